@@ -1,0 +1,2 @@
+// Public surface of @suite/api-kit. Each area owns its own barrel.
+export * from './errors';
