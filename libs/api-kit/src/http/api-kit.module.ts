@@ -1,0 +1,46 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import type { Logger } from 'pino';
+import { ErrorProfile } from './error-profiles';
+import { ApiExceptionFilter, ErrorTranslator } from './exception.filter';
+import { HealthController, Lifecycle } from './health.controller';
+import { createLogger } from './logger';
+import { RequestDecodingInterceptor } from './request.interceptor';
+import { SuiteValidationPipe } from './validation.pipe';
+
+export const LOGGER = Symbol.for('suite.logger');
+export const SERVICE_NAME = Symbol.for('suite.serviceName');
+
+export interface ApiKitOptions {
+  /** `customer-segment`, `coupon` or `category`: used in logs, events and peer calls. */
+  service: string;
+  errorProfile: ErrorProfile;
+  /** Translate foreign errors (e.g. `translateMongoError` of @suite/persistence) to ApiError. */
+  errorTranslators?: ErrorTranslator[];
+  logger?: Logger;
+}
+
+/**
+ * Wires the request pipeline every app shares: the one exception filter, the request decoding
+ * interceptor (body read after the guards), the validation pipe and the health endpoints.
+ */
+@Global()
+@Module({})
+export class ApiKitModule {
+  static forRoot(options: ApiKitOptions): DynamicModule {
+    const logger = options.logger ?? createLogger(options.service);
+    return {
+      module: ApiKitModule,
+      controllers: [HealthController],
+      providers: [
+        Lifecycle,
+        { provide: LOGGER, useValue: logger },
+        { provide: SERVICE_NAME, useValue: options.service },
+        { provide: APP_FILTER, useValue: new ApiExceptionFilter(options.errorProfile, options.errorTranslators ?? [], logger) },
+        { provide: APP_INTERCEPTOR, useClass: RequestDecodingInterceptor },
+        { provide: APP_PIPE, useClass: SuiteValidationPipe },
+      ],
+      exports: [LOGGER, SERVICE_NAME, Lifecycle],
+    };
+  }
+}

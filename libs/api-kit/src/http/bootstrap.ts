@@ -1,0 +1,84 @@
+import { INestApplication, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Logger } from 'pino';
+import { PinoNestLogger, createLogger } from './logger';
+import { parseQueryString } from './query-string';
+import { requestIdFrom } from './request-id';
+
+/** HTTP-12: headers a browser client may read. */
+export const EXPOSED_HEADERS = ['X-Total-Count', 'Items-Count', 'Location', 'X-Request-Id'];
+
+export interface CreateAppOptions {
+  service: string;
+  logger?: Logger;
+  /** Allowed CORS origins (`*` for any); CORS is off when empty or absent. */
+  corsOrigins?: string[];
+  /** Log every request at info level (default true). */
+  logRequests?: boolean;
+}
+
+/**
+ * Builds a Nest application on Fastify configured so the conventions hold whatever Fastify's
+ * defaults are: no adapter body parsing (the body is read after the guards, ERR-10), flat
+ * query strings (HTTP-4), path parameters up to 512 characters (ID-3 needs 150), request ids
+ * (HTTP-9). Every `main.ts` and every test app goes through here.
+ */
+export async function createApp(module: Type | ReturnType<typeof Object>, options: CreateAppOptions): Promise<NestFastifyApplication> {
+  const logger = options.logger ?? createLogger(options.service);
+  const adapter = new FastifyAdapter({
+    logger: false,
+    routerOptions: { maxParamLength: 512, querystringParser: (s: string) => parseQueryString(s) },
+    genReqId: (req) => requestIdFrom(req.headers['x-request-id']),
+    // Keep-alive connections are closed on shutdown once idle (graceful drain).
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+  } as ConstructorParameters<typeof FastifyAdapter>[0]);
+  const app = await NestFactory.create<NestFastifyApplication>(module as Type, adapter, {
+    bodyParser: false,
+    logger: new PinoNestLogger(logger),
+    abortOnError: false,
+  });
+  const fastify = app.getHttpAdapter().getInstance();
+  // ERR-10: no adapter-level parsing or content-type checks; the stream stays unread until the
+  // request decoding interceptor runs after the guards.
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('*', (_req: unknown, _payload: unknown, done: (err: Error | null, body?: unknown) => void) => done(null, undefined));
+  fastify.addHook('onRequest', (req, reply, done) => {
+    reply.header('X-Request-Id', req.id);
+    if (req.headers.traceparent) reply.header('traceparent', req.headers.traceparent);
+    done();
+  });
+  if (options.logRequests !== false) {
+    fastify.addHook('onResponse', (req, reply, done) => {
+      const auth = (req as { auth?: { tenant?: string; principalType?: string; subject?: string } }).auth;
+      logger.info(
+        {
+          reqId: req.id,
+          method: req.method,
+          route: req.routeOptions?.url,
+          status: reply.statusCode,
+          ms: Math.round(reply.elapsedTime),
+          tenant: auth?.tenant,
+          principalType: auth?.principalType,
+          sub: auth?.subject,
+        },
+        'request',
+      );
+      done();
+    });
+  }
+  if (options.corsOrigins?.length) {
+    app.enableCors({ origin: options.corsOrigins.includes('*') ? true : options.corsOrigins, exposedHeaders: EXPOSED_HEADERS });
+  }
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  return app;
+}
+
+/** Starts an app on a port (0 for a free one) and returns its base URL. */
+export async function listen(app: INestApplication, port: number, host = '127.0.0.1'): Promise<string> {
+  await app.listen(port, host);
+  const address = app.getHttpServer().address();
+  const actual = typeof address === 'object' && address ? address.port : port;
+  return `http://${host}:${actual}`;
+}

@@ -1,0 +1,218 @@
+import { Body, Controller, Get, Module, Param, Post, Put, Query } from '@nestjs/common';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Type } from 'class-transformer';
+import { IsDefined, IsInt, IsOptional, IsString, Max, Min, ValidateNested } from 'class-validator';
+import pino from 'pino';
+import { ApiError } from '../errors';
+import { ApiKitModule } from './api-kit.module';
+import { ErrorProfile } from './error-profiles';
+import { createApp, listen } from './bootstrap';
+import { BODY_LIMIT_BYTES } from './request-body';
+
+class Inner {
+  @IsString() name!: string;
+}
+class ThingDto {
+  @IsDefined() @IsString() siteCode!: string;
+  @IsOptional() @IsInt() @Min(1) @Max(5) size?: number;
+  @IsOptional() @ValidateNested({ each: true }) @Type(() => Inner) items?: Inner[];
+}
+class ListQuery {
+  @IsOptional() @IsString() q?: string;
+}
+
+@Controller('svc/:tenant/things')
+class ThingsController {
+  @Post()
+  create(@Body() dto: ThingDto) {
+    return { got: dto };
+  }
+  @Put(':id')
+  put(@Param('id') id: string, @Body() dto: ThingDto) {
+    return { id, got: dto };
+  }
+  @Get()
+  list(@Query() query: ListQuery) {
+    return [query];
+  }
+  @Get('boom')
+  boom() {
+    throw new Error('database password is hunter2');
+  }
+  @Get('missing')
+  missing() {
+    throw ApiError.notFound('T1');
+  }
+}
+
+async function start(profile: ErrorProfile): Promise<{ app: NestFastifyApplication; url: string }> {
+  const logger = pino({ level: 'silent' });
+  @Module({ imports: [ApiKitModule.forRoot({ service: 'svc', errorProfile: profile, logger })], controllers: [ThingsController] })
+  class TestModule {}
+  const app = await createApp(TestModule, { service: 'svc', logRequests: false, logger });
+  const url = await listen(app, 0);
+  return { app, url };
+}
+
+describe('HTTP pipeline (bootstrap, decoding, validation, error filter)', () => {
+  let app: NestFastifyApplication;
+  let url: string;
+  beforeAll(async () => ({ app, url } = await start('segment')));
+  afterAll(() => app.close());
+
+  const post = (path: string, body: string | Buffer, contentType: string | null = 'application/json') =>
+    fetch(url + path, { method: 'POST', body, headers: contentType ? { 'content-type': contentType } : {} });
+
+  it('echoes a well-formed X-Request-Id and replaces a malformed one', async () => {
+    const kept = await fetch(`${url}/health/live`, { headers: { 'x-request-id': 'abc.DEF_1-2' } });
+    expect(kept.headers.get('x-request-id')).toBe('abc.DEF_1-2');
+    expect(await kept.json()).toEqual({ status: 'ok' });
+    const replaced = await fetch(`${url}/health/live`, { headers: { 'x-request-id': 'bad id!' } });
+    expect(replaced.headers.get('x-request-id')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+
+  it('answers unknown routes and unsupported methods with 404 route_not_found in the profile', async () => {
+    for (const [method, path] of [['GET', '/nope'], ['DELETE', '/svc/acme/things']]) {
+      const res = await fetch(url + path, { method });
+      expect(res.status).toBe(404);
+      expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(res.headers.get('x-request-id')).toBeTruthy();
+      const body = await res.json();
+      expect(body).toMatchObject({ code: 404, status: 'Not Found', errorCode: 'route_not_found', details: [] });
+    }
+  });
+
+  it('parses a JSON body after the guards and validates it', async () => {
+    const res = await post('/svc/acme/things', JSON.stringify({ siteCode: 'main', size: 2, unknown: 'dropped' }));
+    expect(res.status).toBe(201);
+    expect(await res.json()).toEqual({ got: { siteCode: 'main', size: 2 } });
+  });
+
+  it('accepts the merge-patch and json-patch media types with parameters', async () => {
+    const res = await post('/svc/acme/things', JSON.stringify({ siteCode: 'x' }), 'application/merge-patch+json; charset=utf-8');
+    expect(res.status).toBe(201);
+  });
+
+  it('rejects other media types with 415, and a body without Content-Type too', async () => {
+    for (const ct of ['text/plain', 'application/x-www-form-urlencoded', null]) {
+      const res = await post('/svc/acme/things', '{"siteCode":"a"}', ct);
+      expect(res.status).toBe(415);
+      expect((await res.json()).errorCode).toBe('unsupported_media_type');
+    }
+  });
+
+  it('rejects a body above 10 MiB with 413 without parsing it', async () => {
+    const big = Buffer.alloc(BODY_LIMIT_BYTES + 10, 0x20);
+    const res = await post('/svc/acme/things', big);
+    expect(res.status).toBe(413);
+    expect((await res.json()).errorCode).toBe('payload_too_large');
+  });
+
+  it('answers malformed JSON with 400 malformed_json and never echoes the body', async () => {
+    const res = await post('/svc/acme/things', '{"siteCode": "secret-value",}');
+    expect(res.status).toBe(400);
+    const body = await res.json();
+    expect(body.errorCode).toBe('malformed_json');
+    expect(body.details).toHaveLength(1);
+    expect(body.details[0].type).toBe('syntax_error');
+    expect(JSON.stringify(body)).not.toContain('secret-value');
+  });
+
+  it('lists every invalid field, sorted, with dotted and indexed paths', async () => {
+    const res = await post('/svc/acme/things', JSON.stringify({ size: 9, items: [{ name: 'a' }, { name: 3 }] }));
+    expect(res.status).toBe(400);
+    const body = await res.json();
+    expect(body.errorCode).toBe('validation_failed');
+    expect(body.details.map((d: { field: string; type: string }) => `${d.field}:${d.type}`)).toEqual([
+      'items[1].name:invalid_type',
+      'siteCode:missing_value',
+      'size:out_of_range',
+    ]);
+  });
+
+  it('rejects a missing body and a non-object body', async () => {
+    const missing = await fetch(`${url}/svc/acme/things`, { method: 'POST' });
+    expect(missing.status).toBe(400);
+    expect((await missing.json()).details).toEqual([{ type: 'missing_payload', message: expect.any(String) }]);
+    const array = await post('/svc/acme/things', '[1,2]');
+    expect(array.status).toBe(400);
+    expect((await array.json()).details[0].type).toBe('invalid_type');
+  });
+
+  it('rejects forbidden keys anywhere in the body (ERR-8)', async () => {
+    const res = await post('/svc/acme/things', JSON.stringify({ siteCode: 'a', mixins: { x: { $where: 1, 'a.b': 2, '': 3 } }, $set: 1 }));
+    expect(res.status).toBe(400);
+    const fields = (await res.json()).details.map((d: { field: string; type: string }) => [d.field, d.type]);
+    expect(fields).toEqual([
+      ['$set', 'invalid_key'],
+      ['mixins.x.', 'invalid_key'],
+      ['mixins.x.$where', 'invalid_key'],
+      ['mixins.x.a.b', 'invalid_key'],
+    ]);
+  });
+
+  it('keeps query parameters flat and rejects bracket names and repetitions (HTTP-4)', async () => {
+    const flat = await fetch(`${url}/svc/acme/things?q=a[b]=c&other=1`);
+    expect(await flat.json()).toEqual([{ q: 'a[b]=c' }]);
+    const bracket = await fetch(`${url}/svc/acme/things?q[$ne]=x`);
+    expect(bracket.status).toBe(400);
+    expect((await bracket.json()).details).toEqual([{ field: 'q[$ne]', type: 'invalid_parameter_name', message: expect.any(String) }]);
+    const dup = await fetch(`${url}/svc/acme/things?q=a&q=b`);
+    expect(dup.status).toBe(400);
+    expect((await dup.json()).details[0]).toMatchObject({ field: 'q', type: 'duplicate_parameter' });
+  });
+
+  it('turns unexpected errors into 500 internal_error naming the request id, without internals', async () => {
+    const res = await fetch(`${url}/svc/acme/things/boom`, { headers: { 'x-request-id': 'req-123' } });
+    expect(res.status).toBe(500);
+    const text = await res.text();
+    expect(text).toContain('req-123');
+    expect(text).not.toContain('hunter2');
+    expect(JSON.parse(text).errorCode).toBe('internal_error');
+  });
+
+  it('accepts path parameters of 150 characters', async () => {
+    const id = 'a'.repeat(150);
+    const res = await fetch(`${url}/svc/acme/things/${id}`, { method: 'PUT', body: '{"siteCode":"s"}', headers: { 'content-type': 'application/json' } });
+    expect(res.status).toBe(200);
+    expect((await res.json()).id).toBe(id);
+  });
+});
+
+describe('error wire profiles over HTTP', () => {
+  it.each([
+    ['segment', { code: 404, status: 'Not Found', errorCode: 'resource_not_found', details: [], resourceId: 'T1' }],
+    ['category', { code: 404, status: 'Not Found', errorCode: 'resource_not_found', details: [], resourceId: 'T1' }],
+    ['coupon', { status: 404, type: 'resource_not_found', details: [] }],
+  ] as const)('renders a 404 in the %s profile', async (profile, expected) => {
+    const { app, url } = await start(profile);
+    try {
+      const res = await fetch(`${url}/svc/acme/things/missing`);
+      expect(res.status).toBe(404);
+      const body = await res.json();
+      expect(body).toMatchObject(expected);
+      expect(typeof body.message).toBe('string');
+      if (profile === 'coupon') expect(body).not.toHaveProperty('errorCode');
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('renders validation details as strings in the category profile and maps types in the coupon profile', async () => {
+    for (const profile of ['category', 'coupon'] as const) {
+      const { app, url } = await start(profile);
+      try {
+        const res = await fetch(`${url}/svc/acme/things`, { method: 'POST', body: '{"size":"x"}', headers: { 'content-type': 'application/json' } });
+        const body = await res.json();
+        if (profile === 'category') {
+          expect(body.details).toEqual(expect.arrayContaining([expect.stringMatching(/^siteCode: /)]));
+        } else {
+          expect(body.type).toBe('validation_violation');
+          expect(body.details.map((d: { type: string }) => d.type).sort()).toEqual(['invalid_value', 'missing_value']);
+        }
+      } finally {
+        await app.close();
+      }
+    }
+  });
+});

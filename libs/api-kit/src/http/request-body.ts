@@ -1,0 +1,125 @@
+import type { IncomingMessage } from 'node:http';
+import { ApiError, ErrorDetail } from '../errors';
+
+/** HTTP-3: the one body limit of the suite (10 MiB); not configurable. */
+export const BODY_LIMIT_BYTES = 10 * 1024 * 1024;
+
+const JSON_MEDIA_TYPES = new Set(['application/json', 'application/merge-patch+json', 'application/json-patch+json']);
+
+/** The media type of a Content-Type header without parameters, lowercased; undefined when absent. */
+export function mediaTypeOf(contentType: string | undefined): string | undefined {
+  if (contentType === undefined) return undefined;
+  return contentType.split(';', 1)[0].trim().toLowerCase();
+}
+
+export function hasBody(raw: IncomingMessage): boolean {
+  const length = raw.headers['content-length'];
+  if (length !== undefined) return Number(length) > 0;
+  return raw.headers['transfer-encoding'] !== undefined;
+}
+
+/**
+ * Reads and parses a JSON request body after the guards have passed (ERR-10 step 5): `415`, then
+ * `413`, then `400 malformed_json`, then the forbidden-key rule of ERR-8. Returns `undefined` for a
+ * request without a body. The stream is read here and nowhere else: the Fastify adapter's own body
+ * parsing is switched off at bootstrap.
+ */
+export async function readJsonBody(raw: IncomingMessage): Promise<unknown> {
+  if (!hasBody(raw)) return undefined;
+  const mediaType = mediaTypeOf(raw.headers['content-type']);
+  if (!mediaType || !JSON_MEDIA_TYPES.has(mediaType)) {
+    throw new ApiError('unsupported_media_type', 'The request body must be application/json, application/merge-patch+json or application/json-patch+json.', {
+      details: [{ field: 'Content-Type', type: 'invalid_value', message: `unsupported media type ${mediaType ?? '(none)'}` }],
+    });
+  }
+  const declared = Number(raw.headers['content-length'] ?? 0);
+  if (declared > BODY_LIMIT_BYTES) throw payloadTooLarge();
+  const buffer = await readLimited(raw, BODY_LIMIT_BYTES);
+  const parsed = parseJson(buffer.toString('utf8'));
+  const keyProblems = forbiddenKeys(parsed);
+  if (keyProblems.length) throw ApiError.validation(keyProblems);
+  return parsed;
+}
+
+function payloadTooLarge(): ApiError {
+  return new ApiError('payload_too_large', `The request body exceeds the limit of ${BODY_LIMIT_BYTES} bytes.`, {
+    // Do not drain a huge body through a keep-alive connection.
+    headers: { Connection: 'close' },
+  });
+}
+
+function readLimited(raw: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const cleanup = () => {
+      raw.off('data', onData);
+      raw.off('end', onEnd);
+      raw.off('error', onError);
+      raw.off('aborted', onAborted);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        // Stop buffering as soon as the limit is crossed (HTTP-3); the rest is discarded.
+        cleanup();
+        raw.resume();
+        reject(payloadTooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(Buffer.concat(chunks, size));
+    };
+    const onError = (err: Error) => {
+      cleanup();
+      reject(new ApiError('validation_failed', 'The request body could not be read.', { details: [{ type: 'missing_payload', message: err.message }] }));
+    };
+    const onAborted = () => onError(new Error('the client aborted the request'));
+    raw.on('data', onData);
+    raw.on('end', onEnd);
+    raw.on('error', onError);
+    raw.on('aborted', onAborted);
+  });
+}
+
+/** ERR-9: the parser message without the body echoed back. */
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    const message = e instanceof Error ? e.message : 'invalid JSON';
+    // V8 appends an excerpt of the input (`..., "<text>" is not valid JSON`); never echo it.
+    const cut = message.indexOf(', "');
+    const clean = (cut >= 0 ? message.slice(0, cut) : message).replace(/"[^"]*" is not valid JSON/, 'the body is not valid JSON');
+    throw new ApiError('malformed_json', 'The request body is not valid JSON.', { details: [{ type: 'syntax_error', message: clean }] });
+  }
+}
+
+/**
+ * ERR-8: any object key anywhere in the body that is empty, starts with `$`, contains `.` or a NUL
+ * character is rejected, so stored documents are safe for Mongo update paths and the q compiler.
+ * Iterative, so a deeply nested body cannot overflow the stack.
+ */
+export function forbiddenKeys(value: unknown): ErrorDetail[] {
+  const problems: ErrorDetail[] = [];
+  const stack: Array<{ value: unknown; path: string }> = [{ value, path: '' }];
+  while (stack.length) {
+    const { value: v, path } = stack.pop()!;
+    if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i], path: `${path}[${i}]` });
+    } else if (v !== null && typeof v === 'object') {
+      for (const key of Object.keys(v)) {
+        const field = path ? `${path}.${key}` : key;
+        if (key === '' || key.startsWith('$') || key.includes('.') || key.includes('\0')) {
+          problems.push({ field, type: 'invalid_key', message: 'keys must not be empty, start with $, or contain . or NUL' });
+        } else {
+          stack.push({ value: (v as Record<string, unknown>)[key], path: field });
+        }
+      }
+    }
+  }
+  return problems;
+}

@@ -1,0 +1,89 @@
+import { ArgumentMetadata, Injectable, PipeTransform } from '@nestjs/common';
+import { plainToInstance } from 'class-transformer';
+import { ValidationError, validate } from 'class-validator';
+import { ApiError, ErrorDetail } from '../errors';
+
+/**
+ * The one validation pipe (STYLE "a request's way through"): class-validator with whitelist, so
+ * unknown body properties are dropped silently (ERR-7), transform on, and every violation reported
+ * (ERR-6) with dotted/indexed field paths and the detail types of ERR-5. Path parameters and query
+ * parameters go through it too.
+ *
+ * A decorator may pin its detail type with `context: { type: 'invalid_format' }`; otherwise the
+ * type follows from the constraint name (see CONSTRAINT_TYPES).
+ */
+@Injectable()
+export class SuiteValidationPipe implements PipeTransform {
+  async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const metatype = metadata.metatype;
+    if (!metatype || PRIMITIVES.has(metatype as unknown as FunctionConstructor)) return value;
+    if (metadata.type === 'body') {
+      if (value === undefined) {
+        throw ApiError.validation([{ type: 'missing_payload', message: 'a request body is required' }]);
+      }
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+        throw ApiError.validation([{ type: 'invalid_type', message: 'the request body must be a JSON object' }]);
+      }
+    }
+    if (metadata.type === 'custom') return value;
+    const instance = plainToInstance(metatype, value ?? {}, { exposeDefaultValues: true }) as object;
+    const errors = await validate(instance, { whitelist: true, forbidNonWhitelisted: false, forbidUnknownValues: false, validationError: { target: false, value: false } });
+    if (errors.length) throw ApiError.validation(flattenValidationErrors(errors));
+    return instance;
+  }
+}
+
+const PRIMITIVES = new Set<FunctionConstructor>([String, Boolean, Number, Array, Object] as unknown as FunctionConstructor[]);
+
+const CONSTRAINT_TYPES: Record<string, string> = {
+  isDefined: 'missing_value',
+  isNotEmpty: 'missing_value',
+  isNotEmptyObject: 'missing_value',
+  isString: 'invalid_type',
+  isInt: 'invalid_type',
+  isNumber: 'invalid_type',
+  isBoolean: 'invalid_type',
+  isBooleanString: 'invalid_type',
+  isNumberString: 'invalid_type',
+  isObject: 'invalid_type',
+  isArray: 'invalid_type',
+  nestedValidation: 'invalid_type',
+  isDate: 'invalid_type',
+  matches: 'invalid_format',
+  isISO8601: 'invalid_format',
+  isDateString: 'invalid_format',
+  isUrl: 'invalid_format',
+  isEmail: 'invalid_format',
+  isUUID: 'invalid_format',
+  min: 'out_of_range',
+  max: 'out_of_range',
+  isPositive: 'out_of_range',
+  maxLength: 'too_long',
+  minLength: 'invalid_value',
+  arrayMaxSize: 'too_many_items',
+  arrayMinSize: 'missing_value',
+  isIn: 'invalid_value',
+  isEnum: 'invalid_value',
+  whitelistValidation: 'invalid_key',
+};
+
+/** Turns class-validator's error tree into ERR-6 details (`a.b`, `list[2].c`). */
+export function flattenValidationErrors(errors: ValidationError[], prefix = ''): ErrorDetail[] {
+  const out: ErrorDetail[] = [];
+  for (const error of errors) {
+    const isIndex = /^\d+$/.test(error.property);
+    const field = prefix ? (isIndex ? `${prefix}[${error.property}]` : `${prefix}.${error.property}`) : error.property;
+    const constraints = error.constraints ?? {};
+    const contexts = (error.contexts ?? {}) as Record<string, { type?: string } | undefined>;
+    const names = Object.keys(constraints);
+    // A missing value makes every other rule on the same field noise, and so does a wrong type
+    // for range and length rules.
+    const typeFailures = names.filter((n) => (contexts[n]?.type ?? CONSTRAINT_TYPES[n]) === 'invalid_type');
+    const reported = names.includes('isDefined') ? ['isDefined'] : typeFailures.length ? typeFailures : names;
+    for (const name of reported) {
+      out.push({ field, type: contexts[name]?.type ?? CONSTRAINT_TYPES[name] ?? 'invalid_value', message: constraints[name] });
+    }
+    if (error.children?.length) out.push(...flattenValidationErrors(error.children, field));
+  }
+  return out;
+}
