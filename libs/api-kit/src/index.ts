@@ -1,3 +1,4 @@
 // Public surface of @suite/api-kit. Each area owns its own barrel.
+export * from './domain';
 export * from './errors';
 export * from './http';

@@ -1,0 +1,5 @@
+export * from './bulk';
+export * from './dates';
+export * from './ids';
+export * from './metadata';
+export * from './patch';
