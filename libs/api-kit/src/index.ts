@@ -1,4 +1,5 @@
 // Public surface of @suite/api-kit. Each area owns its own barrel.
+export * from './config';
 export * from './domain';
 export * from './errors';
 export * from './http';

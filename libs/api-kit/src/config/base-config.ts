@@ -1,0 +1,96 @@
+/**
+ * Configuration every service shares (conventions §12), parsed and validated from an environment
+ * object at boot. Only the apps' `config/` files pass `process.env` in (STYLE habit 8); a bad
+ * value stops the process with a message naming every offending variable.
+ */
+export interface BaseConfig {
+  port: number;
+  host: string;
+  production: boolean;
+  mongodbUri: string;
+  serverSelectionTimeoutMS: number;
+  queryMaxTimeMS: number;
+  /** LOC-2: default languages (first is the default) and per-tenant overrides. */
+  languages: string[];
+  tenantLanguages: Record<string, string[]>;
+  peers: { customerSegmentUrl?: string; couponUrl?: string; categoryUrl?: string };
+  corsOrigins: string[];
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+export function readBaseConfig(env: Env, defaults: { port: number }): BaseConfig {
+  const problems: string[] = [];
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(`${name} must be an integer from ${min} to ${max} (got '${raw}')`);
+      return fallback;
+    }
+    return n;
+  };
+  const url = (name: string): string | undefined => {
+    const raw = env[name];
+    if (!raw) return undefined;
+    try {
+      const u = new URL(raw);
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error();
+      return raw.replace(/\/+$/, '');
+    } catch {
+      problems.push(`${name} must be an http(s) URL (got '${raw}')`);
+      return undefined;
+    }
+  };
+  const mongodbUri = env.MONGODB_URI ?? '';
+  if (!/^mongodb(\+srv)?:\/\//.test(mongodbUri)) problems.push('MONGODB_URI is required and must be a mongodb:// URI');
+
+  const languages = (env.I18N_LANGUAGES ?? 'en,de,fr')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (!languages.length) problems.push('I18N_LANGUAGES must list at least one language');
+  if (languages.some((l) => !/^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/.test(l))) problems.push(`I18N_LANGUAGES must hold BCP 47 tags (got '${env.I18N_LANGUAGES}')`);
+  let tenantLanguages: Record<string, string[]> = {};
+  if (env.I18N_TENANT_LANGUAGES) {
+    try {
+      const parsed = JSON.parse(env.I18N_TENANT_LANGUAGES) as unknown;
+      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error();
+      for (const [tenant, list] of Object.entries(parsed)) {
+        if (!Array.isArray(list) || !list.length || !list.every((l) => typeof l === 'string')) throw new Error();
+        tenantLanguages[tenant] = list as string[];
+      }
+    } catch {
+      problems.push('I18N_TENANT_LANGUAGES must be a JSON object mapping tenants to non-empty language lists');
+      tenantLanguages = {};
+    }
+  }
+
+  const config: BaseConfig = {
+    port: int('PORT', defaults.port, 0, 65535),
+    host: env.HOST || '127.0.0.1',
+    production: env.NODE_ENV === 'production',
+    mongodbUri,
+    serverSelectionTimeoutMS: int('MONGODB_SERVER_SELECTION_TIMEOUT_MS', 2000, 100, 60000),
+    queryMaxTimeMS: int('QUERY_MAX_TIME_MS', 5000, 1, 60000),
+    languages,
+    tenantLanguages,
+    peers: { customerSegmentUrl: url('CUSTOMER_SEGMENT_URL'), couponUrl: url('COUPON_URL'), categoryUrl: url('CATEGORY_URL') },
+    corsOrigins: (env.CORS_ORIGINS ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    logLevel: env.LOG_LEVEL || 'info',
+  };
+  if (problems.length) throw new ConfigError(problems);
+  return config;
+}
