@@ -1,0 +1,68 @@
+import type { CloudEventEnvelope } from './event-envelope';
+import { defaultMetricsRegistry, EVENTS_OUTBOX_FAILURES_TOTAL, MetricsRegistry } from './metrics';
+
+/**
+ * Where services hand their events after a successful write (EVT-4). The persistence lib's
+ * outbox implements it as one single-document insert into the shared `outbox` collection.
+ * `emit` resolves once the event is durable in the outbox, and rejects if it is not.
+ */
+export interface EventSink {
+  emit(event: CloudEventEnvelope<object>): Promise<void>;
+}
+
+/** The one logging call {@link emitSafely} needs; any pino-like logger fits. */
+export interface EventFailureLogger {
+  error(obj: Record<string, unknown>, msg: string): void;
+}
+
+/**
+ * Emits one event after its write succeeded, following the EVT-4 failure rule: a failing emit
+ * never fails the request, because the entity change is already durable. On failure the complete
+ * envelope is logged at error level (so it can be replayed by hand) and
+ * `events_outbox_failures_total` is incremented. Resolves `true` when the sink accepted the
+ * event, `false` otherwise; never rejects.
+ */
+export async function emitSafely(
+  sink: EventSink,
+  event: CloudEventEnvelope<object>,
+  logger: EventFailureLogger,
+  registry: MetricsRegistry = defaultMetricsRegistry,
+): Promise<boolean> {
+  try {
+    await sink.emit(event);
+    return true;
+  } catch (e) {
+    registry.counter(EVENTS_OUTBOX_FAILURES_TOTAL, 'Events that could not be written to the outbox (EVT-4).').inc();
+    try {
+      logger.error(
+        { event, tenant: event.tenant, requestId: event.requestid, error: describe(e) },
+        'event outbox insert failed; the event must be replayed by hand',
+      );
+    } catch {
+      // A broken logger must not turn a durable write into a failed request either.
+    }
+    return false;
+  }
+}
+
+/**
+ * Emits events one after the other, in the given order, each under {@link emitSafely}: bulk
+ * requests pass one event per successful item, cascading deletes pass the children's deletion
+ * events before the parent's (EVT-6). A failed event does not stop the later ones. Resolves with
+ * the number of events the sink accepted.
+ */
+export async function emitAllSafely(
+  sink: EventSink,
+  events: readonly CloudEventEnvelope<object>[],
+  logger: EventFailureLogger,
+  registry: MetricsRegistry = defaultMetricsRegistry,
+): Promise<number> {
+  let accepted = 0;
+  for (const event of events) if (await emitSafely(sink, event, logger, registry)) accepted += 1;
+  return accepted;
+}
+
+function describe(e: unknown): { name: string; message: string } {
+  if (e instanceof Error) return { name: e.name, message: e.message };
+  return { name: 'Error', message: String(e) };
+}
