@@ -1,1 +1,5 @@
-export {};
+export * from './mongo-errors';
+export * from './paging';
+export * from './persistence.module';
+export * from './tenant';
+export * from './tenant-model-registry';

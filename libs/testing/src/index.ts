@@ -1,1 +1,4 @@
-export {};
+export * from './database';
+export * from './http-stub';
+export * from './test-app';
+export * from './tokens';

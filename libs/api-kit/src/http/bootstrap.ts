@@ -82,3 +82,26 @@ export async function listen(app: INestApplication, port: number, host = '127.0.
   const actual = typeof address === 'object' && address ? address.port : port;
   return `http://${host}:${actual}`;
 }
+
+export interface StartServiceOptions extends CreateAppOptions {
+  port: number;
+  host: string;
+}
+
+/**
+ * What every `main.ts` does: build the app, listen, log the address. A failure to start (bad
+ * configuration, database unreachable at boot, a route without an access decorator) exits with
+ * code 1 and the reason, never a half-started process.
+ */
+export async function startService(module: Type | ReturnType<typeof Object>, options: StartServiceOptions): Promise<NestFastifyApplication> {
+  const logger = options.logger ?? createLogger(options.service);
+  try {
+    const app = await createApp(module, { ...options, logger });
+    const url = await listen(app, options.port, options.host);
+    logger.info({ url }, `${options.service} listening on ${url}`);
+    return app;
+  } catch (e) {
+    logger.fatal({ err: e }, `${options.service} failed to start`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,20 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ApiKitModule } from '@suite/api-kit';
+import { AuthModule } from '@suite/auth';
+import { PersistenceModule, translateMongoError } from '@suite/persistence';
+import type { Logger } from 'pino';
+import { CategoryConfig, DATABASE_NAME, SERVICE_NAME } from './config/category.config';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: CategoryConfig, logger?: Logger): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ApiKitModule.forRoot({ service: SERVICE_NAME, errorProfile: 'category', errorTranslators: [translateMongoError], logger }),
+        PersistenceModule.forRoot({ uri: config.mongodbUri, dbName: DATABASE_NAME, serverSelectionTimeoutMS: config.serverSelectionTimeoutMS }),
+        AuthModule.forRoot(config.auth),
+      ],
+    };
+  }
+}

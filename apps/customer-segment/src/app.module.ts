@@ -1,0 +1,20 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ApiKitModule } from '@suite/api-kit';
+import { AuthModule } from '@suite/auth';
+import { PersistenceModule, translateMongoError } from '@suite/persistence';
+import type { Logger } from 'pino';
+import { CustomerSegmentConfig, DATABASE_NAME, SERVICE_NAME } from './config/customer-segment.config';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: CustomerSegmentConfig, logger?: Logger): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ApiKitModule.forRoot({ service: SERVICE_NAME, errorProfile: 'segment', errorTranslators: [translateMongoError], logger }),
+        PersistenceModule.forRoot({ uri: config.mongodbUri, dbName: DATABASE_NAME, serverSelectionTimeoutMS: config.serverSelectionTimeoutMS }),
+        AuthModule.forRoot(config.auth),
+      ],
+    };
+  }
+}

@@ -1,0 +1,110 @@
+import { ApiError } from '@suite/api-kit';
+import { startTestDatabase, TestDatabase, uniqueDbName } from '@suite/testing';
+import { Connection, Schema } from 'mongoose';
+import { isDuplicateKeyError, mapMongoErrors, translateMongoError } from './mongo-errors';
+import { findPage } from './paging';
+import { openConnection } from './persistence.module';
+import { tenantCollectionName } from './tenant';
+import { defineEntity, TenantModelRegistry, trustedFilter } from './tenant-model-registry';
+
+interface Thing {
+  _id: string;
+  code: string;
+  n: number;
+}
+const thingSchema = new Schema<Thing>({ _id: String, code: String, n: Number }, { versionKey: false });
+thingSchema.index({ code: 1 }, { unique: true });
+const THINGS = defineEntity<Thing>('things', thingSchema);
+
+describe('@suite/persistence against the embedded server', () => {
+  let db: TestDatabase;
+  let connection: Connection;
+  let registry: TenantModelRegistry;
+
+  beforeAll(async () => {
+    db = await startTestDatabase();
+    connection = await openConnection({ uri: db.uri, dbName: uniqueDbName('persistence') });
+    registry = new TenantModelRegistry(connection, 3);
+  });
+  afterAll(async () => {
+    await connection.dropDatabase();
+    await connection.close();
+    await db.stop();
+  });
+
+  it('names collections <tenant>_<entity> and refuses malformed tenants', () => {
+    expect(tenantCollectionName('acme', 'segment_customer_assignments')).toBe('acme_segment_customer_assignments');
+    expect(() => tenantCollectionName('Acme', 'x')).toThrow();
+    expect(() => tenantCollectionName('ac', 'x')).toThrow();
+    expect(() => tenantCollectionName('acme_x', 'y')).toThrow();
+    expect(() => registry.model('a_b', THINGS)).toThrow();
+  });
+
+  it('keeps two tenants apart even with the same custom id', async () => {
+    await (await registry.forWrite('alpha', THINGS)).create({ _id: 'GOLD', code: 'a', n: 1 });
+    await (await registry.forWrite('beta', THINGS)).create({ _id: 'GOLD', code: 'a', n: 2 });
+    expect(await registry.model('alpha', THINGS).findById('GOLD').lean()).toEqual({ _id: 'GOLD', code: 'a', n: 1 });
+    expect(await registry.model('beta', THINGS).findById('GOLD').lean()).toEqual({ _id: 'GOLD', code: 'a', n: 2 });
+    expect(await registry.model('beta', THINGS).countDocuments({})).toBe(1);
+  });
+
+  it('never creates a collection on a read', async () => {
+    const before = await registry.tenantCollections('gamma');
+    expect(await registry.model('gamma', THINGS).find({}).lean()).toEqual([]);
+    expect(await registry.model('gamma', THINGS).findById('x').lean()).toBeNull();
+    expect(await findPage(registry.model('gamma', THINGS), { filter: {}, sort: [['_id', 1]], skip: 0, limit: 10, withTotal: true })).toEqual({ items: [], total: 0 });
+    expect(await registry.tenantCollections('gamma')).toEqual(before);
+    expect(before).toEqual([]);
+  });
+
+  it('creates the collection with its declared indexes on the first write, once', async () => {
+    await Promise.all([registry.ensureCollection('delta', THINGS), registry.ensureCollection('delta', THINGS)]);
+    expect(await registry.tenantCollections('delta')).toEqual(['delta_things']);
+    const indexes = await connection.db!.collection('delta_things').listIndexes().toArray();
+    expect(indexes.map((i) => i.name).sort()).toEqual(['_id_', 'code_1']);
+    expect(indexes.find((i) => i.name === 'code_1')?.unique).toBe(true);
+  });
+
+  it('turns a duplicate key into 409 duplicate_resource', async () => {
+    const model = await registry.forWrite('alpha', THINGS);
+    const dupId = await mapMongoErrors(() => model.create({ _id: 'GOLD', code: 'z', n: 0 })).catch((e) => e);
+    expect(dupId).toBeInstanceOf(ApiError);
+    expect(dupId).toMatchObject({ errorCode: 'duplicate_resource', httpStatus: 409, resourceId: 'GOLD' });
+    const dupCode = await model.create({ _id: 'OTHER', code: 'a', n: 0 }).catch((e) => e);
+    expect(isDuplicateKeyError(dupCode)).toBe(true);
+    expect(translateMongoError(dupCode)).toMatchObject({ errorCode: 'duplicate_resource' });
+  });
+
+  it('applies trusted operator filters and neutralises untrusted ones (sanitizeFilter)', async () => {
+    const model = await registry.forWrite('eps', THINGS);
+    await model.insertMany([
+      { _id: '1', code: 'x', n: 1 },
+      { _id: '2', code: 'y', n: 5 },
+    ]);
+    // Untrusted: {$gt: 0} is wrapped in $eq, so it is a value, not an operator: on a number field
+    // it cannot even be cast, and the error maps to a 400, never to a match.
+    const untrusted = await model.find({ n: { $gt: 0 } }).lean().catch((e) => e);
+    expect(translateMongoError(untrusted)).toMatchObject({ errorCode: 'validation_failed' });
+    const injected = await model.find({ code: { $ne: 'nothing' } } as never).lean().catch((e) => e);
+    expect(translateMongoError(injected)).toMatchObject({ errorCode: 'validation_failed' });
+    const trusted = trustedFilter({ $and: [{ n: { $gt: 0 } }, { $or: [{ code: { $in: ['y'] } }] }] });
+    expect(await model.find(trusted).lean()).toEqual([{ _id: '2', code: 'y', n: 5 }]);
+  });
+
+  it('pages with sort, skip, limit and a total under the same filter', async () => {
+    const model = await registry.forWrite('zeta', THINGS);
+    await model.insertMany(Array.from({ length: 7 }, (_, i) => ({ _id: `t${i}`, code: `c${i}`, n: i % 3 })));
+    const page = await findPage(model, { filter: { n: { $gte: 1 } }, sort: [['n', -1], ['_id', 1]], skip: 1, limit: 2, withTotal: true });
+    expect(page.total).toBe(4);
+    expect(page.items.map((d) => d._id)).toEqual(['t5', 't1']);
+  });
+
+  it('evicts the least recently used model beyond its bound and can reopen it', async () => {
+    const small = new TenantModelRegistry(connection, 2);
+    small.model('aaa', THINGS);
+    small.model('bbb', THINGS);
+    small.model('ccc', THINGS);
+    expect(connection.modelNames()).not.toContain('aaa_things');
+    expect(await small.model('aaa', THINGS).countDocuments()).toBe(0);
+  });
+});
