@@ -17,6 +17,15 @@ export const Q_MAX_LIST_ITEMS = 200;
  * a page is not an array or is longer than `pageSize` (the peer ignored our size, so we cannot
  * tell where the list ends), or when the next page would be beyond the PAG-4 depth limit: those
  * throw `503 upstream_unavailable` naming `service`.
+ *
+ * Pass the response body through unchanged (never `?? []`): an empty or non-array body must fail
+ * the lookup, not read as "no items".
+ *
+ * @example
+ * const rows = await readAllPages(
+ *   async (pageNumber, pageSize) =>
+ *     (await segments.request<{ item: { id: string } }[]>({ ...call, query: { q, pageSize, pageNumber } })).body as never,
+ *   1000, PEER_MAX_PAGE_DEPTH, 'customer-segment');
  */
 export async function readAllPages<T>(
   fetchPage: (pageNumber: number, pageSize: number) => Promise<T[]>,

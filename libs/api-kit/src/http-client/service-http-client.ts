@@ -160,6 +160,16 @@ const HEADER_TEXT = /^[\x20-\x7e]{1,512}$/;
  * upstream service per process (it owns that upstream's connection pool, circuit breaker and
  * bulkhead) and wrap it in small per-peer clients. See the notes at the top of `index.ts` for
  * the policy and the outcome-to-error table.
+ *
+ * @example
+ * const segments = new ServiceHttpClient({ service: 'customer-segment', baseUrl: config.customerSegmentUrl,
+ *   tokenProvider: (t, s) => serviceTokens.getToken(t, s), logger });
+ * const res = await segments.request<SegmentRow[]>({
+ *   tenant, method: 'GET', path: `/customer-segment/${tenant}/segments`,
+ *   pathTemplate: '/customer-segment/{tenant}/segments',
+ *   query: { customerId, q: `id:${quotedIdList(ids)}`, pageSize: ids.length, pageNumber: 1 },
+ *   scopes: ['customersegment.segment_read'], headers: { 'x-request-id': requestId, traceparent },
+ * });
  */
 export class ServiceHttpClient {
   readonly service: string;
