@@ -1,0 +1,101 @@
+// Server-side cursors. A query's full result is computed atomically when the command runs (so
+// every command sees one consistent state) and handed out in batches by `getMore`. Idle cursors
+// expire after 10 minutes, as in MongoDB.
+
+import { calculateObjectSize, Long } from 'bson';
+import { CommandError, Codes } from '../errors';
+import { Doc } from '../storage/paths';
+
+const IDLE_TIMEOUT_MS = 10 * 60 * 1000;
+/** Keep a batch comfortably below the 16 MiB reply limit. */
+const MAX_BATCH_BYTES = 16 * 1024 * 1024 - 64 * 1024;
+
+interface Cursor {
+  id: number;
+  ns: string;
+  docs: Doc[];
+  pos: number;
+  map: ((d: Doc) => Doc) | null;
+  lastUsed: number;
+}
+
+export class CursorManager {
+  private readonly cursors = new Map<number, Cursor>();
+  private nextId = 1 + Math.floor(Math.random() * 1e9);
+  private readonly timer: NodeJS.Timeout;
+
+  constructor() {
+    this.timer = setInterval(() => this.sweep(), 60_000);
+    this.timer.unref();
+  }
+
+  private sweep(): void {
+    const now = Date.now();
+    for (const [id, c] of this.cursors) if (now - c.lastUsed > IDLE_TIMEOUT_MS) this.cursors.delete(id);
+  }
+
+  private take(c: { docs: Doc[]; pos: number; map: ((d: Doc) => Doc) | null }, batchSize: number): Doc[] {
+    const out: Doc[] = [];
+    let bytes = 0;
+    const limit = batchSize > 0 ? batchSize : Infinity;
+    while (c.pos < c.docs.length && out.length < limit) {
+      const raw = c.docs[c.pos];
+      const d = c.map ? c.map(raw) : raw;
+      if (batchSize <= 0 || batchSize > 1000) {
+        bytes += calculateObjectSize(d);
+        if (bytes > MAX_BATCH_BYTES && out.length > 0) break;
+      }
+      out.push(d);
+      c.pos++;
+    }
+    return out;
+  }
+
+  /**
+   * Builds the `cursor` reply field of a query: the first batch, and a live cursor id when
+   * documents remain (0 otherwise).
+   */
+  open(ns: string, docs: Doc[], opts: { batchSize?: number; singleBatch?: boolean; map?: ((d: Doc) => Doc) | null }): Doc {
+    const state = { docs, pos: 0, map: opts.map ?? null };
+    const batchSize = opts.batchSize ?? 101;
+    const firstBatch = this.take(state, batchSize);
+    let id = 0;
+    if (!opts.singleBatch && state.pos < docs.length) {
+      id = this.nextId++;
+      this.cursors.set(id, { id, ns, docs, pos: state.pos, map: state.map, lastUsed: Date.now() });
+    }
+    return { firstBatch, id: Long.fromNumber(id), ns };
+  }
+
+  getMore(id: number, ns: string, batchSize: number | undefined): Doc {
+    const c = this.cursors.get(id);
+    if (!c) throw new CommandError(Codes.CursorNotFound, `cursor id ${id} not found`);
+    if (c.ns !== ns) throw new CommandError(Codes.Unauthorized, `Requested getMore on namespace '${ns}', but cursor belongs to a different namespace ${c.ns}`);
+    c.lastUsed = Date.now();
+    const nextBatch = this.take(c, batchSize ?? 0);
+    const done = c.pos >= c.docs.length;
+    if (done) this.cursors.delete(id);
+    return { nextBatch, id: Long.fromNumber(done ? 0 : id), ns };
+  }
+
+  kill(ids: number[]): Doc {
+    const killed: Long[] = [];
+    const notFound: Long[] = [];
+    for (const id of ids) (this.cursors.delete(id) ? killed : notFound).push(Long.fromNumber(id));
+    return { cursorsKilled: killed, cursorsNotFound: notFound, cursorsAlive: [], cursorsUnknown: [] };
+  }
+
+  /** Drops the cursors of a namespace (its collection was dropped). */
+  killNamespace(ns: string): void {
+    for (const [id, c] of this.cursors) if (c.ns === ns) this.cursors.delete(id);
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+    this.cursors.clear();
+  }
+
+  get open_count(): number {
+    return this.cursors.size;
+  }
+}

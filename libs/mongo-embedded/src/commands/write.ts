@@ -1,0 +1,190 @@
+// Write commands: insert, update, delete (ordered/unordered batches with per-statement
+// `writeErrors`) and findAndModify. Each command runs synchronously from start to reply, so a
+// guarded `findAndModify`/`update` (e.g. `{count: {$lt: 50}}` + `$inc`) is atomic: no other
+// command can interleave between the match and the write.
+
+import { ObjectId } from 'bson';
+import { CommandError, Codes } from '../errors';
+import { Collection } from '../storage/collection';
+import { Doc, idFirst, isPlainObject } from '../storage/paths';
+import { compileProjection, parseSort, Row, scan, sortDocs } from '../storage/query';
+import { applyUpdate, buildUpsertDoc, validateStoredDoc, validateUpdate } from '../storage/update';
+import { collName, CommandContext, Handler, optDoc } from './context';
+
+function statements(body: Doc, field: string): Doc[] {
+  const v = body[field];
+  if (!Array.isArray(v)) throw new CommandError(Codes.FailedToParse, `BSON field '${field}' is missing but a required field`);
+  if (v.length > 100000) throw new CommandError(Codes.InvalidOptions, `Write batch sizes must be between 1 and 100000. Got ${v.length} operations.`);
+  return v.map((s, i) => {
+    if (!isPlainObject(s)) throw new CommandError(Codes.TypeMismatch, `BSON field '${field}.${i}' is the wrong type, expected type 'object'`);
+    return s;
+  });
+}
+
+function ordered(body: Doc): boolean {
+  return body.ordered === undefined ? true : body.ordered !== false;
+}
+
+function asCommandError(e: unknown): CommandError {
+  if (e instanceof CommandError) return e;
+  return new CommandError(Codes.InternalError, e instanceof Error ? e.message : String(e));
+}
+
+/** Prepares a document for insertion: `_id` generated when absent and moved first. */
+function prepareInsert(doc: Doc): Doc {
+  const out = doc._id === undefined ? { _id: new ObjectId(), ...doc } : idFirst(doc);
+  validateStoredDoc(out);
+  return out;
+}
+
+function finishBatch(reply: Doc, errors: Doc[]): Doc {
+  if (errors.length) reply.writeErrors = errors;
+  return reply;
+}
+
+/** Applies one update statement's change to the matched rows; returns [matched, modified]. */
+function updateRows(coll: Collection, rows: Row[], u: Doc | Doc[], opts: { arrayFilters?: Doc[]; filter: Doc }): [number, number] {
+  let modified = 0;
+  for (const row of rows) {
+    const current = coll.docs.get(row.rid);
+    if (!current) continue;
+    const r = applyUpdate(current, u, opts);
+    if (r.modified) {
+      coll.replace(row.rid, r.doc);
+      modified++;
+    }
+  }
+  return [rows.length, modified];
+}
+
+function arrayFiltersOf(s: Doc): Doc[] | undefined {
+  const af = s.arrayFilters;
+  if (af === undefined || af === null) return undefined;
+  if (!Array.isArray(af) || !af.every(isPlainObject)) throw new CommandError(Codes.TypeMismatch, "BSON field 'arrayFilters' must be an array of objects");
+  return af as Doc[];
+}
+
+export const writeCommands: Record<string, Handler> = {
+  insert: (ctx, body) => {
+    const name = collName(body, 'insert');
+    const docs = statements(body, 'documents');
+    const coll = ctx.engine.db(ctx.dbName).getOrCreate(name);
+    const errors: Doc[] = [];
+    let n = 0;
+    for (let i = 0; i < docs.length; i++) {
+      try {
+        coll.insert(prepareInsert(docs[i]));
+        n++;
+      } catch (e) {
+        errors.push(asCommandError(e).toWriteError(i));
+        if (ordered(body)) break;
+      }
+    }
+    return finishBatch({ n }, errors);
+  },
+
+  update: (ctx, body) => {
+    const name = collName(body, 'update');
+    const stmts = statements(body, 'updates');
+    const db = ctx.engine.db(ctx.dbName);
+    const errors: Doc[] = [];
+    const upserted: Doc[] = [];
+    let n = 0;
+    let nModified = 0;
+    for (let i = 0; i < stmts.length; i++) {
+      const s = stmts[i];
+      try {
+        const filter = optDoc(s, 'q') ?? {};
+        const multi = s.multi === true;
+        const u = validateUpdate(s.u, multi);
+        const arrayFilters = arrayFiltersOf(s);
+        const coll = db.get(name);
+        const rows = coll ? scan(coll, filter, { stopAfter: multi ? undefined : 1 }) : [];
+        if (rows.length > 0 && coll) {
+          const [matched, modified] = updateRows(coll, rows, u, { arrayFilters, filter });
+          n += matched;
+          nModified += modified;
+        } else if (s.upsert === true) {
+          const doc = buildUpsertDoc(filter, u, arrayFilters);
+          db.getOrCreate(name).insert(doc);
+          upserted.push({ index: i, _id: doc._id });
+          n++;
+        }
+      } catch (e) {
+        errors.push(asCommandError(e).toWriteError(i));
+        if (ordered(body)) break;
+      }
+    }
+    const reply: Doc = { n, nModified };
+    if (upserted.length) reply.upserted = upserted;
+    return finishBatch(reply, errors);
+  },
+
+  delete: (ctx, body) => {
+    const name = collName(body, 'delete');
+    const stmts = statements(body, 'deletes');
+    const coll = ctx.engine.peek(ctx.dbName)?.get(name);
+    const errors: Doc[] = [];
+    let n = 0;
+    for (let i = 0; i < stmts.length; i++) {
+      const s = stmts[i];
+      try {
+        const filter = optDoc(s, 'q') ?? {};
+        const limit = Number(s.limit ?? 0);
+        if (limit !== 0 && limit !== 1) throw new CommandError(Codes.FailedToParse, 'The limit field in delete objects must be 0 or 1. Got ' + limit);
+        if (!coll) continue;
+        const rows = scan(coll, filter, { stopAfter: limit === 1 ? 1 : undefined });
+        for (const r of rows) coll.remove(r.rid);
+        n += rows.length;
+      } catch (e) {
+        errors.push(asCommandError(e).toWriteError(i));
+        if (ordered(body)) break;
+      }
+    }
+    return finishBatch({ n }, errors);
+  },
+
+  findAndModify: (ctx, body) => findAndModify(ctx, body, 'findAndModify'),
+  findandmodify: (ctx, body) => findAndModify(ctx, body, 'findandmodify'),
+};
+
+function findAndModify(ctx: CommandContext, body: Doc, cmd: string): Doc {
+  const name = collName(body, cmd);
+  const filter = optDoc(body, 'query') ?? {};
+  const sort = parseSort(body.sort);
+  const remove = body.remove === true;
+  const hasUpdate = body.update !== undefined && body.update !== null;
+  const upsert = body.upsert === true;
+  const returnNew = body.new === true;
+  if (remove && hasUpdate) throw new CommandError(Codes.FailedToParse, 'Cannot specify both an update and remove=true');
+  if (!remove && !hasUpdate) throw new CommandError(Codes.FailedToParse, 'Either an update or remove=true must be specified');
+  if (remove && upsert) throw new CommandError(Codes.FailedToParse, 'Cannot specify both upsert=true and remove=true');
+  if (remove && returnNew) throw new CommandError(Codes.FailedToParse, 'Cannot specify both new=true and remove=true; \'remove\' always returns the deleted document');
+  const u = hasUpdate ? validateUpdate(body.update, false) : null;
+  const arrayFilters = arrayFiltersOf(body);
+  const project = compileProjection(optDoc(body, 'fields'), filter);
+  const out = (d: Doc | null): Doc | null => (d && project ? project(d) : d);
+
+  const db = ctx.engine.db(ctx.dbName);
+  const coll = db.get(name);
+  let row: Row | undefined;
+  if (coll) {
+    const rows = scan(coll, filter, { stopAfter: sort.length ? undefined : 1 });
+    row = sortDocs(rows, sort, (r) => r.doc)[0];
+  }
+  if (row && coll) {
+    if (remove) {
+      coll.remove(row.rid);
+      return { lastErrorObject: { n: 1 }, value: out(row.doc) };
+    }
+    const r = applyUpdate(row.doc, u!, { arrayFilters, filter });
+    if (r.modified) coll.replace(row.rid, r.doc);
+    return { lastErrorObject: { n: 1, updatedExisting: true }, value: out(returnNew ? r.doc : row.doc) };
+  }
+  if (upsert && u) {
+    const doc = buildUpsertDoc(filter, u, arrayFilters);
+    db.getOrCreate(name).insert(doc);
+    return { lastErrorObject: { n: 1, updatedExisting: false, upserted: doc._id }, value: returnNew ? out(doc) : null };
+  }
+  return { lastErrorObject: { n: 0, updatedExisting: false }, value: null };
+}

@@ -1,0 +1,356 @@
+// Query execution: a small planner picks an index for top-level equality / `$in` / range
+// predicates (also inside a top-level `$and`), scans only the matching key ranges, and verifies
+// each candidate with mingo. Without a usable index it scans the collection. `maxTimeMS` is
+// enforced by checking the clock while scanning.
+
+import { Query } from 'mingo';
+import { CommandError, Codes } from '../errors';
+import { canonicalKey, compareValues, MAX_BOUND, MIN_BOUND, TypeBound, typeRank, TypeRank } from './bson-order';
+import { Bound } from './btree';
+import { Collection } from './collection';
+import { IndexDef } from './index-def';
+import { Doc, isPlainObject, pathValues } from './paths';
+
+export interface Row {
+  rid: number;
+  doc: Doc;
+}
+
+/** What the last execution did, reported by `explain` and used by tests to prove index use. */
+export interface PlanStats {
+  indexName: string | null;
+  keysExamined: number;
+  docsExamined: number;
+}
+
+interface Range {
+  lo?: unknown;
+  loInc: boolean;
+  hi?: unknown;
+  hiInc: boolean;
+}
+
+interface FieldPred {
+  eq?: unknown[];
+  range?: Range;
+}
+
+function hasOperators(v: unknown): v is Doc {
+  if (!isPlainObject(v)) return false;
+  const keys = Object.keys(v);
+  return keys.length > 0 && keys[0].startsWith('$');
+}
+
+/** Values usable as index equality keys: scalars and embedded documents, not arrays or regexes. */
+function indexableEq(v: unknown): boolean {
+  if (v === undefined || Array.isArray(v) || v instanceof RegExp) return false;
+  const r = typeRank(v);
+  return r !== TypeRank.RegExp && r !== TypeRank.MinKey && r !== TypeRank.MaxKey;
+}
+
+function collectPreds(filter: Doc, out: Map<string, FieldPred>): void {
+  for (const [field, cond] of Object.entries(filter)) {
+    if (field === '$and' && Array.isArray(cond)) {
+      for (const sub of cond) if (isPlainObject(sub)) collectPreds(sub, out);
+      continue;
+    }
+    if (field.startsWith('$')) continue;
+    const pred = out.get(field) ?? {};
+    if (!hasOperators(cond)) {
+      if (indexableEq(cond)) pred.eq ??= [cond];
+    } else {
+      for (const [op, arg] of Object.entries(cond)) {
+        if (op === '$eq' && indexableEq(arg)) pred.eq ??= [arg];
+        else if (op === '$in' && Array.isArray(arg) && arg.length > 0 && arg.every(indexableEq)) pred.eq ??= arg;
+        else if ((op === '$gt' || op === '$gte' || op === '$lt' || op === '$lte') && indexableEq(arg) && arg !== null && !isPlainObject(arg)) {
+          const r = (pred.range ??= { loInc: true, hiInc: true });
+          if (op === '$gt' || op === '$gte') {
+            if (r.lo === undefined || compareValues(arg, r.lo) > 0) {
+              r.lo = arg;
+              r.loInc = op === '$gte';
+            }
+          } else if (r.hi === undefined || compareValues(arg, r.hi) < 0) {
+            r.hi = arg;
+            r.hiInc = op === '$lte';
+          }
+        }
+      }
+    }
+    if (pred.eq || pred.range) out.set(field, pred);
+  }
+}
+
+interface Plan {
+  index: IndexDef;
+  bounds: Array<[Bound, Bound]>;
+  /** True when the index bounds alone prove a match, so mingo verification can be skipped. */
+  exact: boolean;
+}
+
+const MAX_COMBINATIONS = 2000;
+
+function planFor(coll: Collection, filter: Doc): Plan | null {
+  const preds = new Map<string, FieldPred>();
+  collectPreds(filter, preds);
+  if (preds.size === 0) return null;
+  let best: { idx: IndexDef; score: number; eqCount: number; range?: Range } | null = null;
+  for (const idx of coll.indexes.values()) {
+    if (idx.isPartialOrSparse) continue;
+    let eqCount = 0;
+    let combos = 1;
+    let range: Range | undefined;
+    for (const f of idx.fields) {
+      const p = preds.get(f);
+      if (p?.eq && combos * p.eq.length <= MAX_COMBINATIONS) {
+        eqCount++;
+        combos *= p.eq.length;
+        continue;
+      }
+      if (p?.range) range = p.range;
+      break;
+    }
+    if (eqCount === 0 && !range) continue;
+    let score = eqCount * 10 + (range ? 5 : 0);
+    if (idx.unique && eqCount === idx.fields.length) score += 100;
+    if (!best || score > best.score || (score === best.score && idx.fields.length < best.idx.fields.length)) {
+      best = { idx, score, eqCount, range };
+    }
+  }
+  if (!best) return null;
+  const { idx, eqCount } = best;
+  let range = best.range;
+  if (range && idx.multikey && range.lo !== undefined && range.hi !== undefined) {
+    // On a multikey path `{$gt: a, $lt: b}` may be satisfied by two different elements, so the
+    // bounds must not be intersected: keep the lower one and let verification do the rest.
+    range = { lo: range.lo, loInc: range.loInc, hiInc: true };
+  }
+  let prefixes: unknown[][] = [[]];
+  for (let i = 0; i < eqCount; i++) {
+    const vals = preds.get(idx.fields[i])!.eq!;
+    const next: unknown[][] = [];
+    for (const p of prefixes) for (const v of vals) next.push([...p, v]);
+    prefixes = next;
+  }
+  // Sort and de-duplicate equality prefixes so `$in` with repeated values is scanned once.
+  const seen = new Set<string>();
+  prefixes = prefixes.filter((p) => {
+    const k = p.map(canonicalKey).join('|');
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+  const rest = idx.fields.length - eqCount - (range ? 1 : 0);
+  const bounds: Array<[Bound, Bound]> = prefixes.map((p) => {
+    if (!range) {
+      return [
+        { key: [...p, ...fill(rest, MIN_BOUND)], inclusive: true },
+        { key: [...p, ...fill(rest, MAX_BOUND)], inclusive: true },
+      ];
+    }
+    const lo = range.lo !== undefined ? range.lo : new TypeBound(typeRank(range.hi), false);
+    const hi = range.hi !== undefined ? range.hi : new TypeBound(typeRank(range.lo), true);
+    const loInc = range.lo === undefined || range.loInc;
+    const hiInc = range.hi === undefined || range.hiInc;
+    return [
+      { key: [...p, lo, ...fill(rest, loInc ? MIN_BOUND : MAX_BOUND)], inclusive: loInc },
+      { key: [...p, hi, ...fill(rest, hiInc ? MAX_BOUND : MIN_BOUND)], inclusive: hiInc },
+    ];
+  });
+  const exact = !range && isExactEquality(filter, idx, eqCount);
+  return { index: idx, bounds, exact };
+}
+
+function fill(n: number, v: unknown): unknown[] {
+  return n > 0 ? new Array(n).fill(v) : [];
+}
+
+/**
+ * A filter made only of equality conditions on the first `eqCount` index fields, with scalar
+ * non-null values, is fully answered by the index (a multikey match on an element is also a
+ * match for MongoDB), so candidates need no re-check.
+ */
+function isExactEquality(filter: Doc, idx: IndexDef, eqCount: number): boolean {
+  const keys = Object.keys(filter);
+  if (keys.length !== eqCount) return false;
+  for (let i = 0; i < eqCount; i++) {
+    const f = idx.fields[i];
+    if (!(f in filter)) return false;
+    let v = filter[f];
+    if (hasOperators(v)) {
+      const ops = Object.keys(v);
+      if (ops.length !== 1 || ops[0] !== '$eq') return false;
+      v = v.$eq;
+    }
+    const r = typeRank(v);
+    if (r === TypeRank.Null || r === TypeRank.Object || r === TypeRank.Array || r === TypeRank.RegExp) return false;
+  }
+  return true;
+}
+
+/** Compiles a filter with mingo; unknown operators become BadValue as MongoDB reports them. */
+export function compileFilter(filter: unknown): (doc: Doc) => boolean {
+  if (filter === undefined || filter === null) return () => true;
+  if (!isPlainObject(filter)) throw new CommandError(Codes.TypeMismatch, "BSON field 'filter' is the wrong type, expected type 'object'");
+  if (Object.keys(filter).length === 0) return () => true;
+  try {
+    const q = new Query(filter, { scriptEnabled: false });
+    return (doc) => q.test(doc);
+  } catch (e) {
+    throw new CommandError(Codes.BadValue, e instanceof Error ? e.message : String(e));
+  }
+}
+
+export interface ScanOptions {
+  /** Absolute time (ms since epoch) after which the scan fails with MaxTimeMSExpired. */
+  deadline?: number;
+  /** Stop after this many matches (only when the caller does not sort). */
+  stopAfter?: number;
+  stats?: PlanStats;
+}
+
+/** Throws MaxTimeMSExpired when the deadline has passed. */
+export function checkDeadline(deadline: number | undefined): void {
+  if (deadline !== undefined && Date.now() > deadline) {
+    throw new CommandError(Codes.MaxTimeMSExpired, 'operation exceeded time limit');
+  }
+}
+
+/** Every stored document matching `filter`, via an index when one applies. */
+export function scan(coll: Collection, filter: Doc | undefined, opts: ScanOptions = {}): Row[] {
+  const f = filter ?? {};
+  const stats = opts.stats ?? { indexName: null, keysExamined: 0, docsExamined: 0 };
+  const out: Row[] = [];
+  const stopAfter = opts.stopAfter ?? Infinity;
+  if (stopAfter <= 0) return out;
+  const plan = planFor(coll, f);
+  const match = plan?.exact ? null : compileFilter(f);
+  let n = 0;
+  if (plan) {
+    stats.indexName = plan.index.name;
+    const seen = plan.index.multikey || plan.bounds.length > 1 ? new Set<number>() : null;
+    for (const [lo, hi] of plan.bounds) {
+      for (const e of plan.index.tree.range(lo, hi)) {
+        stats.keysExamined++;
+        if ((++n & 255) === 0) checkDeadline(opts.deadline);
+        if (seen) {
+          if (seen.has(e.rid)) continue;
+          seen.add(e.rid);
+        }
+        const doc = coll.docs.get(e.rid);
+        if (!doc) continue;
+        stats.docsExamined++;
+        if (match && !match(doc)) continue;
+        out.push({ rid: e.rid, doc });
+        if (out.length >= stopAfter) return out;
+      }
+    }
+    return out;
+  }
+  stats.indexName = null;
+  for (const [rid, doc] of coll.docs) {
+    if ((++n & 255) === 0) checkDeadline(opts.deadline);
+    stats.docsExamined++;
+    if (match && !match(doc)) continue;
+    out.push({ rid, doc });
+    if (out.length >= stopAfter) return out;
+  }
+  return out;
+}
+
+/** Sort key of one field: arrays sort by their smallest (ascending) or largest (descending) element. */
+function sortValue(doc: Doc, parts: string[], dir: number): unknown {
+  const { values } = pathValues(doc, parts);
+  if (values.length === 0) return null;
+  let best: unknown = undefined;
+  let first = true;
+  for (const v of values) {
+    const els = Array.isArray(v) ? (v.length ? v : [undefined]) : [v];
+    for (const el of els) {
+      if (first || (dir > 0 ? compareValues(el, best) < 0 : compareValues(el, best) > 0)) best = el;
+      first = false;
+    }
+  }
+  return best === undefined ? null : best;
+}
+
+/** Validates a sort spec and returns `[path parts, direction]` pairs. */
+export function parseSort(sort: unknown): Array<[string[], number]> {
+  if (sort === undefined || sort === null) return [];
+  if (!isPlainObject(sort)) throw new CommandError(Codes.TypeMismatch, 'Expected field sort to be of type object');
+  const out: Array<[string[], number]> = [];
+  for (const [k, v] of Object.entries(sort)) {
+    const n = typeof v === 'number' ? v : typeRank(v) === TypeRank.Number ? Number(v) : NaN;
+    if (n === 1 || n === -1) out.push([k.split('.'), n]);
+    else if (isPlainObject(v) && '$meta' in v) continue;
+    else throw new CommandError(Codes.BadValue, `$sort key ordering must be 1 (for ascending) or -1 (for descending)`);
+  }
+  return out;
+}
+
+/** Sorts documents in MongoDB's order (stable, so ties keep their scan order). */
+export function sortDocs<T>(items: T[], sort: Array<[string[], number]>, get: (t: T) => Doc): T[] {
+  if (sort.length === 0) return items;
+  const keyed = items.map((item) => ({ item, keys: sort.map(([p, d]) => sortValue(get(item), p, d)) }));
+  keyed.sort((a, b) => {
+    for (let i = 0; i < sort.length; i++) {
+      const c = compareValues(a.keys[i], b.keys[i]);
+      if (c !== 0) return c * sort[i][1];
+    }
+    return 0;
+  });
+  return keyed.map((k) => k.item);
+}
+
+/**
+ * Applies a find-style projection. Simple top-level inclusion/exclusion is done here; anything
+ * else (dotted paths, `$slice`, `$elemMatch`, positional `$`) goes through mingo. Included fields
+ * keep the document's field order, as MongoDB returns them.
+ */
+export function compileProjection(projection: unknown, filter: Doc | undefined): ((doc: Doc) => Doc) | null {
+  if (projection === undefined || projection === null) return null;
+  if (!isPlainObject(projection)) throw new CommandError(Codes.TypeMismatch, "Expected field projection to be of type object");
+  const entries = Object.entries(projection);
+  if (entries.length === 0) return null;
+  const simple = entries.every(([k, v]) => !k.includes('.') && !k.includes('$') && (typeof v === 'number' || typeof v === 'boolean'));
+  if (simple) {
+    const includeId = !entries.some(([k, v]) => k === '_id' && !v);
+    const inclusions = entries.filter(([k, v]) => k !== '_id' && v);
+    const exclusions = entries.filter(([k, v]) => k !== '_id' && !v);
+    if (inclusions.length && exclusions.length) {
+      throw new CommandError(31254, `Cannot do exclusion on field ${exclusions[0][0]} in inclusion projection`);
+    }
+    if (inclusions.length || (entries.length === 1 && entries[0][0] === '_id' && entries[0][1])) {
+      const want = new Set(inclusions.map(([k]) => k));
+      return (doc) => {
+        const out: Doc = {};
+        for (const k of Object.keys(doc)) if ((k === '_id' && includeId) || want.has(k)) out[k] = doc[k];
+        return out;
+      };
+    }
+    const drop = new Set(exclusions.map(([k]) => k));
+    if (!includeId) drop.add('_id');
+    return (doc) => {
+      const out: Doc = {};
+      for (const k of Object.keys(doc)) if (!drop.has(k)) out[k] = doc[k];
+      return out;
+    };
+  }
+  let q: Query;
+  try {
+    q = new Query(filter ?? {}, { scriptEnabled: false });
+  } catch (e) {
+    throw new CommandError(Codes.BadValue, e instanceof Error ? e.message : String(e));
+  }
+  return (doc) => {
+    let projected: Doc;
+    try {
+      projected = (q.find([doc], projection).next() as Doc | undefined) ?? {};
+    } catch (e) {
+      throw new CommandError(Codes.BadValue, e instanceof Error ? e.message : String(e));
+    }
+    const out: Doc = {};
+    for (const k of Object.keys(doc)) if (k in projected) out[k] = projected[k];
+    for (const k of Object.keys(projected)) if (!(k in out)) out[k] = projected[k];
+    return out;
+  };
+}

@@ -1,0 +1,200 @@
+// Update application on top of mingo's update operators: validation MongoDB does before applying
+// (unknown modifiers, conflicting paths, the immutable `_id`), replacement documents, pipeline
+// updates, and the construction of upsert documents from a filter's equality fields.
+
+import { ObjectId } from 'bson';
+import { Aggregator, update as mingoUpdate } from 'mingo';
+import { CommandError, Codes } from '../errors';
+import { valuesEqual, typeRank, TypeRank } from './bson-order';
+import { formatValue } from './index-def';
+import { cloneDeep, Doc, getPath, idFirst, isPlainObject, setPath } from './paths';
+
+const MODIFIERS = new Set([
+  '$set', '$unset', '$inc', '$mul', '$min', '$max', '$rename', '$push', '$pull', '$pullAll',
+  '$addToSet', '$pop', '$currentDate', '$bit', '$setOnInsert',
+]);
+
+export type UpdateSpec = Doc | Doc[];
+
+/** Classifies `u` and validates it as MongoDB does before any document is touched. */
+export function validateUpdate(u: unknown, multi: boolean): UpdateSpec {
+  if (Array.isArray(u)) {
+    if (!u.every(isPlainObject)) throw new CommandError(Codes.FailedToParse, 'Each element of the update pipeline must be an object');
+    return u as Doc[];
+  }
+  if (!isPlainObject(u)) throw new CommandError(Codes.FailedToParse, 'Update argument must be either an object or an array');
+  const keys = Object.keys(u);
+  const ops = keys.filter((k) => k.startsWith('$'));
+  if (ops.length === 0) {
+    if (multi) throw new CommandError(Codes.FailedToParse, 'multi update is not supported for replacement-style update');
+    return u;
+  }
+  if (ops.length !== keys.length) {
+    const plain = keys.find((k) => !k.startsWith('$'))!;
+    throw new CommandError(Codes.DollarPrefixedFieldName, `The dollar ($) prefixed field '${ops[0]}' in '${ops[0]}' is not allowed in the context of an update's replacement document. Consider using an aggregation pipeline with $replaceWith.` + (plain ? '' : ''));
+  }
+  const paths: string[] = [];
+  for (const op of ops) {
+    if (!MODIFIERS.has(op)) {
+      throw new CommandError(Codes.FailedToParse, `Unknown modifier: ${op}. Expected a valid update modifier or pipeline-style update specified as an array`);
+    }
+    const arg = u[op];
+    if (!isPlainObject(arg)) throw new CommandError(Codes.FailedToParse, `Modifiers operate on fields but we found type ${typeof arg} instead.`);
+    for (const p of Object.keys(arg)) {
+      paths.push(p);
+      if (op === '$rename') paths.push(String(arg[p]));
+    }
+  }
+  const sorted = [...paths].sort();
+  for (let i = 1; i < sorted.length; i++) {
+    const a = sorted[i - 1];
+    const b = sorted[i];
+    if (a === b || b.startsWith(a + '.')) {
+      throw new CommandError(Codes.ConflictingUpdateOperators, `Updating the path '${b}' would create a conflict at '${a}'`);
+    }
+  }
+  return u;
+}
+
+function hasPositional(u: Doc): boolean {
+  for (const [op, arg] of Object.entries(u)) {
+    if (!op.startsWith('$') || !isPlainObject(arg)) continue;
+    for (const p of Object.keys(arg)) if (p.split('.').includes('$')) return true;
+  }
+  return false;
+}
+
+export interface ApplyOptions {
+  arrayFilters?: Doc[];
+  /** The query filter, needed by the positional `$` operator. */
+  filter?: Doc;
+  /** True when building the document of an upsert: `$setOnInsert` applies. */
+  inserting?: boolean;
+}
+
+/** Applies an update to a copy of `doc`; returns the new document and whether it changed. */
+export function applyUpdate(doc: Doc, u: UpdateSpec, opts: ApplyOptions = {}): { doc: Doc; modified: boolean } {
+  let next: Doc;
+  let modified: boolean;
+  if (Array.isArray(u)) {
+    let out: Doc[];
+    try {
+      out = new Aggregator(u, { scriptEnabled: false }).run([cloneDeep(doc)]) as Doc[];
+    } catch (e) {
+      throw new CommandError(Codes.BadValue, e instanceof Error ? e.message : String(e));
+    }
+    next = idFirst(out[0] ?? {});
+    modified = !valuesEqual(next, doc);
+  } else if (!Object.keys(u).some((k) => k.startsWith('$'))) {
+    if ('_id' in u && doc._id !== undefined && !valuesEqual(u._id, doc._id)) throw immutableId();
+    next = { _id: doc._id, ...cloneDeep(u) };
+    if (next._id === undefined) delete next._id;
+    modified = !valuesEqual(next, doc);
+  } else {
+    next = cloneDeep(doc);
+    const modifier: Doc = {};
+    for (const [op, arg] of Object.entries(u)) {
+      if (op === '$setOnInsert') {
+        if (opts.inserting) modifier.$set = { ...((modifier.$set as Doc) ?? {}), ...(arg as Doc) };
+        continue;
+      }
+      if (op === '$set' && modifier.$set) modifier.$set = { ...(modifier.$set as Doc), ...(arg as Doc) };
+      else modifier[op] = arg;
+    }
+    checkOperandTypes(next, modifier);
+    let changed: string[];
+    try {
+      changed = mingoUpdate(next, modifier, opts.arrayFilters, hasPositional(u) ? opts.filter : undefined, { cloneMode: 'deep' });
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      if (/immutable field '_id'/.test(msg)) throw immutableId();
+      throw new CommandError(/type|numeric|number/i.test(msg) ? Codes.TypeMismatch : Codes.BadValue, msg);
+    }
+    modified = changed.length > 0;
+    if (modified && doc._id !== undefined && !valuesEqual(next._id, doc._id)) throw immutableId();
+  }
+  validateStoredDoc(next);
+  return { doc: next, modified };
+}
+
+const NUMERIC_OPS = ['$inc', '$mul'];
+const ARRAY_OPS = ['$push', '$addToSet', '$pull', '$pullAll', '$pop'];
+
+function typeName(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  if (typeof v === 'object') return (v as { _bsontype?: string })._bsontype ?? (v instanceof Date ? 'date' : 'object');
+  return typeof v === 'number' ? 'double' : typeof v;
+}
+
+/**
+ * MongoDB refuses `$inc` on a non-number and array operators on a non-array instead of coercing;
+ * mingo is lenient there, so those cases are checked before it runs.
+ */
+function checkOperandTypes(doc: Doc, modifier: Doc): void {
+  for (const [op, arg] of Object.entries(modifier)) {
+    const numeric = NUMERIC_OPS.includes(op);
+    if (!numeric && !ARRAY_OPS.includes(op)) continue;
+    for (const p of Object.keys(arg as Doc)) {
+      if (p.split('.').some((x) => x.startsWith('$'))) continue;
+      const cur = getPath(doc, p);
+      if (cur === undefined) continue;
+      const field = p.split('.').pop();
+      if (numeric && typeRank(cur) !== TypeRank.Number) {
+        throw new CommandError(Codes.TypeMismatch, `Cannot apply ${op} to a value of non-numeric type. {_id: ${formatValue(doc._id)}} has the field '${field}' of non-numeric type ${typeName(cur)}`);
+      }
+      if (!numeric && !Array.isArray(cur)) {
+        throw new CommandError(Codes.BadValue, `The field '${field}' must be an array but is of type ${typeName(cur)} in document {_id: ${formatValue(doc._id)}}`);
+      }
+    }
+  }
+}
+
+function immutableId(): CommandError {
+  return new CommandError(Codes.ImmutableField, "Performing an update on the path '_id' would modify the immutable field '_id'");
+}
+
+/** Checks what MongoDB refuses to store: an array or regex `_id`. */
+export function validateStoredDoc(doc: Doc): void {
+  const id = doc._id;
+  if (id === undefined) return;
+  const r = typeRank(id);
+  if (r === TypeRank.Array) throw new CommandError(Codes.InvalidIdField, "The '_id' value cannot be of type array");
+  if (r === TypeRank.RegExp) throw new CommandError(Codes.InvalidIdField, "The '_id' value cannot be of type regex");
+}
+
+/** The equality fields of a filter (top level and inside `$and`), as an upsert's seed document. */
+function upsertSeed(filter: Doc, into: Doc): void {
+  for (const [k, v] of Object.entries(filter)) {
+    if (k === '$and' && Array.isArray(v)) {
+      for (const sub of v) if (isPlainObject(sub)) upsertSeed(sub, into);
+      continue;
+    }
+    if (k.startsWith('$')) continue;
+    if (isPlainObject(v) && Object.keys(v).some((x) => x.startsWith('$'))) {
+      if ('$eq' in v) setPath(into, k, cloneDeep(v.$eq));
+      continue;
+    }
+    if (v instanceof RegExp || typeRank(v) === TypeRank.RegExp) continue;
+    setPath(into, k, cloneDeep(v));
+  }
+}
+
+/** Builds the document an upsert inserts: filter equalities + the update (incl. `$setOnInsert`). */
+export function buildUpsertDoc(filter: Doc, u: UpdateSpec, arrayFilters?: Doc[]): Doc {
+  let doc: Doc;
+  if (!Array.isArray(u) && !Object.keys(u).some((k) => k.startsWith('$'))) {
+    const seed: Doc = {};
+    upsertSeed(filter, seed);
+    doc = cloneDeep(u);
+    if (doc._id === undefined && seed._id !== undefined) doc = { _id: seed._id, ...doc };
+  } else {
+    const seed: Doc = {};
+    upsertSeed(filter, seed);
+    doc = applyUpdate(seed, u, { arrayFilters, inserting: true, filter }).doc;
+  }
+  if (doc._id === undefined) doc = { _id: new ObjectId(), ...doc };
+  doc = idFirst(doc);
+  validateStoredDoc(doc);
+  return doc;
+}

@@ -1,0 +1,173 @@
+// MongoDB wire protocol codecs: the 16-byte header, OP_MSG (kind 0 body + kind 1 document
+// sequences, checksumPresent / moreToCome flags), and the legacy OP_QUERY / OP_REPLY pair that
+// old-style handshakes use. Decoders throw `ProtocolError` on anything malformed; the connection
+// closes on it.
+
+import { deserialize, serialize, DeserializeOptions } from 'bson';
+
+export const OP_REPLY = 1;
+export const OP_QUERY = 2004;
+export const OP_COMPRESSED = 2012;
+export const OP_MSG = 2013;
+
+export const FLAG_CHECKSUM_PRESENT = 1 << 0;
+export const FLAG_MORE_TO_COME = 1 << 1;
+export const FLAG_EXHAUST_ALLOWED = 1 << 16;
+
+/** Largest message accepted (MongoDB's `maxMessageSizeBytes`). */
+export const MAX_MESSAGE_SIZE = 48_000_000;
+export const MAX_BSON_SIZE = 16 * 1024 * 1024;
+export const HEADER_SIZE = 16;
+
+export class ProtocolError extends Error {
+  override name = 'ProtocolError';
+}
+
+export interface Header {
+  length: number;
+  requestId: number;
+  responseTo: number;
+  opCode: number;
+}
+
+export type Doc = Record<string, unknown>;
+
+/** Decoded OP_MSG or OP_QUERY command. */
+export interface Request {
+  header: Header;
+  /** The command document, with kind 1 sequences merged in under their identifiers. */
+  body: Doc;
+  /** OP_MSG: the client wants no reply (unacknowledged write). */
+  moreToCome: boolean;
+  /** The request came as OP_QUERY and must be answered with OP_REPLY. */
+  legacy: boolean;
+  /** OP_QUERY's full collection name, e.g. `admin.$cmd`. */
+  legacyNs?: string;
+}
+
+// Values the driver sends keep their meaning: Int64 fields such as cursor ids become JS numbers
+// when they fit in 53 bits (replies send them back as Long), binary data stays `Binary`.
+const DESERIALIZE: DeserializeOptions = { promoteLongs: true, promoteValues: true, promoteBuffers: false, bsonRegExp: false };
+
+export function readHeader(buf: Buffer, offset = 0): Header {
+  return {
+    length: buf.readInt32LE(offset),
+    requestId: buf.readInt32LE(offset + 4),
+    responseTo: buf.readInt32LE(offset + 8),
+    opCode: buf.readInt32LE(offset + 12),
+  };
+}
+
+/** Reads one BSON document at `offset` within `end`, validating its length prefix. */
+function readDoc(buf: Buffer, offset: number, end: number): { doc: Doc; next: number } {
+  if (offset + 5 > end) throw new ProtocolError('truncated BSON document');
+  const size = buf.readInt32LE(offset);
+  if (size < 5 || offset + size > end) throw new ProtocolError('invalid BSON document length');
+  if (buf[offset + size - 1] !== 0) throw new ProtocolError('BSON document not null-terminated');
+  let doc: Doc;
+  try {
+    doc = deserialize(buf.subarray(offset, offset + size), DESERIALIZE) as Doc;
+  } catch (e) {
+    throw new ProtocolError('invalid BSON: ' + (e instanceof Error ? e.message : String(e)));
+  }
+  return { doc, next: offset + size };
+}
+
+function readCString(buf: Buffer, offset: number, end: number): { value: string; next: number } {
+  const z = buf.indexOf(0, offset);
+  if (z < 0 || z >= end) throw new ProtocolError('unterminated C string');
+  return { value: buf.toString('utf8', offset, z), next: z + 1 };
+}
+
+/** Decodes one complete message (header included). */
+export function decodeMessage(msg: Buffer): Request {
+  const header = readHeader(msg);
+  if (header.opCode === OP_MSG) return decodeOpMsg(msg, header);
+  if (header.opCode === OP_QUERY) return decodeOpQuery(msg, header);
+  throw new ProtocolError(`unsupported opcode ${header.opCode}`);
+}
+
+function decodeOpMsg(msg: Buffer, header: Header): Request {
+  if (msg.length < HEADER_SIZE + 5) throw new ProtocolError('OP_MSG too short');
+  const flags = msg.readUInt32LE(HEADER_SIZE);
+  // Bits 0-15 are "required": a receiver must reject unknown ones.
+  if (flags & 0xfffc) throw new ProtocolError(`unknown required OP_MSG flag bits ${flags.toString(16)}`);
+  const end = flags & FLAG_CHECKSUM_PRESENT ? msg.length - 4 : msg.length;
+  let offset = HEADER_SIZE + 4;
+  let body: Doc | null = null;
+  const sequences: Array<[string, Doc[]]> = [];
+  while (offset < end) {
+    const kind = msg[offset++];
+    if (kind === 0) {
+      if (body) throw new ProtocolError('OP_MSG with more than one body section');
+      const r = readDoc(msg, offset, end);
+      body = r.doc;
+      offset = r.next;
+    } else if (kind === 1) {
+      if (offset + 4 > end) throw new ProtocolError('truncated document sequence');
+      const size = msg.readInt32LE(offset);
+      const seqEnd = offset + size;
+      if (size < 5 || seqEnd > end) throw new ProtocolError('invalid document sequence size');
+      const id = readCString(msg, offset + 4, seqEnd);
+      let p = id.next;
+      const docs: Doc[] = [];
+      while (p < seqEnd) {
+        const r = readDoc(msg, p, seqEnd);
+        docs.push(r.doc);
+        p = r.next;
+      }
+      sequences.push([id.value, docs]);
+      offset = seqEnd;
+    } else {
+      throw new ProtocolError(`unknown OP_MSG section kind ${kind}`);
+    }
+  }
+  if (!body) throw new ProtocolError('OP_MSG without a body section');
+  for (const [id, docs] of sequences) {
+    if (id in body) throw new ProtocolError(`duplicate field ${id} in OP_MSG body and sequence`);
+    body[id] = docs;
+  }
+  return { header, body, moreToCome: (flags & FLAG_MORE_TO_COME) !== 0, legacy: false };
+}
+
+function decodeOpQuery(msg: Buffer, header: Header): Request {
+  let offset = HEADER_SIZE + 4;
+  const ns = readCString(msg, offset, msg.length);
+  offset = ns.next + 8; // numberToSkip, numberToReturn
+  if (offset > msg.length) throw new ProtocolError('truncated OP_QUERY');
+  const q = readDoc(msg, offset, msg.length);
+  let body = q.doc;
+  // Old drivers wrap the command as { $query: {...}, $readPreference: ... }.
+  if (body.$query && typeof body.$query === 'object') body = body.$query as Doc;
+  return { header, body, moreToCome: false, legacy: true, legacyNs: ns.value };
+}
+
+let nextRequestId = 1;
+
+function header(length: number, responseTo: number, opCode: number): Buffer {
+  const h = Buffer.allocUnsafe(HEADER_SIZE);
+  h.writeInt32LE(length, 0);
+  h.writeInt32LE(nextRequestId++ & 0x7fffffff, 4);
+  h.writeInt32LE(responseTo, 8);
+  h.writeInt32LE(opCode, 12);
+  return h;
+}
+
+/** An OP_MSG reply with one kind 0 section. */
+export function encodeOpMsg(responseTo: number, doc: Doc): Buffer {
+  const body = serialize(doc, { ignoreUndefined: true });
+  const h = header(HEADER_SIZE + 4 + 1 + body.length, responseTo, OP_MSG);
+  const pre = Buffer.alloc(5); // flags 0, section kind 0
+  return Buffer.concat([h, pre, body]);
+}
+
+/** An OP_REPLY carrying one document (answers to legacy OP_QUERY handshakes). */
+export function encodeOpReply(responseTo: number, doc: Doc): Buffer {
+  const body = serialize(doc, { ignoreUndefined: true });
+  const h = header(HEADER_SIZE + 20 + body.length, responseTo, OP_REPLY);
+  const fields = Buffer.alloc(20);
+  fields.writeInt32LE(8, 0); // responseFlags: AwaitCapable
+  // cursorID (8 bytes) = 0, startingFrom = 0
+  fields.writeInt32LE(1, 16); // numberReturned
+  return Buffer.concat([h, fields, body]);
+}
