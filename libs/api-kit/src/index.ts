@@ -2,4 +2,7 @@
 export * from './config';
 export * from './domain';
 export * from './errors';
+export * from './events';
 export * from './http';
+export * from './http-client';
+export * from './query';

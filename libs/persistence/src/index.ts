@@ -1,4 +1,5 @@
 export * from './mongo-errors';
+export * from './outbox';
 export * from './paging';
 export * from './persistence.module';
 export * from './tenant';

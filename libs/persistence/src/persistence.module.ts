@@ -1,9 +1,14 @@
-import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
-import { READINESS_PROBE } from '@suite/api-kit';
+import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { LOGGER, READINESS_PROBE } from '@suite/api-kit';
+import type { Logger } from 'pino';
+import { OutboxDispatcher, OutboxRepository } from './outbox';
 import mongoose, { Connection } from 'mongoose';
 import { TenantModelRegistry } from './tenant-model-registry';
 
 export const MONGO_CONNECTION = Symbol.for('suite.mongoConnection');
+/** The EventSink services emit through (the outbox, EVT-4). */
+export const EVENT_SINK = Symbol.for('suite.eventSink');
+const DISPATCH_ENABLED = Symbol.for('suite.dispatchOutbox');
 
 export interface PersistenceOptions {
   uri: string;
@@ -12,6 +17,11 @@ export interface PersistenceOptions {
   /** ERR-11: how long a request waits for an unreachable database (default 2000 ms). */
   serverSelectionTimeoutMS?: number;
   maxModels?: number;
+  /**
+   * Run the outbox dispatcher in this process (default true). The suite has no broker yet, so the
+   * default publisher writes each event to the log at debug level; a broker adapter replaces it.
+   */
+  dispatchOutbox?: boolean;
 }
 
 /**
@@ -33,12 +43,21 @@ export async function openConnection(options: PersistenceOptions): Promise<Conne
 }
 
 @Injectable()
-class ConnectionCloser implements OnApplicationShutdown {
-  constructor(@Inject(MONGO_CONNECTION) private readonly connection: Connection) {}
+class ConnectionLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(
+    @Inject(MONGO_CONNECTION) private readonly connection: Connection,
+    private readonly dispatcher: OutboxDispatcher,
+    @Inject(DISPATCH_ENABLED) private readonly dispatch: boolean,
+  ) {}
+  onApplicationBootstrap() {
+    if (this.dispatch) this.dispatcher.start();
+  }
   async onApplicationShutdown() {
+    await this.dispatcher.stop();
     await this.connection.close();
   }
 }
+
 
 @Global()
 @Module({})
@@ -61,9 +80,20 @@ export class PersistenceModule {
           },
           inject: [MONGO_CONNECTION],
         },
-        ConnectionCloser,
+        { provide: OutboxRepository, useFactory: (connection: Connection) => new OutboxRepository(connection), inject: [MONGO_CONNECTION] },
+        { provide: EVENT_SINK, useExisting: OutboxRepository },
+        { provide: DISPATCH_ENABLED, useValue: options.dispatchOutbox ?? true },
+        {
+          provide: OutboxDispatcher,
+          useFactory: (outbox: OutboxRepository, logger: Logger) =>
+            new OutboxDispatcher(outbox, async (event) => {
+              logger.debug({ event }, 'event published');
+            }),
+          inject: [OutboxRepository, LOGGER],
+        },
+        ConnectionLifecycle,
       ],
-      exports: [MONGO_CONNECTION, TenantModelRegistry, READINESS_PROBE],
+      exports: [MONGO_CONNECTION, TenantModelRegistry, READINESS_PROBE, EVENT_SINK, OutboxRepository, OutboxDispatcher],
     };
   }
 }

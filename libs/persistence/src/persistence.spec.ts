@@ -1,8 +1,9 @@
-import { ApiError } from '@suite/api-kit';
+import { ApiError, buildEvent } from '@suite/api-kit';
 import { startTestDatabase, TestDatabase, uniqueDbName } from '@suite/testing';
 import { Connection, Schema } from 'mongoose';
 import { isDuplicateKeyError, mapMongoErrors, translateMongoError } from './mongo-errors';
 import { findPage } from './paging';
+import { OutboxDispatcher, OutboxRepository } from './outbox';
 import { openConnection } from './persistence.module';
 import { tenantCollectionName } from './tenant';
 import { defineEntity, TenantModelRegistry, trustedFilter } from './tenant-model-registry';
@@ -106,5 +107,50 @@ describe('@suite/persistence against the embedded server', () => {
     small.model('ccc', THINGS);
     expect(connection.modelNames()).not.toContain('aaa_things');
     expect(await small.model('aaa', THINGS).countDocuments()).toBe(0);
+  });
+});
+
+describe('outbox (EVT-4, EVT-5)', () => {
+  let db: TestDatabase;
+  let connection: Connection;
+  beforeAll(async () => {
+    db = await startTestDatabase();
+    connection = await openConnection({ uri: db.uri, dbName: uniqueDbName('outbox') });
+  });
+  afterAll(async () => {
+    await connection.dropDatabase();
+    await connection.close();
+    await db.stop();
+  });
+
+  const event = (tenant: string, n: number) =>
+    buildEvent({ source: '/coupon', type: 'coupon.created', subject: `C${n}`, tenant, entityVersion: 0, actor: { type: 'employee', id: 'u1' }, requestId: `r${n}`, time: new Date(), data: { code: `C${n}` } });
+
+  it('stores events per tenant in order and publishes them at least once, in order', async () => {
+    const outbox = new OutboxRepository(connection);
+    for (let i = 0; i < 3; i++) await outbox.emit(event('alpha', i));
+    await outbox.emit(event('beta', 9));
+    expect((await outbox.forTenant('alpha')).map((e) => e.event.subject)).toEqual(['C0', 'C1', 'C2']);
+    const published: string[] = [];
+    let failOnce = true;
+    const dispatcher = new OutboxDispatcher(outbox, async (e) => {
+      if (e.subject === 'C1' && failOnce) {
+        failOnce = false;
+        throw new Error('broker down');
+      }
+      published.push(e.subject);
+    });
+    expect(await dispatcher.tick()).toBe(1); // C0, then the broker refuses C1 and the pass stops
+    expect(await dispatcher.tick()).toBe(3);
+    expect(published).toEqual(['C0', 'C1', 'C2', 'C9']);
+    expect(await outbox.unpublished(10)).toEqual([]);
+    expect(await dispatcher.tick()).toBe(0);
+  });
+
+  it('rejects a second insert of the same event id instead of duplicating it', async () => {
+    const outbox = new OutboxRepository(connection);
+    const e = event('gamma', 1);
+    await outbox.emit(e);
+    await expect(outbox.emit(e)).rejects.toMatchObject({ code: 11000 });
   });
 });

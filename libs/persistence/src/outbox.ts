@@ -1,0 +1,108 @@
+import type { CloudEventEnvelope, EventSink } from '@suite/api-kit';
+import { Collection, Connection } from 'mongoose';
+
+/** EVT-4: the one collection shared by all tenants; its name has no underscore (TEN-3). */
+export const OUTBOX_COLLECTION = 'outbox';
+const RETENTION_MS = 7 * 24 * 3600 * 1000;
+
+export interface OutboxEntry {
+  _id: string;
+  tenant: string;
+  event: CloudEventEnvelope<object>;
+  createdAt: Date;
+  publishedAt: Date | null;
+}
+
+/**
+ * The outbox (EVT-4): after an entity write succeeded, its event is inserted here as a separate
+ * single-document insert. No transaction ties the two; see the trade-off stated in EVT-4.
+ */
+export class OutboxRepository implements EventSink {
+  constructor(private readonly connection: Connection) {}
+
+  private get collection(): Collection<OutboxEntry> {
+    return this.connection.collection<OutboxEntry>(OUTBOX_COLLECTION);
+  }
+
+  async emit(event: CloudEventEnvelope<object>): Promise<void> {
+    await this.collection.insertOne({ _id: event.id, tenant: event.tenant, event, createdAt: new Date(), publishedAt: null });
+  }
+
+  /** Unpublished entries, oldest first (the dispatcher's work list). */
+  unpublished(limit: number): Promise<OutboxEntry[]> {
+    return this.collection.find({ publishedAt: null }).sort({ createdAt: 1, _id: 1 }).limit(limit).toArray() as Promise<OutboxEntry[]>;
+  }
+
+  async markPublished(id: string, at = new Date()): Promise<void> {
+    await this.collection.updateOne({ _id: id }, { $set: { publishedAt: at } });
+  }
+
+  async purgePublishedBefore(cutoff: Date): Promise<number> {
+    const r = await this.collection.deleteMany({ publishedAt: { $ne: null, $lt: cutoff } });
+    return r.deletedCount;
+  }
+
+  /** Events of one tenant in insertion order (tests and offboarding, TEN-7). */
+  forTenant(tenant: string): Promise<OutboxEntry[]> {
+    return this.collection.find({ tenant }).sort({ createdAt: 1, _id: 1 }).toArray() as Promise<OutboxEntry[]>;
+  }
+}
+
+/** Hands an event to the broker; resolves once the broker accepted it. */
+export type EventPublisher = (event: CloudEventEnvelope<object>) => Promise<void>;
+
+/**
+ * EVT-4/EVT-5: publishes unpublished entries in `createdAt` order, sets `publishedAt` only after the
+ * broker accepted the event (so delivery is at least once: a crash in between republishes), and
+ * removes published entries after 7 days. One pass at a time; a failed publish stops the pass so
+ * order is kept, and the next tick retries.
+ */
+export class OutboxDispatcher {
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+
+  constructor(
+    private readonly outbox: OutboxRepository,
+    private readonly publish: EventPublisher,
+    private readonly intervalMs = 1000,
+  ) {}
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => void this.tick(), this.intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+
+  /** One dispatch pass; returns how many events were published. */
+  async tick(batch = 100): Promise<number> {
+    if (this.running) return 0;
+    let published = 0;
+    const pass = (async () => {
+      for (const entry of await this.outbox.unpublished(batch)) {
+        try {
+          await this.publish(entry.event);
+        } catch {
+          break;
+        }
+        await this.outbox.markPublished(entry._id);
+        published++;
+      }
+      await this.outbox.purgePublishedBefore(new Date(Date.now() - RETENTION_MS));
+    })();
+    this.running = pass.catch(() => undefined);
+    try {
+      await pass;
+    } catch {
+      // The database is unavailable; the next tick retries.
+    } finally {
+      this.running = undefined;
+    }
+    return published;
+  }
+}
