@@ -1,0 +1,211 @@
+// Indexes: unique (single, compound, sparse, partial, multikey) violations as MongoDB reports
+// them, index builds over duplicates, catalog errors, and proof that indexed queries do not scan.
+
+import { Collection, MongoServerError } from 'mongodb';
+import { startTestDb, TestDb } from './test-db';
+
+let t: TestDb;
+beforeAll(async () => {
+  t = await startTestDb('idx');
+});
+afterAll(async () => {
+  await t.close();
+});
+
+let n = 0;
+function fresh(): Collection {
+  return t.db.collection(`i${++n}`);
+}
+
+async function dupError(p: Promise<unknown>): Promise<MongoServerError> {
+  const err = await p.then(
+    () => null,
+    (e) => e,
+  );
+  expect(err).not.toBeNull();
+  expect(err.code).toBe(11000);
+  return err as MongoServerError;
+}
+
+describe('unique indexes', () => {
+  it('rejects duplicates on a single field with keyPattern, keyValue and the E11000 message', async () => {
+    const c = fresh();
+    await c.createIndex({ email: 1 }, { unique: true });
+    await c.insertOne({ email: 'a@x.io' });
+    const err = await dupError(c.insertOne({ email: 'a@x.io' }));
+    expect(err.keyPattern).toEqual({ email: 1 });
+    expect(err.keyValue).toEqual({ email: 'a@x.io' });
+    expect(err.message).toBe(`E11000 duplicate key error collection: ${t.dbName}.${c.collectionName} index: email_1 dup key: { email: "a@x.io" }`);
+    // Missing fields index as null, so a second document without the field also collides.
+    await c.insertOne({ other: 1 });
+    const nullErr = await dupError(c.insertOne({ other: 2 }));
+    expect(nullErr.keyValue).toEqual({ email: null });
+  });
+
+  it('rejects an update that would create a duplicate and leaves the document unchanged', async () => {
+    const c = fresh();
+    await c.createIndex({ code: 1 }, { unique: true });
+    await c.insertMany([{ _id: 1, code: 'A' }, { _id: 2, code: 'B' }] as never[]);
+    await dupError(c.updateOne({ _id: 2 } as never, { $set: { code: 'A' } }));
+    expect(await c.findOne({ _id: 2 } as never)).toEqual({ _id: 2, code: 'B' });
+    await dupError(c.findOneAndUpdate({ _id: 2 } as never, { $set: { code: 'A' } }));
+    await dupError(c.updateOne({ code: 'A' }, { $set: { x: 1 } }, { upsert: true }).then(() => c.updateOne({ code: 'Z' }, { $set: { code: 'A' } }, { upsert: true })));
+  });
+
+  it('enforces compound unique keys on the combination only', async () => {
+    const c = fresh();
+    await c.createIndex({ tenant: 1, code: 1 }, { unique: true, name: 'tenant_code' });
+    await c.insertMany([{ tenant: 't1', code: 'A' }, { tenant: 't2', code: 'A' }, { tenant: 't1', code: 'B' }]);
+    const err = await dupError(c.insertOne({ tenant: 't1', code: 'A' }));
+    expect(err.keyPattern).toEqual({ tenant: 1, code: 1 });
+    expect(err.keyValue).toEqual({ tenant: 't1', code: 'A' });
+    expect(err.message).toContain('index: tenant_code dup key: { tenant: "t1", code: "A" }');
+  });
+
+  it('lets sparse unique indexes skip documents without the field', async () => {
+    const c = fresh();
+    await c.createIndex({ sku: 1 }, { unique: true, sparse: true });
+    await c.insertMany([{ a: 1 }, { a: 2 }, { sku: 'x' }]);
+    await dupError(c.insertOne({ sku: 'x' }));
+    expect(await c.countDocuments()).toBe(3);
+  });
+
+  it('enforces partial unique indexes only on documents matching the filter', async () => {
+    const c = fresh();
+    await c.createIndex({ code: 1 }, { unique: true, partialFilterExpression: { active: { $eq: true } } });
+    await c.insertMany([{ code: 'A', active: false }, { code: 'A', active: false }, { code: 'A', active: true }]);
+    await dupError(c.insertOne({ code: 'A', active: true }));
+    // Deactivating frees the code; reactivating a second one collides again.
+    await c.updateOne({ active: true }, { $set: { active: false } });
+    await c.insertOne({ code: 'A', active: true });
+    await dupError(c.updateOne({ active: false }, { $set: { active: true } }));
+  });
+
+  it('treats every array element as a key of a unique multikey index, across documents only', async () => {
+    const c = fresh();
+    await c.createIndex({ tags: 1 }, { unique: true });
+    await c.insertOne({ tags: ['a', 'b'] });
+    await c.insertOne({ tags: ['c', 'c'] });
+    const err = await dupError(c.insertOne({ tags: ['z', 'b'] }));
+    expect(err.keyValue).toEqual({ tags: 'b' });
+    await dupError(c.updateOne({ tags: 'c' }, { $push: { tags: 'a' } } as never));
+    expect(await c.countDocuments()).toBe(2);
+  });
+
+  it('fails to build a unique index over existing duplicates and keeps no partial index', async () => {
+    const c = fresh();
+    await c.insertMany([{ v: 1 }, { v: 2 }, { v: 1 }]);
+    await dupError(c.createIndex({ v: 1 }, { unique: true }));
+    const names = (await c.listIndexes().toArray()).map((i) => i.name);
+    expect(names).toEqual(['_id_']);
+    await c.insertOne({ v: 1 });
+  });
+});
+
+describe('index catalog', () => {
+  it('creates indexes idempotently and lists their options', async () => {
+    const c = fresh();
+    await c.createIndex({ a: 1, b: -1 }, { name: 'ab', unique: true });
+    await c.createIndex({ a: 1, b: -1 }, { name: 'ab', unique: true });
+    const list = await c.listIndexes().toArray();
+    expect(list).toHaveLength(2);
+    expect(list[1]).toMatchObject({ v: 2, key: { a: 1, b: -1 }, name: 'ab', unique: true });
+  });
+
+  it('reports conflicting index definitions', async () => {
+    const c = fresh();
+    await c.createIndex({ a: 1 }, { name: 'a1' });
+    expect((await c.createIndex({ a: 1 }, { name: 'a1', unique: true }).catch((e) => e)).code).toBe(85);
+    expect((await c.createIndex({ b: 1 }, { name: 'a1' }).catch((e) => e)).code).toBe(86);
+    expect((await c.createIndex({ a: 1 }, { name: 'other' }).catch((e) => e)).code).toBe(85);
+  });
+
+  it('drops indexes by name, by key and all at once', async () => {
+    const c = fresh();
+    await c.createIndexes([{ key: { a: 1 } }, { key: { b: 1 } }, { key: { c: 1 } }]);
+    await c.dropIndex('a_1');
+    await t.db.command({ dropIndexes: c.collectionName, index: { b: 1 } });
+    expect((await c.listIndexes().toArray()).map((i) => i.name)).toEqual(['_id_', 'c_1']);
+    expect((await c.dropIndex('nope').catch((e) => e)).code).toBe(27);
+    expect((await c.dropIndex('_id_').catch((e) => e)).code).toBe(72);
+    await c.dropIndexes();
+    expect((await c.listIndexes().toArray()).map((i) => i.name)).toEqual(['_id_']);
+  });
+
+  it('answers missing and existing namespaces as MongoDB does', async () => {
+    const err = await t.db.collection('never_created').listIndexes().toArray().catch((e) => e);
+    expect(err.code).toBe(26);
+    expect(err.codeName).toBe('NamespaceNotFound');
+    await t.db.createCollection('made_once');
+    const exists = await t.db.command({ create: 'made_once' }).catch((e) => e);
+    expect(exists.code).toBe(48);
+    expect(await t.db.collection('never_created').drop().catch(() => true)).toBe(true);
+    const names = (await t.db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name);
+    expect(names).toContain('made_once');
+    const filtered = await t.db.listCollections({ name: 'made_once' }).toArray();
+    expect(filtered).toHaveLength(1);
+    expect(filtered[0].type).toBe('collection');
+    expect(await t.db.collection('made_once').drop()).toBe(true);
+    expect(await t.db.listCollections({ name: 'made_once' }).toArray()).toHaveLength(0);
+  });
+});
+
+describe('index use', () => {
+  let c: Collection;
+  beforeAll(async () => {
+    c = fresh();
+    await c.insertMany(Array.from({ length: 3000 }, (_, i) => ({ _id: i, k: `k${i}`, g: i % 30, n: i, tags: [`t${i % 10}`, 'all'] })) as never[]);
+    await c.createIndexes([{ key: { k: 1 }, unique: true }, { key: { g: 1, n: 1 } }, { key: { n: 1 } }, { key: { tags: 1 } }]);
+  });
+
+  async function stats(filter: object): Promise<{ plan: string; examined: number; returned: number }> {
+    const ex = await c.find(filter).explain('executionStats');
+    return {
+      plan: JSON.stringify(ex.queryPlanner.winningPlan),
+      examined: ex.executionStats.totalDocsExamined,
+      returned: ex.executionStats.nReturned,
+    };
+  }
+
+  it('answers equality on an indexed field without a collection scan', async () => {
+    const s = await stats({ k: 'k1234' });
+    expect(s.plan).toContain('IXSCAN');
+    expect(s.returned).toBe(1);
+    expect(s.examined).toBe(1);
+  });
+
+  it('answers ranges, $in, compound prefixes and $and through indexes', async () => {
+    const range = await stats({ n: { $gte: 100, $lt: 200 } });
+    expect(range.plan).toContain('IXSCAN');
+    expect([range.returned, range.examined]).toEqual([100, 100]);
+    const inq = await stats({ k: { $in: ['k1', 'k2', 'k3', 'nope'] } });
+    expect([inq.returned, inq.examined]).toEqual([3, 3]);
+    const compound = await stats({ g: 7, n: { $gt: 1000 } });
+    expect(compound.plan).toContain('IXSCAN');
+    expect(compound.examined).toBe(compound.returned);
+    const and = await stats({ $and: [{ g: 3 }, { n: { $lt: 100 } }] });
+    expect(and.plan).toContain('IXSCAN');
+    expect(and.returned).toBe(4);
+    expect(and.examined).toBe(4);
+  });
+
+  it('uses multikey indexes for array elements', async () => {
+    const s = await stats({ tags: 't3' });
+    expect(s.plan).toContain('IXSCAN');
+    expect(s.returned).toBe(300);
+    expect(s.examined).toBe(300);
+  });
+
+  it('scans the collection when no index applies', async () => {
+    const s = await stats({ missingField: 1 });
+    expect(s.plan).toContain('COLLSCAN');
+    expect(s.examined).toBe(3000);
+  });
+
+  it('returns the same answers with and without an index', async () => {
+    const viaIndex = await c.find({ n: { $gt: 2990 } }).sort({ n: 1 }).toArray();
+    const viaScan = await c.find({ $expr: { $gt: ['$n', 2990] } }).sort({ n: 1 }).toArray();
+    expect(viaIndex).toEqual(viaScan);
+    expect(viaIndex).toHaveLength(9);
+  });
+});
