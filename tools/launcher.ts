@@ -8,11 +8,10 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import net from 'node:net';
 import path from 'node:path';
-import fastifyProxy from '@fastify/http-proxy';
-import Fastify, { FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import { SERVICES, ServiceName, startGateway } from './gateway';
 
-export const SERVICES = ['customer-segment', 'coupon', 'category'] as const;
-export type ServiceName = (typeof SERVICES)[number];
+export { SERVICES, ServiceName };
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const DIST = path.join(ROOT, 'dist');
@@ -171,36 +170,9 @@ export async function launchSuite(options: SuiteOptions = {}): Promise<RunningSu
     };
     await Promise.all(SERVICES.map((name) => startService(name)));
 
-    const gateway: FastifyInstance = Fastify({ logger: false, routerOptions: { maxParamLength: 512 } });
-    proxy = gateway;
-    gateway.get('/health/live', async () => ({ status: 'ok' }));
-    gateway.get('/health/ready', async (_req, reply) => {
-      const states = await Promise.all(SERVICES.map((n) => isReady(services[n].url).catch(() => false)));
-      const notReady = SERVICES.filter((_, i) => !states[i]);
-      if (!notReady.length) return { status: 'ok' };
-      return reply.status(503).send({ code: 503, status: 'Service Unavailable', errorCode: 'service_unavailable', message: `Not ready: ${notReady.join(', ')}.`, details: [] });
-    });
-    for (const name of SERVICES) {
-      await gateway.register(fastifyProxy, {
-        upstream: services[name].url,
-        prefix: `/${name}`,
-        rewritePrefix: `/${name}`,
-        // Bodies stream through untouched; the app enforces media types and the 10 MiB limit
-        // after its guards (ERR-10), so the proxy must not parse or limit them first.
-        replyOptions: {
-          onError: (reply: { code: (n: number) => { header: (k: string, v: string) => { send: (b: unknown) => void } } }) => {
-            reply.code(503).header('content-type', 'application/json; charset=utf-8').send({
-              code: 503,
-              status: 'Service Unavailable',
-              errorCode: 'service_unavailable',
-              message: `The ${name} service is not reachable.`,
-              details: [],
-            });
-          },
-        },
-      } as Parameters<typeof fastifyProxy>[1]);
-    }
-    const address = await gateway.listen({ port: options.port ?? 8080, host });
+    const started = await startGateway({ port: options.port ?? 8080, host, upstreams: { 'customer-segment': services['customer-segment'].url, coupon: services.coupon.url, category: services.category.url } });
+    proxy = started.app;
+    const address = started.url;
 
     return {
       baseUrl: address,
