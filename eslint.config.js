@@ -92,4 +92,27 @@ module.exports = tseslint.config(
     files: ['apps/**/*.spec.ts', 'apps/**/*.e2e-spec.ts'],
     rules: { 'no-restricted-imports': restricted([httpExceptions], [deepLibImports, relativeLibImports]) },
   },
+  // Inside a lib, another lib is reached only through its alias, never by a relative path.
+  ...LIBS.map((lib) => {
+    const dataLib = ['persistence', 'mongo-embedded', 'testing'].includes(lib);
+    const filterLib = lib === 'api-kit';
+    return {
+      files: [`libs/${lib}/**/*.ts`],
+      rules: {
+        'no-restricted-imports': restricted(
+          [...(dataLib ? [] : mongooseOutsideData), ...(filterLib ? [] : [httpExceptions])],
+          [
+            deepLibImports,
+            relativeLibImports,
+            { group: LIBS.filter((l) => l !== lib).flatMap((l) => [`**/${l}/src`, `**/${l}/src/**`]), message: 'Import another lib only through its @suite/* alias.' },
+            ...(lib === 'testing' ? [] : [{ group: ['@suite/testing'], message: '@suite/testing is for tests only.' }]),
+          ],
+        ),
+      },
+    };
+  }),
+  {
+    files: ['libs/**/*.spec.ts', 'libs/**/test/**/*.ts'],
+    rules: { 'no-restricted-imports': restricted([httpExceptions], [deepLibImports, relativeLibImports]) },
+  },
 );
