@@ -1,4 +1,4 @@
-import { KeyObject, webcrypto } from 'node:crypto';
+import { createSecretKey, KeyObject, webcrypto } from 'node:crypto';
 import { createRemoteJWKSet, decodeProtectedHeader, errors as joseErrors } from 'jose';
 import { ApiError } from '@suite/api-kit';
 import { ResolvedAuthOptions } from './auth-options';
@@ -23,9 +23,14 @@ type RemoteJwks = ReturnType<typeof createRemoteJWKSet>;
 export class VerificationKeyResolver {
   private readonly jwks?: RemoteJwks;
   private readonly algorithms: ReadonlySet<string>;
+  private readonly keyObjects = new WeakMap<object, KeyObject>();
+  // A KeyObject rather than the string: jsonwebtoken first tries to parse a string secret as a
+  // PEM public key, which costs about 1 ms per request; with a secret KeyObject it is ~50 µs.
+  private readonly hsKey?: KeyObject;
 
   constructor(private readonly options: ResolvedAuthOptions) {
     this.algorithms = new Set(acceptedAlgorithms(options));
+    if (!options.production && options.hs256Secret) this.hsKey = createSecretKey(Buffer.from(options.hs256Secret, 'utf8'));
     if (options.jwksUri) {
       // jose refetches on an unknown kid, but not more than once per cooldown (AUTH-2: 30 s).
       this.jwks = createRemoteJWKSet(new URL(options.jwksUri), {
@@ -46,12 +51,22 @@ export class VerificationKeyResolver {
     }
     const alg = header.alg;
     if (typeof alg !== 'string' || !this.algorithms.has(alg)) throw tokenInvalid('algorithm not accepted');
-    if (alg === 'HS256') return this.options.hs256Secret as string;
+    if (alg === 'HS256') {
+      if (!this.hsKey) throw tokenInvalid('algorithm not accepted');
+      return this.hsKey;
+    }
     if (!this.jwks) throw tokenInvalid('no JWKS configured');
     try {
       const key = await this.jwks({ alg, kid: header.kid }, undefined as never);
-      // jsonwebtoken (inside passport-jwt) takes KeyObjects, jose yields WebCrypto keys.
-      return key instanceof KeyObject ? key : KeyObject.from(key as webcrypto.CryptoKey);
+      // jsonwebtoken (inside passport-jwt) takes KeyObjects, jose yields WebCrypto keys; jose keeps
+      // the same key objects until the set is refetched, so the conversion is cached per key.
+      if (key instanceof KeyObject) return key;
+      let converted = this.keyObjects.get(key as object);
+      if (!converted) {
+        converted = KeyObject.from(key as webcrypto.CryptoKey);
+        this.keyObjects.set(key as object, converted);
+      }
+      return converted;
     } catch (e) {
       if (e instanceof joseErrors.JWKSNoMatchingKey || e instanceof joseErrors.JWKSMultipleMatchingKeys) {
         throw tokenInvalid('no matching key in JWKS');
