@@ -251,6 +251,13 @@ describe('hostile tokens → 401', () => {
     expect((await call(prodRead, { token: await signWith(rsa, baseClaims()) })).status).toBe(200);
   });
 
+  it('two apps in one process keep their own verification (no shared global passport registry)', async () => {
+    const token = hs256(baseClaims());
+    expect((await call(read, { token })).status).toBe(200);
+    expect((await call(prodRead, { token })).status).toBe(401);
+    expect((await call(read, { token })).status).toBe(200);
+  });
+
   it('never echoes the token in an error body', async () => {
     const token = hs256(baseClaims({ aud: 'other-api' }));
     const res = await fetch(read, { headers: { authorization: `Bearer ${token}` } });
