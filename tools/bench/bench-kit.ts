@@ -1,0 +1,135 @@
+/**
+ * Load generation and reporting for `npm run bench`: autocannon for the load, figures printed as
+ * a table with ratios to the baseline measured in the same run. Performance goals live here, never
+ * in timed tests.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import path from 'node:path';
+import autocannon from 'autocannon';
+
+export interface LoadRequest {
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  path: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+export interface LoadOptions {
+  url: string;
+  requests?: LoadRequest[];
+  /** A request factory called for every request (varying bodies or paths). */
+  next?: () => LoadRequest;
+  connections?: number;
+  durationSec?: number;
+  amount?: number;
+  /** Fixed overall request rate (open-model latency measurement). */
+  overallRate?: number;
+}
+
+export interface LoadResult {
+  requests: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  p999: number;
+  max: number;
+  errors: number;
+  non2xx: number;
+  durationSec: number;
+}
+
+export async function load(options: LoadOptions): Promise<LoadResult> {
+  const requests = options.next
+    ? [
+        {
+          setupRequest: (req: Record<string, unknown>) => {
+            const r = options.next!();
+            return { ...req, method: r.method ?? 'GET', path: r.path, headers: { ...(r.headers ?? {}) }, body: r.body };
+          },
+        },
+      ]
+    : options.requests?.map((r) => ({ method: r.method ?? 'GET', path: r.path, headers: r.headers, body: r.body }));
+  const result = await autocannon({
+    url: options.url,
+    connections: options.connections ?? 10,
+    duration: options.durationSec ?? 10,
+    amount: options.amount,
+    overallRate: options.overallRate,
+    requests: requests as autocannon.Request[],
+  });
+  const durationSec = result.duration;
+  return {
+    requests: result.requests.total,
+    rps: result.requests.total / durationSec,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    p999: (result.latency as unknown as Record<string, number>).p99_9 ?? result.latency.max,
+    max: result.latency.max,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+    durationSec,
+  };
+}
+
+/** Sequential latency of a single operation, for things that are not steady-state loads. */
+export async function timeOnce<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  const t0 = process.hrtime.bigint();
+  const value = await fn();
+  return { ms: Number(process.hrtime.bigint() - t0) / 1e6, value };
+}
+
+export function percentile(samples: number[], p: number): number {
+  if (!samples.length) return NaN;
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+export async function startBaseline(): Promise<{ url: string; stop: () => Promise<void> }> {
+  const child: ChildProcess = spawn(process.execPath, [path.join(__dirname, 'baseline-app.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout!.setEncoding('utf8');
+    child.stdout!.on('data', (d: string) => {
+      const m = /listening on (\S+)/.exec(d);
+      if (m) resolve(m[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`baseline exited with ${code}`)));
+  });
+  return {
+    url,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    },
+  };
+}
+
+export interface Row {
+  scenario: string;
+  figure: string;
+  value: string;
+  ratio?: string;
+  note?: string;
+}
+
+const rows: Row[] = [];
+
+export function report(row: Row): void {
+  rows.push(row);
+  process.stdout.write(`  ${row.scenario} | ${row.figure}: ${row.value}${row.ratio ? ` (${row.ratio})` : ''}${row.note ? `  -- ${row.note}` : ''}\n`);
+}
+
+export function printSummary(): void {
+  const widths = [0, 0, 0, 0];
+  const cells = rows.map((r) => [r.scenario, r.figure, r.value, r.ratio ?? '']);
+  for (const c of cells) c.forEach((v, i) => (widths[i] = Math.max(widths[i], v.length)));
+  const line = (c: string[]) => c.map((v, i) => v.padEnd(widths[i])).join(' | ');
+  process.stdout.write(`\n${line(['scenario', 'figure', 'value', 'vs baseline'])}\n${widths.map((w) => '-'.repeat(w)).join('-|-')}\n`);
+  for (const c of cells) process.stdout.write(`${line(c)}\n`);
+}
+
+export const fmt = {
+  rps: (n: number) => `${Math.round(n).toLocaleString('en-US')}/s`,
+  ms: (n: number) => `${n.toFixed(n < 10 ? 2 : 1)} ms`,
+  ratio: (n: number, base: number) => `${((n / base) * 100).toFixed(1)} % of baseline`,
+};
