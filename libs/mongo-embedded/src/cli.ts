@@ -9,6 +9,7 @@ interface CliArgs {
   host: string;
   dataDir?: string;
   quiet: boolean;
+  compactAfterBytes?: number;
 }
 
 function parseArgs(argv: string[]): CliArgs {
@@ -27,8 +28,9 @@ function parseArgs(argv: string[]): CliArgs {
     else if (a === '--data' || a === '--dbpath') args.dataDir = value();
     else if (a.startsWith('--data=')) args.dataDir = a.slice(7);
     else if (a === '--quiet') args.quiet = true;
+    else if (a === '--compact-after') args.compactAfterBytes = Number(value());
     else if (a === '--help' || a === '-h') {
-      process.stdout.write('usage: embedded-mongo [--port N] [--host H] [--data DIR] [--quiet]\n');
+      process.stdout.write('usage: embedded-mongo [--port N] [--host H] [--data DIR] [--quiet] [--compact-after BYTES]\n');
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
@@ -44,7 +46,7 @@ async function main(): Promise<void> {
     process.stderr.write(`embedded-mongo: ${e instanceof Error ? e.message : String(e)}\n`);
     process.exit(2);
   }
-  const server = await EmbeddedMongo.start({ port: args.port, host: args.host, dataDir: args.dataDir, quiet: args.quiet });
+  const server = await EmbeddedMongo.start({ port: args.port, host: args.host, dataDir: args.dataDir, quiet: args.quiet, compactAfterBytes: args.compactAfterBytes });
   process.stdout.write(`embedded-mongo listening on ${server.uri}\n`);
   let stopping = false;
   const shutdown = (): void => {

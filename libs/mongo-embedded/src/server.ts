@@ -16,6 +16,8 @@ export interface EmbeddedMongoOptions {
   dataDir?: string;
   /** Suppress the start-up notice and diagnostics on stderr. */
   quiet?: boolean;
+  /** Journal size (bytes) that triggers a background compaction; default 64 MiB. */
+  compactAfterBytes?: number;
 }
 
 const NOTICE =
@@ -53,7 +55,7 @@ export class EmbeddedMongo {
     };
     log(NOTICE);
     const engine = new Engine();
-    const journal = opts.dataDir ? Journal.open(opts.dataDir, engine, log) : null;
+    const journal = opts.dataDir ? Journal.open(opts.dataDir, engine, log, { compactAfterBytes: opts.compactAfterBytes }) : null;
     const cursors = new CursorManager();
     const core = {
       engine,

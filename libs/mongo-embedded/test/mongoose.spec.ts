@@ -141,7 +141,7 @@ describe('mongoose models', () => {
       { insertOne: { document: { tenant: 'bulk', code: 'A' } } },
       { updateOne: { filter: { tenant: 'bulk', code: 'A' }, update: { $set: { redeemed: 1 } } } },
       { updateOne: { filter: { tenant: 'bulk', code: 'B' }, update: { $set: { redeemed: 2 } }, upsert: true } },
-      { replaceOne: { filter: { tenant: 'bulk', code: 'B' }, replacement: { tenant: 'bulk', code: 'B', redeemed: 5 } } },
+      { replaceOne: { filter: { tenant: 'bulk', code: 'B' }, replacement: { tenant: 'bulk', code: 'B', redeemed: 5 } as never } },
       { deleteOne: { filter: { tenant: 'bulk', code: 'A' } } },
     ]);
     expect([r.insertedCount, r.matchedCount, r.modifiedCount, r.upsertedCount, r.deletedCount]).toEqual([1, 2, 2, 1, 1]);

@@ -8,7 +8,7 @@ import { CommandError, Codes } from '../errors';
 import { Collection } from '../storage/collection';
 import { Doc, idFirst, isPlainObject } from '../storage/paths';
 import { compileProjection, parseSort, Row, scan, sortDocs } from '../storage/query';
-import { applyUpdate, buildUpsertDoc, validateStoredDoc, validateUpdate } from '../storage/update';
+import { applyUpdate, applyUpdateMany, buildUpsertDoc, validateStoredDoc, validateUpdate } from '../storage/update';
 import { collName, CommandContext, Handler, optDoc } from './context';
 
 function statements(body: Doc, field: string): Doc[] {
@@ -44,16 +44,18 @@ function finishBatch(reply: Doc, errors: Doc[]): Doc {
 
 /** Applies one update statement's change to the matched rows; returns [matched, modified]. */
 function updateRows(coll: Collection, rows: Row[], u: Doc | Doc[], opts: { arrayFilters?: Doc[]; filter: Doc }): [number, number] {
+  const { results, error } = applyUpdateMany(
+    rows.map((r) => r.doc),
+    u,
+    opts,
+  );
   let modified = 0;
-  for (const row of rows) {
-    const current = coll.docs.get(row.rid);
-    if (!current) continue;
-    const r = applyUpdate(current, u, opts);
-    if (r.modified) {
-      coll.replace(row.rid, r.doc);
-      modified++;
-    }
+  for (let i = 0; i < results.length; i++) {
+    if (!results[i].modified) continue;
+    coll.replace(rows[i].rid, results[i].doc);
+    modified++;
   }
+  if (error) throw error;
   return [rows.length, modified];
 }
 

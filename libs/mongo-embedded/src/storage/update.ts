@@ -3,7 +3,7 @@
 // updates, and the construction of upsert documents from a filter's equality fields.
 
 import { ObjectId } from 'bson';
-import { Aggregator, update as mingoUpdate } from 'mingo';
+import { Aggregator, update as mingoUpdate, updateMany as mingoUpdateMany } from 'mingo';
 import { CommandError, Codes } from '../errors';
 import { valuesEqual, typeRank, TypeRank } from './bson-order';
 import { formatValue } from './index-def';
@@ -74,47 +74,104 @@ export interface ApplyOptions {
 
 /** Applies an update to a copy of `doc`; returns the new document and whether it changed. */
 export function applyUpdate(doc: Doc, u: UpdateSpec, opts: ApplyOptions = {}): { doc: Doc; modified: boolean } {
-  let next: Doc;
-  let modified: boolean;
-  if (Array.isArray(u)) {
-    let out: Doc[];
-    try {
-      out = new Aggregator(u, { scriptEnabled: false }).run([cloneDeep(doc)]) as Doc[];
-    } catch (e) {
-      throw new CommandError(Codes.BadValue, e instanceof Error ? e.message : String(e));
+  const { results, error } = applyUpdateMany([doc], u, opts);
+  if (error) throw error;
+  return results[0];
+}
+
+function operatorModifier(u: Doc, inserting: boolean): Doc {
+  const modifier: Doc = {};
+  for (const [op, arg] of Object.entries(u)) {
+    if (op === '$setOnInsert') {
+      if (inserting) modifier.$set = { ...((modifier.$set as Doc) ?? {}), ...(arg as Doc) };
+      continue;
     }
-    next = idFirst(out[0] ?? {});
-    modified = !valuesEqual(next, doc);
-  } else if (!Object.keys(u).some((k) => k.startsWith('$'))) {
-    if ('_id' in u && doc._id !== undefined && !valuesEqual(u._id, doc._id)) throw immutableId();
-    next = { _id: doc._id, ...cloneDeep(u) };
-    if (next._id === undefined) delete next._id;
-    modified = !valuesEqual(next, doc);
-  } else {
-    next = cloneDeep(doc);
-    const modifier: Doc = {};
-    for (const [op, arg] of Object.entries(u)) {
-      if (op === '$setOnInsert') {
-        if (opts.inserting) modifier.$set = { ...((modifier.$set as Doc) ?? {}), ...(arg as Doc) };
-        continue;
+    if (op === '$set' && modifier.$set) modifier.$set = { ...(modifier.$set as Doc), ...(arg as Doc) };
+    else modifier[op] = arg;
+  }
+  return modifier;
+}
+
+/**
+ * Applies one update to copies of several documents (a multi-update). mingo sets up its operator
+ * context per call, so one call for the whole batch is much cheaper than one per document. When
+ * document k cannot be updated, the results for documents before k are returned together with
+ * the error, so the caller applies those and stops, as MongoDB does.
+ */
+export function applyUpdateMany(docs: Doc[], u: UpdateSpec, opts: ApplyOptions = {}): { results: Array<{ doc: Doc; modified: boolean }>; error?: CommandError } {
+  const results: Array<{ doc: Doc; modified: boolean }> = [];
+  const fail = (e: unknown): { results: typeof results; error: CommandError } => ({
+    results,
+    error: e instanceof CommandError ? e : new CommandError(Codes.BadValue, e instanceof Error ? e.message : String(e)),
+  });
+  if (Array.isArray(u) || !Object.keys(u).some((k) => k.startsWith('$'))) {
+    for (const doc of docs) {
+      try {
+        results.push(Array.isArray(u) ? pipelineUpdate(doc, u) : replacement(doc, u));
+      } catch (e) {
+        return fail(e);
       }
-      if (op === '$set' && modifier.$set) modifier.$set = { ...(modifier.$set as Doc), ...(arg as Doc) };
-      else modifier[op] = arg;
     }
-    checkOperandTypes(next, modifier);
-    let changed: string[];
+    return { results };
+  }
+  const modifier = operatorModifier(u, opts.inserting === true);
+  const clones: Doc[] = [];
+  let error: CommandError | undefined;
+  for (const doc of docs) {
+    const c = cloneDeep(doc);
     try {
-      changed = mingoUpdate(next, modifier, opts.arrayFilters, hasPositional(u) ? opts.filter : undefined, { cloneMode: 'deep' });
+      checkOperandTypes(c, modifier);
+    } catch (e) {
+      error = fail(e).error;
+      break;
+    }
+    clones.push(c);
+  }
+  if (clones.length) {
+    const positional = hasPositional(u);
+    try {
+      if (clones.length === 1) mingoUpdate(clones[0], modifier, opts.arrayFilters, positional ? opts.filter : undefined, { cloneMode: 'deep' });
+      else mingoUpdateMany(clones, positional && opts.filter ? opts.filter : {}, modifier, { arrayFilters: opts.arrayFilters, cloneMode: 'deep' });
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
-      if (/immutable field '_id'/.test(msg)) throw immutableId();
-      throw new CommandError(/type|numeric|number/i.test(msg) ? Codes.TypeMismatch : Codes.BadValue, msg);
+      if (/immutable field '_id'/.test(msg)) return fail(immutableId());
+      return fail(new CommandError(/type|numeric|number/i.test(msg) ? Codes.TypeMismatch : Codes.BadValue, msg));
     }
-    modified = changed.length > 0;
-    if (modified && doc._id !== undefined && !valuesEqual(next._id, doc._id)) throw immutableId();
   }
+  for (let i = 0; i < clones.length; i++) {
+    const next = clones[i];
+    const before = docs[i];
+    const modified = !valuesEqual(next, before);
+    try {
+      if (modified && before._id !== undefined && !valuesEqual(next._id, before._id)) throw immutableId();
+      validateStoredDoc(next);
+    } catch (e) {
+      return fail(e);
+    }
+    results.push({ doc: modified ? next : before, modified });
+  }
+  return error ? { results, error } : { results };
+}
+
+function pipelineUpdate(doc: Doc, u: Doc[]): { doc: Doc; modified: boolean } {
+  let out: Doc[];
+  try {
+    out = new Aggregator(u, { scriptEnabled: false }).run([cloneDeep(doc)]) as Doc[];
+  } catch (e) {
+    throw new CommandError(Codes.BadValue, e instanceof Error ? e.message : String(e));
+  }
+  const next = idFirst(out[0] ?? {});
+  if (doc._id !== undefined && !valuesEqual(next._id, doc._id)) throw immutableId();
   validateStoredDoc(next);
-  return { doc: next, modified };
+  return { doc: next, modified: !valuesEqual(next, doc) };
+}
+
+function replacement(doc: Doc, u: Doc): { doc: Doc; modified: boolean } {
+  if ('_id' in u && doc._id !== undefined && !valuesEqual(u._id, doc._id)) throw immutableId();
+  const next: Doc = { _id: doc._id, ...cloneDeep(u) };
+  if (next._id === undefined) delete next._id;
+  validateStoredDoc(next);
+  return { doc: next, modified: !valuesEqual(next, doc) };
 }
 
 const NUMERIC_OPS = ['$inc', '$mul'];
