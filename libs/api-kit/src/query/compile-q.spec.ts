@@ -777,7 +777,7 @@ describe('compileQ — property: any input gives a clean invalid_query or a safe
       counts[check(text, i % 2 ? COMPOUND : CTX)]++;
     }
     // Both outcomes must actually occur, or the generator is not exercising the compiler.
-    expect(counts.ok).toBeGreaterThan(100);
+    expect(counts.ok).toBeGreaterThan(25);
     expect(counts.error).toBeGreaterThan(100);
   });
 
