@@ -5,7 +5,7 @@ import { CommandError, Codes } from '../errors';
 import { canonicalKey, compareValues, toNumber } from '../storage/bson-order';
 import { Collection } from '../storage/collection';
 import { cloneDeep, Doc, idFirst, isPlainObject, pathValues } from '../storage/paths';
-import { checkDeadline, compileProjection, parseSort, PlanStats, scan, sortDocs } from '../storage/query';
+import { checkDeadline, compileFilter, compileProjection, parseSort, PlanStats, scan, sortDocs } from '../storage/query';
 import { collName, CommandContext, deadlineOf, Handler, optBool, optDoc, optNumber } from './context';
 
 function collectionOf(ctx: CommandContext, name: string): Collection | undefined {
@@ -25,7 +25,10 @@ function runFind(ctx: CommandContext, coll: Collection | undefined, body: Doc, d
   const skip = nonNegative(body, 'skip') ?? 0;
   let limit = nonNegative(body, 'limit') ?? 0;
   if (limit < 0) limit = -limit;
-  if (!coll) return [];
+  if (!coll) {
+    compileFilter(filter); // parse errors are reported even for a missing collection
+    return [];
+  }
   const stats: PlanStats = ctx.stats ?? { indexName: null, keysExamined: 0, docsExamined: 0 };
   const rows = scan(coll, filter, { deadline, stopAfter: sort.length === 0 && limit > 0 ? skip + limit : undefined, stats });
   let docs = rows.map((r) => r.doc);
@@ -145,7 +148,10 @@ export const readCommands: Record<string, Handler> = {
     const skip = nonNegative(body, 'skip') ?? 0;
     let limit = optNumber(body, 'limit') ?? 0;
     if (limit < 0) limit = -limit;
-    if (!coll) return { n: 0 };
+    if (!coll) {
+      compileFilter(query);
+      return { n: 0 };
+    }
     let n: number;
     if (Object.keys(query).length === 0) {
       n = coll.size;
@@ -164,7 +170,10 @@ export const readCommands: Record<string, Handler> = {
     if (typeof key !== 'string') throw new CommandError(Codes.TypeMismatch, "BSON field 'distinct.key' is missing or of the wrong type");
     const deadline = deadlineOf(body);
     const coll = collectionOf(ctx, name);
-    if (!coll) return { values: [] };
+    if (!coll) {
+      compileFilter(optDoc(body, 'query'));
+      return { values: [] };
+    }
     const docs = scan(coll, optDoc(body, 'query') ?? {}, { deadline, stats: ctx.stats }).map((r) => r.doc);
     return { values: distinctValues(docs, key) };
   },

@@ -7,7 +7,7 @@ import { ObjectId } from 'bson';
 import { CommandError, Codes } from '../errors';
 import { Collection } from '../storage/collection';
 import { Doc, idFirst, isPlainObject } from '../storage/paths';
-import { compileProjection, parseSort, Row, scan, sortDocs } from '../storage/query';
+import { compileFilter, compileProjection, parseSort, Row, scan, sortDocs } from '../storage/query';
 import { applyUpdate, applyUpdateMany, buildUpsertDoc, validateStoredDoc, validateUpdate } from '../storage/update';
 import { collName, CommandContext, Handler, optDoc } from './context';
 
@@ -101,6 +101,7 @@ export const writeCommands: Record<string, Handler> = {
         const u = validateUpdate(s.u, multi);
         const arrayFilters = arrayFiltersOf(s);
         const coll = db.get(name);
+        if (!coll) compileFilter(filter);
         const rows = coll ? scan(coll, filter, { stopAfter: multi ? undefined : 1 }) : [];
         if (rows.length > 0 && coll) {
           const [matched, modified] = updateRows(coll, rows, u, { arrayFilters, filter });
@@ -134,7 +135,10 @@ export const writeCommands: Record<string, Handler> = {
         const filter = optDoc(s, 'q') ?? {};
         const limit = Number(s.limit ?? 0);
         if (limit !== 0 && limit !== 1) throw new CommandError(Codes.FailedToParse, 'The limit field in delete objects must be 0 or 1. Got ' + limit);
-        if (!coll) continue;
+        if (!coll) {
+          compileFilter(filter);
+          continue;
+        }
         const rows = scan(coll, filter, { stopAfter: limit === 1 ? 1 : undefined });
         for (const r of rows) coll.remove(r.rid);
         n += rows.length;

@@ -192,11 +192,31 @@ export function compileFilter(filter: unknown): (doc: Doc) => boolean {
   if (filter === undefined || filter === null) return () => true;
   if (!isPlainObject(filter)) throw new CommandError(Codes.TypeMismatch, "BSON field 'filter' is the wrong type, expected type 'object'");
   if (Object.keys(filter).length === 0) return () => true;
+  validateFilter(filter);
   try {
     const q = new Query(filter, { scriptEnabled: false });
     return (doc) => q.test(doc);
   } catch (e) {
     throw new CommandError(Codes.BadValue, e instanceof Error ? e.message : String(e));
+  }
+}
+
+/** Argument shapes mingo tolerates but MongoDB rejects with BadValue. */
+function validateFilter(filter: Doc): void {
+  for (const [k, v] of Object.entries(filter)) {
+    if (k === '$and' || k === '$or' || k === '$nor') {
+      if (!Array.isArray(v) || v.length === 0) throw new CommandError(Codes.BadValue, `${k} must be a nonempty array`);
+      for (const sub of v) {
+        if (!isPlainObject(sub)) throw new CommandError(Codes.BadValue, `$or/$and/$nor entries need to be full objects`);
+        validateFilter(sub);
+      }
+    } else if (hasOperators(v)) {
+      for (const [op, arg] of Object.entries(v)) {
+        if ((op === '$in' || op === '$nin' || op === '$all') && !Array.isArray(arg)) throw new CommandError(Codes.BadValue, `${op} needs an array`);
+        if (op === '$not' && hasOperators(arg)) validateFilter({ [k]: arg });
+        if (op === '$elemMatch' && !isPlainObject(arg)) throw new CommandError(Codes.BadValue, '$elemMatch needs an Object');
+      }
+    }
   }
 }
 

@@ -93,6 +93,9 @@ function decodeOpMsg(msg: Buffer, header: Header): Request {
   // Bits 0-15 are "required": a receiver must reject unknown ones.
   if (flags & 0xfffc) throw new ProtocolError(`unknown required OP_MSG flag bits ${flags.toString(16)}`);
   const end = flags & FLAG_CHECKSUM_PRESENT ? msg.length - 4 : msg.length;
+  if (flags & FLAG_CHECKSUM_PRESENT && crc32c(msg.subarray(0, end)) !== msg.readUInt32LE(end)) {
+    throw new ProtocolError('OP_MSG checksum mismatch');
+  }
   let offset = HEADER_SIZE + 4;
   let body: Doc | null = null;
   const sequences: Array<[string, Doc[]]> = [];
@@ -140,6 +143,23 @@ function decodeOpQuery(msg: Buffer, header: Header): Request {
   // Old drivers wrap the command as { $query: {...}, $readPreference: ... }.
   if (body.$query && typeof body.$query === 'object') body = body.$query as Doc;
   return { header, body, moreToCome: false, legacy: true, legacyNs: ns.value };
+}
+
+const CRC32C_TABLE = (() => {
+  const t = new Uint32Array(256);
+  for (let i = 0; i < 256; i++) {
+    let c = i;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0x82f63b78 ^ (c >>> 1) : c >>> 1;
+    t[i] = c >>> 0;
+  }
+  return t;
+})();
+
+/** CRC-32C (Castagnoli), the OP_MSG checksum. */
+export function crc32c(buf: Uint8Array): number {
+  let c = 0xffffffff;
+  for (let i = 0; i < buf.length; i++) c = CRC32C_TABLE[(c ^ buf[i]) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
 }
 
 let nextRequestId = 1;
