@@ -7,9 +7,12 @@ export const DATABASE_NAME = 'category';
 
 export interface CategoryConfig extends BaseConfig {
   auth: AuthModuleOptions;
+  /** S2S-1: base URL of the customer-segment service (`CUSTOMER_SEGMENT_URL`), for `segmentsIds`. */
+  customerSegmentUrl?: string;
 }
 
 /** The only place this app reads the environment (STYLE habit 8). */
 export function loadCategoryConfig(env: NodeJS.ProcessEnv = process.env): CategoryConfig {
-  return { ...readBaseConfig(env, { port: 3003 }), auth: authOptionsFromEnv(env, SERVICE_NAME) };
+  const base = readBaseConfig(env, { port: 3003 });
+  return { ...base, auth: authOptionsFromEnv(env, SERVICE_NAME), customerSegmentUrl: base.peers.customerSegmentUrl };
 }

@@ -1,0 +1,165 @@
+import { Injectable } from '@nestjs/common';
+import { findPage, isDuplicateKeyError, mapMongoErrors, TenantModelRegistry, trustedFilter } from '@suite/persistence';
+import type { AnyBulkWriteOperation } from 'mongoose';
+import { CATEGORY_ENTITY } from './category.schema';
+import type { CategoryRecord } from './category.types';
+
+/** Which unique rule a failed insert or update broke (ID-5, category §4.2). */
+export type UniqueViolation = 'id' | 'code' | 'ecn';
+
+/** Thrown by writes that broke a unique index; the service turns it into its 409 wording. */
+export class CategoryUniqueViolation extends Error {
+  constructor(readonly rule: UniqueViolation) {
+    super(`unique ${rule} violated`);
+  }
+}
+
+export type Filter = Record<string, unknown>;
+export type Sort = Record<string, 1 | -1>;
+
+/** Sibling order everywhere in trees (§3.6). */
+export const SIBLING_SORT: Sort = { position: 1, 'metadata.createdAt': 1, _id: 1 };
+
+/**
+ * `<tenant>_categories`. Tenant first on every method (TEN-5); reads never create the collection,
+ * writes go through `forWrite` (TEN-6). Returns plain records (`.lean()`).
+ */
+@Injectable()
+export class CategoriesRepository {
+  constructor(private readonly registry: TenantModelRegistry) {}
+
+  private read(tenant: string) {
+    return this.registry.model(tenant, CATEGORY_ENTITY);
+  }
+
+  private write(tenant: string) {
+    return this.registry.forWrite(tenant, CATEGORY_ENTITY);
+  }
+
+  findById(tenant: string, id: string): Promise<CategoryRecord | null> {
+    return mapMongoErrors(() => this.read(tenant).findById(id).lean<CategoryRecord>().exec());
+  }
+
+  /** Categories with the given ids, in no particular order. */
+  findByIds(tenant: string, ids: readonly string[], projection?: Record<string, 1>): Promise<CategoryRecord[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return mapMongoErrors(() =>
+      this.read(tenant)
+        .find(trustedFilter({ _id: { $in: [...ids] } }), projection)
+        .lean<CategoryRecord[]>()
+        .exec(),
+    );
+  }
+
+  /** Every category of the tenant matching `filter`, in sibling order (tree building). */
+  findAll(tenant: string, filter: Filter = {}, projection?: Record<string, 1 | 0>): Promise<CategoryRecord[]> {
+    return mapMongoErrors(() => this.read(tenant).find(trustedFilter(filter), projection).sort(SIBLING_SORT).lean<CategoryRecord[]>().exec());
+  }
+
+  /** Descendants of `id` via the materialised ancestry (one indexed query), optionally `maxDepth` absolute. */
+  findDescendants(tenant: string, id: string, maxDepth?: number, projection?: Record<string, 1 | 0>): Promise<CategoryRecord[]> {
+    const filter: Filter = { ancestorIds: id };
+    if (maxDepth !== undefined) filter.depth = { $lte: maxDepth };
+    return this.findAll(tenant, filter, projection);
+  }
+
+  /** Direct children of each of `parentIds` (authoritative `parentId`), sibling order. */
+  findChildren(tenant: string, parentIds: readonly string[], projection?: Record<string, 1 | 0>): Promise<CategoryRecord[]> {
+    if (parentIds.length === 0) return Promise.resolve([]);
+    return this.findAll(tenant, { parentId: { $in: [...parentIds] } }, projection);
+  }
+
+  async hasChildren(tenant: string, id: string): Promise<boolean> {
+    const one = await mapMongoErrors(() => this.read(tenant).findOne({ parentId: id }, { _id: 1 }).lean().exec());
+    return one !== null;
+  }
+
+  /** One page plus, when asked, the total under the same filter (PAG-6). */
+  page(tenant: string, filter: Filter, sort: Sort, skip: number, limit: number, withTotal: boolean, maxTimeMS?: number) {
+    return findPage<CategoryRecord>(this.read(tenant), { filter, sort: Object.entries(sort), skip, limit, withTotal, maxTimeMS });
+  }
+
+  async insert(tenant: string, record: CategoryRecord): Promise<void> {
+    const model = await this.write(tenant);
+    await this.uniqueGuard(() => model.create(record));
+  }
+
+  /**
+   * Compare-and-set on one document (META-5.4): `$set`/`$unset` plus `version + 1`, filtered by
+   * id and, when given, the expected version. Returns the document after the write, or null when
+   * nothing matched (the caller re-reads to tell 404 from 409).
+   */
+  async update(tenant: string, id: string, expectedVersion: number | undefined, set: Filter, unset: string[]): Promise<CategoryRecord | null> {
+    const model = await this.write(tenant);
+    const filter: Filter = { _id: id };
+    if (expectedVersion !== undefined) filter['metadata.version'] = expectedVersion;
+    const update: Filter = { $set: set, $inc: { 'metadata.version': 1 } };
+    if (unset.length) update.$unset = Object.fromEntries(unset.map((k) => [k, 1]));
+    return this.uniqueGuard(() =>
+      model.findOneAndUpdate(trustedFilter(filter), update, { returnDocument: 'after' }).lean<CategoryRecord>().exec(),
+    );
+  }
+
+  /**
+   * Writes the materialised ancestry of many nodes in one batched command (a move or a rebuild):
+   * one round trip whatever the subtree size. Does not touch versions: the ancestry is not part
+   * of the resource.
+   */
+  async setAncestry(tenant: string, nodes: ReadonlyArray<{ id: string; ancestorIds: string[] }>): Promise<void> {
+    if (nodes.length === 0) return;
+    const model = await this.write(tenant);
+    const ops: AnyBulkWriteOperation<CategoryRecord>[] = nodes.map((n) => ({
+      updateOne: { filter: { _id: n.id }, update: { $set: { ancestorIds: n.ancestorIds, depth: n.ancestorIds.length } } },
+    }));
+    await mapMongoErrors(() => model.bulkWrite(ops, { ordered: false }));
+  }
+
+  /**
+   * Removes `removed` from the ancestry of every descendant of `id` (child promotion on delete):
+   * one multi-document update, each document changed atomically.
+   */
+  async pullAncestors(tenant: string, id: string, removed: readonly string[]): Promise<void> {
+    const model = await this.write(tenant);
+    await mapMongoErrors(() =>
+      model.updateMany({ ancestorIds: id }, { $pullAll: { ancestorIds: [...removed] }, $inc: { depth: -removed.length } }).exec(),
+    );
+  }
+
+  /** Makes every child of `parentId` a root: parentId removed, version + 1 (category §4.1, §5.7). */
+  async promoteChildren(tenant: string, parentId: string, now: Date): Promise<void> {
+    const model = await this.write(tenant);
+    await mapMongoErrors(() =>
+      model
+        .updateMany({ parentId }, { $unset: { parentId: 1 }, $set: { 'metadata.modifiedAt': now, ancestorIds: [], depth: 0 }, $inc: { 'metadata.version': 1 } })
+        .exec(),
+    );
+  }
+
+  async deleteByIds(tenant: string, ids: readonly string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    const model = this.read(tenant);
+    const r = await mapMongoErrors(() => model.deleteMany(trustedFilter({ _id: { $in: [...ids] } })).exec());
+    return r.deletedCount;
+  }
+
+  private async uniqueGuard<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (e) {
+      if (isDuplicateKeyError(e)) throw new CategoryUniqueViolation(violatedRule(e));
+      return mapMongoErrors(() => Promise.reject(e));
+    }
+  }
+}
+
+function violatedRule(e: unknown): UniqueViolation {
+  const err = e as { keyPattern?: Record<string, unknown>; keyValue?: Record<string, unknown>; message?: string };
+  const keys = Object.keys(err.keyPattern ?? err.keyValue ?? {});
+  if (keys.includes('codeLower')) return 'code';
+  if (keys.includes('ecn')) return 'ecn';
+  if (keys.includes('_id')) return 'id';
+  const msg = err.message ?? '';
+  if (msg.includes('codeLower')) return 'code';
+  if (msg.includes('ecn')) return 'ecn';
+  return 'id';
+}

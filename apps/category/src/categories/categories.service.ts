@@ -1,0 +1,185 @@
+import { Injectable } from '@nestjs/common';
+import { ApiError, newUuid } from '@suite/api-kit';
+import type { AuthContext } from '@suite/auth';
+import { CATEGORY_SCOPES } from '../category.scopes';
+import { categoryNotFound, duplicateCategory, missingScope, versionConflict } from '../shared/category.errors';
+import { CATEGORY_EVENT, CategoryEvents } from '../shared/category-events';
+import { allowedWriteLanguages, TenantLanguages } from '../shared/languages';
+import { QueryReader } from '../shared/query-params';
+import type { RequestMeta } from '../shared/request-meta';
+import { CategoriesRepository, CategoryUniqueViolation } from './categories.repository';
+import { applyCategoryPatch, contentUpdate, newRecord } from './category-content';
+import { CategoryHierarchyService } from './category-hierarchy.service';
+import { CATEGORY_ID_PATTERN, checkResultingContent, parseCategoryPatch, parseCategoryWrite, RESERVED_CATEGORY_IDS, WriteLanguages } from './category-input';
+import { CategoryStateRepository } from './category-state.repository';
+import { categoryEventData } from './category.mapper';
+import type { CategoryContent, CategoryRecord } from './category.types';
+import { HierarchyLock } from './hierarchy-lock';
+
+/** Result of an upsert: created (201 with id) or replaced (204). */
+export type UpsertResult = { created: true; id: string } | { created: false };
+
+/**
+ * Category writes: create (op 2), replace-or-create (op 6) and merge patch (op 7). Checks run in
+ * the order of §3.10: syntax → 404 → publish scopes → version → hierarchy rules → uniqueness.
+ */
+@Injectable()
+export class CategoriesService {
+  constructor(
+    private readonly categories: CategoriesRepository,
+    private readonly state: CategoryStateRepository,
+    private readonly hierarchy: CategoryHierarchyService,
+    private readonly lock: HierarchyLock,
+    private readonly events: CategoryEvents,
+    private readonly languages: TenantLanguages,
+  ) {}
+
+  async create(auth: AuthContext, meta: RequestMeta, body: unknown, query: Record<string, unknown>): Promise<string> {
+    const publish = publishParam(query);
+    const write = parseCategoryWrite(body, 'create', this.writeLanguages(auth.tenant, meta), publish);
+    checkResultingContent(write.content);
+    if (write.content.published) requirePublishScope(auth);
+    const id = write.id ?? newUuid();
+    const record = await this.insert(auth.tenant, id, write.content);
+    await this.afterWrite(auth, meta, [{ record, type: CATEGORY_EVENT.created }]);
+    return id;
+  }
+
+  async replace(auth: AuthContext, meta: RequestMeta, id: string, body: unknown, query: Record<string, unknown>): Promise<UpsertResult> {
+    const publish = publishParam(query);
+    const write = parseCategoryWrite(body, 'replace', this.writeLanguages(auth.tenant, meta), publish, id);
+    const current = CATEGORY_ID_PATTERN.test(id) ? await this.categories.findById(auth.tenant, id) : null;
+    if (!current) {
+      // PUT-create: the path id is a custom id (§4.1); a supplied version is ignored (META-5.3).
+      if (!CATEGORY_ID_PATTERN.test(id)) throw ApiError.validation([{ field: 'categoryId', type: 'invalid_format', message: `must match ${CATEGORY_ID_PATTERN.source}` }], 'Constraint validation failed');
+      if (RESERVED_CATEGORY_IDS.includes(id)) throw ApiError.validation([{ field: 'categoryId', type: 'invalid_value', message: `'${id}' is reserved` }], 'Constraint validation failed');
+      checkResultingContent(write.content);
+      if (write.content.published) requirePublishScope(auth);
+      const record = await this.insert(auth.tenant, id, write.content);
+      await this.afterWrite(auth, meta, [{ record, type: CATEGORY_EVENT.created }]);
+      return { created: true, id };
+    }
+    checkResultingContent(write.content);
+    requireStateScopes(auth, current.published, write.content.published);
+    if (write.version !== undefined && write.version !== current.metadata.version) throw versionConflict(id, write.version, current.metadata.version);
+    if (write.content.type !== current.type) throw ApiError.validation([{ field: 'type', type: 'read_only', message: `cannot be changed from ${current.type}` }], 'Constraint validation failed');
+    const record = await this.store(auth.tenant, current, write.content, write.version, () => write.content);
+    await this.afterWrite(auth, meta, [{ record, type: CATEGORY_EVENT.updated }]);
+    return { created: false };
+  }
+
+  async patch(auth: AuthContext, meta: RequestMeta, id: string, body: unknown, query: Record<string, unknown>): Promise<void> {
+    const publish = publishParam(query);
+    const patch = parseCategoryPatch(body, this.writeLanguages(auth.tenant, meta), publish);
+    const current = CATEGORY_ID_PATTERN.test(id) ? await this.categories.findById(auth.tenant, id) : null;
+    if (!current) throw categoryNotFound(id);
+    const content = applyCategoryPatch(current, patch);
+    checkResultingContent(content);
+    requireStateScopes(auth, current.published, content.published);
+    if (patch.version !== current.metadata.version) throw versionConflict(id, patch.version, current.metadata.version);
+    const record = await this.store(auth.tenant, current, content, patch.version, (fresh) => applyCategoryPatch(fresh, patch));
+    await this.afterWrite(auth, meta, [{ record, type: CATEGORY_EVENT.updated }]);
+  }
+
+  /** Inserts a new category; under the hierarchy lock when it gets a parent (the parent must not vanish or move meanwhile). */
+  private async insert(tenant: string, id: string, content: CategoryContent): Promise<CategoryRecord> {
+    const now = new Date();
+    const work = async (ancestry: string[]) => {
+      const record = newRecord(id, content, ancestry, now);
+      await this.unique(id, () => this.categories.insert(tenant, record));
+      return record;
+    };
+    if (content.parentId === undefined) return work([]);
+    return this.lock.run(tenant, async (lease) => {
+      const ancestry = await this.hierarchy.placement(tenant, id, content.type, content.parentId);
+      await lease.confirm();
+      return work(ancestry);
+    });
+  }
+
+  /**
+   * Writes new content over `current`. Without a parent change it is one compare-and-set (META-5.4).
+   * A parent change runs under the hierarchy lock: the category is re-read, the content recomputed
+   * from the fresh state (`recompute`), the new place checked (missing parent, type, cycle), then
+   * the category and its descendants' ancestry are written.
+   */
+  private async store(
+    tenant: string,
+    current: CategoryRecord,
+    content: CategoryContent,
+    expectedVersion: number | undefined,
+    recompute: (fresh: CategoryRecord) => CategoryContent,
+  ): Promise<CategoryRecord> {
+    const now = new Date();
+    if (content.parentId === current.parentId) {
+      const { set, unset } = contentUpdate(content, now);
+      const updated = await this.unique(current._id, () => this.categories.update(tenant, current._id, expectedVersion, set, unset));
+      return updated ?? this.missed(tenant, current._id, expectedVersion);
+    }
+    return this.lock.run(tenant, async (lease) => {
+      const fresh = await this.categories.findById(tenant, current._id);
+      if (!fresh) throw categoryNotFound(current._id);
+      if (expectedVersion !== undefined && fresh.metadata.version !== expectedVersion) throw versionConflict(fresh._id, expectedVersion, fresh.metadata.version);
+      const next = recompute(fresh);
+      checkResultingContent(next);
+      const ancestry = next.parentId === fresh.parentId ? fresh.ancestorIds : await this.hierarchy.placement(tenant, fresh._id, next.type, next.parentId);
+      await lease.confirm();
+      const { set, unset } = contentUpdate(next, now, ancestry);
+      const updated = await this.unique(fresh._id, () => this.categories.update(tenant, fresh._id, expectedVersion ?? fresh.metadata.version, set, unset));
+      if (!updated) return this.missed(tenant, fresh._id, expectedVersion ?? fresh.metadata.version);
+      // The category carries its new ancestry; now its subtree (a repeated move or op 24 completes an interruption).
+      await this.hierarchy.rewriteDescendants(tenant, fresh._id, ancestry);
+      return updated;
+    });
+  }
+
+  /** A guarded write matched nothing: gone (404) or moved on (409). */
+  private async missed(tenant: string, id: string, expected: number | undefined): Promise<never> {
+    const now = await this.categories.findById(tenant, id);
+    if (!now) throw categoryNotFound(id);
+    throw versionConflict(id, expected ?? now.metadata.version, now.metadata.version);
+  }
+
+  private async unique<T>(id: string, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (e) {
+      if (e instanceof CategoryUniqueViolation) throw duplicateCategory(e.rule, id);
+      throw e;
+    }
+  }
+
+  private writeLanguages(tenant: string, meta: RequestMeta): WriteLanguages {
+    const tenantLanguages = this.languages.of(tenant);
+    return { tenant: tenantLanguages, allowed: allowedWriteLanguages(meta.contentLanguage, tenantLanguages) };
+  }
+
+  private async afterWrite(auth: AuthContext, meta: RequestMeta, changes: Array<{ record: CategoryRecord; type: (typeof CATEGORY_EVENT)['created' | 'updated'] }>): Promise<void> {
+    // Trees cached by any process are stale from here on (§6); bump before answering.
+    await this.state.bumpEpoch(auth.tenant);
+    const languages = this.languages.of(auth.tenant);
+    await this.events.emit(
+      auth,
+      meta.requestId,
+      changes.map(({ record, type }) => ({ type, subject: record._id, version: record.metadata.version, time: record.metadata.modifiedAt, data: categoryEventData(record, auth.tenant, languages) })),
+    );
+  }
+}
+
+function publishParam(query: Record<string, unknown>): boolean | undefined {
+  const reader = new QueryReader(query);
+  const value = reader.raw('publish') === undefined ? undefined : reader.bool('publish');
+  reader.done();
+  return value;
+}
+
+/** §3.2: publishing needs `category_publish`. */
+function requirePublishScope(auth: AuthContext): void {
+  if (!auth.hasScope(CATEGORY_SCOPES.publish)) throw missingScope(CATEGORY_SCOPES.publish);
+}
+
+/** §3.2: a state change needs the matching scope; an unchanged state needs neither. */
+function requireStateScopes(auth: AuthContext, before: boolean, after: boolean): void {
+  if (!before && after) requirePublishScope(auth);
+  if (before && !after && !auth.hasScope(CATEGORY_SCOPES.unpublish)) throw missingScope(CATEGORY_SCOPES.unpublish);
+}

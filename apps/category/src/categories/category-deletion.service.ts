@@ -1,0 +1,118 @@
+import { Injectable } from '@nestjs/common';
+import type { AuthContext } from '@suite/auth';
+import { AssignmentsRepository } from '../assignments/assignments.repository';
+import type { AssignmentRecord } from '../assignments/assignment.types';
+import { categoryNotFound, deleteRootRejected } from '../shared/category.errors';
+import { assignmentSubject, CATEGORY_EVENT, CategoryChange, CategoryEvents } from '../shared/category-events';
+import { TenantLanguages } from '../shared/languages';
+import { QueryReader } from '../shared/query-params';
+import type { RequestMeta } from '../shared/request-meta';
+import { CategoriesRepository } from './categories.repository';
+import { CATEGORY_ID_PATTERN } from './category-input';
+import { CategoryStateRepository } from './category-state.repository';
+import { categoryEventData } from './category.mapper';
+import type { CategoryRecord } from './category.types';
+import { HierarchyLock } from './hierarchy-lock';
+
+/**
+ * Op 8 (§5.7). Without transactions (EVT-4), the steps are ordered so that an interrupted delete
+ * leaves the addressed category in place and a repeated request completes the work: assignments
+ * first, then (without subcategories) the children's ancestry and their promotion to roots, then
+ * the categories deepest first with the addressed one last, then once more the assignments
+ * written meanwhile. All under the tenant's hierarchy lock, so no move or create interleaves.
+ */
+@Injectable()
+export class CategoryDeletionService {
+  constructor(
+    private readonly categories: CategoriesRepository,
+    private readonly assignments: AssignmentsRepository,
+    private readonly state: CategoryStateRepository,
+    private readonly lock: HierarchyLock,
+    private readonly events: CategoryEvents,
+    private readonly languages: TenantLanguages,
+  ) {}
+
+  async delete(auth: AuthContext, meta: RequestMeta, id: string, query: Record<string, unknown>): Promise<void> {
+    const reader = new QueryReader(query);
+    const alias = reader.bool('recursive');
+    const withSubcategories = reader.raw('withSubcategories') !== undefined ? reader.bool('withSubcategories') : alias;
+    reader.done();
+    if (!CATEGORY_ID_PATTERN.test(id)) throw categoryNotFound(id);
+    const tenant = auth.tenant;
+    const changes = await this.lock.run(tenant, async (lease) => {
+      const category = await this.categories.findById(tenant, id);
+      if (!category) throw categoryNotFound(id);
+      if (!withSubcategories) {
+        if (category.parentId === undefined && (await this.categories.hasChildren(tenant, id))) throw deleteRootRejected(id);
+        await lease.confirm();
+        return this.deleteAndPromote(tenant, category);
+      }
+      await lease.confirm();
+      return this.deleteSubtree(tenant, category);
+    });
+    await this.state.bumpEpoch(tenant);
+    await this.events.emit(auth, meta.requestId, changes);
+  }
+
+  private async deleteAndPromote(tenant: string, category: CategoryRecord): Promise<CategoryChange[]> {
+    const id = category._id;
+    const removedAssignments = await this.removeAssignments(tenant, [id]);
+    // Descendants first lose the deleted category and its ancestors from their ancestry, then the
+    // direct children drop their parentId: a repeat after an interruption redoes whatever is left.
+    await this.categories.pullAncestors(tenant, id, [...category.ancestorIds, id]);
+    const now = new Date();
+    const children = await this.categories.findChildren(tenant, [id], { _id: 1 });
+    await this.categories.promoteChildren(tenant, id, now);
+    await this.categories.deleteByIds(tenant, [id]);
+    const late = await this.removeAssignments(tenant, [id]);
+    const promoted = await this.categories.findByIds(tenant, children.map((c) => c._id));
+    const languages = this.languages.of(tenant);
+    return [
+      ...this.assignmentDeletions([...removedAssignments, ...late]),
+      ...promoted.map((c) => ({ type: CATEGORY_EVENT.updated, subject: c._id, version: c.metadata.version, time: now, data: categoryEventData(c, tenant, languages) })),
+      categoryDeletion(category, now),
+    ];
+  }
+
+  private async deleteSubtree(tenant: string, category: CategoryRecord): Promise<CategoryChange[]> {
+    const id = category._id;
+    const descendants = await this.categories.findDescendants(tenant, id, undefined, { _id: 1, depth: 1, metadata: 1 });
+    const ids = [...descendants.map((d) => d._id), id];
+    const removedAssignments = await this.removeAssignments(tenant, ids);
+    // Deepest level first, so an interruption never leaves a category whose parent is gone.
+    const byDepth = new Map<number, CategoryRecord[]>();
+    for (const d of descendants) byDepth.set(d.depth, [...(byDepth.get(d.depth) ?? []), d]);
+    const levels = [...byDepth.keys()].sort((a, b) => b - a);
+    for (const level of levels) await this.categories.deleteByIds(tenant, byDepth.get(level)!.map((d) => d._id));
+    await this.categories.deleteByIds(tenant, [id]);
+    const late = await this.removeAssignments(tenant, ids);
+    const now = new Date();
+    return [
+      ...this.assignmentDeletions([...removedAssignments, ...late]),
+      ...levels.flatMap((level) => byDepth.get(level)!.map((d) => categoryDeletion(d, now))),
+      categoryDeletion(category, now),
+    ];
+  }
+
+  private async removeAssignments(tenant: string, categoryIds: string[]): Promise<AssignmentRecord[]> {
+    const filter = { categoryId: { $in: categoryIds } };
+    const found = await this.assignments.find(tenant, filter);
+    if (found.length) await this.assignments.deleteMany(tenant, { _id: { $in: found.map((a) => a._id) } });
+    return found;
+  }
+
+  private assignmentDeletions(removed: AssignmentRecord[]): CategoryChange[] {
+    const now = new Date();
+    return removed.map((a) => ({
+      type: CATEGORY_EVENT.assignmentDeleted,
+      subject: assignmentSubject(a.categoryId, a._id),
+      version: a.metadata.version,
+      time: now,
+      data: { id: a._id, categoryId: a.categoryId, ref: { id: a.ref.id, type: a.ref.type } },
+    }));
+  }
+}
+
+function categoryDeletion(c: CategoryRecord, now: Date): CategoryChange {
+  return { type: CATEGORY_EVENT.deleted, subject: c._id, version: c.metadata.version, time: now, data: { id: c._id } };
+}

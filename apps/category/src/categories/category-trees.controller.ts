@@ -1,0 +1,42 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, UseFilters, UseGuards } from '@nestjs/common';
+import { Auth, AuthContext, Authenticated, RequireScopes } from '@suite/auth';
+import { CATEGORY_SCOPES } from '../category.scopes';
+import { CategoryExceptionFilter, ShowUnpublishedGuard } from '../shared/http';
+import { Meta, RequestMeta } from '../shared/request-meta';
+import { CategoryTreesService } from './category-trees.service';
+
+type Q = Record<string, unknown>;
+
+/** Ops 21–24 under `/category/{tenant}/category-trees` (category §6). */
+@Controller('category/:tenant/category-trees')
+@UseGuards(ShowUnpublishedGuard)
+@UseFilters(CategoryExceptionFilter)
+export class CategoryTreesController {
+  constructor(private readonly trees: CategoryTreesService) {}
+
+  @Get()
+  @Authenticated()
+  list(@Auth() auth: AuthContext, @Meta() meta: RequestMeta, @Query() query: Q) {
+    return this.trees.list(auth, meta, query);
+  }
+
+  @Post('search')
+  @HttpCode(200)
+  @Authenticated()
+  search(@Auth() auth: AuthContext, @Meta() meta: RequestMeta, @Query() query: Q, @Body() body: unknown) {
+    return this.trees.search(auth, meta, query, body);
+  }
+
+  @Get(':categoryId')
+  @Authenticated()
+  one(@Auth() auth: AuthContext, @Meta() meta: RequestMeta, @Param('categoryId') id: string, @Query() query: Q) {
+    return this.trees.one(auth, meta, id, query);
+  }
+
+  @Post(':rootCategoryId/rebuild')
+  @HttpCode(200)
+  @RequireScopes(CATEGORY_SCOPES.manage)
+  rebuild(@Auth() auth: AuthContext, @Meta() meta: RequestMeta, @Param('rootCategoryId') id: string, @Query() query: Q) {
+    return this.trees.rebuild(auth, meta, id, query);
+  }
+}

@@ -1,0 +1,165 @@
+import { Injectable } from '@nestjs/common';
+import { ApiError } from '@suite/api-kit';
+import type { AuthContext } from '@suite/auth';
+import { treeNotFound } from '../shared/category.errors';
+import { selectLanguages, TenantLanguages } from '../shared/languages';
+import { QueryReader } from '../shared/query-params';
+import type { RequestMeta } from '../shared/request-meta';
+import { CategoriesRepository } from './categories.repository';
+import { CATEGORY_ID_PATTERN } from './category-input';
+import { LegacyTreeNodeView, RenderContext, toLegacyNode, toTreeNode, TreeNodeView } from './category.mapper';
+import type { CategoryRecord } from './category.types';
+import { buildTree, Hierarchy } from './hierarchy';
+import { HierarchyCache } from './hierarchy.cache';
+import { HierarchyLock } from './hierarchy-lock';
+
+/**
+ * Tree reads (ops 4, 21–23) and the rebuild (op 24). Trees are derived from the authoritative
+ * `parentId` links of a snapshot that is current as of the tenant's tree epoch (§6), pruned at
+ * unpublished nodes in published-only mode (§3.3).
+ */
+@Injectable()
+export class CategoryTreesService {
+  constructor(
+    private readonly categories: CategoriesRepository,
+    private readonly cache: HierarchyCache,
+    private readonly lock: HierarchyLock,
+    private readonly languages: TenantLanguages,
+  ) {}
+
+  /** Op 21: every visible tree, optionally only those containing one of `categoryIds`. */
+  async list(auth: AuthContext, meta: RequestMeta, query: Record<string, unknown>): Promise<TreeNodeView[]> {
+    const reader = new QueryReader(query);
+    const publishedOnly = !reader.bool('showUnpublished');
+    const ids = reader.list('categoryIds');
+    const render = this.render(auth.tenant, meta);
+    reader.done();
+    return this.forest(auth.tenant, publishedOnly, render, ids);
+  }
+
+  /** Op 22: trees containing any of the body's `categoryIds`; an empty list gives `[]` (§6.2). */
+  async search(auth: AuthContext, meta: RequestMeta, query: Record<string, unknown>, body: unknown): Promise<TreeNodeView[]> {
+    const reader = new QueryReader(query);
+    const publishedOnly = !reader.bool('showUnpublished');
+    const render = this.render(auth.tenant, meta);
+    reader.done();
+    const ids = (body as { categoryIds?: unknown } | null | undefined)?.categoryIds;
+    if (!Array.isArray(ids) || ids.some((i) => typeof i !== 'string')) {
+      throw ApiError.validation([{ field: 'searchRequest.categoryIds', type: ids === undefined || ids === null ? 'missing_value' : 'invalid_type', message: 'must not be null' }], 'Constraint validation failed');
+    }
+    if (ids.length === 0) return [];
+    return this.forest(auth.tenant, publishedOnly, render, ids as string[]);
+  }
+
+  /** Op 23: the tree of one visible root. */
+  async one(auth: AuthContext, meta: RequestMeta, id: string, query: Record<string, unknown>): Promise<TreeNodeView> {
+    const reader = new QueryReader(query);
+    const publishedOnly = !reader.bool('showUnpublished');
+    const render = this.render(auth.tenant, meta);
+    reader.done();
+    return this.tree(auth.tenant, id, publishedOnly, render);
+  }
+
+  /**
+   * Op 24: recomputes the materialised ancestry of one tree from `parentId` (repairing what an
+   * interrupted move or delete left behind), under the hierarchy lock, then answers as op 23.
+   * Level by level: O(depth) queries and one batched write, never one round trip per node.
+   */
+  async rebuild(auth: AuthContext, meta: RequestMeta, id: string, query: Record<string, unknown>): Promise<TreeNodeView> {
+    const reader = new QueryReader(query);
+    const publishedOnly = !reader.bool('showUnpublished');
+    const render = this.render(auth.tenant, meta);
+    reader.done();
+    const tenant = auth.tenant;
+    const root = CATEGORY_ID_PATTERN.test(id) ? await this.categories.findById(tenant, id) : null;
+    if (!root || root.parentId !== undefined || (publishedOnly && !root.published)) throw treeNotFound(id);
+    await this.lock.run(tenant, async (lease) => {
+      const fix: Array<{ id: string; ancestorIds: string[] }> = [];
+      const correct = new Map<string, string[]>([[root._id, []]]);
+      if (!sameList(root.ancestorIds, [])) fix.push({ id: root._id, ancestorIds: [] });
+      let frontier = [root._id];
+      while (frontier.length) {
+        const children = await this.categories.findChildren(tenant, frontier, { _id: 1, parentId: 1, ancestorIds: 1, depth: 1 });
+        const next: string[] = [];
+        for (const c of children) {
+          if (correct.has(c._id)) continue;
+          const ancestry = [...correct.get(c.parentId!)!, c.parentId!];
+          correct.set(c._id, ancestry);
+          if (!sameList(c.ancestorIds, ancestry) || c.depth !== ancestry.length) fix.push({ id: c._id, ancestorIds: ancestry });
+          next.push(c._id);
+        }
+        frontier = next;
+      }
+      // Nodes that still claim this root but are no longer below it (a move interrupted midway)
+      // get the ancestry their own parentId chain gives them.
+      const claimants = await this.categories.findDescendants(tenant, root._id, undefined, { _id: 1, parentId: 1 });
+      for (const c of claimants) {
+        if (correct.has(c._id)) continue;
+        fix.push({ id: c._id, ancestorIds: await this.chainByParent(tenant, c) });
+      }
+      await lease.confirm();
+      await this.categories.setAncestry(tenant, fix);
+    });
+    return this.tree(tenant, id, publishedOnly, render);
+  }
+
+  /** Op 4 (deprecated): the published tree of the first published root, legacy shape (§6.5). */
+  async legacy(auth: AuthContext): Promise<LegacyTreeNodeView> {
+    const h = await this.cache.snapshot(auth.tenant);
+    const root = h.roots.find((r) => r.published);
+    if (!root) {
+      throw new ApiError('resource_not_found', 'Error while getting category tree', { details: [{ type: 'not_found', message: 'No published root category found' }] });
+    }
+    const languages = this.languages.of(auth.tenant);
+    return buildTree(h, root, true, (r) => toLegacyNode(r, languages));
+  }
+
+  private async tree(tenant: string, id: string, publishedOnly: boolean, render: RenderContext): Promise<TreeNodeView> {
+    if (!CATEGORY_ID_PATTERN.test(id)) throw treeNotFound(id);
+    const h = await this.cache.snapshot(tenant);
+    const root = h.byId.get(id);
+    if (!root || root.parentId !== undefined || (publishedOnly && !root.published)) throw treeNotFound(id);
+    return buildTree(h, root, publishedOnly, (r) => toTreeNode(r, render));
+  }
+
+  private async forest(tenant: string, publishedOnly: boolean, render: RenderContext, ids?: readonly string[]): Promise<TreeNodeView[]> {
+    const h = await this.cache.snapshot(tenant);
+    const roots = h.roots.filter((r) => !publishedOnly || r.published);
+    const wanted = ids ? new Set(ids) : undefined;
+    const out: TreeNodeView[] = [];
+    for (const root of roots) {
+      if (wanted && !containsAny(h, root, publishedOnly, wanted)) continue;
+      out.push(buildTree(h, root, publishedOnly, (r) => toTreeNode(r, render)));
+    }
+    return out;
+  }
+
+  private render(tenant: string, meta: RequestMeta): RenderContext {
+    const tenantLanguages = this.languages.of(tenant);
+    return { selection: selectLanguages(meta.acceptLanguage, tenantLanguages), tenantLanguages };
+  }
+
+  private async chainByParent(tenant: string, node: { _id: string; parentId?: string }): Promise<string[]> {
+    const chain: string[] = [];
+    const seen = new Set([node._id]);
+    let parentId = node.parentId;
+    while (parentId !== undefined && !seen.has(parentId)) {
+      seen.add(parentId);
+      const p = await this.categories.findById(tenant, parentId);
+      if (!p) break;
+      chain.unshift(p._id);
+      parentId = p.parentId;
+    }
+    return chain;
+  }
+}
+
+/** Whether the visible tree under `root` holds one of `wanted` (§6.1: in the returned tree). */
+function containsAny(h: Hierarchy, root: CategoryRecord, publishedOnly: boolean, wanted: ReadonlySet<string>): boolean {
+  if (wanted.has(root._id)) return true;
+  return h.descendants(root._id, publishedOnly).some((d) => wanted.has(d._id));
+}
+
+function sameList(a: readonly string[] | undefined, b: readonly string[]): boolean {
+  return (a ?? []).length === b.length && b.every((x, i) => a![i] === x);
+}

@@ -1,0 +1,56 @@
+import type { StoredMetadata } from '@suite/api-kit';
+
+export type CategoryType = 'STANDARD' | 'CLASSIFICATION';
+export const CATEGORY_TYPES: readonly CategoryType[] = ['STANDARD', 'CLASSIFICATION'];
+
+export type LocalizedMap = Record<string, string>;
+
+export interface ClassificationMixin {
+  name: string;
+  schemaUrl: string;
+  required: boolean;
+}
+
+/**
+ * A category as stored in `<tenant>_categories` (no tenant field, TEN-3). `parentId` is the
+ * authoritative hierarchy; `ancestorIds` (root first, self excluded) and `depth`
+ * (= ancestorIds.length) are its materialisation, kept current by every hierarchy write and
+ * rebuilt from `parentId` by op 24.
+ */
+export interface CategoryRecord {
+  _id: string;
+  type: CategoryType;
+  parentId?: string;
+  ancestorIds: string[];
+  depth: number;
+  code?: string;
+  /** Lower-cased `code` for the case-insensitive unique index and the `code=` filter. */
+  codeLower?: string;
+  localizedName: LocalizedMap;
+  localizedDescription?: LocalizedMap;
+  localizedSlug?: LocalizedMap;
+  ecn?: string[];
+  validity?: { from?: Date; to?: Date };
+  position: number;
+  published: boolean;
+  ownClassificationMixins?: ClassificationMixin[];
+  mixins: Record<string, unknown>;
+  metadata: StoredMetadata;
+}
+
+/** The API-writable content of a category (everything but id, hierarchy materialisation and metadata). */
+export interface CategoryContent {
+  type: CategoryType;
+  parentId?: string;
+  code?: string;
+  localizedName: LocalizedMap;
+  localizedDescription?: LocalizedMap;
+  localizedSlug?: LocalizedMap;
+  ecn?: string[];
+  validity?: { from?: Date; to?: Date };
+  position: number;
+  published: boolean;
+  ownClassificationMixins?: ClassificationMixin[];
+  mixins: Record<string, unknown>;
+  metadataMixins?: Record<string, string>;
+}
