@@ -91,7 +91,7 @@ export function parseIsoDate(text: string): Date | undefined {
         const len = i - start;
         if (len === 0 || len > 9) return undefined;
         // Milliseconds are what a BSON date holds; further digits are truncated.
-        millis = Number(text.slice(start, start + 3).padEnd(3, '0'));
+        millis = Number(text.slice(start, start + Math.min(len, 3)).padEnd(3, '0'));
       }
     }
     if (text[i] === 'Z') {
