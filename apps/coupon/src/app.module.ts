@@ -4,6 +4,10 @@ import { AuthModule } from '@suite/auth';
 import { PersistenceModule, translateMongoError } from '@suite/persistence';
 import type { Logger } from 'pino';
 import { CouponConfig, DATABASE_NAME, SERVICE_NAME } from './config/coupon.config';
+import { CouponCoreModule } from './coupon-core.module';
+import { CouponsModule } from './coupons/coupons.module';
+import { RedemptionsModule } from './redemptions/redemptions.module';
+import { ReferralCouponsModule } from './referral-coupons/referral-coupons.module';
 
 @Module({})
 export class AppModule {
@@ -14,6 +18,10 @@ export class AppModule {
         ApiKitModule.forRoot({ service: SERVICE_NAME, errorProfile: 'coupon', errorTranslators: [translateMongoError], logger }),
         PersistenceModule.forRoot({ uri: config.mongodbUri, dbName: DATABASE_NAME, serverSelectionTimeoutMS: config.serverSelectionTimeoutMS }),
         AuthModule.forRoot(config.auth),
+        CouponCoreModule.forRoot(config),
+        CouponsModule,
+        RedemptionsModule,
+        ReferralCouponsModule,
       ],
     };
   }

@@ -1,15 +1,52 @@
-import { BaseConfig, readBaseConfig } from '@suite/api-kit';
+import { BaseConfig, ConfigError, CircuitBreakerOptions, PeerTimeouts, readBaseConfig } from '@suite/api-kit';
 import { AuthModuleOptions, authOptionsFromEnv } from '@suite/auth';
 
 export const SERVICE_NAME = 'coupon';
 /** TEN-3: the service's own database. */
 export const DATABASE_NAME = 'coupon';
 
+/** Deployment-wide referral defaults (coupon §12.3); a tenant's settings document overrides them. */
+export interface ReferralDefaults {
+  codePrefix: string;
+  amount: number;
+  currency: string;
+}
+
+/** Overrides of the segment call's resilience settings (S2S-13: injectable for tests). */
+export interface SegmentClientOverrides {
+  timeouts?: Partial<PeerTimeouts>;
+  breaker?: Partial<CircuitBreakerOptions>;
+}
+
 export interface CouponConfig extends BaseConfig {
   auth: AuthModuleOptions;
+  /** CUSTOMER_SEGMENT_URL; without it every segment-restricted check fails closed (503). */
+  customerSegmentUrl?: string;
+  referralDefaults: ReferralDefaults;
+  /** How long a tenant's settings document is cached in memory (COUPON_SETTINGS_CACHE_MS, default 5000). */
+  settingsCacheMs: number;
+  /** Not read from the environment; tests set it on the config object. */
+  segmentClient?: SegmentClientOverrides;
 }
 
 /** The only place this app reads the environment (STYLE habit 8). */
 export function loadCouponConfig(env: NodeJS.ProcessEnv = process.env): CouponConfig {
-  return { ...readBaseConfig(env, { port: 3002 }), auth: authOptionsFromEnv(env, SERVICE_NAME) };
+  const base = readBaseConfig(env, { port: 3002 });
+  const problems: string[] = [];
+  const codePrefix = env.COUPON_REFERRAL_PREFIX ?? 'REF';
+  if (!/^[A-Za-z0-9_-]{1,100}$/.test(codePrefix)) problems.push('COUPON_REFERRAL_PREFIX must match ^[A-Za-z0-9_-]{1,100}$');
+  const amount = Number(env.COUPON_REFERRAL_AMOUNT ?? '5');
+  if (!Number.isFinite(amount) || amount < 0) problems.push('COUPON_REFERRAL_AMOUNT must be a number >= 0');
+  const currency = env.COUPON_REFERRAL_CURRENCY ?? 'EUR';
+  if (!/^[A-Z]{3}$/.test(currency)) problems.push('COUPON_REFERRAL_CURRENCY must match ^[A-Z]{3}$');
+  const settingsCacheMs = Number(env.COUPON_SETTINGS_CACHE_MS ?? '5000');
+  if (!Number.isInteger(settingsCacheMs) || settingsCacheMs < 0) problems.push('COUPON_SETTINGS_CACHE_MS must be an integer >= 0');
+  if (problems.length) throw new ConfigError(problems);
+  return {
+    ...base,
+    auth: authOptionsFromEnv(env, SERVICE_NAME),
+    customerSegmentUrl: base.peers.customerSegmentUrl,
+    referralDefaults: { codePrefix, amount, currency },
+    settingsCacheMs,
+  };
 }

@@ -1,0 +1,172 @@
+import { Injectable, OnApplicationShutdown, Provider } from '@nestjs/common';
+import { ApiError, LOGGER, PeerCallError, quoteQValue, readAllPages, ServiceHttpClient } from '@suite/api-kit';
+import { ServiceTokenProvider } from '@suite/auth';
+import type { Logger } from 'pino';
+import { segmentServiceUnavailable } from '../common/coupon-errors';
+import type { RequestMeta } from '../common/request-meta';
+import type { CouponConfig } from '../config/coupon.config';
+import { SEGMENT_READ_SCOPE } from '../coupon.scopes';
+import { COUPON_CONFIG } from '../coupon.tokens';
+
+/** The only fields of a segment this client reads (tolerant reader, STYLE). */
+interface SegmentRow {
+  id: string;
+  status: string;
+  validity?: { from?: string; to?: string };
+}
+
+export interface MembershipQuestion {
+  tenant: string;
+  /** The coupon, for the failure log line (§10.3). */
+  couponCode: string;
+  customerNumber: string;
+  legalEntityId?: string;
+  segmentIds: readonly string[];
+  now: Date;
+  meta: RequestMeta;
+}
+
+/** §10.2: at most 50 ids per call, and a q within the Q-30 length limit. */
+const MAX_IDS_PER_CALL = 50;
+const MAX_Q_CHARS = 4096;
+/** §10.3: 2 s per attempt, at most one retry, 3 s for the whole step (lower than S2S-6/7, HTTP-8 item 15). */
+const ATTEMPT_MS = 2000;
+const STEP_BUDGET_MS = 3000;
+const MAX_RETRIES = 1;
+
+/**
+ * Rule R12's question to the customer-segment service (coupon §10, README call table):
+ * `GET /customer-segment/{tenant}/segments?customerId=…[&legalEntityId=…]&q=id:("s1",…)&pageSize=n`
+ * with the coupon service's own token holding `customersegment.segment_read` (never the caller's
+ * token). It decides effective activity itself from `status` and `validity`.
+ *
+ * Fails closed (S2S-11): any failure — timeout, connection error, open circuit, 5xx, 401/403,
+ * 404, unparseable or malformed body, a missing peer URL — throws the §10.3 `503`, so a coupon
+ * is never treated as redeemable because the peer could not answer. Answers are never cached.
+ */
+@Injectable()
+export class CustomerSegmentClient implements OnApplicationShutdown {
+  constructor(
+    private readonly http: ServiceHttpClient | undefined,
+    private readonly logger: Pick<Logger, 'warn' | 'error'>,
+    private readonly limits: { attemptMs: number; budgetMs: number } = { attemptMs: ATTEMPT_MS, budgetMs: STEP_BUDGET_MS },
+  ) {}
+
+  /** True when the customer is a member of at least one listed segment that is effectively active at `now`. */
+  async isMemberOfAny(question: MembershipQuestion): Promise<boolean> {
+    const started = Date.now();
+    try {
+      if (!this.http) throw new Error('CUSTOMER_SEGMENT_URL is not configured');
+      const wanted = new Set(question.segmentIds);
+      for (const ids of idGroups([...wanted])) {
+        const rows = await readAllPages<unknown>((pageNumber, pageSize) => this.fetchPage(question, ids, pageNumber, pageSize, started), ids.length, 100_000, 'customer-segment');
+        for (const raw of rows) {
+          const row = asSegmentRow(raw);
+          if (wanted.has(row.id) && effectivelyActive(row, question.now)) return true;
+        }
+      }
+      return false;
+    } catch (e) {
+      const kind = e instanceof ApiError && e.cause instanceof PeerCallError ? e.cause.kind : e instanceof Error ? e.message : 'unknown';
+      // Never log tokens or bodies (S2S-12); tenant, coupon and the kind of failure only (§10.3).
+      this.logger.warn({ tenant: question.tenant, couponCode: question.couponCode, failure: kind }, 'segment membership could not be decided; failing closed');
+      throw segmentServiceUnavailable(e instanceof ApiError ? e.headers['Retry-After'] : undefined);
+    }
+  }
+
+  private async fetchPage(question: MembershipQuestion, ids: string[], pageNumber: number, pageSize: number, started: number): Promise<unknown[]> {
+    const remaining = this.limits.budgetMs - (Date.now() - started);
+    if (remaining <= 0) throw new Error('segment step budget exhausted');
+    const res = await this.http!.request<unknown[]>({
+      tenant: question.tenant,
+      method: 'GET',
+      path: `/customer-segment/${question.tenant}/segments`,
+      pathTemplate: '/customer-segment/{tenant}/segments',
+      query: {
+        customerId: question.customerNumber,
+        legalEntityId: question.legalEntityId,
+        q: `id:(${ids.map(quoteQValue).join(',')})`,
+        pageSize,
+        pageNumber,
+      },
+      scopes: [SEGMENT_READ_SCOPE],
+      headers: question.meta.forward,
+      timeouts: { attemptMs: Math.min(this.limits.attemptMs, remaining), deadlineMs: remaining },
+      maxRetries: MAX_RETRIES,
+    });
+    // An empty or non-array body is a broken answer, never "no segments" (readAllPages checks).
+    return res.body as unknown[];
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.http?.close();
+  }
+}
+
+/** Splits ids into calls of at most 50 ids whose `q` stays within 4096 characters (S2S-14). */
+function idGroups(ids: string[]): string[][] {
+  const groups: string[][] = [];
+  let current: string[] = [];
+  let length = 'id:()'.length;
+  for (const id of ids) {
+    const add = quoteQValue(id).length + (current.length ? 1 : 0);
+    if (current.length && (current.length >= MAX_IDS_PER_CALL || length + add > MAX_Q_CHARS)) {
+      groups.push(current);
+      current = [];
+      length = 'id:()'.length;
+    }
+    current.push(id);
+    length += quoteQValue(id).length + (current.length > 1 ? 1 : 0);
+  }
+  if (current.length) groups.push(current);
+  return groups;
+}
+
+function isIsoDate(v: unknown): v is string {
+  return typeof v === 'string' && !Number.isNaN(Date.parse(v));
+}
+
+/** A row we can decide on, or a thrown error (an unusable answer fails closed). */
+function asSegmentRow(raw: unknown): SegmentRow {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new Error('segment row is not an object');
+  const { id, status, validity } = raw as Record<string, unknown>;
+  if (typeof id !== 'string' || typeof status !== 'string') throw new Error('segment row without id or status');
+  if (validity === undefined || validity === null) return { id, status };
+  if (typeof validity !== 'object' || Array.isArray(validity)) throw new Error('segment validity is not an object');
+  const { from, to } = validity as Record<string, unknown>;
+  if ((from !== undefined && from !== null && !isIsoDate(from)) || (to !== undefined && to !== null && !isIsoDate(to))) {
+    throw new Error('segment validity holds an unreadable date');
+  }
+  return { id, status, validity: { from: typeof from === 'string' ? from : undefined, to: typeof to === 'string' ? to : undefined } };
+}
+
+/** customer-segment §2.1: ACTIVE, and `from <= now <= to` where given (both inclusive). */
+export function effectivelyActive(row: SegmentRow, now: Date): boolean {
+  if (row.status !== 'ACTIVE') return false;
+  const t = now.getTime();
+  if (row.validity?.from && Date.parse(row.validity.from) > t) return false;
+  if (row.validity?.to && Date.parse(row.validity.to) < t) return false;
+  return true;
+}
+
+/** Builds the one client per process from CUSTOMER_SEGMENT_URL (S2S-1); without a URL every check fails closed. */
+export const customerSegmentClientProvider: Provider = {
+  provide: CustomerSegmentClient,
+  inject: [COUPON_CONFIG, ServiceTokenProvider, LOGGER],
+  useFactory: (config: CouponConfig, tokens: ServiceTokenProvider, logger: Logger) => {
+    const http = config.customerSegmentUrl
+      ? new ServiceHttpClient({
+          service: 'customer-segment',
+          baseUrl: config.customerSegmentUrl,
+          tokenProvider: (tenant, scopes) => tokens.getToken(tenant, scopes),
+          logger,
+          timeouts: config.segmentClient?.timeouts,
+          breaker: config.segmentClient?.breaker,
+        })
+      : undefined;
+    // Tests may only shorten the §10.3 limits (S2S-13); production uses 2 s per attempt, 3 s per step.
+    const attemptMs = Math.min(ATTEMPT_MS, config.segmentClient?.timeouts?.attemptMs ?? ATTEMPT_MS);
+    const budgetMs = Math.min(STEP_BUDGET_MS, config.segmentClient?.timeouts?.deadlineMs ?? STEP_BUDGET_MS);
+    return new CustomerSegmentClient(http, logger, { attemptMs, budgetMs });
+  },
+};

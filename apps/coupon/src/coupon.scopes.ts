@@ -1,0 +1,10 @@
+/** The four coupon scopes (coupon §2.1). No others exist. */
+export const COUPON_SCOPES = {
+  read: 'coupon.coupon_read',
+  manage: 'coupon.coupon_manage',
+  redeem: 'coupon.coupon_redeem',
+  redeemOnBehalf: 'coupon.coupon_redeem_on_behalf',
+} as const;
+
+/** The scope of the coupon service's own token for the R12 segment call (coupon §10.2). */
+export const SEGMENT_READ_SCOPE = 'customersegment.segment_read';

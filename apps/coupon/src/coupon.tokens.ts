@@ -1,0 +1,2 @@
+/** Injection token of the validated CouponConfig. */
+export const COUPON_CONFIG = Symbol.for('coupon.config');

@@ -1,0 +1,141 @@
+import { MetadataView, renderMetadata } from '@suite/api-kit';
+import type { Coupon, CouponStatus, Money } from './coupon.types';
+
+/** §3.3: derived on every read; the first matching rule wins (EXPIRED, USED, INACTIVE, VALID). */
+export function couponStatus(coupon: Pick<Coupon, 'restrictions' | 'maxRedemptions' | 'redemptionCount'>, now: Date): CouponStatus {
+  const { validFrom, validUntil } = coupon.restrictions;
+  if (validUntil && now.getTime() > new Date(validUntil).getTime()) return 'EXPIRED';
+  if (coupon.maxRedemptions !== -1 && coupon.redemptionCount >= coupon.maxRedemptions) return 'USED';
+  if (validFrom && now.getTime() < new Date(validFrom).getTime()) return 'INACTIVE';
+  return 'VALID';
+}
+
+export interface RestrictionsView {
+  validFor?: string[];
+  validFrom?: string;
+  validUntil?: string;
+  minOrderValue?: Money;
+  includedCategories?: string[];
+  excludedCategories?: string[];
+  segments?: string[];
+}
+
+/** The manager view of §3.4; the customer and referral views are cut from it. */
+export interface CouponView {
+  code: string;
+  name: string;
+  description?: string;
+  discountType: string;
+  discountPercentage?: number;
+  discountAbsolute?: Money;
+  discountCalculationType?: string;
+  allowAnonymous: boolean;
+  maxRedemptions?: number;
+  maxRedemptionsPerCustomer: number;
+  categoryRestricted?: boolean;
+  segmentRestricted?: boolean;
+  restrictions: RestrictionsView;
+  issuedTo?: string;
+  redemptionCount?: number;
+  legalEntityRedemptions?: Array<{ legalEntityId: string; count: number }>;
+  referralCoupon: boolean;
+  deleted?: boolean;
+  status: CouponStatus;
+  mixins?: Record<string, unknown>;
+  metadata: MetadataView;
+}
+
+function restrictionsView(coupon: Coupon, withValidFor: boolean, withLists: boolean): RestrictionsView {
+  const r = coupon.restrictions;
+  const out: RestrictionsView = {};
+  if (withValidFor) out.validFor = [...r.validFor];
+  if (r.validFrom) out.validFrom = new Date(r.validFrom).toISOString();
+  if (r.validUntil) out.validUntil = new Date(r.validUntil).toISOString();
+  if (r.minOrderValue) out.minOrderValue = { ...r.minOrderValue };
+  // Empty category and segment arrays are left out (§3.2).
+  if (withLists) {
+    if (r.includedCategories?.length) out.includedCategories = [...r.includedCategories];
+    if (r.excludedCategories?.length) out.excludedCategories = [...r.excludedCategories];
+    if (r.segments?.length) out.segments = [...r.segments];
+  }
+  return out;
+}
+
+function legalEntityRedemptions(coupon: Coupon): Array<{ legalEntityId: string; count: number }> {
+  return Object.entries(coupon.legalEntityCounts)
+    .filter(([, count]) => count > 0)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([legalEntityId, count]) => ({ legalEntityId, count }));
+}
+
+/** Manager view (§3.4): every field, for `coupon_manage`/`coupon_read`, lists and events. */
+export function toManagerView(coupon: Coupon, now: Date): CouponView {
+  const view: CouponView = {
+    code: coupon.code,
+    name: coupon.name,
+    description: coupon.description,
+    discountType: coupon.discountType,
+    discountPercentage: coupon.discountPercentage,
+    discountAbsolute: coupon.discountAbsolute ? { ...coupon.discountAbsolute } : undefined,
+    discountCalculationType: coupon.discountCalculationType,
+    allowAnonymous: coupon.allowAnonymous,
+    maxRedemptions: coupon.maxRedemptions,
+    maxRedemptionsPerCustomer: coupon.maxRedemptionsPerCustomer,
+    categoryRestricted: coupon.categoryRestricted,
+    segmentRestricted: coupon.segmentRestricted,
+    restrictions: restrictionsView(coupon, true, true),
+    issuedTo: coupon.issuedTo,
+    redemptionCount: coupon.redemptionCount,
+    legalEntityRedemptions: legalEntityRedemptions(coupon),
+    referralCoupon: coupon.referralCoupon,
+    deleted: coupon.deleted,
+    status: couponStatus(coupon, now),
+    mixins: coupon.mixins,
+    metadata: renderMetadata(coupon.metadata),
+  };
+  return clean(view);
+}
+
+/**
+ * Customer view (§3.4): without the seller-only fields, and without `validFor` and
+ * `legalEntityRedemptions`, which would reveal other customers' and companies' ids.
+ */
+export function toCustomerView(coupon: Coupon, now: Date): CouponView {
+  const view = toManagerView(coupon, now);
+  delete view.maxRedemptions;
+  delete view.redemptionCount;
+  delete view.issuedTo;
+  delete view.deleted;
+  delete view.legalEntityRedemptions;
+  delete view.restrictions.validFor;
+  return view;
+}
+
+/** Referral view (§3.4) for operations 12 and 13: caller is the owner or privileged. */
+export function toReferralView(coupon: Coupon, now: Date): Partial<CouponView> {
+  return clean({
+    code: coupon.code,
+    name: coupon.name,
+    description: coupon.description,
+    discountType: coupon.discountType,
+    discountPercentage: coupon.discountPercentage,
+    discountAbsolute: coupon.discountAbsolute ? { ...coupon.discountAbsolute } : undefined,
+    allowAnonymous: coupon.allowAnonymous,
+    maxRedemptions: coupon.maxRedemptions,
+    maxRedemptionsPerCustomer: coupon.maxRedemptionsPerCustomer,
+    restrictions: restrictionsView(coupon, true, false),
+    issuedTo: coupon.issuedTo,
+    referralCoupon: coupon.referralCoupon,
+    redemptionCount: coupon.redemptionCount,
+    status: couponStatus(coupon, now),
+    deleted: coupon.deleted,
+    mixins: coupon.mixins,
+    metadata: renderMetadata(coupon.metadata),
+  });
+}
+
+/** HTTP-11: optional properties without a value are omitted, never null. */
+function clean<T extends object>(view: T): T {
+  for (const [k, v] of Object.entries(view)) if (v === undefined) delete (view as Record<string, unknown>)[k];
+  return view;
+}

@@ -1,0 +1,166 @@
+import { Injectable } from '@nestjs/common';
+import { findPage, isDuplicateKeyError, mapMongoErrors, TenantModelRegistry, trustedFilter } from '@suite/persistence';
+import { COUPON_ENTITY, CouponDocument } from './coupon.schema';
+import type { Coupon, CouponFields } from './coupon.types';
+
+/** Outcome of inserting a coupon: a duplicate code and a second active referral coupon differ (§4.2, §12.2). */
+export type InsertOutcome = 'inserted' | 'duplicate_code' | 'duplicate_referral';
+
+export interface CouponPage {
+  items: Coupon[];
+  total?: number;
+}
+
+/** Hex keeps any legal-entity id safe as an update path segment (no `.`/`$`). */
+export function legalEntityKey(legalEntityId: string): string {
+  return Buffer.from(legalEntityId, 'utf8').toString('hex');
+}
+
+function decodeCounts(counts: Record<string, number> | undefined): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [hex, n] of Object.entries(counts ?? {})) out[Buffer.from(hex, 'hex').toString('utf8')] = n;
+  return out;
+}
+
+function toCoupon(doc: CouponDocument): Coupon {
+  const { _id, remaining: _remaining, leCounts, ...rest } = doc;
+  return { ...(rest as unknown as Omit<Coupon, 'code' | 'legalEntityCounts'>), code: _id, legalEntityCounts: decodeCounts(leCounts) };
+}
+
+/** Writable fields as stored: optional fields that are absent are `$unset` on update. */
+function storedFields(fields: CouponFields): { set: Record<string, unknown>; unset: Record<string, ''> } {
+  const { mixinSchemas, ...rest } = fields;
+  const set: Record<string, unknown> = {};
+  const unset: Record<string, ''> = {};
+  for (const key of ['description', 'discountPercentage', 'discountAbsolute', 'issuedTo', 'mixins'] as const) {
+    if (rest[key] === undefined) unset[key] = '';
+  }
+  for (const [k, v] of Object.entries(rest)) if (v !== undefined) set[k] = v;
+  if (mixinSchemas && Object.keys(mixinSchemas).length) set['metadata.mixins'] = mixinSchemas;
+  else unset['metadata.mixins'] = '';
+  return { set, unset };
+}
+
+/**
+ * `<tenant>_coupons`. Tenant first in every method (TEN-5); reads never create the collection.
+ * All bookkeeping writes are single-document atomic updates with guards (coupon §9.4).
+ */
+@Injectable()
+export class CouponRepository {
+  constructor(private readonly registry: TenantModelRegistry) {}
+
+  /** A coupon by its stored code, soft-deleted ones included. */
+  async findByCode(tenant: string, code: string): Promise<Coupon | null> {
+    const doc = await mapMongoErrors(() => this.registry.model(tenant, COUPON_ENTITY).findById(code).lean<CouponDocument>().exec());
+    return doc ? toCoupon(doc) : null;
+  }
+
+  /** The customer's active referral coupon (§12.1). */
+  async findActiveReferral(tenant: string, customerNumber: string): Promise<Coupon | null> {
+    const doc = await mapMongoErrors(() =>
+      this.registry.model(tenant, COUPON_ENTITY).findOne({ referralCoupon: true, issuedTo: customerNumber, deleted: false }).lean<CouponDocument>().exec(),
+    );
+    return doc ? toCoupon(doc) : null;
+  }
+
+  /** Inserts a new coupon with zeroed counters; duplicates are reported, not thrown. */
+  async insert(tenant: string, code: string, fields: CouponFields, extra: { referralCoupon: boolean; metadata: Coupon['metadata'] }): Promise<InsertOutcome> {
+    const model = await this.registry.forWrite(tenant, COUPON_ENTITY);
+    const { set } = storedFields(fields);
+    delete set['metadata.mixins'];
+    const metadata = { ...extra.metadata };
+    if (fields.mixinSchemas && Object.keys(fields.mixinSchemas).length) metadata.mixins = fields.mixinSchemas;
+    const doc = {
+      _id: code,
+      ...set,
+      metadata,
+      redemptionCount: 0,
+      remaining: fields.maxRedemptions,
+      leCounts: {},
+      referralCoupon: extra.referralCoupon,
+      deleted: false,
+    };
+    try {
+      await model.collection.insertOne(doc as never);
+      return 'inserted';
+    } catch (e) {
+      if (!isDuplicateKeyError(e)) return mapMongoErrors(() => Promise.reject(e));
+      const keyPattern = (e as { keyPattern?: Record<string, unknown> }).keyPattern ?? {};
+      return 'issuedTo' in keyPattern ? 'duplicate_referral' : 'duplicate_code';
+    }
+  }
+
+  /** One page of coupons under a filter built by the service (q already compiled). */
+  async page(tenant: string, query: { filter: Record<string, unknown>; sort: Record<string, 1 | -1>; skip: number; limit: number; withTotal: boolean; maxTimeMS: number }): Promise<CouponPage> {
+    const { items, total } = await findPage<CouponDocument>(this.registry.model(tenant, COUPON_ENTITY), {
+      filter: query.filter,
+      sort: Object.entries(query.sort),
+      skip: query.skip,
+      limit: query.limit,
+      withTotal: query.withTotal,
+      maxTimeMS: query.maxTimeMS,
+    });
+    return { items: items.map(toCoupon), total };
+  }
+
+  /**
+   * Replaces the writable fields (PUT/PATCH, §6.4–6.5), guarded by the version and the
+   * redemption count that were read: the version makes the read-merge-write safe against other
+   * updates, the count keeps `remaining = maxRedemptions − redemptionCount` exact against
+   * concurrent redemptions (which do not change the version). Returns null when the guard missed.
+   */
+  async updateFields(tenant: string, code: string, guard: { version: number; redemptionCount: number }, fields: CouponFields, now: Date): Promise<Coupon | null> {
+    const model = await this.registry.forWrite(tenant, COUPON_ENTITY);
+    const { set, unset } = storedFields(fields);
+    set.remaining = fields.maxRedemptions - guard.redemptionCount;
+    set['metadata.version'] = guard.version + 1;
+    set['metadata.modifiedAt'] = now;
+    const update: Record<string, unknown> = { $set: set };
+    if (Object.keys(unset).length) update.$unset = unset;
+    const doc = await mapMongoErrors(() =>
+      model
+        .findOneAndUpdate(trustedFilter({ _id: code, deleted: false, 'metadata.version': guard.version, redemptionCount: guard.redemptionCount }), update, { returnDocument: 'after' })
+        .lean<CouponDocument>()
+        .exec(),
+    );
+    return doc ? toCoupon(doc) : null;
+  }
+
+  /** Soft delete (§6.6); null when the coupon is missing or already deleted. */
+  async softDelete(tenant: string, code: string, now: Date): Promise<Coupon | null> {
+    const model = await this.registry.forWrite(tenant, COUPON_ENTITY);
+    const doc = await mapMongoErrors(() =>
+      model.findOneAndUpdate(trustedFilter({ _id: code, deleted: false }), { $set: { deleted: true, deletedAt: now } }, { returnDocument: 'after' }).lean<CouponDocument>().exec(),
+    );
+    return doc ? toCoupon(doc) : null;
+  }
+
+  /** Permanent delete of the coupon document (its redemptions and counters are removed first by the caller). */
+  async remove(tenant: string, code: string): Promise<boolean> {
+    const model = await this.registry.forWrite(tenant, COUPON_ENTITY);
+    const r = await mapMongoErrors(() => model.deleteOne({ _id: code }).exec());
+    return r.deletedCount === 1;
+  }
+
+  /**
+   * §9.4 step 1: takes one use in one atomic update, only while the coupon is not deleted and has
+   * a use left. Also counts the legal entity. Returns false when the guard matched nothing.
+   */
+  async reserve(tenant: string, code: string, legalEntityId: string | undefined): Promise<boolean> {
+    const model = await this.registry.forWrite(tenant, COUPON_ENTITY);
+    const inc: Record<string, number> = { redemptionCount: 1, remaining: -1 };
+    if (legalEntityId !== undefined) inc[`leCounts.${legalEntityKey(legalEntityId)}`] = 1;
+    const r = await mapMongoErrors(() =>
+      model.updateOne(trustedFilter({ _id: code, deleted: false, $or: [{ maxRedemptions: -1 }, { remaining: { $gt: 0 } }] }), { $inc: inc }).exec(),
+    );
+    return r.matchedCount === 1;
+  }
+
+  /** Gives one use back (compensation of {@link reserve}, and §9.5 step 2). */
+  async release(tenant: string, code: string, legalEntityId: string | undefined): Promise<void> {
+    const model = await this.registry.forWrite(tenant, COUPON_ENTITY);
+    const inc: Record<string, number> = { redemptionCount: -1, remaining: 1 };
+    if (legalEntityId !== undefined) inc[`leCounts.${legalEntityKey(legalEntityId)}`] = -1;
+    await mapMongoErrors(() => model.updateOne({ _id: code }, { $inc: inc }).exec());
+  }
+}

@@ -1,0 +1,221 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ApiError, applyMergePatch, compileQ, ErrorDetail, EVENT_TYPES, expectedVersionOf, newMetadata, parsePaging, parseSort, wantsTotalCount } from '@suite/api-kit';
+import type { AuthContext } from '@suite/auth';
+import { asQueryParameterError, couponNotFound, duplicateCoupon, invalidCoupon, notAllowedFor } from '../common/coupon-errors';
+import { resolveEffectiveCustomer } from '../common/effective-customer';
+import { booleanParam, stringParam } from '../common/query-params';
+import type { RequestMeta } from '../common/request-meta';
+import type { CouponConfig } from '../config/coupon.config';
+import { COUPON_SCOPES } from '../coupon.scopes';
+import { COUPON_CONFIG } from '../coupon.tokens';
+import { CouponEvents } from '../events/coupon-events';
+import { CustomerUsageRepository } from '../redemptions/customer-usage.repository';
+import { RedemptionRepository } from '../redemptions/redemption.repository';
+import { CouponSettingsService } from '../settings/coupon-settings.service';
+import { CODE_PATTERN, couponYrn, normalizeCode, randomCode } from './coupon-code';
+import { toWritableBody, validateCouponInput } from './coupon-input';
+import { COUPON_SORT_FIELDS, couponFields } from './coupon-query';
+import { CouponView, toCustomerView, toManagerView } from './coupon.mapper';
+import { CouponLookup } from './coupon-lookup.service';
+import { CouponRepository } from './coupon.repository';
+import type { Coupon, CouponFields } from './coupon.types';
+
+/** §3.6 create answer. */
+export interface CreatedResource {
+  id: string;
+  yrn: string;
+  location: string;
+}
+
+/** §4.4: fields a write body may carry but that are never written. */
+const READ_ONLY = ['code', 'status', 'redemptionCount', 'legalEntityRedemptions', 'referralCoupon', 'deleted'];
+/** An update that loses the race to concurrent writes this often answers 409. */
+const MAX_UPDATE_ATTEMPTS = 8;
+
+/** Coupon management (operations 1–6). */
+@Injectable()
+export class CouponsService {
+  constructor(
+    private readonly coupons: CouponRepository,
+    private readonly lookup: CouponLookup,
+    private readonly settings: CouponSettingsService,
+    private readonly redemptions: RedemptionRepository,
+    private readonly usage: CustomerUsageRepository,
+    private readonly events: CouponEvents,
+    @Inject(COUPON_CONFIG) private readonly config: CouponConfig,
+  ) {}
+
+  /** Operation 1 (§6.1). */
+  async list(auth: AuthContext, query: Record<string, string | undefined>, totalCountHeader: unknown): Promise<{ items: CouponView[]; total?: number }> {
+    const now = new Date();
+    let paging;
+    let sort;
+    try {
+      paging = parsePaging(query, { defaultPageSize: 16 });
+      sort = parseSort(query.sort, COUPON_SORT_FIELDS, { tenantLanguages: [], defaultSort: 'code:asc' });
+    } catch (e) {
+      throw asQueryParameterError(e);
+    }
+    const qFilter = compileQ(query.q, couponFields(now), { languages: [], maxRegexLength: 100 });
+    const showDeleted = booleanParam(query, 'showDeleted');
+    const withTotal = booleanParam(query, 'totalCount') || wantsTotalCount(totalCountHeader);
+    const hasQ = Object.keys(qFilter).length > 0;
+    const filter = showDeleted ? qFilter : hasQ ? { $and: [{ deleted: false }, qFilter] } : { deleted: false };
+    const page = await this.coupons.page(auth.tenant, { filter, sort, skip: paging.skip, limit: paging.limit, withTotal, maxTimeMS: this.config.queryMaxTimeMS });
+    return { items: page.items.map((c) => toManagerView(c, now)), total: page.total };
+  }
+
+  /** Operation 2 (§6.2): with or without a code; a generated code is retried up to 5 times. */
+  async create(auth: AuthContext, meta: RequestMeta, body: Record<string, unknown>): Promise<CreatedResource> {
+    const { caseSensitiveCodes } = await this.settings.get(auth.tenant);
+    const details: ErrorDetail[] = [];
+    const rawCode = body.code;
+    let code: string | undefined;
+    if (rawCode !== undefined && rawCode !== null && rawCode !== '') {
+      if (typeof rawCode !== 'string' || !CODE_PATTERN.test(rawCode)) details.push({ field: 'code', type: 'invalid_value', message: `code must match ${CODE_PATTERN.source}` });
+      else code = normalizeCode(rawCode, caseSensitiveCodes);
+    }
+    const { fields, details: problems } = validateCouponInput(body, 'create');
+    details.push(...problems);
+    if (details.length || !fields) throw invalidCoupon(details);
+    const now = new Date();
+    const metadata = newMetadata(now, undefined, 0);
+    if (code !== undefined) {
+      const outcome = await this.coupons.insert(auth.tenant, code, fields, { referralCoupon: false, metadata });
+      if (outcome !== 'inserted') throw duplicateCoupon(code, auth.tenant);
+    } else {
+      code = await this.insertWithGeneratedCode(auth.tenant, fields, metadata);
+    }
+    const created = (await this.coupons.findByCode(auth.tenant, code))!;
+    await this.events.emit(auth, meta, { type: EVENT_TYPES.coupon.created, subject: code, version: 0, time: now, data: toManagerView(created, now) });
+    return { id: code, yrn: couponYrn(auth.tenant, code), location: `/coupon/${auth.tenant}/coupons/${code}` };
+  }
+
+  private async insertWithGeneratedCode(tenant: string, fields: CouponFields, metadata: Coupon['metadata']): Promise<string> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const code = randomCode(8);
+      if ((await this.coupons.insert(tenant, code, fields, { referralCoupon: false, metadata })) === 'inserted') return code;
+    }
+    throw ApiError.internal(new Error('no free coupon code after 5 attempts'));
+  }
+
+  /** Operation 3 (§6.3): manager view, or the customer view after the `validFor` eligibility check. */
+  async get(auth: AuthContext, pathCode: string, query: Record<string, string | undefined>): Promise<CouponView> {
+    const named = stringParam(query, 'customerNumber');
+    // §1.5 step 2: acting for another customer is decided before anything is read.
+    const customer = named === undefined ? undefined : resolveEffectiveCustomer(auth, { customerNumber: named });
+    const coupon = await this.lookup.findActive(auth.tenant, pathCode);
+    const now = new Date();
+    if (named === undefined && auth.hasAnyScope(COUPON_SCOPES.manage, COUPON_SCOPES.read)) return toManagerView(coupon, now);
+    const customerNumber = customer ? customer.customerNumber : auth.customerId;
+    if (coupon.restrictions.validFor.length && (customerNumber === undefined || !coupon.restrictions.validFor.includes(customerNumber))) {
+      throw notAllowedFor(`Insufficient permissions to retrieve the coupon with code ${coupon.code}`);
+    }
+    return toCustomerView(coupon, now);
+  }
+
+  /** Operation 4 (§6.4); `partial=true` behaves exactly like PATCH. */
+  replace(auth: AuthContext, meta: RequestMeta, pathCode: string, body: Record<string, unknown>, partial: boolean): Promise<CouponView> {
+    return this.update(auth, meta, pathCode, body, partial ? 'merge' : 'replace');
+  }
+
+  /** Operation 5 (§6.5): JSON merge patch, validated on the merged result. */
+  patch(auth: AuthContext, meta: RequestMeta, pathCode: string, body: Record<string, unknown>): Promise<CouponView> {
+    if (Object.keys(body).length === 0) throw ApiError.validation([{ type: 'missing_payload', message: 'The patch must contain at least one property.' }]);
+    return this.update(auth, meta, pathCode, body, 'merge');
+  }
+
+  /**
+   * Read, merge or replace, validate, then write guarded by the version and redemption count that
+   * were read (§6.5 atomicity). A lost race is retried; with a client version it becomes 409.
+   */
+  private async update(auth: AuthContext, meta: RequestMeta, pathCode: string, body: Record<string, unknown>, mode: 'replace' | 'merge'): Promise<CouponView> {
+    const expected = expectedVersionOf(body);
+    const { caseSensitiveCodes } = await this.settings.get(auth.tenant);
+    for (let attempt = 0; attempt < MAX_UPDATE_ATTEMPTS; attempt++) {
+      const coupon = await this.lookup.findActive(auth.tenant, pathCode);
+      if (expected !== undefined && coupon.metadata.version !== expected) throw ApiError.versionConflict(coupon.code, expected, coupon.metadata.version);
+      const fields = this.nextFields(coupon, body, mode, caseSensitiveCodes);
+      const now = new Date();
+      const updated = await this.coupons.updateFields(auth.tenant, coupon.code, { version: coupon.metadata.version, redemptionCount: coupon.redemptionCount }, fields, now);
+      if (updated) {
+        const view = toManagerView(updated, now);
+        await this.events.emit(auth, meta, { type: EVENT_TYPES.coupon.updated, subject: updated.code, version: updated.metadata.version, time: now, data: view });
+        return view;
+      }
+    }
+    const latest = await this.lookup.findActive(auth.tenant, pathCode);
+    throw ApiError.versionConflict(latest.code, expected ?? latest.metadata.version, latest.metadata.version);
+  }
+
+  /** The fields after this write, with every §4 rule checked (all problems reported). */
+  private nextFields(coupon: Coupon, body: Record<string, unknown>, mode: 'replace' | 'merge', caseSensitive: boolean): CouponFields {
+    const details: ErrorDetail[] = [];
+    if (body.code !== undefined && body.code !== null) {
+      if (typeof body.code !== 'string' || normalizeCode(body.code, caseSensitive) !== coupon.code) {
+        details.push({ field: 'code', type: 'immutable_field', message: 'code cannot be changed' });
+      }
+    }
+    let input: Record<string, unknown>;
+    if (mode === 'replace') {
+      input = body;
+    } else {
+      for (const required of ['name', 'discountType']) {
+        if (body[required] === null) details.push({ field: required, type: 'missing_value', message: `${required} cannot be removed` });
+      }
+      const patch: Record<string, unknown> = { ...body };
+      for (const k of READ_ONLY) delete patch[k];
+      const md = patch.metadata;
+      if (md !== null && typeof md === 'object' && !Array.isArray(md)) {
+        // META-4: only metadata.mixins is written; version is a precondition, timestamps are ignored.
+        const links = (md as Record<string, unknown>).mixins;
+        patch.metadata = links === undefined ? {} : { mixins: links };
+      } else delete patch.metadata;
+      input = applyMergePatch(toWritableBody(coupon), patch);
+    }
+    const { fields, details: problems } = validateCouponInput(input, mode === 'replace' ? 'replace' : 'create');
+    details.push(...problems);
+    if (fields) {
+      if (coupon.referralCoupon) {
+        // §4.5: a referral coupon keeps its owner.
+        const sent = mode === 'replace' ? body.issuedTo : input.issuedTo;
+        const changed = mode === 'replace' ? sent !== undefined && sent !== coupon.issuedTo : sent !== coupon.issuedTo;
+        if (changed) details.push({ field: 'issuedTo', type: 'immutable_field', message: 'the owner of a referral coupon cannot change' });
+        fields.issuedTo = coupon.issuedTo;
+      }
+      if (coupon.redemptionCount > 0) {
+        if (fields.discountType !== coupon.discountType) {
+          details.push({ field: 'discountType', type: 'immutable_field', message: 'discountType cannot change once the coupon has been redeemed' });
+        } else if (fields.discountType === 'ABSOLUTE' && fields.discountAbsolute?.currency !== coupon.discountAbsolute?.currency) {
+          details.push({ field: 'discountAbsolute.currency', type: 'immutable_field', message: 'the currency cannot change once the coupon has been redeemed' });
+        }
+        if (fields.maxRedemptions !== -1 && fields.maxRedemptions < coupon.redemptionCount) {
+          details.push({ field: 'maxRedemptions', type: 'invalid_value', message: `maxRedemptions cannot be lower than the current redemptionCount of ${coupon.redemptionCount}` });
+        }
+      }
+    }
+    if (details.length || !fields) throw invalidCoupon(details);
+    return fields;
+  }
+
+  /** Operation 6 (§6.6): soft delete by default; permanent delete removes records and counters first. */
+  async remove(auth: AuthContext, meta: RequestMeta, pathCode: string): Promise<void> {
+    const coupon = await this.lookup.findActive(auth.tenant, pathCode);
+    const { permanentDelete } = await this.settings.get(auth.tenant);
+    const now = new Date();
+    let deleted: Coupon;
+    if (permanentDelete) {
+      // Children first: an interruption leaves the coupon in place with counters too high (never
+      // too low, §9.4), and repeating the DELETE finishes the job.
+      await this.redemptions.removeAllForCode(auth.tenant, coupon.code);
+      await this.usage.removeAllForCode(auth.tenant, coupon.code);
+      if (!(await this.coupons.remove(auth.tenant, coupon.code))) throw couponNotFound(pathCode);
+      deleted = { ...coupon, deleted: true, deletedAt: now };
+    } else {
+      const soft = await this.coupons.softDelete(auth.tenant, coupon.code, now);
+      if (!soft) throw couponNotFound(pathCode);
+      deleted = soft;
+    }
+    await this.events.emit(auth, meta, { type: EVENT_TYPES.coupon.deleted, subject: coupon.code, version: coupon.metadata.version, time: now, data: toManagerView(deleted, now) });
+  }
+}

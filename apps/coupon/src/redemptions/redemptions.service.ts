@@ -1,0 +1,173 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ApiError, compileQ, EVENT_TYPES, newHexId, parsePaging, parseSort, wantsTotalCount } from '@suite/api-kit';
+import type { AuthContext } from '@suite/auth';
+import { asQueryParameterError, couponNotFound, notAllowedFor, redemptionNotFound } from '../common/coupon-errors';
+import { EffectiveCustomer, resolveEffectiveCustomer } from '../common/effective-customer';
+import { booleanParam, stringParam } from '../common/query-params';
+import type { RequestMeta } from '../common/request-meta';
+import type { CouponConfig } from '../config/coupon.config';
+import { CustomerSegmentClient } from '../clients/customer-segment.client';
+import { COUPON_SCOPES } from '../coupon.scopes';
+import { COUPON_CONFIG } from '../coupon.tokens';
+import { REDEMPTION_FIELDS } from '../coupons/coupon-query';
+import { CouponLookup } from '../coupons/coupon-lookup.service';
+import { CouponRepository } from '../coupons/coupon.repository';
+import type { Coupon } from '../coupons/coupon.types';
+import { CouponEvents } from '../events/coupon-events';
+import { CustomerUsageRepository, UsageKey } from './customer-usage.repository';
+import { RedemptionBodyDto } from './dto/redemption-body.dto';
+import { firstLocalRefusal, maxPerCustomerReached, maxRedemptionsReached, notInSegment } from './redeemability';
+import { RedemptionRepository } from './redemption.repository';
+import { redemptionYrn, RedemptionView, toRedemptionView } from './redemption.mapper';
+
+/** Validation, redemption and redemption records (operations 7–11, coupon §7–§10). */
+@Injectable()
+export class RedemptionsService {
+  constructor(
+    private readonly lookup: CouponLookup,
+    private readonly coupons: CouponRepository,
+    private readonly redemptions: RedemptionRepository,
+    private readonly usage: CustomerUsageRepository,
+    private readonly segments: CustomerSegmentClient,
+    private readonly events: CouponEvents,
+    @Inject(COUPON_CONFIG) private readonly config: CouponConfig,
+  ) {}
+
+  /** Operation 7 (§7.1): every check a redemption would run, nothing written. */
+  async validate(auth: AuthContext, meta: RequestMeta, pathCode: string, body: RedemptionBodyDto): Promise<void> {
+    const customer = this.admit(auth, body);
+    const coupon = await this.lookup.findActive(auth.tenant, pathCode);
+    await this.checkRedeemable(auth.tenant, meta, coupon, customer, body, new Date());
+  }
+
+  /**
+   * Operation 9 (§7.2, §9.4): checks R1–R12, then, without a transaction, (1) takes a use on the
+   * coupon with a guarded `$inc`, (2) counts it on the customer's counter with a guarded `$inc`,
+   * (3) inserts the record under the unique (code, orderCode) index, undoing earlier steps in
+   * reverse order when a later one fails. A crash between steps leaves counters too high, never
+   * too low, so a coupon can never be over-redeemed.
+   */
+  async redeem(auth: AuthContext, meta: RequestMeta, pathCode: string, body: RedemptionBodyDto): Promise<{ id: string; yrn: string; location: string }> {
+    const customer = this.admit(auth, body);
+    const coupon = await this.lookup.findActive(auth.tenant, pathCode);
+    const tenant = auth.tenant;
+    // §1.5 step 6: a checkout retry of a recorded order is a 409 whatever the coupon's state now.
+    if (body.orderCode !== undefined && (await this.redemptions.existsForOrder(tenant, coupon.code, body.orderCode))) throw duplicateOrder(coupon.code, body.orderCode);
+    await this.checkRedeemable(tenant, meta, coupon, customer, body, new Date());
+
+    await this.reserveUse(tenant, coupon, customer.legalEntityId);
+    const key: UsageKey | undefined = customer.customerNumber === undefined ? undefined : { code: coupon.code, customerNumber: customer.customerNumber, legalEntityId: customer.legalEntityId };
+    let counted = false;
+    try {
+      if (key) {
+        counted = await this.usage.increment(tenant, key, coupon.maxRedemptionsPerCustomer);
+        if (!counted) throw maxPerCustomerReached(coupon);
+      }
+      const id = newHexId();
+      const redeemedAt = new Date();
+      const record = { id, code: coupon.code, orderCode: body.orderCode, customerNumber: customer.customerNumber, legalEntityId: customer.legalEntityId, orderTotal: { amount: body.orderTotal.amount, currency: body.orderTotal.currency }, discount: { amount: body.discount.amount, currency: body.discount.currency }, redeemedAt };
+      if (!(await this.redemptions.insert(tenant, record))) throw duplicateOrder(coupon.code, body.orderCode ?? '');
+      await this.events.emit(auth, meta, { type: EVENT_TYPES.coupon.redemptionCreated, subject: id, version: 0, time: redeemedAt, data: toRedemptionView(record) });
+      return { id, yrn: redemptionYrn(tenant, id), location: `/coupon/${tenant}/coupons/${coupon.code}/redemptions/${id}` };
+    } catch (e) {
+      // Compensation in reverse order; each step is one atomic single-document update.
+      if (counted && key) await this.usage.decrement(tenant, key).catch(() => undefined);
+      await this.coupons.release(tenant, coupon.code, customer.legalEntityId).catch(() => undefined);
+      throw e;
+    }
+  }
+
+  /** §9.4 step 1 and step 5: a guard miss is classified by re-reading the coupon. */
+  private async reserveUse(tenant: string, coupon: Coupon, legalEntityId: string | undefined): Promise<void> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      if (await this.coupons.reserve(tenant, coupon.code, legalEntityId)) return;
+      const latest = await this.coupons.findByCode(tenant, coupon.code);
+      if (!latest || latest.deleted) throw couponNotFound(coupon.code);
+      if (latest.maxRedemptions !== -1 && latest.redemptionCount >= latest.maxRedemptions) throw maxRedemptionsReached(latest);
+      // The limit moved between the guard and the read (a concurrent update or release): try again.
+    }
+    throw maxRedemptionsReached(coupon);
+  }
+
+  /** R1–R11 locally, then R12 through the segment service, only when everything else passed (§8). */
+  private async checkRedeemable(tenant: string, meta: RequestMeta, coupon: Coupon, customer: EffectiveCustomer, body: RedemptionBodyDto, now: Date): Promise<void> {
+    const needsUses = customer.customerNumber !== undefined && coupon.maxRedemptionsPerCustomer !== -1;
+    const customerUses = needsUses ? await this.usage.count(tenant, { code: coupon.code, customerNumber: customer.customerNumber!, legalEntityId: customer.legalEntityId }) : 0;
+    const refusal = firstLocalRefusal(coupon, { now, customer, orderTotal: body.orderTotal, discount: body.discount, customerUses });
+    if (refusal) throw refusal;
+    if (coupon.segmentRestricted) {
+      if (customer.customerNumber === undefined) throw notInSegment(coupon.code);
+      const member = await this.segments.isMemberOfAny({
+        tenant,
+        couponCode: coupon.code,
+        customerNumber: customer.customerNumber,
+        legalEntityId: customer.legalEntityId,
+        segmentIds: coupon.restrictions.segments,
+        now,
+        meta,
+      });
+      if (!member) throw notInSegment(coupon.code);
+    }
+  }
+
+  /** Body rules that need no stored data (§3.5), then the §2.3 identity rules (403). */
+  private admit(auth: AuthContext, body: RedemptionBodyDto): EffectiveCustomer {
+    if (body.discount.currency !== body.orderTotal.currency) {
+      throw ApiError.validation([{ field: 'discount.currency', type: 'conflicting_values', message: 'discount.currency must equal orderTotal.currency' }]);
+    }
+    return resolveEffectiveCustomer(auth, { customerNumber: body.customerNumber, legalEntityId: body.legalEntityId });
+  }
+
+  /** Operation 8 (§7.3): soft-deleted coupons' history stays readable for managers. */
+  async list(auth: AuthContext, pathCode: string, query: Record<string, string | undefined>, totalCountHeader: unknown): Promise<{ items: RedemptionView[]; total?: number }> {
+    let paging;
+    let sort;
+    try {
+      paging = parsePaging(query, { defaultPageSize: 16 });
+      sort = parseSort(query.sort, REDEMPTION_FIELDS, { tenantLanguages: [], defaultSort: 'redeemedAt:desc' });
+    } catch (e) {
+      throw asQueryParameterError(e);
+    }
+    const qFilter = compileQ(query.q, REDEMPTION_FIELDS, { languages: [], maxRegexLength: 100 });
+    const withTotal = booleanParam(query, 'totalCount') || wantsTotalCount(totalCountHeader);
+    const coupon = await this.lookup.find(auth.tenant, pathCode);
+    if (!coupon) throw couponNotFound(pathCode);
+    const filter = Object.keys(qFilter).length ? { $and: [{ code: coupon.code }, qFilter] } : { code: coupon.code };
+    const page = await this.redemptions.page(auth.tenant, { filter, sort, skip: paging.skip, limit: paging.limit, withTotal, maxTimeMS: this.config.queryMaxTimeMS });
+    return { items: page.items.map(toRedemptionView), total: page.total };
+  }
+
+  /** Operation 10 (§7.4): managers read any record; others only their own (or the named customer's). */
+  async get(auth: AuthContext, pathCode: string, id: string, query: Record<string, string | undefined>): Promise<RedemptionView> {
+    const manager = auth.hasScope(COUPON_SCOPES.manage);
+    const named = stringParam(query, 'customerNumber');
+    let reader: string | undefined;
+    if (!manager) {
+      // §1.5 step 2: decided from the token and the query before anything is read.
+      reader = resolveEffectiveCustomer(auth, { customerNumber: named }).customerNumber;
+      if (reader === undefined) throw notAllowedFor('Only the customer a redemption belongs to may read it.');
+    }
+    const coupon = await this.lookup.find(auth.tenant, pathCode);
+    if (!coupon || (coupon.deleted && !manager)) throw couponNotFound(pathCode);
+    const redemption = await this.redemptions.find(auth.tenant, coupon.code, id);
+    if (!redemption) throw redemptionNotFound(id);
+    if (!manager && redemption.customerNumber !== reader) throw notAllowedFor('Only the customer a redemption belongs to may read it.');
+    return toRedemptionView(redemption);
+  }
+
+  /** Operation 11 (§7.5, §9.5): record first; only the request that removed it gives the use back. */
+  async remove(auth: AuthContext, meta: RequestMeta, pathCode: string, id: string): Promise<void> {
+    const coupon = await this.lookup.findActive(auth.tenant, pathCode);
+    const taken = await this.redemptions.take(auth.tenant, coupon.code, id);
+    if (!taken) throw redemptionNotFound(id);
+    await this.coupons.release(auth.tenant, coupon.code, taken.legalEntityId);
+    if (taken.customerNumber !== undefined) {
+      await this.usage.decrement(auth.tenant, { code: coupon.code, customerNumber: taken.customerNumber, legalEntityId: taken.legalEntityId });
+    }
+    await this.events.emit(auth, meta, { type: EVENT_TYPES.coupon.redemptionDeleted, subject: id, version: 1, time: new Date(), data: toRedemptionView(taken) });
+  }
+}
+
+function duplicateOrder(code: string, orderCode: string): ApiError {
+  return ApiError.duplicate(orderCode, `Coupon ${code} has already been redeemed for order ${orderCode}.`);
+}
