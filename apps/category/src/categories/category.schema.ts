@@ -20,7 +20,8 @@ const categorySchema = new Schema<CategoryRecord>(
     localizedName: Mixed,
     localizedDescription: Mixed,
     localizedSlug: Mixed,
-    ecn: [String],
+    // No default: an absent ecn must stay absent (the partial unique index ignores it).
+    ecn: { type: [String], default: undefined },
     validity: Mixed,
     position: Number,
     published: Boolean,
