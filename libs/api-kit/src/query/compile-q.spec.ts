@@ -816,3 +816,64 @@ describe('compileQ — property: any input gives a clean invalid_query or a safe
     }
   });
 });
+
+describe('compileQ — examples from the service contracts', () => {
+  const ASSIGNMENTS: FieldRegistry = {
+    segmentId: { type: 'string', sortable: true },
+    type: { type: 'string', sortable: true },
+    'item.id': { type: 'string', sortable: true, aliases: ['itemId'] },
+    'item.code': { type: 'string' },
+    assignmentType: { type: 'string' },
+    mixins: { type: 'mixins' },
+    'metadata.mixins': { type: 'mixins' },
+  };
+  const COUPONS: FieldRegistry = {
+    code: { db: '_id', type: 'string', sortable: true },
+    discountType: { type: 'string', sortable: true },
+    allowAnonymous: { type: 'boolean', sortable: true },
+    'restrictions.validUntil': { type: 'date', sortable: true },
+    'restrictions.segments': { type: 'string' },
+    mixins: { type: 'mixins' },
+  };
+  const CATEGORIES: FieldRegistry = {
+    id: { db: '_id', type: 'id', sortable: true },
+    localizedName: { type: 'localized', sortable: true },
+    ecn: { type: 'string' },
+  };
+  const ctx = { languages: ['en', 'de', 'fr'] };
+
+  it('customer-segment: item assignments by segment list and type', () => {
+    expect(compileQ('segmentId:(seg-a,seg-b) type:CATEGORY', ASSIGNMENTS, ctx)).toEqual({
+      $and: [{ segmentId: { $in: ['seg-a', 'seg-b'] } }, { type: 'CATEGORY' }],
+    });
+    expect(compileQ('assignmentType:MANUAL', ASSIGNMENTS, ctx)).toEqual({ assignmentType: 'MANUAL' });
+    expect(compileQ('metadata.mixins.segmentAttributes:exists', ASSIGNMENTS, ctx)).toEqual({
+      'metadata.mixins.segmentAttributes': { $exists: true, $ne: null },
+    });
+  });
+
+  it('coupon: terms, dates, the lower regex limit, compound off', () => {
+    const couponCtx = { ...ctx, maxRegexLength: 100 };
+    expect(compileQ('discountType:PERCENT allowAnonymous:false', COUPONS, couponCtx)).toEqual({
+      $and: [{ discountType: 'PERCENT' }, { allowAnonymous: false }],
+    });
+    expect(compileQ('restrictions.validUntil:>="2025-01-01T00:00:00Z"', COUPONS, couponCtx)).toEqual({
+      'restrictions.validUntil': { $gte: new Date('2025-01-01T00:00:00Z') },
+    });
+    expect(compileQ('code:(~WIN TER)', COUPONS, couponCtx)).toEqual({ _id: { $regex: 'WIN TER' } });
+    expect(catchApiError(() => compileQ(`code:~${'x'.repeat(101)}`, COUPONS, couponCtx)).details[0].type).toBe('limit_exceeded');
+    expect(catchApiError(() => compileQ('compoundLogicalQuery:((code:a) OR (code:b))', COUPONS, couponCtx)).details[0].type).toBe('syntax_error');
+  });
+
+  it('coupon → segment peer call: quoted id lists', () => {
+    expect(compileQ('id:("s1","s-2")', TEST_FIELDS, ctx)).toEqual({ _id: { $in: ['s1', 's-2'] } });
+  });
+
+  it('category: case-insensitive regex on one language, bare names over all, ecn arrays', () => {
+    expect(compileQ('localizedName.en:~"(?i)hand"', CATEGORIES, ctx)).toEqual({ 'localizedName.en': { $regex: 'hand', $options: 'i' } });
+    expect(compileQ('localizedName:Hand', CATEGORIES, ctx)).toEqual({
+      $or: [{ 'localizedName.en': 'Hand' }, { 'localizedName.de': 'Hand' }, { 'localizedName.fr': 'Hand' }],
+    });
+    expect(compileQ('ecn:AX6784', CATEGORIES, ctx)).toEqual({ ecn: 'AX6784' });
+  });
+});
