@@ -1,4 +1,4 @@
-import { BaseConfig, readBaseConfig } from '@suite/api-kit';
+import { BaseConfig, ConfigError, readBaseConfig } from '@suite/api-kit';
 import { AuthModuleOptions, authOptionsFromEnv } from '@suite/auth';
 
 export const SERVICE_NAME = 'customer-segment';
@@ -7,9 +7,35 @@ export const DATABASE_NAME = 'customer_segment';
 
 export interface CustomerSegmentConfig extends BaseConfig {
   auth: AuthModuleOptions;
+  /** S2S-1: base URL of the category service (`CATEGORY_URL`); trees and match answer 503 without it. */
+  categoryUrl?: string;
+  /** Segment §1.12: segments per tenant (`SEGMENT_MAX_PER_TENANT`, default 1000). */
+  segmentMaxPerTenant: number;
+  /** Segment §1.12: segments one customer (or customer + legal entity) may belong to (`SEGMENT_MAX_PER_CUSTOMER`, default 1000). */
+  segmentMaxPerCustomer: number;
 }
 
 /** The only place this app reads the environment (STYLE habit 8). */
 export function loadCustomerSegmentConfig(env: NodeJS.ProcessEnv = process.env): CustomerSegmentConfig {
-  return { ...readBaseConfig(env, { port: 3001 }), auth: authOptionsFromEnv(env, SERVICE_NAME) };
+  const base = readBaseConfig(env, { port: 3001 });
+  const problems: string[] = [];
+  const limit = (name: string): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return 1000;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 1 || n > 1_000_000) {
+      problems.push(`${name} must be an integer from 1 to 1000000 (got '${raw}')`);
+      return 1000;
+    }
+    return n;
+  };
+  const config: CustomerSegmentConfig = {
+    ...base,
+    auth: authOptionsFromEnv(env, SERVICE_NAME),
+    categoryUrl: base.peers.categoryUrl,
+    segmentMaxPerTenant: limit('SEGMENT_MAX_PER_TENANT'),
+    segmentMaxPerCustomer: limit('SEGMENT_MAX_PER_CUSTOMER'),
+  };
+  if (problems.length) throw new ConfigError(problems);
+  return config;
 }

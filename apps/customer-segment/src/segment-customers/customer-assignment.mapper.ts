@@ -1,0 +1,47 @@
+import { EVENT_SUBJECTS, EVENT_TYPES, MetadataView, renderMetadata } from '@suite/api-kit';
+import { SegmentChange } from '../common/segment-events';
+import { CustomerAssignment } from './customer-assignment.types';
+
+/** A customer assignment as returned (segment §2.3, §3.12); `legalEntity` is left out for B2C. */
+export interface CustomerAssignmentView {
+  segmentId: string;
+  customer: { id: string };
+  legalEntity?: { id: string };
+  assignmentType: string;
+  mixins?: Record<string, unknown>;
+  metadata: MetadataView;
+}
+
+export function toCustomerAssignmentView(a: CustomerAssignment): CustomerAssignmentView {
+  const view: CustomerAssignmentView = { segmentId: a.segmentId, customer: { id: a.customerId }, assignmentType: a.assignmentType, metadata: renderMetadata(a.metadata) };
+  if (a.legalEntityId !== null) view.legalEntity = { id: a.legalEntityId };
+  if (a.mixins !== undefined) view.mixins = a.mixins;
+  return { segmentId: view.segmentId, customer: view.customer, ...(view.legalEntity ? { legalEntity: view.legalEntity } : {}), assignmentType: view.assignmentType, ...(view.mixins ? { mixins: view.mixins } : {}), metadata: view.metadata };
+}
+
+function subject(a: { segmentId: string; customerId: string; legalEntityId: string | null }): string {
+  return EVENT_SUBJECTS.customerAssignment(a.segmentId, a.customerId, a.legalEntityId ?? undefined);
+}
+
+/** customer-assignment-created / -updated (segment §6). */
+export function customerUpsertedChange(a: CustomerAssignment, created: boolean): SegmentChange {
+  const v = toCustomerAssignmentView(a);
+  return {
+    type: created ? EVENT_TYPES.customerSegment.customerAssignmentCreated : EVENT_TYPES.customerSegment.customerAssignmentUpdated,
+    subject: subject(a),
+    version: a.metadata.version,
+    time: new Date(a.metadata.modifiedAt),
+    data: { segmentId: v.segmentId, customer: v.customer, legalEntity: v.legalEntity, assignmentType: v.assignmentType, mixins: v.mixins, metadata: v.metadata },
+  };
+}
+
+/** customer-assignment-deleted, also for cascades (segment §6). */
+export function customerDeletedChange(a: CustomerAssignment, now: Date): SegmentChange {
+  return {
+    type: EVENT_TYPES.customerSegment.customerAssignmentDeleted,
+    subject: subject(a),
+    version: a.metadata.version,
+    time: now,
+    data: { segmentId: a.segmentId, customerId: a.customerId, legalEntityId: a.legalEntityId },
+  };
+}

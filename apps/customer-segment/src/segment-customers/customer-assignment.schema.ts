@@ -1,0 +1,38 @@
+import { defineEntity } from '@suite/persistence';
+import { Schema } from 'mongoose';
+
+/**
+ * `<tenant>_segment_customer_assignments` (segment §2.5). Flat keys so the identity is one unique
+ * index with `legalEntityId: null` for B2C; `customerId` is indexed for membership lookups.
+ */
+export interface CustomerAssignmentDocument {
+  segmentId: string;
+  customerId: string;
+  legalEntityId: string | null;
+  assignmentType: string;
+  mixins?: Record<string, unknown>;
+  metadata: { version: number; createdAt: Date; modifiedAt: Date; mixins?: Record<string, string> };
+}
+
+const schema = new Schema<CustomerAssignmentDocument>(
+  {
+    segmentId: { type: String, required: true },
+    customerId: { type: String, required: true },
+    legalEntityId: { type: String, default: null },
+    assignmentType: { type: String, required: true },
+    mixins: { type: Schema.Types.Mixed },
+    metadata: {
+      version: { type: Number, required: true },
+      createdAt: { type: Date, required: true },
+      modifiedAt: { type: Date, required: true },
+      mixins: { type: Schema.Types.Mixed },
+    },
+  },
+  { versionKey: false, strict: true },
+);
+// Identity (and the list of one segment, by prefix); its order is the default sort (§1.4).
+schema.index({ segmentId: 1, customerId: 1, legalEntityId: 1 }, { unique: true });
+// Membership of one customer across segments (§2.4) and the per-customer limit (§1.12).
+schema.index({ customerId: 1, legalEntityId: 1 });
+
+export const CUSTOMER_ASSIGNMENT_ENTITY = defineEntity<CustomerAssignmentDocument>('segment_customer_assignments', schema);

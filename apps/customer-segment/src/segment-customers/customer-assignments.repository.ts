@@ -1,0 +1,173 @@
+import { Injectable } from '@nestjs/common';
+import { ApiError } from '@suite/api-kit';
+import { TenantModelRegistry, findPage, isDuplicateKeyError, mapMongoErrors } from '@suite/persistence';
+import { Model } from 'mongoose';
+import { PageRequest } from '../segments/segments.repository';
+import { CUSTOMER_ASSIGNMENT_ENTITY, CustomerAssignmentDocument } from './customer-assignment.schema';
+import { CustomerAssignment, CustomerAssignmentWrite, CustomerKey, UpsertOutcome } from './customer-assignment.types';
+
+type Doc = CustomerAssignmentDocument & { _id?: unknown };
+
+function toAssignment(doc: Doc): CustomerAssignment {
+  const out: CustomerAssignment = {
+    segmentId: doc.segmentId,
+    customerId: doc.customerId,
+    legalEntityId: doc.legalEntityId ?? null,
+    assignmentType: doc.assignmentType as CustomerAssignment['assignmentType'],
+    metadata: doc.metadata,
+  };
+  if (doc.mixins !== undefined && doc.mixins !== null) out.mixins = doc.mixins;
+  return out;
+}
+
+function keyFilter(key: CustomerKey): Record<string, unknown> {
+  return { segmentId: key.segmentId, customerId: key.customerId, legalEntityId: key.legalEntityId };
+}
+
+/** `$set`/`$unset`/`$inc` of an upsert: PUT replaces the mixins in full, version +1 (META-2). */
+function upsertUpdate(write: CustomerAssignmentWrite, now: Date): Record<string, unknown> {
+  const set: Record<string, unknown> = { 'metadata.modifiedAt': now };
+  const unset: Record<string, 1> = {};
+  if (write.mixins !== undefined) set.mixins = write.mixins;
+  else unset.mixins = 1;
+  if (write.metadataMixins !== undefined) set['metadata.mixins'] = write.metadataMixins;
+  else unset['metadata.mixins'] = 1;
+  const update: Record<string, unknown> = {
+    $set: set,
+    $inc: { 'metadata.version': 1 },
+    // On insert, $inc on the missing version yields 1 (META-2).
+    $setOnInsert: { 'metadata.createdAt': now, assignmentType: 'MANUAL' },
+  };
+  if (Object.keys(unset).length) update.$unset = unset;
+  return update;
+}
+
+/**
+ * Customer assignments of one tenant. Every write is one guarded single-document command
+ * (EVT-4: no transactions); the unique index on the identity settles concurrent creations.
+ */
+@Injectable()
+export class CustomerAssignmentsRepository {
+  constructor(private readonly registry: TenantModelRegistry) {}
+
+  private read(tenant: string): Model<CustomerAssignmentDocument> {
+    return this.registry.model(tenant, CUSTOMER_ASSIGNMENT_ENTITY);
+  }
+
+  private write(tenant: string): Promise<Model<CustomerAssignmentDocument>> {
+    return this.registry.forWrite(tenant, CUSTOMER_ASSIGNMENT_ENTITY);
+  }
+
+  async findOne(tenant: string, key: CustomerKey): Promise<CustomerAssignment | null> {
+    const doc = await mapMongoErrors(() => this.read(tenant).findOne(keyFilter(key)).lean<Doc>().exec());
+    return doc ? toAssignment(doc) : null;
+  }
+
+  /** Every assignment of one customer in the tenant, keys only (membership, segment §2.4). */
+  async keysOfCustomer(tenant: string, customerId: string): Promise<Array<{ segmentId: string; legalEntityId: string | null }>> {
+    const docs = await mapMongoErrors(() =>
+      this.read(tenant).find({ customerId }, { _id: 0, segmentId: 1, legalEntityId: 1 }).lean<Array<{ segmentId: string; legalEntityId?: string | null }>>().exec(),
+    );
+    return docs.map((d) => ({ segmentId: d.segmentId, legalEntityId: d.legalEntityId ?? null }));
+  }
+
+  async page(tenant: string, request: PageRequest): Promise<{ items: CustomerAssignment[]; total?: number }> {
+    const { items, total } = await findPage<Doc>(this.read(tenant) as unknown as Model<Doc>, request);
+    return { items: items.map(toAssignment), total };
+  }
+
+  /**
+   * Segments each (customer, legal entity) belongs to, for the per-customer limit (segment §1.12):
+   * one aggregation over the `customerId` index for a whole bulk request.
+   */
+  async countsByCustomer(tenant: string, customerIds: string[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    if (customerIds.length === 0) return out;
+    const rows = await mapMongoErrors(() =>
+      this.read(tenant)
+        .collection.aggregate<{ _id: { c: string; l: string | null }; n: number }>([
+          { $match: { customerId: { $in: [...new Set(customerIds)] } } },
+          { $group: { _id: { c: '$customerId', l: '$legalEntityId' }, n: { $sum: 1 } } },
+        ])
+        .toArray(),
+    );
+    for (const r of rows) out.set(customerCountKey(r._id.c, r._id.l ?? null), r.n);
+    return out;
+  }
+
+  /**
+   * Creates or updates without a version precondition in one command (`findAndModify` upsert).
+   * A concurrent creation of the same key (duplicate key) is retried once as an update.
+   */
+  async upsert(tenant: string, key: CustomerKey, write: CustomerAssignmentWrite, now: Date): Promise<UpsertOutcome<CustomerAssignment>> {
+    const model = await this.write(tenant);
+    const run = () =>
+      model.collection.findOneAndUpdate(keyFilter(key) as never, upsertUpdate(write, now), { upsert: true, returnDocument: 'after', includeResultMetadata: true });
+    let result;
+    try {
+      result = await mapMongoErrors(run);
+    } catch (e) {
+      if (!(e instanceof ApiError && e.errorCode === 'duplicate_resource')) throw e;
+      result = await mapMongoErrors(run);
+    }
+    return { created: result.lastErrorObject?.updatedExisting !== true, value: toAssignment(result.value as unknown as Doc) };
+  }
+
+  /**
+   * Updates an existing assignment, guarded by `expectedVersion` when given (META-5.4). Null when
+   * nothing matched: absent, or the version moved (the caller reads to tell which).
+   */
+  async updateExisting(tenant: string, key: CustomerKey, write: CustomerAssignmentWrite, now: Date, expectedVersion?: number): Promise<CustomerAssignment | null> {
+    const filter = keyFilter(key);
+    if (expectedVersion !== undefined) filter['metadata.version'] = expectedVersion;
+    const model = await this.write(tenant);
+    const update = upsertUpdate(write, now);
+    delete update.$setOnInsert;
+    const doc = await mapMongoErrors(() => model.collection.findOneAndUpdate(filter as never, update, { returnDocument: 'after', includeResultMetadata: false }));
+    return doc ? toAssignment(doc as unknown as Doc) : null;
+  }
+
+  /** Inserts a new assignment at version 1; a concurrent twin is `409 duplicate_resource`. */
+  async insert(tenant: string, key: CustomerKey, write: CustomerAssignmentWrite, now: Date): Promise<CustomerAssignment> {
+    const doc: CustomerAssignmentDocument = { ...key, assignmentType: 'MANUAL', metadata: { version: 1, createdAt: now, modifiedAt: now } };
+    if (write.mixins !== undefined) doc.mixins = write.mixins;
+    if (write.metadataMixins !== undefined) doc.metadata.mixins = write.metadataMixins;
+    const model = await this.write(tenant);
+    try {
+      await model.collection.insertOne({ ...doc } as never);
+    } catch (e) {
+      if (isDuplicateKeyError(e)) throw ApiError.duplicate(undefined, 'The customer assignment already exists.');
+      throw e;
+    }
+    return toAssignment(doc);
+  }
+
+  /** Deletes one assignment; returns it (for its event) or null when there was none. */
+  async delete(tenant: string, key: CustomerKey): Promise<CustomerAssignment | null> {
+    const doc = await mapMongoErrors(() => this.read(tenant).collection.findOneAndDelete(keyFilter(key) as never, { includeResultMetadata: false }));
+    return doc ? toAssignment(doc as unknown as Doc) : null;
+  }
+
+  async anyInSegment(tenant: string, segmentId: string): Promise<boolean> {
+    const doc = await mapMongoErrors(() => this.read(tenant).findOne({ segmentId }, { _id: 1 }).lean().exec());
+    return doc !== null;
+  }
+
+  /**
+   * Deletes up to `limit` assignments of a segment and returns them (cascade, segment §5). Each
+   * batch is read, then removed by `_id`, so every returned assignment was really there.
+   */
+  async deleteBatchOfSegment(tenant: string, segmentId: string, limit = 1000): Promise<CustomerAssignment[]> {
+    const model = this.read(tenant);
+    const docs = await mapMongoErrors(() => model.find({ segmentId }).limit(limit).lean<Doc[]>().exec());
+    if (docs.length === 0) return [];
+    await mapMongoErrors(() => model.collection.deleteMany({ _id: { $in: docs.map((d) => d._id) } } as never));
+    return docs.map(toAssignment);
+  }
+}
+
+/** Map key of {@link CustomerAssignmentsRepository.countsByCustomer}. */
+export function customerCountKey(customerId: string, legalEntityId: string | null): string {
+  return legalEntityId === null ? `${customerId}\u0000` : `${customerId}\u0000${legalEntityId}`;
+}
+

@@ -1,0 +1,258 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ApiError, ErrorDetail, LOGGER, assertBulkArray, assertCustomId, isValidCustomId } from '@suite/api-kit';
+import type { Logger } from 'pino';
+import { AssignmentBodyDto, parseAssignmentBody } from '../common/assignment-body';
+import { runSegmentBulk } from '../common/bulk';
+import { HttpResult, created, list, noContent, ok } from '../common/http-result';
+import { andFilters, parseListRequest, parseSingleFields, project } from '../common/list-request';
+import { readerOf } from '../common/reader';
+import { RequestCtx } from '../common/request-context';
+import { SegmentEvents } from '../common/segment-events';
+import { SEGMENT_SETTINGS, SegmentSettings } from '../common/settings';
+import { isPlainObject, validateDto } from '../common/validate-dto';
+import { SegmentVisibility, segmentNotFound } from '../visibility/segment-visibility.service';
+import { CUSTOMER_LIST } from './customer.fields';
+import { customerDeletedChange, customerUpsertedChange, toCustomerAssignmentView } from './customer-assignment.mapper';
+import { CustomerAssignment, CustomerAssignmentWrite, CustomerKey } from './customer-assignment.types';
+import { CustomerAssignmentsRepository, customerCountKey } from './customer-assignments.repository';
+import { CustomerBulkItemDto, CustomerKeyDto } from './dto/customer-bulk.dto';
+
+/** Reserved B2C customer id (segment §1.7, §1.11): the literal `bulk` path beside `{customerId}`. */
+const RESERVED_CUSTOMER_IDS = ['bulk'];
+
+/**
+ * Tracks how many segments each (customer, legal entity) belongs to during one request, from one
+ * aggregation up front (segment §1.12). Concurrent requests can each add one membership per key
+ * past the limit at most: the overshoot the contract allows.
+ */
+class MembershipCounter {
+  constructor(
+    private readonly counts: Map<string, number>,
+    readonly max: number,
+  ) {}
+  canAdd(key: CustomerKey): boolean {
+    return (this.counts.get(customerCountKey(key.customerId, key.legalEntityId)) ?? 0) < this.max;
+  }
+  added(key: CustomerKey): void {
+    const k = customerCountKey(key.customerId, key.legalEntityId);
+    this.counts.set(k, (this.counts.get(k) ?? 0) + 1);
+  }
+}
+
+function assignmentId(key: CustomerKey): string {
+  return key.legalEntityId === null ? `${key.segmentId}/customers/${key.customerId}` : `${key.segmentId}/customers/${key.customerId}/${key.legalEntityId}`;
+}
+
+/** Customer assignments of a segment (segment §3.12–§3.21). */
+@Injectable()
+export class SegmentCustomersService {
+  constructor(
+    private readonly assignments: CustomerAssignmentsRepository,
+    private readonly visibility: SegmentVisibility,
+    private readonly events: SegmentEvents,
+    @Inject(SEGMENT_SETTINGS) private readonly settings: SegmentSettings,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  /** §3.12/§3.13: FULL lists every assignment, OWN only the caller's relevant ones (segment visible). */
+  async list(ctx: RequestCtx, segmentId: string, query: Record<string, string | undefined>, totalCount: string | undefined, searchBody?: { body: unknown }): Promise<HttpResult> {
+    const tenant = ctx.auth.tenant;
+    const reader = readerOf(ctx.auth, {});
+    const request = parseListRequest(
+      { query, body: searchBody?.body, fromBody: searchBody !== undefined, totalCountHeader: totalCount },
+      CUSTOMER_LIST,
+      this.settings.languagesOf(tenant),
+    );
+    if (!isValidCustomId(segmentId)) throw segmentNotFound(segmentId);
+    const readable = await this.visibility.readable(tenant, reader, segmentId);
+    const own = readable.ownLegalEntities ? { customerId: reader.customerId, legalEntityId: { $in: readable.ownLegalEntities } } : undefined;
+    const page = await this.assignments.page(tenant, {
+      filter: andFilters({ segmentId }, own, request.filter),
+      sort: request.sort,
+      skip: request.paging.skip,
+      limit: request.paging.limit,
+      withTotal: request.withTotal,
+      maxTimeMS: this.settings.queryMaxTimeMS,
+    });
+    return list(project(page.items.map(toCustomerAssignmentView), request.fields), page.total);
+  }
+
+  /** §3.14/§3.17: one assignment (B2C when `legalEntityId` is null); FULL readers only. */
+  async get(ctx: RequestCtx, segmentId: string, customerId: string, legalEntityId: string | null, fields: string | undefined): Promise<HttpResult> {
+    const tenant = ctx.auth.tenant;
+    const selection = parseSingleFields(fields, CUSTOMER_LIST.projection, this.settings.languagesOf(tenant));
+    if (!isValidCustomId(segmentId)) throw segmentNotFound(segmentId);
+    const key: CustomerKey = { segmentId, customerId, legalEntityId };
+    const [exists, assignment] = await Promise.all([
+      this.visibility.requireExisting(tenant, segmentId).then(() => true),
+      isValidCustomId(customerId) && (legalEntityId === null || isValidCustomId(legalEntityId)) ? this.assignments.findOne(tenant, key) : Promise.resolve(null),
+    ]);
+    if (!exists || !assignment) throw ApiError.notFound(assignmentId(key), 'Customer assignment not found.');
+    return ok(project([toCustomerAssignmentView(assignment)], selection)[0]);
+  }
+
+  /** §3.15/§3.18: upsert one assignment; 201 when created, 204 when replaced. */
+  async put(ctx: RequestCtx, segmentId: string, customerId: string, legalEntityId: string | null, body: unknown): Promise<HttpResult> {
+    const tenant = ctx.auth.tenant;
+    const problems: ErrorDetail[] = [];
+    collectIdProblems(problems, () => assertCustomId(segmentId, 'segmentId'));
+    collectIdProblems(problems, () => assertCustomId(customerId, 'customerId', { reserved: legalEntityId === null ? RESERVED_CUSTOMER_IDS : [] }));
+    if (legalEntityId !== null) collectIdProblems(problems, () => assertCustomId(legalEntityId, 'legalEntityId'));
+    let write: CustomerAssignmentWrite | undefined;
+    try {
+      write = parseAssignmentBody(body, AssignmentBodyDto, { optional: true }).input;
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e;
+      problems.push(...e.details);
+    }
+    if (problems.length) throw ApiError.validation(problems);
+    await this.visibility.requireExisting(tenant, segmentId);
+    const key: CustomerKey = { segmentId, customerId, legalEntityId };
+    const counter = await this.counter(tenant, [customerId]);
+    const outcome = await this.upsertOne(ctx, key, write!, counter);
+    if (!outcome.created) return noContent();
+    const path = `/customer-segment/${tenant}/segments/${segmentId}/customers/${customerId}${legalEntityId === null ? '' : `/${legalEntityId}`}`;
+    return created(path);
+  }
+
+  /**
+   * One upsert in as few round trips as possible: without a version, one `findAndModify` upsert
+   * (or a plain update when the per-customer limit forbids a creation); with a version, one
+   * guarded update and, only when it misses, a read to tell 404 from 409 (META-5.4).
+   */
+  private async upsertOne(ctx: RequestCtx, key: CustomerKey, write: CustomerAssignmentWrite, counter: MembershipCounter): Promise<{ created: boolean }> {
+    const tenant = ctx.auth.tenant;
+    const now = new Date();
+    let result: { created: boolean; value: CustomerAssignment };
+    if (write.expectedVersion === undefined) {
+      if (counter.canAdd(key)) {
+        result = await this.assignments.upsert(tenant, key, write, now);
+      } else {
+        const updated = await this.assignments.updateExisting(tenant, key, write, now);
+        if (!updated) throw limitReached(counter.max);
+        result = { created: false, value: updated };
+      }
+    } else {
+      const updated = await this.assignments.updateExisting(tenant, key, write, now, write.expectedVersion);
+      if (updated) result = { created: false, value: updated };
+      else {
+        const stored = await this.assignments.findOne(tenant, key);
+        if (stored) throw ApiError.versionConflict(assignmentId(key), write.expectedVersion, stored.metadata.version);
+        if (!counter.canAdd(key)) throw limitReached(counter.max);
+        try {
+          // META-5.3: a version sent with an upsert that creates is ignored; the assignment starts at 1.
+          result = { created: true, value: await this.assignments.insert(tenant, key, write, now) };
+        } catch (e) {
+          if (!(e instanceof ApiError && e.errorCode === 'duplicate_resource')) throw e;
+          const raced = await this.assignments.findOne(tenant, key);
+          throw ApiError.versionConflict(assignmentId(key), write.expectedVersion, raced?.metadata.version);
+        }
+      }
+    }
+    if (result.created) counter.added(key);
+    await this.events.emit(ctx, customerUpsertedChange(result.value, result.created));
+    return { created: result.created };
+  }
+
+  /**
+   * §3.16/§3.19: idempotent. B2C: an unknown segment is 204 too; B2B: an unknown segment is 404
+   * (§3.17–3.19 "as for the bulk delete").
+   */
+  async delete(ctx: RequestCtx, segmentId: string, customerId: string, legalEntityId: string | null): Promise<HttpResult> {
+    const tenant = ctx.auth.tenant;
+    if (legalEntityId !== null) {
+      if (!isValidCustomId(segmentId)) throw segmentNotFound(segmentId);
+      await this.visibility.requireExisting(tenant, segmentId);
+    }
+    if (!isValidCustomId(segmentId) || !isValidCustomId(customerId) || (legalEntityId !== null && !isValidCustomId(legalEntityId))) return noContent();
+    await this.deleteOne(ctx, { segmentId, customerId, legalEntityId });
+    return noContent();
+  }
+
+  private async deleteOne(ctx: RequestCtx, key: CustomerKey): Promise<void> {
+    const deleted = await this.assignments.delete(ctx.auth.tenant, key);
+    if (deleted) await this.events.emit(ctx, customerDeletedChange(deleted, new Date()));
+  }
+
+  /** §3.20: 207 with one result per element (no `id`), in order; unknown segment 404 for all. */
+  async bulkUpsert(ctx: RequestCtx, segmentId: string, body: unknown): Promise<HttpResult> {
+    const tenant = ctx.auth.tenant;
+    const items = assertBulkArray(body);
+    if (!isValidCustomId(segmentId)) throw segmentNotFound(segmentId);
+    await this.visibility.requireExisting(tenant, segmentId);
+    const parsed = items.map((item) => {
+      try {
+        return { ok: true as const, ...parseCustomerElement(item, segmentId) };
+      } catch (e) {
+        return { ok: false as const, error: e };
+      }
+    });
+    // One aggregation for the per-customer limit of every element (segment §1.12).
+    const counter = await this.counter(
+      tenant,
+      parsed.flatMap((p) => (p.ok ? [p.key.customerId] : [])),
+    );
+    const results = await runSegmentBulk(
+      parsed,
+      async (p) => {
+        if (!p.ok) throw p.error;
+        const outcome = await this.upsertOne(ctx, p.key, p.write, counter);
+        return { code: outcome.created ? 201 : 204 };
+      },
+      { onUnexpected: (e) => this.logger.error({ err: e }, 'bulk element failed unexpectedly') },
+    );
+    return { status: 207, body: results };
+  }
+
+  /** §3.21: deleted or absent is 204; an element that is not `{customerId[, legalEntityId]}` is 400. */
+  async bulkDelete(ctx: RequestCtx, segmentId: string, body: unknown): Promise<HttpResult> {
+    const tenant = ctx.auth.tenant;
+    const items = assertBulkArray(body);
+    if (!isValidCustomId(segmentId)) throw segmentNotFound(segmentId);
+    await this.visibility.requireExisting(tenant, segmentId);
+    const results = await runSegmentBulk(
+      items,
+      async (item) => {
+        if (!isPlainObject(item)) throw ApiError.validation([{ type: 'invalid_type', message: 'each element must be an object' }]);
+        const { value, details } = validateDto(CustomerKeyDto, item);
+        if (details.length) throw ApiError.validation(details);
+        const key: CustomerKey = { segmentId, customerId: value.customerId, legalEntityId: value.legalEntityId ?? null };
+        if (isValidCustomId(key.customerId) && (key.legalEntityId === null || isValidCustomId(key.legalEntityId))) await this.deleteOne(ctx, key);
+        return { code: 204 };
+      },
+      { onUnexpected: (e) => this.logger.error({ err: e }, 'bulk element failed unexpectedly') },
+    );
+    return { status: 207, body: results };
+  }
+
+  private async counter(tenant: string, customerIds: string[]): Promise<MembershipCounter> {
+    return new MembershipCounter(await this.assignments.countsByCustomer(tenant, customerIds), this.settings.maxSegmentsPerCustomer);
+  }
+}
+
+function parseCustomerElement(item: unknown, segmentId: string): { key: CustomerKey; write: CustomerAssignmentWrite } {
+  const { dto, input } = parseAssignmentBody(item, CustomerBulkItemDto, {
+    extra: (d, problems) => {
+      if (typeof d.customerId === 'string') {
+        collectIdProblems(problems, () => assertCustomId(d.customerId, 'customerId', { reserved: d.legalEntityId === undefined ? RESERVED_CUSTOMER_IDS : [] }));
+      }
+      if (typeof d.legalEntityId === 'string') collectIdProblems(problems, () => assertCustomId(d.legalEntityId, 'legalEntityId'));
+    },
+  });
+  return { key: { segmentId, customerId: dto.customerId, legalEntityId: dto.legalEntityId ?? null }, write: input };
+}
+
+function collectIdProblems(problems: ErrorDetail[], check: () => void): void {
+  try {
+    check();
+  } catch (e) {
+    if (e instanceof ApiError) problems.push(...e.details);
+    else throw e;
+  }
+}
+
+function limitReached(max: number): ApiError {
+  return ApiError.businessRule(`The customer already belongs to the maximum of ${max} segments (SEGMENT_MAX_PER_CUSTOMER).`, [
+    { type: 'limit_exceeded', message: `segments per customer: ${max}` },
+  ]);
+}

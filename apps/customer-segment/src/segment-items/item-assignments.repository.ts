@@ -1,0 +1,133 @@
+import { Injectable } from '@nestjs/common';
+import { ApiError, MongoFilter } from '@suite/api-kit';
+import { TenantModelRegistry, findPage, isDuplicateKeyError, mapMongoErrors, trustedFilter } from '@suite/persistence';
+import { Model } from 'mongoose';
+import { UpsertOutcome } from '../segment-customers/customer-assignment.types';
+import { PageRequest } from '../segments/segments.repository';
+import { ITEM_ASSIGNMENT_ENTITY, ItemAssignmentDocument } from './item-assignment.schema';
+import { ItemAssignment, ItemAssignmentWrite, ItemKey, ItemType } from './item-assignment.types';
+
+type Doc = ItemAssignmentDocument & { _id?: unknown };
+
+function toAssignment(doc: Doc): ItemAssignment {
+  const item: ItemAssignment['item'] = { id: doc.item.id };
+  if (doc.item.code !== undefined && doc.item.code !== null) item.code = doc.item.code;
+  if (doc.item.name !== undefined && doc.item.name !== null) item.name = doc.item.name;
+  const out: ItemAssignment = { segmentId: doc.segmentId, type: doc.type as ItemType, item, metadata: doc.metadata };
+  if (doc.mixins !== undefined && doc.mixins !== null) out.mixins = doc.mixins;
+  return out;
+}
+
+function keyFilter(key: ItemKey): Record<string, unknown> {
+  return { segmentId: key.segmentId, type: key.type, 'item.id': key.itemId };
+}
+
+function upsertUpdate(write: ItemAssignmentWrite, now: Date): Record<string, unknown> {
+  const set: Record<string, unknown> = { 'metadata.modifiedAt': now };
+  const unset: Record<string, 1> = {};
+  const optional: Array<[string, unknown]> = [
+    ['mixins', write.mixins],
+    ['metadata.mixins', write.metadataMixins],
+    ['item.code', write.enrichment?.code],
+    ['item.name', write.enrichment?.name],
+  ];
+  for (const [path, value] of optional) {
+    if (value === undefined) unset[path] = 1;
+    else set[path] = value;
+  }
+  const update: Record<string, unknown> = { $set: set, $inc: { 'metadata.version': 1 }, $setOnInsert: { 'metadata.createdAt': now } };
+  if (Object.keys(unset).length) update.$unset = unset;
+  return update;
+}
+
+/** Item assignments of one tenant; the same write discipline as the customer assignments. */
+@Injectable()
+export class ItemAssignmentsRepository {
+  constructor(private readonly registry: TenantModelRegistry) {}
+
+  private read(tenant: string): Model<ItemAssignmentDocument> {
+    return this.registry.model(tenant, ITEM_ASSIGNMENT_ENTITY);
+  }
+
+  private write(tenant: string): Promise<Model<ItemAssignmentDocument>> {
+    return this.registry.forWrite(tenant, ITEM_ASSIGNMENT_ENTITY);
+  }
+
+  async findOne(tenant: string, key: ItemKey): Promise<ItemAssignment | null> {
+    const doc = await mapMongoErrors(() => this.read(tenant).findOne(keyFilter(key)).lean<Doc>().exec());
+    return doc ? toAssignment(doc) : null;
+  }
+
+  async page(tenant: string, request: PageRequest): Promise<{ items: ItemAssignment[]; total?: number }> {
+    const { items, total } = await findPage<Doc>(this.read(tenant) as unknown as Model<Doc>, request);
+    return { items: items.map(toAssignment), total };
+  }
+
+  /** Item ids of one type assigned in any of `segmentIds` (category trees, match). */
+  async itemIds(tenant: string, segmentIds: string[], type: ItemType, onlyItemIds?: string[]): Promise<string[]> {
+    if (segmentIds.length === 0) return [];
+    const filter: MongoFilter = { segmentId: { $in: segmentIds }, type };
+    if (onlyItemIds) filter['item.id'] = { $in: onlyItemIds };
+    const docs = await mapMongoErrors(() => this.read(tenant).find(trustedFilter(filter), { _id: 0, 'item.id': 1 }).lean<Array<{ item: { id: string } }>>().exec());
+    return [...new Set(docs.map((d) => d.item.id))];
+  }
+
+  async upsert(tenant: string, key: ItemKey, write: ItemAssignmentWrite, now: Date): Promise<UpsertOutcome<ItemAssignment>> {
+    const model = await this.write(tenant);
+    const run = () =>
+      model.collection.findOneAndUpdate(keyFilter(key) as never, upsertUpdate(write, now), { upsert: true, returnDocument: 'after', includeResultMetadata: true });
+    let result;
+    try {
+      result = await mapMongoErrors(run);
+    } catch (e) {
+      if (!(e instanceof ApiError && e.errorCode === 'duplicate_resource')) throw e;
+      result = await mapMongoErrors(run); // a concurrent creation won the unique index: now an update
+    }
+    return { created: result.lastErrorObject?.updatedExisting !== true, value: toAssignment(result.value as unknown as Doc) };
+  }
+
+  async updateExisting(tenant: string, key: ItemKey, write: ItemAssignmentWrite, now: Date, expectedVersion?: number): Promise<ItemAssignment | null> {
+    const filter = keyFilter(key);
+    if (expectedVersion !== undefined) filter['metadata.version'] = expectedVersion;
+    const model = await this.write(tenant);
+    const update = upsertUpdate(write, now);
+    delete update.$setOnInsert;
+    const doc = await mapMongoErrors(() => model.collection.findOneAndUpdate(filter as never, update, { returnDocument: 'after', includeResultMetadata: false }));
+    return doc ? toAssignment(doc as unknown as Doc) : null;
+  }
+
+  async insert(tenant: string, key: ItemKey, write: ItemAssignmentWrite, now: Date): Promise<ItemAssignment> {
+    const doc: ItemAssignmentDocument = { segmentId: key.segmentId, type: key.type, item: { id: key.itemId }, metadata: { version: 1, createdAt: now, modifiedAt: now } };
+    if (write.enrichment?.code !== undefined) doc.item.code = write.enrichment.code;
+    if (write.enrichment?.name !== undefined) doc.item.name = write.enrichment.name;
+    if (write.mixins !== undefined) doc.mixins = write.mixins;
+    if (write.metadataMixins !== undefined) doc.metadata.mixins = write.metadataMixins;
+    const model = await this.write(tenant);
+    try {
+      await model.collection.insertOne({ ...doc } as never);
+    } catch (e) {
+      if (isDuplicateKeyError(e)) throw ApiError.duplicate(undefined, 'The item assignment already exists.');
+      throw e;
+    }
+    return toAssignment(doc);
+  }
+
+  async delete(tenant: string, key: ItemKey): Promise<ItemAssignment | null> {
+    const doc = await mapMongoErrors(() => this.read(tenant).collection.findOneAndDelete(keyFilter(key) as never, { includeResultMetadata: false }));
+    return doc ? toAssignment(doc as unknown as Doc) : null;
+  }
+
+  async anyInSegment(tenant: string, segmentId: string): Promise<boolean> {
+    const doc = await mapMongoErrors(() => this.read(tenant).findOne({ segmentId }, { _id: 1 }).lean().exec());
+    return doc !== null;
+  }
+
+  /** Cascade step (segment §5): deletes up to `limit` assignments of a segment and returns them. */
+  async deleteBatchOfSegment(tenant: string, segmentId: string, limit = 1000): Promise<ItemAssignment[]> {
+    const model = this.read(tenant);
+    const docs = await mapMongoErrors(() => model.find({ segmentId }).limit(limit).lean<Doc[]>().exec());
+    if (docs.length === 0) return [];
+    await mapMongoErrors(() => model.collection.deleteMany({ _id: { $in: docs.map((d) => d._id) } } as never));
+    return docs.map(toAssignment);
+  }
+}

@@ -1,0 +1,148 @@
+import { ApiError, ErrorDetail, JsonPatchOperation, validateJsonPatch } from '@suite/api-kit';
+import { ContentLanguage, TenantLanguages } from '../common/localization';
+import { isPlainObject } from '../common/validate-dto';
+import { renderValidity } from './segment.mapper';
+import { parseSegmentInput, stateFrom } from './segment-input';
+import { Segment, SegmentState } from './segment.types';
+
+/** A validated operation with its decoded pointer. */
+export interface SegmentPatchOp extends JsonPatchOperation {
+  tokens: string[];
+}
+
+function decodePointer(path: string): string[] {
+  return path
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+const POISONED = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * Segment §3.6 / META-6: validates a JSON Patch body. The shared rules (ops, `test` only on
+ * `/metadata/version`, read-only paths) come from `validateJsonPatch`; on top, only the patchable
+ * paths of §3.6 are accepted, and `/name/<lang>` must name a tenant language. Every problem is
+ * reported (ERR-6).
+ */
+export function parseSegmentPatch(body: unknown, languages: TenantLanguages): SegmentPatchOp[] {
+  const ops = validateJsonPatch(body);
+  const details: ErrorDetail[] = [];
+  const out: SegmentPatchOp[] = ops.map((op, i) => {
+    const tokens = decodePointer(op.path);
+    if (op.op !== 'test') {
+      const problem = pathProblem(tokens, languages);
+      if (problem) details.push({ field: `[${i}].path`, type: problem.type, message: problem.message });
+    }
+    return { ...op, tokens };
+  });
+  if (details.length) throw ApiError.validation(details);
+  return out;
+}
+
+function pathProblem(tokens: string[], languages: TenantLanguages): { type: string; message: string } | undefined {
+  if (tokens.some((t) => POISONED.has(t) || t === '')) return { type: 'invalid_value', message: 'this path cannot be patched' };
+  const [head, ...rest] = tokens;
+  switch (head) {
+    case 'name':
+    case 'description':
+      if (rest.length === 0) return undefined;
+      if (rest.length === 1) {
+        return languages.all.some((l) => l.toLowerCase() === rest[0].toLowerCase())
+          ? undefined
+          : { type: 'unsupported_language', message: `'${rest[0]}' is not a language of this tenant` };
+      }
+      return { type: 'invalid_value', message: 'this path cannot be patched' };
+    case 'status':
+    case 'siteCode':
+      return rest.length === 0 ? undefined : { type: 'invalid_value', message: 'this path cannot be patched' };
+    case 'validity':
+      return rest.length === 0 || (rest.length === 1 && (rest[0] === 'from' || rest[0] === 'to')) ? undefined : { type: 'invalid_value', message: 'this path cannot be patched' };
+    case 'mixins':
+      return undefined;
+    case 'metadata':
+      return rest[0] === 'mixins' ? undefined : { type: 'invalid_value', message: 'this path cannot be patched' };
+    default:
+      return { type: 'invalid_value', message: 'this path cannot be patched' };
+  }
+}
+
+/**
+ * Applies the operations in order to a copy of the stored segment and validates the result as a
+ * full segment (§3.6): nothing is stored unless every operation succeeds and the result is
+ * valid. Returns the state to write; the caller guards the write with the version it read.
+ */
+export function applySegmentPatch(stored: Segment, ops: SegmentPatchOp[], languages: TenantLanguages, contentLanguage: ContentLanguage): SegmentState {
+  const doc: Record<string, unknown> = {
+    name: { ...stored.name },
+    status: stored.status,
+    siteCode: stored.siteCode,
+    metadata: stored.metadata.mixins ? { mixins: structuredClone(stored.metadata.mixins) } : {},
+  };
+  if (stored.description) doc.description = { ...stored.description };
+  if (stored.validity && (stored.validity.from || stored.validity.to)) doc.validity = renderValidity(stored.validity);
+  if (stored.mixins !== undefined) doc.mixins = structuredClone(stored.mixins);
+
+  ops.forEach((op, i) => {
+    if (op.op === 'test') return;
+    const tokens = [...op.tokens];
+    // LOC-5: a string for a whole localized field sets one language (Content-Language or default).
+    if ((tokens[0] === 'name' || tokens[0] === 'description') && tokens.length === 1 && op.op !== 'remove' && typeof op.value === 'string') {
+      if (contentLanguage.kind === 'any' || (contentLanguage.kind === 'list' && contentLanguage.languages.length > 1)) {
+        throw ApiError.validation([{ field: `[${i}].value`, type: 'invalid_type', message: 'a map is required under this Content-Language' }]);
+      }
+      const language = contentLanguage.kind === 'list' ? contentLanguage.languages[0] : languages.default;
+      const existing = isPlainObject(doc[tokens[0]]) ? (doc[tokens[0]] as Record<string, unknown>) : {};
+      doc[tokens[0]] = { ...existing, [language]: op.value };
+      return;
+    }
+    if ((tokens[0] === 'name' || tokens[0] === 'description') && tokens.length === 2) {
+      tokens[1] = languages.all.find((l) => l.toLowerCase() === tokens[1].toLowerCase()) ?? tokens[1];
+    }
+    applyOne(doc, op, tokens, i);
+  });
+
+  const metadata = doc.metadata as Record<string, unknown> | undefined;
+  const body = { ...doc, metadata: metadata && metadata.mixins !== undefined ? { mixins: metadata.mixins } : undefined };
+  const input = parseSegmentInput(body, { languages, contentLanguage: { kind: 'default' }, mode: 'upsert', pathId: stored.id });
+  return stateFrom(input);
+}
+
+function applyOne(root: Record<string, unknown>, op: SegmentPatchOp, tokens: string[], i: number): void {
+  const last = tokens.pop()!;
+  // §3.6: missing intermediate objects are created below /mixins and /metadata/mixins only.
+  const createsIntermediates = tokens[0] === 'mixins' || (tokens[0] === 'metadata' && tokens[1] === 'mixins');
+  let parent: unknown = root;
+  for (const t of tokens) {
+    if (Array.isArray(parent)) {
+      if (!/^\d+$/.test(t) || Number(t) >= parent.length) throw unresolved(i, op.path);
+      parent = parent[Number(t)];
+    } else if (isPlainObject(parent)) {
+      if (!Object.prototype.hasOwnProperty.call(parent, t)) {
+        if (op.op === 'remove' || !createsIntermediates) throw unresolved(i, op.path);
+        parent[t] = {};
+      }
+      parent = parent[t];
+    } else throw unresolved(i, op.path);
+  }
+  if (Array.isArray(parent)) {
+    const index = last === '-' ? parent.length : /^\d+$/.test(last) ? Number(last) : -1;
+    if (index < 0 || index > parent.length || (op.op !== 'add' && index >= parent.length)) throw unresolved(i, op.path);
+    if (op.op === 'add') parent.splice(index, 0, structuredClone(op.value));
+    else if (op.op === 'remove') parent.splice(index, 1);
+    else parent[index] = structuredClone(op.value);
+    return;
+  }
+  if (!isPlainObject(parent)) throw unresolved(i, op.path);
+  if (op.op === 'remove') {
+    if (!Object.prototype.hasOwnProperty.call(parent, last)) throw unresolved(i, op.path);
+    delete parent[last];
+    return;
+  }
+  // §3.6 decision: `replace` on a missing member acts like `add`.
+  Object.defineProperty(parent, last, { value: structuredClone(op.value), enumerable: true, writable: true, configurable: true });
+}
+
+function unresolved(i: number, path: string): ApiError {
+  return ApiError.validation([{ field: `[${i}].path`, type: 'invalid_value', message: `${path} does not exist in the segment` }]);
+}

@@ -1,0 +1,26 @@
+import { FieldRegistry } from '@suite/api-kit';
+import { ListRegistries } from '../common/list-request';
+
+/**
+ * Queryable and sortable segment fields (segment §1.4, §1.5, conventions §5.5). The allow-list is
+ * also the operator-injection barrier: anything else in `q` or `sort` is a 400.
+ */
+export const SEGMENT_FIELDS: FieldRegistry = {
+  id: { db: '_id', type: 'id', sortable: true },
+  name: { type: 'localized', sortable: true },
+  description: { type: 'localized' },
+  status: { type: 'string', sortable: true },
+  siteCode: { type: 'string', sortable: true },
+  'validity.from': { type: 'date', sortable: true },
+  'validity.to': { type: 'date', sortable: true },
+  'metadata.createdAt': { type: 'date', sortable: true, aliases: ['metadataCreatedAt'] },
+  'metadata.modifiedAt': { type: 'date', sortable: true, aliases: ['metadataModifiedAt'] },
+  'metadata.version': { type: 'number', sortable: true },
+  mixins: { type: 'mixins' },
+  'metadata.mixins': { type: 'mixins' },
+};
+
+/** `fields` also accepts the whole `validity` and `metadata` objects (PAG-8). */
+const SEGMENT_PROJECTION: FieldRegistry = { ...SEGMENT_FIELDS, validity: { type: 'object' }, metadata: { type: 'object' } };
+
+export const SEGMENT_LIST: ListRegistries = { query: SEGMENT_FIELDS, projection: SEGMENT_PROJECTION, defaultSort: 'id:asc' };

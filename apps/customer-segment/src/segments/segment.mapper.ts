@@ -1,0 +1,49 @@
+import { MetadataView, renderMetadata } from '@suite/api-kit';
+import { LocalizedMap, narrowLocalized } from '../common/localization';
+import { Segment } from './segment.types';
+
+/** A segment as returned (segment §2.1); optional properties omitted when unset (HTTP-11). */
+export interface SegmentView {
+  id: string;
+  name: LocalizedMap;
+  description?: LocalizedMap;
+  validity?: { from?: string; to?: string };
+  status: string;
+  siteCode: string;
+  mixins?: Record<string, unknown>;
+  metadata: MetadataView;
+}
+
+/** Renders a segment; `languages` is the LOC-3 selection (`null` = every translation). */
+export function toSegmentView(s: Segment, languages: readonly string[] | null): SegmentView {
+  const view: SegmentView = { id: s.id, name: narrowLocalized(s.name, languages) ?? {}, status: s.status, siteCode: s.siteCode, metadata: renderMetadata(s.metadata) };
+  if (s.description) view.description = narrowLocalized(s.description, languages);
+  if (s.validity && (s.validity.from || s.validity.to)) view.validity = renderValidity(s.validity);
+  if (s.mixins !== undefined && s.mixins !== null) view.mixins = s.mixins;
+  // Key order as documented: id, name, description, validity, status, siteCode, mixins, metadata.
+  return reorder(view);
+}
+
+export function renderValidity(v: { from?: Date; to?: Date }): { from?: string; to?: string } {
+  const out: { from?: string; to?: string } = {};
+  if (v.from) out.from = new Date(v.from).toISOString();
+  if (v.to) out.to = new Date(v.to).toISOString();
+  return out;
+}
+
+function reorder(v: SegmentView): SegmentView {
+  const out: Record<string, unknown> = {};
+  for (const k of ['id', 'name', 'description', 'validity', 'status', 'siteCode', 'mixins', 'metadata'] as const) if (v[k] !== undefined) out[k] = v[k];
+  return out as unknown as SegmentView;
+}
+
+/** `data` of segment-created (segment §6): complete maps, independent of request headers (LOC-7). */
+export function segmentCreatedData(s: Segment): Record<string, unknown> {
+  const v = toSegmentView(s, null);
+  return { id: v.id, name: v.name, description: v.description, validity: v.validity, status: v.status, siteCode: v.siteCode, metadata: v.metadata };
+}
+
+/** `data` of segment-updated: the full segment including mixins, plus the status before the change. */
+export function segmentUpdatedData(s: Segment, previousStatus: string): Record<string, unknown> {
+  return { ...toSegmentView(s, null), previousStatus };
+}

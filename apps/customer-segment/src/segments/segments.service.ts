@@ -1,0 +1,277 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ApiError, EVENT_TYPES, assertAddressableId, isValidCustomId, newHexId, versionMiss, withVersionRetry } from '@suite/api-kit';
+import { HttpResult, created, list, noContent, ok } from '../common/http-result';
+import { andFilters, parseBooleanParam, parseListRequest, parseSingleFields, project } from '../common/list-request';
+import { TenantLanguages, parseAcceptLanguage, parseContentLanguage } from '../common/localization';
+import { activeSegmentFilter } from '../common/activity';
+import { readerOf } from '../common/reader';
+import { RequestCtx } from '../common/request-context';
+import { SegmentEvents } from '../common/segment-events';
+import { SEGMENT_SETTINGS, SegmentSettings } from '../common/settings';
+import { SegmentVisibility } from '../visibility/segment-visibility.service';
+import { SegmentCascade } from './segment-cascade.service';
+import { SEGMENT_LIST } from './segment.fields';
+import { segmentCreatedData, segmentUpdatedData, toSegmentView } from './segment.mapper';
+import { SegmentInput, assertSegmentPathId, needsStoredTranslations, parseSegmentInput, stateFrom } from './segment-input';
+import { applySegmentPatch, parseSegmentPatch } from './segment-patch';
+import { SegmentsRepository } from './segments.repository';
+import { Segment, SegmentState } from './segment.types';
+
+/** Query parameters of the segment reads (§3.2–§3.4). */
+export type SegmentQuery = Record<string, string | undefined>;
+
+/**
+ * Segments: create, read, list, upsert, patch and delete (segment §3.1–§3.7). The single-element
+ * cores (`createOne`, `upsertOne`, `deleteOne`) are shared with the bulk operations so a bulk
+ * element behaves exactly like a single request.
+ */
+@Injectable()
+export class SegmentsService {
+  constructor(
+    private readonly segments: SegmentsRepository,
+    private readonly visibility: SegmentVisibility,
+    private readonly cascade: SegmentCascade,
+    private readonly events: SegmentEvents,
+    @Inject(SEGMENT_SETTINGS) private readonly settings: SegmentSettings,
+  ) {}
+
+  languages(ctx: RequestCtx): TenantLanguages {
+    return this.settings.languagesOf(ctx.auth.tenant);
+  }
+
+  // ---- reads ------------------------------------------------------------------------------
+
+  /** §3.2/§3.3: FULL sees every segment (optionally of one customer), OWN its visible ones. */
+  async list(ctx: RequestCtx, query: SegmentQuery, totalCount: string | undefined, searchBody?: { body: unknown }): Promise<HttpResult> {
+    const tenant = ctx.auth.tenant;
+    const reader = readerOf(ctx.auth, { customerId: query.customerId, legalEntityId: query.legalEntityId });
+    const languages = this.languages(ctx);
+    const request = parseListRequest(
+      { query, body: searchBody?.body, fromBody: searchBody !== undefined, totalCountHeader: totalCount, acceptLanguage: ctx.acceptLanguage },
+      SEGMENT_LIST,
+      languages,
+    );
+    let scope: Record<string, unknown> | undefined;
+    if (reader.mode === 'OWN') {
+      const ids = await this.visibility.visibleIds(tenant, reader);
+      if (ids.length === 0) return list([], request.withTotal ? 0 : undefined);
+      scope = { _id: { $in: ids } };
+    } else if (reader.customerId !== undefined) {
+      // Membership only, no activity filter: callers such as the coupon service decide activity (§3.2, §7).
+      const ids = await this.visibility.memberIds(tenant, reader.customerId, reader.legalEntityId);
+      if (ids.length === 0) return list([], request.withTotal ? 0 : undefined);
+      scope = { _id: { $in: ids } };
+    }
+    const page = await this.segments.page(tenant, {
+      filter: andFilters(scope, request.filter),
+      sort: request.sort,
+      skip: request.paging.skip,
+      limit: request.paging.limit,
+      withTotal: request.withTotal,
+      maxTimeMS: this.settings.queryMaxTimeMS,
+    });
+    return list(project(page.items.map((s) => toSegmentView(s, request.languages)), request.fields), page.total);
+  }
+
+  /** §3.4: one segment; OWN readers only see their visible segments (else 404). */
+  async get(ctx: RequestCtx, id: string, query: SegmentQuery): Promise<HttpResult> {
+    const reader = readerOf(ctx.auth, { legalEntityId: query.legalEntityId });
+    const languages = this.languages(ctx);
+    const selection = parseAcceptLanguage(ctx.acceptLanguage, languages);
+    const fields = parseSingleFields(query.fields, SEGMENT_LIST.projection, languages);
+    assertAddressableId(id);
+    let segment: Segment | null;
+    if (reader.mode === 'FULL') segment = await this.segments.findById(ctx.auth.tenant, id);
+    else segment = (await this.visibility.readable(ctx.auth.tenant, reader, id)).segment;
+    if (!segment) throw ApiError.notFound(id, `Segment with id '${id}' not found.`);
+    return ok(project([toSegmentView(segment, selection)], fields)[0]);
+  }
+
+  // ---- writes -----------------------------------------------------------------------------
+
+  /** §3.1. */
+  async create(ctx: RequestCtx, body: unknown): Promise<HttpResult> {
+    const input = parseSegmentInput(body, { languages: this.languages(ctx), contentLanguage: this.contentLanguage(ctx), mode: 'create' });
+    const segment = await this.createOne(ctx, input);
+    return created(this.location(ctx, segment.id), { id: segment.id });
+  }
+
+  /** Creates a validated segment: tenant limit (§1.12), insert (409 on a taken id), event. */
+  async createOne(ctx: RequestCtx, input: SegmentInput): Promise<Segment> {
+    const tenant = ctx.auth.tenant;
+    const id = input.id ?? newHexId();
+    await this.assertTenantLimit(tenant);
+    const segment = await this.segments.insert(tenant, id, stateFrom(input), new Date());
+    await this.events.emit(ctx, { type: EVENT_TYPES.customerSegment.segmentCreated, subject: id, version: 1, time: segment.metadata.modifiedAt, data: segmentCreatedData(segment) });
+    return segment;
+  }
+
+  /** §3.5: upsert; 201 when created, 204 when replaced. */
+  async put(ctx: RequestCtx, id: string, body: unknown): Promise<HttpResult> {
+    assertSegmentPathId(id);
+    const input = parseSegmentInput(body, { languages: this.languages(ctx), contentLanguage: this.contentLanguage(ctx), mode: 'upsert', pathId: id });
+    const { created: wasCreated } = await this.upsertOne(ctx, id, input);
+    return wasCreated ? created(this.location(ctx, id), { id }) : noContent();
+  }
+
+  /**
+   * Replaces the segment in one guarded update (META-5.4) or creates it. String-valued localized
+   * fields need the stored maps (LOC-5): then the write is guarded by the version read, and
+   * retried when the client sent no version.
+   */
+  async upsertOne(ctx: RequestCtx, id: string, input: SegmentInput, racesLeft = 3): Promise<{ created: boolean }> {
+    const tenant = ctx.auth.tenant;
+    if (!needsStoredTranslations(input)) {
+      const state = stateFrom(input);
+      const now = new Date();
+      const before = await this.segments.replace(tenant, id, input.expectedVersion, state, now);
+      if (before) {
+        await this.emitUpdated(ctx, before, state, now);
+        return { created: false };
+      }
+      return this.createOrConflict(ctx, id, input, racesLeft);
+    }
+    let outcome: { created: boolean } | undefined;
+    await withVersionRetry(
+      input.expectedVersion,
+      async () => {
+        const stored = await this.segments.findById(tenant, id);
+        if (!stored) {
+          outcome = await this.createOrConflict(ctx, id, input, racesLeft);
+          return true;
+        }
+        if (input.expectedVersion !== undefined && stored.metadata.version !== input.expectedVersion) versionMiss(id, input.expectedVersion, stored.metadata);
+        const state = stateFrom(input, stored);
+        const now = new Date();
+        const before = await this.segments.replace(tenant, id, stored.metadata.version, state, now);
+        if (!before) return false;
+        await this.emitUpdated(ctx, before, state, now);
+        outcome = { created: false };
+        return true;
+      },
+      async () => this.conflict(tenant, id, input.expectedVersion),
+    );
+    return outcome!;
+  }
+
+  /** The guarded update matched nothing: create when absent, else the version moved (409). */
+  private async createOrConflict(ctx: RequestCtx, id: string, input: SegmentInput, racesLeft: number): Promise<{ created: boolean }> {
+    const tenant = ctx.auth.tenant;
+    const stored = await this.segments.versionOf(tenant, id);
+    if (stored !== null) {
+      if (input.expectedVersion !== undefined || racesLeft <= 0) versionMiss(id, input.expectedVersion ?? stored, { version: stored });
+      // Created concurrently between our update and this read: replace it now (last write wins).
+      return this.upsertOne(ctx, id, input, racesLeft - 1);
+    }
+    try {
+      // META-5.3: a version sent with a PUT that creates is ignored; the segment starts at 1.
+      await this.createOne(ctx, { ...input, id });
+    } catch (e) {
+      if (e instanceof ApiError && e.errorCode === 'duplicate_resource' && racesLeft > 0 && input.expectedVersion === undefined) {
+        return this.upsertOne(ctx, id, input, racesLeft - 1);
+      }
+      if (e instanceof ApiError && e.errorCode === 'duplicate_resource' && input.expectedVersion !== undefined) {
+        return this.conflict(tenant, id, input.expectedVersion);
+      }
+      throw e;
+    }
+    return { created: true };
+  }
+
+  private async conflict(tenant: string, id: string, expected: number | undefined): Promise<never> {
+    const stored = await this.segments.versionOf(tenant, id);
+    return versionMiss(id, expected ?? -1, stored === null ? null : { version: stored });
+  }
+
+  private async emitUpdated(ctx: RequestCtx, before: Segment, state: SegmentState, now: Date): Promise<void> {
+    const after = afterReplace(before, state, now);
+    await this.events.emit(ctx, {
+      type: EVENT_TYPES.customerSegment.segmentUpdated,
+      subject: after.id,
+      version: after.metadata.version,
+      time: after.metadata.modifiedAt,
+      data: segmentUpdatedData(after, before.status),
+    });
+  }
+
+  /** §3.6: JSON Patch, atomic, written with one update guarded by the version read. */
+  async patch(ctx: RequestCtx, id: string, body: unknown): Promise<HttpResult> {
+    const tenant = ctx.auth.tenant;
+    const languages = this.languages(ctx);
+    const contentLanguage = this.contentLanguage(ctx);
+    const ops = parseSegmentPatch(body, languages);
+    assertAddressableId(id);
+    // META-5.4: with a version `test` the first miss is a 409; without one, up to 3 retries.
+    const tested = ops.find((o) => o.op === 'test')?.value as number | undefined;
+    let lastRead = 0;
+    await withVersionRetry(
+      tested,
+      async () => {
+        const stored = await this.segments.findById(tenant, id);
+        if (!stored) throw ApiError.notFound(id, `Segment with id '${id}' not found.`);
+        lastRead = stored.metadata.version;
+        if (tested !== undefined && tested !== stored.metadata.version) versionMiss(id, tested, stored.metadata);
+        const state = applySegmentPatch(stored, ops, languages, contentLanguage);
+        const now = new Date();
+        const before = await this.segments.replace(tenant, id, stored.metadata.version, state, now);
+        if (!before) return false;
+        await this.emitUpdated(ctx, before, state, now);
+        return true;
+      },
+      async () => this.conflict(tenant, id, tested ?? lastRead),
+    );
+    return noContent();
+  }
+
+  /** §3.7: idempotent delete; assignments block it unless `forceDelete=true` (cascade, §5). */
+  async delete(ctx: RequestCtx, id: string, forceDeleteParam: string | undefined): Promise<HttpResult> {
+    const force = parseBooleanParam(forceDeleteParam, 'forceDelete', false);
+    if (!isValidCustomId(id)) return noContent();
+    await this.cascade.deleteSegment(ctx, id, force);
+    return noContent();
+  }
+
+  // ---- helpers ----------------------------------------------------------------------------
+
+  contentLanguage(ctx: RequestCtx) {
+    return parseContentLanguage(ctx.contentLanguage, this.languages(ctx));
+  }
+
+  location(ctx: RequestCtx, id: string): string {
+    return `/customer-segment/${ctx.auth.tenant}/segments/${encodeURIComponent(id)}`;
+  }
+
+  /**
+   * §1.12: refuse a creation beyond the tenant limit. Counted before the insert, so concurrent
+   * creations overshoot by at most the number of concurrent requests; reads never wait for it.
+   */
+  private async assertTenantLimit(tenant: string): Promise<void> {
+    const max = this.settings.maxSegmentsPerTenant;
+    if ((await this.segments.count(tenant)) >= max) {
+      throw ApiError.businessRule(`The tenant already has the maximum of ${max} segments (SEGMENT_MAX_PER_TENANT).`, [
+        { type: 'limit_exceeded', message: `segments per tenant: ${max}` },
+      ]);
+    }
+  }
+
+  /** Active segments matching ids and site (match §9); exposed for the match service. */
+  activeOfSite(tenant: string, ids: string[], siteCode: string): Promise<string[]> {
+    return this.segments.findIds(tenant, andFilters({ _id: { $in: ids } }, { siteCode }, activeSegmentFilter(new Date())));
+  }
+}
+
+/** The segment as stored after a replace of `before` with `state` (version +1). */
+export function afterReplace(before: Segment, state: SegmentState, now: Date): Segment {
+  const after: Segment = {
+    id: before.id,
+    name: state.name,
+    status: state.status,
+    siteCode: state.siteCode,
+    metadata: { version: before.metadata.version + 1, createdAt: before.metadata.createdAt, modifiedAt: now },
+  };
+  if (state.description) after.description = state.description;
+  if (state.validity) after.validity = state.validity;
+  if (state.mixins !== undefined) after.mixins = state.mixins;
+  if (state.metadataMixins) after.metadata.mixins = state.metadataMixins;
+  return after;
+}
