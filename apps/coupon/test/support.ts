@@ -159,7 +159,7 @@ export const order = (amount: number, discount: number, currency = 'EUR', extra:
 /** Asserts the coupon error profile (§1.4): status, type, message and details with a type each. */
 export function expectCouponError(r: Reply, status: number, type: string): void {
   if (r.status !== status || r.body?.type !== type) {
-    throw new Error(`expected ${status} ${type}, got ${r.status} ${r.text}`);
+    throw new Error(`expected ${status} ${type}, got ${r.status} ${r.text.slice(0, 600)}`);
   }
   const keys = Object.keys(r.body).sort();
   if (JSON.stringify(keys) !== JSON.stringify(['details', 'message', 'status', 'type'])) throw new Error(`not the coupon profile: ${r.text}`);

@@ -9,7 +9,7 @@ import { CouponView } from './coupon.mapper';
 import { CouponsService } from './coupons.service';
 import { sendCreated, sendList } from '../common/responses';
 
-type Query = Record<string, string | undefined>;
+type QueryParams = Record<string, string | undefined>;
 
 /** Operations 1–6 (coupon §6). */
 @Controller('coupon/:tenant/coupons')
@@ -18,7 +18,7 @@ export class CouponsController {
 
   @Get()
   @RequireScopes(COUPON_SCOPES.manage, COUPON_SCOPES.read)
-  async list(@Auth() auth: AuthContext, @Query() query: Query, @Headers('x-total-count') total: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<CouponView[]> {
+  async list(@Auth() auth: AuthContext, @Query() query: QueryParams, @Headers('x-total-count') total: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<CouponView[]> {
     return sendList(reply, await this.coupons.list(auth, query, total));
   }
 
@@ -30,13 +30,13 @@ export class CouponsController {
 
   @Get(':code')
   @Authenticated()
-  get(@Auth() auth: AuthContext, @Param('code') code: string, @Query() query: Query): Promise<CouponView> {
+  get(@Auth() auth: AuthContext, @Param('code') code: string, @Query() query: QueryParams): Promise<CouponView> {
     return this.coupons.get(auth, code, query);
   }
 
   @Put(':code')
   @RequireScopes(COUPON_SCOPES.manage)
-  replace(@Auth() auth: AuthContext, @ReqMeta() meta: RequestMeta, @Param('code') code: string, @Query() query: Query, @Body(JsonObjectBodyPipe) body: unknown): Promise<CouponView> {
+  replace(@Auth() auth: AuthContext, @ReqMeta() meta: RequestMeta, @Param('code') code: string, @Query() query: QueryParams, @Body(JsonObjectBodyPipe) body: unknown): Promise<CouponView> {
     return this.coupons.replace(auth, meta, code, body as Record<string, unknown>, booleanParam(query, 'partial'));
   }
 

@@ -9,7 +9,7 @@ import { RedemptionBodyDto } from './dto/redemption-body.dto';
 import { RedemptionView } from './redemption.mapper';
 import { RedemptionsService } from './redemptions.service';
 
-type Query = Record<string, string | undefined>;
+type QueryParams = Record<string, string | undefined>;
 const redemptionBody = new DtoBodyPipe(RedemptionBodyDto);
 
 /** Operations 7–11 (coupon §7). */
@@ -26,7 +26,7 @@ export class RedemptionsController {
 
   @Get('redemptions')
   @RequireScopes(COUPON_SCOPES.manage)
-  async list(@Auth() auth: AuthContext, @Param('code') code: string, @Query() query: Query, @Headers('x-total-count') total: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<RedemptionView[]> {
+  async list(@Auth() auth: AuthContext, @Param('code') code: string, @Query() query: QueryParams, @Headers('x-total-count') total: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<RedemptionView[]> {
     return sendList(reply, await this.redemptions.list(auth, code, query, total));
   }
 
@@ -38,7 +38,7 @@ export class RedemptionsController {
 
   @Get('redemptions/:id')
   @RequireScopes(COUPON_SCOPES.manage, COUPON_SCOPES.redeem, COUPON_SCOPES.redeemOnBehalf)
-  get(@Auth() auth: AuthContext, @Param('code') code: string, @Param('id') id: string, @Query() query: Query): Promise<RedemptionView> {
+  get(@Auth() auth: AuthContext, @Param('code') code: string, @Param('id') id: string, @Query() query: QueryParams): Promise<RedemptionView> {
     return this.redemptions.get(auth, code, id, query);
   }
 
