@@ -806,6 +806,83 @@ describe('compileQ — property: any input gives a clean invalid_query or a safe
     expect(counts.error).toBeGreaterThan(500);
   });
 
+  // Grammar-driven: builds mostly valid queries covering every value form, then sometimes garbles
+  // them, so that the "safe output" branch is exercised for every shape the compiler can emit.
+  function generated(rand: () => number, compound: boolean): string {
+    const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
+    const paths = ['code', 'id', 'name', 'name.en', 'name.fr', 'description', 'metadata.version', 'published', 'validity.from',
+      'metadataCreatedAt', 'mixins.a.b', 'metadata.mixins.x', 'item', 'item.code', 'itemId', 'mixins', 'ecn', 'position'];
+    const texts = ['a', 'main', '1', '-2.5', 'true', 'false', '2024-01-01', '2024-01-01T00:00:00Z', '$where', '{$ne:null}',
+      'a:b', 'a,b', 'ä\u{1F600}', 'null', '__proto__', 'x~y', 'a>b'];
+    const quoted = () => `"${pick([...texts, 'a b', '\\"x\\"', '\\d+', '(', ')', ''])}"`;
+    const scalar = () => (rand() < 0.5 ? quoted() : pick(texts));
+    const cmp = () => `${pick(['>', '>=', '<', '<='])}${scalar()}`;
+    const pattern = () => pick(['ain', '^a', '(?i)MAIN', 'a b', 'a(b)c', '\\d+', '(a+)+', '[', 'x'.repeat(150), '']);
+    const value = (): string => {
+      switch (Math.floor(rand() * 9)) {
+        case 0:
+          return pick(['null', 'exists', 'missing']);
+        case 1:
+        case 2:
+          return scalar();
+        case 3:
+          return cmp();
+        case 4:
+          return `(${cmp()}${rand() < 0.7 ? ` AND ${cmp()}` : ''})`;
+        case 5:
+          return `(${Array.from({ length: 1 + Math.floor(rand() * 4) }, () => (rand() < 0.2 ? 'null' : scalar())).join(',')})`;
+        case 6:
+          return `~${rand() < 0.5 ? `"${pattern()}"` : `(${pattern()})`}`;
+        case 7:
+          return `(~${pattern()})`;
+        default:
+          return `~${pick(['ain', '^x', 'a.c'])}`;
+      }
+    };
+    const term = () => `${pick(paths)}:${value()}`;
+    const group = (depth: number): string => {
+      const n = 1 + Math.floor(rand() * 3);
+      const conj = pick(['AND', 'OR']);
+      const ops = Array.from({ length: n }, () => (depth < 3 && rand() < 0.3 ? group(depth + 1) : `(${term()})`));
+      return `(${ops.join(` ${conj} `)})`;
+    };
+    const clauses = Array.from({ length: 1 + Math.floor(rand() * 3) }, () =>
+      compound && rand() < 0.3 ? `compoundLogicalQuery:${group(1)}` : term(),
+    );
+    let text = clauses.join(pick([' ', '  ', '\t', '\n']));
+    if (rand() < 0.3) {
+      const at = Math.floor(rand() * text.length);
+      text = text.slice(0, at) + pick(tokens) + text.slice(at + (rand() < 0.5 ? 1 : 0));
+    }
+    return text;
+  }
+
+  it('grammar-generated queries (10,000 inputs) cover every form', () => {
+    const rand = rng(4242);
+    const counts = { ok: 0, error: 0 };
+    const keys = new Set<string>();
+    const collect = (v: unknown): void => {
+      if (v && typeof v === 'object' && !(v instanceof Date)) {
+        for (const [k, x] of Object.entries(v)) {
+          if (k.startsWith('$')) keys.add(k);
+          collect(x);
+        }
+      }
+    };
+    for (let i = 0; i < 10000; i++) {
+      const ctx = i % 2 ? COMPOUND : CTX;
+      const text = generated(rand, ctx === COMPOUND);
+      if (check(text, ctx) === 'ok') {
+        counts.ok++;
+        collect(compileQ(text, TEST_FIELDS, ctx));
+      } else counts.error++;
+    }
+    expect(counts.ok).toBeGreaterThan(2000);
+    expect(counts.error).toBeGreaterThan(1000);
+    // Every allowed operator was produced at least once, so the safety check saw all shapes.
+    expect([...keys].sort()).toEqual(['$and', '$exists', '$gt', '$gte', '$in', '$lt', '$lte', '$ne', '$options', '$or', '$regex']);
+  });
+
   it('random code units, including control and surrogate characters', () => {
     const rand = rng(99);
     for (let i = 0; i < 5000; i++) {
