@@ -164,12 +164,13 @@ class QParser {
   private describe(at: number): string {
     if (at >= this.src.length) return 'end of input';
     const ch = String.fromCodePoint(this.src.codePointAt(at)!);
-    return JSON.stringify(ch);
+    // Whitespace is shown escaped ("\t"); anything else between single quotes, unescaped.
+    return isWs(ch.charCodeAt(0)) ? JSON.stringify(ch) : `'${ch}'`;
   }
 
-  /** Throws `syntax_error`: "expected X at position N" (§5.7). */
+  /** Throws `syntax_error`: "expected X, found Y at position N" (§5.7: the message ends with the position). */
   private fail(expected: string, at = this.pos): never {
-    throw queryError('syntax_error', `expected ${expected} at position ${at}, found ${this.describe(at)}`);
+    throw queryError('syntax_error', `expected ${expected}, found ${this.describe(at)} at position ${at}`);
   }
 
   private failWith(message: string, at = this.pos): never {
