@@ -5,4 +5,5 @@ export * from './errors';
 export * from './events';
 export * from './http';
 export * from './http-client';
+export * from './i18n';
 export * from './query';
