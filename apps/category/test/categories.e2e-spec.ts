@@ -1,6 +1,9 @@
 import { MongoClient } from 'mongodb';
 import { CATEGORY_SCOPES } from '../src/category.scopes';
-import { Client, expectCategoryError, Harness, startHarness } from './support';
+import { Client, expectCategoryError, Harness, startHarness, useTestingKit } from './support';
+import * as testing from '@suite/testing';
+
+useTestingKit(testing);
 
 const { manage, publish, unpublish, readUnpublished } = CATEGORY_SCOPES;
 

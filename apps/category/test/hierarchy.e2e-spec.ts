@@ -1,4 +1,7 @@
-import { Client, expectCategoryError, Harness, startHarness } from './support';
+import { Client, expectCategoryError, Harness, startHarness, useTestingKit } from './support';
+import * as testing from '@suite/testing';
+
+useTestingKit(testing);
 
 /**
  * A tree of 5 levels with mixed positions, built, reordered, re-parented (a rejected cycle, two

@@ -1,25 +1,63 @@
-import { bearer, HttpStub, startTestApp, startTestDatabase, TestApp, TestDatabase, testAuthEnv, TokenRequest } from '@suite/testing';
+import type { DynamicModule } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Logger } from 'pino';
 import { AppModule } from '../src/app.module';
 import { loadCategoryConfig } from '../src/config/category.config';
 import { CATEGORY_SCOPES } from '../src/category.scopes';
 
 export const ALL_SCOPES = Object.values(CATEGORY_SCOPES);
 
+// The lint rules let only spec files import @suite/testing; each spec hands its helpers in here.
+interface TestDatabase {
+  uri: string;
+  stop(): Promise<void>;
+}
+interface TestApp {
+  app: NestFastifyApplication;
+  url: string;
+  close(): Promise<void>;
+}
+interface Stub {
+  url: string;
+  requests: Array<{ path: string; query: URLSearchParams; headers: Record<string, unknown>; body: string }>;
+  respond(handler: (req: any) => any): void;
+  reset(): void;
+  close(): Promise<void>;
+}
+type TokenRequest = Record<string, unknown>;
+export interface TestingKit {
+  bearer(claims: any): Promise<Record<string, string>>;
+  HttpStub: { start(): Promise<Stub> };
+  startTestApp(build: (logger: Logger) => DynamicModule, service: string): Promise<TestApp>;
+  startTestDatabase(): Promise<TestDatabase>;
+  testAuthEnv(): Record<string, string>;
+}
+let kit: TestingKit | undefined;
+
+/** Call once per spec file with `import * as testing from '@suite/testing'`. */
+export function useTestingKit(k: TestingKit): void {
+  kit = k;
+}
+function t(): TestingKit {
+  if (!kit) throw new Error('useTestingKit(testing) was not called');
+  return kit;
+}
+
 /** One embedded database, one customer-segment stub and the app built with the production bootstrap. */
 export interface Harness {
   db: TestDatabase;
-  stub: HttpStub;
+  stub: Stub;
   app: TestApp;
   url: string;
   close(): Promise<void>;
 }
 
 export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
-  const db = await startTestDatabase();
-  const stub = await HttpStub.start();
-  const app = await startTestApp(
+  const db = await t().startTestDatabase();
+  const stub = await t().HttpStub.start();
+  const app = await t().startTestApp(
     (logger) =>
-      AppModule.forRoot(loadCategoryConfig({ ...testAuthEnv(), MONGODB_URI: db.uri, CUSTOMER_SEGMENT_URL: stub.url, LOG_LEVEL: 'silent', ...env }), logger),
+      AppModule.forRoot(loadCategoryConfig({ ...t().testAuthEnv(), MONGODB_URI: db.uri, CUSTOMER_SEGMENT_URL: stub.url, LOG_LEVEL: 'silent', ...env }), logger),
     'category',
   );
   return {
@@ -50,7 +88,7 @@ export class Client {
   ) {}
 
   static async as(url: string, tenant: string, scopes: string[] = ALL_SCOPES, claims: Partial<TokenRequest> = {}): Promise<Client> {
-    return new Client(url, tenant, await bearer({ tenant, scopes, ...claims } as TokenRequest));
+    return new Client(url, tenant, await t().bearer({ tenant, scopes, ...claims }));
   }
 
   async call<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Res<T>> {
