@@ -22,6 +22,11 @@ export function translateMongoError(error: unknown): ApiError | undefined {
     const id = e.keyValue && typeof e.keyValue._id === 'string' ? e.keyValue._id : undefined;
     return ApiError.duplicate(id);
   }
+  // A pattern JavaScript accepts but the server's PCRE engine rejects: the client's q is
+  // at fault, not the service.
+  if (e.code === 51091 || (e.code === 2 && /regular expression|\$regex/i.test(String((error as { message?: unknown }).message)))) {
+    return ApiError.invalidQuery({ field: 'q', type: 'invalid_regex', message: 'the regular expression is not supported by the database' });
+  }
   if (e.code === 50) return new ApiError('query_timeout', 'The query took too long; narrow it down and retry.', { cause: error });
   if (e.name && UNAVAILABLE_ERRORS.has(e.name)) return new ApiError('service_unavailable', 'The database is not reachable.', { cause: error });
   if (error instanceof mongoose.Error.CastError) {

@@ -154,3 +154,12 @@ describe('outbox (EVT-4, EVT-5)', () => {
     await expect(outbox.emit(e)).rejects.toMatchObject({ code: 11000 });
   });
 });
+
+describe('translateMongoError', () => {
+  it('maps timeouts, unreachable servers and server-side regex rejections', () => {
+    expect(translateMongoError({ code: 50, name: 'MongoServerError' })).toMatchObject({ errorCode: 'query_timeout', httpStatus: 503 });
+    expect(translateMongoError({ name: 'MongoServerSelectionError' })).toMatchObject({ errorCode: 'service_unavailable', httpStatus: 503 });
+    expect(translateMongoError({ code: 51091, name: 'MongoServerError' })).toMatchObject({ errorCode: 'invalid_query', httpStatus: 400 });
+    expect(translateMongoError(new Error('other'))).toBeUndefined();
+  });
+});
