@@ -18,7 +18,7 @@ describe('validation and redemption (operations 7–11, rules R1–R11)', () => 
     return r.body.id;
   };
   const validate = (code: string, who: Parameters<typeof call>[3], body: unknown) => call(h, 'POST', `${base}/${code}/validation`, who, body);
-  const redeem = (code: string, who: Parameters<typeof call>[3], body: unknown) => call(h, 'POST', `${base}/${code}/redemptions`, who, body);
+  const redeem = (code: string, who: Parameters<typeof call>[3], body?: unknown) => call(h, 'POST', `${base}/${code}/redemptions`, who, body);
   const coupon = async (code: string) => (await call(h, 'GET', `${base}/${code}`, manager(T))).body;
 
   describe('each refusal reason, from validation and from redemption alike', () => {

@@ -1,5 +1,5 @@
 import { Injectable, OnApplicationShutdown, Provider } from '@nestjs/common';
-import { ApiError, LOGGER, PeerCallError, quoteQValue, readAllPages, ServiceHttpClient } from '@suite/api-kit';
+import { ApiError, LOGGER, PeerCallError, quoteQValue, ServiceHttpClient } from '@suite/api-kit';
 import { ServiceTokenProvider } from '@suite/auth';
 import type { Logger } from 'pino';
 import { segmentServiceUnavailable } from '../common/coupon-errors';
@@ -33,6 +33,8 @@ const MAX_Q_CHARS = 4096;
 const ATTEMPT_MS = 2000;
 const STEP_BUDGET_MS = 3000;
 const MAX_RETRIES = 1;
+/** PAG-4 depth limit of the peer. */
+const MAX_PAGE_DEPTH = 100_000;
 
 /**
  * Rule R12's question to the customer-segment service (coupon §10, README call table):
@@ -59,10 +61,14 @@ export class CustomerSegmentClient implements OnApplicationShutdown {
       if (!this.http) throw new Error('CUSTOMER_SEGMENT_URL is not configured');
       const wanted = new Set(question.segmentIds);
       for (const ids of idGroups([...wanted])) {
-        const rows = await readAllPages<unknown>((pageNumber, pageSize) => this.fetchPage(question, ids, pageNumber, pageSize, started), ids.length, 100_000, 'customer-segment');
-        for (const raw of rows) {
-          const row = asSegmentRow(raw);
-          if (wanted.has(row.id) && effectivelyActive(row, question.now)) return true;
+        // S2S-14: a full page means there may be more; but a decided "member" needs no more pages.
+        for (let pageNumber = 1; ; pageNumber++) {
+          const page = await this.fetchPage(question, ids, pageNumber, ids.length, started);
+          if (!Array.isArray(page) || page.length > ids.length) throw new Error('segment list is not a list of at most pageSize rows');
+          const rows = page.map(asSegmentRow); // any unreadable row fails the whole answer
+          if (rows.some((row) => wanted.has(row.id) && effectivelyActive(row, question.now))) return true;
+          if (page.length < ids.length) break;
+          if (pageNumber * ids.length > MAX_PAGE_DEPTH) throw new Error('segment list deeper than the paging limit');
         }
       }
       return false;
@@ -94,7 +100,7 @@ export class CustomerSegmentClient implements OnApplicationShutdown {
       timeouts: { attemptMs: Math.min(this.limits.attemptMs, remaining), deadlineMs: remaining },
       maxRetries: MAX_RETRIES,
     });
-    // An empty or non-array body is a broken answer, never "no segments" (readAllPages checks).
+    // An empty or non-array body is a broken answer, never "no segments" (checked by the caller).
     return res.body as unknown[];
   }
 
