@@ -7,7 +7,7 @@ import { Ctx, RequestCtx } from '../common/request-context';
 import { MANAGE, READ, READ_OWN } from '../customer-segment.scopes';
 import { SegmentCustomersService } from './segment-customers.service';
 
-type Query = Record<string, string | undefined>;
+type QueryParams = Record<string, string | undefined>;
 
 /** Customer assignments, operations 12–21 (segment §3.12–§3.21). `bulk` wins over `{customerId}`. */
 @Controller('customer-segment/:tenant/segments/:segmentId/customers')
@@ -17,13 +17,13 @@ export class SegmentCustomersController {
   @Get()
   @RequireScopes(READ, READ_OWN)
   @ReadAs()
-  async list(@Ctx() ctx: RequestCtx, @Param('segmentId') segmentId: string, @Query() query: Query, @Headers('x-total-count') total: string | undefined, @Res() reply: FastifyReply) {
+  async list(@Ctx() ctx: RequestCtx, @Param('segmentId') segmentId: string, @Query() query: QueryParams, @Headers('x-total-count') total: string | undefined, @Res() reply: FastifyReply) {
     send(reply, await this.customers.list(ctx, segmentId, query, total));
   }
 
   @Post('search')
   @RequireScopes(READ)
-  async search(@Ctx() ctx: RequestCtx, @Param('segmentId') segmentId: string, @Query() query: Query, @Body() body: unknown, @Headers('x-total-count') total: string | undefined, @Res() reply: FastifyReply) {
+  async search(@Ctx() ctx: RequestCtx, @Param('segmentId') segmentId: string, @Query() query: QueryParams, @Body() body: unknown, @Headers('x-total-count') total: string | undefined, @Res() reply: FastifyReply) {
     send(reply, await this.customers.list(ctx, segmentId, query, total, { body }));
   }
 

@@ -8,7 +8,7 @@ import { MANAGE, READ, READ_OWN } from '../customer-segment.scopes';
 import { CategoryTreesService } from './category-trees.service';
 import { SegmentItemsService } from './segment-items.service';
 
-type Query = Record<string, string | undefined>;
+type QueryParams = Record<string, string | undefined>;
 
 /** Item assignments across segments and category trees, operations 22–23 (segment §3.22, §3.23). */
 @Controller('customer-segment/:tenant/segments/items')
@@ -21,14 +21,14 @@ export class SegmentItemsAcrossController {
   @Get('category-trees')
   @RequireScopes(READ_OWN)
   @ReadAs({ legalEntityId: true, ownOnly: true })
-  async categoryTrees(@Ctx() ctx: RequestCtx, @Query() query: Query, @Res() reply: FastifyReply) {
+  async categoryTrees(@Ctx() ctx: RequestCtx, @Query() query: QueryParams, @Res() reply: FastifyReply) {
     send(reply, await this.trees.trees(ctx, query));
   }
 
   @Get()
   @RequireScopes(READ, READ_OWN)
   @ReadAs({ legalEntityId: true })
-  async listAcross(@Ctx() ctx: RequestCtx, @Query() query: Query, @Headers('x-total-count') total: string | undefined, @Res() reply: FastifyReply) {
+  async listAcross(@Ctx() ctx: RequestCtx, @Query() query: QueryParams, @Headers('x-total-count') total: string | undefined, @Res() reply: FastifyReply) {
     send(reply, await this.items.listAcross(ctx, query, total));
   }
 }
@@ -41,14 +41,14 @@ export class SegmentItemsController {
   @Get()
   @RequireScopes(READ, READ_OWN)
   @ReadAs({ legalEntityId: true })
-  async list(@Ctx() ctx: RequestCtx, @Param('segmentId') segmentId: string, @Query() query: Query, @Headers('x-total-count') total: string | undefined, @Res() reply: FastifyReply) {
+  async list(@Ctx() ctx: RequestCtx, @Param('segmentId') segmentId: string, @Query() query: QueryParams, @Headers('x-total-count') total: string | undefined, @Res() reply: FastifyReply) {
     send(reply, await this.items.list(ctx, segmentId, query, total));
   }
 
   @Post('search')
   @RequireScopes(READ, READ_OWN)
   @ReadAs({ legalEntityId: true })
-  async search(@Ctx() ctx: RequestCtx, @Param('segmentId') segmentId: string, @Query() query: Query, @Body() body: unknown, @Headers('x-total-count') total: string | undefined, @Res() reply: FastifyReply) {
+  async search(@Ctx() ctx: RequestCtx, @Param('segmentId') segmentId: string, @Query() query: QueryParams, @Body() body: unknown, @Headers('x-total-count') total: string | undefined, @Res() reply: FastifyReply) {
     send(reply, await this.items.list(ctx, segmentId, query, total, { body }));
   }
 
@@ -67,7 +67,7 @@ export class SegmentItemsController {
   @Get(':type/:itemId')
   @RequireScopes(READ, READ_OWN)
   @ReadAs({ legalEntityId: true })
-  async get(@Ctx() ctx: RequestCtx, @Param('segmentId') segmentId: string, @Param('type') type: string, @Param('itemId') itemId: string, @Query() query: Query, @Res() reply: FastifyReply) {
+  async get(@Ctx() ctx: RequestCtx, @Param('segmentId') segmentId: string, @Param('type') type: string, @Param('itemId') itemId: string, @Query() query: QueryParams, @Res() reply: FastifyReply) {
     send(reply, await this.items.get(ctx, segmentId, type, itemId, query));
   }
 
