@@ -31,6 +31,7 @@ module.exports = {
   moduleNameMapper: Object.fromEntries(
     libs.map((l) => [`^@suite/${l}$`, path.join(__dirname, 'libs', l, 'src')]),
   ),
+  globalSetup: '<rootDir>/tools/jest-global-setup.js',
   testTimeout: 30000,
   // Two cores: more workers only fight over them.
   maxWorkers: process.env.JEST_WORKERS ? Number(process.env.JEST_WORKERS) : 2,

@@ -6,6 +6,7 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -13,7 +14,12 @@ import { SERVICES, ServiceName, startGateway } from './gateway';
 
 export { SERVICES, ServiceName };
 
-const ROOT = path.resolve(__dirname, '..', '..');
+// The repository root, whether this file runs compiled (dist/tools) or from source (tools).
+const ROOT = (() => {
+  let dir = __dirname;
+  while (!existsSync(path.join(dir, 'package.json')) || path.basename(dir) === 'dist') dir = path.dirname(dir);
+  return dir;
+})();
 const DIST = path.join(ROOT, 'dist');
 
 export interface SuiteOptions {

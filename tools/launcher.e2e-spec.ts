@@ -1,0 +1,53 @@
+import { signDevToken } from '@suite/auth';
+import { launchSuite, RunningSuite } from './launcher';
+
+// The start command's launcher, as `npm start` runs it: embedded database, three app processes,
+// one gateway. Proves the base URL routes to each app, that health reflects the apps, and that a
+// stopped app makes the gateway answer 503 (never a hang or a 502) until it is back.
+const SIGNING = { secret: 'launcher-test-secret', issuer: 'http://localhost/auth', audience: 'commerce-api' };
+
+describe('suite launcher (npm start)', () => {
+  let suite: RunningSuite;
+  const lines: string[] = [];
+
+  beforeAll(async () => {
+    // On a failed start the children's output is the first thing to read.
+    suite = await launchSuite({
+      port: 0,
+      env: { AUTH_HS256_SECRET: SIGNING.secret, AUTH_ISSUER: SIGNING.issuer, AUTH_AUDIENCE: SIGNING.audience, LOG_LEVEL: 'warn', NODE_ENV: 'test' },
+      output: (service, line) => lines.push(`[${service}] ${line}`),
+    }).catch((e) => {
+      process.stderr.write(`${lines.slice(-40).join('\n')}\n`);
+      throw e;
+    });
+  }, 90000);
+  afterAll(async () => {
+    await suite?.stop();
+  }, 30000);
+
+  it('serves live and ready health on the base URL', async () => {
+    expect(await (await fetch(`${suite.baseUrl}/health/live`)).json()).toEqual({ status: 'ok' });
+    const ready = await fetch(`${suite.baseUrl}/health/ready`);
+    expect(ready.status).toBe(200);
+  });
+
+  it('routes each service prefix to its app, with the app answering (its own error profile)', async () => {
+    const token = await signDevToken({ tenant: 'acme', principalType: 'employee', scopes: [] }, SIGNING);
+    for (const [service, profileKey] of [['customer-segment', 'errorCode'], ['category', 'errorCode'], ['coupon', 'type']] as const) {
+      const res = await fetch(`${suite.baseUrl}/${service}/other/no-such-route`, { headers: { authorization: `Bearer ${token}` } });
+      expect(res.status).toBe(404);
+      expect(res.headers.get('x-request-id')).toBeTruthy();
+      expect(await res.json()).toHaveProperty(profileKey);
+    }
+  });
+
+  it('answers 503 for a stopped app and recovers when it is started again', async () => {
+    await suite.stopService('coupon');
+    const down = await fetch(`${suite.baseUrl}/coupon/acme/coupons`, { signal: AbortSignal.timeout(5000) });
+    expect(down.status).toBe(503);
+    expect((await down.json()).errorCode).toBe('service_unavailable');
+    expect((await fetch(`${suite.baseUrl}/health/ready`)).status).toBe(503);
+    await suite.startService('coupon');
+    expect((await fetch(`${suite.baseUrl}/health/ready`)).status).toBe(200);
+  }, 60000);
+});
