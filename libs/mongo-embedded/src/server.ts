@@ -4,6 +4,7 @@
 import net from 'node:net';
 import { CursorManager } from './commands/cursors';
 import { Engine } from './storage/engine';
+import { expireTtl } from './storage/ttl';
 import { Journal } from './storage/journal';
 import { Connection, ServerCore } from './wire/connection';
 
@@ -18,6 +19,8 @@ export interface EmbeddedMongoOptions {
   quiet?: boolean;
   /** Journal size (bytes) that triggers a background compaction; default 64 MiB. */
   compactAfterBytes?: number;
+  /** How often TTL indexes are applied; default 60 s, as MongoDB's TTL monitor. */
+  ttlIntervalMs?: number;
 }
 
 const NOTICE =
@@ -31,6 +34,7 @@ export class EmbeddedMongo {
   private readonly connections = new Set<Connection>();
   private nextConnectionId = 1;
   private stopped = false;
+  private ttlTimer: NodeJS.Timeout | null = null;
 
   private constructor(
     private readonly server: net.Server,
@@ -78,6 +82,15 @@ export class EmbeddedMongo {
     });
     const port = (server.address() as net.AddressInfo).port;
     const mongo = new EmbeddedMongo(server, core, port, host);
+    mongo.ttlTimer = setInterval(() => {
+      try {
+        expireTtl(engine);
+        core.afterCommand();
+      } catch (e) {
+        log(`embedded-mongo: TTL pass failed: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }, opts.ttlIntervalMs ?? 60_000);
+    mongo.ttlTimer.unref();
     server.on('connection', (socket) => mongo.accept(socket));
     server.on('error', (e) => log(`embedded-mongo: server error: ${e.message}`));
     return mongo;
@@ -97,6 +110,7 @@ export class EmbeddedMongo {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    if (this.ttlTimer) clearInterval(this.ttlTimer);
     for (const c of this.connections) c.close();
     this.connections.clear();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));

@@ -363,3 +363,15 @@ describe('count and distinct', () => {
     expect(await t.db.collection('missing_coll').countDocuments()).toBe(0);
   });
 });
+
+describe('renameCollection', () => {
+  it('moves documents and indexes to the new name', async () => {
+    const c = fresh();
+    await c.createIndex({ k: 1 }, { unique: true });
+    await c.insertMany([{ k: 1 }, { k: 2 }]);
+    const renamed = await c.rename(c.collectionName + '_renamed');
+    expect(await renamed.countDocuments()).toBe(2);
+    expect((await renamed.insertOne({ k: 1 }).catch((e) => e)).code).toBe(11000);
+    expect(await t.db.listCollections({ name: c.collectionName }).toArray()).toHaveLength(0);
+  });
+});

@@ -23,6 +23,23 @@ const GENERIC_FIELDS = ['$db', 'lsid', '$readPreference', '$clusterTime', 'apiVe
 /** Names of the supported commands (for docs and tests). */
 export const SUPPORTED_COMMANDS = Object.keys(COMMANDS);
 
+function nonSimpleCollation(c: unknown): boolean {
+  return c !== undefined && c !== null && !(isPlainObject(c) && c.locale === 'simple');
+}
+
+/**
+ * Collations change how strings compare; without an implementation the server would silently
+ * compare binary, so a request for one fails instead (index collations are refused at creation).
+ */
+function refuseCollation(body: Doc): void {
+  const stmts = [body, ...(['updates', 'deletes'] as const).flatMap((f) => (Array.isArray(body[f]) ? (body[f] as Doc[]) : []))];
+  for (const s of stmts) {
+    if (isPlainObject(s) && nonSimpleCollation(s.collation)) {
+      throw new CommandError(Codes.CommandNotSupported, 'Collations are not supported by the embedded server (only the simple binary collation).');
+    }
+  }
+}
+
 export function runCommand(ctx: Omit<CommandContext, 'dbName'>, body: Doc, defaultDb = 'admin'): Doc {
   try {
     if (!isPlainObject(body) || Object.keys(body).length === 0) throw new CommandError(Codes.FailedToParse, 'Command body is empty');
@@ -33,6 +50,7 @@ export function runCommand(ctx: Omit<CommandContext, 'dbName'>, body: Doc, defau
     if (body.startTransaction !== undefined || body.autocommit !== undefined || body.txnNumber !== undefined) throw transactionsRefused();
     const handler = Object.prototype.hasOwnProperty.call(COMMANDS, name) ? COMMANDS[name] : undefined;
     if (!handler) throw new CommandError(Codes.CommandNotFound, `no such command: '${name}'`);
+    refuseCollation(body);
     const clean: Doc = {};
     for (const k of Object.keys(body)) if (!GENERIC_FIELDS.includes(k)) clean[k] = body[k];
     const reply = handler({ ...ctx, dbName }, clean);

@@ -1,0 +1,197 @@
+// `npm run bench:db`: throughput of the embedded server through the official driver, each figure
+// next to the same workload on a plain in-process Map (or sorted array for ranges) measured in
+// the same run. The server runs in a child process (its own core) unless `--in-process`.
+//
+// Options: --docs N (default 1,000,000), --seconds S per workload (default 3), --clients C
+// (concurrent operations, default 16), --in-process.
+
+import { ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
+import { MongoClient } from 'mongodb';
+import { EmbeddedMongo } from '../src';
+
+interface Args {
+  docs: number;
+  seconds: number;
+  clients: number;
+  inProcess: boolean;
+}
+
+function parseArgs(): Args {
+  const a: Args = { docs: 1_000_000, seconds: 3, clients: 16, inProcess: false };
+  const argv = process.argv.slice(2);
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--docs') a.docs = Number(argv[++i]);
+    else if (argv[i] === '--seconds') a.seconds = Number(argv[++i]);
+    else if (argv[i] === '--clients') a.clients = Number(argv[++i]);
+    else if (argv[i] === '--in-process') a.inProcess = true;
+  }
+  return a;
+}
+
+async function startServer(inProcess: boolean): Promise<{ uri: string; stop: () => Promise<void> }> {
+  if (inProcess) {
+    const s = await EmbeddedMongo.start({ port: 0, quiet: true });
+    return { uri: s.uri, stop: () => s.stop() };
+  }
+  const cli = path.join(__dirname, '..', 'src', 'cli.js');
+  const child: ChildProcess = spawn(process.execPath, ['--max-old-space-size=8192', cli, '--port', '0', '--quiet'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const uri = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (\S+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    child.on('exit', (c) => reject(new Error('server exited ' + c)));
+  });
+  return {
+    uri,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    },
+  };
+}
+
+/** Runs `op` from `clients` concurrent loops for `seconds`; returns operations per second. */
+async function measure(seconds: number, clients: number, op: (i: number) => Promise<unknown>): Promise<number> {
+  const end = Date.now() + seconds * 1000;
+  let count = 0;
+  const started = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: clients }, async (_, w) => {
+      let i = w;
+      while (Date.now() < end) {
+        await op(i);
+        i += clients;
+        count++;
+      }
+    }),
+  );
+  const secs = Number(process.hrtime.bigint() - started) / 1e9;
+  return count / secs;
+}
+
+/** Same for synchronous baseline work (single thread, no concurrency to speak of). */
+function measureSync(seconds: number, op: (i: number) => unknown): number {
+  const end = Date.now() + seconds * 1000;
+  let count = 0;
+  const started = process.hrtime.bigint();
+  while (Date.now() < end) {
+    for (let k = 0; k < 1000; k++) op(count++);
+  }
+  return count / (Number(process.hrtime.bigint() - started) / 1e9);
+}
+
+const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
+const rows: Array<[string, string, string, string]> = [];
+function report(name: string, value: number, unit: string, baseline?: number): void {
+  const ratio = baseline ? `${(baseline / value).toFixed(0)}x slower than Map (${fmt(baseline)} ${unit})` : '';
+  rows.push([name, fmt(value), unit, ratio]);
+  console.log(`${name.padEnd(52)} ${fmt(value).padStart(12)} ${unit.padEnd(9)} ${ratio}`);
+}
+
+function rand(n: number): number {
+  return Math.floor(Math.random() * n);
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs();
+  const N = args.docs;
+  console.log(`embedded-mongo bench: ${fmt(N)} docs, ${args.clients} concurrent clients, ${args.seconds}s per workload, server ${args.inProcess ? 'in-process' : 'in a child process'}, node ${process.version}`);
+  const server = await startServer(args.inProcess);
+  const client = await MongoClient.connect(server.uri, { maxPoolSize: args.clients });
+  const db = client.db('bench');
+  const status = async (): Promise<number> => ((await db.admin().command({ serverStatus: 1 })).mem.resident as number) * 1048576;
+
+  // --- baseline structures (same process as the driver) ---
+  const map = new Map<number, { _id: number; sku: string; n: number; cat: number }>();
+  const bySku = new Map<string, number>();
+  const sortedN: number[] = [];
+  const doc = (i: number): { _id: number; sku: string; n: number; cat: number } => ({ _id: i, sku: `sku${i}`, n: i, cat: i % 100 });
+
+  // --- load ---
+  const big = db.collection('big');
+  await big.createIndex({ sku: 1 }, { unique: true });
+  await big.createIndex({ n: 1 });
+  const rssBefore = await status();
+  const loadStart = Date.now();
+  const batch = 10_000;
+  for (let i = 0; i < N; i += batch) {
+    await big.insertMany(Array.from({ length: Math.min(batch, N - i) }, (_, k) => doc(i + k)) as never[], { ordered: false });
+  }
+  const loadSecs = (Date.now() - loadStart) / 1000;
+  for (let i = 0; i < N; i++) {
+    const d = doc(i);
+    map.set(i, d);
+    bySku.set(d.sku, i);
+    sortedN.push(i);
+  }
+  if (global.gc) global.gc();
+  const rssAfter = await status();
+  report(`load ${fmt(N)} docs (insertMany x ${fmt(batch)}, 2 secondary idx)`, N / loadSecs, 'docs/s');
+  report('resident memory per 100k small docs (3 indexes)', (rssAfter - rssBefore) / (N / 100_000) / 1048576, 'MiB');
+
+  // --- point reads ---
+  const mapGet = measureSync(1, (i) => map.get(i % N));
+  report('point read by _id (findOne)', await measure(args.seconds, args.clients, () => big.findOne({ _id: rand(N) } as never)), 'ops/s', mapGet);
+  const skuGet = measureSync(1, (i) => map.get(bySku.get(`sku${i % N}`)!));
+  report('point read by unique secondary index (sku)', await measure(args.seconds, args.clients, () => big.findOne({ sku: `sku${rand(N)}` })), 'ops/s', skuGet);
+
+  // --- inserts ---
+  const ins = db.collection('ins');
+  await ins.createIndex({ sku: 1 }, { unique: true });
+  const baseMap = new Map<number, unknown>();
+  const mapSet = measureSync(1, (i) => baseMap.set(i, doc(i)));
+  let seq = 0;
+  report('single insertOne (unique secondary index)', await measure(args.seconds, args.clients, () => ins.insertOne({ sku: `i${seq++}`, n: seq })), 'ops/s', mapSet);
+  const many = db.collection('many');
+  let mseq = 0;
+  const manyRate = await measure(args.seconds, Math.min(4, args.clients), () => many.insertMany(Array.from({ length: 1000 }, () => ({ k: mseq++ }))));
+  const mapMany = measureSync(1, (i) => {
+    for (let k = 0; k < 1000; k++) baseMap.set(i * 1000 + k + 1e9, { k });
+  });
+  report('insertMany of 1,000 docs', manyRate, 'batch/s', mapMany);
+
+  // --- indexed range queries: 100 results over N docs vs over 1k docs ---
+  const lowerBound = (arr: number[], x: number): number => {
+    let lo = 0;
+    let hi = arr.length;
+    while (lo < hi) {
+      const m = (lo + hi) >>> 1;
+      if (arr[m] < x) lo = m + 1;
+      else hi = m;
+    }
+    return lo;
+  };
+  const rangeBase = measureSync(1, (i) => {
+    const s = lowerBound(sortedN, (i * 7919) % (N - 100));
+    return sortedN.slice(s, s + 100).map((k) => map.get(k));
+  });
+  const rangeBig = await measure(args.seconds, args.clients, () => {
+    const x = rand(N - 100);
+    return big.find({ n: { $gte: x, $lt: x + 100 } }).toArray();
+  });
+  report(`indexed range query, 100 results of ${fmt(N)} docs`, rangeBig, 'ops/s', rangeBase);
+  const small = db.collection('small');
+  await small.createIndex({ n: 1 });
+  await small.insertMany(Array.from({ length: 1000 }, (_, i) => doc(i)) as never[]);
+  const rangeSmall = await measure(args.seconds, args.clients, () => {
+    const x = rand(900);
+    return small.find({ n: { $gte: x, $lt: x + 100 } }).toArray();
+  });
+  report('indexed range query, 100 results of 1,000 docs', rangeSmall, 'ops/s');
+  console.log(`range query cost ratio ${fmt(N)} vs 1k docs: ${(rangeSmall / rangeBig).toFixed(2)}x`);
+
+  const ex = await big.find({ n: { $gte: 5000, $lt: 5100 } }).explain('executionStats');
+  console.log(`explain of the range query: docsExamined=${ex.executionStats.totalDocsExamined} keysExamined=${ex.executionStats.totalKeysExamined}`);
+
+  await client.close();
+  await server.stop();
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
