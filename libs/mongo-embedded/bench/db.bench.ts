@@ -6,6 +6,7 @@
 // (concurrent operations, default 16), --in-process.
 
 import { ChildProcess, spawn } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { MongoClient } from 'mongodb';
 import { EmbeddedMongo } from '../src';
@@ -54,10 +55,18 @@ async function startServer(inProcess: boolean): Promise<{ uri: string; stop: () 
   };
 }
 
-/** Runs `op` from `clients` concurrent loops for `seconds`; returns operations per second. */
+type CpuProbe = () => Promise<number>;
+let serverCpu: CpuProbe = async () => 0;
+
+/**
+ * Runs `op` from `clients` concurrent loops for `seconds`; returns operations per second and
+ * prints the CPU time per operation on each side, so a driver-bound figure is recognisable.
+ */
 async function measure(seconds: number, clients: number, op: (i: number) => Promise<unknown>): Promise<number> {
   const end = Date.now() + seconds * 1000;
   let count = 0;
+  const cpu0 = process.cpuUsage();
+  const srv0 = await serverCpu();
   const started = process.hrtime.bigint();
   await Promise.all(
     Array.from({ length: clients }, async (_, w) => {
@@ -70,8 +79,12 @@ async function measure(seconds: number, clients: number, op: (i: number) => Prom
     }),
   );
   const secs = Number(process.hrtime.bigint() - started) / 1e9;
+  const cpu = process.cpuUsage(cpu0);
+  const srv = (await serverCpu()) - srv0;
+  lastCpu = `   (CPU per op: driver ${Math.round((cpu.user + cpu.system) / count)} us, server ${Math.round(srv / count)} us)`;
   return count / secs;
 }
+let lastCpu = '';
 
 /** Same for synchronous baseline work (single thread, no concurrency to speak of). */
 function measureSync(seconds: number, op: (i: number) => unknown): number {
@@ -89,7 +102,8 @@ const rows: Array<[string, string, string, string]> = [];
 function report(name: string, value: number, unit: string, baseline?: number): void {
   const ratio = baseline ? `${(baseline / value).toFixed(0)}x slower than Map (${fmt(baseline)} ${unit})` : '';
   rows.push([name, fmt(value), unit, ratio]);
-  console.log(`${name.padEnd(52)} ${fmt(value).padStart(12)} ${unit.padEnd(9)} ${ratio}`);
+  console.log(`${name.padEnd(52)} ${fmt(value).padStart(12)} ${unit.padEnd(9)} ${ratio}${lastCpu}`);
+  lastCpu = '';
 }
 
 function rand(n: number): number {
@@ -99,10 +113,15 @@ function rand(n: number): number {
 async function main(): Promise<void> {
   const args = parseArgs();
   const N = args.docs;
+  console.log(`load average at start: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} cores`);
   console.log(`embedded-mongo bench: ${fmt(N)} docs, ${args.clients} concurrent clients, ${args.seconds}s per workload, server ${args.inProcess ? 'in-process' : 'in a child process'}, node ${process.version}`);
   const server = await startServer(args.inProcess);
   const client = await MongoClient.connect(server.uri, { maxPoolSize: args.clients });
   const db = client.db('bench');
+  serverCpu = async () => {
+    const x = (await db.admin().command({ serverStatus: 1 })).extra_info;
+    return Number(x.user_time_us) + Number(x.system_time_us);
+  };
   const status = async (): Promise<number> => ((await db.admin().command({ serverStatus: 1 })).mem.resident as number) * 1048576;
 
   // --- baseline structures (same process as the driver) ---
@@ -133,7 +152,9 @@ async function main(): Promise<void> {
   report(`load ${fmt(N)} docs (insertMany x ${fmt(batch)}, 2 secondary idx)`, N / loadSecs, 'docs/s');
   report('resident memory per 100k small docs (3 indexes)', (rssAfter - rssBefore) / (N / 100_000) / 1048576, 'MiB');
 
-  // --- point reads ---
+  // --- point reads (after a warm-up that opens every pooled connection and warms the JIT) ---
+  await measure(1, args.clients, () => big.findOne({ _id: rand(N) } as never));
+  lastCpu = '';
   const mapGet = measureSync(1, (i) => map.get(i % N));
   report('point read by _id (findOne)', await measure(args.seconds, args.clients, () => big.findOne({ _id: rand(N) } as never)), 'ops/s', mapGet);
   const skuGet = measureSync(1, (i) => map.get(bySku.get(`sku${i % N}`)!));
@@ -187,6 +208,7 @@ async function main(): Promise<void> {
   const ex = await big.find({ n: { $gte: 5000, $lt: 5100 } }).explain('executionStats');
   console.log(`explain of the range query: docsExamined=${ex.executionStats.totalDocsExamined} keysExamined=${ex.executionStats.totalKeysExamined}`);
 
+  console.log(`load average at end: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   await client.close();
   await server.stop();
 }

@@ -75,6 +75,7 @@ export const adminCommands: Record<string, Handler> = {
     connections: { current: ctx.connectionId >= 0 ? 1 : 0 },
     mem: { bits: 64, resident: Math.round(process.memoryUsage().rss / 1048576), virtual: 0 },
     storageEngine: { name: 'embedded', persistent: false },
+    extra_info: { note: 'fields vary by platform', user_time_us: Long.fromNumber(process.cpuUsage().user), system_time_us: Long.fromNumber(process.cpuUsage().system) },
   }),
   whatsmyuri: () => ({ you: '127.0.0.1:0' }),
   connectionStatus: () => ({ authInfo: { authenticatedUsers: [], authenticatedUserRoles: [] } }),
