@@ -26,18 +26,25 @@ const POISONED = new Set(['__proto__', 'constructor', 'prototype']);
  * reported (ERR-6).
  */
 export function parseSegmentPatch(body: unknown, languages: TenantLanguages): SegmentPatchOp[] {
-  const ops = validateJsonPatch(body);
-  const details: ErrorDetail[] = [];
-  const out: SegmentPatchOp[] = ops.map((op, i) => {
-    const tokens = decodePointer(op.path);
-    if (op.op !== 'test') {
-      const problem = pathProblem(tokens, languages);
-      if (problem) details.push({ field: `[${i}].path`, type: problem.type, message: problem.message });
-    }
-    return { ...op, tokens };
+  let shared: ErrorDetail[] = [];
+  try {
+    validateJsonPatch(body);
+  } catch (e) {
+    if (!(e instanceof ApiError) || !Array.isArray(body) || body.length === 0) throw e;
+    shared = e.details;
+  }
+  const ops = body as JsonPatchOperation[];
+  const details: ErrorDetail[] = [...shared];
+  ops.forEach((op, i) => {
+    const field = `[${i}].path`;
+    if (!isPlainObject(op) || typeof op.path !== 'string' || !op.path.startsWith('/') || op.op === 'test') return;
+    // ERR-6: report our own path rules next to the shared ones, once per operation.
+    if (details.some((d) => d.field === field)) return;
+    const problem = pathProblem(decodePointer(op.path), languages);
+    if (problem) details.push({ field, type: problem.type, message: problem.message });
   });
   if (details.length) throw ApiError.validation(details);
-  return out;
+  return ops.map((op) => ({ ...op, tokens: decodePointer(op.path) }));
 }
 
 function pathProblem(tokens: string[], languages: TenantLanguages): { type: string; message: string } | undefined {
