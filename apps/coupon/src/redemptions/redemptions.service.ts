@@ -37,7 +37,8 @@ export class RedemptionsService {
   async validate(auth: AuthContext, meta: RequestMeta, pathCode: string, body: RedemptionBodyDto): Promise<void> {
     const customer = this.admit(auth, body);
     const coupon = await this.lookup.findActive(auth.tenant, pathCode);
-    await this.checkRedeemable(auth.tenant, meta, coupon, customer, body, new Date());
+    const customerUses = await this.customerUses(auth.tenant, coupon, customer);
+    await this.checkRedeemable(auth.tenant, meta, coupon, customer, body, new Date(), customerUses);
   }
 
   /**
@@ -51,9 +52,14 @@ export class RedemptionsService {
     const customer = this.admit(auth, body);
     const coupon = await this.lookup.findActive(auth.tenant, pathCode);
     const tenant = auth.tenant;
+    // Both reads at once: one round trip of latency on the hot path.
+    const [recorded, customerUses] = await Promise.all([
+      body.orderCode === undefined ? false : this.redemptions.existsForOrder(tenant, coupon.code, body.orderCode),
+      this.customerUses(tenant, coupon, customer),
+    ]);
     // §1.5 step 6: a checkout retry of a recorded order is a 409 whatever the coupon's state now.
-    if (body.orderCode !== undefined && (await this.redemptions.existsForOrder(tenant, coupon.code, body.orderCode))) throw duplicateOrder(coupon.code, body.orderCode);
-    await this.checkRedeemable(tenant, meta, coupon, customer, body, new Date());
+    if (recorded) throw duplicateOrder(coupon.code, body.orderCode ?? '');
+    await this.checkRedeemable(tenant, meta, coupon, customer, body, new Date(), customerUses);
 
     await this.reserveUse(tenant, coupon, customer.legalEntityId);
     const key: UsageKey | undefined = customer.customerNumber === undefined ? undefined : { code: coupon.code, customerNumber: customer.customerNumber, legalEntityId: customer.legalEntityId };
@@ -90,9 +96,7 @@ export class RedemptionsService {
   }
 
   /** R1–R11 locally, then R12 through the segment service, only when everything else passed (§8). */
-  private async checkRedeemable(tenant: string, meta: RequestMeta, coupon: Coupon, customer: EffectiveCustomer, body: RedemptionBodyDto, now: Date): Promise<void> {
-    const needsUses = customer.customerNumber !== undefined && coupon.maxRedemptionsPerCustomer !== -1;
-    const customerUses = needsUses ? await this.usage.count(tenant, { code: coupon.code, customerNumber: customer.customerNumber!, legalEntityId: customer.legalEntityId }) : 0;
+  private async checkRedeemable(tenant: string, meta: RequestMeta, coupon: Coupon, customer: EffectiveCustomer, body: RedemptionBodyDto, now: Date, customerUses: number): Promise<void> {
     const refusal = firstLocalRefusal(coupon, { now, customer, orderTotal: body.orderTotal, discount: body.discount, customerUses });
     if (refusal) throw refusal;
     if (coupon.segmentRestricted) {
@@ -108,6 +112,12 @@ export class RedemptionsService {
       });
       if (!member) throw notInSegment(coupon.code);
     }
+  }
+
+  /** The customer's uses in the current legal-entity bucket, read only when R7 needs them. */
+  private customerUses(tenant: string, coupon: Coupon, customer: EffectiveCustomer): Promise<number> {
+    if (customer.customerNumber === undefined || coupon.maxRedemptionsPerCustomer === -1) return Promise.resolve(0);
+    return this.usage.count(tenant, { code: coupon.code, customerNumber: customer.customerNumber, legalEntityId: customer.legalEntityId });
   }
 
   /** Body rules that need no stored data (§3.5), then the §2.3 identity rules (403). */
