@@ -87,6 +87,11 @@ describe('access: route wiring, scopes, 401/403 and tenant isolation (TEN-9)', (
       expectCouponError(await call(h, 'POST', `/coupon/${T}/coupons`, reader(T), '{bad'), 403, 'insufficient_permissions');
     });
 
+    it('answers a body above 10 MiB with 413 validation_violation', async () => {
+      const big = JSON.stringify({ name: 'x', description: 'y'.repeat(10 * 1024 * 1024) });
+      expectCouponError(await call(h, 'POST', `/coupon/${T}/coupons`, manager(T), big), 413, 'validation_violation');
+    });
+
     it('answers unknown routes 404 resource_not_found in the coupon profile', async () => {
       expectCouponError(await call(h, 'GET', `/coupon/${T}/nothing`, manager(T)), 404, 'resource_not_found');
       expectCouponError(await call(h, 'PATCH', `/coupon/${T}/coupons`, manager(T), {}), 404, 'resource_not_found');
