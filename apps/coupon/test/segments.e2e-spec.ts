@@ -211,7 +211,7 @@ describe('segment call resilience with the production limits (§10.3)', () => {
     expect(v.body).toEqual(UNAVAILABLE);
     expect(h.stub.requests).toHaveLength(2);
     expect(took).toBeGreaterThanOrEqual(2000); // the first attempt ran its full 2 s
-    expect(took).toBeLessThan(3600);
+    expect(took).toBeLessThan(4000); // 3 s budget plus slack for a loaded CI machine
   });
 
   it('opens the circuit after repeated failures: later checks fail at once without reaching the peer, with Retry-After', async () => {
@@ -222,7 +222,7 @@ describe('segment call resilience with the production limits (§10.3)', () => {
     h.stub.respond(segmentService(T, MEMBERSHIP));
     const started = Date.now();
     const v = await call(h, 'POST', `${base}/${code}/redemptions`, customer(T, 'MEMBER'), order(50, 5));
-    expect(Date.now() - started).toBeLessThan(300);
+    expect(Date.now() - started).toBeLessThan(1000); // far below one 2 s attempt: the peer is not tried
     expect(v.body).toEqual(UNAVAILABLE);
     expect(Number(v.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(h.stub.requests).toHaveLength(0);
