@@ -1,6 +1,7 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { CATEGORY_URL } from '../clients/clients.module';
 import { CustomerSegmentConfig } from '../config/customer-segment.config';
+import { OutboxBatchRepository } from './outbox-batch.repository';
 import { SegmentEvents } from './segment-events';
 import { SEGMENT_SETTINGS, SegmentSettings } from './settings';
 
@@ -17,6 +18,7 @@ export class CommonModule {
           useValue: new SegmentSettings(config.languages, config.tenantLanguages, config.segmentMaxPerTenant, config.segmentMaxPerCustomer, config.queryMaxTimeMS),
         },
         { provide: CATEGORY_URL, useValue: config.categoryUrl },
+        OutboxBatchRepository,
         SegmentEvents,
       ],
       exports: [SEGMENT_SETTINGS, CATEGORY_URL, SegmentEvents],

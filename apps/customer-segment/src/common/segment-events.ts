@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CloudEventEnvelope, CustomerSegmentEventType, EVENT_SOURCES, EventSink, LOGGER, buildEvent, emitAllSafely, emitSafely } from '@suite/api-kit';
-import { EVENT_SINK } from '@suite/persistence';
+import { EVENT_SINK, OutboxRepository } from '@suite/persistence';
+import { OutboxBatchRepository } from './outbox-batch.repository';
 import type { Logger } from 'pino';
 import { RequestCtx } from './request-context';
 
@@ -25,6 +26,7 @@ export class SegmentEvents {
   constructor(
     @Inject(EVENT_SINK) private readonly sink: EventSink,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly batch: OutboxBatchRepository,
   ) {}
 
   envelope(ctx: RequestCtx, change: SegmentChange): CloudEventEnvelope<object> {
@@ -43,6 +45,24 @@ export class SegmentEvents {
 
   async emit(ctx: RequestCtx, change: SegmentChange): Promise<void> {
     await emitSafely(this.sink, this.envelope(ctx, change), this.logger);
+  }
+
+  /**
+   * One event per element of a bulk request (EVT-6) in one outbox write when the sink is the
+   * outbox; otherwise one by one. Failures follow EVT-4 exactly as `emitSafely` does: logged with
+   * the full envelope and counted, never failing the request.
+   */
+  async emitMany(ctx: RequestCtx, changes: SegmentChange[]): Promise<void> {
+    if (changes.length === 0) return;
+    const envelopes = changes.map((c) => this.envelope(ctx, c));
+    if (!(this.sink instanceof OutboxRepository)) {
+      await emitAllSafely(this.sink, envelopes, this.logger);
+      return;
+    }
+    const failed = await this.batch.insertMany(envelopes);
+    for (const i of failed) {
+      await emitSafely({ emit: () => Promise.reject(new Error('batched outbox insert failed')) }, envelopes[i], this.logger);
+    }
   }
 
   /** In the given order (EVT-6: cascaded children before their parent). */

@@ -1,12 +1,24 @@
 import { Injectable } from '@nestjs/common';
 import { ApiError } from '@suite/api-kit';
-import { TenantModelRegistry, findPage, isDuplicateKeyError, mapMongoErrors } from '@suite/persistence';
+import { TenantModelRegistry, findPage, isDuplicateKeyError, mapMongoErrors, translateMongoError } from '@suite/persistence';
 import { Model } from 'mongoose';
 import { PageRequest } from '../segments/segments.repository';
 import { CUSTOMER_ASSIGNMENT_ENTITY, CustomerAssignmentDocument } from './customer-assignment.schema';
 import { CustomerAssignment, CustomerAssignmentWrite, CustomerKey, UpsertOutcome } from './customer-assignment.types';
 
 type Doc = CustomerAssignmentDocument & { _id?: unknown };
+
+/** What a bulk upsert knows of a stored assignment before it writes. */
+export interface StoredState {
+  version: number;
+  createdAt: Date;
+  assignmentType: 'MANUAL' | 'AUTOMATIC';
+}
+
+/** One write of a bulk upsert plan: create, or update guarded by the version read. */
+export type PlannedWrite =
+  | { kind: 'insert'; key: CustomerKey; write: CustomerAssignmentWrite }
+  | { kind: 'update'; key: CustomerKey; write: CustomerAssignmentWrite; guard: number };
 
 function toAssignment(doc: Doc): CustomerAssignment {
   const out: CustomerAssignment = {
@@ -140,6 +152,56 @@ export class CustomerAssignmentsRepository {
       throw e;
     }
     return toAssignment(doc);
+  }
+
+  /**
+   * The assignments of some customers in one segment, keyed by {@link customerCountKey}, with what
+   * a bulk upsert needs to plan its writes (one query on the identity index).
+   */
+  async existingInSegment(tenant: string, segmentId: string, customerIds: string[]): Promise<Map<string, StoredState>> {
+    const out = new Map<string, StoredState>();
+    if (customerIds.length === 0) return out;
+    const docs = await mapMongoErrors(() =>
+      this.read(tenant)
+        .collection.find(
+          { segmentId, customerId: { $in: [...new Set(customerIds)] } } as never,
+          { projection: { _id: 0, customerId: 1, legalEntityId: 1, assignmentType: 1, 'metadata.version': 1, 'metadata.createdAt': 1 } },
+        )
+        .toArray(),
+    );
+    for (const d of docs as unknown as Doc[]) {
+      out.set(customerCountKey(d.customerId, d.legalEntityId ?? null), { version: d.metadata.version, createdAt: d.metadata.createdAt, assignmentType: d.assignmentType as StoredState['assignmentType'] });
+    }
+    return out;
+  }
+
+  /**
+   * Applies planned single-document writes of a bulk request in one ordered `bulkWrite`: inserts
+   * of new assignments, and updates guarded by the version the plan read. A guarded update is an
+   * upsert, so a moved version surfaces as a duplicate-key error at its index instead of a silent
+   * miss. Returns how many writes were applied, in order, before the first failure.
+   */
+  async applyPlanned(tenant: string, writes: PlannedWrite[], now: Date): Promise<number> {
+    if (writes.length === 0) return 0;
+    const model = await this.write(tenant);
+    const ops = writes.map((w) => {
+      if (w.kind === 'insert') {
+        const doc: CustomerAssignmentDocument = { ...w.key, assignmentType: 'MANUAL', metadata: { version: 1, createdAt: now, modifiedAt: now } };
+        if (w.write.mixins !== undefined) doc.mixins = w.write.mixins;
+        if (w.write.metadataMixins !== undefined) doc.metadata.mixins = w.write.metadataMixins;
+        return { insertOne: { document: doc } };
+      }
+      return { updateOne: { filter: { ...keyFilter(w.key), 'metadata.version': w.guard }, update: upsertUpdate(w.write, now), upsert: true } };
+    });
+    try {
+      await model.collection.bulkWrite(ops as never, { ordered: true });
+      return writes.length;
+    } catch (e) {
+      const errors = (e as { writeErrors?: Array<{ index: number }> | { index: number } }).writeErrors;
+      const first = Array.isArray(errors) ? errors[0] : errors;
+      if (first && typeof first.index === 'number') return first.index;
+      throw translateMongoError(e) ?? e;
+    }
   }
 
   /** Deletes one assignment; returns it (for its event) or null when there was none. */

@@ -14,7 +14,7 @@ import { SegmentVisibility, segmentNotFound } from '../visibility/segment-visibi
 import { CUSTOMER_LIST } from './customer.fields';
 import { customerDeletedChange, customerUpsertedChange, toCustomerAssignmentView } from './customer-assignment.mapper';
 import { CustomerAssignment, CustomerAssignmentWrite, CustomerKey } from './customer-assignment.types';
-import { CustomerAssignmentsRepository, customerCountKey } from './customer-assignments.repository';
+import { CustomerAssignmentsRepository, PlannedWrite, customerCountKey } from './customer-assignments.repository';
 import { CustomerBulkItemDto, CustomerKeyDto } from './dto/customer-bulk.dto';
 
 /** Reserved B2C customer id (segment §1.7, §1.11): the literal `bulk` path beside `{customerId}`. */
@@ -174,7 +174,17 @@ export class SegmentCustomersService {
     if (deleted) await this.events.emit(ctx, customerDeletedChange(deleted, new Date()));
   }
 
-  /** §3.20: 207 with one result per element (no `id`), in order; unknown segment 404 for all. */
+  /**
+   * §3.20: 207 with one result per element (no `id`), in request order; unknown segment 404.
+   *
+   * The hot path of the service, so it is planned and written in a handful of round trips instead
+   * of one or two per element: one read of the elements' existing assignments, one aggregation for
+   * the per-customer limit, one ordered `bulkWrite` of guarded single-document writes, one outbox
+   * write for the events. The plan applies the elements in order against what was read (later
+   * duplicates see earlier elements, BULK-4). If a concurrent writer moved something the plan
+   * relied on, the bulkWrite stops at that write and the remaining elements are processed one by
+   * one with fresh reads, exactly like single requests.
+   */
   async bulkUpsert(ctx: RequestCtx, segmentId: string, body: unknown): Promise<HttpResult> {
     const tenant = ctx.auth.tenant;
     const items = assertBulkArray(body);
@@ -187,20 +197,67 @@ export class SegmentCustomersService {
         return { ok: false as const, error: e };
       }
     });
-    // One aggregation for the per-customer limit of every element (segment §1.12).
-    const counter = await this.counter(
-      tenant,
-      parsed.flatMap((p) => (p.ok ? [p.key.customerId] : [])),
-    );
-    const results = await runSegmentBulk(
-      parsed,
-      async (p) => {
-        if (!p.ok) throw p.error;
-        const outcome = await this.upsertOne(ctx, p.key, p.write, counter);
-        return { code: outcome.created ? 201 : 204 };
-      },
-      { onUnexpected: (e) => this.logger.error({ err: e }, 'bulk element failed unexpectedly') },
-    );
+    const customerIds = parsed.flatMap((p) => (p.ok ? [p.key.customerId] : []));
+    const [stored, counts] = await Promise.all([this.assignments.existingInSegment(tenant, segmentId, customerIds), this.assignments.countsByCustomer(tenant, customerIds)]);
+    const counter = new MembershipCounter(counts, this.settings.maxSegmentsPerCustomer);
+    const now = new Date();
+
+    // Plan: decide every element in order against the state as it will be after the earlier ones.
+    const outcomes: Array<{ code: number } | { error: unknown } | undefined> = new Array(parsed.length);
+    const writes: PlannedWrite[] = [];
+    const plannedFor: number[] = [];
+    const changes: Array<CustomerAssignment & { created: boolean }> = [];
+    parsed.forEach((p, i) => {
+      if (!p.ok) {
+        outcomes[i] = { error: p.error };
+        return;
+      }
+      const k = customerCountKey(p.key.customerId, p.key.legalEntityId);
+      const current = stored.get(k);
+      const expected = p.write.expectedVersion;
+      if (current) {
+        if (expected !== undefined && expected !== current.version) {
+          outcomes[i] = { error: ApiError.versionConflict(assignmentId(p.key), expected, current.version) };
+          return;
+        }
+        writes.push({ kind: 'update', key: p.key, write: p.write, guard: current.version });
+        stored.set(k, { ...current, version: current.version + 1 });
+        changes.push({ ...afterWrite(p.key, p.write, current.version + 1, current.createdAt, now, current.assignmentType), created: false });
+      } else {
+        if (!counter.canAdd(p.key)) {
+          outcomes[i] = { error: limitReached(counter.max) };
+          return;
+        }
+        counter.added(p.key);
+        writes.push({ kind: 'insert', key: p.key, write: p.write });
+        stored.set(k, { version: 1, createdAt: now, assignmentType: 'MANUAL' });
+        changes.push({ ...afterWrite(p.key, p.write, 1, now, now, 'MANUAL'), created: true });
+      }
+      plannedFor.push(i);
+    });
+
+    const applied = await this.assignments.applyPlanned(tenant, writes, now);
+    for (let w = 0; w < applied; w++) outcomes[plannedFor[w]] = { code: writes[w].kind === 'insert' ? 201 : 204 };
+    await this.events.emitMany(ctx, changes.slice(0, applied).map((c) => customerUpsertedChange(c, c.created)));
+
+    // A concurrent writer invalidated the plan at `applied`: the rest runs element by element.
+    const resumeAt = applied < writes.length ? plannedFor[applied] : parsed.length;
+    const fresh = resumeAt < parsed.length ? await this.counter(tenant, customerIds) : counter;
+    for (let i = resumeAt; i < parsed.length; i++) {
+      const p = parsed[i];
+      if (!p.ok) continue;
+      try {
+        const outcome = await this.upsertOne(ctx, p.key, p.write, fresh);
+        outcomes[i] = { code: outcome.created ? 201 : 204 };
+      } catch (e) {
+        outcomes[i] = { error: e };
+      }
+    }
+    const results = await runSegmentBulk(outcomes, async (o) => {
+      if (!o) throw ApiError.internal(new Error('bulk element without outcome'));
+      if ('error' in o) throw o.error;
+      return o;
+    });
     return { status: 207, body: results };
   }
 
@@ -240,6 +297,14 @@ function parseCustomerElement(item: unknown, segmentId: string): { key: Customer
     },
   });
   return { key: { segmentId, customerId: dto.customerId, legalEntityId: dto.legalEntityId ?? null }, write: input };
+}
+
+/** The stored state after a planned write (for its event; segment §6). */
+function afterWrite(key: CustomerKey, write: CustomerAssignmentWrite, version: number, createdAt: Date, now: Date, assignmentType: CustomerAssignment['assignmentType']): CustomerAssignment {
+  const a: CustomerAssignment = { ...key, assignmentType, metadata: { version, createdAt, modifiedAt: now } };
+  if (write.mixins !== undefined) a.mixins = write.mixins;
+  if (write.metadataMixins !== undefined) a.metadata.mixins = write.metadataMixins;
+  return a;
 }
 
 function collectIdProblems(problems: ErrorDetail[], check: () => void): void {
