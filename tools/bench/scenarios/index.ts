@@ -1,6 +1,17 @@
 import type { BenchContext } from '../run';
+import { categoryScenario } from './category';
+import { couponScenario } from './coupon';
+import { segmentScenario } from './segment';
 
 export type Scenario = (ctx: BenchContext) => Promise<void>;
 
-/** Scenarios by name; each service adds its own file. */
-export const SCENARIOS: Record<string, Scenario> = {};
+/**
+ * Scenarios by name, run in this order by default. `category` builds the 16,000-category tree
+ * that `storefront` reads, so run them together.
+ */
+export const SCENARIOS: Record<string, Scenario> = {
+  segment: segmentScenario,
+  coupon: couponScenario,
+  category: (ctx) => categoryScenario(ctx, false),
+  storefront: (ctx) => categoryScenario(ctx, true),
+};
