@@ -60,10 +60,6 @@ export class RedemptionRepository {
     return { items: items.map(toRedemption), total };
   }
 
-  async count(tenant: string, code: string): Promise<number> {
-    return mapMongoErrors(() => this.registry.model(tenant, REDEMPTION_ENTITY).countDocuments({ code }).exec());
-  }
-
   /** Permanent coupon delete (§6.6): every record of the code. */
   async removeAllForCode(tenant: string, code: string): Promise<void> {
     const model = await this.registry.forWrite(tenant, REDEMPTION_ENTITY);
