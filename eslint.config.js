@@ -47,6 +47,12 @@ module.exports = tseslint.config(
         { selector: "Decorator[expression.callee.name='InjectModel']", message: 'Use TenantModelRegistry (TEN-5).' },
         { selector: "CallExpression[callee.object.name='mongoose'][callee.property.name='model']", message: 'Use TenantModelRegistry (TEN-5).' },
         { selector: "Decorator[expression.callee.name='Inject'] > CallExpression > Identifier[name='REQUEST']", message: 'No request-scoped providers (STYLE habit 3).' },
+        {
+          // A local type named like a Nest parameter decorator makes SWC's decorator metadata point
+          // at the decorator function, and the validation pipe then hands the handler a function.
+          selector: ':matches(TSTypeAliasDeclaration, TSInterfaceDeclaration, ClassDeclaration)[id.name=/^(Query|Body|Param|Headers|Req|Res)$/]',
+          message: 'Do not name a type like a Nest parameter decorator (Query, Body, Param, ...).',
+        },
       ],
       'no-restricted-imports': restricted([...mongooseOutsideData, httpExceptions], [deepLibImports, relativeLibImports]),
     },
@@ -89,7 +95,7 @@ module.exports = tseslint.config(
     },
   },
   {
-    files: ['apps/**/*.spec.ts', 'apps/**/*.e2e-spec.ts'],
+    files: ['apps/**/*.spec.ts', 'apps/**/*.e2e-spec.ts', 'apps/*/test/**/*.ts'],
     rules: { 'no-restricted-imports': restricted([httpExceptions], [deepLibImports, relativeLibImports]) },
   },
   // Inside a lib, another lib is reached only through its alias, never by a relative path.
