@@ -47,6 +47,19 @@ module.exports = tseslint.config(
         { selector: "Decorator[expression.callee.name='InjectModel']", message: 'Use TenantModelRegistry (TEN-5).' },
         { selector: "CallExpression[callee.object.name='mongoose'][callee.property.name='model']", message: 'Use TenantModelRegistry (TEN-5).' },
         { selector: "Decorator[expression.callee.name='Inject'] > CallExpression > Identifier[name='REQUEST']", message: 'No request-scoped providers (STYLE habit 3).' },
+      ],
+      'no-restricted-imports': restricted([...mongooseOutsideData, httpExceptions], [deepLibImports, relativeLibImports]),
+    },
+  },
+  {
+    files: ['apps/*/src/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "Decorator[expression.callee.name='InjectModel']", message: 'Use TenantModelRegistry (TEN-5).' },
+        { selector: "CallExpression[callee.object.name='mongoose'][callee.property.name='model']", message: 'Use TenantModelRegistry (TEN-5).' },
+        { selector: "Decorator[expression.callee.name='Inject'] > CallExpression > Identifier[name='REQUEST']", message: 'No request-scoped providers (STYLE habit 3).' },
         {
           // A local type named like a Nest parameter decorator makes SWC's decorator metadata point
           // at the decorator function, and the validation pipe then hands the handler a function.
@@ -54,7 +67,6 @@ module.exports = tseslint.config(
           message: 'Do not name a type like a Nest parameter decorator (Query, Body, Param, ...).',
         },
       ],
-      'no-restricted-imports': restricted([...mongooseOutsideData, httpExceptions], [deepLibImports, relativeLibImports]),
     },
   },
   // Data layer files may use mongoose.

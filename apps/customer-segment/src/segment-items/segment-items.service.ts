@@ -25,7 +25,7 @@ const RESERVED_ITEM_IDS = ['bulk'];
 /** Parallel best-effort enrichment lookups for one bulk request. */
 const ENRICH_CONCURRENCY = 8;
 
-type Query = Record<string, string | undefined>;
+type QueryParams = Record<string, string | undefined>;
 
 /** Item assignments (segment §3.23–§3.30); category trees live in CategoryTreesService. */
 @Injectable()
@@ -44,7 +44,7 @@ export class SegmentItemsService {
    * §3.23: item assignments across segments. FULL: every segment, optionally only those of a site
    * or only active ones; OWN: the caller's visible segments (onlyActive is always true).
    */
-  async listAcross(ctx: RequestCtx, query: Query, totalCount: string | undefined): Promise<HttpResult> {
+  async listAcross(ctx: RequestCtx, query: QueryParams, totalCount: string | undefined): Promise<HttpResult> {
     const tenant = ctx.auth.tenant;
     const reader = readerOf(ctx.auth, { legalEntityId: query.legalEntityId });
     const onlyActive = parseBooleanParam(query.onlyActive, 'onlyActive', false);
@@ -64,7 +64,7 @@ export class SegmentItemsService {
   }
 
   /** §3.24/§3.25: the items of one segment; FULL needs it to exist, OWN needs it visible. */
-  async list(ctx: RequestCtx, segmentId: string, query: Query, totalCount: string | undefined, searchBody?: { body: unknown }): Promise<HttpResult> {
+  async list(ctx: RequestCtx, segmentId: string, query: QueryParams, totalCount: string | undefined, searchBody?: { body: unknown }): Promise<HttpResult> {
     const tenant = ctx.auth.tenant;
     const reader = readerOf(ctx.auth, { legalEntityId: query.legalEntityId });
     const request = parseListRequest(
@@ -90,7 +90,7 @@ export class SegmentItemsService {
   }
 
   /** §3.26. */
-  async get(ctx: RequestCtx, segmentId: string, rawType: string, itemId: string, query: Query): Promise<HttpResult> {
+  async get(ctx: RequestCtx, segmentId: string, rawType: string, itemId: string, query: QueryParams): Promise<HttpResult> {
     const tenant = ctx.auth.tenant;
     const reader = readerOf(ctx.auth, { legalEntityId: query.legalEntityId });
     const type = parseItemType(rawType);
