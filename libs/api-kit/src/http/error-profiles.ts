@@ -50,9 +50,15 @@ const COUPON_DETAIL_TYPES: Record<string, string> = {
   duplicate_parameter: 'invalid_query_parameter',
 };
 
+/** Coupon §1.4: problems with these query parameters are `invalid_query_parameter`. */
+const COUPON_QUERY_PARAMETERS = new Set(['q', 'sort', 'pageSize', 'pageNumber', 'totalCount']);
+
 function couponDetail(error: ApiError, d: ErrorDetail): ErrorDetail {
   if (error.errorCode === 'invalid_query') return { field: d.field ?? 'q', type: 'invalid_query_parameter', message: d.message };
   if (error.errorCode === 'malformed_json' && d.type === 'syntax_error') return { type: 'malformed_payload', message: d.message };
+  if (d.field !== undefined && COUPON_QUERY_PARAMETERS.has(d.field)) return { ...d, type: 'invalid_query_parameter' };
+  // A body that is JSON but not an object (coupon §1.4 "not valid JSON, or not a JSON object").
+  if (d.field === undefined && d.type === 'invalid_type') return { type: 'malformed_payload', message: d.message };
   return { ...d, type: COUPON_DETAIL_TYPES[d.type] ?? d.type };
 }
 

@@ -5,7 +5,7 @@ import { IsDefined, IsInt, IsOptional, IsString, Max, Min, ValidateNested } from
 import pino from 'pino';
 import { ApiError } from '../errors';
 import { ApiKitModule } from './api-kit.module';
-import { ErrorProfile } from './error-profiles';
+import { ErrorProfile, renderError } from './error-profiles';
 import { createApp, listen } from './bootstrap';
 import { BODY_LIMIT_BYTES } from './request-body';
 
@@ -214,5 +214,18 @@ describe('error wire profiles over HTTP', () => {
         await app.close();
       }
     }
+  });
+});
+
+describe('coupon profile detail vocabulary (coupon §1.4)', () => {
+  it('maps paging and q problems to invalid_query_parameter and a non-object body to malformed_payload', () => {
+    const paging = ApiError.validation([{ field: 'pageSize', type: 'out_of_range', message: 'x' }, { field: 'sort', type: 'invalid_format', message: 'y' }]);
+    expect(renderError(paging, 'coupon')).toMatchObject({ status: 400, type: 'validation_violation', details: [{ field: 'pageSize', type: 'invalid_query_parameter' }, { field: 'sort', type: 'invalid_query_parameter' }] });
+    const q = ApiError.invalidQuery({ field: 'q', type: 'syntax_error', message: 'z' });
+    expect(renderError(q, 'coupon')).toMatchObject({ details: [{ field: 'q', type: 'invalid_query_parameter' }] });
+    const notObject = ApiError.validation([{ type: 'invalid_type', message: 'the request body must be a JSON object' }]);
+    expect(renderError(notObject, 'coupon')).toMatchObject({ details: [{ type: 'malformed_payload' }] });
+    const field = ApiError.validation([{ field: 'discountAbsolute.amount', type: 'invalid_type', message: 'n' }]);
+    expect(renderError(field, 'coupon')).toMatchObject({ details: [{ field: 'discountAbsolute.amount', type: 'invalid_value' }] });
   });
 });
