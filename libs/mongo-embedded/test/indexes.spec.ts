@@ -115,9 +115,14 @@ describe('index catalog', () => {
   it('reports conflicting index definitions', async () => {
     const c = fresh();
     await c.createIndex({ a: 1 }, { name: 'a1' });
-    expect((await c.createIndex({ a: 1 }, { name: 'a1', unique: true }).catch((e) => e)).code).toBe(85);
+    // Same name: a different signature (key, unique, sparse, partial filter) is 86, other
+    // differing options are 85; the same signature under another name is 85.
+    expect((await c.createIndex({ a: 1 }, { name: 'a1', unique: true }).catch((e) => e)).code).toBe(86);
     expect((await c.createIndex({ b: 1 }, { name: 'a1' }).catch((e) => e)).code).toBe(86);
+    expect((await c.createIndex({ a: 1 }, { name: 'a1', expireAfterSeconds: 10 }).catch((e) => e)).code).toBe(85);
     expect((await c.createIndex({ a: 1 }, { name: 'other' }).catch((e) => e)).code).toBe(85);
+    // A different signature on the same key is a separate index.
+    expect(await c.createIndex({ a: 1 }, { name: 'a1_sparse', sparse: true })).toBe('a1_sparse');
   });
 
   it('drops indexes by name, by key and all at once', async () => {

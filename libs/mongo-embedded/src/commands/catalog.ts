@@ -17,15 +17,23 @@ function requireCollection(ctx: CommandContext, name: string): Collection {
   return coll;
 }
 
-/** The options that make two index specs different indexes (or conflicting ones). */
-function optionsKey(spec: Doc): string {
+/**
+ * An index's signature (MongoDB 5.0+): key pattern, collation, partial filter, unique and sparse.
+ * Two indexes may share a key pattern only if their signatures differ.
+ */
+function signatureKey(spec: Doc): string {
   return canonicalKey({
+    key: spec.key,
     unique: spec.unique === true,
     sparse: spec.sparse === true,
     partialFilterExpression: spec.partialFilterExpression ?? null,
-    expireAfterSeconds: spec.expireAfterSeconds ?? null,
     collation: spec.collation ?? null,
   });
+}
+
+/** The options outside the signature; differing ones on the same index are a conflict. */
+function optionsKey(spec: Doc): string {
+  return canonicalKey({ expireAfterSeconds: spec.expireAfterSeconds ?? null, hidden: spec.hidden === true });
 }
 
 /** Normalises a requested index spec into the stored/listed form. */
@@ -120,7 +128,7 @@ export const catalogCommands: Record<string, Handler> = {
     for (const spec of specs) {
       const sameNameSpec = coll.indexes.get(spec.name)?.spec ?? toBuild.find((s) => s.name === spec.name);
       if (sameNameSpec) {
-        if (canonicalKey(sameNameSpec.key) !== canonicalKey(spec.key)) {
+        if (signatureKey(sameNameSpec) !== signatureKey(spec)) {
           throw new CommandError(
             Codes.IndexKeySpecsConflict,
             `An existing index has the same name as the requested index. When index names are not specified, they are auto generated and can cause conflicts. Please refer to our documentation. Requested index: ${JSON.stringify(spec)}, existing index: ${JSON.stringify(sameNameSpec)}`,
@@ -131,12 +139,9 @@ export const catalogCommands: Record<string, Handler> = {
         }
         continue;
       }
-      for (const other of [...[...coll.indexes.values()].map((i) => i.spec), ...toBuild]) {
-        if (canonicalKey(other.key) !== canonicalKey(spec.key)) continue;
-        const samePartial = canonicalKey(other.partialFilterExpression ?? null) === canonicalKey(spec.partialFilterExpression ?? null);
-        if (samePartial) {
-          throw new CommandError(Codes.IndexOptionsConflict, `Index already exists with a different name: ${other.name}`);
-        }
+      const sameSignature = [...[...coll.indexes.values()].map((i) => i.spec), ...toBuild].find((o) => signatureKey(o) === signatureKey(spec));
+      if (sameSignature) {
+        throw new CommandError(Codes.IndexOptionsConflict, `Index already exists with a different name: ${sameSignature.name}`);
       }
       toBuild.push(spec);
     }
