@@ -3,29 +3,36 @@
 // the same run. The server runs in a child process (its own core) unless `--in-process`.
 //
 // Options: --docs N (default 1,000,000), --seconds S per workload (default 3), --clients C
-// (concurrent operations, default 16), --in-process.
+// (concurrent operations, default 16), --workers W (driver threads, default 2), --in-process.
 
 import { ChildProcess, spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
-import { MongoClient } from 'mongodb';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { Db, MongoClient } from 'mongodb';
 import { EmbeddedMongo } from '../src';
+import { CursorManager } from '../src/commands/cursors';
+import { runCommand } from '../src/commands/dispatch';
+import { Engine } from '../src/storage/engine';
+import { encodeOpMsg } from '../src/wire/protocol';
 
 interface Args {
   docs: number;
   seconds: number;
   clients: number;
   inProcess: boolean;
+  workers: number;
 }
 
 function parseArgs(): Args {
-  const a: Args = { docs: 1_000_000, seconds: 3, clients: 16, inProcess: false };
+  const a: Args = { docs: 1_000_000, seconds: 3, clients: 16, inProcess: false, workers: 2 };
   const argv = process.argv.slice(2);
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--docs') a.docs = Number(argv[++i]);
     else if (argv[i] === '--seconds') a.seconds = Number(argv[++i]);
     else if (argv[i] === '--clients') a.clients = Number(argv[++i]);
     else if (argv[i] === '--in-process') a.inProcess = true;
+    else if (argv[i] === '--workers') a.workers = Math.max(1, Number(argv[++i]));
   }
   return a;
 }
@@ -53,6 +60,103 @@ async function startServer(inProcess: boolean): Promise<{ uri: string; stop: () 
       await new Promise((r) => child.once('exit', r));
     },
   };
+}
+
+type Workload = 'idRead' | 'skuRead' | 'insert' | 'rangeBig' | 'rangeSmall';
+
+/** The operation of a workload; `tag` keeps generated unique keys apart between workers. */
+function opFor(w: Workload, db: Db, N: number, tag: string): (i: number) => Promise<unknown> {
+  const big = db.collection('big');
+  let seq = 0;
+  switch (w) {
+    case 'idRead':
+      return () => big.findOne({ _id: rand(N) } as never);
+    case 'skuRead':
+      return () => big.findOne({ sku: `sku${rand(N)}` });
+    case 'insert':
+      return () => db.collection('ins').insertOne({ sku: `i${tag}_${seq++}`, n: seq });
+    case 'rangeBig':
+      return () => {
+        const x = rand(N - 100);
+        return big.find({ n: { $gte: x, $lt: x + 100 } }).toArray();
+      };
+    case 'rangeSmall':
+      return () => {
+        const x = rand(900);
+        return db.collection('small').find({ n: { $gte: x, $lt: x + 100 } }).toArray();
+      };
+  }
+}
+
+/** Loops `op` with `conc` concurrent operations until `end`; returns how many completed. */
+async function loop(end: number, conc: number, op: (i: number) => Promise<unknown>): Promise<number> {
+  let count = 0;
+  await Promise.all(
+    Array.from({ length: conc }, async (_, w) => {
+      let i = w;
+      while (Date.now() < end) {
+        await op(i);
+        i += conc;
+        count++;
+      }
+    }),
+  );
+  return count;
+}
+
+// Driver work is spread over worker threads (each with its own MongoClient), so the driver can
+// use more than one core: on a 2-core machine one driver thread is the bottleneck, not the server.
+if (!isMainThread) {
+  const { uri, N, id } = workerData as { uri: string; N: number; id: number };
+  void (async () => {
+    const client = await MongoClient.connect(uri, { maxPoolSize: 16 });
+    const db = client.db('bench');
+    parentPort!.on('message', async (m: { w: Workload; end: number; conc: number } | 'close') => {
+      if (m === 'close') {
+        await client.close();
+        process.exit(0);
+      }
+      const count = await loop(m.end, m.conc, opFor(m.w, db, N, `w${id}`));
+      parentPort!.postMessage(count);
+    });
+    parentPort!.postMessage('ready');
+  })();
+}
+
+let pool: Worker[] = [];
+
+async function startWorkers(n: number, uri: string, N: number): Promise<void> {
+  pool = await Promise.all(
+    Array.from({ length: n }, (_, id) => {
+      const w = new Worker(__filename, { workerData: { uri, N, id } });
+      return new Promise<Worker>((resolve) => w.once('message', () => resolve(w)));
+    }),
+  );
+}
+
+/** Runs a workload on the worker threads (or here with one worker); returns operations per second. */
+async function measureWorkload(w: Workload, seconds: number, clients: number, db: Db, N: number): Promise<number> {
+  if (pool.length <= 1) return measure(seconds, clients, opFor(w, db, N, 'main'));
+  const cpu0 = process.cpuUsage();
+  const srv0 = await serverCpu();
+  const started = process.hrtime.bigint();
+  const end = Date.now() + seconds * 1000;
+  const per = Math.ceil(clients / pool.length);
+  const counts = await Promise.all(
+    pool.map(
+      (wk) =>
+        new Promise<number>((resolve) => {
+          wk.once('message', (c: number) => resolve(c));
+          wk.postMessage({ w, end, conc: per });
+        }),
+    ),
+  );
+  const count = counts.reduce((a, b) => a + b, 0);
+  const secs = Number(process.hrtime.bigint() - started) / 1e9;
+  const cpu = process.cpuUsage(cpu0);
+  const srv = (await serverCpu()) - srv0;
+  lastCpu = `   (CPU per op: driver ${Math.round((cpu.user + cpu.system) / count)} us, server ${Math.round(srv / count)} us)`;
+  return count / secs;
 }
 
 type CpuProbe = () => Promise<number>;
@@ -114,7 +218,7 @@ async function main(): Promise<void> {
   const args = parseArgs();
   const N = args.docs;
   console.log(`load average at start: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} cores`);
-  console.log(`embedded-mongo bench: ${fmt(N)} docs, ${args.clients} concurrent clients, ${args.seconds}s per workload, server ${args.inProcess ? 'in-process' : 'in a child process'}, node ${process.version}`);
+  console.log(`embedded-mongo bench: ${fmt(N)} docs, ${args.clients} concurrent clients, ${args.seconds}s per workload, server ${args.inProcess ? 'in-process' : 'in a child process'}, driver on ${args.workers} worker thread(s), node ${process.version}`);
   const server = await startServer(args.inProcess);
   const client = await MongoClient.connect(server.uri, { maxPoolSize: args.clients });
   const db = client.db('bench');
@@ -153,20 +257,20 @@ async function main(): Promise<void> {
   report('resident memory per 100k small docs (3 indexes)', (rssAfter - rssBefore) / (N / 100_000) / 1048576, 'MiB');
 
   // --- point reads (after a warm-up that opens every pooled connection and warms the JIT) ---
-  await measure(1, args.clients, () => big.findOne({ _id: rand(N) } as never));
+  await startWorkers(args.workers, server.uri, N);
+  await measureWorkload('idRead', 1, args.clients, db, N);
   lastCpu = '';
   const mapGet = measureSync(1, (i) => map.get(i % N));
-  report('point read by _id (findOne)', await measure(args.seconds, args.clients, () => big.findOne({ _id: rand(N) } as never)), 'ops/s', mapGet);
+  report('point read by _id (findOne)', await measureWorkload('idRead', args.seconds, args.clients, db, N), 'ops/s', mapGet);
   const skuGet = measureSync(1, (i) => map.get(bySku.get(`sku${i % N}`)!));
-  report('point read by unique secondary index (sku)', await measure(args.seconds, args.clients, () => big.findOne({ sku: `sku${rand(N)}` })), 'ops/s', skuGet);
+  report('point read by unique secondary index (sku)', await measureWorkload('skuRead', args.seconds, args.clients, db, N), 'ops/s', skuGet);
 
   // --- inserts ---
   const ins = db.collection('ins');
   await ins.createIndex({ sku: 1 }, { unique: true });
   const baseMap = new Map<number, unknown>();
   const mapSet = measureSync(1, (i) => baseMap.set(i, doc(i)));
-  let seq = 0;
-  report('single insertOne (unique secondary index)', await measure(args.seconds, args.clients, () => ins.insertOne({ sku: `i${seq++}`, n: seq })), 'ops/s', mapSet);
+  report('single insertOne (unique secondary index)', await measureWorkload('insert', args.seconds, args.clients, db, N), 'ops/s', mapSet);
   const many = db.collection('many');
   let mseq = 0;
   const manyRate = await measure(args.seconds, Math.min(4, args.clients), () => many.insertMany(Array.from({ length: 1000 }, () => ({ k: mseq++ }))));
@@ -190,30 +294,59 @@ async function main(): Promise<void> {
     const s = lowerBound(sortedN, (i * 7919) % (N - 100));
     return sortedN.slice(s, s + 100).map((k) => map.get(k));
   });
-  const rangeBig = await measure(args.seconds, args.clients, () => {
-    const x = rand(N - 100);
-    return big.find({ n: { $gte: x, $lt: x + 100 } }).toArray();
-  });
+  const rangeBig = await measureWorkload('rangeBig', args.seconds, args.clients, db, N);
   report(`indexed range query, 100 results of ${fmt(N)} docs`, rangeBig, 'ops/s', rangeBase);
   const small = db.collection('small');
   await small.createIndex({ n: 1 });
   await small.insertMany(Array.from({ length: 1000 }, (_, i) => doc(i)) as never[]);
-  const rangeSmall = await measure(args.seconds, args.clients, () => {
-    const x = rand(900);
-    return small.find({ n: { $gte: x, $lt: x + 100 } }).toArray();
-  });
+  const rangeSmall = await measureWorkload('rangeSmall', args.seconds, args.clients, db, N);
   report('indexed range query, 100 results of 1,000 docs', rangeSmall, 'ops/s');
   console.log(`range query cost ratio ${fmt(N)} vs 1k docs: ${(rangeSmall / rangeBig).toFixed(2)}x`);
 
   const ex = await big.find({ n: { $gte: 5000, $lt: 5100 } }).explain('executionStats');
   console.log(`explain of the range query: docsExamined=${ex.executionStats.totalDocsExamined} keysExamined=${ex.executionStats.totalKeysExamined}`);
 
-  console.log(`load average at end: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  for (const w of pool) w.postMessage('close');
   await client.close();
   await server.stop();
+  directCosts(N);
+  console.log(`load average at end: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+/**
+ * The server's own cost per command, without sockets or driver: decoded command in, encoded
+ * reply out, on an engine holding the same N documents. This is the capacity of one core.
+ */
+function directCosts(N: number): void {
+  const cursors = new CursorManager();
+  const ctx = { engine: new Engine(), cursors, connectionId: 0 };
+  const run = (body: Record<string, unknown>): void => {
+    encodeOpMsg(1, runCommand(ctx, { ...body, $db: 'direct' }));
+  };
+  run({ createIndexes: 'big', indexes: [{ key: { sku: 1 }, name: 'sku_1', unique: true }, { key: { n: 1 }, name: 'n_1' }] });
+  run({ createIndexes: 'ins', indexes: [{ key: { sku: 1 }, name: 'sku_1', unique: true }] });
+  for (let i = 0; i < N; i += 10_000) {
+    run({ insert: 'big', documents: Array.from({ length: Math.min(10_000, N - i) }, (_, k) => ({ _id: i + k, sku: `sku${i + k}`, n: i + k, cat: (i + k) % 100 })) });
+  }
+  const time = (name: string, reps: number, f: (i: number) => void): void => {
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < reps; i++) f(i);
+    const us = Number(process.hrtime.bigint() - t0) / 1e3 / reps;
+    console.log(`direct (no socket/driver) ${name.padEnd(34)} ${us.toFixed(1).padStart(8)} us/op  = ${fmt(1e6 / us)} ops/s on one core`);
+  };
+  time('point read by _id', 50_000, () => run({ find: 'big', filter: { _id: rand(N) }, limit: 1, singleBatch: true }));
+  time('point read by unique sku', 50_000, () => run({ find: 'big', filter: { sku: `sku${rand(N)}` }, limit: 1, singleBatch: true }));
+  time('insert one (unique index)', 50_000, (i) => run({ insert: 'ins', documents: [{ sku: `d${i}`, n: i }] }));
+  time('range query, 100 of N docs', 5_000, () => {
+    const x = rand(N - 100);
+    run({ find: 'big', filter: { n: { $gte: x, $lt: x + 100 } } });
+  });
+  cursors.close();
+}
+
+if (isMainThread) {
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}

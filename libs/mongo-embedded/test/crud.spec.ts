@@ -375,3 +375,36 @@ describe('renameCollection', () => {
     expect(await t.db.listCollections({ name: c.collectionName }).toArray()).toHaveLength(0);
   });
 });
+
+describe('more update operators', () => {
+  it('applies $unset, $rename, $min, $max, $mul, $pop, $pullAll, $currentDate and pipeline updates', async () => {
+    const c = fresh();
+    await c.insertOne({ _id: 1, a: 5, b: 1, old: 'x', arr: [1, 2, 3, 4], lo: 10, hi: 10 } as never);
+    await c.updateOne({ _id: 1 } as never, {
+      $unset: { b: '' },
+      $rename: { old: 'renamed' },
+      $min: { lo: 3 },
+      $max: { hi: 30 },
+      $mul: { a: 2 },
+      $pop: { arr: -1 },
+      $currentDate: { touched: true },
+    } as never);
+    await c.updateOne({ _id: 1 } as never, { $pullAll: { arr: [3, 4] } } as never);
+    const doc = await c.findOne({ _id: 1 } as never);
+    expect(doc).toMatchObject({ _id: 1, a: 10, renamed: 'x', arr: [2], lo: 3, hi: 30 });
+    expect(doc!.b).toBeUndefined();
+    expect(doc!.old).toBeUndefined();
+    expect(doc!.touched).toBeInstanceOf(Date);
+    await c.updateOne({ _id: 1 } as never, [{ $set: { sum: { $add: ['$a', '$lo'] } } }, { $unset: 'touched' }]);
+    const after = await c.findOne({ _id: 1 } as never);
+    expect(after!.sum).toBe(13);
+    expect(after!.touched).toBeUndefined();
+  });
+
+  it('reports no modification when an update changes nothing', async () => {
+    const c = fresh();
+    await c.insertOne({ _id: 1, a: 1, tags: ['x'] } as never);
+    const r = await c.updateOne({ _id: 1 } as never, { $set: { a: 1 }, $addToSet: { tags: 'x' } } as never);
+    expect([r.matchedCount, r.modifiedCount]).toEqual([1, 0]);
+  });
+});
