@@ -274,6 +274,26 @@ describe('categories over HTTP (ops 1–3, 5–8)', () => {
     });
   });
 
+  it('computes classificationMixins from the root down, on single reads and subcategories', async () => {
+    const t = await Client.as(h.url, 'classy');
+    const mixin = (name: string) => ({ name, schemaUrl: `https://schemas.example.com/${name}.json` });
+    await t.category({ id: 'CR', type: 'CLASSIFICATION', code: 'top', ownClassificationMixins: [mixin('size')] });
+    await t.category({ id: 'CK', type: 'CLASSIFICATION', code: 'kid', parentId: 'CR', ownClassificationMixins: [{ ...mixin('color'), required: true }] });
+    const expected = [
+      { name: 'size', mixinPath: 'class_top_size', schemaUrl: 'https://schemas.example.com/size.json', required: false, sourceCategoryId: 'CR' },
+      { name: 'color', mixinPath: 'class_kid_color', schemaUrl: 'https://schemas.example.com/color.json', required: true, sourceCategoryId: 'CK' },
+    ];
+    const kid = (await t.get('/categories/CK')).body;
+    expect(kid.ownClassificationMixins).toEqual([{ name: 'color', schemaUrl: 'https://schemas.example.com/color.json', required: true }]);
+    expect(kid.classificationMixins).toEqual(expected);
+    expect((await t.get('/categories/CR/subcategories')).body[0].classificationMixins).toEqual(expected);
+    expect((await t.get('/categories?showRoots=false')).body.find((x: any) => x.id === 'CK').classificationMixins).toEqual(expected);
+    // A code change shows up at once (recomputed on every read).
+    await t.patch('/categories/CR', { code: 'root2', metadata: { version: 1 } });
+    expect((await t.get('/categories/CK')).body.classificationMixins[0].mixinPath).toBe('class_root2_size');
+    expectCategoryError(await t.post('/categories', { localizedName: { en: 'x' }, published: true, type: 'CLASSIFICATION', code: 'dup', ownClassificationMixins: [mixin('a'), mixin('a')] }), 400, 'validation_failed');
+  });
+
   it('emits category events through the outbox', async () => {
     const t = await Client.as(h.url, 'evts');
     await t.category({ id: 'ev1' });

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { findPage, isDuplicateKeyError, mapMongoErrors, TenantModelRegistry, trustedFilter } from '@suite/persistence';
-import type { AnyBulkWriteOperation } from 'mongoose';
 import { CATEGORY_ENTITY } from './category.schema';
 import type { CategoryRecord } from './category.types';
 
@@ -56,11 +55,23 @@ export class CategoriesRepository {
     return mapMongoErrors(() => this.read(tenant).find(trustedFilter(filter), projection).sort(SIBLING_SORT).lean<CategoryRecord[]>().exec());
   }
 
-  /** Descendants of `id` via the materialised ancestry (one indexed query), optionally `maxDepth` absolute. */
+  /** Descendants of `id` via the materialised ancestry (one indexed query, no order), optionally `maxDepth` absolute. */
   findDescendants(tenant: string, id: string, maxDepth?: number, projection?: Record<string, 1 | 0>): Promise<CategoryRecord[]> {
     const filter: Filter = { ancestorIds: id };
     if (maxDepth !== undefined) filter.depth = { $lte: maxDepth };
-    return this.findAll(tenant, filter, projection);
+    // Unsorted: callers either order by depth themselves or do not care (moves, deletes).
+    return mapMongoErrors(() => this.read(tenant).find(trustedFilter(filter), projection).lean<CategoryRecord[]>().exec());
+  }
+
+  /**
+   * Every category of the tenant, unsorted, through the driver without mongoose's per-document
+   * work (the snapshot for tree reads sorts in memory). The filter is constant, never user input.
+   */
+  async snapshotRecords(tenant: string): Promise<CategoryRecord[]> {
+    const collection = this.read(tenant).collection;
+    return mapMongoErrors(
+      () => collection.find({}, { projection: { ancestorIds: 0, depth: 0, codeLower: 0 }, batchSize: 10_000 }).toArray() as unknown as Promise<CategoryRecord[]>,
+    );
   }
 
   /** Direct children of each of `parentIds` (authoritative `parentId`), sibling order. */
@@ -108,10 +119,29 @@ export class CategoriesRepository {
   async setAncestry(tenant: string, nodes: ReadonlyArray<{ id: string; ancestorIds: string[] }>): Promise<void> {
     if (nodes.length === 0) return;
     const model = await this.write(tenant);
-    const ops: AnyBulkWriteOperation<CategoryRecord>[] = nodes.map((n) => ({
-      updateOne: { filter: { _id: n.id }, update: { $set: { ancestorIds: n.ancestorIds, depth: n.ancestorIds.length } } },
-    }));
-    await mapMongoErrors(() => model.bulkWrite(ops, { ordered: false }));
+    // One `update` command with a statement per node; each node changes atomically from its old
+    // to its new ancestry. The driver is used directly: the filters are ids read from the
+    // database (no user input to sanitise) and mongoose's per-operation casting costs more than
+    // the write itself on large subtrees.
+    const ops = nodes.map((n) => ({ updateOne: { filter: { _id: n.id }, update: { $set: { ancestorIds: n.ancestorIds, depth: n.ancestorIds.length } } } }));
+    await mapMongoErrors(() => model.collection.bulkWrite(ops as never, { ordered: false }));
+  }
+
+  /**
+   * Gives every descendant of `id` the new ancestry prefix `ancestors` (a move): one multi-update
+   * computed by the server, each document rewritten atomically, whatever the subtree size — no
+   * read, no per-node round trip. The suffix from `id` downwards is kept as stored. The prefix is
+   * passed as a `$literal`, so no id could ever be read as a field path.
+   */
+  async reparentDescendants(tenant: string, id: string, ancestors: readonly string[]): Promise<number> {
+    const model = await this.write(tenant);
+    const r = await mapMongoErrors(() =>
+      model.collection.updateMany({ ancestorIds: id }, [
+        { $set: { ancestorIds: { $concatArrays: [{ $literal: [...ancestors] }, { $slice: ['$ancestorIds', { $indexOfArray: ['$ancestorIds', id] }, 100_000] }] } } },
+        { $set: { depth: { $size: '$ancestorIds' } } },
+      ]),
+    );
+    return r.modifiedCount;
   }
 
   /**

@@ -55,14 +55,10 @@ export class CategoryHierarchyService {
   }
 
   /**
-   * After `id` got the ancestry `ancestors`, gives every descendant the new prefix: one query for
-   * the subtree, one batched write, whatever its size (never one round trip per node or level).
+   * After `id` got the ancestry `ancestors`, gives every descendant the new prefix in one
+   * server-side multi-update (never one round trip per node or level).
    */
-  async rewriteDescendants(tenant: string, id: string, ancestors: readonly string[]): Promise<number> {
-    const descendants = await this.categories.findDescendants(tenant, id, undefined, { _id: 1, ancestorIds: 1 });
-    const prefix = [...ancestors, id];
-    const nodes = descendants.map((d) => ({ id: d._id, ancestorIds: [...prefix, ...d.ancestorIds.slice(d.ancestorIds.indexOf(id) + 1)] }));
-    await this.categories.setAncestry(tenant, nodes);
-    return nodes.length;
+  rewriteDescendants(tenant: string, id: string, ancestors: readonly string[]): Promise<number> {
+    return this.categories.reparentDescendants(tenant, id, ancestors);
   }
 }

@@ -11,6 +11,7 @@ import { CATEGORY_ID_PATTERN } from './category-input';
 import { CATEGORY_DEFAULT_SORT, CATEGORY_FIELDS } from './category.fields';
 import { CategoryView, RenderContext, toCategoryView } from './category.mapper';
 import type { CategoryRecord } from './category.types';
+import { Hierarchy } from './hierarchy';
 import { HierarchyCache } from './hierarchy.cache';
 
 /** Q-16: no `compoundLogicalQuery` in this service. */
@@ -115,7 +116,7 @@ export class CategoryQueriesService {
     const hierarchy = await this.cache.snapshot(auth.tenant);
     const record = hierarchy.byId.get(id);
     if (!record || (ctx.publishedOnly && !record.published)) throw categoryNotFound(id, 'Error while getting category subcategories');
-    return this.pageIds(auth.tenant, ctx, hierarchy.descendants(id, ctx.publishedOnly, depth), meta.wantsTotal);
+    return this.pageIds(auth.tenant, ctx, hierarchy.descendants(id, ctx.publishedOnly, depth), meta.wantsTotal, hierarchy);
   }
 
   /** The LOC-3 rendering of this request. */
@@ -159,15 +160,14 @@ export class CategoryQueriesService {
 
   /**
    * Pages an ordered list of visible categories: in its natural order (root first, breadth-first)
-   * in memory, or with an explicit `sort` by the database over exactly those ids.
+   * in memory, or with an explicit `sort` by the database over exactly those ids. `hierarchy`
+   * (snapshot records carry no ancestry) supplies classification chains.
    */
-  private async pageIds(tenant: string, ctx: ListContext, ordered: readonly CategoryRecord[], withTotal: boolean): Promise<PageResult<CategoryView>> {
+  private async pageIds(tenant: string, ctx: ListContext, ordered: readonly CategoryRecord[], withTotal: boolean, hierarchy?: Hierarchy): Promise<PageResult<CategoryView>> {
     if (!ctx.sort) {
       const page = pageOf(ordered, ctx.paging, withTotal);
-      const full = await this.categories.findByIds(tenant, page.items.map((r) => r._id));
-      const byId = new Map(full.map((r) => [r._id, r]));
-      const items = page.items.map((r) => byId.get(r._id)).filter((r): r is CategoryRecord => !!r);
-      return { items: await this.views(tenant, items, ctx), total: page.total };
+      if (hierarchy) return { items: page.items.map((r) => toCategoryView(r, ctx, { chain: [...hierarchy.ancestorsOf(r._id), r] })), total: page.total };
+      return { items: await this.views(tenant, page.items, ctx), total: page.total };
     }
     if (ordered.length === 0) return { items: [], total: withTotal ? 0 : undefined };
     const page = await this.categories.page(tenant, { _id: { $in: ordered.map((r) => r._id) } }, ctx.sort, ctx.paging.skip, ctx.paging.limit, withTotal);

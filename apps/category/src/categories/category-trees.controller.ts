@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, UseFilters, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, UseFilters, UseGuards } from '@nestjs/common';
 import { Auth, AuthContext, Authenticated, RequireScopes } from '@suite/auth';
 import { CATEGORY_SCOPES } from '../category.scopes';
 import { CategoryExceptionFilter, ShowUnpublishedGuard } from '../shared/http';
@@ -14,10 +14,12 @@ type Q = Record<string, unknown>;
 export class CategoryTreesController {
   constructor(private readonly trees: CategoryTreesService) {}
 
+  /** Answers pre-serialised JSON (the forest is serialised once per snapshot). */
   @Get()
+  @Header('Content-Type', 'application/json; charset=utf-8')
   @Authenticated()
   list(@Auth() auth: AuthContext, @Meta() meta: RequestMeta, @Query() query: Q) {
-    return this.trees.list(auth, meta, query);
+    return this.trees.listJson(auth, meta, query);
   }
 
   @Post('search')

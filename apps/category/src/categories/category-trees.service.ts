@@ -27,14 +27,21 @@ export class CategoryTreesService {
     private readonly languages: TenantLanguages,
   ) {}
 
-  /** Op 21: every visible tree, optionally only those containing one of `categoryIds`. */
-  async list(auth: AuthContext, meta: RequestMeta, query: Record<string, unknown>): Promise<TreeNodeView[]> {
+  /**
+   * Op 21: every visible tree, optionally only those containing one of `categoryIds`, as the JSON
+   * text of the response: the unfiltered forest of a snapshot is serialised once and reused
+   * (the hot storefront read), so a warm read costs one epoch lookup and a buffer write.
+   */
+  async listJson(auth: AuthContext, meta: RequestMeta, query: Record<string, unknown>): Promise<string> {
     const reader = new QueryReader(query);
     const publishedOnly = !reader.bool('showUnpublished');
     const ids = reader.list('categoryIds');
     const render = this.render(auth.tenant, meta);
     reader.done();
-    return this.forest(auth.tenant, publishedOnly, render, ids);
+    if (ids) return JSON.stringify(await this.forest(auth.tenant, publishedOnly, render, ids));
+    const entry = await this.renderedForest(auth.tenant, publishedOnly, render);
+    entry.json ??= JSON.stringify(entry.trees);
+    return entry.json;
   }
 
   /** Op 22: trees containing any of the body's `categoryIds`; an empty list gives `[]` (§6.2). */
@@ -123,16 +130,30 @@ export class CategoryTreesService {
   }
 
   private async forest(tenant: string, publishedOnly: boolean, render: RenderContext, ids?: readonly string[]): Promise<TreeNodeView[]> {
-    const h = await this.cache.snapshot(tenant);
-    const roots = h.roots.filter((r) => !publishedOnly || r.published);
-    const wanted = ids ? new Set(ids) : undefined;
-    const out: TreeNodeView[] = [];
-    for (const root of roots) {
-      if (wanted && !containsAny(h, root, publishedOnly, wanted)) continue;
-      out.push(buildTree(h, root, publishedOnly, (r) => toTreeNode(r, render)));
-    }
-    return out;
+    const entry = await this.renderedForest(tenant, publishedOnly, render);
+    if (!ids) return entry.trees;
+    const wanted = new Set(ids);
+    return entry.trees.filter((_tree, i) => containsAny(entry.hierarchy, entry.roots[i], publishedOnly, wanted));
   }
+
+  /** The visible forest of the current snapshot, rendered once per visibility and language selection. */
+  private async renderedForest(tenant: string, publishedOnly: boolean, render: RenderContext): Promise<RenderedForest> {
+    const h = await this.cache.snapshot(tenant);
+    let rendered = this.rendered.get(h);
+    if (!rendered) this.rendered.set(h, (rendered = new Map()));
+    const key = `${publishedOnly}|${render.selection?.join(',') ?? '*'}`;
+    let entry = rendered.get(key);
+    if (!entry) {
+      const roots = h.roots.filter((r) => !publishedOnly || r.published);
+      entry = { hierarchy: h, roots, trees: roots.map((root) => buildTree(h, root, publishedOnly, (r) => toTreeNode(r, render))) };
+      // Bounded: a handful of language selections per snapshot is the normal case.
+      if (rendered.size < 16) rendered.set(key, entry);
+    }
+    return entry;
+  }
+
+  /** Forests rendered from a snapshot; they go away with the snapshot (no invalidation needed). */
+  private readonly rendered = new WeakMap<Hierarchy, Map<string, RenderedForest>>();
 
   private render(tenant: string, meta: RequestMeta): RenderContext {
     const tenantLanguages = this.languages.of(tenant);
@@ -152,6 +173,13 @@ export class CategoryTreesService {
     }
     return chain;
   }
+}
+
+interface RenderedForest {
+  hierarchy: Hierarchy;
+  roots: CategoryRecord[];
+  trees: TreeNodeView[];
+  json?: string;
 }
 
 /** Whether the visible tree under `root` holds one of `wanted` (§6.1: in the returned tree). */

@@ -53,7 +53,7 @@ export class HierarchyCache {
   }
 
   private async load(tenant: string, epoch: number): Promise<Entry> {
-    const records = await this.categories.findAll(tenant, {}, { ancestorIds: 0, depth: 0, codeLower: 0 });
+    const records = await this.categories.snapshotRecords(tenant);
     const entry: Entry = { epoch, loadedAt: Date.now(), hierarchy: new Hierarchy(records) };
     const current = this.entries.get(tenant);
     if (!current || current.epoch <= epoch) {
