@@ -334,6 +334,8 @@ function directCosts(N: number): void {
     const us = Number(process.hrtime.bigint() - t0) / 1e3 / reps;
     console.log(`direct (no socket/driver) ${name.padEnd(34)} ${us.toFixed(1).padStart(8)} us/op  = ${fmt(1e6 / us)} ops/s on one core`);
   };
+  // Warm-up: lets the collector settle after the load and the JIT compile the read path.
+  for (let i = 0; i < 20_000; i++) run({ find: 'big', filter: { _id: rand(N) }, limit: 1, singleBatch: true });
   time('point read by _id', 50_000, () => run({ find: 'big', filter: { _id: rand(N) }, limit: 1, singleBatch: true }));
   time('point read by unique sku', 50_000, () => run({ find: 'big', filter: { sku: `sku${rand(N)}` }, limit: 1, singleBatch: true }));
   time('insert one (unique index)', 50_000, (i) => run({ insert: 'ins', documents: [{ sku: `d${i}`, n: i }] }));
