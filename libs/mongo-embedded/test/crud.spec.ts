@@ -207,6 +207,10 @@ describe('cursors', () => {
     expect(killed.cursorsKilled).toHaveLength(1);
     const err = await t.db.command({ getMore: reply.cursor.id, collection: c.collectionName }).catch((e) => e);
     expect(err.code).toBe(43);
+    const empty = await t.db.command({ find: c.collectionName, batchSize: 0 });
+    expect(empty.cursor.firstBatch).toHaveLength(0);
+    const rest = await t.db.command({ getMore: empty.cursor.id, collection: c.collectionName });
+    expect(rest.cursor.nextBatch).toHaveLength(250);
     const single = await t.db.command({ find: c.collectionName, batchSize: 10, singleBatch: true });
     expect(single.cursor.firstBatch).toHaveLength(10);
     expect(Number(single.cursor.id)).toBe(0);

@@ -112,7 +112,7 @@ export const catalogCommands: Record<string, Handler> = {
     if (body.nameOnly === true) entries = entries.map((e) => ({ name: e.name, type: e.type }));
     const cursorOpts = optDoc(body, 'cursor');
     const batchSize = cursorOpts?.batchSize !== undefined ? Number(cursorOpts.batchSize) : undefined;
-    return { cursor: ctx.cursors.open(`${ctx.dbName}.$cmd.listCollections`, entries, { batchSize: batchSize ?? 0 }) };
+    return { cursor: ctx.cursors.open(`${ctx.dbName}.$cmd.listCollections`, entries, { batchSize: batchSize ?? Infinity }) };
   },
 
   createIndexes: (ctx, body) => {
@@ -167,7 +167,7 @@ export const catalogCommands: Record<string, Handler> = {
     const name = collName(body, 'listIndexes');
     const coll = requireCollection(ctx, name);
     const specs = [...coll.indexes.values()].map((i) => ({ ...i.spec }));
-    return { cursor: ctx.cursors.open(coll.ns, specs, { batchSize: 0 }) };
+    return { cursor: ctx.cursors.open(coll.ns, specs, { batchSize: Infinity }) };
   },
 
   dropIndexes: (ctx, body) => {

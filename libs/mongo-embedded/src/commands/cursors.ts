@@ -34,14 +34,15 @@ export class CursorManager {
     for (const [id, c] of this.cursors) if (now - c.lastUsed > IDLE_TIMEOUT_MS) this.cursors.delete(id);
   }
 
-  private take(c: { docs: Doc[]; pos: number; map: ((d: Doc) => Doc) | null }, batchSize: number): Doc[] {
+  /** Takes up to `limit` documents (and at most ~16 MiB) from the cursor's position. */
+  private take(c: { docs: Doc[]; pos: number; map: ((d: Doc) => Doc) | null }, limit: number): Doc[] {
     const out: Doc[] = [];
     let bytes = 0;
-    const limit = batchSize > 0 ? batchSize : Infinity;
+    const batchSize = limit;
     while (c.pos < c.docs.length && out.length < limit) {
       const raw = c.docs[c.pos];
       const d = c.map ? c.map(raw) : raw;
-      if (batchSize <= 0 || batchSize > 1000) {
+      if (batchSize > 1000) {
         bytes += calculateObjectSize(d);
         if (bytes > MAX_BATCH_BYTES && out.length > 0) break;
       }
@@ -52,8 +53,9 @@ export class CursorManager {
   }
 
   /**
-   * Builds the `cursor` reply field of a query: the first batch, and a live cursor id when
-   * documents remain (0 otherwise).
+   * Builds the `cursor` reply field of a query: the first batch (101 documents unless
+   * `batchSize` says otherwise; 0 gives an empty first batch, as in MongoDB), and a live cursor
+   * id when documents remain (0 otherwise).
    */
   open(ns: string, docs: Doc[], opts: { batchSize?: number; singleBatch?: boolean; map?: ((d: Doc) => Doc) | null }): Doc {
     const state = { docs, pos: 0, map: opts.map ?? null };
@@ -72,7 +74,8 @@ export class CursorManager {
     if (!c) throw new CommandError(Codes.CursorNotFound, `cursor id ${id} not found`);
     if (c.ns !== ns) throw new CommandError(Codes.Unauthorized, `Requested getMore on namespace '${ns}', but cursor belongs to a different namespace ${c.ns}`);
     c.lastUsed = Date.now();
-    const nextBatch = this.take(c, batchSize ?? 0);
+    // getMore without a (positive) batchSize returns as much as fits in one reply.
+    const nextBatch = this.take(c, batchSize && batchSize > 0 ? batchSize : Infinity);
     const done = c.pos >= c.docs.length;
     if (done) this.cursors.delete(id);
     return { nextBatch, id: Long.fromNumber(done ? 0 : id), ns };
