@@ -194,6 +194,16 @@ describe('index use', () => {
     expect(and.examined).toBe(4);
   });
 
+  it('answers a top-level $or from one index scan per branch', async () => {
+    const s = await stats({ $or: [{ k: 'k5' }, { n: { $gte: 2995 } }, { g: 1, n: 1 }] });
+    expect(s.plan).toContain('IXSCAN');
+    expect(s.returned).toBe(7);
+    expect(s.examined).toBe(7);
+    const partly = await stats({ $or: [{ k: 'k5' }, { unindexed: 1 }] });
+    expect(partly.plan).toContain('COLLSCAN');
+    expect(partly.returned).toBe(1);
+  });
+
   it('uses multikey indexes for array elements', async () => {
     const s = await stats({ tags: 't3' });
     expect(s.plan).toContain('IXSCAN');

@@ -233,9 +233,17 @@ export const readCommands: Record<string, Handler> = {
 };
 
 function planner(ctx: CommandContext, coll: string, stats: PlanStats): Doc {
-  const index = stats.indexName ? ctx.engine.peek(ctx.dbName)?.get(coll)?.indexes.get(stats.indexName) : undefined;
-  const winningPlan = stats.indexName
-    ? { stage: 'FETCH', inputStage: { stage: 'IXSCAN', indexName: stats.indexName, keyPattern: index?.spec.key ?? {}, isMultiKey: index?.multikey ?? false } }
-    : { stage: 'COLLSCAN', direction: 'forward' };
+  const c = ctx.engine.peek(ctx.dbName)?.get(coll);
+  const ixscan = (name: string): Doc => {
+    const index = c?.indexes.get(name);
+    return { stage: 'IXSCAN', indexName: name, keyPattern: index?.spec.key ?? {}, isMultiKey: index?.multikey ?? false };
+  };
+  const names = stats.indexName ? stats.indexName.split(',') : [];
+  const winningPlan =
+    names.length === 0
+      ? { stage: 'COLLSCAN', direction: 'forward' }
+      : names.length === 1
+        ? { stage: 'FETCH', inputStage: ixscan(names[0]) }
+        : { stage: 'FETCH', inputStage: { stage: 'OR', inputStages: names.map(ixscan) } };
   return { namespace: `${ctx.dbName}.${coll}`, winningPlan, rejectedPlans: [] };
 }

@@ -81,15 +81,34 @@ function collectPreds(filter: Doc, out: Map<string, FieldPred>): void {
 }
 
 interface Plan {
-  index: IndexDef;
-  bounds: Array<[Bound, Bound]>;
+  /** Index scans whose union holds every match (one part, or one per `$or` branch). */
+  parts: Array<{ index: IndexDef; bounds: Array<[Bound, Bound]> }>;
   /** True when the index bounds alone prove a match, so mingo verification can be skipped. */
   exact: boolean;
 }
 
+/**
+ * The plan for a filter: an index on its top-level predicates, else, for a top-level `$or`
+ * whose every branch can use an index, the union of those index scans.
+ */
+function planFor(coll: Collection, filter: Doc): Plan | null {
+  const direct = planIndex(coll, filter);
+  if (direct) return direct;
+  const or = filter.$or;
+  if (!Array.isArray(or) || or.length === 0 || or.length > 64) return null;
+  const parts: Plan['parts'] = [];
+  for (const branch of or) {
+    if (!isPlainObject(branch)) return null;
+    const p = planIndex(coll, branch);
+    if (!p) return null;
+    parts.push(...p.parts);
+  }
+  return { parts, exact: false };
+}
+
 const MAX_COMBINATIONS = 2000;
 
-function planFor(coll: Collection, filter: Doc): Plan | null {
+function planIndex(coll: Collection, filter: Doc): Plan | null {
   const preds = new Map<string, FieldPred>();
   collectPreds(filter, preds);
   if (preds.size === 0) return null;
@@ -157,7 +176,7 @@ function planFor(coll: Collection, filter: Doc): Plan | null {
     ];
   });
   const exact = !range && isExactEquality(filter, idx, eqCount);
-  return { index: idx, bounds, exact };
+  return { parts: [{ index: idx, bounds }], exact };
 }
 
 function fill(n: number, v: unknown): unknown[] {
@@ -246,10 +265,10 @@ export function scan(coll: Collection, filter: Doc | undefined, opts: ScanOption
   const match = plan?.exact ? null : compileFilter(f);
   let n = 0;
   if (plan) {
-    stats.indexName = plan.index.name;
-    const seen = plan.index.multikey || plan.bounds.length > 1 ? new Set<number>() : null;
-    for (const [lo, hi] of plan.bounds) {
-      for (const e of plan.index.tree.range(lo, hi)) {
+    stats.indexName = [...new Set(plan.parts.map((p) => p.index.name))].join(',');
+    const seen = plan.parts.length > 1 || plan.parts[0].index.multikey || plan.parts[0].bounds.length > 1 ? new Set<number>() : null;
+    for (const { index, bounds } of plan.parts) for (const [lo, hi] of bounds) {
+      for (const e of index.tree.range(lo, hi)) {
         stats.keysExamined++;
         if ((++n & 255) === 0) checkDeadline(opts.deadline);
         if (seen) {
