@@ -44,6 +44,10 @@ export async function startGateway(options: GatewayOptions): Promise<{ url: stri
       upstream: options.upstreams[name],
       prefix: `/${name}`,
       rewritePrefix: `/${name}`,
+      // The gateway never retries: @fastify/reply-from would retry a GET answered 503 up to ten
+      // times (and read Retry-After in ms), multiplying load on a failing path and delaying the
+      // fail-closed answer the apps give. Retries belong to the apps' peer clients (S2S-7).
+      retryMethods: [],
       // Bodies stream through untouched: each app enforces media types and the 10 MiB limit after
       // its guards (ERR-10), so the gateway must not parse or limit them first.
       replyOptions: {
