@@ -42,7 +42,13 @@ export class CategoryCoreModule {
           useFactory: (tokens: ServiceTokenProvider, logger: Logger) =>
             new CustomerSegmentClient(
               config.customerSegmentUrl
-                ? new ServiceHttpClient({ service: 'customer-segment', baseUrl: config.customerSegmentUrl, tokenProvider: (t, s) => tokens.getToken(t, s), logger })
+                ? new ServiceHttpClient({
+                    service: 'customer-segment',
+                    baseUrl: config.customerSegmentUrl,
+                    tokenProvider: (t, s) => tokens.getToken(t, s),
+                    logger,
+                    breaker: { openMs: config.peerBreakerOpenMs },
+                  })
                 : undefined,
             ),
           inject: [ServiceTokenProvider, LOGGER],

@@ -167,7 +167,7 @@ export const customerSegmentClientProvider: Provider = {
           tokenProvider: (tenant, scopes) => tokens.getToken(tenant, scopes),
           logger,
           timeouts: config.segmentClient?.timeouts,
-          breaker: config.segmentClient?.breaker,
+          breaker: config.segmentClient?.breaker ?? { openMs: config.peerBreakerOpenMs },
         })
       : undefined;
     // Tests may only shorten the §10.3 limits (S2S-13); production uses 2 s per attempt, 3 s per step.

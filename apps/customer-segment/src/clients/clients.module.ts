@@ -6,6 +6,8 @@ import { CATEGORY_HTTP, CategoryClient } from './category.client';
 
 /** Injection token of the configured CATEGORY_URL (undefined when unset). */
 export const CATEGORY_URL = Symbol.for('customer-segment.categoryUrl');
+/** Injection token of the peer breaker's open window (PEER_BREAKER_OPEN_MS, S2S-13). */
+export const PEER_BREAKER_OPEN_MS = Symbol.for('customer-segment.peerBreakerOpenMs');
 
 class CategoryHttpLifecycle implements OnApplicationShutdown {
   constructor(@Inject(CATEGORY_HTTP) private readonly http: ServiceHttpClient | null) {}
@@ -22,9 +24,11 @@ class CategoryHttpLifecycle implements OnApplicationShutdown {
   providers: [
     {
       provide: CATEGORY_HTTP,
-      inject: [CATEGORY_URL, ServiceTokenProvider, LOGGER],
-      useFactory: (baseUrl: string | undefined, tokens: ServiceTokenProvider, logger: Logger) =>
-        baseUrl ? new ServiceHttpClient({ service: 'category', baseUrl, tokenProvider: (tenant, scopes) => tokens.getToken(tenant, scopes), logger }) : null,
+      inject: [CATEGORY_URL, PEER_BREAKER_OPEN_MS, ServiceTokenProvider, LOGGER],
+      useFactory: (baseUrl: string | undefined, openMs: number, tokens: ServiceTokenProvider, logger: Logger) =>
+        baseUrl
+          ? new ServiceHttpClient({ service: 'category', baseUrl, tokenProvider: (tenant, scopes) => tokens.getToken(tenant, scopes), logger, breaker: { openMs } })
+          : null,
     },
     { provide: CategoryHttpLifecycle, useClass: CategoryHttpLifecycle },
     CategoryClient,

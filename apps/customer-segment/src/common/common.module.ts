@@ -1,5 +1,5 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { CATEGORY_URL } from '../clients/clients.module';
+import { CATEGORY_URL, PEER_BREAKER_OPEN_MS } from '../clients/clients.module';
 import { CustomerSegmentConfig } from '../config/customer-segment.config';
 import { OutboxBatchRepository } from './outbox-batch.repository';
 import { SegmentEvents } from './segment-events';
@@ -18,10 +18,11 @@ export class CommonModule {
           useValue: new SegmentSettings(config.languages, config.tenantLanguages, config.segmentMaxPerTenant, config.segmentMaxPerCustomer, config.queryMaxTimeMS),
         },
         { provide: CATEGORY_URL, useValue: config.categoryUrl },
+        { provide: PEER_BREAKER_OPEN_MS, useValue: config.peerBreakerOpenMs },
         OutboxBatchRepository,
         SegmentEvents,
       ],
-      exports: [SEGMENT_SETTINGS, CATEGORY_URL, SegmentEvents],
+      exports: [SEGMENT_SETTINGS, CATEGORY_URL, PEER_BREAKER_OPEN_MS, SegmentEvents],
     };
   }
 }

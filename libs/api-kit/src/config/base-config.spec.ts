@@ -3,7 +3,7 @@ import { ConfigError, readBaseConfig } from './base-config';
 describe('readBaseConfig', () => {
   it('applies the documented defaults', () => {
     const c = readBaseConfig({ MONGODB_URI: 'mongodb://127.0.0.1:27017' }, { port: 3001 });
-    expect(c).toMatchObject({ port: 3001, serverSelectionTimeoutMS: 2000, queryMaxTimeMS: 5000, languages: ['en', 'de', 'fr'], tenantLanguages: {}, corsOrigins: [], production: false });
+    expect(c).toMatchObject({ port: 3001, serverSelectionTimeoutMS: 2000, queryMaxTimeMS: 5000, peerBreakerOpenMs: 30000, languages: ['en', 'de', 'fr'], tenantLanguages: {}, corsOrigins: [], production: false });
   });
   it('reads overrides and trims peer URLs', () => {
     const c = readBaseConfig(

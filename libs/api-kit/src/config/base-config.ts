@@ -16,6 +16,8 @@ export interface BaseConfig {
   peers: { customerSegmentUrl?: string; couponUrl?: string; categoryUrl?: string };
   corsOrigins: string[];
   logLevel: string;
+  /** S2S-8/S2S-13: how long an open circuit stays open (default 30 s); tests shorten it. */
+  peerBreakerOpenMs: number;
 }
 
 export class ConfigError extends Error {
@@ -90,6 +92,7 @@ export function readBaseConfig(env: Env, defaults: { port: number }): BaseConfig
       .map((s) => s.trim())
       .filter(Boolean),
     logLevel: env.LOG_LEVEL || 'info',
+    peerBreakerOpenMs: int('PEER_BREAKER_OPEN_MS', 30000, 100, 600000),
   };
   if (problems.length) throw new ConfigError(problems);
   return config;
