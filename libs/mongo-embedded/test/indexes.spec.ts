@@ -1,7 +1,7 @@
 // Indexes: unique (single, compound, sparse, partial, multikey) violations as MongoDB reports
 // them, index builds over duplicates, catalog errors, and proof that indexed queries do not scan.
 
-import { Collection, MongoServerError } from 'mongodb';
+import { Collection, Long, MongoServerError } from 'mongodb';
 import { startTestDb, TestDb } from './test-db';
 
 let t: TestDb;
@@ -202,6 +202,29 @@ describe('index use', () => {
     const partly = await stats({ $or: [{ k: 'k5' }, { unindexed: 1 }] });
     expect(partly.plan).toContain('COLLSCAN');
     expect(partly.returned).toBe(1);
+  });
+
+  it('answers a large $in on _id from the index alone and still applies every other condition', async () => {
+    const ids = Array.from({ length: 1000 }, (_, i) => i * 3 + 1); // 1 .. 2998, plus misses below
+    const big = await c.find({ _id: { $in: [...ids, 5000, 'x', 1] } } as never).toArray();
+    expect(big.map((d) => d._id)).toEqual(ids);
+    const s = await stats({ _id: { $in: ids } });
+    expect([s.returned, s.examined]).toEqual([1000, 1000]);
+    // A second condition on another field is verified per candidate.
+    const withG = await c.find({ _id: { $in: ids }, g: 4 } as never).toArray();
+    expect(withG.map((d) => d._id)).toEqual(ids.filter((i) => i % 30 === 4));
+    // A second condition on the same field (inside $and) is verified too, whichever comes first.
+    expect((await c.find({ _id: { $in: [1, 2, 3] }, $and: [{ _id: 2 }] } as never).toArray()).map((d) => d._id)).toEqual([2]);
+    expect((await c.find({ $and: [{ _id: { $in: [1, 2] } }], _id: { $in: [2, 3] } } as never).toArray()).map((d) => d._id)).toEqual([2]);
+    // Numbers match across int/long/double; a string never matches a number.
+    expect((await c.find({ _id: { $in: [Long.fromNumber(5), 6.0, '7'] } } as never).toArray()).map((d) => d._id)).toEqual([5, 6]);
+    // null in $in also matches a missing field, so it is never answered by the keys alone.
+    expect((await c.find({ k: { $in: [null, 'k1'] } }).toArray()).map((d) => d.k)).toEqual(['k1']);
+    // Multikey: $in on array elements returns each document once.
+    const tagged = await c.find({ tags: { $in: ['t1', 't2', 'all'] } }).toArray();
+    expect(tagged).toHaveLength(3000);
+    expect(new Set(tagged.map((d) => d._id)).size).toBe(3000);
+    expect(await c.countDocuments({ tags: { $in: ['t1', 't2'] }, n: { $lt: 100 } })).toBe(20);
   });
 
   it('uses multikey indexes for array elements', async () => {

@@ -32,6 +32,8 @@ interface Range {
 
 interface FieldPred {
   eq?: unknown[];
+  /** The filter value `eq` was taken from (to tell which condition the index keys answer). */
+  eqSource?: unknown;
   range?: Range;
 }
 
@@ -57,11 +59,23 @@ function collectPreds(filter: Doc, out: Map<string, FieldPred>): void {
     if (field.startsWith('$')) continue;
     const pred = out.get(field) ?? {};
     if (!hasOperators(cond)) {
-      if (indexableEq(cond)) pred.eq ??= [cond];
+      if (indexableEq(cond) && !pred.eq) {
+        pred.eq = [cond];
+        pred.eqSource = cond;
+      }
     } else {
       for (const [op, arg] of Object.entries(cond)) {
-        if (op === '$eq' && indexableEq(arg)) pred.eq ??= [arg];
-        else if (op === '$in' && Array.isArray(arg) && arg.length > 0 && arg.every(indexableEq)) pred.eq ??= arg;
+        if (op === '$eq' && indexableEq(arg)) {
+          if (!pred.eq) {
+            pred.eq = [arg];
+            pred.eqSource = cond;
+          }
+        } else if (op === '$in' && Array.isArray(arg) && arg.length > 0 && arg.every(indexableEq)) {
+          if (!pred.eq) {
+            pred.eq = arg;
+            pred.eqSource = cond;
+          }
+        }
         else if ((op === '$gt' || op === '$gte' || op === '$lt' || op === '$lte') && indexableEq(arg) && arg !== null && !isPlainObject(arg)) {
           const r = (pred.range ??= { loInc: true, hiInc: true });
           if (op === '$gt' || op === '$gte') {
@@ -83,8 +97,11 @@ function collectPreds(filter: Doc, out: Map<string, FieldPred>): void {
 interface Plan {
   /** Index scans whose union holds every match (one part, or one per `$or` branch). */
   parts: Array<{ index: IndexDef; bounds: Array<[Bound, Bound]> }>;
-  /** True when the index bounds alone prove a match, so mingo verification can be skipped. */
-  exact: boolean;
+  /**
+   * What each candidate must still be verified against: the filter minus the conditions the
+   * index bounds prove; null when the bounds alone prove a match.
+   */
+  residual: Doc | null;
 }
 
 /**
@@ -103,7 +120,7 @@ function planFor(coll: Collection, filter: Doc): Plan | null {
     if (!p) return null;
     parts.push(...p.parts);
   }
-  return { parts, exact: false };
+  return { parts, residual: filter };
 }
 
 const MAX_COMBINATIONS = 2000;
@@ -175,35 +192,54 @@ function planIndex(coll: Collection, filter: Doc): Plan | null {
       { key: [...p, hi, ...fill(rest, hiInc ? MAX_BOUND : MIN_BOUND)], inclusive: hiInc },
     ];
   });
-  const exact = !range && isExactEquality(filter, idx, eqCount);
-  return { parts: [{ index: idx, bounds }], exact };
+  return { parts: [{ index: idx, bounds }], residual: residualFilter(filter, idx, eqCount, preds) };
 }
 
 function fill(n: number, v: unknown): unknown[] {
   return n > 0 ? new Array(n).fill(v) : [];
 }
 
+/** True for the index-key values whose index hit is exactly a query match (no re-check needed). */
+function exactKeyValue(v: unknown): boolean {
+  const r = typeRank(v);
+  return r !== TypeRank.Null && r !== TypeRank.Object && r !== TypeRank.Array && r !== TypeRank.RegExp;
+}
+
 /**
- * A filter made only of equality conditions on the first `eqCount` index fields, with scalar
- * non-null values, is fully answered by the index (a multikey match on an element is also a
- * match for MongoDB), so candidates need no re-check.
+ * The part of `filter` the index scan does not already prove. A top-level condition on one of the
+ * first `eqCount` index fields that is a scalar equality (`v`, `{$eq: v}`) or `{$in: [scalars]}`
+ * is fully answered by the index keys (a multikey hit on an element is also a match for
+ * MongoDB), so it is dropped; only what remains is verified per candidate. That keeps a large
+ * `$in` (thousands of `_id`s) from being re-tested against every candidate. The condition is
+ * dropped only when it is the very one the plan took its keys from (`eqSource`), never a second
+ * condition on the same field. Returns null when nothing remains.
  */
-function isExactEquality(filter: Doc, idx: IndexDef, eqCount: number): boolean {
-  const keys = Object.keys(filter);
-  if (keys.length !== eqCount) return false;
+function residualFilter(filter: Doc, idx: IndexDef, eqCount: number, preds: Map<string, FieldPred>): Doc | null {
+  const proven = new Set<string>();
   for (let i = 0; i < eqCount; i++) {
     const f = idx.fields[i];
-    if (!(f in filter)) return false;
-    let v = filter[f];
-    if (hasOperators(v)) {
-      const ops = Object.keys(v);
-      if (ops.length !== 1 || ops[0] !== '$eq') return false;
-      v = v.$eq;
-    }
-    const r = typeRank(v);
-    if (r === TypeRank.Null || r === TypeRank.Object || r === TypeRank.Array || r === TypeRank.RegExp) return false;
+    if (!Object.prototype.hasOwnProperty.call(filter, f)) continue;
+    const cond = filter[f];
+    if (preds.get(f)?.eqSource !== cond) continue;
+    let values: unknown[];
+    if (hasOperators(cond)) {
+      const ops = Object.keys(cond);
+      if (ops.length !== 1) continue;
+      if (ops[0] === '$eq') values = [cond.$eq];
+      else if (ops[0] === '$in' && Array.isArray(cond.$in)) values = cond.$in;
+      else continue;
+    } else values = [cond];
+    if (values.every(exactKeyValue)) proven.add(f);
   }
-  return true;
+  if (proven.size === 0) return filter;
+  const rest: Doc = {};
+  let any = false;
+  for (const k of Object.keys(filter)) {
+    if (proven.has(k)) continue;
+    rest[k] = filter[k];
+    any = true;
+  }
+  return any ? rest : null;
 }
 
 /** Compiles a filter with mingo; unknown operators become BadValue as MongoDB reports them. */
@@ -262,7 +298,9 @@ export function scan(coll: Collection, filter: Doc | undefined, opts: ScanOption
   const stopAfter = opts.stopAfter ?? Infinity;
   if (stopAfter <= 0) return out;
   const plan = planFor(coll, f);
-  const match = plan?.exact ? null : compileFilter(f);
+  // Parse errors anywhere in the filter are reported even when the index proves part of it.
+  if (plan && plan.residual !== f) validateFilter(f);
+  const match = plan ? (plan.residual ? compileFilter(plan.residual) : null) : compileFilter(f);
   let n = 0;
   if (plan) {
     stats.indexName = [...new Set(plan.parts.map((p) => p.index.name))].join(',');
