@@ -3,7 +3,8 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+# npm install keeps the committed lock; see the README on why not npm ci.
+RUN npm install --no-audit --no-fund
 COPY . .
 RUN node tools/build.js && npm prune --omit=dev --no-audit --no-fund
 
