@@ -2,7 +2,8 @@ import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationBootstr
 import { LOGGER, READINESS_PROBE } from '@suite/api-kit';
 import type { Logger } from 'pino';
 import { OutboxDispatcher, OutboxRepository } from './outbox';
-import mongoose, { Connection } from 'mongoose';
+import { MongooseModule, getConnectionToken } from '@nestjs/mongoose';
+import mongoose, { Connection, ConnectOptions } from 'mongoose';
 import { TenantModelRegistry } from './tenant-model-registry';
 
 export const MONGO_CONNECTION = Symbol.for('suite.mongoConnection');
@@ -29,15 +30,20 @@ export interface PersistenceOptions {
  * `sanitizeFilter` on (Q-31.5). `bufferCommands` is off so that an unreachable database fails a
  * request within the server-selection timeout instead of queueing it.
  */
-export async function openConnection(options: PersistenceOptions): Promise<Connection> {
-  const connection = mongoose.createConnection(options.uri, {
+export function connectionOptions(options: PersistenceOptions): ConnectOptions {
+  return {
     dbName: options.dbName,
     autoIndex: false,
     autoCreate: false,
     sanitizeFilter: true,
     bufferCommands: false,
     serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 2000,
-  });
+  };
+}
+
+/** A connection outside Nest (tests, tools), with the same settings as the module's. */
+export async function openConnection(options: PersistenceOptions): Promise<Connection> {
+  const connection = mongoose.createConnection(options.uri, connectionOptions(options));
   await connection.asPromise();
   return connection;
 }
@@ -53,8 +59,8 @@ class ConnectionLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
     if (this.dispatch) this.dispatcher.start();
   }
   async onApplicationShutdown() {
+    // The connection itself is closed by @nestjs/mongoose's core module.
     await this.dispatcher.stop();
-    await this.connection.close();
   }
 }
 
@@ -65,8 +71,12 @@ export class PersistenceModule {
   static forRoot(options: PersistenceOptions): DynamicModule {
     return {
       module: PersistenceModule,
+      // The connection comes from @nestjs/mongoose (one per app, closed on shutdown). Tenant models
+      // never use @InjectModel: they come from TenantModelRegistry (TEN-5). One quick retry at boot,
+      // so a missing database stops the app in seconds instead of after nine retries.
+      imports: [MongooseModule.forRoot(options.uri, { ...connectionOptions(options), retryAttempts: 1, retryDelay: 500 })],
       providers: [
-        { provide: MONGO_CONNECTION, useFactory: () => openConnection(options) },
+        { provide: MONGO_CONNECTION, useExisting: getConnectionToken() },
         {
           provide: TenantModelRegistry,
           useFactory: (connection: Connection) => new TenantModelRegistry(connection, options.maxModels),
