@@ -16,6 +16,9 @@ export class CategoryUniqueViolation extends Error {
 export type Filter = Record<string, unknown>;
 export type Sort = Record<string, 1 | -1>;
 
+/** What tree reads need of a category: everything but the materialised ancestry and the lookup key. */
+const SNAPSHOT_PROJECTION = { ancestorIds: 0, depth: 0, codeLower: 0 } as const;
+
 /** Sibling order everywhere in trees (§3.6). */
 export const SIBLING_SORT: Sort = { position: 1, 'metadata.createdAt': 1, _id: 1 };
 
@@ -70,7 +73,19 @@ export class CategoriesRepository {
   async snapshotRecords(tenant: string): Promise<CategoryRecord[]> {
     const collection = this.read(tenant).collection;
     return mapMongoErrors(
-      () => collection.find({}, { projection: { ancestorIds: 0, depth: 0, codeLower: 0 }, batchSize: 10_000 }).toArray() as unknown as Promise<CategoryRecord[]>,
+      () => collection.find({}, { projection: SNAPSHOT_PROJECTION, batchSize: 10_000 }).toArray() as unknown as Promise<CategoryRecord[]>,
+    );
+  }
+
+  /**
+   * The snapshot form of the categories with these ids (one `_id $in` query; absent ids are
+   * deleted categories). The ids come from the tenant's change log, written by this service.
+   */
+  async snapshotRecordsByIds(tenant: string, ids: readonly string[]): Promise<CategoryRecord[]> {
+    if (ids.length === 0) return [];
+    const collection = this.read(tenant).collection;
+    return mapMongoErrors(
+      () => collection.find({ _id: { $in: [...ids] } } as never, { projection: SNAPSHOT_PROJECTION }).toArray() as unknown as Promise<CategoryRecord[]>,
     );
   }
 

@@ -86,7 +86,7 @@ export class CategoriesService {
     const now = new Date();
     const work = async (ancestry: string[]) => {
       const record = newRecord(id, content, ancestry, now);
-      await this.unique(id, () => this.categories.insert(tenant, record));
+      await this.logOnFailure(tenant, id, () => this.unique(id, () => this.categories.insert(tenant, record)));
       return record;
     };
     if (content.parentId === undefined) return work([]);
@@ -113,7 +113,7 @@ export class CategoriesService {
     const now = new Date();
     if (content.parentId === current.parentId) {
       const { set, unset } = contentUpdate(content, now);
-      const updated = await this.unique(current._id, () => this.categories.update(tenant, current._id, expectedVersion, set, unset));
+      const updated = await this.logOnFailure(tenant, current._id, () => this.unique(current._id, () => this.categories.update(tenant, current._id, expectedVersion, set, unset)));
       return updated ?? this.missed(tenant, current._id, expectedVersion);
     }
     return this.lock.run(tenant, async (lease) => {
@@ -125,12 +125,29 @@ export class CategoriesService {
       const ancestry = next.parentId === fresh.parentId ? fresh.ancestorIds : await this.hierarchy.placement(tenant, fresh._id, next.type, next.parentId);
       await lease.confirm();
       const { set, unset } = contentUpdate(next, now, ancestry);
-      const updated = await this.unique(fresh._id, () => this.categories.update(tenant, fresh._id, expectedVersion ?? fresh.metadata.version, set, unset));
-      if (!updated) return this.missed(tenant, fresh._id, expectedVersion ?? fresh.metadata.version);
-      // The category carries its new ancestry; now its subtree (a repeated move or op 24 completes an interruption).
-      await this.hierarchy.rewriteDescendants(tenant, fresh._id, ancestry);
-      return updated;
+      return this.logOnFailure(tenant, fresh._id, async () => {
+        const updated = await this.unique(fresh._id, () => this.categories.update(tenant, fresh._id, expectedVersion ?? fresh.metadata.version, set, unset));
+        if (!updated) return this.missed(tenant, fresh._id, expectedVersion ?? fresh.metadata.version);
+        // The category carries its new ancestry; now its subtree (a repeated move or op 24 completes an interruption).
+        await this.hierarchy.rewriteDescendants(tenant, fresh._id, ancestry);
+        return updated;
+      });
     });
+  }
+
+  /**
+   * Runs a category write; if it fails in a way that may have changed the stored category (a
+   * lost connection after the write, a move whose subtree rewrite failed), the id still goes to
+   * the tree epoch's change log, so no process keeps serving a snapshot that misses the change.
+   * Expected refusals (409 duplicate, version miss, 404) did not write and are not logged.
+   */
+  private async logOnFailure<T>(tenant: string, id: string, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (e) {
+      if (!(e instanceof ApiError) || e.httpStatus >= 500) await this.state.bumpEpoch(tenant, [id]).catch(() => undefined);
+      throw e;
+    }
   }
 
   /** A guarded write matched nothing: gone (404) or moved on (409). */
@@ -155,8 +172,10 @@ export class CategoriesService {
   }
 
   private async afterWrite(auth: AuthContext, meta: RequestMeta, changes: Array<{ record: CategoryRecord; type: (typeof CATEGORY_EVENT)['created' | 'updated'] }>): Promise<void> {
-    // Trees cached by any process are stale from here on (§6); bump before answering.
-    await this.state.bumpEpoch(auth.tenant);
+    // Trees cached by any process are stale from here on (§6); bump before answering. Only the
+    // written category is logged: a move rewrites its descendants' ancestry, which snapshots do
+    // not hold (trees come from parentId).
+    await this.state.bumpEpoch(auth.tenant, changes.map((c) => c.record._id));
     const languages = this.languages.of(auth.tenant);
     await this.events.emit(
       auth,

@@ -39,22 +39,37 @@ export class CategoryDeletionService {
     reader.done();
     if (!CATEGORY_ID_PATTERN.test(id)) throw categoryNotFound(id);
     const tenant = auth.tenant;
-    const changes = await this.lock.run(tenant, async (lease) => {
-      const category = await this.categories.findById(tenant, id);
-      if (!category) throw categoryNotFound(id);
-      if (!withSubcategories) {
-        if (category.parentId === undefined && (await this.categories.hasChildren(tenant, id))) throw deleteRootRejected(id);
+    // The categories this delete may change (deleted, promoted), for the tree epoch's change log;
+    // undefined until known, which logs "everything" if the delete fails midway.
+    let touched: string[] | undefined = [];
+    let started = false;
+    try {
+      const changes = await this.lock.run(tenant, async (lease) => {
+        const category = await this.categories.findById(tenant, id);
+        if (!category) throw categoryNotFound(id);
+        if (!withSubcategories) {
+          if (category.parentId === undefined && (await this.categories.hasChildren(tenant, id))) throw deleteRootRejected(id);
+          await lease.confirm();
+          started = true;
+          touched = undefined;
+          return this.deleteAndPromote(tenant, category, (ids) => (touched = ids));
+        }
         await lease.confirm();
-        return this.deleteAndPromote(tenant, category);
-      }
-      await lease.confirm();
-      return this.deleteSubtree(tenant, category);
-    });
-    await this.state.bumpEpoch(tenant);
-    await this.events.emit(auth, meta.requestId, changes);
+        started = true;
+        touched = undefined;
+        return this.deleteSubtree(tenant, category, (ids) => (touched = ids));
+      });
+      await this.state.bumpEpoch(tenant, touched);
+      await this.events.emit(auth, meta.requestId, changes);
+    } catch (e) {
+      // A delete interrupted after it began writing still invalidates every process's snapshot.
+      if (started) await this.state.bumpEpoch(tenant, touched).catch(() => undefined);
+      throw e;
+    }
   }
 
-  private async deleteAndPromote(tenant: string, category: CategoryRecord): Promise<CategoryChange[]> {
+  /** `touching` learns which categories the delete changes before any of them is written. */
+  private async deleteAndPromote(tenant: string, category: CategoryRecord, touching: (ids: string[]) => void): Promise<CategoryChange[]> {
     const id = category._id;
     const removedAssignments = await this.removeAssignments(tenant, [id]);
     // Descendants first lose the deleted category and its ancestors from their ancestry, then the
@@ -62,6 +77,8 @@ export class CategoryDeletionService {
     await this.categories.pullAncestors(tenant, id, [...category.ancestorIds, id]);
     const now = new Date();
     const children = await this.categories.findChildren(tenant, [id], { _id: 1 });
+    // The children are read under the lock: no create can add one before promoteChildren runs.
+    touching([id, ...children.map((c) => c._id)]);
     await this.categories.promoteChildren(tenant, id, now);
     await this.categories.deleteByIds(tenant, [id]);
     const late = await this.removeAssignments(tenant, [id]);
@@ -74,10 +91,11 @@ export class CategoryDeletionService {
     ];
   }
 
-  private async deleteSubtree(tenant: string, category: CategoryRecord): Promise<CategoryChange[]> {
+  private async deleteSubtree(tenant: string, category: CategoryRecord, touching: (ids: string[]) => void): Promise<CategoryChange[]> {
     const id = category._id;
     const descendants = await this.categories.findDescendants(tenant, id, undefined, { _id: 1, depth: 1, metadata: 1 });
     const ids = [...descendants.map((d) => d._id), id];
+    touching(ids);
     const removedAssignments = await this.removeAssignments(tenant, ids);
     // Deepest level first, so an interruption never leaves a category whose parent is gone.
     const byDepth = new Map<number, CategoryRecord[]>();

@@ -1,7 +1,7 @@
 import { startTestDatabase, TestDatabase, uniqueDbName } from '@suite/testing';
 import { openConnection, TenantModelRegistry } from '@suite/persistence';
 import type { Connection } from 'mongoose';
-import { CategoryStateRepository } from './category-state.repository';
+import { CategoryStateRepository, CHANGE_LOG_LENGTH, MAX_IDS_PER_ENTRY } from './category-state.repository';
 
 describe('CategoryStateRepository: hierarchy lock and tree epoch (embedded server)', () => {
   let db: TestDatabase;
@@ -48,5 +48,35 @@ describe('CategoryStateRepository: hierarchy lock and tree epoch (embedded serve
     expect(await repo.epoch('alpha')).toBe(2);
     expect(await repo.epoch('beta')).toBe(0);
     expect(await repo.epoch('never')).toBe(0);
+  });
+
+  it('logs the ids of each epoch step and answers what changed since an epoch', async () => {
+    expect(await repo.changesSince('logged', 0)).toEqual({ epoch: 0, changed: [] });
+    await repo.bumpEpoch('logged', ['a']);
+    await repo.bumpEpoch('logged', ['b', 'c', 'b']);
+    await repo.bumpEpoch('logged', ['a']);
+    expect(await repo.epoch('logged')).toBe(3);
+    expect((await repo.changesSince('logged', 0)).changed?.sort()).toEqual(['a', 'b', 'c']);
+    expect((await repo.changesSince('logged', 1)).changed?.sort()).toEqual(['a', 'b', 'c']);
+    expect(await repo.changesSince('logged', 2)).toEqual({ epoch: 3, changed: ['a'] });
+    expect(await repo.changesSince('logged', 3)).toEqual({ epoch: 3, changed: [] });
+    // A reader ahead of the stored epoch (another database?) cannot catch up incrementally.
+    expect(await repo.changesSince('logged', 4)).toEqual({ epoch: 3 });
+    // Other tenants see nothing of it.
+    expect(await repo.changesSince('loggedother', 0)).toEqual({ epoch: 0, changed: [] });
+  });
+
+  it('says "reload in full" when the log does not reach back, or a step changed everything', async () => {
+    for (let i = 0; i < CHANGE_LOG_LENGTH + 2; i++) await repo.bumpEpoch('long', [`x${i}`]);
+    const epoch = CHANGE_LOG_LENGTH + 2;
+    expect(await repo.changesSince('long', 1)).toEqual({ epoch });
+    expect((await repo.changesSince('long', 2)).changed).toHaveLength(CHANGE_LOG_LENGTH);
+    expect(await repo.changesSince('long', epoch - 1)).toEqual({ epoch, changed: [`x${CHANGE_LOG_LENGTH + 1}`] });
+    await repo.bumpEpoch('long'); // no ids: everything
+    await repo.bumpEpoch('long', ['y']);
+    expect(await repo.changesSince('long', epoch)).toEqual({ epoch: epoch + 2 });
+    expect(await repo.changesSince('long', epoch + 1)).toEqual({ epoch: epoch + 2, changed: ['y'] });
+    await repo.bumpEpoch('long', Array.from({ length: MAX_IDS_PER_ENTRY + 1 }, (_, i) => `z${i}`));
+    expect(await repo.changesSince('long', epoch + 2)).toEqual({ epoch: epoch + 3 });
   });
 });

@@ -53,9 +53,53 @@ export class CategoryStateRepository {
     return (doc as { epoch?: number } | null)?.epoch ?? 0;
   }
 
-  /** Called after every category write, before the response: caches built on older epochs are stale. */
-  async bumpEpoch(tenant: string): Promise<void> {
+  /**
+   * Called after every category write, before the response: caches built on older epochs are
+   * stale. `changedIds` are the categories whose snapshot-visible state (anything but the
+   * materialised ancestry) the write changed, created or deleted; they are appended to a bounded
+   * change log in the same atomic update that moves the epoch, so every epoch step has exactly
+   * one log entry and readers can catch up incrementally. Omitted (or too many ids): the entry
+   * says "everything", and readers reload in full.
+   */
+  async bumpEpoch(tenant: string, changedIds?: readonly string[]): Promise<void> {
     const model = await this.registry.forWrite(tenant, CATEGORY_STATE_ENTITY);
-    await mapMongoErrors(() => model.updateOne({ _id: EPOCH_ID }, { $inc: { epoch: 1 } }, { upsert: true }).exec());
+    const entry: ChangeLogEntry = changedIds && changedIds.length <= MAX_IDS_PER_ENTRY ? { ids: [...new Set(changedIds)] } : { all: true };
+    // Through the driver: the filter and update are constants built here (no user input to
+    // sanitise), and the log is not part of the strict mongoose schema's casting.
+    await mapMongoErrors(() =>
+      model.collection.updateOne({ _id: EPOCH_ID } as never, { $inc: { epoch: 1 }, $push: { changes: { $each: [entry], $slice: -CHANGE_LOG_LENGTH } } } as never, { upsert: true }),
+    );
+  }
+
+  /**
+   * The current epoch and the ids changed since epoch `since`: `changed` is undefined when the
+   * log does not reach back that far (or an entry in range says "everything") — reload in full.
+   * The log holds the last entries in order, one per epoch step, so entry `i` of `n` belongs to
+   * epoch `epoch - n + 1 + i` (epochs bumped before the log existed simply are not covered).
+   */
+  async changesSince(tenant: string, since: number): Promise<{ epoch: number; changed?: string[] }> {
+    const collection = this.registry.model(tenant, CATEGORY_STATE_ENTITY).collection;
+    const doc = await mapMongoErrors(() => collection.findOne({ _id: EPOCH_ID } as never, { projection: { epoch: 1, changes: 1 } }));
+    const { epoch = 0, changes = [] } = (doc ?? {}) as { epoch?: number; changes?: ChangeLogEntry[] };
+    if (since > epoch) return { epoch };
+    const missing = epoch - since;
+    if (missing > changes.length) return { epoch };
+    const ids = new Set<string>();
+    for (const entry of changes.slice(changes.length - missing)) {
+      if (entry.all || !Array.isArray(entry.ids)) return { epoch };
+      for (const id of entry.ids) ids.add(id);
+    }
+    return { epoch, changed: [...ids] };
   }
 }
+
+/** One epoch step in the change log: the ids it changed, or `all` (reload everything). */
+interface ChangeLogEntry {
+  ids?: string[];
+  all?: true;
+}
+
+/** Epoch steps kept in the log; a reader further behind reloads in full. */
+export const CHANGE_LOG_LENGTH = 64;
+/** Above this many ids one step logs "everything" (keeps the state document small). */
+export const MAX_IDS_PER_ENTRY = 256;

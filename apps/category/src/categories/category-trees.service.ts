@@ -12,6 +12,7 @@ import type { CategoryRecord } from './category.types';
 import { buildTree, Hierarchy } from './hierarchy';
 import { HierarchyCache } from './hierarchy.cache';
 import { HierarchyLock } from './hierarchy-lock';
+import { forestJson, renderKey } from './tree-json';
 
 /**
  * Tree reads (ops 4, 21–23) and the rebuild (op 24). Trees are derived from the authoritative
@@ -40,7 +41,7 @@ export class CategoryTreesService {
     reader.done();
     if (ids) return JSON.stringify(await this.forest(auth.tenant, publishedOnly, render, ids));
     const entry = await this.renderedForest(auth.tenant, publishedOnly, render);
-    entry.json ??= JSON.stringify(entry.trees);
+    entry.json ??= forestJson(entry.hierarchy, entry.roots, publishedOnly, render);
     return entry.json;
   }
 
@@ -131,21 +132,25 @@ export class CategoryTreesService {
 
   private async forest(tenant: string, publishedOnly: boolean, render: RenderContext, ids?: readonly string[]): Promise<TreeNodeView[]> {
     const entry = await this.renderedForest(tenant, publishedOnly, render);
-    if (!ids) return entry.trees;
+    entry.trees ??= entry.roots.map((root) => buildTree(entry.hierarchy, root, publishedOnly, (r) => toTreeNode(r, render)));
+    const trees = entry.trees;
+    if (!ids) return trees;
     const wanted = new Set(ids);
-    return entry.trees.filter((_tree, i) => containsAny(entry.hierarchy, entry.roots[i], publishedOnly, wanted));
+    return trees.filter((_tree, i) => containsAny(entry.hierarchy, entry.roots[i], publishedOnly, wanted));
   }
 
-  /** The visible forest of the current snapshot, rendered once per visibility and language selection. */
+  /**
+   * The visible forest of the current snapshot, per visibility and language selection; its
+   * object form and JSON text are produced on first use and kept with the snapshot.
+   */
   private async renderedForest(tenant: string, publishedOnly: boolean, render: RenderContext): Promise<RenderedForest> {
     const h = await this.cache.snapshot(tenant);
     let rendered = this.rendered.get(h);
     if (!rendered) this.rendered.set(h, (rendered = new Map()));
-    const key = `${publishedOnly}|${render.selection?.join(',') ?? '*'}`;
+    const key = `${publishedOnly}|${renderKey(render)}`;
     let entry = rendered.get(key);
     if (!entry) {
-      const roots = h.roots.filter((r) => !publishedOnly || r.published);
-      entry = { hierarchy: h, roots, trees: roots.map((root) => buildTree(h, root, publishedOnly, (r) => toTreeNode(r, render))) };
+      entry = { hierarchy: h, roots: h.roots.filter((r) => !publishedOnly || r.published) };
       // Bounded: a handful of language selections per snapshot is the normal case.
       if (rendered.size < 16) rendered.set(key, entry);
     }
@@ -178,7 +183,7 @@ export class CategoryTreesService {
 interface RenderedForest {
   hierarchy: Hierarchy;
   roots: CategoryRecord[];
-  trees: TreeNodeView[];
+  trees?: TreeNodeView[];
   json?: string;
 }
 

@@ -50,6 +50,8 @@ export interface CategoryStateRecord {
   owner?: string;
   expiresAt?: Date;
   epoch?: number;
+  /** The tree epoch's bounded change log (written through the driver, see CategoryStateRepository). */
+  changes?: Array<{ ids?: string[]; all?: true }>;
 }
 
 const stateSchema = new Schema<CategoryStateRecord>(

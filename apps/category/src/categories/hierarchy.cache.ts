@@ -5,13 +5,14 @@ import { Hierarchy } from './hierarchy';
 
 interface Entry {
   epoch: number;
+  /** When the last full load happened (incremental updates keep it: the age backstop counts from there). */
   loadedAt: number;
   hierarchy: Hierarchy;
 }
 
 /** Tenants whose hierarchy is kept in memory (LRU). */
 const MAX_TENANTS = 64;
-/** Backstop: even with an unchanged epoch, reload after this long. */
+/** Backstop: even with an unchanged epoch, reload in full after this long. */
 const MAX_AGE_MS = 60_000;
 
 /**
@@ -21,9 +22,13 @@ const MAX_AGE_MS = 60_000;
  * read before the snapshot was loaded, so a write that has answered is visible to the next read in
  * every process (§6: no eventual-consistency window). A read costs one point lookup when warm.
  *
- * Why this is safe without transactions: the epoch is read *before* the categories. A write that
- * lands between the two makes the snapshot newer than its epoch tag, never older; its own epoch
- * bump then invalidates the snapshot on the next read.
+ * A snapshot behind the stored epoch is brought forward incrementally when the epoch's change log
+ * still reaches back to it: the ids changed since are read in one indexed `$in` query and applied
+ * (absent = deleted); otherwise the tenant is reloaded in full.
+ *
+ * Why this is safe without transactions: the epoch (and its log) is read *before* the
+ * categories. A write that lands between the two makes the snapshot newer than its epoch tag,
+ * never older; its own epoch bump (with its ids in the log) makes the next read fetch them again.
  */
 @Injectable()
 export class HierarchyCache {
@@ -34,6 +39,9 @@ export class HierarchyCache {
     private readonly categories: CategoriesRepository,
     private readonly state: CategoryStateRepository,
   ) {}
+
+  /** Counts of full and incremental loads (for tests and diagnostics). */
+  readonly stats = { full: 0, incremental: 0 };
 
   async snapshot(tenant: string): Promise<Hierarchy> {
     const epoch = await this.state.epoch(tenant);
@@ -46,21 +54,40 @@ export class HierarchyCache {
     const key = `${tenant}@${epoch}`;
     let pending = this.loading.get(key);
     if (!pending) {
-      pending = this.load(tenant, epoch).finally(() => this.loading.delete(key));
+      pending = this.load(tenant, epoch, cached).finally(() => this.loading.delete(key));
       this.loading.set(key, pending);
     }
     return (await pending).hierarchy;
   }
 
-  private async load(tenant: string, epoch: number): Promise<Entry> {
-    const records = await this.categories.snapshotRecords(tenant);
-    const entry: Entry = { epoch, loadedAt: Date.now(), hierarchy: new Hierarchy(records) };
+  private async load(tenant: string, epoch: number, base: Entry | undefined): Promise<Entry> {
+    let entry: Entry | undefined;
+    if (base && base.epoch < epoch && Date.now() - base.loadedAt < MAX_AGE_MS) entry = await this.catchUp(tenant, base);
+    if (!entry) {
+      const records = await this.categories.snapshotRecords(tenant);
+      entry = { epoch, loadedAt: Date.now(), hierarchy: new Hierarchy(records) };
+      this.stats.full++;
+    }
     const current = this.entries.get(tenant);
-    if (!current || current.epoch <= epoch) {
+    if (!current || current.epoch <= entry.epoch) {
       this.entries.delete(tenant);
       this.entries.set(tenant, entry);
       if (this.entries.size > MAX_TENANTS) this.entries.delete(this.entries.keys().next().value as string);
     }
     return entry;
+  }
+
+  /** `base` brought to the log's current epoch, or undefined when the log does not reach back to it. */
+  private async catchUp(tenant: string, base: Entry): Promise<Entry | undefined> {
+    const { epoch, changed } = await this.state.changesSince(tenant, base.epoch);
+    if (!changed) return undefined;
+    const records = await this.categories.snapshotRecordsByIds(tenant, changed);
+    const present = new Set(records.map((r) => r._id));
+    const hierarchy = base.hierarchy.withChanges(
+      records,
+      changed.filter((id) => !present.has(id)),
+    );
+    this.stats.incremental++;
+    return { epoch, loadedAt: base.loadedAt, hierarchy };
   }
 }

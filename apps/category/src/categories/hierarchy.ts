@@ -11,29 +11,100 @@ export function compareSiblings(a: CategoryRecord, b: CategoryRecord): number {
   return a._id < b._id ? -1 : a._id > b._id ? 1 : 0;
 }
 
+/** Where `r` goes in a list in sibling order (binary search; the order is total). */
+function insertionIndex(list: readonly CategoryRecord[], r: CategoryRecord): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareSiblings(list[mid], r) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /**
  * A tenant's (or a subtree's) categories indexed by the authoritative `parentId`, children in
  * sibling order. Trees are always derived from `parentId`, never from the materialised ancestry,
  * so a stale materialisation can never change what a tree read shows (§6).
  */
 export class Hierarchy {
-  readonly byId = new Map<string, CategoryRecord>();
-  private readonly children = new Map<string, CategoryRecord[]>();
-  /** Roots in sibling order: categories without parent, or whose parent is not in the set. */
-  readonly roots: CategoryRecord[] = [];
+  readonly byId: Map<string, CategoryRecord>;
+  /**
+   * Children per `parentId`, in sibling order. Records whose parent is not in the set are kept
+   * under that id too: unreachable (neither root nor anyone's visible child) until it appears.
+   */
+  private readonly children: Map<string, CategoryRecord[]>;
+  /** Roots in sibling order: categories without parent. */
+  readonly roots: CategoryRecord[];
 
-  constructor(records: readonly CategoryRecord[]) {
+  constructor(records: readonly CategoryRecord[]);
+  constructor(records: readonly CategoryRecord[], from: { byId: Map<string, CategoryRecord>; children: Map<string, CategoryRecord[]>; roots: CategoryRecord[] });
+  constructor(records: readonly CategoryRecord[], from?: { byId: Map<string, CategoryRecord>; children: Map<string, CategoryRecord[]>; roots: CategoryRecord[] }) {
+    if (from) {
+      this.byId = from.byId;
+      this.children = from.children;
+      this.roots = from.roots;
+      return;
+    }
+    this.byId = new Map();
+    this.children = new Map();
+    this.roots = [];
     const sorted = [...records].sort(compareSiblings);
-    for (const r of sorted) this.byId.set(r._id, r);
     for (const r of sorted) {
-      if (r.parentId !== undefined && this.byId.has(r.parentId)) {
+      this.byId.set(r._id, r);
+      if (r.parentId === undefined) {
+        this.roots.push(r);
+      } else {
         let list = this.children.get(r.parentId);
         if (!list) this.children.set(r.parentId, (list = []));
         list.push(r);
-      } else if (r.parentId === undefined) {
-        this.roots.push(r);
       }
     }
+  }
+
+  /**
+   * A new hierarchy equal to this one with `changed` records replaced or added and `removed` ids
+   * gone (this one is left untouched: in-flight reads keep a consistent view). Costs a copy of
+   * the id and children maps plus O(siblings) per change, instead of re-sorting everything.
+   */
+  withChanges(changed: readonly CategoryRecord[], removed: readonly string[]): Hierarchy {
+    const byId = new Map(this.byId);
+    const children = new Map(this.children);
+    let roots = this.roots;
+    const copied = new Set<string>();
+    let rootsCopied = false;
+    const listOf = (parentId: string | undefined): CategoryRecord[] => {
+      if (parentId === undefined) {
+        if (!rootsCopied) {
+          roots = [...roots];
+          rootsCopied = true;
+        }
+        return roots;
+      }
+      if (!copied.has(parentId)) {
+        copied.add(parentId);
+        children.set(parentId, [...(children.get(parentId) ?? [])]);
+      }
+      return children.get(parentId)!;
+    };
+    const detach = (id: string) => {
+      const old = byId.get(id);
+      if (!old) return;
+      byId.delete(id);
+      const list = listOf(old.parentId);
+      const i = list.indexOf(old);
+      if (i >= 0) list.splice(i, 1);
+    };
+    for (const id of removed) detach(id);
+    for (const r of changed) {
+      detach(r._id);
+      byId.set(r._id, r);
+      const list = listOf(r.parentId);
+      list.splice(insertionIndex(list, r), 0, r);
+    }
+    for (const id of copied) if (children.get(id)!.length === 0) children.delete(id);
+    return new Hierarchy([], { byId, children, roots });
   }
 
   get size(): number {

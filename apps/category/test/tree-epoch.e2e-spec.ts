@@ -1,0 +1,115 @@
+import type { Logger } from 'pino';
+import { AppModule } from '../src/app.module';
+import { HierarchyCache } from '../src/categories/hierarchy.cache';
+import { CHANGE_LOG_LENGTH } from '../src/categories/category-state.repository';
+import { loadCategoryConfig } from '../src/config/category.config';
+import { Client, Harness, startHarness, useTestingKit } from './support';
+import * as testing from '@suite/testing';
+
+useTestingKit(testing);
+
+/**
+ * Two app instances on one database (two processes' caches): a write answered by one is
+ * visible in the next tree read of the other (§6), whether that read catches up from the tree
+ * epoch's change log or reloads in full.
+ */
+describe('tree snapshots across instances (tree epoch and change log)', () => {
+  let h: Harness;
+  let other: { app: { get<T>(t: new (...a: never[]) => T): T }; url: string; close(): Promise<void> };
+  let writer: Client;
+  let reader: Client;
+  let stats: { full: number; incremental: number };
+  beforeAll(async () => {
+    h = await startHarness();
+    other = (await testing.startTestApp(
+      (logger: Logger) => AppModule.forRoot(loadCategoryConfig({ ...testing.testAuthEnv(), MONGODB_URI: h.db.uri, CUSTOMER_SEGMENT_URL: h.stub.url, LOG_LEVEL: 'silent' }), logger),
+      'category',
+    )) as never;
+    writer = await Client.as(h.url, 'epochs');
+    reader = await Client.as(other.url, 'epochs');
+    stats = other.app.get(HierarchyCache).stats;
+  });
+  afterAll(async () => {
+    await other.close();
+    await h.close();
+  });
+
+  const tree = (node: any): any => [node.id, node.subcategories.map(tree)];
+  const forest = async (c: Client, q = '?showUnpublished=true') => {
+    const res = await c.get(`/category-trees${q}`);
+    expect(res.status).toBe(200);
+    return (res.body as any[]).map(tree);
+  };
+  const version = async (id: string) => (await writer.get(`/categories/${id}`)).body.metadata.version as number;
+
+  it('catches up incrementally with creates, edits, moves, reorders and deletes written by the other instance', async () => {
+    await writer.category({ id: 'R', position: 0 });
+    await writer.category({ id: 'A', parentId: 'R', position: 1 });
+    await writer.category({ id: 'B', parentId: 'R', position: 2 });
+    await writer.category({ id: 'A1', parentId: 'A' });
+    await writer.category({ id: 'A11', parentId: 'A1' });
+    await writer.category({ id: 'S', position: 1 });
+    expect(await forest(reader)).toEqual([['R', [['A', [['A1', [['A11', []]]]]], ['B', []]]], ['S', []]]);
+    const afterFirst = { ...stats };
+    expect(afterFirst.full).toBeGreaterThanOrEqual(1);
+
+    // Warm: nothing written, nothing loaded.
+    await forest(reader);
+    expect(stats).toEqual(afterFirst);
+
+    await writer.category({ id: 'A2', parentId: 'A', position: 0 });
+    expect((await writer.patch('/categories/A1', { parentId: 'B', metadata: { version: await version('A1') } })).status).toBe(204);
+    expect((await writer.patch('/categories/B', { position: 0, localizedName: { en: 'Bee' }, metadata: { version: await version('B') } })).status).toBe(204);
+    expect((await writer.delete('/categories/S')).status).toBe(204);
+    expect(await forest(reader)).toEqual([['R', [['B', [['A1', [['A11', []]]]]], ['A', [['A2', []]]]]]]);
+    expect(stats).toEqual({ full: afterFirst.full, incremental: afterFirst.incremental + 1 });
+    const b = (await reader.get('/category-trees/R')).body.subcategories[0];
+    expect(b).toEqual(expect.objectContaining({ id: 'B', name: 'Bee', position: 0 }));
+    // The other tree-shaped reads of the snapshot follow too.
+    expect((await reader.get('/categories/B/subcategories')).body.map((c: any) => c.id)).toEqual(['A1', 'A11']);
+    expect((await reader.get('/categories/A/subcategories')).body.map((c: any) => c.id)).toEqual(['A2']);
+
+    // Unpublishing prunes the published-only tree of the reader.
+    expect((await writer.patch('/categories/A', { published: false, metadata: { version: await version('A') } })).status).toBe(204);
+    expect(await forest(reader, '')).toEqual([['R', [['B', [['A1', [['A11', []]]]]]]]]);
+
+    // Delete with promotion: the child becomes a root in the reader's view (its new version too).
+    expect((await writer.delete('/categories/A')).status).toBe(204);
+    expect(await forest(reader)).toEqual([['R', [['B', [['A1', [['A11', []]]]]]]], ['A2', []]]);
+    expect((await reader.get('/category-trees/A2')).body).toEqual(expect.objectContaining({ id: 'A2' }));
+    expect((await reader.get('/category-trees/A2')).body.parentId).toBeUndefined();
+
+    // Delete of a whole subtree.
+    expect((await writer.delete('/categories/B?withSubcategories=true')).status).toBe(204);
+    expect(await forest(reader)).toEqual([['R', []], ['A2', []]]);
+    expect((await reader.get('/categories/A1/subcategories')).status).toBe(404);
+    expect(stats.full).toBe(afterFirst.full);
+    expect(stats.incremental).toBeGreaterThanOrEqual(afterFirst.incremental + 4);
+  });
+
+  it('reloads in full when the change log no longer reaches back to its snapshot', async () => {
+    await forest(reader);
+    const before = { ...stats };
+    const ids = Array.from({ length: CHANGE_LOG_LENGTH + 1 }, (_, i) => `f${i}`);
+    await Promise.all([0, 1, 2, 3].map(async (w) => {
+      for (let i = w; i < ids.length; i += 4) await writer.category({ id: ids[i], position: 10 + i });
+    }));
+    const roots = (await forest(reader)).map(([id]: [string]) => id);
+    expect(roots).toEqual(['R', 'A2', ...ids]);
+    expect(stats.full).toBe(before.full + 1);
+    // And from there on incrementally again.
+    expect((await writer.delete('/categories/f0')).status).toBe(204);
+    expect((await forest(reader)).map(([id]: [string]) => id)).toEqual(['R', 'A2', ...ids.slice(1)]);
+    expect(stats.full).toBe(before.full + 1);
+    expect(stats.incremental).toBe(before.incremental + 1);
+  });
+
+  it('serves the writer instance its own writes as well, and keeps tenants apart', async () => {
+    await forest(writer);
+    await writer.category({ id: 'W', parentId: 'R' });
+    expect((await forest(writer))[0]).toEqual(['R', [['W', []]]]);
+    const stranger = await Client.as(other.url, 'epochsother');
+    expect(await forest(stranger)).toEqual([]);
+    expect((await forest(reader))[0]).toEqual(['R', [['W', []]]]);
+  });
+});
