@@ -153,6 +153,39 @@ describe('customer assignments (segment §3.12–§3.21)', () => {
       ]);
     });
 
+    it('PUT /customers/bulk: plain id-only elements are judged like any other element', async () => {
+      // Id-only elements take a shortcut past class-validator; its boundary must not change outcomes.
+      const res = await call('PUT', `${seg}/silver/customers/bulk`, {
+        headers,
+        body: [
+          { customerId: 'p1' },
+          { customerId: 'p1', legalEntityId: 'le1' },
+          { customerId: 'a b' },
+          { customerId: 'p2', legalEntityId: 'l e' },
+          { customerId: 'p3', legalEntityId: 7 },
+          { customerId: 'p4', unknownProperty: 1 },
+          { customerId: 'x'.repeat(300) },
+          { customerId: 'p1' },
+        ],
+      });
+      expect(res.status).toBe(207);
+      expect(res.body).toEqual([
+        { index: 0, code: 201, status: 'Created' },
+        { index: 1, code: 201, status: 'Created' },
+        { index: 2, code: 400, status: 'Bad Request', message: expect.stringContaining('customerId') },
+        { index: 3, code: 400, status: 'Bad Request', message: expect.stringContaining('legalEntityId') },
+        { index: 4, code: 400, status: 'Bad Request', message: 'legalEntityId must be a string' },
+        { index: 5, code: 201, status: 'Created' },
+        { index: 6, code: 400, status: 'Bad Request', message: expect.stringContaining('customerId') },
+        { index: 7, code: 204, status: 'No Content' },
+      ]);
+      const b2b = await call('GET', `${seg}/silver/customers/p1/le1`, { headers });
+      expect([b2b.status, b2b.body.customer, b2b.body.legalEntity, b2b.body.metadata.version]).toEqual([200, { id: 'p1' }, { id: 'le1' }, 1]);
+      const b2c = await call('GET', `${seg}/silver/customers/p1`, { headers });
+      expect([b2c.status, b2c.body.customer, b2c.body.legalEntity, b2c.body.metadata.version]).toEqual([200, { id: 'p1' }, undefined, 2]);
+      expect((await call('GET', `${seg}/silver/customers/p4`, { headers })).body.mixins).toBeUndefined();
+    });
+
     it('DELETE /customers/bulk: 204 for deleted and absent, 400 for invalid elements', async () => {
       const res = await call('DELETE', `${seg}/gold/customers/bulk`, { headers, body: [{ customerId: 'k1' }, { customerId: 'k1' }, { customerId: 'bulk', legalEntityId: 'le' }, {}, 7] });
       expect(res.body).toEqual([

@@ -189,7 +189,11 @@ export class SegmentCustomersService {
     const tenant = ctx.auth.tenant;
     const items = assertBulkArray(body);
     if (!isValidCustomId(segmentId)) throw segmentNotFound(segmentId);
-    await this.visibility.requireExisting(tenant, segmentId);
+    // The existence check runs beside the two planning reads (one round trip of latency instead of
+    // two); nothing is written before all three are in, so an unknown segment is still a 404.
+    const segmentExists = this.visibility.requireExisting(tenant, segmentId);
+    // Awaited below; marked handled so a throw in between cannot turn it into an unhandled rejection.
+    segmentExists.catch(() => undefined);
     const parsed = items.map((item) => {
       try {
         return { ok: true as const, ...parseCustomerElement(item, segmentId) };
@@ -198,7 +202,11 @@ export class SegmentCustomersService {
       }
     });
     const customerIds = parsed.flatMap((p) => (p.ok ? [p.key.customerId] : []));
-    const [stored, counts] = await Promise.all([this.assignments.existingInSegment(tenant, segmentId, customerIds), this.assignments.countsByCustomer(tenant, customerIds)]);
+    const [, stored, counts] = await Promise.all([
+      segmentExists,
+      this.assignments.existingInSegment(tenant, segmentId, customerIds),
+      this.assignments.countsByCustomer(tenant, customerIds),
+    ]);
     const counter = new MembershipCounter(counts, this.settings.maxSegmentsPerCustomer);
     const now = new Date();
 
@@ -287,7 +295,32 @@ export class SegmentCustomersService {
   }
 }
 
+/**
+ * The common bulk element `{customerId}` / `{customerId, legalEntityId}` with valid ids and nothing
+ * else: it passes every check of {@link parseCustomerElement} and writes no mixins, so it skips the
+ * per-element class-transformer/class-validator run (most of the CPU of a 200-element request).
+ * Anything else returns undefined and gets the full validation with its exact error details.
+ */
+function plainCustomerElement(item: unknown, segmentId: string): { key: CustomerKey; write: CustomerAssignmentWrite } | undefined {
+  if (!isPlainObject(item)) return undefined;
+  let count = 0;
+  for (const k in item) {
+    if (k !== 'customerId' && k !== 'legalEntityId') return undefined;
+    count++;
+  }
+  const { customerId, legalEntityId } = item;
+  if (typeof customerId !== 'string' || !isValidCustomId(customerId)) return undefined;
+  if (legalEntityId === undefined) {
+    if (count !== 1 || RESERVED_CUSTOMER_IDS.includes(customerId)) return undefined;
+    return { key: { segmentId, customerId, legalEntityId: null }, write: {} };
+  }
+  if (typeof legalEntityId !== 'string' || !isValidCustomId(legalEntityId)) return undefined;
+  return { key: { segmentId, customerId, legalEntityId }, write: {} };
+}
+
 function parseCustomerElement(item: unknown, segmentId: string): { key: CustomerKey; write: CustomerAssignmentWrite } {
+  const plain = plainCustomerElement(item, segmentId);
+  if (plain) return plain;
   const { dto, input } = parseAssignmentBody(item, CustomerBulkItemDto, {
     extra: (d, problems) => {
       if (typeof d.customerId === 'string') {

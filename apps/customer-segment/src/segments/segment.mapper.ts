@@ -16,12 +16,19 @@ export interface SegmentView {
 
 /** Renders a segment; `languages` is the LOC-3 selection (`null` = every translation). */
 export function toSegmentView(s: Segment, languages: readonly string[] | null): SegmentView {
-  const view: SegmentView = { id: s.id, name: narrowLocalized(s.name, languages) ?? {}, status: s.status, siteCode: s.siteCode, metadata: renderMetadata(s.metadata) };
-  if (s.description) view.description = narrowLocalized(s.description, languages);
+  // Built in the documented key order (id, name, description, validity, status, siteCode, mixins,
+  // metadata) so no second pass is needed to reorder it.
+  const view = { id: s.id, name: narrowLocalized(s.name, languages) ?? {} } as SegmentView;
+  if (s.description) {
+    const description = narrowLocalized(s.description, languages);
+    if (description !== undefined) view.description = description;
+  }
   if (s.validity && (s.validity.from || s.validity.to)) view.validity = renderValidity(s.validity);
+  view.status = s.status;
+  view.siteCode = s.siteCode;
   if (s.mixins !== undefined && s.mixins !== null) view.mixins = s.mixins;
-  // Key order as documented: id, name, description, validity, status, siteCode, mixins, metadata.
-  return reorder(view);
+  view.metadata = renderMetadata(s.metadata);
+  return view;
 }
 
 export function renderValidity(v: { from?: Date; to?: Date }): { from?: string; to?: string } {
@@ -29,12 +36,6 @@ export function renderValidity(v: { from?: Date; to?: Date }): { from?: string; 
   if (v.from) out.from = new Date(v.from).toISOString();
   if (v.to) out.to = new Date(v.to).toISOString();
   return out;
-}
-
-function reorder(v: SegmentView): SegmentView {
-  const out: Record<string, unknown> = {};
-  for (const k of ['id', 'name', 'description', 'validity', 'status', 'siteCode', 'mixins', 'metadata'] as const) if (v[k] !== undefined) out[k] = v[k];
-  return out as unknown as SegmentView;
 }
 
 /** `data` of segment-created (segment §6): complete maps, independent of request headers (LOC-7). */

@@ -35,14 +35,19 @@ export class SegmentsRepository {
     return this.registry.forWrite(tenant, SEGMENT_ENTITY);
   }
 
-  /** One point read by `_id` (the hot path of GET /segments/{id}). */
+  /**
+   * One point read by `_id` (the hot path of GET /segments/{id}). Straight to the driver: `id` is
+   * always a string (a path segment), so there is nothing for mongoose to cast or sanitize, and a
+   * lean read returns the same raw document without building a Query per request.
+   */
   async findById(tenant: string, id: string): Promise<Segment | null> {
-    const doc = await mapMongoErrors(() => this.read(tenant).findById(id).lean<SegmentDocument>().exec());
-    return doc ? toSegment(doc) : null;
+    const doc = await mapMongoErrors(() => this.read(tenant).collection.findOne({ _id: id } as never));
+    return doc ? toSegment(doc as unknown as SegmentDocument) : null;
   }
 
+  /** Whether the segment exists (guard of every `/segments/{id}/...` write); `id` is a string. */
   async exists(tenant: string, id: string): Promise<boolean> {
-    const doc = await mapMongoErrors(() => this.read(tenant).findById(id, { _id: 1 }).lean().exec());
+    const doc = await mapMongoErrors(() => this.read(tenant).collection.findOne({ _id: id } as never, { projection: { _id: 1 } }));
     return doc !== null;
   }
 
