@@ -5,6 +5,7 @@
 import { calculateObjectSize, Long } from 'bson';
 import { CommandError, Codes } from '../errors';
 import { Doc } from '../storage/paths';
+import { docBytes, markStoredBatch } from '../wire/doc-bytes';
 
 const IDLE_TIMEOUT_MS = 10 * 60 * 1000;
 /** Keep a batch comfortably below the 16 MiB reply limit. */
@@ -16,8 +17,12 @@ interface Cursor {
   docs: Doc[];
   pos: number;
   map: ((d: Doc) => Doc) | null;
+  /** The batches are stored documents (no projection): encoded from cached bytes. */
+  stored: boolean;
   lastUsed: number;
 }
+
+type Position = Pick<Cursor, 'docs' | 'pos' | 'map' | 'stored'>;
 
 export class CursorManager {
   private readonly cursors = new Map<number, Cursor>();
@@ -35,7 +40,7 @@ export class CursorManager {
   }
 
   /** Takes up to `limit` documents (and at most ~16 MiB) from the cursor's position. */
-  private take(c: { docs: Doc[]; pos: number; map: ((d: Doc) => Doc) | null }, limit: number): Doc[] {
+  private take(c: Position, limit: number): Doc[] {
     const out: Doc[] = [];
     let bytes = 0;
     const batchSize = limit;
@@ -43,28 +48,30 @@ export class CursorManager {
       const raw = c.docs[c.pos];
       const d = c.map ? c.map(raw) : raw;
       if (batchSize > 1000) {
-        bytes += calculateObjectSize(d);
+        // Stored documents: the size comes from the cached bytes the reply encoder copies.
+        bytes += c.stored ? docBytes(d).length : calculateObjectSize(d);
         if (bytes > MAX_BATCH_BYTES && out.length > 0) break;
       }
       out.push(d);
       c.pos++;
     }
-    return out;
+    return c.stored ? markStoredBatch(out) : out;
   }
 
   /**
    * Builds the `cursor` reply field of a query: the first batch (101 documents unless
    * `batchSize` says otherwise; 0 gives an empty first batch, as in MongoDB), and a live cursor
-   * id when documents remain (0 otherwise).
+   * id when documents remain (0 otherwise). `stored` says that `docs` are stored documents
+   * (immutable, so their encoded bytes may be cached); it is ignored when `map` is given.
    */
-  open(ns: string, docs: Doc[], opts: { batchSize?: number; singleBatch?: boolean; map?: ((d: Doc) => Doc) | null }): Doc {
-    const state = { docs, pos: 0, map: opts.map ?? null };
+  open(ns: string, docs: Doc[], opts: { batchSize?: number; singleBatch?: boolean; map?: ((d: Doc) => Doc) | null; stored?: boolean }): Doc {
+    const state: Position = { docs, pos: 0, map: opts.map ?? null, stored: opts.stored === true && !opts.map };
     const batchSize = opts.batchSize ?? 101;
     const firstBatch = this.take(state, batchSize);
     let id = 0;
     if (!opts.singleBatch && state.pos < docs.length) {
       id = this.nextId++;
-      this.cursors.set(id, { id, ns, docs, pos: state.pos, map: state.map, lastUsed: Date.now() });
+      this.cursors.set(id, { id, ns, docs, pos: state.pos, map: state.map, stored: state.stored, lastUsed: Date.now() });
     }
     return { firstBatch, id: Long.fromNumber(id), ns };
   }

@@ -49,7 +49,7 @@ function find(ctx: CommandContext, body: Doc): Doc {
   const batchSize = optNumber(body, 'batchSize');
   if (batchSize !== undefined && batchSize < 0) throw new CommandError(Codes.BadValue, `BatchSize value must be non-negative, but received: ${batchSize}`);
   const singleBatch = optBool(body, 'singleBatch') || limit < 0;
-  return { cursor: ctx.cursors.open(`${ctx.dbName}.${name}`, docs, { batchSize: batchSize ?? 101, singleBatch, map: project }) };
+  return { cursor: ctx.cursors.open(`${ctx.dbName}.${name}`, docs, { batchSize: batchSize ?? 101, singleBatch, map: project, stored: true }) };
 }
 
 function distinctValues(docs: Doc[], key: string): unknown[] {

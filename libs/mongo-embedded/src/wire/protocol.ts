@@ -4,6 +4,7 @@
 // closes on it.
 
 import { deserialize, serialize, DeserializeOptions } from 'bson';
+import { docBytes, isStoredBatch } from './doc-bytes';
 
 export const OP_REPLY = 1;
 export const OP_QUERY = 2004;
@@ -175,10 +176,101 @@ function header(length: number, responseTo: number, opCode: number): Buffer {
 
 /** An OP_MSG reply with one kind 0 section. */
 export function encodeOpMsg(responseTo: number, doc: Doc): Buffer {
+  const batch = cursorBatch(doc);
+  if (batch) return encodeCursorReply(responseTo, doc, batch);
   const body = serialize(doc, { ignoreUndefined: true });
   const h = header(HEADER_SIZE + 4 + 1 + body.length, responseTo, OP_MSG);
   const pre = Buffer.alloc(5); // flags 0, section kind 0
   return Buffer.concat([h, pre, body]);
+}
+
+/** bson's own limit for one serialized document; a larger reply fails as it did before. */
+const MAX_REPLY_BSON = 17 * 1024 * 1024;
+
+interface CursorBatch {
+  key: string;
+  docs: Doc[];
+}
+
+function isDocObject(v: unknown): v is Doc {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+  return !(v instanceof Date || v instanceof RegExp || v instanceof Uint8Array) && (v as { _bsontype?: string })._bsontype === undefined;
+}
+
+/**
+ * The batch of a cursor reply shaped `{cursor: {firstBatch|nextBatch: [docs], ...}, ...}` (the
+ * batch first in `cursor`, `cursor` first in the reply, marked as stored documents, every element
+ * a document), else null.
+ */
+function cursorBatch(reply: Doc): CursorBatch | null {
+  const cursor = reply.cursor;
+  if (!isDocObject(cursor) || Object.keys(reply)[0] !== 'cursor') return null;
+  const key = Object.keys(cursor)[0];
+  if (key !== 'firstBatch' && key !== 'nextBatch') return null;
+  const docs = cursor[key];
+  if (!Array.isArray(docs) || !isStoredBatch(docs) || !docs.every(isDocObject)) return null;
+  return { key, docs };
+}
+
+/** The elements of a serialized document, without its length prefix and terminating zero. */
+function elementsOf(doc: Doc): Uint8Array {
+  const b = serialize(doc, { ignoreUndefined: true });
+  return b.subarray(4, b.length - 1);
+}
+
+/**
+ * Writes a cursor reply's BSON framing around the cached bytes of each batch document (see
+ * doc-bytes.ts), so a large batch costs one copy per document instead of a full serialization.
+ * The output is byte-for-byte what `serialize(reply)` produces (field order included).
+ */
+function encodeCursorReply(responseTo: number, reply: Doc, batch: CursorBatch): Buffer {
+  const cursor = reply.cursor as Doc;
+  const cursorRest: Doc = {};
+  for (const k of Object.keys(cursor)) if (k !== batch.key) cursorRest[k] = cursor[k];
+  const replyRest: Doc = {};
+  for (const k of Object.keys(reply)) if (k !== 'cursor') replyRest[k] = reply[k];
+  const cursorTail = elementsOf(cursorRest);
+  const replyTail = elementsOf(replyRest);
+  const parts = batch.docs.map(docBytes);
+  let arrayLen = 4 + 1;
+  for (let i = 0; i < parts.length; i++) arrayLen += 1 + String(i).length + 1 + parts[i].length;
+  const cursorLen = 4 + (1 + batch.key.length + 1 + arrayLen) + cursorTail.length + 1;
+  const replyLen = 4 + (1 + 'cursor'.length + 1 + cursorLen) + replyTail.length + 1;
+  if (replyLen > MAX_REPLY_BSON) throw new RangeError(`reply of ${replyLen} bytes exceeds the BSON size limit`);
+  const total = HEADER_SIZE + 4 + 1 + replyLen;
+  const out = Buffer.allocUnsafe(total);
+  header(total, responseTo, OP_MSG).copy(out, 0);
+  let p = HEADER_SIZE;
+  out.writeUInt32LE(0, p); // flags
+  p += 4;
+  out[p++] = 0; // section kind 0
+  out.writeInt32LE(replyLen, p);
+  p += 4;
+  out[p++] = 0x03; // embedded document
+  p += out.write('cursor', p, 'latin1');
+  out[p++] = 0;
+  out.writeInt32LE(cursorLen, p);
+  p += 4;
+  out[p++] = 0x04; // array
+  p += out.write(batch.key, p, 'latin1');
+  out[p++] = 0;
+  out.writeInt32LE(arrayLen, p);
+  p += 4;
+  for (let i = 0; i < parts.length; i++) {
+    out[p++] = 0x03;
+    p += out.write(String(i), p, 'latin1');
+    out[p++] = 0;
+    out.set(parts[i], p);
+    p += parts[i].length;
+  }
+  out[p++] = 0; // end of array
+  out.set(cursorTail, p);
+  p += cursorTail.length;
+  out[p++] = 0; // end of cursor
+  out.set(replyTail, p);
+  p += replyTail.length;
+  out[p++] = 0; // end of reply
+  return out;
 }
 
 /** An OP_REPLY carrying one document (answers to legacy OP_QUERY handshakes). */
