@@ -33,15 +33,16 @@ export class CategoryTreesService {
    * text of the response: the unfiltered forest of a snapshot is serialised once and reused
    * (the hot storefront read), so a warm read costs one epoch lookup and a buffer write.
    */
-  async listJson(auth: AuthContext, meta: RequestMeta, query: Record<string, unknown>): Promise<string> {
+  async listJson(auth: AuthContext, meta: RequestMeta, query: Record<string, unknown>): Promise<Buffer> {
     const reader = new QueryReader(query);
     const publishedOnly = !reader.bool('showUnpublished');
     const ids = reader.list('categoryIds');
     const render = this.render(auth.tenant, meta);
     reader.done();
-    if (ids) return JSON.stringify(await this.forest(auth.tenant, publishedOnly, render, ids));
+    if (ids) return Buffer.from(JSON.stringify(await this.forest(auth.tenant, publishedOnly, render, ids)));
     const entry = await this.renderedForest(auth.tenant, publishedOnly, render);
-    entry.json ??= forestJson(entry.hierarchy, entry.roots, publishedOnly, render);
+    // Encoded once: warm reads hand the same bytes to the socket (no per-request UTF-8 work).
+    entry.json ??= Buffer.from(forestJson(entry.hierarchy, entry.roots, publishedOnly, render));
     return entry.json;
   }
 
@@ -184,7 +185,7 @@ interface RenderedForest {
   hierarchy: Hierarchy;
   roots: CategoryRecord[];
   trees?: TreeNodeView[];
-  json?: string;
+  json?: Buffer;
 }
 
 /** Whether the visible tree under `root` holds one of `wanted` (§6.1: in the returned tree). */

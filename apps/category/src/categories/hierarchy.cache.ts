@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { CategoriesRepository } from './categories.repository';
 import { CategoryStateRepository } from './category-state.repository';
 import { Hierarchy } from './hierarchy';
+import { inheritTreeJson } from './tree-json';
 
 interface Entry {
   epoch: number;
@@ -87,6 +88,7 @@ export class HierarchyCache {
       records,
       changed.filter((id) => !present.has(id)),
     );
+    inheritTreeJson(base.hierarchy, hierarchy);
     this.stats.incremental++;
     return { epoch, loadedAt: base.loadedAt, hierarchy };
   }

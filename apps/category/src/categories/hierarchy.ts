@@ -104,8 +104,27 @@ export class Hierarchy {
       list.splice(insertionIndex(list, r), 0, r);
     }
     for (const id of copied) if (children.get(id)!.length === 0) children.delete(id);
-    return new Hierarchy([], { byId, children, roots });
+    const next = new Hierarchy([], { byId, children, roots });
+    // Whose subtree may render differently now: the changed ids and every ancestor of their old
+    // and new places (derived renderings of the base stay valid for everything else).
+    const dirty = new Set<string>();
+    const mark = (h: Hierarchy, id: string) => {
+      dirty.add(id);
+      for (const a of h.ancestorsOf(id)) dirty.add(a._id);
+      const parentId = h.byId.get(id)?.parentId;
+      if (parentId !== undefined) dirty.add(parentId);
+    };
+    for (const id of removed) mark(this, id);
+    for (const r of changed) {
+      mark(this, r._id);
+      mark(next, r._id);
+    }
+    next.dirtySinceBase = dirty;
+    return next;
   }
+
+  /** Set on a hierarchy made by `withChanges`: the ids whose subtree may differ from the base's. */
+  dirtySinceBase?: ReadonlySet<string>;
 
   get size(): number {
     return this.byId.size;

@@ -1,7 +1,7 @@
 import { RenderContext, toTreeNode } from './category.mapper';
 import type { CategoryRecord } from './category.types';
 import { buildTree, Hierarchy } from './hierarchy';
-import { forestJson } from './tree-json';
+import { forestJson, inheritTreeJson } from './tree-json';
 
 /** A deterministic pseudo-random source, so a failure reproduces. */
 function rng(seed: number): () => number {
@@ -94,7 +94,7 @@ function shape(h: Hierarchy) {
 }
 
 describe('Hierarchy.withChanges', () => {
-  it('equals a hierarchy built from scratch after random edits, moves, inserts and deletes, leaving the base untouched', () => {
+  it('equals a hierarchy built from scratch after random edits, moves, inserts and deletes (its inherited tree JSON too), leaving the base untouched', () => {
     const rand = rng(42);
     let records = randomRecords(300, 7);
     let h = new Hierarchy(records);
@@ -131,7 +131,14 @@ describe('Hierarchy.withChanges', () => {
       // An id changed several times in a step counts once, with its final state.
       const finalChanged = [...new Map(changed.filter((r) => byId.get(r._id) === r).map((r) => [r._id, r])).values()];
       const finalRemoved = removed.filter((id) => !byId.has(id));
+      // Rendered subtrees of the base, handed on: only the dirty paths may be rendered anew.
+      const roots = (x: Hierarchy, publishedOnly: boolean) => x.roots.filter((r) => !publishedOnly || r.published);
+      for (const publishedOnly of [true, false]) forestJson(h, roots(h, publishedOnly), publishedOnly, RENDERS[step % 2]);
       const next = h.withChanges(finalChanged, finalRemoved);
+      inheritTreeJson(h, next);
+      for (const publishedOnly of [true, false]) {
+        expect(forestJson(next, roots(next, publishedOnly), publishedOnly, RENDERS[step % 2])).toBe(expected(next, publishedOnly, RENDERS[step % 2]));
+      }
       expect(shape(h)).toEqual(before);
       records = [...byId.values()];
       expect(shape(next)).toEqual(shape(new Hierarchy(records)));

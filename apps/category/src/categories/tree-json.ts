@@ -35,42 +35,90 @@ function partsOf(r: CategoryRecord, render: RenderContext, key: string): Parts {
 }
 
 /**
+ * Per snapshot and (visibility, rendering): the JSON text of each rendered subtree. Kept as V8
+ * rope strings (built with `+`), so a parent's text shares its children's memory instead of
+ * copying it; a snapshot derived from another inherits every entry outside its dirty set.
+ */
+const subtreeCaches = new WeakMap<Hierarchy, Map<string, Map<string, string>>>();
+
+/** At most this many (visibility, rendering) subtree caches per snapshot. */
+const MAX_SUBTREE_CACHES = 8;
+
+function subtreeCache(h: Hierarchy, key: string): Map<string, string> {
+  let byKey = subtreeCaches.get(h);
+  if (!byKey) subtreeCaches.set(h, (byKey = new Map()));
+  let cache = byKey.get(key);
+  if (!cache) {
+    cache = new Map();
+    if (byKey.size < MAX_SUBTREE_CACHES) byKey.set(key, cache);
+  }
+  return cache;
+}
+
+/**
+ * Hands the rendered subtrees of `base` to `next` (made by `base.withChanges`), except those
+ * of `next.dirtySinceBase`: a cold read after a small write then renders only the changed paths.
+ */
+export function inheritTreeJson(base: Hierarchy, next: Hierarchy): void {
+  const from = subtreeCaches.get(base);
+  const dirty = next.dirtySinceBase;
+  if (!from || !dirty) return;
+  const to = new Map<string, Map<string, string>>();
+  for (const [key, cache] of from) {
+    const copy = new Map(cache);
+    for (const id of dirty) copy.delete(id);
+    to.set(key, copy);
+  }
+  subtreeCaches.set(next, to);
+}
+
+/**
  * The JSON text of the trees under `roots`, byte for byte what `JSON.stringify` gives for the
  * `buildTree(..., toTreeNode)` forest (children in sibling order, pruned at unpublished nodes in
- * published-only mode, a node reached twice through a corrupted link shown once), built from
- * cached per-node fragments instead of re-rendering and re-serialising every node.
+ * published-only mode), assembled from cached per-node fragments and cached subtrees instead of
+ * re-rendering and re-serialising every node. Iterative: no recursion limit on deep trees.
  */
 export function forestJson(h: Hierarchy, roots: readonly CategoryRecord[], publishedOnly: boolean, render: RenderContext): string {
   const key = renderKey(render);
-  const out: string[] = ['['];
-  // Depth-first, children in order: a stack of pending work; a string is a closing tail.
-  const stack: Array<CategoryRecord | string> = [];
-  const seen = new Set<string>();
-  for (let i = roots.length - 1; i >= 0; i--) stack.push(roots[i]);
-  // Separators: after the first child of each open array, every further one needs a comma.
-  const firstInArray: boolean[] = [true];
-  while (stack.length) {
-    const item = stack.pop()!;
-    if (typeof item === 'string') {
-      out.push(item);
-      firstInArray.pop();
+  const cache = subtreeCache(h, `${publishedOnly}|${key}`);
+  let out = '[';
+  for (let i = 0; i < roots.length; i++) out += (i ? ',' : '') + subtreeJson(h, roots[i], publishedOnly, render, key, cache);
+  return out + ']';
+}
+
+interface Frame {
+  record: CategoryRecord;
+  children: readonly CategoryRecord[];
+  next: number;
+  /** Children written so far (string tests like endsWith would flatten the rope). */
+  written: number;
+  text: string;
+}
+
+function subtreeJson(h: Hierarchy, root: CategoryRecord, publishedOnly: boolean, render: RenderContext, key: string, cache: Map<string, string>): string {
+  const hit = cache.get(root._id);
+  if (hit !== undefined) return hit;
+  const open = (record: CategoryRecord): Frame => ({ record, children: h.childrenOf(record._id), next: 0, written: 0, text: partsOf(record, render, key)[0] });
+  const stack: Frame[] = [open(root)];
+  // A tree reached from a root cannot revisit a node (one parentId each, roots have none); the
+  // set only guards against a corrupted snapshot ever looping.
+  const seen = new Set<string>([root._id]);
+  for (;;) {
+    const top = stack[stack.length - 1];
+    if (top.next < top.children.length) {
+      const child = top.children[top.next++];
+      if ((publishedOnly && !child.published) || seen.has(child._id)) continue;
+      seen.add(child._id);
+      const cached = cache.get(child._id);
+      if (cached !== undefined) top.text += (top.written++ ? ',' : '') + cached;
+      else stack.push(open(child));
       continue;
     }
-    if (seen.has(item._id)) continue;
-    seen.add(item._id);
-    if (!firstInArray[firstInArray.length - 1]) out.push(',');
-    firstInArray[firstInArray.length - 1] = false;
-    const [head, tail] = partsOf(item, render, key);
-    out.push(head);
-    firstInArray.push(true);
-    stack.push(tail);
-    const children = h.childrenOf(item._id);
-    for (let i = children.length - 1; i >= 0; i--) {
-      const c = children[i];
-      if (publishedOnly && !c.published) continue;
-      stack.push(c);
-    }
+    stack.pop();
+    const text = top.text + partsOf(top.record, render, key)[1];
+    cache.set(top.record._id, text);
+    if (stack.length === 0) return text;
+    const parent = stack[stack.length - 1];
+    parent.text += (parent.written++ ? ',' : '') + text;
   }
-  out.push(']');
-  return out.join('');
 }
