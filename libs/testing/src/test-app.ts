@@ -1,6 +1,7 @@
 import { DynamicModule, Type } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createApp, listen } from '@suite/api-kit';
+import { Test, TestingModuleBuilder } from '@nestjs/testing';
+import { applicationOptions, configureApp, createAdapter, listen } from '@suite/api-kit';
 import pino, { Logger } from 'pino';
 
 export interface TestApp {
@@ -11,12 +12,22 @@ export interface TestApp {
 }
 
 /**
- * Builds an app with the production bootstrap (`createApp`) and listens on a free loopback port, so
- * tests go over real HTTP exactly as clients do. Logs are silent unless TEST_LOG_LEVEL is set.
+ * Builds an app through `@nestjs/testing` with the production adapter and request handling
+ * (`createAdapter`, `applicationOptions`, `configureApp`, exactly what `createApp` uses) and listens
+ * on a free loopback port, so tests go over real HTTP as clients do. `override` may replace
+ * providers (never mongoose models: tests run on the embedded database). Logs are silent unless
+ * TEST_LOG_LEVEL is set.
  */
-export async function startTestApp(build: (logger: Logger) => DynamicModule | Type, service: string): Promise<TestApp> {
+export async function startTestApp(
+  build: (logger: Logger) => DynamicModule | Type,
+  service: string,
+  override?: (builder: TestingModuleBuilder) => TestingModuleBuilder,
+): Promise<TestApp> {
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const app = await createApp(build(logger), { service, logger, logRequests: false });
+  let builder = Test.createTestingModule({ imports: [build(logger)] });
+  if (override) builder = override(builder);
+  const moduleRef = await builder.compile();
+  const app = configureApp(moduleRef.createNestApplication<NestFastifyApplication>(createAdapter(), applicationOptions(logger)), { service, logger, logRequests: false });
   const url = await listen(app, 0);
   return { app, url, logger, close: () => app.close() };
 }

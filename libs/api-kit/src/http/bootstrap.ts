@@ -26,19 +26,34 @@ export interface CreateAppOptions {
  */
 export async function createApp(module: Type | ReturnType<typeof Object>, options: CreateAppOptions): Promise<NestFastifyApplication> {
   const logger = options.logger ?? createLogger(options.service);
-  const adapter = new FastifyAdapter({
+  const app = await NestFactory.create<NestFastifyApplication>(module as Type, createAdapter(), applicationOptions(logger));
+  return configureApp(app, { ...options, logger });
+}
+
+/** The Fastify adapter with the settings the conventions need (also for `@nestjs/testing` apps). */
+export function createAdapter(): FastifyAdapter {
+  const options = {
     logger: false,
     routerOptions: { maxParamLength: 512, querystringParser: (s: string) => parseQueryString(s) },
-    genReqId: (req) => requestIdFrom(req.headers['x-request-id']),
+    genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => requestIdFrom(req.headers['x-request-id']),
     // Keep-alive connections are closed on shutdown once idle (graceful drain).
     forceCloseConnections: 'idle',
     return503OnClosing: true,
-  } as ConstructorParameters<typeof FastifyAdapter>[0]);
-  const app = await NestFactory.create<NestFastifyApplication>(module as Type, adapter, {
-    bodyParser: false,
-    logger: new PinoNestLogger(logger),
-    abortOnError: false,
-  });
+  };
+  return new FastifyAdapter(options as ConstructorParameters<typeof FastifyAdapter>[0]) as FastifyAdapter;
+}
+
+/** Nest application options: no adapter body parsing (ERR-10), pino logs, errors reach the caller. */
+export function applicationOptions(logger: Logger) {
+  return { bodyParser: false, logger: new PinoNestLogger(logger), abortOnError: false };
+}
+
+/**
+ * Applies the suite's request handling to an application built on `createAdapter()` with
+ * `applicationOptions()`: by `createApp`, or by a test through `@nestjs/testing`.
+ */
+export function configureApp(app: NestFastifyApplication, options: CreateAppOptions & { logger: Logger }): NestFastifyApplication {
+  const logger = options.logger;
   const fastify = app.getHttpAdapter().getInstance();
   // ERR-10: no adapter-level parsing or content-type checks; the stream stays unread until the
   // request decoding interceptor runs after the guards.
