@@ -82,15 +82,18 @@ export class AssignmentsService {
     }
     if (candidates.length === 0) return { items: [], total: meta.wantsTotal ? 0 : undefined };
     // 4–5: select, then count and page.
-    const filters: Record<string, unknown>[] = [{ categoryId: candidates.length === 1 ? candidates[0] : { $in: candidates } }, { 'ref.type': PRODUCT }];
-    if (refId !== undefined) filters.push({ 'ref.id': refId });
+    // One flat filter (every key distinct), not an `$and`: the category `$in` (thousands of ids
+    // with subcategories) is then answered by the natural-key index bounds alone instead of being
+    // re-tested against every candidate document.
+    const filter: Record<string, unknown> = { categoryId: candidates.length === 1 ? candidates[0] : { $in: candidates }, 'ref.type': PRODUCT };
+    if (refId !== undefined) filter['ref.id'] = refId;
     if (refName !== undefined) {
       const langs = ctx.selection ?? tenantLanguages;
-      filters.push({ $or: langs.map((l) => ({ [`ref.localizedName.${l}`]: { $regex: `^${refName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, $options: 'i' } })) });
+      filter.$or = langs.map((l) => ({ [`ref.localizedName.${l}`]: { $regex: `^${refName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, $options: 'i' } }));
     }
-    if (hideUnpublished) filters.push({ published: { $ne: false } });
+    if (hideUnpublished) filter.published = { $ne: false };
     const sort = ctx.sort ?? ASSIGNMENT_DEFAULT_SORT;
-    const page = await this.assignments.page(tenant, { $and: filters }, sort, ctx.paging.skip, ctx.paging.limit, meta.wantsTotal);
+    const page = await this.assignments.page(tenant, filter, sort, ctx.paging.skip, ctx.paging.limit, meta.wantsTotal);
     return { items: page.items.map((a) => toAssignmentView(a, ctx.selection)), total: page.total };
   }
 

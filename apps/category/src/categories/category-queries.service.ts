@@ -166,7 +166,11 @@ export class CategoryQueriesService {
   private async pageIds(tenant: string, ctx: ListContext, ordered: readonly CategoryRecord[], withTotal: boolean, hierarchy?: Hierarchy): Promise<PageResult<CategoryView>> {
     if (!ctx.sort) {
       const page = pageOf(ordered, ctx.paging, withTotal);
-      if (hierarchy) return { items: page.items.map((r) => toCategoryView(r, ctx, { chain: [...hierarchy.ancestorsOf(r._id), r] })), total: page.total };
+      if (hierarchy) {
+        // Only classification categories need their chain (§4.4); the walk is skipped for the rest.
+        const items = page.items.map((r) => toCategoryView(r, ctx, r.type === 'CLASSIFICATION' ? { chain: [...hierarchy.ancestorsOf(r._id), r] } : {}));
+        return { items, total: page.total };
+      }
       return { items: await this.views(tenant, page.items, ctx), total: page.total };
     }
     if (ordered.length === 0) return { items: [], total: withTotal ? 0 : undefined };
