@@ -3,6 +3,7 @@
 // each candidate with mingo. Without a usable index it scans the collection. `maxTimeMS` is
 // enforced by checking the clock while scanning.
 
+import { serialize } from 'bson';
 import { Query } from 'mingo';
 import { CommandError, Codes } from '../errors';
 import { canonicalKey, compareValues, MAX_BOUND, MIN_BOUND, TypeBound, typeRank, TypeRank } from './bson-order';
@@ -248,12 +249,56 @@ export function compileFilter(filter: unknown): (doc: Doc) => boolean {
   if (!isPlainObject(filter)) throw new CommandError(Codes.TypeMismatch, "BSON field 'filter' is the wrong type, expected type 'object'");
   if (Object.keys(filter).length === 0) return () => true;
   validateFilter(filter);
-  try {
-    const q = new Query(filter, { scriptEnabled: false });
-    return (doc) => q.test(doc);
-  } catch (e) {
-    throw new CommandError(Codes.BadValue, e instanceof Error ? e.message : String(e));
+  const key = filterCacheKey(filter);
+  let q = key === null ? undefined : filterCache.get(key);
+  if (q) {
+    // Refresh its place so the cache keeps the recently used filters.
+    filterCache.delete(key!);
+  } else {
+    try {
+      q = new Query(filter, { scriptEnabled: false });
+    } catch (e) {
+      throw new CommandError(Codes.BadValue, e instanceof Error ? e.message : String(e));
+    }
   }
+  if (key !== null) {
+    filterCache.set(key, q);
+    if (filterCache.size > FILTER_CACHE_MAX) filterCache.delete(filterCache.keys().next().value!);
+  }
+  const compiled = q;
+  return (doc) => compiled.test(doc);
+}
+
+/**
+ * Compiled filters by their exact BSON encoding. Building a mingo `Query` copies mingo's whole
+ * operator context, which dominated batches of small statements (200 guarded upserts share one
+ * residual `{ver: {$lt: n}}`). BSON bytes keep types apart (`1` vs `"1"` vs Long), so equal keys
+ * mean equal filters. A `Query` is stateless between `test` calls except for per-query locals
+ * such as `$$NOW`, so filters with `$expr`/`$where`/`$function`, stateful (g/y) regexes or
+ * `undefined` values are never cached.
+ */
+const filterCache = new Map<string, Query>();
+const FILTER_CACHE_MAX = 512;
+
+function filterCacheKey(filter: Doc): string | null {
+  if (!cacheableFilterValue(filter, 0)) return null;
+  try {
+    return Buffer.from(serialize(filter)).toString('latin1');
+  } catch {
+    return null;
+  }
+}
+
+function cacheableFilterValue(v: unknown, depth: number): boolean {
+  if (depth > 32 || v === undefined || typeof v === 'function') return false;
+  if (v instanceof RegExp) return !v.global && !v.sticky;
+  if (Array.isArray(v)) return v.every((x) => cacheableFilterValue(x, depth + 1));
+  if (!isPlainObject(v)) return true;
+  for (const k of Object.keys(v)) {
+    if (k === '$expr' || k === '$where' || k === '$function' || k === '$accumulator') return false;
+    if (!cacheableFilterValue(v[k], depth + 1)) return false;
+  }
+  return true;
 }
 
 /** Argument shapes mingo tolerates but MongoDB rejects with BadValue. */

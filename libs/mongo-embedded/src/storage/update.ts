@@ -105,9 +105,19 @@ export function applyUpdateMany(docs: Doc[], u: UpdateSpec, opts: ApplyOptions =
     error: e instanceof CommandError ? e : new CommandError(Codes.BadValue, e instanceof Error ? e.message : String(e)),
   });
   if (Array.isArray(u) || !Object.keys(u).some((k) => k.startsWith('$'))) {
+    // One Aggregator per statement: building mingo's operator context is the expensive part, and
+    // running it once per document keeps the per-document error position exact.
+    let agg: Aggregator | null = null;
+    if (Array.isArray(u)) {
+      try {
+        agg = new Aggregator(u, { scriptEnabled: false });
+      } catch (e) {
+        return fail(new CommandError(Codes.BadValue, e instanceof Error ? e.message : String(e)));
+      }
+    }
     for (const doc of docs) {
       try {
-        results.push(Array.isArray(u) ? pipelineUpdate(doc, u) : replacement(doc, u));
+        results.push(agg ? pipelineUpdate(doc, agg) : replacement(doc, u as Doc));
       } catch (e) {
         return fail(e);
       }
@@ -153,10 +163,10 @@ export function applyUpdateMany(docs: Doc[], u: UpdateSpec, opts: ApplyOptions =
   return error ? { results, error } : { results };
 }
 
-function pipelineUpdate(doc: Doc, u: Doc[]): { doc: Doc; modified: boolean } {
+function pipelineUpdate(doc: Doc, agg: Aggregator): { doc: Doc; modified: boolean } {
   let out: Doc[];
   try {
-    out = new Aggregator(u, { scriptEnabled: false }).run([cloneDeep(doc)]) as Doc[];
+    out = agg.run([cloneDeep(doc)]) as Doc[];
   } catch (e) {
     throw new CommandError(Codes.BadValue, e instanceof Error ? e.message : String(e));
   }
