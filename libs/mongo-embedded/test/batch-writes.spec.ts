@@ -106,3 +106,30 @@ describe('bulk upserts with guarded filters', () => {
     expect(await c.countDocuments({})).toBe(200);
   });
 });
+
+describe('update operators through mingo updater', () => {
+  it('applies $pull conditions, arrayFilters, positional $ and a fresh $currentDate per command', async () => {
+    const c = fresh();
+    await c.insertMany([
+      { _id: 1, list: [1, 2, 3, 4, { v: 5 }], items: [{ v: 1 }, { v: 2 }, { v: 3 }] },
+      { _id: 2, list: [5, 6], items: [{ v: 9 }] },
+    ]);
+    await c.updateMany({}, { $pull: { list: { $gte: 3 } } } as never);
+    expect((await c.find({}).toArray()).map((d) => d.list)).toEqual([[1, 2, { v: 5 }], []]);
+    await c.updateMany({}, { $pull: { list: { v: 5 } } } as never);
+    expect((await c.findOne({ _id: 1 }))!.list).toEqual([1, 2]);
+    await c.updateMany({}, { $inc: { 'items.$[e].v': 10 } } as never, { arrayFilters: [{ 'e.v': { $gt: 1 } }] });
+    expect((await c.find({}).toArray()).map((d) => d.items)).toEqual([[{ v: 1 }, { v: 12 }, { v: 13 }], [{ v: 19 }]]);
+    await c.updateOne({ _id: 1, 'items.v': 12 } as never, { $set: { 'items.$.v': 0 } } as never);
+    expect((await c.findOne({ _id: 1 }))!.items).toEqual([{ v: 1 }, { v: 0 }, { v: 13 }]);
+    await c.updateOne({ _id: 1 }, { $currentDate: { at: true } } as never);
+    const first = (await c.findOne({ _id: 1 }))!.at as Date;
+    await new Promise((r) => setTimeout(r, 30));
+    await c.updateOne({ _id: 1 }, { $currentDate: { at: true } } as never);
+    const second = (await c.findOne({ _id: 1 }))!.at as Date;
+    expect(second.getTime()).toBeGreaterThan(first.getTime());
+    // Type errors are still refused before mingo runs.
+    const err = await c.updateOne({ _id: 1 }, { $push: { items: 1, at: 2 } } as never).catch((e) => e);
+    expect(err.code).toBe(2);
+  });
+});

@@ -3,11 +3,26 @@
 // updates, and the construction of upsert documents from a filter's equality fields.
 
 import { ObjectId } from 'bson';
-import { Aggregator, update as mingoUpdate, updateMany as mingoUpdateMany } from 'mingo';
+import { Aggregator } from 'mingo';
 import { CommandError, Codes } from '../errors';
 import { valuesEqual, typeRank, TypeRank } from './bson-order';
 import { formatValue } from './index-def';
 import { cloneDeep, Doc, getPath, idFirst, isPlainObject, setPath } from './paths';
+
+/**
+ * mingo's updater, loaded without the package index's wrapper: the index merges mingo's whole
+ * operator context (hundreds of entries) into every update call, which cost more than the update
+ * itself for small statements. The updater adds the query and comparison operators it needs
+ * (arrayFilters, `$pull` conditions, positional `$`) by itself. `mingo/updater` is a subpath
+ * export of the package; TypeScript's node10 resolution cannot see its types, hence the typed
+ * require.
+ */
+interface MingoUpdater {
+  update(obj: Doc, modifier: Doc, arrayFilters: Doc[] | undefined, condition: Doc | undefined, options: { cloneMode: 'deep'; queryOptions: { scriptEnabled: boolean } }): string[];
+  updateMany(docs: Doc[], condition: Doc, modifier: Doc, config: { arrayFilters?: Doc[]; cloneMode: 'deep' }, options: { scriptEnabled: boolean }): unknown;
+}
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const updater = require('mingo/updater') as MingoUpdater;
 
 const MODIFIERS = new Set([
   '$set', '$unset', '$inc', '$mul', '$min', '$max', '$rename', '$push', '$pull', '$pullAll',
@@ -140,8 +155,11 @@ export function applyUpdateMany(docs: Doc[], u: UpdateSpec, opts: ApplyOptions =
   if (clones.length) {
     const positional = hasPositional(u);
     try {
-      if (clones.length === 1) mingoUpdate(clones[0], modifier, opts.arrayFilters, positional ? opts.filter : undefined, { cloneMode: 'deep' });
-      else mingoUpdateMany(clones, positional && opts.filter ? opts.filter : {}, modifier, { arrayFilters: opts.arrayFilters, cloneMode: 'deep' });
+      if (clones.length === 1) {
+        updater.update(clones[0], modifier, opts.arrayFilters, positional ? opts.filter : undefined, { cloneMode: 'deep', queryOptions: { scriptEnabled: false } });
+      } else {
+        updater.updateMany(clones, positional && opts.filter ? opts.filter : {}, modifier, { arrayFilters: opts.arrayFilters, cloneMode: 'deep' }, { scriptEnabled: false });
+      }
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
       if (/immutable field '_id'/.test(msg)) return fail(immutableId());
