@@ -1,7 +1,7 @@
 import { startTestDatabase, TestDatabase, uniqueDbName } from '@suite/testing';
 import { openConnection, TenantModelRegistry } from '@suite/persistence';
 import type { Connection } from 'mongoose';
-import { CategoryStateRepository, CHANGE_LOG_LENGTH, MAX_IDS_PER_ENTRY } from './category-state.repository';
+import { CategoryStateRepository, CHANGE_LOG_LENGTH, idsSince, MAX_IDS_PER_ENTRY } from './category-state.repository';
 
 describe('CategoryStateRepository: hierarchy lock and tree epoch (embedded server)', () => {
   let db: TestDatabase;
@@ -61,7 +61,7 @@ describe('CategoryStateRepository: hierarchy lock and tree epoch (embedded serve
     expect(await repo.changesSince('logged', 2)).toEqual({ epoch: 3, changed: ['a'] });
     expect(await repo.changesSince('logged', 3)).toEqual({ epoch: 3, changed: [] });
     // A reader ahead of the stored epoch (another database?) cannot catch up incrementally.
-    expect(await repo.changesSince('logged', 4)).toEqual({ epoch: 3 });
+    expect(await repo.changesSince('logged', 4)).toEqual({ epoch: 3, changed: undefined });
     // Other tenants see nothing of it.
     expect(await repo.changesSince('loggedother', 0)).toEqual({ epoch: 0, changed: [] });
   });
@@ -69,14 +69,44 @@ describe('CategoryStateRepository: hierarchy lock and tree epoch (embedded serve
   it('says "reload in full" when the log does not reach back, or a step changed everything', async () => {
     for (let i = 0; i < CHANGE_LOG_LENGTH + 2; i++) await repo.bumpEpoch('long', [`x${i}`]);
     const epoch = CHANGE_LOG_LENGTH + 2;
-    expect(await repo.changesSince('long', 1)).toEqual({ epoch });
+    expect(await repo.changesSince('long', 1)).toEqual({ epoch, changed: undefined });
     expect((await repo.changesSince('long', 2)).changed).toHaveLength(CHANGE_LOG_LENGTH);
     expect(await repo.changesSince('long', epoch - 1)).toEqual({ epoch, changed: [`x${CHANGE_LOG_LENGTH + 1}`] });
     await repo.bumpEpoch('long'); // no ids: everything
     await repo.bumpEpoch('long', ['y']);
-    expect(await repo.changesSince('long', epoch)).toEqual({ epoch: epoch + 2 });
+    expect(await repo.changesSince('long', epoch)).toEqual({ epoch: epoch + 2, changed: undefined });
     expect(await repo.changesSince('long', epoch + 1)).toEqual({ epoch: epoch + 2, changed: ['y'] });
     await repo.bumpEpoch('long', Array.from({ length: MAX_IDS_PER_ENTRY + 1 }, (_, i) => `z${i}`));
-    expect(await repo.changesSince('long', epoch + 2)).toEqual({ epoch: epoch + 3 });
+    expect(await repo.changesSince('long', epoch + 2)).toEqual({ epoch: epoch + 3, changed: undefined });
+  });
+
+  it('answers the epoch with its newest entry in one lookup, and distrusts a step without its stamped entry', async () => {
+    expect(await repo.epochAndLast('stamped')).toEqual({ epoch: 0, last: undefined });
+    await repo.bumpEpoch('stamped', ['a']);
+    await repo.bumpEpoch('stamped', ['b']);
+    expect(await repo.epochAndLast('stamped')).toEqual({ epoch: 2, last: { e: 2, ids: ['b'] } });
+    // A bump that logged nothing (an older writer during a rollout): the log has a gap at 3.
+    await connection.collection('stamped_category_state').updateOne({ _id: 'tree-epoch' } as never, { $inc: { epoch: 1 } });
+    await repo.bumpEpoch('stamped', ['c']);
+    expect(await repo.changesSince('stamped', 2)).toEqual({ epoch: 4, changed: undefined });
+    expect(await repo.changesSince('stamped', 3)).toEqual({ epoch: 4, changed: ['c'] });
+    expect(await repo.changesSince('stamped', 1)).toEqual({ epoch: 4, changed: undefined });
+  });
+});
+
+describe('idsSince', () => {
+  const log = [{ e: 5, ids: ['a'] }, { e: 6, ids: ['b', 'a'] }, { e: 7, all: true as const }, { e: 8, ids: ['c'] }];
+  it('unions an unbroken run of stamped entries after `since`', () => {
+    expect(idsSince(log, 7, 8)).toEqual(['c']);
+    expect(idsSince(log, 8, 8)).toEqual([]);
+    expect(idsSince(log.slice(0, 2), 4, 6)).toEqual(['a', 'b']);
+  });
+  it('refuses what it cannot prove: too far back, an "everything" step, a missing or extra step, a reader ahead', () => {
+    expect(idsSince(log, 3, 8)).toBeUndefined();
+    expect(idsSince(log, 5, 8)).toBeUndefined();
+    expect(idsSince([{ e: 5, ids: ['a'] }, { e: 7, ids: ['b'] }], 4, 7)).toBeUndefined();
+    expect(idsSince(log.slice(0, 2), 4, 7)).toBeUndefined();
+    expect(idsSince(log, 9, 8)).toBeUndefined();
+    expect(idsSince([{ ids: ['x'] }], 0, 1)).toBeUndefined();
   });
 });

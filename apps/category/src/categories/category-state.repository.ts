@@ -63,38 +63,70 @@ export class CategoryStateRepository {
    */
   async bumpEpoch(tenant: string, changedIds?: readonly string[]): Promise<void> {
     const model = await this.registry.forWrite(tenant, CATEGORY_STATE_ENTITY);
-    const entry: ChangeLogEntry = changedIds && changedIds.length <= MAX_IDS_PER_ENTRY ? { ids: [...new Set(changedIds)] } : { all: true };
-    // Through the driver: the filter and update are constants built here (no user input to
-    // sanitise), and the log is not part of the strict mongoose schema's casting.
+    const ids = changedIds && changedIds.length <= MAX_IDS_PER_ENTRY ? [...new Set(changedIds)] : undefined;
+    // One pipeline update: the epoch moves and the entry is stamped with the epoch it produced,
+    // atomically. Readers trust only an unbroken run of stamps, so a bump that logged nothing
+    // (an older version of this service during a rollout) forces a full reload, never a wrong
+    // catch-up. Through the driver: everything here is built by this method (ids are literals).
     await mapMongoErrors(() =>
-      model.collection.updateOne({ _id: EPOCH_ID } as never, { $inc: { epoch: 1 }, $push: { changes: { $each: [entry], $slice: -CHANGE_LOG_LENGTH } } } as never, { upsert: true }),
+      model.collection.updateOne(
+        { _id: EPOCH_ID } as never,
+        [
+          { $set: { epoch: { $add: [{ $ifNull: ['$epoch', 0] }, 1] } } },
+          {
+            $set: {
+              changes: {
+                $slice: [{ $concatArrays: [{ $ifNull: ['$changes', []] }, [ids ? { e: '$epoch', ids: { $literal: ids } } : { e: '$epoch', all: true }]] }, -CHANGE_LOG_LENGTH],
+              },
+            },
+          },
+        ],
+        { upsert: true },
+      ),
     );
+  }
+
+  /** The epoch and the newest log entry (one point lookup): enough to catch up one step. */
+  async epochAndLast(tenant: string): Promise<{ epoch: number; last?: ChangeLogEntry }> {
+    const collection = this.registry.model(tenant, CATEGORY_STATE_ENTITY).collection;
+    const doc = await mapMongoErrors(() => collection.findOne({ _id: EPOCH_ID } as never, { projection: { epoch: 1, changes: { $slice: -1 } } }));
+    const { epoch = 0, changes = [] } = (doc ?? {}) as { epoch?: number; changes?: ChangeLogEntry[] };
+    return { epoch, last: changes[changes.length - 1] };
   }
 
   /**
    * The current epoch and the ids changed since epoch `since`: `changed` is undefined when the
-   * log does not reach back that far (or an entry in range says "everything") — reload in full.
-   * The log holds the last entries in order, one per epoch step, so entry `i` of `n` belongs to
-   * epoch `epoch - n + 1 + i` (epochs bumped before the log existed simply are not covered).
+   * log does not cover every step after `since` (too far behind, a step without its stamped
+   * entry, or an entry that says "everything") — reload in full.
    */
   async changesSince(tenant: string, since: number): Promise<{ epoch: number; changed?: string[] }> {
     const collection = this.registry.model(tenant, CATEGORY_STATE_ENTITY).collection;
     const doc = await mapMongoErrors(() => collection.findOne({ _id: EPOCH_ID } as never, { projection: { epoch: 1, changes: 1 } }));
     const { epoch = 0, changes = [] } = (doc ?? {}) as { epoch?: number; changes?: ChangeLogEntry[] };
-    if (since > epoch) return { epoch };
-    const missing = epoch - since;
-    if (missing > changes.length) return { epoch };
-    const ids = new Set<string>();
-    for (const entry of changes.slice(changes.length - missing)) {
-      if (entry.all || !Array.isArray(entry.ids)) return { epoch };
-      for (const id of entry.ids) ids.add(id);
-    }
-    return { epoch, changed: [...ids] };
+    return { epoch, changed: idsSince(changes, since, epoch) };
   }
 }
 
-/** One epoch step in the change log: the ids it changed, or `all` (reload everything). */
-interface ChangeLogEntry {
+/**
+ * The ids of the log's entries for epochs `since + 1 … epoch`, or undefined unless every one of
+ * those steps has its stamped entry and none says "everything".
+ */
+export function idsSince(changes: readonly ChangeLogEntry[], since: number, epoch: number): string[] | undefined {
+  if (since > epoch) return undefined;
+  const ids = new Set<string>();
+  let expect = since + 1;
+  for (const entry of changes) {
+    if (typeof entry.e !== 'number' || entry.e < expect) continue;
+    if (entry.e !== expect || entry.all || !Array.isArray(entry.ids)) return undefined;
+    for (const id of entry.ids) ids.add(id);
+    expect++;
+  }
+  return expect === epoch + 1 ? [...ids] : undefined;
+}
+
+/** One epoch step in the change log: the epoch it produced and the ids it changed, or `all` (reload everything). */
+export interface ChangeLogEntry {
+  e?: number;
   ids?: string[];
   all?: true;
 }

@@ -51,7 +51,7 @@ export interface CategoryStateRecord {
   expiresAt?: Date;
   epoch?: number;
   /** The tree epoch's bounded change log (written through the driver, see CategoryStateRepository). */
-  changes?: Array<{ ids?: string[]; all?: true }>;
+  changes?: Array<{ e?: number; ids?: string[]; all?: true }>;
 }
 
 const stateSchema = new Schema<CategoryStateRecord>(

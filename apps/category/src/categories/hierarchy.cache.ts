@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { CategoriesRepository } from './categories.repository';
-import { CategoryStateRepository } from './category-state.repository';
+import { ChangeLogEntry, CategoryStateRepository, idsSince } from './category-state.repository';
 import { Hierarchy } from './hierarchy';
 import { inheritTreeJson } from './tree-json';
 
@@ -45,7 +45,9 @@ export class HierarchyCache {
   readonly stats = { full: 0, incremental: 0 };
 
   async snapshot(tenant: string): Promise<Hierarchy> {
-    const epoch = await this.state.epoch(tenant);
+    // The newest log entry comes with the epoch: a reader one step behind (the usual cold read)
+    // needs no second lookup.
+    const { epoch, last } = await this.state.epochAndLast(tenant);
     const cached = this.entries.get(tenant);
     if (cached && cached.epoch === epoch && Date.now() - cached.loadedAt < MAX_AGE_MS) {
       this.entries.delete(tenant);
@@ -55,15 +57,18 @@ export class HierarchyCache {
     const key = `${tenant}@${epoch}`;
     let pending = this.loading.get(key);
     if (!pending) {
-      pending = this.load(tenant, epoch, cached).finally(() => this.loading.delete(key));
+      pending = this.load(tenant, epoch, cached, last).finally(() => this.loading.delete(key));
       this.loading.set(key, pending);
     }
     return (await pending).hierarchy;
   }
 
-  private async load(tenant: string, epoch: number, base: Entry | undefined): Promise<Entry> {
+  private async load(tenant: string, epoch: number, base: Entry | undefined, last: ChangeLogEntry | undefined): Promise<Entry> {
     let entry: Entry | undefined;
-    if (base && base.epoch < epoch && Date.now() - base.loadedAt < MAX_AGE_MS) entry = await this.catchUp(tenant, base);
+    if (base && base.epoch < epoch && Date.now() - base.loadedAt < MAX_AGE_MS) {
+      const oneStep = base.epoch + 1 === epoch ? idsSince(last ? [last] : [], base.epoch, epoch) : undefined;
+      entry = oneStep ? await this.apply(tenant, base, epoch, oneStep) : await this.catchUp(tenant, base);
+    }
     if (!entry) {
       const records = await this.categories.snapshotRecords(tenant);
       entry = { epoch, loadedAt: Date.now(), hierarchy: new Hierarchy(records) };
@@ -82,6 +87,11 @@ export class HierarchyCache {
   private async catchUp(tenant: string, base: Entry): Promise<Entry | undefined> {
     const { epoch, changed } = await this.state.changesSince(tenant, base.epoch);
     if (!changed) return undefined;
+    return this.apply(tenant, base, epoch, changed);
+  }
+
+  /** `base` with the current state of the `changed` ids (one `$in` read), tagged `epoch`. */
+  private async apply(tenant: string, base: Entry, epoch: number, changed: string[]): Promise<Entry> {
     const records = await this.categories.snapshotRecordsByIds(tenant, changed);
     const present = new Set(records.map((r) => r._id));
     const hierarchy = base.hierarchy.withChanges(

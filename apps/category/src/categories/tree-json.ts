@@ -116,7 +116,9 @@ function subtreeJson(h: Hierarchy, root: CategoryRecord, publishedOnly: boolean,
     }
     stack.pop();
     const text = top.text + partsOf(top.record, render, key)[1];
-    cache.set(top.record._id, text);
+    // Leaves (most nodes) are two cached parts anyway: not storing them keeps the map that a
+    // derived snapshot copies small.
+    if (top.children.length) cache.set(top.record._id, text);
     if (stack.length === 0) return text;
     const parent = stack[stack.length - 1];
     parent.text += (parent.written++ ? ',' : '') + text;
