@@ -12,7 +12,7 @@ import type { CategoryRecord } from './category.types';
 import { buildTree, Hierarchy } from './hierarchy';
 import { HierarchyCache } from './hierarchy.cache';
 import { HierarchyLock } from './hierarchy-lock';
-import { forestJson, renderKey } from './tree-json';
+import { forestBytes, renderKey } from './tree-json';
 
 /**
  * Tree reads (ops 4, 21–23) and the rebuild (op 24). Trees are derived from the authoritative
@@ -42,7 +42,7 @@ export class CategoryTreesService {
     if (ids) return Buffer.from(JSON.stringify(await this.forest(auth.tenant, publishedOnly, render, ids)));
     const entry = await this.renderedForest(auth.tenant, publishedOnly, render);
     // Encoded once: warm reads hand the same bytes to the socket (no per-request UTF-8 work).
-    entry.json ??= Buffer.from(forestJson(entry.hierarchy, entry.roots, publishedOnly, render));
+    entry.json ??= forestBytes(entry.hierarchy, entry.roots, publishedOnly, render);
     return entry.json;
   }
 

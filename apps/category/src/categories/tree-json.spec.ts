@@ -1,7 +1,7 @@
 import { RenderContext, toTreeNode } from './category.mapper';
 import type { CategoryRecord } from './category.types';
 import { buildTree, Hierarchy } from './hierarchy';
-import { forestJson, inheritTreeJson } from './tree-json';
+import { forestBytes, forestJson, inheritTreeJson } from './tree-json';
 
 /** A deterministic pseudo-random source, so a failure reproduces. */
 function rng(seed: number): () => number {
@@ -65,9 +65,13 @@ describe('forestJson', () => {
       for (const render of RENDERS) {
         for (const publishedOnly of [true, false]) {
           const roots = h.roots.filter((r) => !publishedOnly || r.published);
-          // Twice: the second answer comes from cached fragments.
-          expect(forestJson(h, roots, publishedOnly, render)).toBe(expected(h, publishedOnly, render));
-          expect(forestJson(h, roots, publishedOnly, render)).toBe(expected(h, publishedOnly, render));
+          // Twice: the second answer comes from cached fragments. Bytes with assembly from
+          // children's bytes from 256 characters on (so most inner nodes take that path).
+          const want = expected(h, publishedOnly, render);
+          expect(forestJson(h, roots, publishedOnly, render)).toBe(want);
+          expect(forestJson(h, roots, publishedOnly, render)).toBe(want);
+          expect(forestBytes(h, roots, publishedOnly, render, 256).toString('utf8')).toBe(want);
+          expect(forestBytes(h, roots, publishedOnly, render, 256).equals(Buffer.from(want))).toBe(true);
         }
       }
     }
@@ -133,11 +137,17 @@ describe('Hierarchy.withChanges', () => {
       const finalRemoved = removed.filter((id) => !byId.has(id));
       // Rendered subtrees of the base, handed on: only the dirty paths may be rendered anew.
       const roots = (x: Hierarchy, publishedOnly: boolean) => x.roots.filter((r) => !publishedOnly || r.published);
-      for (const publishedOnly of [true, false]) forestJson(h, roots(h, publishedOnly), publishedOnly, RENDERS[step % 2]);
+      const render = RENDERS[step % 2];
+      for (const publishedOnly of [true, false]) {
+        forestJson(h, roots(h, publishedOnly), publishedOnly, render);
+        if (step % 3 === 0) forestBytes(h, roots(h, publishedOnly), publishedOnly, render, 256);
+      }
       const next = h.withChanges(finalChanged, finalRemoved);
       inheritTreeJson(h, next);
       for (const publishedOnly of [true, false]) {
-        expect(forestJson(next, roots(next, publishedOnly), publishedOnly, RENDERS[step % 2])).toBe(expected(next, publishedOnly, RENDERS[step % 2]));
+        const want = expected(next, publishedOnly, render);
+        expect(forestBytes(next, roots(next, publishedOnly), publishedOnly, render, 256).toString('utf8')).toBe(want);
+        expect(forestJson(next, roots(next, publishedOnly), publishedOnly, render)).toBe(want);
       }
       expect(shape(h)).toEqual(before);
       records = [...byId.values()];

@@ -41,12 +41,28 @@ function partsOf(r: CategoryRecord, render: RenderContext, key: string): Parts {
  */
 const subtreeCaches = new WeakMap<Hierarchy, Map<string, Map<string, string>>>();
 
+/**
+ * Per snapshot and (visibility, rendering): UTF-8 bytes of large "branching" subtrees (see
+ * `bytesOf`), so a response after a small write re-encodes only the changed paths' small parts
+ * and copies the rest, instead of encoding megabytes of text.
+ */
+const bufferCaches = new WeakMap<Hierarchy, Map<string, Map<string, Buffer>>>();
+
+/** Subtrees with at least this much text are assembled from their children's bytes (tests pass a smaller one). */
+const BIG_SUBTREE = 32 * 1024;
+/** Nesting limit of that assembly (deeper big subtrees are encoded whole). */
+const MAX_ASSEMBLY_DEPTH = 200;
+
 /** At most this many (visibility, rendering) subtree caches per snapshot. */
 const MAX_SUBTREE_CACHES = 8;
 
 function subtreeCache(h: Hierarchy, key: string): Map<string, string> {
-  let byKey = subtreeCaches.get(h);
-  if (!byKey) subtreeCaches.set(h, (byKey = new Map()));
+  return cacheOf(subtreeCaches, h, key);
+}
+
+function cacheOf<V>(caches: WeakMap<Hierarchy, Map<string, Map<string, V>>>, h: Hierarchy, key: string): Map<string, V> {
+  let byKey = caches.get(h);
+  if (!byKey) caches.set(h, (byKey = new Map()));
   let cache = byKey.get(key);
   if (!cache) {
     cache = new Map();
@@ -60,16 +76,76 @@ function subtreeCache(h: Hierarchy, key: string): Map<string, string> {
  * of `next.dirtySinceBase`: a cold read after a small write then renders only the changed paths.
  */
 export function inheritTreeJson(base: Hierarchy, next: Hierarchy): void {
-  const from = subtreeCaches.get(base);
+  inherit(subtreeCaches, base, next);
+  inherit(bufferCaches, base, next);
+}
+
+function inherit<V>(caches: WeakMap<Hierarchy, Map<string, Map<string, V>>>, base: Hierarchy, next: Hierarchy): void {
+  const from = caches.get(base);
   const dirty = next.dirtySinceBase;
   if (!from || !dirty) return;
-  const to = new Map<string, Map<string, string>>();
+  const to = new Map<string, Map<string, V>>();
   for (const [key, cache] of from) {
     const copy = new Map(cache);
     for (const id of dirty) copy.delete(id);
     to.set(key, copy);
   }
-  subtreeCaches.set(next, to);
+  caches.set(next, to);
+}
+
+const OPEN = Buffer.from('[');
+const COMMA = Buffer.from(',');
+const CLOSE = Buffer.from(']');
+
+/**
+ * `forestJson` as UTF-8 bytes. Large subtrees whose children share the size (a node is never
+ * cached when one child holds at least half of its text: a long chain would otherwise cost
+ * quadratic memory) keep their bytes per snapshot; a derived snapshot inherits those outside its
+ * dirty set, so after a small write only a few small pieces are encoded and the rest is copied.
+ */
+export function forestBytes(h: Hierarchy, roots: readonly CategoryRecord[], publishedOnly: boolean, render: RenderContext, bigSubtree = BIG_SUBTREE): Buffer {
+  const key = renderKey(render);
+  const cacheKey = `${publishedOnly}|${key}`;
+  const ctx: BytesContext = { h, publishedOnly, render, key, bigSubtree, strings: subtreeCache(h, cacheKey), bytes: cacheOf(bufferCaches, h, cacheKey) };
+  const parts: Buffer[] = [OPEN];
+  roots.forEach((root, i) => {
+    if (i) parts.push(COMMA);
+    parts.push(bytesOf(ctx, root, 0));
+  });
+  parts.push(CLOSE);
+  return Buffer.concat(parts);
+}
+
+interface BytesContext {
+  h: Hierarchy;
+  publishedOnly: boolean;
+  render: RenderContext;
+  key: string;
+  bigSubtree: number;
+  strings: Map<string, string>;
+  bytes: Map<string, Buffer>;
+}
+
+function bytesOf(ctx: BytesContext, node: CategoryRecord, depth: number): Buffer {
+  const hit = ctx.bytes.get(node._id);
+  if (hit) return hit;
+  const text = subtreeJson(ctx.h, node, ctx.publishedOnly, ctx.render, ctx.key, ctx.strings);
+  const children = ctx.h.childrenOf(node._id).filter((c) => !ctx.publishedOnly || c.published);
+  if (text.length < ctx.bigSubtree || depth >= MAX_ASSEMBLY_DEPTH || children.length === 0) return Buffer.from(text);
+  const childTexts = children.map((c) => subtreeJson(ctx.h, c, ctx.publishedOnly, ctx.render, ctx.key, ctx.strings));
+  let largest = 0;
+  for (const t of childTexts) if (t.length > largest) largest = t.length;
+  if (largest * 2 >= text.length) return Buffer.from(text);
+  const [head, tail] = partsOf(node, ctx.render, ctx.key);
+  const parts: Buffer[] = [Buffer.from(head)];
+  children.forEach((c, i) => {
+    if (i) parts.push(COMMA);
+    parts.push(bytesOf(ctx, c, depth + 1));
+  });
+  parts.push(Buffer.from(tail));
+  const bytes = Buffer.concat(parts);
+  ctx.bytes.set(node._id, bytes);
+  return bytes;
 }
 
 /**
