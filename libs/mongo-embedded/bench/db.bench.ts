@@ -306,11 +306,54 @@ async function main(): Promise<void> {
   const ex = await big.find({ n: { $gte: 5000, $lt: 5100 } }).explain('executionStats');
   console.log(`explain of the range query: docsExamined=${ex.executionStats.totalDocsExamined} keysExamined=${ex.executionStats.totalKeysExamined}`);
 
+  await heavyPaths(db);
+
   for (const w of pool) w.postMessage('close');
   await client.close();
   await server.stop();
   directCosts(N);
   console.log(`load average at end: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+}
+
+/** Runs `op` once to warm up, then `reps` times in a row; prints wall and server CPU per op. */
+async function timeOp(name: string, reps: number, op: () => Promise<unknown>): Promise<void> {
+  await op();
+  const srv0 = await serverCpu();
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < reps; i++) await op();
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6 / reps;
+  const srvMs = ((await serverCpu()) - srv0) / 1000 / reps;
+  console.log(`${name.padEnd(66)} ${ms.toFixed(1).padStart(8)} ms/op   (server CPU ${srvMs.toFixed(1)} ms/op)`);
+}
+
+/**
+ * Heavy single operations through the driver, one at a time: a large find (BSON on both sides),
+ * a 1,000-id `$in`, multi-document updates and a batch of guarded upserts.
+ */
+async function heavyPaths(db: Db): Promise<void> {
+  const items = db.collection('heavy_items');
+  await items.insertMany(
+    Array.from({ length: 16_000 }, (_, i) => ({ _id: i, sku: `SKU-${i}`, name: `Product name number ${i}`, price: { amount: i * 1.5, currency: 'EUR' }, tags: ['a', 'b', `tag${i % 50}`], qty: i % 100, active: i % 2 === 0, desc: 'x'.repeat(120) })) as never[],
+  );
+  const upd = db.collection('heavy_upd');
+  await upd.insertMany(Array.from({ length: 5000 }, (_, i) => ({ _id: i, list: [1, 2, 3, i], n: i })) as never[]);
+  const bulk = db.collection('heavy_bulk');
+  await bulk.createIndex({ key: 1 }, { unique: true });
+  const ids = Array.from({ length: 1000 }, (_, i) => i * 16);
+  let k = 0;
+  await timeOp('find({}) returning 16,000 docs of ~300 bytes', 5, () => items.find({}).toArray());
+  await timeOp('find({_id: {$in: [1,000 ids]}})', 20, () => items.find({ _id: { $in: ids } } as never).toArray());
+  await timeOp('updateMany $set of an array field on 5,000 docs', 5, () => upd.updateMany({}, { $set: { list: [++k, k + 1, k + 2, k + 3] } }));
+  await timeOp('updateMany pipeline $concatArrays/$slice/$indexOfArray, 5,000 docs', 5, () =>
+    upd.updateMany({}, [{ $set: { list: { $slice: [{ $concatArrays: ['$list', [++k]] }, -5] }, pos: { $indexOfArray: ['$list', 3] } } }]),
+  );
+  await timeOp('bulkWrite of 200 updateOne upserts with guarded filters', 10, () => {
+    const ver = ++k;
+    return bulk.bulkWrite(
+      Array.from({ length: 200 }, (_, i) => ({ updateOne: { filter: { key: `k${i}`, ver: { $lt: ver } }, update: { $set: { ver, data: { i, b: [1, 2, 3] } }, $setOnInsert: { created: new Date() } }, upsert: true } })),
+      { ordered: false },
+    );
+  });
 }
 
 /**

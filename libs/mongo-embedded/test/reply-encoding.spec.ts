@@ -5,7 +5,7 @@
 
 import { Binary, deserialize, Long, ObjectId, serialize } from 'bson';
 import { Collection } from 'mongodb';
-import { CursorManager } from '../src/commands/cursors';
+import { CACHED_BYTES_MIN_RESULT, CursorManager } from '../src/commands/cursors';
 import { runCommand } from '../src/commands/dispatch';
 import { Engine } from '../src/storage/engine';
 import { markStoredBatch } from '../src/wire/doc-bytes';
@@ -60,17 +60,28 @@ describeEmbedded('cursor reply encoding', () => {
     const cursors = new CursorManager();
     const ctx = { engine: new Engine(), cursors, connectionId: 1 };
     const run = (body: Record<string, unknown>) => deserialize(bodyOf(encodeOpMsg(1, runCommand(ctx, { ...body, $db: 'd' }))));
-    const all = () => run({ find: 'c', filter: {}, sort: { _id: 1 } }).cursor.firstBatch;
-    run({ insert: 'c', documents: [{ _id: 1, v: 'a' }, { _id: 2, v: 'b' }] });
-    expect(all()).toEqual([{ _id: 1, v: 'a' }, { _id: 2, v: 'b' }]);
+    // Large enough for the cached-bytes path (CACHED_BYTES_MIN_RESULT); two reads per check, so
+    // the second one is served from cached bytes.
+    const filler = Array.from({ length: CACHED_BYTES_MIN_RESULT }, (_, i) => ({ _id: 100 + i, f: i }));
+    const firstTwo = () => {
+      run({ find: 'c', filter: {}, sort: { _id: 1 }, batchSize: 1000 });
+      const batch = run({ find: 'c', filter: {}, sort: { _id: 1 }, batchSize: 1000 }).cursor.firstBatch;
+      expect(batch.length).toBeGreaterThanOrEqual(CACHED_BYTES_MIN_RESULT);
+      return batch.filter((d: { _id: number }) => d._id < 100);
+    };
+    run({ insert: 'c', documents: [{ _id: 1, v: 'a' }, { _id: 2, v: 'b' }, ...filler] });
+    expect(firstTwo()).toEqual([{ _id: 1, v: 'a' }, { _id: 2, v: 'b' }]);
     run({ update: 'c', updates: [{ q: { _id: 1 }, u: { $set: { v: 'A' } } }] });
-    expect(all()).toEqual([{ _id: 1, v: 'A' }, { _id: 2, v: 'b' }]);
-    run({ update: 'c', updates: [{ q: {}, u: [{ $set: { w: { $concat: ['$v', '!'] } } }], multi: true }] });
-    expect(all()).toEqual([{ _id: 1, v: 'A', w: 'A!' }, { _id: 2, v: 'b', w: 'b!' }]);
+    expect(firstTwo()).toEqual([{ _id: 1, v: 'A' }, { _id: 2, v: 'b' }]);
+    run({ update: 'c', updates: [{ q: { _id: { $lt: 100 } }, u: [{ $set: { w: { $concat: ['$v', '!'] } } }], multi: true }] });
+    expect(firstTwo()).toEqual([{ _id: 1, v: 'A', w: 'A!' }, { _id: 2, v: 'b', w: 'b!' }]);
     run({ findAndModify: 'c', query: { _id: 2 }, update: { x: 1 } });
-    expect(all()).toEqual([{ _id: 1, v: 'A', w: 'A!' }, { _id: 2, x: 1 }]);
+    expect(firstTwo()).toEqual([{ _id: 1, v: 'A', w: 'A!' }, { _id: 2, x: 1 }]);
     run({ delete: 'c', deletes: [{ q: { _id: 1 }, limit: 1 }] });
-    expect(all()).toEqual([{ _id: 2, x: 1 }]);
+    expect(firstTwo()).toEqual([{ _id: 2, x: 1 }]);
+    // The bytes are complete documents: the filler reads back unchanged too.
+    const all = run({ find: 'c', filter: { _id: { $gte: 100 } }, batchSize: 1000 }).cursor.firstBatch;
+    expect(all).toEqual(filler);
     cursors.close();
   });
 });

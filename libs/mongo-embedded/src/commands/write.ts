@@ -7,7 +7,7 @@ import { ObjectId } from 'bson';
 import { CommandError, Codes } from '../errors';
 import { Collection } from '../storage/collection';
 import { Doc, idFirst, isPlainObject } from '../storage/paths';
-import { compileFilter, compileProjection, parseSort, Row, scan, sortDocs } from '../storage/query';
+import { compileFilter, compileProjection, FilterMemo, parseSort, Row, scan, sortDocs } from '../storage/query';
 import { applyUpdate, applyUpdateMany, buildUpsertDoc, validateStoredDoc, validateUpdate } from '../storage/update';
 import { collName, CommandContext, Handler, optDoc } from './context';
 
@@ -91,6 +91,7 @@ export const writeCommands: Record<string, Handler> = {
     const db = ctx.engine.db(ctx.dbName);
     const errors: Doc[] = [];
     const upserted: Doc[] = [];
+    const memo: FilterMemo | undefined = stmts.length > 1 ? new Map() : undefined;
     let n = 0;
     let nModified = 0;
     for (let i = 0; i < stmts.length; i++) {
@@ -102,7 +103,7 @@ export const writeCommands: Record<string, Handler> = {
         const arrayFilters = arrayFiltersOf(s);
         const coll = db.get(name);
         if (!coll) compileFilter(filter);
-        const rows = coll ? scan(coll, filter, { stopAfter: multi ? undefined : 1 }) : [];
+        const rows = coll ? scan(coll, filter, { stopAfter: multi ? undefined : 1, memo }) : [];
         if (rows.length > 0 && coll) {
           const [matched, modified] = updateRows(coll, rows, u, { arrayFilters, filter });
           n += matched;
@@ -128,6 +129,7 @@ export const writeCommands: Record<string, Handler> = {
     const stmts = statements(body, 'deletes');
     const coll = ctx.engine.peek(ctx.dbName)?.get(name);
     const errors: Doc[] = [];
+    const memo: FilterMemo | undefined = stmts.length > 1 ? new Map() : undefined;
     let n = 0;
     for (let i = 0; i < stmts.length; i++) {
       const s = stmts[i];
@@ -139,7 +141,7 @@ export const writeCommands: Record<string, Handler> = {
           compileFilter(filter);
           continue;
         }
-        const rows = scan(coll, filter, { stopAfter: limit === 1 ? 1 : undefined });
+        const rows = scan(coll, filter, { stopAfter: limit === 1 ? 1 : undefined, memo });
         for (const r of rows) coll.remove(r.rid);
         n += rows.length;
       } catch (e) {

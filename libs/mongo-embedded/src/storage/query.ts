@@ -243,42 +243,36 @@ function residualFilter(filter: Doc, idx: IndexDef, eqCount: number, preds: Map<
   return any ? rest : null;
 }
 
+/**
+ * Compiled filters of one command, by their exact BSON encoding. Building a mingo `Query` copies
+ * mingo's whole operator context, which dominated batches of small statements (200 guarded
+ * upserts share one residual `{ver: {$lt: n}}`). BSON bytes keep types apart (`1` vs `"1"` vs
+ * Long), so equal keys mean equal filters. The memo lives for one command only: a process-wide
+ * cache made every distinct query (e.g. ranges) pay for its upkeep. Filters with
+ * `$expr`/`$where`/`$function`, stateful (g/y) regexes or `undefined` values are not shared.
+ */
+export type FilterMemo = Map<string, Query>;
+const FILTER_MEMO_MAX = 1000;
+
 /** Compiles a filter with mingo; unknown operators become BadValue as MongoDB reports them. */
-export function compileFilter(filter: unknown): (doc: Doc) => boolean {
+export function compileFilter(filter: unknown, memo?: FilterMemo): (doc: Doc) => boolean {
   if (filter === undefined || filter === null) return () => true;
   if (!isPlainObject(filter)) throw new CommandError(Codes.TypeMismatch, "BSON field 'filter' is the wrong type, expected type 'object'");
   if (Object.keys(filter).length === 0) return () => true;
   validateFilter(filter);
-  const key = filterCacheKey(filter);
-  let q = key === null ? undefined : filterCache.get(key);
-  if (q) {
-    // Refresh its place so the cache keeps the recently used filters.
-    filterCache.delete(key!);
-  } else {
+  const key = memo ? filterCacheKey(filter) : null;
+  let q = key === null ? undefined : memo!.get(key);
+  if (!q) {
     try {
       q = new Query(filter, { scriptEnabled: false });
     } catch (e) {
       throw new CommandError(Codes.BadValue, e instanceof Error ? e.message : String(e));
     }
-  }
-  if (key !== null) {
-    filterCache.set(key, q);
-    if (filterCache.size > FILTER_CACHE_MAX) filterCache.delete(filterCache.keys().next().value!);
+    if (key !== null && memo!.size < FILTER_MEMO_MAX) memo!.set(key, q);
   }
   const compiled = q;
   return (doc) => compiled.test(doc);
 }
-
-/**
- * Compiled filters by their exact BSON encoding. Building a mingo `Query` copies mingo's whole
- * operator context, which dominated batches of small statements (200 guarded upserts share one
- * residual `{ver: {$lt: n}}`). BSON bytes keep types apart (`1` vs `"1"` vs Long), so equal keys
- * mean equal filters. A `Query` is stateless between `test` calls except for per-query locals
- * such as `$$NOW`, so filters with `$expr`/`$where`/`$function`, stateful (g/y) regexes or
- * `undefined` values are never cached.
- */
-const filterCache = new Map<string, Query>();
-const FILTER_CACHE_MAX = 512;
 
 function filterCacheKey(filter: Doc): string | null {
   if (!cacheableFilterValue(filter, 0)) return null;
@@ -326,6 +320,8 @@ export interface ScanOptions {
   /** Stop after this many matches (only when the caller does not sort). */
   stopAfter?: number;
   stats?: PlanStats;
+  /** Shares compiled filters between the statements of one command. */
+  memo?: FilterMemo;
 }
 
 /** Throws MaxTimeMSExpired when the deadline has passed. */
@@ -345,7 +341,7 @@ export function scan(coll: Collection, filter: Doc | undefined, opts: ScanOption
   const plan = planFor(coll, f);
   // Parse errors anywhere in the filter are reported even when the index proves part of it.
   if (plan && plan.residual !== f) validateFilter(f);
-  const match = plan ? (plan.residual ? compileFilter(plan.residual) : null) : compileFilter(f);
+  const match = plan ? (plan.residual ? compileFilter(plan.residual, opts.memo) : null) : compileFilter(f, opts.memo);
   let n = 0;
   if (plan) {
     stats.indexName = [...new Set(plan.parts.map((p) => p.index.name))].join(',');
