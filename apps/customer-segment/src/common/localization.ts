@@ -1,10 +1,12 @@
-import { ApiError, ErrorDetail } from '@suite/api-kit';
+import { ApiError, ErrorDetail, LocalizedMap, findLanguage } from '@suite/api-kit';
 
-// Private adapter for conventions §6 (LOC-2 to LOC-6) until the shared i18n module of
-// @suite/api-kit lands; it keeps the same vocabulary so switching over is mechanical.
+// Private adapter for conventions §6 (LOC-2 to LOC-6). The shared i18n module of @suite/api-kit
+// supplies the pieces with identical semantics (the map type, case-insensitive language lookup);
+// header parsing stays here because the shared versions differ in observable behaviour (error
+// messages, `*` inside a list, `{}` for an absent map) and this service's contract is tested as is.
 
 /** A localized value as stored and returned (LOC-1). */
-export type LocalizedMap = Record<string, string>;
+export type { LocalizedMap };
 
 /** LOC-2: the tenant's languages, the first one being its default. */
 export interface TenantLanguages {
@@ -15,11 +17,6 @@ export interface TenantLanguages {
 export function tenantLanguagesOf(tenant: string, defaults: readonly string[], overrides: Record<string, string[]>): TenantLanguages {
   const all = overrides[tenant]?.length ? overrides[tenant] : defaults;
   return { all, default: all[0] };
-}
-
-function findLanguage(code: string, languages: readonly string[]): string | undefined {
-  const lower = code.toLowerCase();
-  return languages.find((l) => l.toLowerCase() === lower);
 }
 
 const RANGE = /^(\*|[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*)$/;
