@@ -33,13 +33,24 @@ export class OutboxRepository implements EventSink {
     return this.collection.find({ publishedAt: null }).sort({ createdAt: 1, _id: 1 }).limit(limit).toArray() as Promise<OutboxEntry[]>;
   }
 
-  async markPublished(id: string, at = new Date()): Promise<void> {
-    await this.collection.updateOne({ _id: id }, { $set: { publishedAt: at } });
+  async markPublished(ids: string | string[], at = new Date()): Promise<void> {
+    const list = Array.isArray(ids) ? ids : [ids];
+    if (list.length) await this.collection.updateMany({ _id: { $in: list } }, { $set: { publishedAt: at } });
   }
 
   async purgePublishedBefore(cutoff: Date): Promise<number> {
-    const r = await this.collection.deleteMany({ publishedAt: { $ne: null, $lt: cutoff } });
+    // Type bracketing: `$lt` a date never matches the `null` of unpublished entries.
+    const r = await this.collection.deleteMany({ publishedAt: { $lt: cutoff } });
     return r.deletedCount;
+  }
+
+  /**
+   * The index the dispatcher's queries need (unpublished in createdAt order; purge by
+   * publishedAt). Without it every tick scans the whole outbox. Idempotent; creates the shared
+   * collection if needed (it is not a tenant collection, TEN-3).
+   */
+  async ensureIndexes(): Promise<void> {
+    await this.collection.createIndex({ publishedAt: 1, createdAt: 1, _id: 1 }, { name: 'dispatch' });
   }
 
   /** Events of one tenant in insertion order (tests and offboarding, TEN-7). */
@@ -79,19 +90,33 @@ export class OutboxDispatcher {
     await this.running;
   }
 
-  /** One dispatch pass; returns how many events were published. */
-  async tick(batch = 100): Promise<number> {
+  /**
+   * One dispatch pass: batches until the outbox is drained (or `maxBatches`), each published in
+   * order and then marked with one update, so the dispatcher keeps up with bulk writes. Returns how
+   * many events were published.
+   */
+  async tick(batch = 500, maxBatches = 20): Promise<number> {
     if (this.running) return 0;
     let published = 0;
     const pass = (async () => {
-      for (const entry of await this.outbox.unpublished(batch)) {
-        try {
-          await this.publish(entry.event);
-        } catch {
-          break;
+      for (let b = 0; b < maxBatches; b++) {
+        const entries = await this.outbox.unpublished(batch);
+        const done: string[] = [];
+        let failed = false;
+        for (const entry of entries) {
+          try {
+            await this.publish(entry.event);
+          } catch {
+            failed = true;
+            break;
+          }
+          done.push(entry._id);
         }
-        await this.outbox.markPublished(entry._id);
-        published++;
+        // Marked only after the publisher accepted them: a crash before this line republishes
+        // them (at least once, EVT-5).
+        await this.outbox.markPublished(done);
+        published += done.length;
+        if (failed || entries.length < batch) break;
       }
       await this.outbox.purgePublishedBefore(new Date(Date.now() - RETENTION_MS));
     })();

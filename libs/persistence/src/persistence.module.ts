@@ -53,9 +53,11 @@ class ConnectionLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
   constructor(
     @Inject(MONGO_CONNECTION) private readonly connection: Connection,
     private readonly dispatcher: OutboxDispatcher,
+    private readonly outbox: OutboxRepository,
     @Inject(DISPATCH_ENABLED) private readonly dispatch: boolean,
   ) {}
-  onApplicationBootstrap() {
+  async onApplicationBootstrap() {
+    await this.outbox.ensureIndexes();
     if (this.dispatch) this.dispatcher.start();
   }
   async onApplicationShutdown() {

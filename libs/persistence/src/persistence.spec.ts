@@ -141,10 +141,26 @@ describe('outbox (EVT-4, EVT-5)', () => {
       published.push(e.subject);
     });
     expect(await dispatcher.tick()).toBe(1); // C0, then the broker refuses C1 and the pass stops
-    expect(await dispatcher.tick()).toBe(3);
+    expect(await dispatcher.tick(2)).toBe(3); // batches of 2 until drained
     expect(published).toEqual(['C0', 'C1', 'C2', 'C9']);
     expect(await outbox.unpublished(10)).toEqual([]);
     expect(await dispatcher.tick()).toBe(0);
+  });
+
+  it('indexes the dispatcher queries and purges only published entries older than the cutoff', async () => {
+    const outbox = new OutboxRepository(connection);
+    await outbox.ensureIndexes();
+    await outbox.ensureIndexes();
+    const indexes = await connection.db!.collection('outbox').listIndexes().toArray();
+    expect(indexes.find((i) => i.name === 'dispatch')?.key).toEqual({ publishedAt: 1, createdAt: 1, _id: 1 });
+    const old = event('delta', 1);
+    const fresh = event('delta', 2);
+    const pending = event('delta', 3);
+    for (const e of [old, fresh, pending]) await outbox.emit(e);
+    await outbox.markPublished([old.id], new Date(Date.now() - 8 * 24 * 3600 * 1000));
+    await outbox.markPublished(fresh.id);
+    expect(await outbox.purgePublishedBefore(new Date(Date.now() - 7 * 24 * 3600 * 1000))).toBe(1);
+    expect((await outbox.forTenant('delta')).map((e) => e.event.subject)).toEqual(['C2', 'C3']);
   });
 
   it('rejects a second insert of the same event id instead of duplicating it', async () => {
