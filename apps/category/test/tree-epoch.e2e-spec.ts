@@ -1,6 +1,7 @@
+import { MongoClient } from 'mongodb';
 import type { Logger } from 'pino';
 import { AppModule } from '../src/app.module';
-import { HierarchyCache } from '../src/categories/hierarchy.cache';
+import { HierarchyCache, MAX_AGE_MS } from '../src/categories/hierarchy.cache';
 import { CHANGE_LOG_LENGTH } from '../src/categories/category-state.repository';
 import { loadCategoryConfig } from '../src/config/category.config';
 import { Client, Harness, startHarness, useTestingKit } from './support';
@@ -111,5 +112,32 @@ describe('tree snapshots across instances (tree epoch and change log)', () => {
     const stranger = await Client.as(other.url, 'epochsother');
     expect(await forest(stranger)).toEqual([]);
     expect((await forest(reader))[0]).toEqual(['R', [['W', []]]]);
+  });
+
+  it('reloads in the background after the age limit, picking up a change that never bumped the epoch, without making reads wait', async () => {
+    const cache = other.app.get(HierarchyCache);
+    const name = async () => (await reader.get('/category-trees/R')).body.name as string;
+    expect(await name()).toBe('R');
+    // A write that never bumped the epoch (a writer that crashed before its bump).
+    const client = await MongoClient.connect(h.db.uri);
+    try {
+      await client.db('category').collection<{ _id: string }>('epochs_categories').updateOne({ _id: 'R' }, { $set: { 'localizedName.en': 'Sneaky' }, $inc: { 'metadata.version': 1 } });
+    } finally {
+      await client.close();
+    }
+    expect(await name()).toBe('R');
+    const before = cache.stats.full;
+    cache.now = () => Date.now() + MAX_AGE_MS + 1000;
+    try {
+      // Served from the current snapshot while the full load runs in the background.
+      expect(await name()).toBe('R');
+      for (let i = 0; i < 100 && cache.stats.full === before; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(cache.stats.full).toBe(before + 1);
+      await new Promise((r) => setTimeout(r, 20));
+    } finally {
+      cache.now = Date.now;
+    }
+    expect(await name()).toBe('Sneaky');
+    expect(cache.stats.full).toBe(before + 1);
   });
 });

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { CategoriesRepository } from './categories.repository';
 import { ChangeLogEntry, CategoryStateRepository, idsSince } from './category-state.repository';
+import type { CategoryRecord } from './category.types';
 import { Hierarchy } from './hierarchy';
 import { inheritTreeJson } from './tree-json';
 
@@ -13,8 +14,10 @@ interface Entry {
 
 /** Tenants whose hierarchy is kept in memory (LRU). */
 const MAX_TENANTS = 64;
-/** Backstop: even with an unchanged epoch, reload in full after this long. */
-const MAX_AGE_MS = 60_000;
+/** Backstop: even with an unchanged epoch, reload in full (in the background) after this long. */
+export const MAX_AGE_MS = 60_000;
+/** A background refresh that could not be applied (the epoch moved) is retried after this long. */
+const REFRESH_RETRY_MS = 10_000;
 
 /**
  * A process-local snapshot of each tenant's categories for tree-shaped reads (ops 4, 10, 11
@@ -49,9 +52,10 @@ export class HierarchyCache {
     // needs no second lookup.
     const { epoch, last } = await this.state.epochAndLast(tenant);
     const cached = this.entries.get(tenant);
-    if (cached && cached.epoch === epoch && Date.now() - cached.loadedAt < MAX_AGE_MS) {
+    if (cached && cached.epoch === epoch) {
       this.entries.delete(tenant);
       this.entries.set(tenant, cached);
+      this.refreshIfOld(tenant, cached);
       return cached.hierarchy;
     }
     const key = `${tenant}@${epoch}`;
@@ -60,20 +64,83 @@ export class HierarchyCache {
       pending = this.load(tenant, epoch, cached, last).finally(() => this.loading.delete(key));
       this.loading.set(key, pending);
     }
-    return (await pending).hierarchy;
+    const entry = await pending;
+    this.refreshIfOld(tenant, entry);
+    return entry.hierarchy;
+  }
+
+  /** The clock of the age backstop (replaceable in tests). */
+  now: () => number = Date.now;
+
+  /**
+   * The backstop against a write that never bumped the epoch (a crashed writer): a snapshot
+   * whose last full load is older than the limit is reloaded in full *in the background*, while
+   * reads keep being served from the epoch-current snapshot — no read waits for a full load
+   * of a large tenant just because a minute went by.
+   */
+  private refreshIfOld(tenant: string, entry: Entry): void {
+    const now = this.now();
+    if (now - entry.loadedAt < MAX_AGE_MS || now - (this.refreshTried.get(tenant) ?? 0) < REFRESH_RETRY_MS) return;
+    const key = `${tenant}@full`;
+    if (this.loading.has(key)) return;
+    this.refreshTried.set(tenant, now);
+    if (this.refreshTried.size > MAX_TENANTS) this.refreshTried.delete(this.refreshTried.keys().next().value as string);
+    const pending = this.state
+      .epoch(tenant)
+      .then((epoch) => this.full(tenant, epoch))
+      .then((fresh) => this.reconcile(tenant, fresh))
+      .finally(() => this.loading.delete(key));
+    this.loading.set(key, pending);
+    // Failures leave the current snapshot in place; the next read tries again.
+    pending.catch(() => undefined);
+  }
+
+  /** When each tenant's background refresh was last started (bounded like the entries). */
+  private readonly refreshTried = new Map<string, number>();
+
+  /**
+   * Applies a background full load: only the records whose version or parent differ from the
+   * current snapshot (or that appeared or vanished) are swapped in, so rendered trees of
+   * everything else stay cached. If the epoch moved meanwhile, the load is dropped (the current
+   * snapshot is newer) and retried later.
+   */
+  private reconcile(tenant: string, fresh: Entry): Entry {
+    const current = this.entries.get(tenant);
+    if (!current) return this.store(tenant, fresh);
+    if (current.epoch !== fresh.epoch) return current;
+    const old = current.hierarchy;
+    const changed: CategoryRecord[] = [];
+    for (const r of fresh.hierarchy.byId.values()) {
+      const was = old.byId.get(r._id);
+      if (!was || was.metadata.version !== r.metadata.version || was.parentId !== r.parentId) changed.push(r);
+    }
+    const removed = [...old.byId.keys()].filter((id) => !fresh.hierarchy.byId.has(id));
+    let hierarchy = old;
+    if (changed.length || removed.length) {
+      hierarchy = old.withChanges(changed, removed);
+      inheritTreeJson(old, hierarchy);
+    }
+    return this.store(tenant, { epoch: fresh.epoch, loadedAt: fresh.loadedAt, hierarchy });
+  }
+
+  private async full(tenant: string, epoch: number): Promise<Entry> {
+    const records = await this.categories.snapshotRecords(tenant);
+    this.stats.full++;
+    return { epoch, loadedAt: this.now(), hierarchy: new Hierarchy(records) };
   }
 
   private async load(tenant: string, epoch: number, base: Entry | undefined, last: ChangeLogEntry | undefined): Promise<Entry> {
     let entry: Entry | undefined;
-    if (base && base.epoch < epoch && Date.now() - base.loadedAt < MAX_AGE_MS) {
+    if (base && base.epoch < epoch) {
       const oneStep = base.epoch + 1 === epoch ? idsSince(last ? [last] : [], base.epoch, epoch) : undefined;
       entry = oneStep ? await this.apply(tenant, base, epoch, oneStep) : await this.catchUp(tenant, base);
     }
-    if (!entry) {
-      const records = await this.categories.snapshotRecords(tenant);
-      entry = { epoch, loadedAt: Date.now(), hierarchy: new Hierarchy(records) };
-      this.stats.full++;
-    }
+    entry ??= await this.full(tenant, epoch);
+    return this.store(tenant, entry);
+  }
+
+  /** Keeps `entry` unless a newer one is already there; returns it either way. */
+  private store(tenant: string, entry: Entry): Entry {
     const current = this.entries.get(tenant);
     if (!current || current.epoch <= entry.epoch) {
       this.entries.delete(tenant);
