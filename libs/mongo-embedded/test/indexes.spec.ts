@@ -227,6 +227,18 @@ describe('index use', () => {
     expect(await c.countDocuments({ tags: { $in: ['t1', 't2'] }, n: { $lt: 100 } })).toBe(20);
   });
 
+  it('uses the index for an $in of thousands of values', async () => {
+    const ids = Array.from({ length: 8000 }, (_, i) => i * 2); // 0 .. 15998: 1,500 hits
+    const s = await stats({ _id: { $in: ids } });
+    expect(s.plan).toContain('IXSCAN');
+    expect([s.returned, s.examined]).toEqual([1500, 1500]);
+    const keys = Array.from({ length: 5000 }, (_, i) => `k${i}`);
+    const withOther = await stats({ k: { $in: keys }, g: 4 });
+    expect(withOther.plan).toContain('IXSCAN');
+    expect([withOther.returned, withOther.examined]).toEqual([100, 3000]);
+    expect((await c.find({ k: { $in: keys }, g: 4 }).toArray()).every((d) => d.g === 4)).toBe(true);
+  });
+
   it('uses multikey indexes for array elements', async () => {
     const s = await stats({ tags: 't3' });
     expect(s.plan).toContain('IXSCAN');
