@@ -40,4 +40,15 @@ export async function segmentScenario(ctx: BenchContext): Promise<void> {
     ratio: fmt.ratio(get.rps, ctx.baseline.rps),
     note: `p50 ${fmt.ms(get.p50)}, p99 ${fmt.ms(get.p99)}, non-2xx ${get.non2xx}`,
   });
+  // The same read on the app's internal address, without the gateway hop: separates the proxy's
+  // share from the app's.
+  const app = ctx.suite.services['customer-segment'].url;
+  const direct = await load({ url: app, connections: 50, durationSec: ctx.durationSec, requests: [{ path: `/customer-segment/${tenant}/segments/bench-gold`, headers: { authorization: `Bearer ${read}` } }] });
+  report({
+    scenario: 'segment',
+    figure: 'GET /segments/{id}, app directly (no gateway), 50 conn',
+    value: fmt.rps(direct.rps),
+    ratio: fmt.ratio(direct.rps, ctx.baseline.rps),
+    note: `p50 ${fmt.ms(direct.p50)}, p99 ${fmt.ms(direct.p99)}, non-2xx ${direct.non2xx}`,
+  });
 }
