@@ -10,6 +10,8 @@ export interface OutboxEntry {
   tenant: string;
   event: CloudEventEnvelope<object>;
   createdAt: Date;
+  /** Position inside one batched insert (same createdAt), so the dispatcher keeps request order. */
+  seq?: number;
   publishedAt: Date | null;
 }
 
@@ -28,9 +30,28 @@ export class OutboxRepository implements EventSink {
     await this.collection.insertOne({ _id: event.id, tenant: event.tenant, event, createdAt: new Date(), publishedAt: null });
   }
 
+  /**
+   * A bulk request's events in one unordered insert (EVT-6): resolves with the indices that were
+   * not inserted; rejects when the outcome of the insert is unknown.
+   */
+  async emitMany(events: readonly CloudEventEnvelope<object>[]): Promise<number[]> {
+    if (events.length === 0) return [];
+    const createdAt = new Date();
+    const docs: OutboxEntry[] = events.map((event, seq) => ({ _id: event.id, tenant: event.tenant, event, createdAt, seq, publishedAt: null }));
+    try {
+      await this.collection.insertMany(docs, { ordered: false });
+      return [];
+    } catch (e) {
+      const writeErrors = (e as { writeErrors?: Array<{ index: number }> | { index: number } }).writeErrors;
+      const list = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
+      if (!list.length) throw e;
+      return list.map((w) => w.index);
+    }
+  }
+
   /** Unpublished entries, oldest first (the dispatcher's work list). */
   unpublished(limit: number): Promise<OutboxEntry[]> {
-    return this.collection.find({ publishedAt: null }).sort({ createdAt: 1, _id: 1 }).limit(limit).toArray() as Promise<OutboxEntry[]>;
+    return this.collection.find({ publishedAt: null }).sort({ createdAt: 1, seq: 1, _id: 1 }).limit(limit).toArray() as Promise<OutboxEntry[]>;
   }
 
   async markPublished(ids: string | string[], at = new Date()): Promise<void> {
@@ -50,12 +71,12 @@ export class OutboxRepository implements EventSink {
    * collection if needed (it is not a tenant collection, TEN-3).
    */
   async ensureIndexes(): Promise<void> {
-    await this.collection.createIndex({ publishedAt: 1, createdAt: 1, _id: 1 }, { name: 'dispatch' });
+    await this.collection.createIndex({ publishedAt: 1, createdAt: 1, seq: 1, _id: 1 }, { name: 'dispatch' });
   }
 
   /** Events of one tenant in insertion order (tests and offboarding, TEN-7). */
   forTenant(tenant: string): Promise<OutboxEntry[]> {
-    return this.collection.find({ tenant }).sort({ createdAt: 1, _id: 1 }).toArray() as Promise<OutboxEntry[]>;
+    return this.collection.find({ tenant }).sort({ createdAt: 1, seq: 1, _id: 1 }).toArray() as Promise<OutboxEntry[]>;
   }
 }
 

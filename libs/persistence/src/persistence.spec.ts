@@ -152,7 +152,7 @@ describe('outbox (EVT-4, EVT-5)', () => {
     await outbox.ensureIndexes();
     await outbox.ensureIndexes();
     const indexes = await connection.db!.collection('outbox').listIndexes().toArray();
-    expect(indexes.find((i) => i.name === 'dispatch')?.key).toEqual({ publishedAt: 1, createdAt: 1, _id: 1 });
+    expect(indexes.find((i) => i.name === 'dispatch')?.key).toEqual({ publishedAt: 1, createdAt: 1, seq: 1, _id: 1 });
     const old = event('delta', 1);
     const fresh = event('delta', 2);
     const pending = event('delta', 3);
@@ -161,6 +161,20 @@ describe('outbox (EVT-4, EVT-5)', () => {
     await outbox.markPublished(fresh.id);
     expect(await outbox.purgePublishedBefore(new Date(Date.now() - 7 * 24 * 3600 * 1000))).toBe(1);
     expect((await outbox.forTenant('delta')).map((e) => e.event.subject)).toEqual(['C2', 'C3']);
+  });
+
+  it('inserts a batch in one write, keeps its order, and reports the entries that did not go in', async () => {
+    const outbox = new OutboxRepository(connection);
+    const already = event('eps', 0);
+    await outbox.emit(already);
+    const batch = Array.from({ length: 30 }, (_, i) => event('eps', i + 1));
+    expect(await outbox.emitMany([...batch.slice(0, 10), already, ...batch.slice(10)])).toEqual([10]);
+    expect((await outbox.forTenant('eps')).map((e) => e.event.subject)).toEqual(['C0', ...batch.map((e) => e.subject)]);
+    const published: string[] = [];
+    await new OutboxDispatcher(outbox, async (e) => {
+      if (e.tenant === 'eps') published.push(e.subject);
+    }).tick();
+    expect(published).toEqual(['C0', ...batch.map((e) => e.subject)]);
   });
 
   it('rejects a second insert of the same event id instead of duplicating it', async () => {

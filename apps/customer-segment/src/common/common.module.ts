@@ -1,7 +1,6 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { CATEGORY_URL, PEER_BREAKER_OPEN_MS } from '../clients/clients.module';
 import { CustomerSegmentConfig } from '../config/customer-segment.config';
-import { OutboxBatchRepository } from './outbox-batch.repository';
 import { SegmentEvents } from './segment-events';
 import { SEGMENT_SETTINGS, SegmentSettings } from './settings';
 
@@ -19,7 +18,6 @@ export class CommonModule {
         },
         { provide: CATEGORY_URL, useValue: config.categoryUrl },
         { provide: PEER_BREAKER_OPEN_MS, useValue: config.peerBreakerOpenMs },
-        OutboxBatchRepository,
         SegmentEvents,
       ],
       exports: [SEGMENT_SETTINGS, CATEGORY_URL, PEER_BREAKER_OPEN_MS, SegmentEvents],

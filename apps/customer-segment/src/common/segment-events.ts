@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CloudEventEnvelope, CustomerSegmentEventType, EVENT_SOURCES, EventSink, LOGGER, buildEvent, emitAllSafely, emitSafely } from '@suite/api-kit';
-import { EVENT_SINK, OutboxRepository } from '@suite/persistence';
-import { OutboxBatchRepository } from './outbox-batch.repository';
+import { CloudEventEnvelope, CustomerSegmentEventType, EVENT_SOURCES, EventSink, LOGGER, buildEvent, emitAllSafely, emitManySafely, emitSafely } from '@suite/api-kit';
+import { EVENT_SINK } from '@suite/persistence';
 import type { Logger } from 'pino';
 import { RequestCtx } from './request-context';
 
@@ -26,7 +25,6 @@ export class SegmentEvents {
   constructor(
     @Inject(EVENT_SINK) private readonly sink: EventSink,
     @Inject(LOGGER) private readonly logger: Logger,
-    private readonly batch: OutboxBatchRepository,
   ) {}
 
   envelope(ctx: RequestCtx, change: SegmentChange): CloudEventEnvelope<object> {
@@ -48,21 +46,12 @@ export class SegmentEvents {
   }
 
   /**
-   * One event per element of a bulk request (EVT-6) in one outbox write when the sink is the
-   * outbox; otherwise one by one. Failures follow EVT-4 exactly as `emitSafely` does: logged with
-   * the full envelope and counted, never failing the request.
+   * One event per element of a bulk request (EVT-6), in one outbox write (the sink's batch form).
+   * Failures follow EVT-4 exactly as `emitSafely` does: logged with the full envelope and counted,
+   * never failing the request.
    */
   async emitMany(ctx: RequestCtx, changes: SegmentChange[]): Promise<void> {
-    if (changes.length === 0) return;
-    const envelopes = changes.map((c) => this.envelope(ctx, c));
-    if (!(this.sink instanceof OutboxRepository)) {
-      await emitAllSafely(this.sink, envelopes, this.logger);
-      return;
-    }
-    const failed = await this.batch.insertMany(envelopes);
-    for (const i of failed) {
-      await emitSafely({ emit: () => Promise.reject(new Error('batched outbox insert failed')) }, envelopes[i], this.logger);
-    }
+    if (changes.length) await emitManySafely(this.sink, changes.map((c) => this.envelope(ctx, c)), this.logger);
   }
 
   /** In the given order (EVT-6: cascaded children before their parent). */

@@ -1,5 +1,5 @@
 import { buildEvent, CloudEventEnvelope } from './event-envelope';
-import { emitAllSafely, emitSafely, EventSink } from './event-sink';
+import { emitAllSafely, emitManySafely, emitSafely, EventSink } from './event-sink';
 import { EVENT_SOURCES, EVENT_TYPES } from './event-types';
 import { defaultMetricsRegistry, EVENTS_OUTBOX_FAILURES_TOTAL, MetricsRegistry } from './metrics';
 
@@ -121,5 +121,34 @@ describe('MetricsRegistry', () => {
     expect(() => r.counter('bad-name', 'x')).toThrow(TypeError);
     expect(() => r.counter('ok_total', 'x').inc(-1)).toThrow(RangeError);
     expect(() => r.counter('ok_total', 'x').inc(Number.NaN)).toThrow(RangeError);
+  });
+});
+
+describe('emitManySafely', () => {
+  const logger = { lines: [] as Array<Record<string, unknown>>, error(obj: Record<string, unknown>) { this.lines.push(obj); } };
+  const events = [1, 2, 3].map((n) =>
+    buildEvent({ source: '/coupon', type: 'coupon.created', subject: `C${n}`, tenant: 'acme', entityVersion: 0, actor: { type: 'employee', id: 'u' }, requestId: 'r', time: new Date(), data: {} }),
+  );
+
+  it('uses the batch form and handles only the refused events as failures', async () => {
+    logger.lines = [];
+    const registry = new MetricsRegistry();
+    const seen: string[] = [];
+    const sink: EventSink = { emit: async () => { throw new Error('not used'); }, emitMany: async (es) => { es.forEach((e) => seen.push(e.subject)); return [1]; } };
+    expect(await emitManySafely(sink, events, logger, registry)).toBe(2);
+    expect(seen).toEqual(['C1', 'C2', 'C3']);
+    expect(logger.lines.map((l) => (l.event as { subject: string }).subject)).toEqual(['C2']);
+    expect(registry.render()).toContain(`${EVENTS_OUTBOX_FAILURES_TOTAL} 1`);
+  });
+
+  it('counts every event as failed when the batch rejects, and falls back to one by one without a batch form', async () => {
+    logger.lines = [];
+    const registry = new MetricsRegistry();
+    const broken: EventSink = { emit: async () => undefined, emitMany: async () => { throw new Error('db down'); } };
+    expect(await emitManySafely(broken, events, logger, registry)).toBe(0);
+    expect(logger.lines).toHaveLength(3);
+    const single: string[] = [];
+    expect(await emitManySafely({ emit: async (e) => void single.push(e.subject) }, events, logger, new MetricsRegistry())).toBe(3);
+    expect(single).toEqual(['C1', 'C2', 'C3']);
   });
 });

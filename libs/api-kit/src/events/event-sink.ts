@@ -8,6 +8,11 @@ import { defaultMetricsRegistry, EVENTS_OUTBOX_FAILURES_TOTAL, MetricsRegistry }
  */
 export interface EventSink {
   emit(event: CloudEventEnvelope<object>): Promise<void>;
+  /**
+   * Optional batch form (one write for a bulk request's events, EVT-6): resolves with the indices
+   * of the events that did NOT reach the sink; rejects when nothing is known to have reached it.
+   */
+  emitMany?(events: readonly CloudEventEnvelope<object>[]): Promise<number[]>;
 }
 
 /** The one logging call {@link emitSafely} needs; any pino-like logger fits. */
@@ -60,6 +65,33 @@ export async function emitAllSafely(
   let accepted = 0;
   for (const event of events) if (await emitSafely(sink, event, logger, registry)) accepted += 1;
   return accepted;
+}
+
+/**
+ * Emits a bulk request's events (EVT-6) through the sink's batch form when it has one, else one by
+ * one; every event that did not reach the sink is handled as `emitSafely` handles a failure (EVT-4:
+ * logged with its envelope, counted, never failing the request). Resolves with the number of
+ * events the sink accepted; never rejects.
+ */
+export async function emitManySafely(
+  sink: EventSink,
+  events: readonly CloudEventEnvelope<object>[],
+  logger: EventFailureLogger,
+  registry: MetricsRegistry = defaultMetricsRegistry,
+): Promise<number> {
+  if (events.length === 0) return 0;
+  if (!sink.emitMany) return emitAllSafely(sink, events, logger, registry);
+  let failed: number[];
+  let cause: unknown = new Error('the batched outbox insert did not take this event');
+  try {
+    failed = await sink.emitMany(events);
+  } catch (e) {
+    failed = events.map((_, i) => i);
+    cause = e;
+  }
+  const refuse: EventSink = { emit: () => Promise.reject(cause) };
+  for (const i of failed) await emitSafely(refuse, events[i], logger, registry);
+  return events.length - failed.length;
 }
 
 function describe(e: unknown): { name: string; message: string } {
