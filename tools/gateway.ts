@@ -31,7 +31,7 @@ function unavailable(message: string) {
 }
 
 export async function startGateway(options: GatewayOptions): Promise<{ url: string; app: FastifyInstance }> {
-  const app: FastifyInstance = Fastify({ logger: false, routerOptions: { maxParamLength: 512 } });
+  const app: FastifyInstance = Fastify({ logger: false, routerOptions: { maxParamLength: 16 * 1024 } });
   app.get('/health/live', async () => ({ status: 'ok' }));
   app.get('/health/ready', async (_req, reply) => {
     const states = await Promise.all(SERVICES.map((n) => isReady(options.upstreams[n])));
