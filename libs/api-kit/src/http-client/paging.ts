@@ -1,12 +1,13 @@
 import { ApiError } from '../errors';
+import { Q_LIMITS } from '../query/compile-q';
 
 /** Largest page a peer serves (PAG-2). */
 export const PEER_MAX_PAGE_SIZE = 1000;
 /** PAG-4: `(pageNumber - 1) × pageSize` may not exceed this. */
 export const PEER_MAX_PAGE_DEPTH = 100_000;
-/** Q-30 limits a `q` value must respect. */
-export const Q_MAX_CHARS = 4096;
-export const Q_MAX_LIST_ITEMS = 200;
+/** Q-30 limits a `q` value sent to a peer must respect: the ones the q compiler enforces. */
+export const Q_MAX_CHARS = Q_LIMITS.maxLength;
+export const Q_MAX_LIST_ITEMS = Q_LIMITS.maxListItems;
 
 /**
  * Reads a whole collection from a peer (S2S-14): asks for page 1, 2, … with `pageSize` until a
