@@ -3,12 +3,8 @@ import { insufficientScope } from './auth-errors';
 export const PRINCIPAL_TYPES = ['service', 'employee', 'customer', 'anonymous'] as const;
 export type PrincipalType = (typeof PRINCIPAL_TYPES)[number];
 
-/** TEN-1: 3 to 16 characters, lowercase letter first, lowercase letters and digits. */
-export const TENANT_PATTERN = /^[a-z][a-z0-9]{2,15}$/;
-
-export function isValidTenant(value: unknown): value is string {
-  return typeof value === 'string' && TENANT_PATTERN.test(value);
-}
+/** TEN-1 lives in @suite/api-kit; re-exported for this lib's users. */
+export { TENANT_PATTERN, isValidTenant } from '@suite/api-kit';
 
 /** The verified facts of one request's token, as listed in AUTH-7. */
 export interface AuthContextInit {

@@ -1,11 +1,9 @@
-/** TEN-1: 3 to 16 characters, lowercase letter first, lowercase letters and digits only. */
-export const TENANT_PATTERN = /^[a-z][a-z0-9]{2,15}$/;
+import { TENANT_PATTERN, isValidTenant } from '@suite/api-kit';
+
+export { TENANT_PATTERN, isValidTenant };
+
 /** TEN-3: the entity part of `<tenant>_<entity>`. */
 export const ENTITY_PATTERN = /^[a-z][a-z0-9_]*$/;
-
-export function isValidTenant(tenant: string): boolean {
-  return TENANT_PATTERN.test(tenant);
-}
 
 /**
  * TEN-3: the collection of an entity type for one tenant. Because a tenant never contains an

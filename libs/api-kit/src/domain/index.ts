@@ -3,3 +3,4 @@ export * from './dates';
 export * from './ids';
 export * from './metadata';
 export * from './patch';
+export * from './tenant';

@@ -1,3 +1,4 @@
+import { isValidTenant } from '../domain/tenant';
 import { randomUUID } from 'node:crypto';
 import { EVENT_TYPES_BY_SOURCE, EventSourceName, EventType } from './event-types';
 
@@ -5,7 +6,6 @@ import { EVENT_TYPES_BY_SOURCE, EventSourceName, EventType } from './event-types
 export type ActorType = 'service' | 'employee' | 'customer' | 'anonymous';
 
 const ACTOR_TYPES: readonly ActorType[] = ['service', 'employee', 'customer', 'anonymous'];
-const TENANT_PATTERN = /^[a-z][a-z0-9]{2,15}$/;
 const UTC_MILLIS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 /**
@@ -60,7 +60,7 @@ export function buildEvent<D extends object>(input: BuildEventInput<D>): CloudEv
   if (!allowed) throw new TypeError(`unknown event source ${String(input.source)}`);
   if (!allowed.includes(input.type)) throw new TypeError(`event type ${String(input.type)} does not belong to ${input.source}`);
   if (typeof input.subject !== 'string' || input.subject.length === 0) throw new TypeError('subject is required');
-  if (typeof input.tenant !== 'string' || !TENANT_PATTERN.test(input.tenant)) throw new TypeError('tenant is invalid');
+  if (!isValidTenant(input.tenant)) throw new TypeError('tenant is invalid');
   if (!Number.isSafeInteger(input.entityVersion) || input.entityVersion < 0) {
     throw new TypeError('entityVersion must be a non-negative integer');
   }

@@ -1,3 +1,4 @@
+import { isValidTenant } from '../domain/tenant';
 import type { IncomingHttpHeaders } from 'node:http';
 import { TextDecoder } from 'node:util';
 import { Pool } from 'undici';
@@ -146,7 +147,6 @@ interface AttemptResult {
   internal?: boolean;
 }
 
-const TENANT_PATTERN = /^[a-z][a-z0-9]{2,15}$/;
 const SERVICE_PATTERN = /^[a-z][a-z0-9-]{0,63}$/;
 // RFC 3986 path characters (unreserved, pct-encoded, sub-delims, ":", "@", "/"); no "?", "#",
 // spaces, controls or raw non-ASCII, so the path we log is the path we send.
@@ -313,7 +313,7 @@ export class ServiceHttpClient {
       throw ApiError.internal(new PeerCallError(this.service, 'refused', 0));
     };
     if (!PEER_METHODS.includes(call.method)) refuse('method not allowed');
-    if (typeof call.tenant !== 'string' || !TENANT_PATTERN.test(call.tenant)) refuse('invalid tenant');
+    if (!isValidTenant(call.tenant)) refuse('invalid tenant');
     // S2S-1/S2S-2: only this upstream's origin (the pool is bound to it), only this service's
     // prefix and only the tenant being served, so a service token cannot travel elsewhere.
     const prefix = `/${this.service}/${call.tenant}/`;
