@@ -3,7 +3,12 @@ import { Type } from 'class-transformer';
 import { Allow, IsInt, IsObject, IsOptional, Min, ValidateNested } from 'class-validator';
 import { isPlainObject, validateDto } from './validate-dto';
 
-export class AssignmentMetadataDto {
+/**
+ * `metadata` in every write body of this service (segments and assignments): `version` is never
+ * stored, only the optimistic-lock precondition (META-4, META-5); `mixins` are schema links checked
+ * by validateMixinSchemas (META-9).
+ */
+export class MetadataInputDto {
   @IsOptional()
   @IsInt({ message: 'metadata.version must be an integer' })
   @Min(0)
@@ -23,8 +28,8 @@ export class AssignmentBodyDto {
   @IsOptional()
   @IsObject({ message: 'metadata must be an object' })
   @ValidateNested()
-  @Type(() => AssignmentMetadataDto)
-  metadata?: AssignmentMetadataDto;
+  @Type(() => MetadataInputDto)
+  metadata?: MetadataInputDto;
 }
 
 /** What an assignment upsert writes: mixins replaced in full (META-10), optional version precondition. */

@@ -1,7 +1,8 @@
 import { IsDateTimeWithOffset } from '@suite/api-kit';
 import { Type } from 'class-transformer';
-import { Allow, IsDefined, IsIn, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, Min, ValidateNested } from 'class-validator';
+import { Allow, IsDefined, IsIn, IsNotEmpty, IsObject, IsOptional, IsString, ValidateNested } from 'class-validator';
 import { SEGMENT_STATUSES } from '../segment.types';
+import { MetadataInputDto } from '../../common/assignment-body';
 
 export class ValidityDto {
   @IsOptional()
@@ -11,19 +12,6 @@ export class ValidityDto {
   @IsOptional()
   @IsDateTimeWithOffset()
   to?: string;
-}
-
-export class SegmentMetadataDto {
-  /** META-4: never stored; on updates the optimistic-lock precondition (META-5). */
-  @IsOptional()
-  @IsInt({ message: 'metadata.version must be an integer' })
-  @Min(0)
-  version?: number;
-
-  /** META-9: checked by validateMixinSchemas. */
-  @IsOptional()
-  @IsObject({ message: 'metadata.mixins must be an object' })
-  mixins?: Record<string, unknown>;
 }
 
 /**
@@ -66,6 +54,6 @@ export class SegmentBodyDto {
   @IsOptional()
   @IsObject({ message: 'metadata must be an object' })
   @ValidateNested()
-  @Type(() => SegmentMetadataDto)
-  metadata?: SegmentMetadataDto;
+  @Type(() => MetadataInputDto)
+  metadata?: MetadataInputDto;
 }
