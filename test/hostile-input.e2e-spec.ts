@@ -143,6 +143,12 @@ describe('hostile input through the base URL: never a 5xx, every 4xx in the serv
     const token = await signDevToken({ tenant: T, principalType: 'employee', scopes }, SIGNING);
     headers.auth = { authorization: `Bearer ${token}` };
     headers.json = { ...headers.auth, 'content-type': 'application/json' };
+    const customer = await signDevToken(
+      { tenant: T, principalType: 'customer', customerId: 'C1', legalEntityId: 'LE1', scopes: ['customersegment.segment_read_own', 'coupon.coupon_redeem'] },
+      SIGNING,
+    );
+    headers.customer = { authorization: `Bearer ${customer}` };
+    headers.anonymous = { authorization: `Bearer ${await signDevToken({ tenant: T, principalType: 'anonymous', sid: 'v1', scopes: ['coupon.coupon_redeem'] }, SIGNING)}` };
     // Seeds so that the id-addressed routes reach their handlers.
     const seed = async (path: string, body: unknown) => {
       const res = await fetch(`${suite.baseUrl}${path}`, { method: 'POST', headers: headers.json, body: JSON.stringify(body) });
@@ -156,9 +162,9 @@ describe('hostile input through the base URL: never a 5xx, every 4xx in the serv
     await suite?.stop();
   }, 30000);
 
-  async function check(route: Route, what: string, init: { path?: string; body?: string; contentType?: string | null }, expected?: number) {
+  async function check(route: Route, what: string, init: { path?: string; body?: string; contentType?: string | null; as?: string }, expected?: number) {
     const path = init.path ?? route.path;
-    const h: Record<string, string> = { ...headers.auth };
+    const h: Record<string, string> = { ...headers[init.as ?? 'auth'] };
     if (init.body !== undefined && init.contentType !== null) h['content-type'] = init.contentType ?? 'application/json';
     let res: Response;
     try {
@@ -203,6 +209,19 @@ describe('hostile input through the base URL: never a 5xx, every 4xx in the serv
       await check(route, 'bracket name', { path: `${route.path}?q[$ne]=x`, body }, 400);
       await check(route, 'repeated name', { path: `${route.path}?pageSize=1&pageSize=2`, body }, 400);
       for (const q of HOSTILE_QUERIES) await check(route, `query ${q.slice(0, 40)}`, { path: `${route.path}?${q}`, body });
+    }
+    expect(failures).toEqual([]);
+  }, 240000);
+
+  it('answers customer and guest tokens on every route, with hostile queries and bodies, without a 5xx', async () => {
+    for (const as of ['customer', 'anonymous']) {
+      for (const route of ROUTES) {
+        const body = route.body ? '{"customerNumber":"C2","legalEntityId":"LE9","orderCode":{"$gt":""}}' : undefined;
+        await check(route, `${as}`, { body, as });
+        for (const q of ['q=id%3A(%22a%22%2C%22b%22)', 'customerId=C2', 'legalEntityId=LE9', 'customerNumber=C2', 'onlyActive=false', 'showUnpublished=true']) {
+          await check(route, `${as} ${q}`, { path: `${route.path}?${q}`, body, as });
+        }
+      }
     }
     expect(failures).toEqual([]);
   }, 240000);
