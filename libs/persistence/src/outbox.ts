@@ -10,7 +10,10 @@ export interface OutboxEntry {
   tenant: string;
   event: CloudEventEnvelope<object>;
   createdAt: Date;
-  /** Position inside one batched insert (same createdAt), so the dispatcher keeps request order. */
+  /**
+   * Insertion order within this process: entries written in the same millisecond (a batch, or
+   * quick successive writes) keep their order for the dispatcher (sort createdAt, seq, _id).
+   */
   seq?: number;
   publishedAt: Date | null;
 }
@@ -20,6 +23,7 @@ export interface OutboxEntry {
  * single-document insert. No transaction ties the two; see the trade-off stated in EVT-4.
  */
 export class OutboxRepository implements EventSink {
+  private static sequence = 0;
   constructor(private readonly connection: Connection) {}
 
   private get collection(): Collection<OutboxEntry> {
@@ -27,7 +31,7 @@ export class OutboxRepository implements EventSink {
   }
 
   async emit(event: CloudEventEnvelope<object>): Promise<void> {
-    await this.collection.insertOne({ _id: event.id, tenant: event.tenant, event, createdAt: new Date(), publishedAt: null });
+    await this.collection.insertOne({ _id: event.id, tenant: event.tenant, event, createdAt: new Date(), seq: OutboxRepository.sequence++, publishedAt: null });
   }
 
   /**
@@ -37,7 +41,7 @@ export class OutboxRepository implements EventSink {
   async emitMany(events: readonly CloudEventEnvelope<object>[]): Promise<number[]> {
     if (events.length === 0) return [];
     const createdAt = new Date();
-    const docs: OutboxEntry[] = events.map((event, seq) => ({ _id: event.id, tenant: event.tenant, event, createdAt, seq, publishedAt: null }));
+    const docs: OutboxEntry[] = events.map((event) => ({ _id: event.id, tenant: event.tenant, event, createdAt, seq: OutboxRepository.sequence++, publishedAt: null }));
     try {
       await this.collection.insertMany(docs, { ordered: false });
       return [];
