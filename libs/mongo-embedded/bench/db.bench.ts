@@ -4,6 +4,11 @@
 //
 // Options: --docs N (default 1,000,000), --seconds S per workload (default 3), --clients C
 // (concurrent operations, default 16), --workers W (driver threads, default 2), --in-process.
+//
+// Point reads and inserts also run against `null-server.ts`, which answers every command with a
+// prepared reply and does no work, in one-second slices alternating with the real runs: no server
+// can be faster through the driver on this machine, so each figure is printed as a share of that
+// ceiling too.
 
 import { ChildProcess, spawn } from 'node:child_process';
 import os from 'node:os';
@@ -42,8 +47,12 @@ async function startServer(inProcess: boolean): Promise<{ uri: string; stop: () 
     const s = await EmbeddedMongo.start({ port: 0, quiet: true });
     return { uri: s.uri, stop: () => s.stop() };
   }
-  const cli = path.join(__dirname, '..', 'src', 'cli.js');
-  const child: ChildProcess = spawn(process.execPath, ['--max-old-space-size=8192', cli, '--port', '0', '--quiet'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return spawnServer([path.join(__dirname, '..', 'src', 'cli.js'), '--port', '0', '--quiet']);
+}
+
+/** Starts a server script in a child process and waits for its `listening on <uri>` line. */
+async function spawnServer(argv: string[]): Promise<{ uri: string; stop: () => Promise<void> }> {
+  const child: ChildProcess = spawn(process.execPath, ['--max-old-space-size=8192', ...argv], { stdio: ['ignore', 'pipe', 'inherit'] });
   const uri = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
@@ -65,9 +74,10 @@ async function startServer(inProcess: boolean): Promise<{ uri: string; stop: () 
 type Workload = 'idRead' | 'skuRead' | 'insert' | 'rangeBig' | 'rangeSmall';
 
 /** The operation of a workload; `tag` keeps generated unique keys apart between workers. */
+let seq = 0; // per thread, across slices: inserted keys never repeat
+
 function opFor(w: Workload, db: Db, N: number, tag: string): (i: number) => Promise<unknown> {
   const big = db.collection('big');
-  let seq = 0;
   switch (w) {
     case 'idRead':
       return () => big.findOne({ _id: rand(N) } as never);
@@ -123,10 +133,22 @@ if (!isMainThread) {
   })();
 }
 
+/** Driver threads connected to the embedded server, and to the null server (the ceiling). */
 let pool: Worker[] = [];
+let nullPool: Worker[] = [];
 
-async function startWorkers(n: number, uri: string, N: number): Promise<void> {
-  pool = await Promise.all(
+async function stopWorkers(workers: Worker[]): Promise<void> {
+  await Promise.all(
+    workers.map((w) => {
+      const exited = new Promise((r) => w.once('exit', r));
+      w.postMessage('close');
+      return exited;
+    }),
+  );
+}
+
+async function startWorkers(n: number, uri: string, N: number): Promise<Worker[]> {
+  return Promise.all(
     Array.from({ length: n }, (_, id) => {
       const w = new Worker(__filename, { workerData: { uri, N, id } });
       return new Promise<Worker>((resolve) => w.once('message', () => resolve(w)));
@@ -134,16 +156,22 @@ async function startWorkers(n: number, uri: string, N: number): Promise<void> {
   );
 }
 
-/** Runs a workload on the worker threads (or here with one worker); returns operations per second. */
-async function measureWorkload(w: Workload, seconds: number, clients: number, db: Db, N: number): Promise<number> {
-  if (pool.length <= 1) return measure(seconds, clients, opFor(w, db, N, 'main'));
+interface Slice {
+  count: number;
+  secs: number;
+  cpu: NodeJS.CpuUsage;
+  server: number;
+}
+
+/** Runs workload `w` on `workers` for `ms` milliseconds; counts operations and CPU on both sides. */
+async function runSlice(workers: Worker[], w: Workload, ms: number, clients: number, probe: CpuProbe): Promise<Slice> {
   const cpu0 = process.cpuUsage();
-  const srv0 = await serverCpu();
+  const srv0 = await probe();
   const started = process.hrtime.bigint();
-  const end = Date.now() + seconds * 1000;
-  const per = Math.ceil(clients / pool.length);
+  const end = Date.now() + ms;
+  const per = Math.ceil(clients / workers.length);
   const counts = await Promise.all(
-    pool.map(
+    workers.map(
       (wk) =>
         new Promise<number>((resolve) => {
           wk.once('message', (c: number) => resolve(c));
@@ -151,16 +179,49 @@ async function measureWorkload(w: Workload, seconds: number, clients: number, db
         }),
     ),
   );
-  const count = counts.reduce((a, b) => a + b, 0);
   const secs = Number(process.hrtime.bigint() - started) / 1e9;
-  const cpu = process.cpuUsage(cpu0);
-  const srv = (await serverCpu()) - srv0;
-  lastCpu = `   (CPU per op: driver ${Math.round((cpu.user + cpu.system) / count)} us, server ${Math.round(srv / count)} us)`;
-  return count / secs;
+  return { count: counts.reduce((a, b) => a + b, 0), secs, cpu: process.cpuUsage(cpu0), server: (await probe()) - srv0 };
+}
+
+function addSlice(total: Slice, s: Slice): void {
+  total.count += s.count;
+  total.secs += s.secs;
+  total.cpu = { user: total.cpu.user + s.cpu.user, system: total.cpu.system + s.cpu.system };
+  total.server += s.server;
+}
+
+/** Runs a workload on the worker threads (or here without workers); returns operations per second. */
+async function measureWorkload(w: Workload, seconds: number, clients: number, db: Db, N: number): Promise<number> {
+  if (pool.length === 0) return measure(seconds, clients, opFor(w, db, N, 'main'));
+  const s = await runSlice(pool, w, seconds * 1000, clients, serverCpu);
+  lastCpu = cpuLine(s.cpu, s.server, s.count);
+  return s.count / s.secs;
+}
+
+/**
+ * Runs workload `w` against the embedded server and against the null server in alternating
+ * one-second slices, so both see the same machine (its speed drifts by 2x within minutes here).
+ * Returns operations per second for each.
+ */
+async function measureAgainstCeiling(w: Workload, seconds: number, clients: number): Promise<{ value: number; ceiling: number }> {
+  const zero = (): Slice => ({ count: 0, secs: 0, cpu: { user: 0, system: 0 }, server: 0 });
+  const real = zero();
+  const ceil = zero();
+  for (let i = 0; i < seconds; i++) {
+    addSlice(ceil, await runSlice(nullPool, w, 1000, clients, async () => 0));
+    addSlice(real, await runSlice(pool, w, 1000, clients, serverCpu));
+  }
+  lastCpu = cpuLine(real.cpu, real.server, real.count) + `; against the null server: driver ${Math.round((ceil.cpu.user + ceil.cpu.system) / ceil.count)} us`;
+  return { value: real.count / real.secs, ceiling: ceil.count / ceil.secs };
 }
 
 type CpuProbe = () => Promise<number>;
+/** The embedded server's CPU time in microseconds. */
 let serverCpu: CpuProbe = async () => 0;
+
+function cpuLine(driver: NodeJS.CpuUsage, server: number, count: number): string {
+  return `   (CPU per op: driver ${Math.round((driver.user + driver.system) / count)} us, server ${Math.round(server / count)} us)`;
+}
 
 /**
  * Runs `op` from `clients` concurrent loops for `seconds`; returns operations per second and
@@ -185,7 +246,7 @@ async function measure(seconds: number, clients: number, op: (i: number) => Prom
   const secs = Number(process.hrtime.bigint() - started) / 1e9;
   const cpu = process.cpuUsage(cpu0);
   const srv = (await serverCpu()) - srv0;
-  lastCpu = `   (CPU per op: driver ${Math.round((cpu.user + cpu.system) / count)} us, server ${Math.round(srv / count)} us)`;
+  lastCpu = cpuLine(cpu, srv, count);
   return count / secs;
 }
 let lastCpu = '';
@@ -203,8 +264,9 @@ function measureSync(seconds: number, op: (i: number) => unknown): number {
 
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 const rows: Array<[string, string, string, string]> = [];
-function report(name: string, value: number, unit: string, baseline?: number): void {
-  const ratio = baseline ? `${(baseline / value).toFixed(0)}x slower than Map (${fmt(baseline)} ${unit})` : '';
+function report(name: string, value: number, unit: string, baseline?: number, ceiling?: number): void {
+  let ratio = baseline ? `${(baseline / value).toFixed(0)}x slower than Map (${fmt(baseline)} ${unit})` : '';
+  if (ceiling) ratio += `; null server ${fmt(ceiling)} ${unit} (${Math.round((100 * value) / ceiling)}% of that ceiling)`;
   rows.push([name, fmt(value), unit, ratio]);
   console.log(`${name.padEnd(52)} ${fmt(value).padStart(12)} ${unit.padEnd(9)} ${ratio}${lastCpu}`);
   lastCpu = '';
@@ -219,6 +281,7 @@ async function main(): Promise<void> {
   const N = args.docs;
   console.log(`load average at start: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} cores`);
   console.log(`embedded-mongo bench: ${fmt(N)} docs, ${args.clients} concurrent clients, ${args.seconds}s per workload, server ${args.inProcess ? 'in-process' : 'in a child process'}, driver on ${args.workers} worker thread(s), node ${process.version}`);
+  const nullServer = await spawnServer([path.join(__dirname, 'null-server.js')]);
   const server = await startServer(args.inProcess);
   const client = await MongoClient.connect(server.uri, { maxPoolSize: args.clients });
   const db = client.db('bench');
@@ -257,20 +320,26 @@ async function main(): Promise<void> {
   report('resident memory per 100k small docs (3 indexes)', (rssAfter - rssBefore) / (N / 100_000) / 1048576, 'MiB');
 
   // --- point reads (after a warm-up that opens every pooled connection and warms the JIT) ---
-  await startWorkers(args.workers, server.uri, N);
-  await measureWorkload('idRead', 1, args.clients, db, N);
-  lastCpu = '';
+  // The null server answers every command with a prepared reply and does no work: the same load
+  // against it, in slices alternating with the real one, is the most any server could get here.
+  pool = await startWorkers(args.workers, server.uri, N);
+  nullPool = await startWorkers(args.workers, nullServer.uri, N);
+  await runSlice(pool, 'idRead', 1000, args.clients, serverCpu);
+  await runSlice(nullPool, 'idRead', 1000, args.clients, async () => 0);
   const mapGet = measureSync(1, (i) => map.get(i % N));
-  report('point read by _id (findOne)', await measureWorkload('idRead', args.seconds, args.clients, db, N), 'ops/s', mapGet);
+  const idRead = await measureAgainstCeiling('idRead', args.seconds, args.clients);
+  report('point read by _id (findOne)', idRead.value, 'ops/s', mapGet, idRead.ceiling);
   const skuGet = measureSync(1, (i) => map.get(bySku.get(`sku${i % N}`)!));
-  report('point read by unique secondary index (sku)', await measureWorkload('skuRead', args.seconds, args.clients, db, N), 'ops/s', skuGet);
+  const skuRead = await measureAgainstCeiling('skuRead', args.seconds, args.clients);
+  report('point read by unique secondary index (sku)', skuRead.value, 'ops/s', skuGet, skuRead.ceiling);
 
   // --- inserts ---
   const ins = db.collection('ins');
   await ins.createIndex({ sku: 1 }, { unique: true });
   const baseMap = new Map<number, unknown>();
   const mapSet = measureSync(1, (i) => baseMap.set(i, doc(i)));
-  report('single insertOne (unique secondary index)', await measureWorkload('insert', args.seconds, args.clients, db, N), 'ops/s', mapSet);
+  const insert = await measureAgainstCeiling('insert', args.seconds, args.clients);
+  report('single insertOne (unique secondary index)', insert.value, 'ops/s', mapSet, insert.ceiling);
   const many = db.collection('many');
   let mseq = 0;
   const manyRate = await measure(args.seconds, Math.min(4, args.clients), () => many.insertMany(Array.from({ length: 1000 }, () => ({ k: mseq++ }))));
@@ -308,9 +377,11 @@ async function main(): Promise<void> {
 
   await heavyPaths(db);
 
-  for (const w of pool) w.postMessage('close');
+  await stopWorkers(pool);
+  await stopWorkers(nullPool);
   await client.close();
   await server.stop();
+  await nullServer.stop();
   directCosts(N);
   console.log(`load average at end: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 }
