@@ -157,6 +157,52 @@ describe('find', () => {
     expect(dotted).toEqual([{ nested: { k: 1 } }]);
   });
 
+  describe('$slice and $elemMatch projections', () => {
+    let p: Collection;
+    const doc = { _id: 1, a: 1, arr: [1, 2, 3, 4], sub: { b: 2, list: [5, 6, 7] }, objs: [{ l: [1, 2, 3] }, { l: [4, 5] }] };
+    const project = (projection: Record<string, unknown>) => p.findOne({ _id: 1 } as never, { projection });
+    beforeAll(async () => {
+      p = fresh();
+      await p.insertOne(doc as never);
+    });
+
+    it('returns every other field when $slice stands alone or beside exclusions', async () => {
+      expect(await project({ arr: { $slice: 2 } })).toEqual({ ...doc, arr: [1, 2] });
+      expect(await project({ arr: { $slice: [1, 2] }, a: 0 })).toEqual({ _id: 1, arr: [2, 3], sub: doc.sub, objs: doc.objs });
+      expect(await project({ arr: { $slice: [-3, 2] } })).toEqual({ ...doc, arr: [2, 3] });
+      expect(await project({ arr: { $slice: -10 } })).toEqual(doc);
+    });
+
+    it('includes the sliced field beside inclusions', async () => {
+      expect(await project({ arr: { $slice: -1 }, a: 1 })).toEqual({ _id: 1, a: 1, arr: [4] });
+    });
+
+    it('slices nested arrays and arrays inside arrays of subdocuments', async () => {
+      expect(await project({ 'sub.list': { $slice: 1 } })).toEqual({ ...doc, sub: { b: 2, list: [5] } });
+      expect(await project({ 'objs.l': { $slice: 1 }, _id: 0 })).toEqual({ a: 1, arr: doc.arr, sub: doc.sub, objs: [{ l: [1] }, { l: [4] }] });
+      // The stored document is untouched.
+      expect(await p.findOne({ _id: 1 } as never)).toEqual(doc);
+    });
+
+    it('rejects a $slice that is neither a number nor [skip, limit]', async () => {
+      const err = await project({ arr: { $slice: 'x' } }).catch((e) => e);
+      expect(err).toBeInstanceOf(MongoServerError);
+    });
+
+    it('projects the first element matching $elemMatch, scalar conditions included', async () => {
+      expect(await project({ arr: { $elemMatch: { $gt: 2 } } })).toEqual({ _id: 1, arr: [3] });
+      expect(await project({ objs: { $elemMatch: { l: 4 } } })).toEqual({ _id: 1, objs: [{ l: [4, 5] }] });
+      expect(await project({ objs: { $elemMatch: { l: 9 } }, a: 1 })).toEqual({ _id: 1, a: 1 });
+      expect(await project({ arr: { $elemMatch: { $gt: 1 } }, objs: { $slice: -1 }, _id: 0 })).toEqual({ arr: [2], objs: [{ l: [4, 5] }] });
+    });
+
+    it('refuses $elemMatch beside an exclusion', async () => {
+      const err = await project({ a: 0, arr: { $elemMatch: { $gt: 1 } } }).catch((e) => e);
+      expect(err).toBeInstanceOf(MongoServerError);
+      expect(err.code).toBe(31254);
+    });
+  });
+
   it('matches arrays, nested paths, $in, $regex with options and $exists', async () => {
     expect((await c.find({ tags: 'y' }).toArray()).map((d) => d._id).sort()).toEqual([1, 2]);
     expect((await c.find({ 'nested.k': { $gte: 2 } }).toArray()).map((d) => d._id).sort()).toEqual([1, 3]);

@@ -426,6 +426,82 @@ export function sortDocs<T>(items: T[], sort: Array<[string[], number]>, get: (t
 }
 
 /**
+ * `$slice` and `$elemMatch` projections, done here because mingo differs from MongoDB on both:
+ * `$slice` is neither an inclusion nor an exclusion (alone or beside exclusions every other field
+ * is returned; beside inclusions the sliced field is included too), and `$elemMatch` (an
+ * inclusion) takes any query on the elements, `{$gt: 2}` on scalars included. The rest of the
+ * projection runs first; then slices cut and element matches pick from the stored document.
+ */
+function compileOperatorProjection(entries: Array<[string, unknown]>, filter: Doc | undefined): (doc: Doc) => Doc {
+  const isOp = (v: unknown, op: string): boolean => isPlainObject(v) && op in v;
+  const cuts = entries.filter(([, v]) => isOp(v, '$slice')).map(([path, v]) => ({ key: path, path: path.split('.'), cut: sliceArgs(path, (v as Doc).$slice) }));
+  const picks = entries.filter(([, v]) => isOp(v, '$elemMatch')).map(([key, v]) => ({ key, match: elemMatcher(key, (v as Doc).$elemMatch) }));
+  const rest = entries.filter(([, v]) => !isOp(v, '$slice') && !isOp(v, '$elemMatch'));
+  const inclusion = picks.length > 0 || rest.some(([k, v]) => k !== '_id' && (isPlainObject(v) || k.endsWith('.$') || Boolean(v)));
+  if (inclusion) for (const { key } of [...cuts, ...picks]) rest.push([key, 1]);
+  const base = rest.length ? compileProjection(Object.fromEntries(rest), filter) : null;
+  return (doc) => {
+    const out = base ? base(doc) : { ...doc };
+    for (const { path, cut } of cuts) applySlice(out, path, 0, cut);
+    for (const { key, match } of picks) {
+      const found = Array.isArray(doc[key]) ? (doc[key] as unknown[]).find(match) : undefined;
+      if (found === undefined) delete out[key];
+      else out[key] = [found];
+    }
+    return out;
+  };
+}
+
+/** Tests one array element against an `$elemMatch` projection condition. */
+function elemMatcher(key: string, cond: unknown): (el: unknown) => boolean {
+  if (key.includes('.')) throw new CommandError(Codes.BadValue, 'Cannot use $elemMatch projection on a nested field.');
+  if (!isPlainObject(cond)) throw new CommandError(Codes.BadValue, 'elemMatch: Invalid argument, object required.');
+  let q: Query;
+  try {
+    q = new Query({ v: { $elemMatch: cond } }, { scriptEnabled: false });
+  } catch (e) {
+    throw new CommandError(Codes.BadValue, e instanceof Error ? e.message : String(e));
+  }
+  return (el) => q.test({ v: [el] });
+}
+
+function sliceArgs(path: string, arg: unknown): (a: unknown[]) => unknown[] {
+  const num = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+  if (num(arg)) {
+    const n = Math.trunc(arg);
+    return (a) => (n >= 0 ? a.slice(0, n) : a.slice(Math.max(0, a.length + n)));
+  }
+  if (Array.isArray(arg) && arg.length === 2 && num(arg[0]) && num(arg[1])) {
+    const skip = Math.trunc(arg[0]);
+    const limit = Math.trunc(arg[1]);
+    if (limit <= 0) throw new CommandError(Codes.BadValue, `Invalid $slice syntax: the limit of ${path} must be positive`);
+    return (a) => {
+      const from = skip >= 0 ? Math.min(skip, a.length) : Math.max(0, a.length + skip);
+      return a.slice(from, from + limit);
+    };
+  }
+  throw new CommandError(Codes.BadValue, `Invalid $slice syntax for ${path}: expected a number or [skip, limit]`);
+}
+
+/** Slices the array at `path` in place; through arrays of subdocuments as MongoDB does. */
+function applySlice(node: unknown, path: string[], i: number, cut: (a: unknown[]) => unknown[]): void {
+  if (Array.isArray(node)) {
+    for (const el of node) applySlice(el, path, i, cut);
+    return;
+  }
+  if (!isPlainObject(node) || !(path[i] in node)) return;
+  const obj = node as Doc;
+  if (i === path.length - 1) {
+    if (Array.isArray(obj[path[i]])) obj[path[i]] = cut(obj[path[i]] as unknown[]);
+    return;
+  }
+  // Copy on the way down: the projected document may share subdocuments with the stored one.
+  const child = obj[path[i]];
+  obj[path[i]] = Array.isArray(child) ? child.map((c) => (isPlainObject(c) ? { ...c } : c)) : isPlainObject(child) ? { ...(child as Doc) } : child;
+  applySlice(obj[path[i]], path, i + 1, cut);
+}
+
+/**
  * Applies a find-style projection. Simple top-level inclusion/exclusion is done here; anything
  * else (dotted paths, `$slice`, `$elemMatch`, positional `$`) goes through mingo. Included fields
  * keep the document's field order, as MongoDB returns them.
@@ -435,6 +511,7 @@ export function compileProjection(projection: unknown, filter: Doc | undefined):
   if (!isPlainObject(projection)) throw new CommandError(Codes.TypeMismatch, "Expected field projection to be of type object");
   const entries = Object.entries(projection);
   if (entries.length === 0) return null;
+  if (entries.some(([, v]) => isPlainObject(v) && ('$slice' in v || '$elemMatch' in v))) return compileOperatorProjection(entries, filter);
   const simple = entries.every(([k, v]) => !k.includes('.') && !k.includes('$') && (typeof v === 'number' || typeof v === 'boolean'));
   if (simple) {
     const includeId = !entries.some(([k, v]) => k === '_id' && !v);
