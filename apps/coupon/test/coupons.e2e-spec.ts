@@ -13,6 +13,7 @@ describe('coupon management (operations 1–6)', () => {
 
   const create = (body: Record<string, unknown>) => call(h, 'POST', base, manager(T), body);
   const get = (code: string, who = manager(T)) => call(h, 'GET', `${base}/${code}`, who);
+  const expectRefusalFree = (r: { status: number; text: string }) => expect(`${r.status} ${r.status === 201 ? '' : r.text}`).toBe('201 ');
 
   describe('POST /coupons', () => {
     it('creates with a code: 201, {id, yrn}, Location, defaults, version 0, code upper-cased', async () => {
@@ -121,6 +122,17 @@ describe('coupon management (operations 1–6)', () => {
         ]),
       );
       expect(r.body.details.find((d: { field: string }) => d.field === 'discountAbsolute.currency').message).toBe('Must match ^[A-Z]{3}$');
+    });
+
+    it('rejects calendar dates that do not exist instead of moving them (§4.1)', async () => {
+      for (const bad of ['2025-02-30T00:00:00Z', '2025-04-31T10:00:00+02:00', '2025-01-01T24:00:00Z', '2023-02-29T00:00:00.000Z', '2025-01-01T12:60:00Z', '2025-01-01T12:00:00+24:00']) {
+        const r = await create(couponBody({ restrictions: { validFrom: bad } }));
+        expectCouponError(r, 400, 'validation_violation');
+        expect(r.body.details).toEqual([{ field: 'restrictions.validFrom', type: 'invalid_value', message: expect.any(String) }]);
+      }
+      const leap = await create(couponBody({ restrictions: { validFrom: '2024-02-29T23:30:00-01:00', validUntil: '2024-12-31T23:59:59.999Z' } }));
+      expect(leap.status).toBe(201);
+      expect((await get(leap.body.id)).body.restrictions).toMatchObject({ validFrom: '2024-03-01T00:30:00.000Z', validUntil: '2024-12-31T23:59:59.999Z' });
     });
 
     it('requires name; { "name": "X" } alone fails X2 (§6.2)', async () => {
@@ -313,6 +325,44 @@ describe('coupon management (operations 1–6)', () => {
       expect((await get(code)).body).toMatchObject({ name: 'A', metadata: { version: 1 } });
       expect((await call(h, 'PATCH', `${base}/${code}`, manager(T), { name: 'C' })).body.metadata.version).toBe(2);
       expectCouponError(await call(h, 'PATCH', `${base}/${code}`, manager(T), { metadata: { version: 'x' } }), 400, 'validation_violation');
+    });
+
+    it('updates a coupon while it is being redeemed: redemptions never make an update fail (§6.5)', async () => {
+      const code = (await create(couponBody({ maxRedemptions: 1000 }))).body.id;
+      const redemptions = Array.from({ length: 200 }, (_, i) => call(h, 'POST', `${base}/${code}/redemptions`, onBehalf(T), order(50, 5, 'EUR', { customerNumber: `BUSY${i}` })));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const unversioned = await Promise.all(Array.from({ length: 5 }, (_, i) => call(h, 'PATCH', `${base}/${code}`, manager(T), { description: `busy ${i}` })));
+      expect(unversioned.map((r) => `${r.status} ${r.status === 200 ? '' : r.text}`)).toEqual(Array(5).fill('200 '));
+      const current = (await get(code)).body.metadata.version;
+      const versioned = await call(h, 'PATCH', `${base}/${code}`, manager(T), { name: 'Busy', metadata: { version: current } });
+      expect(`${versioned.status} ${versioned.status === 200 ? '' : versioned.text}`).toBe('200 ');
+      expect(versioned.body.metadata.version).toBe(current + 1);
+      expect((await Promise.all(redemptions)).map((r) => r.status)).toEqual(Array(200).fill(201));
+      // The stored limit bookkeeping stayed exact: closing the coupon at its count makes it USED, also for q.
+      const closed = await call(h, 'PATCH', `${base}/${code}`, manager(T), { maxRedemptions: 200 });
+      expect(closed.body).toMatchObject({ redemptionCount: 200, maxRedemptions: 200, status: 'USED', metadata: { version: current + 2 } });
+      const used = await call(h, 'GET', `${base}?q=${encodeURIComponent(`code:${code} status:USED`)}`, manager(T));
+      expect(used.body.map((c: { code: string }) => c.code)).toEqual([code]);
+      expect((await call(h, 'PATCH', `${base}/${code}`, manager(T), { maxRedemptions: 201 })).body.status).toBe('VALID');
+      expectRefusalFree(await call(h, 'POST', `${base}/${code}/redemptions`, onBehalf(T), order(50, 5, 'EUR', { customerNumber: 'LAST' })));
+      const exhausted = await call(h, 'POST', `${base}/${code}/redemptions`, onBehalf(T), order(50, 5, 'EUR', { customerNumber: 'ONE_TOO_MANY' }));
+      expect(exhausted.body.details[0].type).toBe('max_redemptions_reached');
+    });
+
+    it('PUT ?partial=true with {} is 400 missing_payload like PATCH, and changes nothing', async () => {
+      const code = (await create(couponBody())).body.id;
+      const r = await call(h, 'PUT', `${base}/${code}?partial=true`, manager(T), {});
+      expectCouponError(r, 400, 'validation_violation');
+      expect(r.body.details).toEqual([{ type: 'missing_payload', message: expect.any(String) }]);
+      expect((await get(code)).body.metadata.version).toBe(0);
+    });
+
+    it('reports each problem once: null on name, an invalid limit on an anonymous coupon', async () => {
+      const code = (await create(couponBody())).body.id;
+      const nul = await call(h, 'PATCH', `${base}/${code}`, manager(T), { name: null });
+      expect(nul.body.details).toEqual([{ field: 'name', type: 'missing_value', message: expect.any(String) }]);
+      const anon = await create(couponBody({ allowAnonymous: true, maxRedemptionsPerCustomer: 0 }));
+      expect(anon.body.details).toEqual([{ field: 'maxRedemptionsPerCustomer', type: 'invalid_value', message: expect.any(String) }]);
     });
 
     it('concurrent unversioned PATCHes all apply, each raising the version by one', async () => {

@@ -47,7 +47,15 @@ export function duplicateCoupon(code: string, tenant: string): ApiError {
 
 /** A write-time rule broken by the request (§4); all details are listed (ERR-6). */
 export function invalidCoupon(details: ErrorDetail[]): ApiError {
-  return ApiError.validation(details, 'The request violates validation constraints.');
+  // One entry per (field, rule): a rule found by two checks (the patch and the merged result) is reported once.
+  const seen = new Set<string>();
+  const unique = details.filter((d) => {
+    const key = `${d.field ?? ''}\u0000${d.type}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  return ApiError.validation(unique, 'The request violates validation constraints.');
 }
 
 /** 403 for a caller acting for someone it may not act for (§2.3, AUTH-12). */

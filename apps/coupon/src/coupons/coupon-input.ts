@@ -83,7 +83,8 @@ export function validateCouponInput(body: Record<string, unknown>, mode: 'create
     bad('discountAbsolute', 'discountAbsolute is required when discountType is ABSOLUTE', 'missing_value');
   }
   if (discountType === 'FREE_SHIPPING' && categoryRestricted) bad('categoryRestricted', 'a FREE_SHIPPING coupon cannot be category-restricted', 'conflicting_values');
-  if (allowAnonymous && maxRedemptionsPerCustomer !== -1) {
+  // X4 judges only a valid limit; an invalid one is already reported as invalid_value.
+  if (allowAnonymous && maxRedemptionsPerCustomer !== undefined && maxRedemptionsPerCustomer !== -1) {
     bad('maxRedemptionsPerCustomer', 'maxRedemptionsPerCustomer must be -1 when allowAnonymous is true', 'conflicting_values');
   }
   if (restrictions) {

@@ -104,25 +104,27 @@ export class CouponRepository {
   }
 
   /**
-   * Replaces the writable fields (PUT/PATCH, §6.4–6.5), guarded by the version and the
-   * redemption count that were read: the version makes the read-merge-write safe against other
-   * updates, the count keeps `remaining = maxRedemptions − redemptionCount` exact against
-   * concurrent redemptions (which do not change the version). Returns null when the guard missed.
+   * Replaces the writable fields (PUT/PATCH, §6.4–6.5), guarded by the version that was read, so
+   * the read-merge-write is safe against other updates. Redemptions do not change the version and
+   * must never make an update fail (§6.5), so they are not part of the guard:
+   * - `remaining` (= maxRedemptions − redemptionCount) is moved by the change of the limit with
+   *   `$inc`, which stays exact whatever concurrent redemptions and releases do to it meanwhile;
+   * - the §4.5 rules that depend on the count are made atomic by conditions on the count itself:
+   *   a limit never ends below the current count, and a change that is only allowed on an
+   *   unredeemed coupon (`requireUnredeemed`) requires the count to still be 0.
+   * Returns null when the guard missed (the caller re-reads and decides again).
    */
-  async updateFields(tenant: string, code: string, guard: { version: number; redemptionCount: number }, fields: CouponFields, now: Date): Promise<Coupon | null> {
+  async updateFields(tenant: string, code: string, guard: { version: number; maxRedemptions: number; requireUnredeemed: boolean }, fields: CouponFields, now: Date): Promise<Coupon | null> {
     const model = await this.registry.forWrite(tenant, COUPON_ENTITY);
     const { set, unset } = storedFields(fields);
-    set.remaining = fields.maxRedemptions - guard.redemptionCount;
     set['metadata.version'] = guard.version + 1;
     set['metadata.modifiedAt'] = now;
-    const update: Record<string, unknown> = { $set: set };
+    const update: Record<string, unknown> = { $set: set, $inc: { remaining: fields.maxRedemptions - guard.maxRedemptions } };
     if (Object.keys(unset).length) update.$unset = unset;
-    const doc = await mapMongoErrors(() =>
-      model
-        .findOneAndUpdate(trustedFilter({ _id: code, deleted: false, 'metadata.version': guard.version, redemptionCount: guard.redemptionCount }), update, { returnDocument: 'after' })
-        .lean<CouponDocument>()
-        .exec(),
-    );
+    const filter: Record<string, unknown> = { _id: code, deleted: false, 'metadata.version': guard.version };
+    if (guard.requireUnredeemed) filter.redemptionCount = 0;
+    else if (fields.maxRedemptions !== -1) filter.redemptionCount = { $lte: fields.maxRedemptions };
+    const doc = await mapMongoErrors(() => model.findOneAndUpdate(trustedFilter(filter), update, { returnDocument: 'after' }).lean<CouponDocument>().exec());
     return doc ? toCoupon(doc) : null;
   }
 

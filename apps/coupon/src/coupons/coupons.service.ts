@@ -29,8 +29,12 @@ export interface CreatedResource {
 
 /** §4.4: fields a write body may carry but that are never written. */
 const READ_ONLY = ['code', 'status', 'redemptionCount', 'legalEntityRedemptions', 'referralCoupon', 'deleted'];
-/** An update that loses the race to concurrent writes this often answers 409. */
-const MAX_UPDATE_ATTEMPTS = 8;
+/**
+ * An update without a client version that loses the race to concurrent *updates* (redemptions
+ * never make it lose, see CouponRepository.updateFields) this often answers 409. Each lost round
+ * means another update won, so this bounds the number of truly simultaneous admin writes.
+ */
+const MAX_UPDATE_ATTEMPTS = 32;
 
 /** Coupon management (operations 1–6). */
 @Injectable()
@@ -114,9 +118,9 @@ export class CouponsService {
     return toCustomerView(coupon, now);
   }
 
-  /** Operation 4 (§6.4); `partial=true` behaves exactly like PATCH. */
+  /** Operation 4 (§6.4); `partial=true` behaves exactly like PATCH, including the `{}` rule. */
   replace(auth: AuthContext, meta: RequestMeta, pathCode: string, body: Record<string, unknown>, partial: boolean): Promise<CouponView> {
-    return this.update(auth, meta, pathCode, body, partial ? 'merge' : 'replace');
+    return partial ? this.patch(auth, meta, pathCode, body) : this.update(auth, meta, pathCode, body, 'replace');
   }
 
   /** Operation 5 (§6.5): JSON merge patch, validated on the merged result. */
@@ -126,18 +130,22 @@ export class CouponsService {
   }
 
   /**
-   * Read, merge or replace, validate, then write guarded by the version and redemption count that
-   * were read (§6.5 atomicity). A lost race is retried; with a client version it becomes 409.
+   * Read, merge or replace, validate, then write guarded by the version that was read (§6.5
+   * atomicity). Only a concurrent update is a lost race: it is retried, or answers 409 when the
+   * client supplied a version. Concurrent redemptions never make an update fail (§6.5 decision);
+   * the §4.5 rules that depend on the redemption count are conditions of the write itself.
    */
   private async update(auth: AuthContext, meta: RequestMeta, pathCode: string, body: Record<string, unknown>, mode: 'replace' | 'merge'): Promise<CouponView> {
     const expected = expectedVersionOf(body);
     const { caseSensitiveCodes } = await this.settings.get(auth.tenant);
     for (let attempt = 0; attempt < MAX_UPDATE_ATTEMPTS; attempt++) {
+      if (attempt > 0) await pause(attempt);
       const coupon = await this.lookup.findActive(auth.tenant, pathCode);
       if (expected !== undefined && coupon.metadata.version !== expected) throw ApiError.versionConflict(coupon.code, expected, coupon.metadata.version);
       const fields = this.nextFields(coupon, body, mode, caseSensitiveCodes);
       const now = new Date();
-      const updated = await this.coupons.updateFields(auth.tenant, coupon.code, { version: coupon.metadata.version, redemptionCount: coupon.redemptionCount }, fields, now);
+      const guard = { version: coupon.metadata.version, maxRedemptions: coupon.maxRedemptions, requireUnredeemed: coupon.redemptionCount === 0 && changesFrozenFields(coupon, fields) };
+      const updated = await this.coupons.updateFields(auth.tenant, coupon.code, guard, fields, now);
       if (updated) {
         const view = toManagerView(updated, now);
         await this.events.emit(auth, meta, { type: EVENT_TYPES.coupon.updated, subject: updated.code, version: updated.metadata.version, time: now, data: view });
@@ -145,7 +153,10 @@ export class CouponsService {
       }
     }
     const latest = await this.lookup.findActive(auth.tenant, pathCode);
-    throw ApiError.versionConflict(latest.code, expected ?? latest.metadata.version, latest.metadata.version);
+    throw new ApiError('version_conflict', 'The coupon is being changed by other requests at the same time; please retry.', {
+      resourceId: latest.code,
+      details: [{ field: 'metadata.version', type: 'version_mismatch', message: `the stored version moved on to ${latest.metadata.version} while this update was retried` }],
+    });
   }
 
   /** The fields after this write, with every §4 rule checked (all problems reported). */
@@ -186,7 +197,7 @@ export class CouponsService {
       if (coupon.redemptionCount > 0) {
         if (fields.discountType !== coupon.discountType) {
           details.push({ field: 'discountType', type: 'immutable_field', message: 'discountType cannot change once the coupon has been redeemed' });
-        } else if (fields.discountType === 'ABSOLUTE' && fields.discountAbsolute?.currency !== coupon.discountAbsolute?.currency) {
+        } else if (changesFrozenFields(coupon, fields)) {
           details.push({ field: 'discountAbsolute.currency', type: 'immutable_field', message: 'the currency cannot change once the coupon has been redeemed' });
         }
         if (fields.maxRedemptions !== -1 && fields.maxRedemptions < coupon.redemptionCount) {
@@ -218,4 +229,15 @@ export class CouponsService {
     }
     await this.events.emit(auth, meta, { type: EVENT_TYPES.coupon.deleted, subject: coupon.code, version: coupon.metadata.version, time: now, data: toManagerView(deleted, now) });
   }
+}
+
+/** §4.5: a change that is forbidden once the coupon has redemptions (type, or the ABSOLUTE currency). */
+function changesFrozenFields(coupon: Coupon, fields: CouponFields): boolean {
+  if (fields.discountType !== coupon.discountType) return true;
+  return fields.discountType === 'ABSOLUTE' && fields.discountAbsolute?.currency !== coupon.discountAbsolute?.currency;
+}
+
+/** A short, growing, jittered wait between update attempts, so racing writers stop colliding. */
+function pause(attempt: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(attempt, 10) * 2));
 }

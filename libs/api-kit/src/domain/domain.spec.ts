@@ -118,6 +118,17 @@ describe('dates (HTTP-10)', () => {
     expect(isDateTimeWithOffset('2024-05-14T12:00:00.5+02:00')).toBe(true);
     expect(isDateTimeWithOffset('2024-05-14T12:00:00')).toBe(false);
     expect(isDateTimeWithOffset('2024-13-45T12:00:00Z')).toBe(false);
+    // Parts that Date.parse would roll over into another day are not dates.
+    expect(isDateTimeWithOffset('2025-02-30T12:00:00Z')).toBe(false);
+    expect(isDateTimeWithOffset('2025-02-29T12:00:00Z')).toBe(false);
+    expect(isDateTimeWithOffset('2024-02-29T12:00:00Z')).toBe(true);
+    expect(isDateTimeWithOffset('2024-04-31T12:00:00Z')).toBe(false);
+    expect(isDateTimeWithOffset('2024-05-14T24:00:00Z')).toBe(false);
+    expect(isDateTimeWithOffset('2024-05-14T12:60Z')).toBe(false);
+    expect(isDateTimeWithOffset('2024-05-14T12:00:60Z')).toBe(false);
+    expect(isDateTimeWithOffset('2024-05-14T12:00:00+24:00')).toBe(false);
+    expect(isDateTimeWithOffset('2024-05-14T12:00:00-05:60')).toBe(false);
+    expect(isDateTimeWithOffset('2024-12-31T23:59:59.999999999-12:00')).toBe(true);
     expect(toIsoString('2024-05-14T14:00:00+02:00')).toBe('2024-05-14T12:00:00.000Z');
   });
 });
