@@ -133,6 +133,11 @@ describe('category trees and match against the category contract (segment ยง8, ย
       expectError(await match(body), 400, 'validation_failed');
     });
 
+    it('reports items of the wrong type once, without checking members of a non-array (ERR-6)', async () => {
+      const res = await match({ siteCode: 'main', items: {}, segmentIds: 'tools' });
+      expect(expectError(res, 400, 'validation_failed').details.map((d: { field: string; type: string }) => `${d.field}:${d.type}`)).toEqual(['items:invalid_type', 'segmentIds:invalid_type']);
+    });
+
     it('is manage only', async () => {
       expectError(await call('POST', `${seg}/match`, { headers: await auth(T, [READ, READ_OWN]), body: {} }), 403, 'insufficient_scope');
     });

@@ -82,10 +82,28 @@ describe('segments (segment §3.1–§3.10)', () => {
       ['a siteCode of the wrong type', { siteCode: 7 }, 'invalid_type'],
       ['validity.from after validity.to', { validity: { from: '2025-01-01T00:00:00Z', to: '2024-01-01T00:00:00Z' } }, 'invalid_value'],
       ['a non-http schema link', { metadata: { mixins: { a: 'ftp://x' } } }, 'invalid_format'],
+      // §2.1: leaving status out means INACTIVE; null is not a status and must not deactivate silently.
+      ['a null status', { status: null }, 'invalid_value'],
     ])('rejects %s', async (_name, patch, type) => {
       const res = await call('POST', base, { headers, body: { id: 'bad-input', name: { en: 'n' }, siteCode: 'main', ...patch } });
       const body = expectError(res, 400, 'validation_failed');
       expect(body.details.map((d: { type: string }) => d.type)).toContain(type);
+    });
+
+    it('reports a wrongly typed object once (ERR-6), without echoes of its nested validation', async () => {
+      const res = await call('POST', base, { headers, body: { name: { en: 'n' }, siteCode: 'main', validity: 'soon', metadata: 'x' } });
+      expect(expectError(res, 400, 'validation_failed').details).toEqual([
+        { field: 'metadata', type: 'invalid_type', message: 'metadata must be an object' },
+        { field: 'validity', type: 'invalid_type', message: 'validity must be an object' },
+      ]);
+    });
+
+    it('ignores metadata.version on create, whatever its value (§3.1, §1.7)', async () => {
+      const res = await call('POST', base, { headers, body: { id: 'meta-v', name: 'v', siteCode: 'main', metadata: { version: 'abc', mixins: { a: 'https://schemas.example.com/a.json' } } } });
+      expect(res.status).toBe(201);
+      expect((await call('GET', `${base}/meta-v`, { headers })).body.metadata).toMatchObject({ version: 1, mixins: { a: 'https://schemas.example.com/a.json' } });
+      const bulk = await call('POST', `${base}/bulk`, { headers, body: [{ id: 'meta-v2', name: 'v', siteCode: 'main', metadata: { version: -1 } }] });
+      expect(bulk.body).toEqual([{ index: 0, id: 'meta-v2', code: 201, status: 'Created' }]);
     });
 
     it('answers 400 malformed_json, 415 for another media type, 400 for a non-object body', async () => {
@@ -263,12 +281,38 @@ describe('segments (segment §3.1–§3.10)', () => {
       ['removing a missing member', [{ op: 'remove', path: '/description' }]],
       ['removing the name', [{ op: 'remove', path: '/name' }]],
       ['an invalid status', [{ op: 'replace', path: '/status', value: 'active' }]],
+      ['a null status', [{ op: 'replace', path: '/status', value: null }]],
+      // ERR-8: keys the pointer would create obey the same rules as keys in a body.
+      ['a mixin key with a dot', [{ op: 'add', path: '/mixins/productCustomAttributes/a.b', value: 1 }]],
+      ['a mixin key starting with $', [{ op: 'add', path: '/mixins/productCustomAttributes/$set', value: 1 }]],
+      ['a nested mixin key with a NUL', [{ op: 'replace', path: '/mixins/productCustomAttributes/x/a\u0000b', value: 1 }]],
       ['an empty patch', []],
       ['an object body', { op: 'replace' }],
     ])('rejects %s with 400 and changes nothing', async (_name, body) => {
       const before = (await call('GET', `${base}/pt`, { headers })).body;
       expectError(await call('PATCH', `${base}/pt`, { headers, body }), 400, 'validation_failed');
       expect((await call('GET', `${base}/pt`, { headers })).body).toEqual(before);
+    });
+
+    it('reports a key the pointer would create against ERR-8 as invalid_key, but lets such a key be removed', async () => {
+      const res = await call('PATCH', `${base}/pt`, { headers, body: [{ op: 'add', path: '/mixins/productCustomAttributes/x.y', value: 1 }] });
+      expect(expectError(res, 400, 'validation_failed').details).toEqual([{ field: '[0].path', type: 'invalid_key', message: expect.any(String) }]);
+      // Data stored before this rule existed can still be cleaned up.
+      await mongo.db('customer_segment').collection(`${T}_segments`).updateOne({ _id: 'pt' as never }, { $set: { 'mixins.legacy': { 'x.y': 1, keep: 2 } } });
+      expect((await call('PATCH', `${base}/pt`, { headers, body: [{ op: 'remove', path: '/mixins/legacy/x.y' }] })).status).toBe(204);
+      expect((await call('GET', `${base}/pt`, { headers })).body.mixins.legacy).toEqual({ keep: 2 });
+      expect((await call('PATCH', `${base}/pt`, { headers, body: [{ op: 'remove', path: '/mixins/legacy' }] })).status).toBe(204);
+    });
+
+    it('applies the Content-Language key rule to map values of /name and /description (LOC-4)', async () => {
+      const de = { ...headers, 'content-language': 'de' };
+      const before = (await call('GET', `${base}/pt`, { headers })).body;
+      const res = await call('PATCH', `${base}/pt`, { headers: de, body: [{ op: 'replace', path: '/name', value: { en: 'x', de: 'y' } }] });
+      expect(expectError(res, 400, 'validation_failed').details).toEqual([{ field: '[0].value.en', type: 'unsupported_language', message: expect.any(String) }]);
+      expect((await call('GET', `${base}/pt`, { headers })).body).toEqual(before);
+      // A map within the header's languages replaces the whole map, as on PUT (LOC-5).
+      expect((await call('PATCH', `${base}/pt`, { headers: de, body: [{ op: 'add', path: '/description', value: { de: 'Beschreibung' } }] })).status).toBe(204);
+      expect((await call('GET', `${base}/pt`, { headers })).body.description).toEqual({ de: 'Beschreibung' });
     });
 
     it('answers 404 for an unknown segment', async () => {

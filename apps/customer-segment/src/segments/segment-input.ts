@@ -36,7 +36,7 @@ export interface SegmentInputContext {
 export function parseSegmentInput(raw: unknown, ctx: SegmentInputContext): SegmentInput {
   if (raw === undefined) throw ApiError.validation([{ type: 'missing_payload', message: 'a request body is required' }]);
   if (!isPlainObject(raw)) throw ApiError.validation([{ type: 'invalid_type', message: 'the segment must be a JSON object' }]);
-  const { value: dto, details } = validateDto(SegmentBodyDto, raw);
+  const { value: dto, details } = validateDto(SegmentBodyDto, ctx.mode === 'create' ? withoutMetadataVersion(raw) : raw);
   const problems: ErrorDetail[] = [...details];
   const name = dto.name === undefined || dto.name === null ? undefined : readLocalized(dto.name, 'name', ctx.contentLanguage, ctx.languages, problems, { requireEntry: true });
   const description = dto.description === undefined || dto.description === null ? undefined : readLocalized(dto.description, 'description', ctx.contentLanguage, ctx.languages, problems);
@@ -76,6 +76,13 @@ export function parseSegmentInput(raw: unknown, ctx: SegmentInputContext): Segme
     metadataMixins: dto.metadata?.mixins as Record<string, string> | undefined,
     expectedVersion: ctx.mode === 'upsert' ? dto.metadata?.version : undefined,
   };
+}
+
+/** §3.1/§1.7: `metadata.version` is ignored on create, so it is not validated there either. */
+function withoutMetadataVersion(raw: Record<string, unknown>): Record<string, unknown> {
+  if (!isPlainObject(raw.metadata) || !('version' in raw.metadata)) return raw;
+  const { version: _ignored, ...metadata } = raw.metadata;
+  return { ...raw, metadata };
 }
 
 function checkedId(id: string, field: string, problems: ErrorDetail[]): string | undefined {

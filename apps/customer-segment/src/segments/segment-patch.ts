@@ -1,5 +1,5 @@
 import { ApiError, ErrorDetail, JsonPatchOperation, validateJsonPatch } from '@suite/api-kit';
-import { ContentLanguage, TenantLanguages } from '../common/localization';
+import { ContentLanguage, TenantLanguages, readLocalized } from '../common/localization';
 import { isPlainObject } from '../common/validate-dto';
 import { renderValidity } from './segment.mapper';
 import { parseSegmentInput, stateFrom } from './segment-input';
@@ -40,11 +40,24 @@ export function parseSegmentPatch(body: unknown, languages: TenantLanguages): Se
     if (!isPlainObject(op) || typeof op.path !== 'string' || !op.path.startsWith('/') || op.op === 'test') return;
     // ERR-6: report our own path rules next to the shared ones, once per operation.
     if (details.some((d) => d.field === field)) return;
-    const problem = pathProblem(decodePointer(op.path), languages);
+    const problem = pathProblem(decodePointer(op.path), languages) ?? keyProblem(decodePointer(op.path), op.op);
     if (problem) details.push({ field, type: problem.type, message: problem.message });
   });
   if (details.length) throw ApiError.validation(details);
   return ops.map((op) => ({ ...op, tokens: decodePointer(op.path) }));
+}
+
+/**
+ * ERR-8: below `/mixins` and `/metadata/mixins` the last pointer token becomes an object key when the
+ * operation adds it, so it must obey the key rules of a request body (the body check only sees keys
+ * inside `value`). Every token is checked, since a missing intermediate is created as a key too. A
+ * `remove` creates nothing, so it may still clean up such a key stored before this rule.
+ */
+function keyProblem(tokens: string[], op: unknown): { type: string; message: string } | undefined {
+  const inMixins = tokens[0] === 'mixins' || (tokens[0] === 'metadata' && tokens[1] === 'mixins');
+  if (!inMixins || op === 'remove') return undefined;
+  const bad = tokens.find((t) => t.startsWith('$') || t.includes('.') || t.includes('\0'));
+  return bad === undefined ? undefined : { type: 'invalid_key', message: `keys must not start with $ or contain . or NUL: '${bad.slice(0, 100).replace(/\0/g, '\\0')}'` };
 }
 
 function pathProblem(tokens: string[], languages: TenantLanguages): { type: string; message: string } | undefined {
@@ -90,9 +103,15 @@ export function applySegmentPatch(stored: Segment, ops: SegmentPatchOp[], langua
   if (stored.validity && (stored.validity.from || stored.validity.to)) doc.validity = renderValidity(stored.validity);
   if (stored.mixins !== undefined) doc.mixins = structuredClone(stored.mixins);
 
+  const problems: ErrorDetail[] = [];
   ops.forEach((op, i) => {
     if (op.op === 'test') return;
     const tokens = [...op.tokens];
+    // LOC-4: a map for a whole localized field obeys Content-Language exactly as on PUT (keys within
+    // the header's languages); the final validation below only knows the tenant languages.
+    if ((tokens[0] === 'name' || tokens[0] === 'description') && tokens.length === 1 && op.op !== 'remove' && isPlainObject(op.value)) {
+      readLocalized(op.value, `[${i}].value`, contentLanguage, languages, problems);
+    }
     // LOC-5: a string for a whole localized field sets one language (Content-Language or default).
     if ((tokens[0] === 'name' || tokens[0] === 'description') && tokens.length === 1 && op.op !== 'remove' && typeof op.value === 'string') {
       if (contentLanguage.kind === 'any' || (contentLanguage.kind === 'list' && contentLanguage.languages.length > 1)) {
@@ -108,6 +127,7 @@ export function applySegmentPatch(stored: Segment, ops: SegmentPatchOp[], langua
     }
     applyOne(doc, op, tokens, i);
   });
+  if (problems.length) throw ApiError.validation(problems);
 
   const metadata = doc.metadata as Record<string, unknown> | undefined;
   const body = { ...doc, metadata: metadata && metadata.mixins !== undefined ? { mixins: metadata.mixins } : undefined };

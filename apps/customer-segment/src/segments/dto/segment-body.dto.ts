@@ -1,6 +1,6 @@
 import { IsDateTimeWithOffset } from '@suite/api-kit';
 import { Type } from 'class-transformer';
-import { Allow, IsDefined, IsIn, IsNotEmpty, IsObject, IsOptional, IsString, ValidateNested } from 'class-validator';
+import { Allow, IsDefined, IsIn, IsNotEmpty, IsObject, IsOptional, IsString, ValidateIf, ValidateNested } from 'class-validator';
 import { SEGMENT_STATUSES } from '../segment.types';
 import { MetadataInputDto } from '../../common/assignment-body';
 
@@ -38,7 +38,8 @@ export class SegmentBodyDto {
   @Type(() => ValidityDto)
   validity?: ValidityDto;
 
-  @IsOptional()
+  // Left out means INACTIVE (§2.1); `null` is not left out but a value, and no valid one.
+  @ValidateIf((o: SegmentBodyDto) => o.status !== undefined)
   @IsIn(SEGMENT_STATUSES as string[], { message: 'status must be ACTIVE or INACTIVE' })
   status?: string;
 
