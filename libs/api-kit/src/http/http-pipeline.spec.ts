@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Module, Param, Post, Put, Query } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Type } from 'class-transformer';
-import { IsDefined, IsInt, IsOptional, IsString, Max, Min, ValidateNested } from 'class-validator';
+import { IsDefined, IsInt, IsObject, IsOptional, IsString, Max, Min, ValidateNested } from 'class-validator';
 import pino from 'pino';
 import { ApiError } from '../errors';
 import { ApiKitModule } from './api-kit.module';
@@ -16,6 +16,7 @@ class ThingDto {
   @IsDefined() @IsString() siteCode!: string;
   @IsOptional() @IsInt() @Min(1) @Max(5) size?: number;
   @IsOptional() @ValidateNested({ each: true }) @Type(() => Inner) items?: Inner[];
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => Inner) inner?: Inner;
 }
 class ListQuery {
   @IsOptional() @IsString() q?: string;
@@ -128,6 +129,15 @@ describe('HTTP pipeline (bootstrap, decoding, validation, error filter)', () => 
       'siteCode:missing_value',
       'size:out_of_range',
     ]);
+  });
+
+  it('reports a value of the wrong type once, without echoes of its nested validation', async () => {
+    const res = await post('/svc/acme/things', JSON.stringify({ siteCode: 's', inner: 'x' }));
+    expect(res.status).toBe(400);
+    const body = await res.json();
+    expect(body.details.map((d: { field: string; type: string }) => `${d.field}:${d.type}`)).toEqual(['inner:invalid_type']);
+    const nested = await post('/svc/acme/things', JSON.stringify({ siteCode: 's', inner: { name: 3 } }));
+    expect((await nested.json()).details.map((d: { field: string; type: string }) => `${d.field}:${d.type}`)).toEqual(['inner.name:invalid_type']);
   });
 
   it('rejects a missing body and a non-object body', async () => {

@@ -79,11 +79,15 @@ export function flattenValidationErrors(errors: ValidationError[], prefix = ''):
     // A missing value makes every other rule on the same field noise, and so does a wrong type
     // for range and length rules.
     const typeFailures = names.filter((n) => (contexts[n]?.type ?? CONSTRAINT_TYPES[n]) === 'invalid_type');
-    const reported = names.includes('isDefined') ? ['isDefined'] : typeFailures.length ? typeFailures : names;
+    // A value of the wrong type (`validity: "x"`, `items: {}`) also fails @ValidateNested, which
+    // repeats the problem ("nested property ... must be either object or array") or checks the
+    // members of what it was turned into: one detail per field and rule (ERR-6), so those go.
+    const ownTypeFailures = typeFailures.filter((n) => n !== 'nestedValidation');
+    const reported = names.includes('isDefined') ? ['isDefined'] : ownTypeFailures.length ? ownTypeFailures : typeFailures.length ? typeFailures : names;
     for (const name of reported) {
       out.push({ field, type: contexts[name]?.type ?? CONSTRAINT_TYPES[name] ?? 'invalid_value', message: constraints[name] });
     }
-    if (error.children?.length) out.push(...flattenValidationErrors(error.children, field));
+    if (error.children?.length && !names.includes('isDefined') && ownTypeFailures.length === 0) out.push(...flattenValidationErrors(error.children, field));
   }
   return out;
 }
