@@ -84,6 +84,35 @@ describe('access control, tenancy and the error profile', () => {
     }
   });
 
+  it('ignores showUnpublished where the operation has none (writes, op 4); reads still need the scope', async () => {
+    const admin = await Client.as(h.url, 'shw');
+    await admin.category({ id: 'A' });
+    const manager = await Client.as(h.url, 'shw', [M]);
+    const q = '?showUnpublished=true';
+    expect((await manager.post(`/categories${q}`, { id: 'B', localizedName: { en: 'B' }, published: false })).status).toBe(201);
+    expect((await manager.put(`/categories/B${q}`, { localizedName: { en: 'B2' }, published: false })).status).toBe(204);
+    expect((await manager.patch(`/categories/B${q}`, { position: 1, metadata: { version: 2 } })).status).toBe(204);
+    const created = await manager.post(`/categories/A/assignments${q}`, { ref: { id: 'p-1', type: 'PRODUCT' } });
+    expect(created.status).toBe(201);
+    expect((await manager.post(`/categories/A/assignments/bulk${q}`, [{ ref: { id: 'p-2', type: 'PRODUCT' } }])).status).toBe(207);
+    expect((await manager.put(`/categories/A/assignments/references/bulk${q}`, [{ ref: { id: 'p-3' } }])).status).toBe(207);
+    expect((await manager.put(`/categories/A/assignments/references/p-4${q}`)).status).toBe(201);
+    expect((await manager.delete(`/categories/A/assignments/references/p-4${q}`)).status).toBe(204);
+    expect((await manager.delete(`/categories/A/assignments/${created.body.id}${q}`)).status).toBe(204);
+    expect((await manager.delete(`/assignments/references/p-3${q}`)).status).toBe(204);
+    expect((await manager.delete(`/categories/A/assignments${q}`)).status).toBe(204);
+    expect((await manager.delete(`/categories/B${q}`)).status).toBe(204);
+    const anon = await Client.as(h.url, 'shw', [], { principalType: 'anonymous', sid: 'v' } as never);
+    expect((await anon.get(`/categories/categoryTree${q}`)).status).toBe(200);
+    // The reads that take the parameter keep their scope check (§3.2).
+    for (const path of ['/categories', '/categories/A', '/categories/A/parents', '/categories/A/subcategories', '/categories/A/assignments', '/assignments/references/p-2', '/category-trees', '/category-trees/A']) {
+      expectCategoryError(await manager.get(`${path}${q}`), 403, 'insufficient_scope');
+    }
+    expectCategoryError(await manager.post(`/categories/search${q}`, {}), 403, 'insufficient_scope');
+    expectCategoryError(await manager.post(`/category-trees/search${q}`, { categoryIds: ['A'] }), 403, 'insufficient_scope');
+    expectCategoryError(await manager.post(`/category-trees/A/rebuild${q}`), 403, 'insufficient_scope');
+  });
+
   it('answers 403 tenant_mismatch for another or a malformed path tenant, before reading the body', async () => {
     const beta = await Client.as(h.url, 'beta');
     for (const tenant of ['alpha', 'ALPHA', 'a_b', 'x']) {

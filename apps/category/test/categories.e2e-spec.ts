@@ -98,6 +98,28 @@ describe('categories over HTTP (ops 1–3, 5–8)', () => {
       expectCategoryError(await c.post('/categories', { localizedName: { en: 'x' }, published: false, validity: { from: '2025-01-01T00:00:00Z', to: '2024-01-01T00:00:00Z' } }), 400, 'validation_failed');
     });
 
+    it('rejects impossible calendar dates in validity instead of shifting them (HTTP-10)', async () => {
+      for (const validity of [{ from: '2024-02-30T00:00:00Z' }, { to: '2024-04-31T00:00:00+02:00' }, { from: '2024-01-01T24:00:00Z' }, { to: '2023-02-29T10:00:00.000Z' }, { from: '2024-01-01T10:60:00Z' }, { from: '2024-01-01T10:00:00+24:00' }]) {
+        const res = await c.post('/categories', { localizedName: { en: 'x' }, published: false, validity });
+        expectCategoryError(res, 400, 'validation_failed');
+        expect(res.body.details).toEqual([`validity.${Object.keys(validity)[0]}: must be an ISO 8601 date-time with offset`]);
+      }
+      await c.category({ id: 'val-1', published: false, validity: { from: '2024-02-29T23:59:59.999+01:00' } });
+      expect((await c.get('/categories/val-1?showUnpublished=true')).body.validity).toEqual({ from: '2024-02-29T22:59:59.999Z' });
+      expectCategoryError(await c.patch('/categories/val-1', { validity: { to: '2025-06-31T00:00:00Z' }, metadata: { version: 1 } }), 400, 'validation_failed');
+      expectCategoryError(await c.put('/categories/val-1', { localizedName: { en: 'x' }, published: false, validity: { to: '2025-11-31T00:00:00Z' } }), 400, 'validation_failed');
+    });
+
+    it('rejects a localized map that names one language twice in different letter case', async () => {
+      const res = await c.post('/categories', { localizedName: { en: 'x', EN: 'y' }, localizedSlug: { De: 'a', de: 'b' }, published: false });
+      expectCategoryError(res, 400, 'validation_failed');
+      expect(res.body.details).toEqual(["localizedName.EN: duplicates the language 'en'", "localizedSlug.de: duplicates the language 'de'"]);
+      const asg = await c.post('/categories', { id: 'dupkeys', localizedName: { en: 'x' }, published: false });
+      expect(asg.status).toBe(201);
+      const ref = await c.post('/categories/dupkeys/assignments', { ref: { id: 'p', type: 'PRODUCT', localizedName: { fr: 'a', FR: 'b' } } });
+      expectCategoryError(ref, 400, 'validation_failed');
+    });
+
     it('checks Content-Language keys (LOC-4, maps only)', async () => {
       expectCategoryError(await c.post('/categories', { localizedName: { en: 'x' }, published: false }, { 'content-language': 'de' }), 400, 'validation_failed');
       expect((await c.post('/categories', { localizedName: { de: 'x' }, published: false }, { 'content-language': 'de' })).status).toBe(201);
@@ -148,6 +170,24 @@ describe('categories over HTTP (ops 1–3, 5–8)', () => {
       expectCategoryError(await c.put('/categories/put-1', { localizedName: { en: 'P' }, published: false, type: 'CLASSIFICATION', code: 'c' }), 400, 'validation_failed');
       expectCategoryError(await c.put('/categories/put-1', { id: 'other', localizedName: { en: 'P' }, published: false }), 400, 'validation_failed');
       expectCategoryError(await c.put('/categories/bad.id', { localizedName: { en: 'P' }, published: false }), 400, 'validation_failed');
+    });
+
+    it('PUT on an existing category without type keeps the stored type (§4.2: STANDARD only on create)', async () => {
+      const mixin = { name: 'size', schemaUrl: 'https://schemas.example.com/size.json' };
+      await c.category({ id: 'cls-put', type: 'CLASSIFICATION', code: 'clsput', ownClassificationMixins: [mixin] });
+      const replaced = await c.put('/categories/cls-put', { localizedName: { en: 'Classy' }, published: true, code: 'clsput', ownClassificationMixins: [mixin] });
+      expect(replaced.status).toBe(204);
+      const got = (await c.get('/categories/cls-put')).body;
+      expect(got).toMatchObject({ type: 'CLASSIFICATION', localizedName: { en: 'Classy' }, ownClassificationMixins: [{ ...mixin, required: false }], metadata: { version: 2 } });
+      expect((await c.put('/categories/cls-put', { localizedName: { en: 'Classy' }, published: true, code: 'clsput', type: null })).status).toBe(204);
+      // The classification rules still hold for the kept type, and a different explicit type is still refused.
+      const noCode = await c.put('/categories/cls-put', { localizedName: { en: 'Classy' }, published: true });
+      expectCategoryError(noCode, 400, 'validation_failed');
+      expect(noCode.body.details).toEqual(['code: is required for CLASSIFICATION categories']);
+      expectCategoryError(await c.put('/categories/cls-put', { localizedName: { en: 'x' }, published: true, code: 'clsput', type: 'STANDARD' }), 400, 'validation_failed');
+      // PUT-create without type still creates a STANDARD category.
+      expect((await c.put('/categories/std-put', { localizedName: { en: 'x' }, published: false })).status).toBe(201);
+      expect((await c.get('/categories/std-put?showUnpublished=true')).body.type).toBe('STANDARD');
     });
 
     it('PATCH merges maps and mixins, needs metadata.version and answers 409 on a stale one', async () => {
@@ -252,6 +292,9 @@ describe('categories over HTTP (ops 1–3, 5–8)', () => {
       expect(de.name).toBe('Apple');
       expect((await t.get('/categories/l1', { 'accept-language': 'fr' })).body.localizedName).toEqual({});
       expect((await t.get('/categories/l1', { 'accept-language': '*' })).body.localizedName).toEqual({ en: 'Apple', de: 'Apfel' });
+      const refused = await t.get('/categories/l1', { 'accept-language': 'en;q=0, de;q=0.000' });
+      expectCategoryError(refused, 400, 'validation_failed');
+      expect(refused.body.details).toEqual(["Following languages are not supported: 'en', 'de'"]);
       const bad = await t.get('/categories/l1', { 'accept-language': 'ru' });
       expectCategoryError(bad, 400, 'validation_failed');
       expect(bad.body).toMatchObject({ message: 'Accept-Language validation failed.', details: ["Following languages are not supported: 'ru'"] });
@@ -308,5 +351,21 @@ describe('categories over HTTP (ops 1–3, 5–8)', () => {
       ['category.deleted', 'ev1', 2],
     ]);
     expect(events[0].event.data).toMatchObject({ id: 'ev1', localizedName: { en: 'ev1' }, tenant: 'evts' });
+  });
+
+  it('gives assignment.deleted one payload shape, whether op 18 or a category delete removed the assignment', async () => {
+    const t = await Client.as(h.url, 'evshape');
+    await t.category({ id: 'es1' });
+    const direct = (await t.post('/categories/es1/assignments', { ref: { id: 'p-a', type: 'PRODUCT' } })).body.id;
+    const cascaded = (await t.post('/categories/es1/assignments', { ref: { id: 'p-b', type: 'PRODUCT' } })).body.id;
+    expect((await t.delete(`/categories/es1/assignments/${direct}`)).status).toBe(204);
+    expect((await t.delete('/categories/es1')).status).toBe(204);
+    const mc = await MongoClient.connect(h.db.uri);
+    const events = await mc.db('category').collection('outbox').find({ tenant: 'evshape', 'event.type': 'assignment.deleted' }).sort({ createdAt: 1 }).toArray();
+    await mc.close();
+    expect(events.map((e) => e.event.data)).toEqual([
+      { id: direct, categoryId: 'es1', ref: { id: 'p-a', type: 'PRODUCT' }, tenant: 'evshape' },
+      { id: cascaded, categoryId: 'es1', ref: { id: 'p-b', type: 'PRODUCT' }, tenant: 'evshape' },
+    ]);
   });
 });

@@ -119,6 +119,31 @@ describe('category hierarchy over HTTP', () => {
     }
   });
 
+  it('never lets a PUT without version undo a concurrent move in parentId only (META-5.4, repeated)', async () => {
+    await c.category({ id: 'PA' });
+    await c.category({ id: 'PB' });
+    await c.category({ id: 'PX', parentId: 'PA' });
+    await c.category({ id: 'PX1', parentId: 'PX' });
+    // The PUT starts a little after the move, at varying offsets, so that some rounds read before
+    // the move writes and write after it: the window where an unguarded write restored the old
+    // parentId while the materialised ancestry kept the new one.
+    for (let round = 0; round < 30; round++) {
+      const before = (await c.get('/categories/PX')).body;
+      const target = before.parentId === 'PA' ? 'PB' : 'PA';
+      const [move, put] = await Promise.all([
+        c.patch('/categories/PX', { parentId: target, metadata: { version: before.metadata.version } }),
+        new Promise((r) => setTimeout(r, 5 + 2 * round)).then(() => c.put('/categories/PX', { localizedName: { en: 'PX' }, published: true, parentId: before.parentId })),
+      ]);
+      expect(put.status).toBe(204);
+      expect([204, 409]).toContain(move.status);
+      const parentId = (await c.get('/categories/PX')).body.parentId;
+      // Whoever won, every read family agrees with the authoritative parentId.
+      expect({ round, parents: ids((await c.get('/categories/PX/parents')).body) }).toEqual({ round, parents: [parentId] });
+      expect({ round, parents: ids((await c.get('/categories/PX1/parents')).body) }).toEqual({ round, parents: [parentId, 'PX'] });
+      expect({ round, children: ids((await c.get(`/categories/${parentId}/subcategories?depth=1`)).body) }).toEqual({ round, children: ['PX'] });
+    }
+  }, 60_000);
+
   it('applies the visibility rule of each read family while a middle node is unpublished', async () => {
     const c1 = (await c.get('/categories/C')).body;
     const unpublished = await c.patch('/categories/C', { published: false, metadata: { version: c1.metadata.version } });

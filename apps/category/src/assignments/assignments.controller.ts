@@ -10,13 +10,13 @@ type Q = Record<string, unknown>;
 
 /** Ops 11–20 (category §7). */
 @Controller('category/:tenant')
-@UseGuards(ShowUnpublishedGuard)
 @UseFilters(CategoryExceptionFilter)
 export class AssignmentsController {
   constructor(private readonly assignments: AssignmentsService) {}
 
   @Get('categories/:categoryId/assignments')
   @Authenticated()
+  @UseGuards(ShowUnpublishedGuard)
   async list(@Auth() auth: AuthContext, @Meta() meta: RequestMeta, @Param('categoryId') id: string, @Query() query: Q, @Res({ passthrough: true }) reply: FastifyReply) {
     return withTotal(reply, await this.assignments.list(auth, meta, id, query));
   }
@@ -82,6 +82,7 @@ export class AssignmentsController {
 
   @Get('assignments/references/:referenceId')
   @Authenticated()
+  @UseGuards(ShowUnpublishedGuard)
   async categoriesOfRef(@Auth() auth: AuthContext, @Meta() meta: RequestMeta, @Param('referenceId') refId: string, @Query() query: Q, @Res({ passthrough: true }) reply: FastifyReply) {
     return withTotal(reply, await this.assignments.categoriesOfRef(auth, meta, refId, query));
   }

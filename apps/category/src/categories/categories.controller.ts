@@ -13,7 +13,6 @@ type Q = Record<string, unknown>;
 
 /** Ops 1–10 under `/category/{tenant}/categories` (category §5, §6.5). */
 @Controller('category/:tenant/categories')
-@UseGuards(ShowUnpublishedGuard)
 @UseFilters(CategoryExceptionFilter)
 export class CategoriesController {
   constructor(
@@ -25,6 +24,7 @@ export class CategoriesController {
 
   @Get()
   @Authenticated()
+  @UseGuards(ShowUnpublishedGuard)
   async list(@Auth() auth: AuthContext, @Meta() meta: RequestMeta, @Query() query: Q, @Res({ passthrough: true }) reply: FastifyReply) {
     return withTotal(reply, await this.queries.list(auth, meta, query));
   }
@@ -39,6 +39,7 @@ export class CategoriesController {
   @Post('search')
   @HttpCode(200)
   @Authenticated()
+  @UseGuards(ShowUnpublishedGuard)
   async search(@Auth() auth: AuthContext, @Meta() meta: RequestMeta, @Query() query: Q, @Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
     return withTotal(reply, await this.queries.search(auth, meta, query, body));
   }
@@ -52,6 +53,7 @@ export class CategoriesController {
 
   @Get(':categoryId')
   @Authenticated()
+  @UseGuards(ShowUnpublishedGuard)
   get(@Auth() auth: AuthContext, @Meta() meta: RequestMeta, @Param('categoryId') id: string, @Query() query: Q) {
     return this.queries.get(auth, meta, id, query);
   }
@@ -81,12 +83,14 @@ export class CategoriesController {
 
   @Get(':categoryId/parents')
   @Authenticated()
+  @UseGuards(ShowUnpublishedGuard)
   async parents(@Auth() auth: AuthContext, @Meta() meta: RequestMeta, @Param('categoryId') id: string, @Query() query: Q, @Res({ passthrough: true }) reply: FastifyReply) {
     return withTotal(reply, await this.queries.parents(auth, meta, id, query));
   }
 
   @Get(':categoryId/subcategories')
   @Authenticated()
+  @UseGuards(ShowUnpublishedGuard)
   async subcategories(@Auth() auth: AuthContext, @Meta() meta: RequestMeta, @Param('categoryId') id: string, @Query() query: Q, @Res({ passthrough: true }) reply: FastifyReply) {
     return withTotal(reply, await this.queries.subcategories(auth, meta, id, query));
   }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ApiError, newUuid } from '@suite/api-kit';
 import type { AuthContext } from '@suite/auth';
 import { CATEGORY_SCOPES } from '../category.scopes';
-import { categoryNotFound, duplicateCategory, missingScope, versionConflict } from '../shared/category.errors';
+import { categoryNotFound, duplicateCategory, missingScope, typeImmutable, versionConflict } from '../shared/category.errors';
 import { CATEGORY_EVENT, CategoryEvents } from '../shared/category-events';
 import { allowedWriteLanguages, TenantLanguages } from '../shared/languages';
 import { QueryReader } from '../shared/query-params';
@@ -10,11 +10,14 @@ import type { RequestMeta } from '../shared/request-meta';
 import { CategoriesRepository, CategoryUniqueViolation } from './categories.repository';
 import { applyCategoryPatch, contentUpdate, newRecord } from './category-content';
 import { CategoryHierarchyService } from './category-hierarchy.service';
-import { CATEGORY_ID_PATTERN, checkResultingContent, parseCategoryPatch, parseCategoryWrite, RESERVED_CATEGORY_IDS, WriteLanguages } from './category-input';
+import { CATEGORY_ID_PATTERN, CategoryWrite, checkResultingContent, parseCategoryPatch, parseCategoryWrite, RESERVED_CATEGORY_IDS, WriteLanguages } from './category-input';
 import { CategoryStateRepository } from './category-state.repository';
 import { categoryEventData } from './category.mapper';
 import type { CategoryContent, CategoryRecord } from './category.types';
 import { HierarchyLock } from './hierarchy-lock';
+
+/** How often a PUT without `metadata.version` re-reads after losing a race (META-5.4). */
+const REPLACE_ATTEMPTS = 3;
 
 /** Result of an upsert: created (201 with id) or replaced (204). */
 export type UpsertResult = { created: true; id: string } | { created: false };
@@ -48,6 +51,20 @@ export class CategoriesService {
   async replace(auth: AuthContext, meta: RequestMeta, id: string, body: unknown, query: Record<string, unknown>): Promise<UpsertResult> {
     const publish = publishParam(query);
     const write = parseCategoryWrite(body, 'replace', this.writeLanguages(auth.tenant, meta), publish, id);
+    // META-5.4: the write is guarded by the version this request read (whether it moves the
+    // category depends on that read). Without a client version a miss means "someone wrote in
+    // between": re-read and decide again, up to 3 times; with one, the first miss is the 409.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.replaceOnce(auth, meta, id, write);
+      } catch (e) {
+        const raced = e instanceof ApiError && e.errorCode === 'version_conflict' && write.version === undefined;
+        if (!raced || attempt >= REPLACE_ATTEMPTS) throw e;
+      }
+    }
+  }
+
+  private async replaceOnce(auth: AuthContext, meta: RequestMeta, id: string, write: CategoryWrite): Promise<UpsertResult> {
     const current = CATEGORY_ID_PATTERN.test(id) ? await this.categories.findById(auth.tenant, id) : null;
     if (!current) {
       // PUT-create: the path id is a custom id (§4.1); a supplied version is ignored (META-5.3).
@@ -59,11 +76,15 @@ export class CategoriesService {
       await this.afterWrite(auth, meta, [{ record, type: CATEGORY_EVENT.created }]);
       return { created: true, id };
     }
-    checkResultingContent(write.content);
-    requireStateScopes(auth, current.published, write.content.published);
+    // `type` is optional on update and immutable: without one the stored type is kept (§4.2).
+    const content: CategoryContent = write.typeGiven ? write.content : { ...write.content, type: current.type };
+    checkResultingContent(content);
+    requireStateScopes(auth, current.published, content.published);
     if (write.version !== undefined && write.version !== current.metadata.version) throw versionConflict(id, write.version, current.metadata.version);
-    if (write.content.type !== current.type) throw ApiError.validation([{ field: 'type', type: 'read_only', message: `cannot be changed from ${current.type}` }], 'Constraint validation failed');
-    const record = await this.store(auth.tenant, current, write.content, write.version, () => write.content);
+    if (content.type !== current.type) throw typeImmutable(current.type);
+    // Never unguarded: a PUT that keeps the parent it read must not undo a move (or a promotion
+    // to root) that landed after that read, which would leave the ancestry behind (§4.3).
+    const record = await this.store(auth.tenant, current, content, write.version ?? current.metadata.version, () => content);
     await this.afterWrite(auth, meta, [{ record, type: CATEGORY_EVENT.updated }]);
     return { created: false };
   }

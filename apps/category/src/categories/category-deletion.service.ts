@@ -85,7 +85,7 @@ export class CategoryDeletionService {
     const promoted = await this.categories.findByIds(tenant, children.map((c) => c._id));
     const languages = this.languages.of(tenant);
     return [
-      ...this.assignmentDeletions([...removedAssignments, ...late]),
+      ...this.assignmentDeletions(tenant, [...removedAssignments, ...late]),
       ...promoted.map((c) => ({ type: CATEGORY_EVENT.updated, subject: c._id, version: c.metadata.version, time: now, data: categoryEventData(c, tenant, languages) })),
       categoryDeletion(category, now),
     ];
@@ -106,7 +106,7 @@ export class CategoryDeletionService {
     const late = await this.removeAssignments(tenant, ids);
     const now = new Date();
     return [
-      ...this.assignmentDeletions([...removedAssignments, ...late]),
+      ...this.assignmentDeletions(tenant, [...removedAssignments, ...late]),
       ...levels.flatMap((level) => byDepth.get(level)!.map((d) => categoryDeletion(d, now))),
       categoryDeletion(category, now),
     ];
@@ -119,14 +119,15 @@ export class CategoryDeletionService {
     return found;
   }
 
-  private assignmentDeletions(removed: AssignmentRecord[]): CategoryChange[] {
+  /** The same payload as the assignment endpoints' own `assignment.deleted` (ops 13, 17, 18, 20). */
+  private assignmentDeletions(tenant: string, removed: AssignmentRecord[]): CategoryChange[] {
     const now = new Date();
     return removed.map((a) => ({
       type: CATEGORY_EVENT.assignmentDeleted,
       subject: assignmentSubject(a.categoryId, a._id),
       version: a.metadata.version,
       time: now,
-      data: { id: a._id, categoryId: a.categoryId, ref: { id: a.ref.id, type: a.ref.type } },
+      data: { id: a._id, categoryId: a.categoryId, ref: { id: a.ref.id, type: a.ref.type }, tenant },
     }));
   }
 }

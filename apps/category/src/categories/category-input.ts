@@ -18,6 +18,11 @@ export interface WriteLanguages {
 export interface CategoryWrite {
   id?: string;
   content: CategoryContent;
+  /**
+   * Whether the body named a `type`. Without one, `content.type` is the create default
+   * (`STANDARD`); a PUT on an existing category keeps the stored type instead (§4.2).
+   */
+  typeGiven: boolean;
   /** PUT only: the optional lock of §4.5. */
   version?: number;
 }
@@ -90,12 +95,19 @@ export function parseLocalizedMap(
   }
   const out: Record<string, string | null> = {};
   const unsupported: string[] = [];
+  const seen = new Set<string>();
   for (const [key, text] of Object.entries(value)) {
     const lang = langs.tenant.find((l) => l.toLowerCase() === key.toLowerCase());
     if (!lang || (langs.allowed !== null && !langs.allowed.includes(lang))) {
       unsupported.push(key);
       continue;
     }
+    // `en` and `EN` name one language (LOC-2): refuse rather than silently keep only one text.
+    if (seen.has(lang)) {
+      details.push({ field: `${field}.${key}`, type: 'invalid_key', message: `duplicates the language '${lang}'` });
+      continue;
+    }
+    seen.add(lang);
     if (text === null && opts.allowNull) {
       out[lang] = null;
       continue;
@@ -219,7 +231,7 @@ export function parseCategoryWrite(body: unknown, mode: 'create' | 'replace', la
   let version: number | undefined;
   if (mode === 'replace') version = parseVersion(b, false, details);
   if (details.length) fail(details);
-  return { id, content: content as CategoryContent, version };
+  return { id, content: content as CategoryContent, typeGiven: b.type !== undefined && b.type !== null, version };
 }
 
 function parseContent(b: Record<string, unknown>, langs: WriteLanguages, details: ErrorDetail[]): Partial<CategoryContent> {

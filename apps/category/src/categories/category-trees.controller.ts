@@ -9,7 +9,6 @@ type Q = Record<string, unknown>;
 
 /** Ops 21–24 under `/category/{tenant}/category-trees` (category §6). */
 @Controller('category/:tenant/category-trees')
-@UseGuards(ShowUnpublishedGuard)
 @UseFilters(CategoryExceptionFilter)
 export class CategoryTreesController {
   constructor(private readonly trees: CategoryTreesService) {}
@@ -18,6 +17,7 @@ export class CategoryTreesController {
   @Get()
   @Header('Content-Type', 'application/json; charset=utf-8')
   @Authenticated()
+  @UseGuards(ShowUnpublishedGuard)
   list(@Auth() auth: AuthContext, @Meta() meta: RequestMeta, @Query() query: Q) {
     return this.trees.listJson(auth, meta, query);
   }
@@ -25,12 +25,14 @@ export class CategoryTreesController {
   @Post('search')
   @HttpCode(200)
   @Authenticated()
+  @UseGuards(ShowUnpublishedGuard)
   search(@Auth() auth: AuthContext, @Meta() meta: RequestMeta, @Query() query: Q, @Body() body: unknown) {
     return this.trees.search(auth, meta, query, body);
   }
 
   @Get(':categoryId')
   @Authenticated()
+  @UseGuards(ShowUnpublishedGuard)
   one(@Auth() auth: AuthContext, @Meta() meta: RequestMeta, @Param('categoryId') id: string, @Query() query: Q) {
     return this.trees.one(auth, meta, id, query);
   }
@@ -38,6 +40,7 @@ export class CategoryTreesController {
   @Post(':rootCategoryId/rebuild')
   @HttpCode(200)
   @RequireScopes(CATEGORY_SCOPES.manage)
+  @UseGuards(ShowUnpublishedGuard)
   rebuild(@Auth() auth: AuthContext, @Meta() meta: RequestMeta, @Param('rootCategoryId') id: string, @Query() query: Q) {
     return this.trees.rebuild(auth, meta, id, query);
   }

@@ -11,7 +11,8 @@ import type { PageResult } from './read-context';
 /**
  * §3.10 step 3: `showUnpublished=true` needs `category_read_unpublished`, decided from the query
  * alone and before the body is read (the body decoder runs after guards). Any letter case of
- * `true` counts; other values are left to validation (400).
+ * `true` counts; other values are left to validation (400). Installed only on the reads that take
+ * the parameter (ops 1, 3, 5, 9–11, 19, 21–24): elsewhere it is an unknown parameter and ignored.
  */
 @Injectable()
 export class ShowUnpublishedGuard implements CanActivate {

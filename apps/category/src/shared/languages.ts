@@ -29,6 +29,8 @@ export function selectLanguages(header: string | string[] | undefined, tenantLan
   const raw = Array.isArray(header) ? header.join(',') : header;
   if (raw === undefined || raw.trim() === '' || raw.trim() === '*') return null;
   const ranges: Array<{ range: string; q: number; order: number }> = [];
+  // Ranges refused with q=0 select nothing either; they are named when nothing at all is selected.
+  const refused: string[] = [];
   const parts = raw.split(',');
   for (let i = 0; i < parts.length; i++) {
     const part = parts[i].trim();
@@ -42,6 +44,7 @@ export function selectLanguages(header: string | string[] | undefined, tenantLan
     }
     if (!RANGE.test(rangeText)) throw badAcceptLanguage();
     if (q > 0) ranges.push({ range: rangeText, q, order: i });
+    else refused.push(rangeText);
   }
   ranges.sort((a, b) => b.q - a.q || a.order - b.order);
   const selected: string[] = [];
@@ -52,8 +55,10 @@ export function selectLanguages(header: string | string[] | undefined, tenantLan
     for (const h of hits) if (!selected.includes(h)) selected.push(h);
   }
   if (selected.length === 0) {
+    // §3.4: every range that selected nothing, quoted (the ones with q=0 included, in header order).
+    const named = [...new Set([...unmatched, ...refused])];
     throw new ApiError('validation_failed', 'Accept-Language validation failed.', {
-      details: [{ type: 'unsupported_language', message: `Following languages are not supported: ${unmatched.map((u) => `'${u}'`).join(', ')}` }],
+      details: [{ type: 'unsupported_language', message: `Following languages are not supported: ${named.map((u) => `'${u}'`).join(', ')}` }],
     });
   }
   return selected;

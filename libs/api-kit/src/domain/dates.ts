@@ -1,20 +1,14 @@
+import { parseIsoDate } from '../query/scalar-values';
 import { ValidationOptions, registerDecorator } from 'class-validator';
 
-/** HTTP-10: date-time input must carry an explicit offset (`Z` or `±hh:mm`). */
-const DATE_TIME_WITH_OFFSET = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
-
 /**
- * HTTP-10 input check. Every part must exist on the calendar and the clock: `Date.parse` alone
- * rolls `2025-02-30` over to March 2 and `T24:00` to the next day, and a validity window or an
- * event time must never move silently.
+ * HTTP-10 input check: a date-time with an explicit offset (`Z` or `±hh:mm`) whose every part exists
+ * on the calendar and the clock. `Date.parse` alone rolls `2025-02-30` over to March 2 and `T24:00`
+ * to the next day, and a validity window or an event time must never move silently; the q
+ * language's parser already range-checks every field, so both read dates the same way.
  */
 export function isDateTimeWithOffset(value: unknown): value is string {
-  if (typeof value !== 'string') return false;
-  const m = DATE_TIME_WITH_OFFSET.exec(value);
-  if (!m) return false;
-  const [year, month, day, hour, minute, second = 0, offsetHours = 0, offsetMinutes = 0] = m.slice(1).map((part) => (part === undefined ? undefined : Number(part))) as number[];
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth && hour <= 23 && minute <= 59 && second <= 59 && offsetHours <= 23 && offsetMinutes <= 59;
+  return typeof value === 'string' && value.length > 10 && parseIsoDate(value) !== undefined;
 }
 
 /** Parses a validated date-time string to a Date (offsets normalised to UTC on storage). */
