@@ -55,6 +55,11 @@ describe('category hierarchy over HTTP', () => {
     expect(ids((await c.post('/category-trees/search', { categoryIds: ['A111'] })).body)).toEqual(['R']);
     expect(ids((await c.post('/category-trees/search', { categoryIds: ['S', 'nope'] })).body)).toEqual(['S']);
     expect((await c.post('/category-trees/search', { categoryIds: [] })).body).toEqual([]);
+    // Op 22 answers the same trees as op 21 (both from the snapshot's cached JSON), in root order.
+    const both = await c.post('/category-trees/search', { categoryIds: ['S', 'A11', 'A111'] });
+    expect(both.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(both.body).toEqual((await c.get('/category-trees')).body);
+    expect((await c.post('/category-trees/search', { categoryIds: ['A11'] })).body).toEqual([(await c.get('/category-trees/R')).body]);
     expect(ids((await c.get('/category-trees?categoryIds=A2, S ,')).body)).toEqual(['R', 'S']);
     const legacy = (await c.get('/categories/categoryTree')).body;
     expect(legacy).toEqual(expect.objectContaining({ id: 'R', name: 'R', media: [] }));

@@ -22,12 +22,14 @@ export class CategoryTreesController {
     return this.trees.listJson(auth, meta, query);
   }
 
+  /** Pre-serialised JSON too: customer-segment's storefront tree reads land here. */
   @Post('search')
   @HttpCode(200)
+  @Header('Content-Type', 'application/json; charset=utf-8')
   @Authenticated()
   @UseGuards(ShowUnpublishedGuard)
   search(@Auth() auth: AuthContext, @Meta() meta: RequestMeta, @Query() query: Q, @Body() body: unknown) {
-    return this.trees.search(auth, meta, query, body);
+    return this.trees.searchJson(auth, meta, query, body);
   }
 
   @Get(':categoryId')

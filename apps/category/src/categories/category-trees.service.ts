@@ -30,8 +30,8 @@ export class CategoryTreesService {
 
   /**
    * Op 21: every visible tree, optionally only those containing one of `categoryIds`, as the JSON
-   * text of the response: the unfiltered forest of a snapshot is serialised once and reused
-   * (the hot storefront read), so a warm read costs one epoch lookup and a buffer write.
+   * text of the response: the forest of a snapshot is serialised once and reused (the hot
+   * storefront read), so a warm read costs one epoch lookup and a buffer write.
    */
   async listJson(auth: AuthContext, meta: RequestMeta, query: Record<string, unknown>): Promise<Buffer> {
     const reader = new QueryReader(query);
@@ -39,15 +39,15 @@ export class CategoryTreesService {
     const ids = reader.list('categoryIds');
     const render = this.render(auth.tenant, meta);
     reader.done();
-    if (ids) return Buffer.from(JSON.stringify(await this.forest(auth.tenant, publishedOnly, render, ids)));
-    const entry = await this.renderedForest(auth.tenant, publishedOnly, render);
-    // Encoded once: warm reads hand the same bytes to the socket (no per-request UTF-8 work).
-    entry.json ??= forestBytes(entry.hierarchy, entry.roots, publishedOnly, render);
-    return entry.json;
+    return this.forestBytes(auth.tenant, publishedOnly, render, ids);
   }
 
-  /** Op 22: trees containing any of the body's `categoryIds`; an empty list gives `[]` (§6.2). */
-  async search(auth: AuthContext, meta: RequestMeta, query: Record<string, unknown>, body: unknown): Promise<TreeNodeView[]> {
+  /**
+   * Op 22: trees containing any of the body's `categoryIds`; an empty list gives `[]` (§6.2).
+   * Answered as JSON text from the snapshot's cached subtree bytes, like op 21: this is what
+   * customer-segment asks for on every storefront segment-tree read (its §8.2).
+   */
+  async searchJson(auth: AuthContext, meta: RequestMeta, query: Record<string, unknown>, body: unknown): Promise<Buffer> {
     const reader = new QueryReader(query);
     const publishedOnly = !reader.bool('showUnpublished');
     const render = this.render(auth.tenant, meta);
@@ -56,8 +56,8 @@ export class CategoryTreesService {
     if (!Array.isArray(ids) || ids.some((i) => typeof i !== 'string')) {
       throw ApiError.validation([{ field: 'searchRequest.categoryIds', type: ids === undefined || ids === null ? 'missing_value' : 'invalid_type', message: 'must not be null' }], 'Constraint validation failed');
     }
-    if (ids.length === 0) return [];
-    return this.forest(auth.tenant, publishedOnly, render, ids as string[]);
+    if (ids.length === 0) return EMPTY_FOREST;
+    return this.forestBytes(auth.tenant, publishedOnly, render, ids as string[]);
   }
 
   /** Op 23: the tree of one visible root. */
@@ -131,13 +131,16 @@ export class CategoryTreesService {
     return buildTree(h, root, publishedOnly, (r) => toTreeNode(r, render));
   }
 
-  private async forest(tenant: string, publishedOnly: boolean, render: RenderContext, ids?: readonly string[]): Promise<TreeNodeView[]> {
+  /** The JSON bytes of the visible trees, or of those holding one of `ids` (§6.1: in the returned tree). */
+  private async forestBytes(tenant: string, publishedOnly: boolean, render: RenderContext, ids?: readonly string[]): Promise<Buffer> {
     const entry = await this.renderedForest(tenant, publishedOnly, render);
-    entry.trees ??= entry.roots.map((root) => buildTree(entry.hierarchy, root, publishedOnly, (r) => toTreeNode(r, render)));
-    const trees = entry.trees;
-    if (!ids) return trees;
-    const wanted = new Set(ids);
-    return trees.filter((_tree, i) => containsAny(entry.hierarchy, entry.roots[i], publishedOnly, wanted));
+    const whole = (): Buffer => (entry.json ??= forestBytes(entry.hierarchy, entry.roots, publishedOnly, render));
+    if (!ids) return whole();
+    const roots = visibleRootsOf(entry.hierarchy, ids, publishedOnly);
+    const matching = entry.roots.filter((r) => roots.has(r._id));
+    // The usual storefront case (one big tree): the whole forest's cached bytes.
+    if (matching.length === entry.roots.length) return whole();
+    return forestBytes(entry.hierarchy, matching, publishedOnly, render);
   }
 
   /**
@@ -184,14 +187,32 @@ export class CategoryTreesService {
 interface RenderedForest {
   hierarchy: Hierarchy;
   roots: CategoryRecord[];
-  trees?: TreeNodeView[];
   json?: Buffer;
 }
 
-/** Whether the visible tree under `root` holds one of `wanted` (§6.1: in the returned tree). */
-function containsAny(h: Hierarchy, root: CategoryRecord, publishedOnly: boolean, wanted: ReadonlySet<string>): boolean {
-  if (wanted.has(root._id)) return true;
-  return h.descendants(root._id, publishedOnly).some((d) => wanted.has(d._id));
+const EMPTY_FOREST = Buffer.from('[]');
+
+/**
+ * The roots of the trees in which one of `ids` is visible: each id's `parentId` chain up to its
+ * root, which in published-only mode must be published all the way (a category reachable only
+ * through an unpublished one is not in the returned tree, §3.3). O(ids × depth), not a walk of
+ * every tree.
+ */
+function visibleRootsOf(h: Hierarchy, ids: readonly string[], publishedOnly: boolean): Set<string> {
+  const roots = new Set<string>();
+  for (const id of new Set(ids)) {
+    let node = h.byId.get(id);
+    // The step bound only guards against a corrupted snapshot ever looping.
+    for (let steps = 0; node && steps <= h.byId.size; steps++) {
+      if (publishedOnly && !node.published) break;
+      if (node.parentId === undefined) {
+        roots.add(node._id);
+        break;
+      }
+      node = h.byId.get(node.parentId);
+    }
+  }
+  return roots;
 }
 
 function sameList(a: readonly string[] | undefined, b: readonly string[]): boolean {
