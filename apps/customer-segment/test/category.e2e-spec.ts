@@ -86,6 +86,24 @@ describe('category trees and match against the category contract (segment ยง8, ย
       expect(h.category.requests).toHaveLength(0);
     });
 
+    it('asks the category service on every read: a changed answer shows at once, identical answers are decoded once', async () => {
+      let name = 'Tools v1';
+      const forest = () => [{ id: 'cat-tools', code: 'T', localizedName: { en: name }, position: 0, published: true, subcategories: [{ id: 'cat-hammers', parentId: 'cat-tools', localizedName: { en: 'Hammers' }, published: true, subcategories: [] }] }];
+      h.category.respond(() => ({ json: forest() }));
+      h.category.reset();
+      const first = await call('GET', `${trees}?siteCode=main`, { headers: me });
+      const again = await call('GET', `${trees}?siteCode=main`, { headers: me });
+      expect(again.body).toEqual(first.body);
+      expect(first.body[0].name).toEqual({ en: 'Tools v1' });
+      name = 'Tools v2';
+      expect((await call('GET', `${trees}?siteCode=main`, { headers: me })).body[0].name).toEqual({ en: 'Tools v2' });
+      // Never the previous decoding when the answer turns bad (S2S-11).
+      h.category.respond(() => ({ json: [{ name: 'no id' }] }));
+      expectError(await call('GET', `${trees}?siteCode=main`, { headers: me }), 503, 'upstream_unavailable');
+      expect(h.category.requests).toHaveLength(4);
+      h.category.respond(categoryService);
+    });
+
     it('is read_own only, refuses anonymous callers and a foreign legal entity', async () => {
       expectError(await call('GET', trees, { headers: await auth(T, [READ, MANAGE]) }), 403, 'insufficient_scope');
       expectError(await call('GET', trees, { headers: await auth(T, [READ_OWN], { principalType: 'anonymous' }) }), 403, 'forbidden');

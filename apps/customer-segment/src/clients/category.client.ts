@@ -2,25 +2,30 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ApiError, PEER_MAX_PAGE_DEPTH, PEER_MAX_PAGE_SIZE, ServiceHttpClient, readAllPages } from '@suite/api-kit';
 import { LocalizedMap } from '../common/localization';
 import { RequestCtx, forwardHeaders } from '../common/request-context';
+import { TreeBodyMemo } from './tree-body-memo';
 
 /** Injection token of the category service's `ServiceHttpClient` (null when CATEGORY_URL is unset). */
 export const CATEGORY_HTTP = Symbol.for('customer-segment.categoryHttp');
 
 const SERVICE = 'category';
 
-/** A node of a published category tree, reduced to the fields segment §8.2 reads (tolerant reader). */
+/**
+ * A node of a published category tree, reduced to the fields segment §8.2 reads (tolerant reader).
+ * Decoded answers are shared by the requests that receive identical bytes (`TreeBodyMemo`), so
+ * every node is deeply frozen and typed read-only.
+ */
 export interface CategoryTreeNode {
-  id: string;
-  parentId?: string;
-  code?: string;
-  localizedName: LocalizedMap;
-  localizedDescription?: LocalizedMap;
-  localizedSlug?: LocalizedMap;
-  ecn?: string[];
-  validity?: { from?: string; to?: string };
-  position?: number;
-  published?: boolean;
-  subcategories: CategoryTreeNode[];
+  readonly id: string;
+  readonly parentId?: string;
+  readonly code?: string;
+  readonly localizedName: Readonly<LocalizedMap>;
+  readonly localizedDescription?: Readonly<LocalizedMap>;
+  readonly localizedSlug?: Readonly<LocalizedMap>;
+  readonly ecn?: readonly string[];
+  readonly validity?: { readonly from?: string; readonly to?: string };
+  readonly position?: number;
+  readonly published?: boolean;
+  readonly subcategories: readonly CategoryTreeNode[];
 }
 
 /** A category a product is assigned to, with its ancestors (category op 19). */
@@ -47,10 +52,15 @@ const MAX_TREE_DEPTH = 64;
  */
 @Injectable()
 export class CategoryClient {
+  private readonly treeBodies = new TreeBodyMemo<readonly CategoryTreeNode[]>();
+
   constructor(@Inject(CATEGORY_HTTP) private readonly http: ServiceHttpClient | null) {}
 
-  /** Category op 22: every published tree containing at least one of `categoryIds`. */
-  async treesContaining(ctx: RequestCtx, categoryIds: string[]): Promise<CategoryTreeNode[]> {
+  /**
+   * Category op 22: every published tree containing at least one of `categoryIds`. Asked on every
+   * call (S2S-11); an answer identical to this tenant's previous one reuses its decoding.
+   */
+  async treesContaining(ctx: RequestCtx, categoryIds: string[]): Promise<readonly CategoryTreeNode[]> {
     const http = this.require();
     const tenant = ctx.auth.tenant;
     const res = await http.request<unknown>({
@@ -63,9 +73,9 @@ export class CategoryClient {
       headers: { ...forwardHeaders(ctx), 'accept-language': '*' },
       // A search only reads, so it may be retried (S2S-7).
       idempotent: true,
+      decodeBody: (bytes) => this.treeBodies.decode(tenant, bytes, decodeTrees),
     });
-    if (!Array.isArray(res.body)) throw garbage();
-    return res.body.map((n) => readNode(n, 0));
+    return res.body as readonly CategoryTreeNode[];
   }
 
   /**
@@ -158,31 +168,38 @@ function readMap(v: unknown): LocalizedMap | undefined {
   return out;
 }
 
+/** Strict UTF-8 JSON, an array of well-formed root nodes, deeply frozen; anything else throws. */
+function decodeTrees(bytes: Buffer): readonly CategoryTreeNode[] {
+  const raw: unknown = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  if (!Array.isArray(raw)) throw garbage();
+  return Object.freeze(raw.map((n) => readNode(n, 0)));
+}
+
 function readNode(raw: unknown, depth: number): CategoryTreeNode {
   if (depth > MAX_TREE_DEPTH || !isObject(raw) || typeof raw.id !== 'string' || raw.id === '') throw garbage();
   if (raw.subcategories !== undefined && raw.subcategories !== null && !Array.isArray(raw.subcategories)) throw garbage();
   if (raw.localizedName !== undefined && !isObject(raw.localizedName)) throw garbage();
-  const node: CategoryTreeNode = {
+  const node: { -readonly [K in keyof CategoryTreeNode]: CategoryTreeNode[K] } = {
     id: raw.id,
-    localizedName: readMap(raw.localizedName) ?? {},
-    subcategories: ((raw.subcategories as unknown[] | undefined) ?? []).map((c) => readNode(c, depth + 1)),
+    localizedName: Object.freeze(readMap(raw.localizedName) ?? {}),
+    subcategories: Object.freeze(((raw.subcategories as unknown[] | undefined) ?? []).map((c) => readNode(c, depth + 1))),
   };
   if (typeof raw.parentId === 'string') node.parentId = raw.parentId;
   if (typeof raw.code === 'string') node.code = raw.code;
   const description = readMap(raw.localizedDescription);
-  if (description) node.localizedDescription = description;
+  if (description) node.localizedDescription = Object.freeze(description);
   const slug = readMap(raw.localizedSlug);
-  if (slug) node.localizedSlug = slug;
-  if (Array.isArray(raw.ecn)) node.ecn = raw.ecn.filter((e): e is string => typeof e === 'string');
+  if (slug) node.localizedSlug = Object.freeze(slug);
+  if (Array.isArray(raw.ecn)) node.ecn = Object.freeze(raw.ecn.filter((e): e is string => typeof e === 'string'));
   if (isObject(raw.validity)) {
     const v: { from?: string; to?: string } = {};
     if (typeof raw.validity.from === 'string') v.from = raw.validity.from;
     if (typeof raw.validity.to === 'string') v.to = raw.validity.to;
-    node.validity = v;
+    node.validity = Object.freeze(v);
   }
   if (typeof raw.position === 'number') node.position = raw.position;
   if (typeof raw.published === 'boolean') node.published = raw.published;
-  return node;
+  return Object.freeze(node);
 }
 
 function readProductCategory(raw: unknown): ProductCategory {

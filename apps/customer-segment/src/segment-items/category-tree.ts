@@ -9,7 +9,7 @@ export interface SegmentTreeNode {
   name: LocalizedMap;
   localizedDescription?: LocalizedMap;
   localizedSlug?: LocalizedMap;
-  ecn?: string[];
+  ecn?: readonly string[];
   validity?: { from?: string; to?: string };
   position?: number;
   published: boolean;
@@ -24,7 +24,7 @@ export interface SegmentTreeNode {
  * (the category service returns every node once, so in practice once). Localized maps are
  * narrowed to `languages` (LOC-3).
  */
-export function pruneTrees(roots: CategoryTreeNode[], assigned: ReadonlySet<string>, languages: readonly string[] | null): SegmentTreeNode[] {
+export function pruneTrees(roots: readonly CategoryTreeNode[], assigned: ReadonlySet<string>, languages: readonly string[] | null): SegmentTreeNode[] {
   const out: SegmentTreeNode[] = [];
   for (const root of roots) {
     const node = prune(root, false, assigned, languages, undefined);

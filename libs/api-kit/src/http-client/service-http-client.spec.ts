@@ -472,6 +472,25 @@ describe('ServiceHttpClient: slow, silent, absent and broken upstreams', () => {
     expect(stub.hits).toBe(1);
   });
 
+  it('hands the raw bytes of a usable body to decodeBody, and maps its throw to 503 without retrying', async () => {
+    stub.handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('[1,2,3]');
+    };
+    const seen: string[] = [];
+    const ok = await makeClient(baseUrl).request<number>(get({ decodeBody: (bytes) => (seen.push(bytes.toString()), 42) }));
+    expect(ok.body).toBe(42);
+    expect(seen).toEqual(['[1,2,3]']);
+    const before = stub.hits;
+    const bad = get({
+      decodeBody: () => {
+        throw new Error('not a forest');
+      },
+    });
+    expectUnavailable(await failure(makeClient(baseUrl).request(bad)), 'invalid_body');
+    expect(stub.hits - before).toBe(1);
+  });
+
   it('maps a body above 5 MiB to 503, with and without Content-Length', async () => {
     const big = Buffer.alloc(5 * 1024 * 1024 + 10, 0x20);
     stub.handler = (_req, res) => {

@@ -96,6 +96,12 @@ export interface PeerRequest {
    */
   timeouts?: Partial<Pick<PeerTimeouts, 'attemptMs' | 'deadlineMs'>>;
   maxRetries?: number;
+  /**
+   * Reads a usable non-empty body from its raw bytes instead of the default strict UTF-8 JSON
+   * parse; whatever it throws makes the answer `invalid_body` (a 503, never retried), exactly
+   * like unparseable JSON. For large answers whose decoding the caller can do better.
+   */
+  decodeBody?: (bytes: Buffer) => unknown;
 }
 
 /** A usable answer: a 2xx, or a 404 when the call set `expect404`. */
@@ -462,7 +468,8 @@ export class ServiceHttpClient {
       if (size === 0) return { response: { status, body: undefined, headers: res.headers }, retryable: false };
       let parsed: unknown;
       try {
-        parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks, size)));
+        const bytes = Buffer.concat(chunks, size);
+        parsed = call.decodeBody ? call.decodeBody(bytes) : JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
       } catch {
         return { kind: 'invalid_body', status, retryable: false };
       }
