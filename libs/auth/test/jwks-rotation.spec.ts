@@ -62,6 +62,18 @@ it('after the cooldown an unknown kid refreshes once, picks up the rotated key a
   expect(jwks.fetches).toBe(3);
 });
 
+it('a token accepted on many requests is refused once its key is retired (the verified-token cache follows the key)', async () => {
+  const url = await app(0.3);
+  const token = await signWith(a, baseClaims());
+  for (let i = 0; i < 3; i++) expect((await call(url, { token })).status).toBe(200);
+  jwks.keys = [b.publicJwk];
+  await sleep(400);
+  // A token of the new key makes the server refetch the set, which no longer holds key a.
+  expect((await call(url, { token: await signWith(b, baseClaims()) })).status).toBe(200);
+  expect401(await call(url, { token }), 'token_invalid');
+  expect401(await call(url, { token }), 'token_invalid');
+});
+
 it('an unreachable JWKS answers 503 service_unavailable, never 200', async () => {
   const url = await app();
   await jwks.stop();

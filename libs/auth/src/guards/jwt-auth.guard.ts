@@ -26,7 +26,13 @@ export class JwtAuthGuard implements CanActivate {
     if (isPublicRoute(context)) return true;
     const http = context.switchToHttp();
     const req = http.getRequest<HttpRequestLike>();
-    req[RAW_TOKEN] = extractBearerToken(req.headers.authorization);
+    const rawToken = extractBearerToken(req.headers.authorization);
+    const recent = await this.strategy.recentlyVerified(rawToken);
+    if (recent) {
+      req.auth = recent;
+      return true;
+    }
+    req[RAW_TOKEN] = rawToken;
     try {
       req.auth = await new Promise<AuthContext>((resolve, reject) => {
         const middleware = this.strategy.passport.authenticate(
