@@ -90,6 +90,17 @@ describe('aggregate', () => {
     });
   });
 
+  it('counts with $count, which gives no document for an empty input (also inside $facet and $lookup)', async () => {
+    expect(await orders.aggregate([{ $count: 'n' }]).toArray()).toEqual([{ n: 4 }]);
+    expect(await orders.aggregate([{ $match: { total: 999 } }, { $count: 'n' }]).toArray()).toEqual([]);
+    expect(await orders.aggregate([{ $match: { total: 999 } }, { $facet: { total: [{ $count: 'n' }] } }]).toArray()).toEqual([{ total: [] }]);
+    const joined = await users.aggregate([{ $match: { _id: u1 } }, { $lookup: { from: 'orders', pipeline: [{ $match: { total: { $gt: 6 } } }, { $count: 'n' }], as: 'big' } }, { $project: { _id: 0, big: 1 } }]).toArray();
+    expect(joined).toEqual([{ big: [{ n: 2 }] }]);
+    for (const bad of ['', '$n', 'a.b', 5]) {
+      await expect(orders.aggregate([{ $count: bad }]).toArray()).rejects.toMatchObject({ code: expect.any(Number) });
+    }
+  });
+
   it('pages aggregate results through a cursor', async () => {
     const big = t.db.collection('agg_big');
     await big.insertMany(Array.from({ length: 300 }, (_, i) => ({ i })));

@@ -81,7 +81,7 @@ function runAggregate(ctx: CommandContext, body: Doc, deadline: number | undefin
   }
   const db = ctx.engine.peek(ctx.dbName);
   let source: Doc[];
-  let stages = pipeline as Doc[];
+  let stages = withCountAsGroup(pipeline as Doc[]);
   if (typeof body.aggregate === 'string') {
     const coll = db?.get(body.aggregate);
     // A leading $match runs through the planner, so it can use an index.
@@ -120,6 +120,33 @@ function runAggregate(ctx: CommandContext, body: Doc, deadline: number | undefin
   }
   checkDeadline(deadline);
   return result.map((d) => (isPlainObject(d) ? idFirst(d) : d));
+}
+
+/**
+ * `$count` as MongoDB defines it: `$group` by null with `$sum: 1`, then `$project` without `_id`,
+ * so an empty input gives no document (mingo answers `{n: 0}`). Also inside `$facet`, `$lookup`
+ * and `$unionWith` sub-pipelines, where `{total: [{$count: 'n'}]}` is the usual page-total idiom.
+ */
+function withCountAsGroup(stages: Doc[]): Doc[] {
+  return stages.flatMap((stage): Doc[] => {
+    const op = Object.keys(stage)[0];
+    const arg = stage[op];
+    if (op === '$count') {
+      if (typeof arg !== 'string' || arg === '') throw new CommandError(40156, 'the count field must be a non-empty string');
+      if (arg.startsWith('$')) throw new CommandError(40158, 'the count field cannot be a $-prefixed path');
+      if (arg.includes('.')) throw new CommandError(40160, "the count field cannot contain '.'");
+      return [{ $group: { _id: null, [arg]: { $sum: 1 } } }, { $project: { _id: 0 } }];
+    }
+    if (op === '$facet' && isPlainObject(arg)) {
+      const facets: Doc = {};
+      for (const [name, sub] of Object.entries(arg)) facets[name] = Array.isArray(sub) ? withCountAsGroup(sub as Doc[]) : sub;
+      return [{ $facet: facets }];
+    }
+    if ((op === '$lookup' || op === '$unionWith') && isPlainObject(arg) && Array.isArray(arg.pipeline)) {
+      return [{ [op]: { ...arg, pipeline: withCountAsGroup(arg.pipeline as Doc[]) } }];
+    }
+    return [stage];
+  });
 }
 
 export const readCommands: Record<string, Handler> = {
