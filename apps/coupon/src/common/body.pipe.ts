@@ -1,5 +1,5 @@
 import { Injectable, PipeTransform, Type } from '@nestjs/common';
-import { ApiError, SuiteValidationPipe } from '@suite/api-kit';
+import { ApiError, ErrorDetail, SuiteValidationPipe } from '@suite/api-kit';
 
 /**
  * Coupon §1.4 body rules the shared pipe renders differently: a missing or empty body is
@@ -23,13 +23,29 @@ export class JsonObjectBodyPipe implements PipeTransform {
   }
 }
 
-/** A JSON object body validated against a class-validator DTO by the shared pipe (whitelist, every problem). */
+/**
+ * A JSON object body validated against a class-validator DTO by the shared pipe (whitelist, every
+ * problem). `crossChecks` adds rules between fields that need no stored data; their details are
+ * reported together with the DTO's own, so one `400` lists every problem (ERR-6).
+ */
 export class DtoBodyPipe<T extends object> implements PipeTransform {
   private readonly inner = new SuiteValidationPipe();
-  constructor(private readonly dto: Type<T>) {}
+  constructor(
+    private readonly dto: Type<T>,
+    private readonly crossChecks: (body: Record<string, unknown>) => ErrorDetail[] = () => [],
+  ) {}
 
   async transform(value: unknown): Promise<T> {
-    requireJsonObject(value);
-    return (await this.inner.transform(value, { type: 'body', metatype: this.dto })) as T;
+    const body = requireJsonObject(value);
+    const cross = this.crossChecks(body);
+    let dto: T;
+    try {
+      dto = (await this.inner.transform(body, { type: 'body', metatype: this.dto })) as T;
+    } catch (e) {
+      if (cross.length && e instanceof ApiError && e.errorCode === 'validation_failed') throw ApiError.validation([...e.details, ...cross]);
+      throw e;
+    }
+    if (cross.length) throw ApiError.validation(cross);
+    return dto;
   }
 }

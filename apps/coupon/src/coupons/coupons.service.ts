@@ -11,6 +11,7 @@ import { COUPON_CONFIG } from '../coupon.tokens';
 import { CouponEvents } from '../events/coupon-events';
 import { CustomerUsageRepository } from '../redemptions/customer-usage.repository';
 import { RedemptionRepository } from '../redemptions/redemption.repository';
+import { toRedemptionView } from '../redemptions/redemption.mapper';
 import { CouponSettingsService } from '../settings/coupon-settings.service';
 import { CODE_PATTERN, couponYrn, normalizeCode, randomCode } from './coupon-code';
 import { toWritableBody, validateCouponInput } from './coupon-input';
@@ -35,6 +36,8 @@ const READ_ONLY = ['code', 'status', 'redemptionCount', 'legalEntityRedemptions'
  * means another update won, so this bounds the number of truly simultaneous admin writes.
  */
 const MAX_UPDATE_ATTEMPTS = 32;
+/** Redemption records removed (and announced) per round trip by a permanent delete. */
+const REDEMPTION_DELETE_BATCH = 500;
 
 /** Coupon management (operations 1–6). */
 @Injectable()
@@ -218,7 +221,7 @@ export class CouponsService {
     if (permanentDelete) {
       // Children first: an interruption leaves the coupon in place with counters too high (never
       // too low, §9.4), and repeating the DELETE finishes the job.
-      await this.redemptions.removeAllForCode(auth.tenant, coupon.code);
+      await this.removeRedemptions(auth, meta, coupon.code);
       await this.usage.removeAllForCode(auth.tenant, coupon.code);
       if (!(await this.coupons.remove(auth.tenant, coupon.code))) throw couponNotFound(pathCode);
       deleted = { ...coupon, deleted: true, deletedAt: now };
@@ -228,6 +231,18 @@ export class CouponsService {
       deleted = soft;
     }
     await this.events.emit(auth, meta, { type: EVENT_TYPES.coupon.deleted, subject: coupon.code, version: coupon.metadata.version, time: now, data: toManagerView(deleted, now) });
+  }
+
+  /** EVT-6: a cascading delete emits the children's deletion events first, one per removed record. */
+  private async removeRedemptions(auth: AuthContext, meta: RequestMeta, code: string): Promise<void> {
+    for (;;) {
+      const batch = await this.redemptions.takeBatchForCode(auth.tenant, code, REDEMPTION_DELETE_BATCH);
+      const time = new Date();
+      for (const r of batch) {
+        await this.events.emit(auth, meta, { type: EVENT_TYPES.coupon.redemptionDeleted, subject: r.id, version: 1, time, data: toRedemptionView(r) });
+      }
+      if (batch.length < REDEMPTION_DELETE_BATCH) return;
+    }
   }
 }
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { findPage, isDuplicateKeyError, mapMongoErrors, TenantModelRegistry } from '@suite/persistence';
+import { findPage, isDuplicateKeyError, mapMongoErrors, TenantModelRegistry, trustedFilter } from '@suite/persistence';
 import { REDEMPTION_ENTITY, RedemptionDocument } from './redemption.schema';
 import type { Redemption } from './redemption.types';
 
@@ -60,9 +60,16 @@ export class RedemptionRepository {
     return { items: items.map(toRedemption), total };
   }
 
-  /** Permanent coupon delete (§6.6): every record of the code. */
-  async removeAllForCode(tenant: string, code: string): Promise<void> {
+  /**
+   * Permanent coupon delete (§6.6): removes up to `limit` records of the code and returns them, so
+   * the caller can emit one deletion event per record (EVT-6); an empty answer means none is left.
+   * Reads first, so a tenant without records gets no collection (TEN-6).
+   */
+  async takeBatchForCode(tenant: string, code: string, limit: number): Promise<Redemption[]> {
+    const docs = await mapMongoErrors(() => this.registry.model(tenant, REDEMPTION_ENTITY).find({ code }).sort({ _id: 1 }).limit(limit).lean<RedemptionDocument[]>().exec());
+    if (!docs.length) return [];
     const model = await this.registry.forWrite(tenant, REDEMPTION_ENTITY);
-    await mapMongoErrors(() => model.deleteMany({ code }).exec());
+    await mapMongoErrors(() => model.deleteMany(trustedFilter({ _id: { $in: docs.map((d) => d._id) }, code })).exec());
+    return docs.map(toRedemption);
   }
 }

@@ -5,12 +5,12 @@ import { DtoBodyPipe } from '../common/body.pipe';
 import { ReqMeta, RequestMeta } from '../common/request-meta';
 import { sendCreated, sendList } from '../common/responses';
 import { COUPON_SCOPES } from '../coupon.scopes';
-import { RedemptionBodyDto } from './dto/redemption-body.dto';
+import { RedemptionBodyDto, redemptionCrossChecks } from './dto/redemption-body.dto';
 import { RedemptionView } from './redemption.mapper';
 import { RedemptionsService } from './redemptions.service';
 
 type QueryParams = Record<string, string | undefined>;
-const redemptionBody = new DtoBodyPipe(RedemptionBodyDto);
+const redemptionBody = new DtoBodyPipe(RedemptionBodyDto, redemptionCrossChecks);
 
 /** Operations 7–11 (coupon §7). */
 @Controller('coupon/:tenant/coupons/:code')

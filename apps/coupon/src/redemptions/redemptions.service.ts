@@ -120,11 +120,8 @@ export class RedemptionsService {
     return this.usage.count(tenant, { code: coupon.code, customerNumber: customer.customerNumber, legalEntityId: customer.legalEntityId });
   }
 
-  /** Body rules that need no stored data (§3.5), then the §2.3 identity rules (403). */
+  /** The §2.3 identity rules (403); the body rules (§3.5) were checked with the body (redemptionCrossChecks). */
   private admit(auth: AuthContext, body: RedemptionBodyDto): EffectiveCustomer {
-    if (body.discount.currency !== body.orderTotal.currency) {
-      throw ApiError.validation([{ field: 'discount.currency', type: 'conflicting_values', message: 'discount.currency must equal orderTotal.currency' }]);
-    }
     return resolveEffectiveCustomer(auth, { customerNumber: body.customerNumber, legalEntityId: body.legalEntityId });
   }
 

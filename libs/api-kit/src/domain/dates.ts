@@ -8,7 +8,13 @@ import { ValidationOptions, registerDecorator } from 'class-validator';
  * language's parser already range-checks every field, so both read dates the same way.
  */
 export function isDateTimeWithOffset(value: unknown): value is string {
-  return typeof value === 'string' && value.length > 10 && parseIsoDate(value) !== undefined;
+  if (typeof value !== 'string' || value.length <= 10) return false;
+  const instant = parseIsoDate(value);
+  if (instant === undefined) return false;
+  // Written back as YYYY-MM-DDTHH:mm:ss.SSSZ, so the UTC instant must stay within years 0000-9999
+  // (`9999-12-31T23:59:59-14:00` is in year 10000 in UTC).
+  const year = instant.getUTCFullYear();
+  return year >= 0 && year <= 9999;
 }
 
 /** Parses a validated date-time string to a Date (offsets normalised to UTC on storage). */

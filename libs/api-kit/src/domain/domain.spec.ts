@@ -129,6 +129,11 @@ describe('dates (HTTP-10)', () => {
     expect(isDateTimeWithOffset('2024-05-14T12:00:00+24:00')).toBe(false);
     expect(isDateTimeWithOffset('2024-05-14T12:00:00-05:60')).toBe(false);
     expect(isDateTimeWithOffset('2024-12-31T23:59:59.999999999-12:00')).toBe(true);
+    // The UTC instant must be writable as YYYY-MM-DDTHH:mm:ss.SSSZ (HTTP-10).
+    expect(isDateTimeWithOffset('9999-12-31T23:59:59.999-14:00')).toBe(false);
+    expect(isDateTimeWithOffset('0000-01-01T00:00:00+01:00')).toBe(false);
+    expect(isDateTimeWithOffset('9999-12-31T23:59:59.999Z')).toBe(true);
+    expect(isDateTimeWithOffset('0000-01-01T00:00:00Z')).toBe(true);
     expect(toIsoString('2024-05-14T14:00:00+02:00')).toBe('2024-05-14T12:00:00.000Z');
   });
 });

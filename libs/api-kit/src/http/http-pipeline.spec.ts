@@ -140,6 +140,30 @@ describe('HTTP pipeline (bootstrap, decoding, validation, error filter)', () => 
     expect((await nested.json()).details.map((d: { field: string; type: string }) => `${d.field}:${d.type}`)).toEqual(['inner.name:invalid_type']);
   });
 
+  it('reads a body thousands of levels deep without failing: deep containers are emptied, the rest validated', async () => {
+    // JSON text nested `levels` deep (objects and arrays in turn); JSON.stringify itself would overflow.
+    const deep = (levels: number, leaf: string): string => {
+      let open = '';
+      let close = '';
+      for (let i = 0; i < levels; i++) {
+        open += i % 2 ? '[' : '{"b":';
+        close = (i % 2 ? ']' : '}') + close;
+      }
+      return open + leaf + close;
+    };
+    // An unknown property is dropped however deep it nests (ERR-7); a typed field that is
+    // nested too deep is still refused by its own rule.
+    const ok = await post('/svc/acme/things', `{"siteCode":"s","junk":${deep(20_000, '1')}}`);
+    expect(ok.status).toBe(201);
+    expect((await ok.json()).got).toEqual({ siteCode: 's' });
+    const typed = await post('/svc/acme/things', `{"siteCode":"s","inner":${deep(20_000, '"x"')}}`);
+    expect(typed.status).toBe(400);
+    expect((await typed.json()).details.map((d: { field: string }) => d.field)).toEqual(['inner.name']);
+    // Up to 32 levels nothing is touched.
+    const kept = await post('/svc/acme/things', JSON.stringify({ siteCode: 's', items: [{ name: 'n' }] }));
+    expect((await kept.json()).got).toEqual({ siteCode: 's', items: [{ name: 'n' }] });
+  });
+
   it('rejects a missing body and a non-object body', async () => {
     const missing = await fetch(`${url}/svc/acme/things`, { method: 'POST' });
     expect(missing.status).toBe(400);

@@ -38,7 +38,40 @@ export async function readJsonBody(raw: IncomingMessage): Promise<unknown> {
   const parsed = parseJson(buffer.toString('utf8'));
   const keyProblems = forbiddenKeys(parsed);
   if (keyProblems.length) throw ApiError.validation(keyProblems);
-  return parsed;
+  return nestsDeeperThan(parsed, MAX_BODY_DEPTH) ? boundDepth(parsed, MAX_BODY_DEPTH + 1) : parsed;
+}
+
+/**
+ * How deep a request body is looked at. The deepest meaningful path of any contract is a mixin
+ * (META-8: 10 levels) under `metadata.mixins.<name>` inside a bulk array or a JSON Patch value, 15
+ * levels at most. A container deeper than this is emptied before anything else reads the body:
+ * what sits that deep is either an unknown property, dropped anyway (ERR-7), or part of a value
+ * that is still too deep and refused by its own rule (META-8 gives its `400`). Without the bound,
+ * a 10 MiB body nested thousands of levels deep overflows the stack of recursive readers
+ * (class-transformer, merge patch, mixin checks) and answers `500`.
+ */
+export const MAX_BODY_DEPTH = 32;
+
+/** Whether any object or array in `value` sits more than `limit` levels deep (iterative). */
+function nestsDeeperThan(value: unknown, limit: number): boolean {
+  const stack: Array<{ v: unknown; depth: number }> = [{ v: value, depth: 1 }];
+  while (stack.length) {
+    const { v, depth } = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth > limit) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push({ v: child, depth: depth + 1 });
+  }
+  return false;
+}
+
+/** A copy of `value` in which every object or array `depth` or more levels deep is emptied (recursion bounded by `depth`). */
+function boundDepth(value: unknown, depth: number): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return depth <= 1 ? [] : value.map((v) => boundDepth(v, depth - 1));
+  const out: Record<string, unknown> = {};
+  if (depth <= 1) return out;
+  for (const [k, v] of Object.entries(value)) out[k] = boundDepth(v, depth - 1);
+  return out;
 }
 
 function payloadTooLarge(): ApiError {
