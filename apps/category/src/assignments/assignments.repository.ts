@@ -1,5 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { findPage, isDuplicateKeyError, mapMongoErrors, TenantModelRegistry, trustedFilter } from '@suite/persistence';
+import { QuerySettings } from '../shared/query-settings';
 import { ASSIGNMENT_ENTITY } from './assignment.schema';
 import type { AssignmentRecord } from './assignment.types';
 
@@ -13,7 +14,10 @@ export class AssignmentExists extends Error {
 /** `<tenant>_category_assignments`; tenant first, plain records, reads never create the collection. */
 @Injectable()
 export class AssignmentsRepository {
-  constructor(private readonly registry: TenantModelRegistry) {}
+  constructor(
+    private readonly registry: TenantModelRegistry,
+    @Optional() private readonly settings?: QuerySettings,
+  ) {}
 
   private read(tenant: string) {
     return this.registry.model(tenant, ASSIGNMENT_ENTITY);
@@ -44,8 +48,9 @@ export class AssignmentsRepository {
     );
   }
 
+  /** One page plus, when asked, the total, both within `QUERY_MAX_TIME_MS` (Q-30). */
   page(tenant: string, filter: Record<string, unknown>, sort: Record<string, 1 | -1>, skip: number, limit: number, withTotal: boolean) {
-    return findPage<AssignmentRecord>(this.read(tenant), { filter, sort: Object.entries(sort), skip, limit, withTotal });
+    return findPage<AssignmentRecord>(this.read(tenant), { filter, sort: Object.entries(sort), skip, limit, withTotal, maxTimeMS: this.settings?.maxTimeMS });
   }
 
   /** Assignments matching `filter` (ids and keys only; for deletions and their events). */

@@ -77,7 +77,7 @@ export class AssignmentsService {
     }
     // 3: segment entitlement, direct membership only (§9); any failure is a 503, never unfiltered.
     if (segmentIds) {
-      const entitled = await this.segments.categoryIdsOfSegments(tenant, segmentIds, meta.requestId);
+      const entitled = await this.segments.categoryIdsOfSegments(tenant, segmentIds, meta);
       candidates = candidates.filter((c) => entitled.has(c));
     }
     if (candidates.length === 0) return { items: [], total: meta.wantsTotal ? 0 : undefined };

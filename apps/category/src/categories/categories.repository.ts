@@ -1,5 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { findPage, isDuplicateKeyError, mapMongoErrors, TenantModelRegistry, trustedFilter } from '@suite/persistence';
+import { QuerySettings } from '../shared/query-settings';
 import { CATEGORY_ENTITY } from './category.schema';
 import type { CategoryRecord } from './category.types';
 
@@ -28,7 +29,10 @@ export const SIBLING_SORT: Sort = { position: 1, 'metadata.createdAt': 1, _id: 1
  */
 @Injectable()
 export class CategoriesRepository {
-  constructor(private readonly registry: TenantModelRegistry) {}
+  constructor(
+    private readonly registry: TenantModelRegistry,
+    @Optional() private readonly settings?: QuerySettings,
+  ) {}
 
   private read(tenant: string) {
     return this.registry.model(tenant, CATEGORY_ENTITY);
@@ -100,9 +104,9 @@ export class CategoriesRepository {
     return one !== null;
   }
 
-  /** One page plus, when asked, the total under the same filter (PAG-6). */
-  page(tenant: string, filter: Filter, sort: Sort, skip: number, limit: number, withTotal: boolean, maxTimeMS?: number) {
-    return findPage<CategoryRecord>(this.read(tenant), { filter, sort: Object.entries(sort), skip, limit, withTotal, maxTimeMS });
+  /** One page plus, when asked, the total under the same filter (PAG-6), both within `QUERY_MAX_TIME_MS` (Q-30). */
+  page(tenant: string, filter: Filter, sort: Sort, skip: number, limit: number, withTotal: boolean) {
+    return findPage<CategoryRecord>(this.read(tenant), { filter, sort: Object.entries(sort), skip, limit, withTotal, maxTimeMS: this.settings?.maxTimeMS });
   }
 
   async insert(tenant: string, record: CategoryRecord): Promise<void> {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ApiError, newUuid } from '@suite/api-kit';
+import { ApiError, ErrorDetail, newUuid } from '@suite/api-kit';
 import type { AuthContext } from '@suite/auth';
 import { CATEGORY_SCOPES } from '../category.scopes';
 import { categoryNotFound, duplicateCategory, missingScope, typeImmutable, versionConflict } from '../shared/category.errors';
@@ -38,8 +38,8 @@ export class CategoriesService {
   ) {}
 
   async create(auth: AuthContext, meta: RequestMeta, body: unknown, query: Record<string, unknown>): Promise<string> {
-    const publish = publishParam(query);
-    const write = parseCategoryWrite(body, 'create', this.writeLanguages(auth.tenant, meta), publish);
+    const { publish, langs, problems } = this.writeRequest(auth.tenant, meta, query);
+    const write = parseCategoryWrite(body, 'create', langs, publish, undefined, problems);
     checkResultingContent(write.content);
     if (write.content.published) requirePublishScope(auth);
     const id = write.id ?? newUuid();
@@ -49,8 +49,12 @@ export class CategoriesService {
   }
 
   async replace(auth: AuthContext, meta: RequestMeta, id: string, body: unknown, query: Record<string, unknown>): Promise<UpsertResult> {
-    const publish = publishParam(query);
-    const write = parseCategoryWrite(body, 'replace', this.writeLanguages(auth.tenant, meta), publish, id);
+    const { publish, langs, problems } = this.writeRequest(auth.tenant, meta, query);
+    // A path id that breaks §4.1 names no stored category (every write enforces the rules), so this
+    // PUT can only be a create: a 400, listed with the other problems (ERR-6).
+    if (!CATEGORY_ID_PATTERN.test(id)) problems.push({ field: 'categoryId', type: 'invalid_format', message: `must match ${CATEGORY_ID_PATTERN.source}` });
+    else if (RESERVED_CATEGORY_IDS.includes(id)) problems.push({ field: 'categoryId', type: 'invalid_value', message: `'${id}' is reserved` });
+    const write = parseCategoryWrite(body, 'replace', langs, publish, id, problems);
     // META-5.4: the write is guarded by the version this request read (whether it moves the
     // category depends on that read). Without a client version a miss means "someone wrote in
     // between": re-read and decide again, up to 3 times; with one, the first miss is the 409.
@@ -65,11 +69,9 @@ export class CategoriesService {
   }
 
   private async replaceOnce(auth: AuthContext, meta: RequestMeta, id: string, write: CategoryWrite): Promise<UpsertResult> {
-    const current = CATEGORY_ID_PATTERN.test(id) ? await this.categories.findById(auth.tenant, id) : null;
+    const current = await this.categories.findById(auth.tenant, id);
     if (!current) {
-      // PUT-create: the path id is a custom id (§4.1); a supplied version is ignored (META-5.3).
-      if (!CATEGORY_ID_PATTERN.test(id)) throw ApiError.validation([{ field: 'categoryId', type: 'invalid_format', message: `must match ${CATEGORY_ID_PATTERN.source}` }], 'Constraint validation failed');
-      if (RESERVED_CATEGORY_IDS.includes(id)) throw ApiError.validation([{ field: 'categoryId', type: 'invalid_value', message: `'${id}' is reserved` }], 'Constraint validation failed');
+      // PUT-create: the path id is a custom id (§4.1, checked in `replace`); a supplied version is ignored (META-5.3).
       checkResultingContent(write.content);
       if (write.content.published) requirePublishScope(auth);
       const record = await this.insert(auth.tenant, id, write.content);
@@ -90,8 +92,8 @@ export class CategoriesService {
   }
 
   async patch(auth: AuthContext, meta: RequestMeta, id: string, body: unknown, query: Record<string, unknown>): Promise<void> {
-    const publish = publishParam(query);
-    const patch = parseCategoryPatch(body, this.writeLanguages(auth.tenant, meta), publish);
+    const { publish, langs, problems } = this.writeRequest(auth.tenant, meta, query);
+    const patch = parseCategoryPatch(body, langs, publish, problems);
     const current = CATEGORY_ID_PATTERN.test(id) ? await this.categories.findById(auth.tenant, id) : null;
     if (!current) throw categoryNotFound(id);
     const content = applyCategoryPatch(current, patch);
@@ -187,9 +189,26 @@ export class CategoriesService {
     }
   }
 
-  private writeLanguages(tenant: string, meta: RequestMeta): WriteLanguages {
+  /**
+   * What a write reads besides its body: the `publish` parameter and the `Content-Language` key
+   * rules (LOC-4). Their problems are collected, not thrown, so that the 400 lists them together
+   * with the body's (ERR-6); with an unusable header the body keys are checked against every
+   * tenant language.
+   */
+  private writeRequest(tenant: string, meta: RequestMeta, query: Record<string, unknown>): { publish?: boolean; langs: WriteLanguages; problems: ErrorDetail[] } {
+    const reader = new QueryReader(query);
+    const publish = reader.raw('publish') === undefined ? undefined : reader.bool('publish');
+    const problems = [...reader.details];
     const tenantLanguages = this.languages.of(tenant);
-    return { tenant: tenantLanguages, allowed: allowedWriteLanguages(meta.contentLanguage, tenantLanguages) };
+    let allowed: readonly string[] | null = null;
+    try {
+      allowed = allowedWriteLanguages(meta.contentLanguage, tenantLanguages);
+    } catch (e) {
+      if (!(e instanceof ApiError) || e.errorCode !== 'validation_failed') throw e;
+      problems.push(...e.details);
+    }
+    // An unreadable `publish` is reported above and must not also be compared with the body.
+    return { publish: reader.details.length ? undefined : publish, langs: { tenant: tenantLanguages, allowed }, problems };
   }
 
   private async afterWrite(auth: AuthContext, meta: RequestMeta, changes: Array<{ record: CategoryRecord; type: (typeof CATEGORY_EVENT)['created' | 'updated'] }>): Promise<void> {
@@ -204,13 +223,6 @@ export class CategoriesService {
       changes.map(({ record, type }) => ({ type, subject: record._id, version: record.metadata.version, time: record.metadata.modifiedAt, data: categoryEventData(record, auth.tenant, languages) })),
     );
   }
-}
-
-function publishParam(query: Record<string, unknown>): boolean | undefined {
-  const reader = new QueryReader(query);
-  const value = reader.raw('publish') === undefined ? undefined : reader.bool('publish');
-  reader.done();
-  return value;
 }
 
 /** §3.2: publishing needs `category_publish`. */

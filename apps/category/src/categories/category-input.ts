@@ -62,6 +62,14 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
+/**
+ * `position` and `metadata.version`: integers >= 0 that a JSON number holds exactly. `1e20` is an
+ * integer to JavaScript but would be stored rounded (and compared as such), so it is a 400.
+ */
+function isCount(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+}
+
 /** §4.3: absent, null, blank, `root` and `null` all mean "root". */
 export function isRootMarker(v: unknown): boolean {
   return v === undefined || v === null || (typeof v === 'string' && (v.trim() === '' || v === 'root' || v === 'null'));
@@ -71,9 +79,10 @@ function fail(details: ErrorDetail[]): never {
   throw ApiError.validation(details, CONSTRAINT_MESSAGE);
 }
 
-function requireObjectBody(body: unknown): Record<string, unknown> {
-  if (body === undefined) fail([{ type: 'missing_payload', message: 'a request body is required' }]);
-  if (!isObject(body)) fail([{ type: 'invalid_type', message: 'the request body must be a JSON object' }]);
+/** `prior`: the request's other problems (path, query, headers), reported with the body's (ERR-6). */
+function requireObjectBody(body: unknown, prior: readonly ErrorDetail[]): Record<string, unknown> {
+  if (body === undefined) fail([...prior, { type: 'missing_payload', message: 'a request body is required' }]);
+  if (!isObject(body)) fail([...prior, { type: 'invalid_type', message: 'the request body must be a JSON object' }]);
   return body;
 }
 
@@ -211,12 +220,20 @@ export function checkPublishParam(publish: boolean | undefined, published: unkno
 }
 
 /**
- * POST and PUT bodies (§4.2): every problem listed (ERR-6). `pathId` is the PUT path id: a body
- * id that differs from it is a 400 (ERR-7); on POST a body id is a custom id (§4.1).
+ * POST and PUT bodies (§4.2): every problem listed (ERR-6), after the request's other problems
+ * (`prior`). `pathId` is the PUT path id: a body id that differs from it is a 400 (ERR-7); on POST
+ * a body id is a custom id (§4.1).
  */
-export function parseCategoryWrite(body: unknown, mode: 'create' | 'replace', langs: WriteLanguages, publish: boolean | undefined, pathId?: string): CategoryWrite {
-  const b = requireObjectBody(body);
-  const details: ErrorDetail[] = [];
+export function parseCategoryWrite(
+  body: unknown,
+  mode: 'create' | 'replace',
+  langs: WriteLanguages,
+  publish: boolean | undefined,
+  pathId?: string,
+  prior: readonly ErrorDetail[] = [],
+): CategoryWrite {
+  const b = requireObjectBody(body, prior);
+  const details: ErrorDetail[] = [...prior];
   let id: string | undefined;
   if (mode === 'create' && b.id !== undefined && b.id !== null) {
     if (typeof b.id !== 'string' || !CATEGORY_ID_PATTERN.test(b.id)) details.push({ field: 'id', type: 'invalid_format', message: `must match ${CATEGORY_ID_PATTERN.source}` });
@@ -273,7 +290,7 @@ function parseContent(b: Record<string, unknown>, langs: WriteLanguages, details
   }
   c.position = 0;
   if (b.position !== undefined && b.position !== null) {
-    if (typeof b.position !== 'number' || !Number.isInteger(b.position) || b.position < 0) details.push({ field: 'position', type: 'invalid_value', message: 'must be an integer >= 0' });
+    if (!isCount(b.position)) details.push({ field: 'position', type: 'invalid_value', message: 'must be an integer >= 0' });
     else c.position = b.position;
   }
   if (typeof b.published !== 'boolean') {
@@ -307,17 +324,20 @@ function parseVersion(b: Record<string, unknown>, required: boolean, details: Er
     if (required) details.push({ field: 'metadata.version', type: 'missing_value', message: 'must not be null' });
     return undefined;
   }
-  if (typeof version !== 'number' || !Number.isInteger(version) || version < 0) {
+  if (!isCount(version)) {
     details.push({ field: 'metadata.version', type: 'invalid_type', message: 'must be a non-negative integer' });
     return undefined;
   }
   return version;
 }
 
-/** PATCH bodies (§4.2, §5.6): merge-patch semantics, mandatory `metadata.version` (§4.5). */
-export function parseCategoryPatch(body: unknown, langs: WriteLanguages, publish: boolean | undefined): CategoryPatch {
-  const b = requireObjectBody(body);
-  const details: ErrorDetail[] = [];
+/**
+ * PATCH bodies (§4.2, §5.6): merge-patch semantics, mandatory `metadata.version` (§4.5); listed
+ * after the request's other problems (`prior`, ERR-6).
+ */
+export function parseCategoryPatch(body: unknown, langs: WriteLanguages, publish: boolean | undefined, prior: readonly ErrorDetail[] = []): CategoryPatch {
+  const b = requireObjectBody(body, prior);
+  const details: ErrorDetail[] = [...prior];
   const p: Partial<CategoryPatch> = {};
   if (b.type !== undefined && b.type !== null) {
     if (!CATEGORY_TYPES.includes(b.type as CategoryType)) details.push({ field: 'type', type: 'invalid_value', message: 'must be STANDARD or CLASSIFICATION' });
@@ -345,7 +365,7 @@ export function parseCategoryPatch(body: unknown, langs: WriteLanguages, publish
   else if (b.validity !== undefined) p.validity = parseValidity(b.validity, true, details);
   if (b.position === null) p.position = 0;
   else if (b.position !== undefined) {
-    if (typeof b.position !== 'number' || !Number.isInteger(b.position) || b.position < 0) details.push({ field: 'position', type: 'invalid_value', message: 'must be an integer >= 0' });
+    if (!isCount(b.position)) details.push({ field: 'position', type: 'invalid_value', message: 'must be an integer >= 0' });
     else p.position = b.position;
   }
   if (b.published !== undefined && b.published !== null) {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { compileQ, compileSearchBody, MongoFilter } from '@suite/api-kit';
 import type { AuthContext } from '@suite/auth';
 import { categoryNotFound } from '../shared/category.errors';
-import { selectLanguages, TenantLanguages } from '../shared/languages';
+import { TenantLanguages } from '../shared/languages';
 import { QueryReader } from '../shared/query-params';
 import { ListContext, pageOf, PageResult, readListContext } from '../shared/read-context';
 import type { RequestMeta } from '../shared/request-meta';
@@ -80,7 +80,8 @@ export class CategoryQueriesService {
   async get(auth: AuthContext, meta: RequestMeta, id: string, query: Record<string, unknown>): Promise<CategoryView> {
     const reader = new QueryReader(query);
     const publishedOnly = !reader.bool('showUnpublished');
-    const render = this.render(auth.tenant, meta);
+    const tenantLanguages = this.languages.of(auth.tenant);
+    const render: RenderContext = { selection: reader.languages(meta.acceptLanguage, tenantLanguages), tenantLanguages };
     reader.done();
     const record = CATEGORY_ID_PATTERN.test(id) ? await this.categories.findById(auth.tenant, id) : null;
     if (!record || (publishedOnly && !record.published)) throw categoryNotFound(id);
@@ -117,12 +118,6 @@ export class CategoryQueriesService {
     const record = hierarchy.byId.get(id);
     if (!record || (ctx.publishedOnly && !record.published)) throw categoryNotFound(id, 'Error while getting category subcategories');
     return this.pageIds(auth.tenant, ctx, hierarchy.descendants(id, ctx.publishedOnly, depth), meta.wantsTotal, hierarchy);
-  }
-
-  /** The LOC-3 rendering of this request. */
-  render(tenant: string, meta: RequestMeta): RenderContext {
-    const tenantLanguages = this.languages.of(tenant);
-    return { selection: selectLanguages(meta.acceptLanguage, tenantLanguages), tenantLanguages };
   }
 
   /**

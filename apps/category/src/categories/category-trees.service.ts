@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ApiError } from '@suite/api-kit';
 import type { AuthContext } from '@suite/auth';
 import { treeNotFound } from '../shared/category.errors';
-import { selectLanguages, TenantLanguages } from '../shared/languages';
+import { TenantLanguages } from '../shared/languages';
 import { QueryReader } from '../shared/query-params';
 import type { RequestMeta } from '../shared/request-meta';
 import { CategoriesRepository } from './categories.repository';
@@ -37,7 +37,7 @@ export class CategoryTreesService {
     const reader = new QueryReader(query);
     const publishedOnly = !reader.bool('showUnpublished');
     const ids = reader.list('categoryIds');
-    const render = this.render(auth.tenant, meta);
+    const render = this.render(auth.tenant, meta, reader);
     reader.done();
     return this.forestBytes(auth.tenant, publishedOnly, render, ids);
   }
@@ -50,7 +50,7 @@ export class CategoryTreesService {
   async searchJson(auth: AuthContext, meta: RequestMeta, query: Record<string, unknown>, body: unknown): Promise<Buffer> {
     const reader = new QueryReader(query);
     const publishedOnly = !reader.bool('showUnpublished');
-    const render = this.render(auth.tenant, meta);
+    const render = this.render(auth.tenant, meta, reader);
     reader.done();
     const ids = (body as { categoryIds?: unknown } | null | undefined)?.categoryIds;
     if (!Array.isArray(ids) || ids.some((i) => typeof i !== 'string')) {
@@ -64,7 +64,7 @@ export class CategoryTreesService {
   async one(auth: AuthContext, meta: RequestMeta, id: string, query: Record<string, unknown>): Promise<TreeNodeView> {
     const reader = new QueryReader(query);
     const publishedOnly = !reader.bool('showUnpublished');
-    const render = this.render(auth.tenant, meta);
+    const render = this.render(auth.tenant, meta, reader);
     reader.done();
     return this.tree(auth.tenant, id, publishedOnly, render);
   }
@@ -77,7 +77,7 @@ export class CategoryTreesService {
   async rebuild(auth: AuthContext, meta: RequestMeta, id: string, query: Record<string, unknown>): Promise<TreeNodeView> {
     const reader = new QueryReader(query);
     const publishedOnly = !reader.bool('showUnpublished');
-    const render = this.render(auth.tenant, meta);
+    const render = this.render(auth.tenant, meta, reader);
     reader.done();
     const tenant = auth.tenant;
     const root = CATEGORY_ID_PATTERN.test(id) ? await this.categories.findById(tenant, id) : null;
@@ -164,9 +164,10 @@ export class CategoryTreesService {
   /** Forests rendered from a snapshot; they go away with the snapshot (no invalidation needed). */
   private readonly rendered = new WeakMap<Hierarchy, Map<string, RenderedForest>>();
 
-  private render(tenant: string, meta: RequestMeta): RenderContext {
+  /** The LOC-3 rendering of this request; an unusable `Accept-Language` is one of the reader's problems. */
+  private render(tenant: string, meta: RequestMeta, reader: QueryReader): RenderContext {
     const tenantLanguages = this.languages.of(tenant);
-    return { selection: selectLanguages(meta.acceptLanguage, tenantLanguages), tenantLanguages };
+    return { selection: reader.languages(meta.acceptLanguage, tenantLanguages), tenantLanguages };
   }
 
   private async chainByParent(tenant: string, node: { _id: string; parentId?: string }): Promise<string[]> {

@@ -1,6 +1,10 @@
 import type { FieldRegistry } from '@suite/api-kit';
 
-/** Queryable and sortable category fields (§3.6, §3.8). Deprecated `name`/`description` are neither. */
+/**
+ * Queryable and sortable category fields (§3.6, §3.8). Deprecated `name`/`description` are neither.
+ * Mixin paths are sortable too: PAG-7 makes them sortable wherever the entity has mixins, and the
+ * sortable fields are not among the overrides HTTP-8 allows a contract (§3.6 only lists the rest).
+ */
 export const CATEGORY_FIELDS: FieldRegistry = {
   id: { db: '_id', type: 'id', sortable: true },
   code: { type: 'string', sortable: true },
@@ -17,7 +21,7 @@ export const CATEGORY_FIELDS: FieldRegistry = {
   'metadata.createdAt': { type: 'date', sortable: true, aliases: ['metadataCreatedAt'] },
   'metadata.modifiedAt': { type: 'date', sortable: true, aliases: ['metadataModifiedAt'] },
   'metadata.version': { type: 'number', sortable: true },
-  mixins: { type: 'mixins', sortable: false },
+  mixins: { type: 'mixins', sortable: true },
 };
 
 /** Default order of flat category lists (ops 1, 3, 19): creation time, then id (§3.6). */

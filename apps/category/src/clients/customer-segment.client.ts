@@ -6,6 +6,12 @@ interface SegmentItemRow {
   item?: { id?: unknown };
 }
 
+/** The correlation headers of the request being served (HTTP-9). */
+export interface PeerTrace {
+  requestId: string;
+  traceparent?: string;
+}
+
 const SERVICE = 'customer-segment';
 const PAGE_SIZE = 1000;
 
@@ -27,8 +33,11 @@ export class CustomerSegmentClient {
   /** `http` is undefined when CUSTOMER_SEGMENT_URL is not configured: every lookup then fails closed. */
   constructor(private readonly http: ServiceHttpClient | undefined) {}
 
-  /** Ids of the categories assigned to at least one of `segmentIds` (unknown segments add nothing). */
-  async categoryIdsOfSegments(tenant: string, segmentIds: readonly string[], requestId: string): Promise<Set<string>> {
+  /**
+   * Ids of the categories assigned to at least one of `segmentIds` (unknown segments add nothing).
+   * `trace` carries the request id and the incoming `traceparent`, both forwarded (S2S-5).
+   */
+  async categoryIdsOfSegments(tenant: string, segmentIds: readonly string[], trace: PeerTrace): Promise<Set<string>> {
     const http = this.http;
     if (!http) throw segmentFilteringUnavailable();
     const out = new Set<string>();
@@ -45,7 +54,7 @@ export class CustomerSegmentClient {
                 pathTemplate: '/customer-segment/{tenant}/segments/items',
                 query: { q, pageSize, pageNumber },
                 scopes: [SEGMENT_READ_SCOPE],
-                headers: { 'x-request-id': requestId },
+                headers: { 'x-request-id': trace.requestId, ...(trace.traceparent ? { traceparent: trace.traceparent } : {}) },
               })
             ).body as SegmentItemRow[],
           PAGE_SIZE,

@@ -12,6 +12,7 @@ import { CustomerSegmentClient } from '../clients/customer-segment.client';
 import type { CategoryConfig } from '../config/category.config';
 import { CategoryEvents } from './category-events';
 import { TenantLanguages } from './languages';
+import { QuerySettings } from './query-settings';
 
 const providers = [
   CategoriesRepository,
@@ -37,6 +38,7 @@ export class CategoryCoreModule {
       providers: [
         ...providers,
         { provide: TenantLanguages, useValue: new TenantLanguages(config.languages, config.tenantLanguages) },
+        { provide: QuerySettings, useValue: new QuerySettings(config.queryMaxTimeMS) },
         {
           provide: CustomerSegmentClient,
           useFactory: (tokens: ServiceTokenProvider, logger: Logger) =>
@@ -54,7 +56,7 @@ export class CategoryCoreModule {
           inject: [ServiceTokenProvider, LOGGER],
         },
       ],
-      exports: [...providers, TenantLanguages, CustomerSegmentClient],
+      exports: [...providers, TenantLanguages, QuerySettings, CustomerSegmentClient],
     };
   }
 }

@@ -94,7 +94,12 @@ export function allowedWriteLanguages(header: string | string[] | undefined, ten
     if (hit) out.push(hit);
     else unsupported.push(code);
   }
-  if (unsupported.length || out.length === 0) {
+  if (out.length === 0 && unsupported.length === 0) {
+    throw new ApiError('validation_failed', 'Constraint validation failed', {
+      details: [{ field: 'Content-Language', type: 'invalid_format', message: 'must name at least one language' }],
+    });
+  }
+  if (unsupported.length) {
     throw new ApiError('validation_failed', 'Constraint validation failed', {
       details: [{ field: 'Content-Language', type: 'unsupported_language', message: `Following languages are not supported: ${unsupported.map((u) => `'${u}'`).join(', ')}` }],
     });

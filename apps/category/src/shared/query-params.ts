@@ -1,4 +1,5 @@
 import { ApiError, ErrorDetail } from '@suite/api-kit';
+import { selectLanguages } from './languages';
 
 /**
  * Reads query parameters that arrive as flat strings (HTTP-4) and collects every problem, so one
@@ -6,8 +7,25 @@ import { ApiError, ErrorDetail } from '@suite/api-kit';
  */
 export class QueryReader {
   readonly details: ErrorDetail[] = [];
+  /** The `Accept-Language` failure, whose message the contract fixes (§3.4). */
+  private languageError?: ApiError;
 
   constructor(private readonly query: Readonly<Record<string, unknown>>) {}
+
+  /**
+   * LOC-3: the languages `Accept-Language` selects (`null` = all). A header that selects nothing
+   * or cannot be parsed is recorded like the query's problems instead of hiding them (ERR-6).
+   */
+  languages(header: string | undefined, tenantLanguages: readonly string[]): string[] | null {
+    try {
+      return selectLanguages(header, tenantLanguages);
+    } catch (e) {
+      if (!(e instanceof ApiError) || e.errorCode !== 'validation_failed') throw e;
+      this.languageError = e;
+      this.details.push(...e.details);
+      return null;
+    }
+  }
 
   raw(name: string): string | undefined {
     const v = this.query[name];
@@ -49,8 +67,13 @@ export class QueryReader {
     this.details.push(detail);
   }
 
-  /** Throws one 400 naming every problem collected so far. */
+  /**
+   * Throws one 400 naming every problem collected so far. A header problem on its own keeps the
+   * contract's wording (`Accept-Language validation failed.`).
+   */
   done(): void {
-    if (this.details.length) throw ApiError.validation(this.details);
+    if (this.details.length === 0) return;
+    if (this.languageError && this.details.length === this.languageError.details.length) throw this.languageError;
+    throw ApiError.validation(this.details);
   }
 }

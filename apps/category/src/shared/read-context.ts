@@ -1,6 +1,5 @@
 import { parsePaging, parseSort, FieldRegistry, Paging, SortSpec } from '@suite/api-kit';
 import { QueryReader } from './query-params';
-import { selectLanguages } from './languages';
 
 /** What every list read needs: visibility, languages, paging and, when given, a sort. */
 export interface ListContext {
@@ -25,7 +24,7 @@ export function readListContext(
   defaultSort?: string,
 ): ListContext {
   const showUnpublished = reader.bool('showUnpublished');
-  const selection = selectLanguages(acceptLanguage, tenantLanguages);
+  const selection = reader.languages(acceptLanguage, tenantLanguages);
   let paging: Paging = { pageNumber: 1, pageSize: 60, skip: 0, limit: 60 };
   try {
     paging = parsePaging({ pageNumber: reader.raw('pageNumber'), pageSize: reader.raw('pageSize') });

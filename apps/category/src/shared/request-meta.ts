@@ -5,6 +5,8 @@ export interface RequestMeta {
   requestId: string;
   acceptLanguage?: string;
   contentLanguage?: string;
+  /** W3C trace context, forwarded unchanged on peer calls (HTTP-9, S2S-5). */
+  traceparent?: string;
   /** `X-Total-Count: true` was asked (PAG-6); never a 400. */
   wantsTotal: boolean;
 }
@@ -21,6 +23,7 @@ export const Meta = createParamDecorator((_data: unknown, ctx: ExecutionContext)
     requestId: req.id,
     acceptLanguage: header(req.headers['accept-language']),
     contentLanguage: header(req.headers['content-language']),
+    traceparent: typeof req.headers.traceparent === 'string' ? req.headers.traceparent : undefined,
     wantsTotal: typeof total === 'string' && total.toLowerCase() === 'true',
   };
 });
