@@ -5,6 +5,7 @@
  * (`node dist/tools/gateway.js`), by docker-compose.
  */
 import fastifyProxy from '@fastify/http-proxy';
+import { EdgeErrors, ErrorProfile, requestIdFrom } from '@suite/api-kit';
 import Fastify, { FastifyInstance } from 'fastify';
 
 export const SERVICES = ['customer-segment', 'coupon', 'category'] as const;
@@ -30,8 +31,25 @@ function unavailable(message: string) {
   return { code: 503, status: 'Service Unavailable', errorCode: 'service_unavailable', message, details: [] };
 }
 
+/** The error profile of the service a path belongs to (ERR-2), for errors the gateway answers itself. */
+function profileOf(path: string): ErrorProfile {
+  if (path.startsWith('/coupon/')) return 'coupon';
+  if (path.startsWith('/category/')) return 'category';
+  return 'segment';
+}
+
 export async function startGateway(options: GatewayOptions): Promise<{ url: string; app: FastifyInstance }> {
-  const app: FastifyInstance = Fastify({ logger: false, routerOptions: { maxParamLength: 16 * 1024 } });
+  // A path that is not valid percent-encoding, or headers beyond 16 KiB, never reach an app:
+  // answered here in that app's error profile with X-Request-Id (ERR-2b), like the apps do.
+  const edge = new EdgeErrors();
+  edge.profileFor = profileOf;
+  const app: FastifyInstance = Fastify({
+    logger: false,
+    routerOptions: { maxParamLength: 16 * 1024 },
+    genReqId: (req) => requestIdFrom(req.headers['x-request-id']),
+    frameworkErrors: edge.onFrameworkError,
+    clientErrorHandler: edge.onClientError,
+  });
   app.get('/health/live', async () => ({ status: 'ok' }));
   app.get('/health/ready', async (_req, reply) => {
     const states = await Promise.all(SERVICES.map((n) => isReady(options.upstreams[n])));

@@ -10,6 +10,8 @@ import { SuiteValidationPipe } from './validation.pipe';
 
 export const LOGGER = Symbol.for('suite.logger');
 export const SERVICE_NAME = Symbol.for('suite.serviceName');
+/** The application's error wire profile (ERR-2), for answers rendered outside the exception filter. */
+export const ERROR_PROFILE = Symbol.for('suite.errorProfile');
 
 export interface ApiKitOptions {
   /** `customer-segment`, `coupon` or `category`: used in logs, events and peer calls. */
@@ -36,11 +38,12 @@ export class ApiKitModule {
         Lifecycle,
         { provide: LOGGER, useValue: logger },
         { provide: SERVICE_NAME, useValue: options.service },
+        { provide: ERROR_PROFILE, useValue: options.errorProfile },
         { provide: APP_FILTER, useValue: new ApiExceptionFilter(options.errorProfile, options.errorTranslators ?? [], logger) },
         { provide: APP_INTERCEPTOR, useClass: RequestDecodingInterceptor },
         { provide: APP_PIPE, useClass: SuiteValidationPipe },
       ],
-      exports: [LOGGER, SERVICE_NAME, Lifecycle],
+      exports: [LOGGER, SERVICE_NAME, ERROR_PROFILE, Lifecycle],
     };
   }
 }

@@ -2,6 +2,9 @@ import { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from 'pino';
+import { ERROR_PROFILE } from './api-kit.module';
+import { EdgeErrors } from './edge-errors';
+import type { ErrorProfile } from './error-profiles';
 import { PinoNestLogger, createLogger } from './logger';
 import { parseQueryString } from './query-string';
 import { requestIdFrom } from './request-id';
@@ -33,8 +36,12 @@ export async function createApp(module: Type | ReturnType<typeof Object>, option
   return configureApp(app, { ...options, logger });
 }
 
+/** Per adapter: where Fastify's and Node's own error answers go (see EdgeErrors). */
+const edgeErrors = new WeakMap<object, EdgeErrors>();
+
 /** The Fastify adapter with the settings the conventions need (also for `@nestjs/testing` apps). */
 export function createAdapter(): FastifyAdapter {
+  const edge = new EdgeErrors();
   const options = {
     logger: false,
     // Path parameters of any length reach the handlers (ID-3: an overlong id is a 404 in a read
@@ -45,8 +52,22 @@ export function createAdapter(): FastifyAdapter {
     // Keep-alive connections are closed on shutdown once idle (graceful drain).
     forceCloseConnections: 'idle',
     return503OnClosing: true,
+    // ERR-2/ERR-2b also for what Fastify and Node answer before any route runs.
+    frameworkErrors: edge.onFrameworkError,
+    clientErrorHandler: edge.onClientError,
   };
-  return new FastifyAdapter(options as ConstructorParameters<typeof FastifyAdapter>[0]) as FastifyAdapter;
+  const adapter = new FastifyAdapter(options as ConstructorParameters<typeof FastifyAdapter>[0]) as FastifyAdapter;
+  edgeErrors.set(adapter, edge);
+  return adapter;
+}
+
+/** The profile ApiKitModule was given, if the application imports it. */
+function errorProfileOf(app: NestFastifyApplication): ErrorProfile | undefined {
+  try {
+    return app.get<ErrorProfile>(ERROR_PROFILE, { strict: false });
+  } catch {
+    return undefined;
+  }
 }
 
 /** Nest application options: no adapter body parsing (ERR-10), pino logs, errors reach the caller. */
@@ -60,6 +81,8 @@ export function applicationOptions(logger: Logger) {
  */
 export function configureApp(app: NestFastifyApplication, options: CreateAppOptions & { logger: Logger }): NestFastifyApplication {
   const logger = options.logger;
+  const edge = edgeErrors.get(app.getHttpAdapter());
+  if (edge) edge.profile = errorProfileOf(app) ?? edge.profile;
   const fastify = app.getHttpAdapter().getInstance();
   // ERR-10: no adapter-level parsing or content-type checks; the stream stays unread until the
   // request decoding interceptor runs after the guards.

@@ -251,6 +251,38 @@ describe('error wire profiles over HTTP', () => {
   });
 });
 
+describe('errors Fastify and Node answer before any route (ERR-2, ERR-2b)', () => {
+  it.each(['segment', 'category', 'coupon'] as const)('answers a path that is not valid percent-encoding in the %s profile, with X-Request-Id', async (profile) => {
+    const { app, url } = await start(profile);
+    try {
+      const res = await fetch(`${url}/svc/acme/things/%E0%A4%A`, { headers: { 'x-request-id': 'edge-1' } });
+      expect(res.status).toBe(400);
+      expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(res.headers.get('x-request-id')).toBe('edge-1');
+      const body = await res.json();
+      if (profile === 'coupon') expect(body).toMatchObject({ status: 400, type: 'validation_violation' });
+      else expect(body).toMatchObject({ code: 400, status: 'Bad Request', errorCode: 'validation_failed' });
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('answers a request line and headers beyond 16 KiB in the profile, with a new X-Request-Id', async () => {
+    const { app, url } = await start('category');
+    try {
+      const res = await fetch(`${url}/svc/acme/things?q=${'a'.repeat(40_000)}`);
+      expect(res.status).toBe(400);
+      expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+      const body = await res.json();
+      expect(body).toMatchObject({ code: 400, errorCode: 'validation_failed', details: [expect.stringMatching(/^headers: /)] });
+      // The server goes on serving.
+      expect((await fetch(`${url}/health/live`)).status).toBe(200);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describe('coupon profile detail vocabulary (coupon §1.4)', () => {
   it('maps paging and q problems to invalid_query_parameter and a non-object body to malformed_payload', () => {
     const paging = ApiError.validation([{ field: 'pageSize', type: 'out_of_range', message: 'x' }, { field: 'sort', type: 'invalid_format', message: 'y' }]);

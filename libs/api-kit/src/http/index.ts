@@ -1,5 +1,6 @@
 export * from './api-kit.module';
 export * from './bootstrap';
+export * from './edge-errors';
 export * from './error-profiles';
 export * from './exception.filter';
 export * from './health.controller';
