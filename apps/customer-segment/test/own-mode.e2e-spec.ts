@@ -60,8 +60,9 @@ describe('OWN mode (segment_read_own)', () => {
     expect(ids(await call('GET', `${seg}?legalEntityId=le-1`, { headers: await customer(T, 'alice', 'le-1') }))).toEqual(['s-active', 's-le1', 's-window']);
   });
 
-  it('refuses customerId, a differing legalEntityId and anonymous callers with 403 forbidden', async () => {
-    expectError(await call('GET', `${seg}?customerId=alice`, { headers: await customer(T, 'alice') }), 403, 'forbidden');
+  it('refuses another customerId, a differing legalEntityId and anonymous callers with 403 forbidden', async () => {
+    expectError(await call('GET', `${seg}?customerId=bob`, { headers: await customer(T, 'alice') }), 403, 'forbidden');
+    expectError(await call('GET', `${seg}?customerId=alice`, { headers: await auth(T, [READ_OWN]) }), 403, 'forbidden');
     expectError(await call('GET', `${seg}?legalEntityId=le-2`, { headers: await customer(T, 'alice', 'le-1') }), 403, 'forbidden');
     expectError(await call('GET', `${seg}?legalEntityId=le-1`, { headers: await customer(T, 'alice') }), 403, 'forbidden');
     expectError(await call('GET', seg, { headers: await auth(T, [READ_OWN], { principalType: 'anonymous' }) }), 403, 'forbidden');

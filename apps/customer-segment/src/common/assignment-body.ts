@@ -1,6 +1,6 @@
 import { ApiError, ErrorDetail, validateMixinSchemas, validateMixins } from '@suite/api-kit';
 import { Type } from 'class-transformer';
-import { Allow, IsInt, IsObject, IsOptional, Min, ValidateNested } from 'class-validator';
+import { Allow, IsInt, IsObject, IsOptional, Min, ValidateIf, ValidateNested } from 'class-validator';
 import { isPlainObject, validateDto } from './validate-dto';
 
 /**
@@ -9,7 +9,9 @@ import { isPlainObject, validateDto } from './validate-dto';
  * by validateMixinSchemas (META-9).
  */
 export class MetadataInputDto {
-  @IsOptional()
+  // A precondition of `null` is no version at all; it is refused like any non-integer instead of
+  // being compared (a 409) or dropped (an unconditional write the client did not ask for).
+  @ValidateIf((o: MetadataInputDto) => o.version !== undefined)
   @IsInt({ message: 'metadata.version must be an integer' })
   @Min(0)
   version?: number;

@@ -57,8 +57,9 @@ export function parseAcceptLanguage(header: string | string[] | undefined, langu
     for (const l of matches) if (!selected.includes(l)) selected.push(l);
   }
   if (selected.length === 0) throw acceptLanguageError('unsupported_language', 'Accept-Language selects no language of this tenant');
-  // Selecting every tenant language is the same as no narrowing at all.
-  if (ranges.some((r) => r.range === '*') && selected.length === languages.all.length) return null;
+  // `*` alone is rule 1 (every stored translation). With other ranges the selection keeps the
+  // header's priority order even when it covers every language: sorting uses its first entry (LOC-6).
+  if (ranges.every((r) => r.range === '*')) return null;
   return selected;
 }
 
@@ -132,7 +133,11 @@ export function readLocalized(
   let ok = true;
   for (const [key, text] of Object.entries(value)) {
     const language = findLanguage(key, allowed);
-    if (!language) {
+    if (language !== undefined && Object.prototype.hasOwnProperty.call(map, language)) {
+      // Two spellings of one language (`en`, `EN`): keeping either would silently drop the other.
+      details.push({ field: `${field}.${key}`, type: 'invalid_value', message: `'${key}' repeats the translation for '${language}'` });
+      ok = false;
+    } else if (!language) {
       details.push({ field: `${field}.${key}`, type: 'unsupported_language', message: `'${key}' is not an allowed language here` });
       ok = false;
     } else if (typeof text !== 'string') {

@@ -20,7 +20,8 @@ export interface ReaderQuery {
 
 /**
  * Works out the read mode and enforces the token-only 403 rules (ERR-10 step 4): an anonymous
- * token reading "own" data (AUTH-12.4), `customerId` in OWN mode (§3.2), a `legalEntityId` that
+ * token reading "own" data (AUTH-12.4), `customerId` naming someone else in OWN mode (§3.2,
+ * AUTH-12.1), a `legalEntityId` that
  * differs from the token's claim or comes without one (AUTH-12.2). In FULL mode `customerId` and
  * `legalEntityId` are plain filters (used only where an operation accepts them).
  */
@@ -29,8 +30,10 @@ export function readerOf(auth: AuthContext, query: ReaderQuery, options: { ownOn
     return { mode: 'FULL', customerId: query.customerId, legalEntityId: query.customerId === undefined ? undefined : query.legalEntityId };
   }
   if (auth.principalType === 'anonymous') throw ApiError.forbidden('Anonymous callers have no segments of their own.');
-  if (!options.ownOnly && query.customerId !== undefined) {
-    throw ApiError.forbidden('customerId may only be used with customersegment.segment_read.');
+  // AUTH-12.1: a customer may name itself (the OWN view is its view anyway); naming anyone else,
+  // or naming a customer without being one, needs segment_read.
+  if (!options.ownOnly && query.customerId !== undefined && !(auth.principalType === 'customer' && query.customerId === auth.customerId)) {
+    throw ApiError.forbidden('customerId may only name the caller itself without customersegment.segment_read.');
   }
   const claim = auth.principalType === 'customer' ? auth.legalEntityId : undefined;
   if (query.legalEntityId !== undefined && query.legalEntityId !== claim) {

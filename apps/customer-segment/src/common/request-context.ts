@@ -14,6 +14,8 @@ export interface RequestCtx {
   readonly traceparent?: string;
   readonly acceptLanguage?: string;
   readonly contentLanguage?: string;
+  /** For media-type rules a route adds to HTTP-2 (JSON Patch is never a merge patch, META-6). */
+  readonly contentType?: string;
 }
 
 function header(req: FastifyRequest, name: string): string | undefined {
@@ -31,6 +33,7 @@ export const Ctx = createParamDecorator((_data: unknown, context: ExecutionConte
     traceparent: header(req, 'traceparent'),
     acceptLanguage: header(req, 'accept-language'),
     contentLanguage: header(req, 'content-language'),
+    contentType: header(req, 'content-type'),
   };
 });
 

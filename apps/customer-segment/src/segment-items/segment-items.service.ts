@@ -12,6 +12,7 @@ import { readerOf } from '../common/reader';
 import { RequestCtx } from '../common/request-context';
 import { SegmentEvents } from '../common/segment-events';
 import { SEGMENT_SETTINGS, SegmentSettings } from '../common/settings';
+import { validateAll } from '../common/validate-dto';
 import { SegmentsRepository } from '../segments/segments.repository';
 import { SegmentVisibility, segmentNotFound } from '../visibility/segment-visibility.service';
 import { ItemBulkItemDto } from './dto/item-bulk.dto';
@@ -47,8 +48,10 @@ export class SegmentItemsService {
   async listAcross(ctx: RequestCtx, query: QueryParams, totalCount: string | undefined): Promise<HttpResult> {
     const tenant = ctx.auth.tenant;
     const reader = readerOf(ctx.auth, { legalEntityId: query.legalEntityId });
-    const onlyActive = parseBooleanParam(query.onlyActive, 'onlyActive', false);
-    const request = parseListRequest({ query, totalCountHeader: totalCount, acceptLanguage: ctx.acceptLanguage }, ITEM_LIST, this.settings.languagesOf(tenant));
+    const [onlyActive, request] = validateAll(
+      () => parseBooleanParam(query.onlyActive, 'onlyActive', false),
+      () => parseListRequest({ query, totalCountHeader: totalCount, acceptLanguage: ctx.acceptLanguage }, ITEM_LIST, this.settings.languagesOf(tenant)),
+    );
     const siteCode = query.siteCode;
     let scope: Record<string, unknown> | undefined;
     if (reader.mode === 'OWN') {
@@ -93,10 +96,12 @@ export class SegmentItemsService {
   async get(ctx: RequestCtx, segmentId: string, rawType: string, itemId: string, query: QueryParams): Promise<HttpResult> {
     const tenant = ctx.auth.tenant;
     const reader = readerOf(ctx.auth, { legalEntityId: query.legalEntityId });
-    const type = parseItemType(rawType);
     const languages = this.settings.languagesOf(tenant);
-    const selection = parseAcceptLanguage(ctx.acceptLanguage, languages);
-    const fields = parseSingleFields(query.fields, ITEM_LIST.projection, languages);
+    const [type, selection, fields] = validateAll(
+      () => parseItemType(rawType),
+      () => parseAcceptLanguage(ctx.acceptLanguage, languages),
+      () => parseSingleFields(query.fields, ITEM_LIST.projection, languages),
+    );
     if (!isValidCustomId(segmentId)) throw segmentNotFound(segmentId);
     await this.visibility.readable(tenant, reader, segmentId);
     const assignment = isValidCustomId(itemId) ? await this.items.findOne(tenant, { segmentId, type, itemId }) : null;
@@ -164,8 +169,10 @@ export class SegmentItemsService {
   /** §3.29: 207 per element; category snapshots are fetched in parallel up front (best-effort). */
   async bulkUpsert(ctx: RequestCtx, segmentId: string, rawType: string, body: unknown): Promise<HttpResult> {
     const tenant = ctx.auth.tenant;
-    const type = parseItemType(rawType);
-    const elements = assertBulkArray(body);
+    const [type, elements] = validateAll(
+      () => parseItemType(rawType),
+      () => assertBulkArray(body),
+    );
     if (!isValidCustomId(segmentId)) throw segmentNotFound(segmentId);
     await this.visibility.requireExisting(tenant, segmentId);
     const parsed = elements.map((element) => {
@@ -196,8 +203,10 @@ export class SegmentItemsService {
   /** §3.30: strings are deleted (204 also when absent); anything else is a 400 element. */
   async bulkDelete(ctx: RequestCtx, segmentId: string, rawType: string, body: unknown): Promise<HttpResult> {
     const tenant = ctx.auth.tenant;
-    const type = parseItemType(rawType);
-    const elements = assertBulkArray(body);
+    const [type, elements] = validateAll(
+      () => parseItemType(rawType),
+      () => assertBulkArray(body),
+    );
     if (!isValidCustomId(segmentId)) throw segmentNotFound(segmentId);
     await this.visibility.requireExisting(tenant, segmentId);
     const results = await runSegmentBulk(

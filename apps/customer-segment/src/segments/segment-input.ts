@@ -73,7 +73,8 @@ export function parseSegmentInput(raw: unknown, ctx: SegmentInputContext): Segme
     status: (dto.status as SegmentStatus | undefined) ?? 'INACTIVE',
     siteCode: dto.siteCode,
     mixins: (dto.mixins as Record<string, unknown> | undefined) ?? undefined,
-    metadataMixins: dto.metadata?.mixins as Record<string, string> | undefined,
+    // `null` is no links, like every optional property sent as null (HTTP-11).
+    metadataMixins: (dto.metadata?.mixins ?? undefined) as Record<string, string> | undefined,
     expectedVersion: ctx.mode === 'upsert' ? dto.metadata?.version : undefined,
   };
 }

@@ -17,7 +17,9 @@ function decodePointer(path: string): string[] {
     .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
-const POISONED = new Set(['__proto__', 'constructor', 'prototype']);
+// `constructor` and `prototype` are ordinary keys below /mixins (META-8): the patch is applied with
+// own-property checks and defineProperty. `__proto__` never is (see validateDto).
+const POISONED = new Set(['__proto__']);
 
 /**
  * Segment §3.6 / META-6: validates a JSON Patch body. The shared rules (ops, `test` only on
@@ -26,6 +28,7 @@ const POISONED = new Set(['__proto__', 'constructor', 'prototype']);
  * reported (ERR-6).
  */
 export function parseSegmentPatch(body: unknown, languages: TenantLanguages): SegmentPatchOp[] {
+  if (body === undefined) throw ApiError.validation([{ type: 'missing_payload', message: 'a JSON Patch array is required' }]);
   let shared: ErrorDetail[] = [];
   try {
     validateJsonPatch(body);

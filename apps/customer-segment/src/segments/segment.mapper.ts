@@ -38,10 +38,13 @@ export function renderValidity(v: { from?: Date; to?: Date }): { from?: string; 
   return out;
 }
 
-/** `data` of segment-created (segment §6): complete maps, independent of request headers (LOC-7). */
+/**
+ * `data` of segment-created (segment §6): the full segment with complete maps, independent of
+ * request headers (LOC-7), and with its mixins: EVT-3 wants created events to carry the full state
+ * "with complete localized maps and mixins", which the §6 field list leaves out.
+ */
 export function segmentCreatedData(s: Segment): Record<string, unknown> {
-  const v = toSegmentView(s, null);
-  return { id: v.id, name: v.name, description: v.description, validity: v.validity, status: v.status, siteCode: v.siteCode, metadata: v.metadata };
+  return { ...toSegmentView(s, null) };
 }
 
 /** `data` of segment-updated: the full segment including mixins, plus the status before the change. */

@@ -5,6 +5,7 @@ import { runSegmentBulk, stringProp } from '../common/bulk';
 import { parseBooleanParam } from '../common/list-request';
 import { HttpResult } from '../common/http-result';
 import { RequestCtx } from '../common/request-context';
+import { validateAll } from '../common/validate-dto';
 import { SegmentCascade } from './segment-cascade.service';
 import { parseSegmentInput } from './segment-input';
 import { SegmentsService } from './segments.service';
@@ -27,9 +28,8 @@ export class SegmentsBulkService {
 
   /** §3.8: duplicates inside one request: the first is created, the later ones get 409. */
   async create(ctx: RequestCtx, body: unknown): Promise<HttpResult> {
-    const items = assertBulkArray(body);
+    const [items, contentLanguage] = validateAll(() => assertBulkArray(body), () => this.segments.contentLanguage(ctx));
     const languages = this.segments.languages(ctx);
-    const contentLanguage = this.segments.contentLanguage(ctx);
     const results = await runSegmentBulk(
       items,
       async (item) => {
@@ -44,9 +44,8 @@ export class SegmentsBulkService {
 
   /** §3.9: every element carries `id`; a later duplicate updates what the earlier one wrote. */
   async upsert(ctx: RequestCtx, body: unknown): Promise<HttpResult> {
-    const items = assertBulkArray(body);
+    const [items, contentLanguage] = validateAll(() => assertBulkArray(body), () => this.segments.contentLanguage(ctx));
     const languages = this.segments.languages(ctx);
-    const contentLanguage = this.segments.contentLanguage(ctx);
     const results = await runSegmentBulk(
       items,
       async (item) => {
@@ -61,8 +60,7 @@ export class SegmentsBulkService {
 
   /** §3.10: ids that cannot exist are deleted already (204); non-strings are 400. */
   async delete(ctx: RequestCtx, body: unknown, forceDeleteParam: string | undefined): Promise<HttpResult> {
-    const force = parseBooleanParam(forceDeleteParam, 'forceDelete', false);
-    const items = assertBulkArray(body);
+    const [force, items] = validateAll(() => parseBooleanParam(forceDeleteParam, 'forceDelete', false), () => assertBulkArray(body));
     const results = await runSegmentBulk(
       items,
       async (item) => {

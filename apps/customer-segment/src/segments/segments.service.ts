@@ -1,13 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ApiError, EVENT_TYPES, assertAddressableId, isValidCustomId, newHexId, versionMiss, withVersionRetry } from '@suite/api-kit';
+import { ApiError, EVENT_TYPES, assertAddressableId, isValidCustomId, mediaTypeOf, newHexId, versionMiss, withVersionRetry } from '@suite/api-kit';
 import { HttpResult, created, list, noContent, ok } from '../common/http-result';
 import { andFilters, parseBooleanParam, parseListRequest, parseSingleFields, project } from '../common/list-request';
-import { TenantLanguages, parseAcceptLanguage, parseContentLanguage } from '../common/localization';
+import { ContentLanguage, TenantLanguages, parseAcceptLanguage, parseContentLanguage } from '../common/localization';
 import { activeSegmentFilter } from '../common/activity';
 import { readerOf } from '../common/reader';
 import { RequestCtx } from '../common/request-context';
 import { SegmentEvents } from '../common/segment-events';
 import { SEGMENT_SETTINGS, SegmentSettings } from '../common/settings';
+import { validateAll } from '../common/validate-dto';
 import { SegmentVisibility } from '../visibility/segment-visibility.service';
 import { SegmentCascade } from './segment-cascade.service';
 import { SEGMENT_LIST } from './segment.fields';
@@ -77,8 +78,10 @@ export class SegmentsService {
   async get(ctx: RequestCtx, id: string, query: SegmentQuery): Promise<HttpResult> {
     const reader = readerOf(ctx.auth, { legalEntityId: query.legalEntityId });
     const languages = this.languages(ctx);
-    const selection = parseAcceptLanguage(ctx.acceptLanguage, languages);
-    const fields = parseSingleFields(query.fields, SEGMENT_LIST.projection, languages);
+    const [selection, fields] = validateAll(
+      () => parseAcceptLanguage(ctx.acceptLanguage, languages),
+      () => parseSingleFields(query.fields, SEGMENT_LIST.projection, languages),
+    );
     assertAddressableId(id);
     let segment: Segment | null;
     if (reader.mode === 'FULL') segment = await this.segments.findById(ctx.auth.tenant, id);
@@ -91,7 +94,7 @@ export class SegmentsService {
 
   /** §3.1. */
   async create(ctx: RequestCtx, body: unknown): Promise<HttpResult> {
-    const input = parseSegmentInput(body, { languages: this.languages(ctx), contentLanguage: this.contentLanguage(ctx), mode: 'create' });
+    const input = this.parseInput(ctx, body, { mode: 'create' });
     const segment = await this.createOne(ctx, input);
     return created(this.location(ctx, segment.id), { id: segment.id });
   }
@@ -108,8 +111,7 @@ export class SegmentsService {
 
   /** §3.5: upsert; 201 when created, 204 when replaced. */
   async put(ctx: RequestCtx, id: string, body: unknown): Promise<HttpResult> {
-    assertSegmentPathId(id);
-    const input = parseSegmentInput(body, { languages: this.languages(ctx), contentLanguage: this.contentLanguage(ctx), mode: 'upsert', pathId: id });
+    const input = this.parseInput(ctx, body, { mode: 'upsert', pathId: id });
     const { created: wasCreated } = await this.upsertOne(ctx, id, input);
     return wasCreated ? created(this.location(ctx, id), { id }) : noContent();
   }
@@ -198,8 +200,16 @@ export class SegmentsService {
   async patch(ctx: RequestCtx, id: string, body: unknown): Promise<HttpResult> {
     const tenant = ctx.auth.tenant;
     const languages = this.languages(ctx);
-    const contentLanguage = this.contentLanguage(ctx);
-    const ops = parseSegmentPatch(body, languages);
+    // META-6: a JSON Patch is never a merge patch; refused as a media type (ERR-10 step 5), before validation.
+    if (body !== undefined && mediaTypeOf(ctx.contentType) === 'application/merge-patch+json') {
+      throw new ApiError('unsupported_media_type', 'PATCH takes a JSON Patch document: application/json-patch+json or application/json.', {
+        details: [{ field: 'Content-Type', type: 'invalid_value', message: 'application/merge-patch+json is not accepted here' }],
+      });
+    }
+    const [contentLanguage, ops] = validateAll(
+      () => this.contentLanguage(ctx),
+      () => parseSegmentPatch(body, languages),
+    );
     assertAddressableId(id);
     // META-5.4: with a version `test` the first miss is a 409; without one, up to 3 retries.
     const tested = ops.find((o) => o.op === 'test')?.value as number | undefined;
@@ -235,6 +245,22 @@ export class SegmentsService {
 
   contentLanguage(ctx: RequestCtx) {
     return parseContentLanguage(ctx.contentLanguage, this.languages(ctx));
+  }
+
+  /**
+   * A segment body of POST/PUT with its Content-Language and path id, all reported together
+   * (ERR-6): under an unknown Content-Language the body is still judged, with the default language.
+   */
+  private parseInput(ctx: RequestCtx, body: unknown, context: { mode: 'create' | 'upsert'; pathId?: string }): SegmentInput {
+    let contentLanguage: ContentLanguage = { kind: 'default' };
+    const [, , input] = validateAll(
+      () => {
+        contentLanguage = this.contentLanguage(ctx);
+      },
+      () => (context.pathId === undefined ? undefined : assertSegmentPathId(context.pathId)),
+      () => parseSegmentInput(body, { languages: this.languages(ctx), contentLanguage, ...context }),
+    );
+    return input;
   }
 
   location(ctx: RequestCtx, id: string): string {

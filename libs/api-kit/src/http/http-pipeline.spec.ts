@@ -164,6 +164,16 @@ describe('HTTP pipeline (bootstrap, decoding, validation, error filter)', () => 
     expect((await kept.json()).got).toEqual({ siteCode: 's', items: [{ name: 'n' }] });
   });
 
+  it('reads keys named like Object.prototype members as ordinary keys, and refuses __proto__', async () => {
+    const res = await post('/svc/acme/things', '{"siteCode":"s","junk":{"constructor":{"a":1},"toString":2},"inner":{"name":"n","constructor":1}}');
+    expect(res.status).toBe(201);
+    expect((await res.json()).got).toEqual({ siteCode: 's', inner: { name: 'n' } });
+    const proto = await post('/svc/acme/things', '{"siteCode":"s","junk":{"__proto__":{"polluted":true}}}');
+    expect(proto.status).toBe(400);
+    expect((await proto.json()).details).toEqual([expect.objectContaining({ field: 'junk.__proto__', type: 'invalid_key' })]);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
   it('rejects a missing body and a non-object body', async () => {
     const missing = await fetch(`${url}/svc/acme/things`, { method: 'POST' });
     expect(missing.status).toBe(400);

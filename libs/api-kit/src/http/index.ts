@@ -5,6 +5,7 @@ export * from './error-profiles';
 export * from './exception.filter';
 export * from './health.controller';
 export * from './logger';
+export * from './prototype-keys';
 export * from './public.decorator';
 export * from './query-string';
 export * from './request-body';

@@ -146,8 +146,9 @@ export function forbiddenKeys(value: unknown): ErrorDetail[] {
     } else if (v !== null && typeof v === 'object') {
       for (const key of Object.keys(v)) {
         const field = path ? `${path}.${key}` : key;
-        if (key === '' || key.startsWith('$') || key.includes('.') || key.includes('\0')) {
-          problems.push({ field, type: 'invalid_key', message: 'keys must not be empty, start with $, or contain . or NUL' });
+        // `__proto__` too: a plain copy would set a prototype instead of a property.
+        if (key === '' || key.startsWith('$') || key.includes('.') || key.includes('\0') || key === '__proto__') {
+          problems.push({ field, type: 'invalid_key', message: 'keys must not be empty, start with $, contain . or NUL, or be __proto__' });
         } else {
           stack.push({ value: (v as Record<string, unknown>)[key], path: field });
         }

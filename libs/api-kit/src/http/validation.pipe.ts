@@ -1,7 +1,7 @@
 import { ArgumentMetadata, Injectable, PipeTransform } from '@nestjs/common';
-import { plainToInstance } from 'class-transformer';
 import { ValidationError, validate } from 'class-validator';
 import { ApiError, ErrorDetail } from '../errors';
+import { toInstanceKeepingKeys } from './prototype-keys';
 
 /**
  * The one validation pipe (STYLE "a request's way through"): class-validator with whitelist, so
@@ -26,9 +26,9 @@ export class SuiteValidationPipe implements PipeTransform {
       }
     }
     if (metadata.type === 'custom') return value;
-    const instance = plainToInstance(metatype, value ?? {}, { exposeDefaultValues: true }) as object;
+    const { value: instance, keyProblems } = toInstanceKeepingKeys(metatype as new () => object, value ?? {}, { exposeDefaultValues: true });
     const errors = await validate(instance, { whitelist: true, forbidNonWhitelisted: false, forbidUnknownValues: false, validationError: { target: false, value: false } });
-    if (errors.length) throw ApiError.validation(flattenValidationErrors(errors));
+    if (errors.length || keyProblems.length) throw ApiError.validation([...flattenValidationErrors(errors), ...keyProblems]);
     return instance;
   }
 }
