@@ -72,8 +72,6 @@ export function parseListRequest(input: ListInput, registries: ListRegistries, l
     }),
   );
   const fields = attempt(() => parseFields(input.query.fields, registries.projection, { tenantLanguages: languages.all }));
-  // PAG-9, segment §3.3: a search body that is not an object is a 400; JSON `null` is no exception.
-  if (input.fromBody && input.body === null) problems.push(ApiError.validation([{ type: 'invalid_type', message: 'the search body must be a JSON object' }]));
   const validation = problems.filter((p) => p.errorCode === 'validation_failed');
   if (validation.length) throw ApiError.validation(validation.flatMap((p) => p.details));
   if (problems.length) throw problems[0];

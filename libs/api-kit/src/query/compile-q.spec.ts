@@ -650,10 +650,12 @@ describe('compileQ — Q-31 no operator injection', () => {
     expect(q('siteCode:($where,"$ne")')).toEqual({ siteCode: { $in: ['$where', '$ne'] } });
   });
 
-  it('prototype paths are unknown fields', () => {
-    for (const p of ['__proto__', 'constructor', 'prototype', 'mixins.__proto__', 'mixins.constructor.prototype', 'item.__proto__.x', 'toString', 'hasOwnProperty']) {
+  it('prototype paths are unknown fields, except mixin keys named constructor or prototype (META-8)', () => {
+    for (const p of ['__proto__', 'constructor', 'prototype', 'mixins.__proto__', 'mixins.constructor.__proto__', 'item.__proto__.x', 'item.constructor', 'toString', 'hasOwnProperty']) {
       qFails(`${p}:x`, 'unknown_field');
     }
+    // Below mixins they are ordinary keys: the path only ever becomes one dotted Mongo key.
+    expect(q('mixins.constructor.prototype:x')).toEqual({ 'mixins.constructor.prototype': 'x' });
     expect(({} as Record<string, unknown>).x).toBeUndefined();
   });
 

@@ -19,6 +19,15 @@ describe('field registry (§5.5)', () => {
     expect(resolveField(TEST_FIELDS, 'hasOwnProperty', langs)).toMatchObject({ kind: 'error', type: 'unknown_field' });
   });
 
+  it('lets a mixin be called constructor or prototype, nowhere else, and never __proto__', () => {
+    const langs = ['en'];
+    expect(resolveField(TEST_FIELDS, 'metadata.mixins.constructor.tier', langs)).toMatchObject({ kind: 'free', db: 'metadata.mixins.constructor.tier' });
+    expect(resolveField(TEST_FIELDS, 'metadata.mixins.x.prototype', langs)).toMatchObject({ kind: 'free', db: 'metadata.mixins.x.prototype' });
+    expect(resolveField(TEST_FIELDS, 'metadata.mixins.__proto__.x', langs)).toMatchObject({ kind: 'error', type: 'unknown_field' });
+    expect(resolveField(TEST_FIELDS, 'item.constructor', langs)).toMatchObject({ kind: 'error', type: 'unknown_field' });
+    expect(resolveField(TEST_FIELDS, 'constructor', langs)).toMatchObject({ kind: 'error', type: 'unknown_field' });
+  });
+
   it('uses the db path of the parent for sub-paths', () => {
     const reg: FieldRegistry = { ref: { type: 'object', db: 'reference' }, title: { type: 'localized', db: 'i18n.title' } };
     expect(compileQ('ref.id:x title.en:y', reg, { languages: ['en'] })).toEqual({ $and: [{ 'reference.id': 'x' }, { 'i18n.title.en': 'y' }] });

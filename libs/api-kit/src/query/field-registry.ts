@@ -153,6 +153,14 @@ export function matchLanguage(code: string, languages: readonly string[]): strin
   return undefined;
 }
 
+/** Whether a declared `mixins` field is a prefix of `segments` that ends before index `before`. */
+function underMixins(byName: ReadonlyMap<string, RegistryEntry>, segments: readonly string[], before: number): boolean {
+  for (let i = before; i >= 1; i--) {
+    if (byName.get(segments.slice(0, i).join('.'))?.spec.type === 'mixins') return true;
+  }
+  return false;
+}
+
 /**
  * Resolves an API path against a registry (Q-18, Q-21, Q-22, Q-23, PAG-7, PAG-8). The path must
  * already satisfy `isPathSyntax`. `tenantLanguages` decides which language suffixes of localized
@@ -165,7 +173,10 @@ export function resolveField(
 ): ResolvedField | ResolveFailure {
   const { byName } = indexRegistry(registry);
   const segments = path.split('.');
-  if (segments.some((s) => POISONED_SEGMENTS.has(s))) {
+  const poisoned = segments.findIndex((s) => POISONED_SEGMENTS.has(s));
+  // A mixin may be called `constructor` or `prototype` (META-8): below a mixins field those are
+  // ordinary keys (the path only ever becomes a dotted Mongo key); `__proto__` never is.
+  if (poisoned !== -1 && (segments.includes('__proto__') || !underMixins(byName, segments, poisoned))) {
     return { kind: 'error', type: 'unknown_field', message: `unknown field '${path}'` };
   }
   const exact = byName.get(path);

@@ -3,9 +3,13 @@ import { catchApiError, TEST_FIELDS } from './test-support';
 
 describe('searchBodyQ / compileSearchBody (PAG-9, Q-31.4)', () => {
   it('a missing body, {} or an absent/empty q means no filter', () => {
-    for (const body of [undefined, null, {}, { q: undefined }, { q: '' }, { other: 1 }]) {
+    for (const body of [undefined, {}, { q: undefined }, { q: '' }, { other: 1 }]) {
       expect(compileSearchBody(body, TEST_FIELDS, { languages: ['en'] })).toEqual({});
     }
+  });
+
+  it('a JSON null body is a body that is not an object (400), unlike no body at all', () => {
+    expect(catchApiError(() => searchBodyQ(null))).toMatchObject({ errorCode: 'validation_failed', details: [{ type: 'invalid_type' }] });
   });
 
   it('returns q and ignores other properties', () => {

@@ -12,8 +12,9 @@ import { queryError } from './query-error';
  * or longer than 4096 characters, is `400 invalid_query` on field `q`. Other properties are ignored.
  */
 export function searchBodyQ(body: unknown): string {
-  if (body === undefined || body === null) return '';
-  if (typeof body !== 'object' || Array.isArray(body)) {
+  // No body means no filter; JSON `null` is a body, and not an object (PAG-9).
+  if (body === undefined) return '';
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw ApiError.validation([{ type: 'invalid_type', message: 'the search body must be a JSON object' }]);
   }
   if (!Object.prototype.hasOwnProperty.call(body, 'q')) return '';
