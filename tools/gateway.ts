@@ -5,7 +5,7 @@
  * (`node dist/tools/gateway.js`), by docker-compose.
  */
 import fastifyProxy from '@fastify/http-proxy';
-import { EdgeErrors, ErrorProfile, requestIdFrom } from '@suite/api-kit';
+import { EdgeErrors, ErrorProfile, MAX_HEADER_BYTES, requestIdFrom } from '@suite/api-kit';
 import Fastify, { FastifyInstance } from 'fastify';
 
 export const SERVICES = ['customer-segment', 'coupon', 'category'] as const;
@@ -39,13 +39,14 @@ function profileOf(path: string): ErrorProfile {
 }
 
 export async function startGateway(options: GatewayOptions): Promise<{ url: string; app: FastifyInstance }> {
-  // A path that is not valid percent-encoding, or headers beyond 16 KiB, never reach an app:
+  // A path that is not valid percent-encoding, or headers beyond MAX_HEADER_BYTES, never reach an app:
   // answered here in that app's error profile with X-Request-Id (ERR-2b), like the apps do.
   const edge = new EdgeErrors();
   edge.profileFor = profileOf;
   const app: FastifyInstance = Fastify({
     logger: false,
-    routerOptions: { maxParamLength: 16 * 1024 },
+    routerOptions: { maxParamLength: MAX_HEADER_BYTES },
+    http: { maxHeaderSize: MAX_HEADER_BYTES },
     genReqId: (req) => requestIdFrom(req.headers['x-request-id']),
     frameworkErrors: edge.onFrameworkError,
     clientErrorHandler: edge.onClientError,

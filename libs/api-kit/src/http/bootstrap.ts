@@ -3,14 +3,14 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from 'pino';
 import { ERROR_PROFILE } from './api-kit.module';
-import { EdgeErrors } from './edge-errors';
+import { EdgeErrors, MAX_HEADER_BYTES } from './edge-errors';
 import type { ErrorProfile } from './error-profiles';
 import { PinoNestLogger, createLogger } from './logger';
 import { parseQueryString } from './query-string';
 import { requestIdFrom } from './request-id';
 
-/** Longer than any URL Node accepts (16 KiB of headers), so the router never answers 414 itself. */
-export const MAX_PARAM_LENGTH = 16 * 1024;
+/** Longer than any URL Node accepts (MAX_HEADER_BYTES), so the router never answers 414 itself. */
+export const MAX_PARAM_LENGTH = MAX_HEADER_BYTES;
 
 /** HTTP-12: headers a browser client may read. */
 export const EXPOSED_HEADERS = ['X-Total-Count', 'Items-Count', 'Location', 'X-Request-Id'];
@@ -46,12 +46,13 @@ export function createAdapter(): FastifyAdapter {
     logger: false,
     // Path parameters of any length reach the handlers (ID-3: an overlong id is a 404 in a read
     // path and a 400 in a create), instead of Fastify's own 414 outside the error profile; Node's
-    // 16 KiB header limit bounds the URL anyway.
+    // header limit (MAX_HEADER_BYTES) bounds the URL anyway.
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH, querystringParser: (s: string) => parseQueryString(s) },
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => requestIdFrom(req.headers['x-request-id']),
     // Keep-alive connections are closed on shutdown once idle (graceful drain).
     forceCloseConnections: 'idle',
     return503OnClosing: true,
+    http: { maxHeaderSize: MAX_HEADER_BYTES },
     // ERR-2/ERR-2b also for what Fastify and Node answer before any route runs.
     frameworkErrors: edge.onFrameworkError,
     clientErrorHandler: edge.onClientError,

@@ -5,9 +5,16 @@ import { ErrorProfile, renderError } from './error-profiles';
 import { requestIdFrom } from './request-id';
 
 /**
+ * Node's limit on the request line plus headers (`maxHeaderSize`), for every app and the gateway:
+ * the customer-segment contract (§1.12) allows request headers up to 60 KB and URLs up to 10 KB;
+ * Node's default is 16 KiB.
+ */
+export const MAX_HEADER_BYTES = 70 * 1024;
+
+/**
  * Failures Fastify and Node answer themselves, before any route, hook or exception filter runs:
  * a path that is not valid percent-encoding (`FST_ERR_BAD_URL`) and a request line plus headers
- * beyond Node's 16 KiB (`HPE_HEADER_OVERFLOW`, a very long URL) or otherwise unparseable. Their
+ * beyond {@link MAX_HEADER_BYTES} (`HPE_HEADER_OVERFLOW`) or otherwise unparseable. Their
  * own bodies follow neither the service's error profile nor ERR-2b (`X-Request-Id`), so the
  * adapter routes them here. The profile is the application's, known only once the application is
  * built (`configureApp`); until then the `segment` profile (the conventions' base shape) is used.
@@ -42,7 +49,7 @@ export class EdgeErrors {
     }
     const apiError =
       error.code === 'HPE_HEADER_OVERFLOW'
-        ? ApiError.validation([{ field: 'headers', type: 'too_long', message: 'the request line and headers exceed 16 KiB' }], 'The request headers are too large.')
+        ? ApiError.validation([{ field: 'headers', type: 'too_long', message: `the request line and headers exceed ${MAX_HEADER_BYTES / 1024} KiB` }], 'The request headers are too large.')
         : ApiError.validation([{ type: 'syntax_error', message: 'the request is not valid HTTP/1.1' }], 'The request could not be parsed.');
     const body = JSON.stringify(renderError(apiError, this.profile));
     socket.end(

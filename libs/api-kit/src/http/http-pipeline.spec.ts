@@ -277,10 +277,12 @@ describe('errors Fastify and Node answer before any route (ERR-2, ERR-2b)', () =
     }
   });
 
-  it('answers a request line and headers beyond 16 KiB in the profile, with a new X-Request-Id', async () => {
+  it('accepts 60 KB of request headers, and answers beyond 70 KiB in the profile, with a new X-Request-Id', async () => {
     const { app, url } = await start('category');
     try {
-      const res = await fetch(`${url}/svc/acme/things?q=${'a'.repeat(40_000)}`);
+      // Customer-segment §1.12: request headers up to 60 KB.
+      expect((await fetch(`${url}/health/live`, { headers: { 'x-big': 'h'.repeat(60_000) } })).status).toBe(200);
+      const res = await fetch(`${url}/svc/acme/things?q=${'a'.repeat(80_000)}`);
       expect(res.status).toBe(400);
       expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
       const body = await res.json();
