@@ -4,3 +4,4 @@ export * from './paging';
 export * from './persistence.module';
 export * from './tenant';
 export * from './tenant-model-registry';
+export * from './versioned-writes';

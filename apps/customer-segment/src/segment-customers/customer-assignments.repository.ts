@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ApiError } from '@suite/api-kit';
-import { TenantModelRegistry, findPage, isDuplicateKeyError, mapMongoErrors, translateMongoError } from '@suite/persistence';
+import { TenantModelRegistry, VersionedUpdate, findPage, insertNew, mapMongoErrors, takeBatch, translateMongoError, updateVersioned, upsertVersioned, versionedUpdate } from '@suite/persistence';
 import { Model } from 'mongoose';
 import { PageRequest } from '../segments/segments.repository';
 import { CUSTOMER_ASSIGNMENT_ENTITY, CustomerAssignmentDocument } from './customer-assignment.schema';
@@ -36,22 +35,24 @@ function keyFilter(key: CustomerKey): Record<string, unknown> {
   return { segmentId: key.segmentId, customerId: key.customerId, legalEntityId: key.legalEntityId };
 }
 
-/** `$set`/`$unset`/`$inc` of an upsert: PUT replaces the mixins in full, version +1 (META-2). */
-function upsertUpdate(write: CustomerAssignmentWrite, now: Date): Record<string, unknown> {
-  const set: Record<string, unknown> = { 'metadata.modifiedAt': now };
-  const unset: Record<string, 1> = {};
-  if (write.mixins !== undefined) set.mixins = write.mixins;
-  else unset.mixins = 1;
-  if (write.metadataMixins !== undefined) set['metadata.mixins'] = write.metadataMixins;
-  else unset['metadata.mixins'] = 1;
-  const update: Record<string, unknown> = {
-    $set: set,
-    $inc: { 'metadata.version': 1 },
-    // On insert, $inc on the missing version yields 1 (META-2).
-    $setOnInsert: { 'metadata.createdAt': now, assignmentType: 'MANUAL' },
-  };
-  if (Object.keys(unset).length) update.$unset = unset;
-  return update;
+/** PUT replaces the mixins in full, version +1 (META-2); a created assignment is MANUAL. */
+function upsertUpdate(write: CustomerAssignmentWrite, now: Date): VersionedUpdate {
+  return versionedUpdate(
+    [
+      ['mixins', write.mixins],
+      ['metadata.mixins', write.metadataMixins],
+    ],
+    now,
+    { assignmentType: 'MANUAL' },
+  );
+}
+
+/** A new assignment at version 1. */
+function newDocument(key: CustomerKey, write: CustomerAssignmentWrite, now: Date): CustomerAssignmentDocument {
+  const doc: CustomerAssignmentDocument = { ...key, assignmentType: 'MANUAL', metadata: { version: 1, createdAt: now, modifiedAt: now } };
+  if (write.mixins !== undefined) doc.mixins = write.mixins;
+  if (write.metadataMixins !== undefined) doc.metadata.mixins = write.metadataMixins;
+  return doc;
 }
 
 /**
@@ -107,22 +108,10 @@ export class CustomerAssignmentsRepository {
     return out;
   }
 
-  /**
-   * Creates or updates without a version precondition in one command (`findAndModify` upsert).
-   * A concurrent creation of the same key (duplicate key) is retried once as an update.
-   */
+  /** Creates or updates without a version precondition in one command (a concurrent twin becomes an update). */
   async upsert(tenant: string, key: CustomerKey, write: CustomerAssignmentWrite, now: Date): Promise<UpsertOutcome<CustomerAssignment>> {
-    const model = await this.write(tenant);
-    const run = () =>
-      model.collection.findOneAndUpdate(keyFilter(key) as never, upsertUpdate(write, now), { upsert: true, returnDocument: 'after', includeResultMetadata: true });
-    let result;
-    try {
-      result = await mapMongoErrors(run);
-    } catch (e) {
-      if (!(e instanceof ApiError && e.errorCode === 'duplicate_resource')) throw e;
-      result = await mapMongoErrors(run);
-    }
-    return { created: result.lastErrorObject?.updatedExisting !== true, value: toAssignment(result.value as unknown as Doc) };
+    const { created, doc } = await upsertVersioned<Doc>(await this.write(tenant), keyFilter(key), upsertUpdate(write, now));
+    return { created, value: toAssignment(doc) };
   }
 
   /**
@@ -130,27 +119,14 @@ export class CustomerAssignmentsRepository {
    * nothing matched: absent, or the version moved (the caller reads to tell which).
    */
   async updateExisting(tenant: string, key: CustomerKey, write: CustomerAssignmentWrite, now: Date, expectedVersion?: number): Promise<CustomerAssignment | null> {
-    const filter = keyFilter(key);
-    if (expectedVersion !== undefined) filter['metadata.version'] = expectedVersion;
-    const model = await this.write(tenant);
-    const update = upsertUpdate(write, now);
-    delete update.$setOnInsert;
-    const doc = await mapMongoErrors(() => model.collection.findOneAndUpdate(filter as never, update, { returnDocument: 'after', includeResultMetadata: false }));
-    return doc ? toAssignment(doc as unknown as Doc) : null;
+    const doc = await updateVersioned<Doc>(await this.write(tenant), keyFilter(key), upsertUpdate(write, now), expectedVersion);
+    return doc ? toAssignment(doc) : null;
   }
 
   /** Inserts a new assignment at version 1; a concurrent twin is `409 duplicate_resource`. */
   async insert(tenant: string, key: CustomerKey, write: CustomerAssignmentWrite, now: Date): Promise<CustomerAssignment> {
-    const doc: CustomerAssignmentDocument = { ...key, assignmentType: 'MANUAL', metadata: { version: 1, createdAt: now, modifiedAt: now } };
-    if (write.mixins !== undefined) doc.mixins = write.mixins;
-    if (write.metadataMixins !== undefined) doc.metadata.mixins = write.metadataMixins;
-    const model = await this.write(tenant);
-    try {
-      await model.collection.insertOne({ ...doc } as never);
-    } catch (e) {
-      if (isDuplicateKeyError(e)) throw ApiError.duplicate(undefined, 'The customer assignment already exists.');
-      throw e;
-    }
+    const doc = newDocument(key, write, now);
+    await insertNew<Doc>(await this.write(tenant), doc, 'The customer assignment already exists.');
     return toAssignment(doc);
   }
 
@@ -185,12 +161,7 @@ export class CustomerAssignmentsRepository {
     if (writes.length === 0) return 0;
     const model = await this.write(tenant);
     const ops = writes.map((w) => {
-      if (w.kind === 'insert') {
-        const doc: CustomerAssignmentDocument = { ...w.key, assignmentType: 'MANUAL', metadata: { version: 1, createdAt: now, modifiedAt: now } };
-        if (w.write.mixins !== undefined) doc.mixins = w.write.mixins;
-        if (w.write.metadataMixins !== undefined) doc.metadata.mixins = w.write.metadataMixins;
-        return { insertOne: { document: doc } };
-      }
+      if (w.kind === 'insert') return { insertOne: { document: newDocument(w.key, w.write, now) } };
       return { updateOne: { filter: { ...keyFilter(w.key), 'metadata.version': w.guard }, update: upsertUpdate(w.write, now), upsert: true } };
     });
     try {
@@ -215,16 +186,9 @@ export class CustomerAssignmentsRepository {
     return doc !== null;
   }
 
-  /**
-   * Deletes up to `limit` assignments of a segment and returns them (cascade, segment §5). Each
-   * batch is read, then removed by `_id`, so every returned assignment was really there.
-   */
+  /** Deletes up to `limit` assignments of a segment and returns them (cascade, segment §5). */
   async deleteBatchOfSegment(tenant: string, segmentId: string, limit = 1000): Promise<CustomerAssignment[]> {
-    const model = this.read(tenant);
-    const docs = await mapMongoErrors(() => model.find({ segmentId }).limit(limit).lean<Doc[]>().exec());
-    if (docs.length === 0) return [];
-    await mapMongoErrors(() => model.collection.deleteMany({ _id: { $in: docs.map((d) => d._id) } } as never));
-    return docs.map(toAssignment);
+    return (await takeBatch<Doc>(this.read(tenant), { segmentId }, limit)).map(toAssignment);
   }
 }
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { ApiError, MongoFilter } from '@suite/api-kit';
-import { TenantModelRegistry, findPage, isDuplicateKeyError, mapMongoErrors, trustedFilter } from '@suite/persistence';
+import { MongoFilter } from '@suite/api-kit';
+import { TenantModelRegistry, VersionedUpdate, findPage, insertNew, mapMongoErrors, takeBatch, trustedFilter, updateVersioned, upsertVersioned, versionedUpdate } from '@suite/persistence';
 import { Model } from 'mongoose';
 import { UpsertOutcome } from '../segment-customers/customer-assignment.types';
 import { PageRequest } from '../segments/segments.repository';
@@ -22,22 +22,17 @@ function keyFilter(key: ItemKey): Record<string, unknown> {
   return { segmentId: key.segmentId, type: key.type, 'item.id': key.itemId };
 }
 
-function upsertUpdate(write: ItemAssignmentWrite, now: Date): Record<string, unknown> {
-  const set: Record<string, unknown> = { 'metadata.modifiedAt': now };
-  const unset: Record<string, 1> = {};
-  const optional: Array<[string, unknown]> = [
-    ['mixins', write.mixins],
-    ['metadata.mixins', write.metadataMixins],
-    ['item.code', write.enrichment?.code],
-    ['item.name', write.enrichment?.name],
-  ];
-  for (const [path, value] of optional) {
-    if (value === undefined) unset[path] = 1;
-    else set[path] = value;
-  }
-  const update: Record<string, unknown> = { $set: set, $inc: { 'metadata.version': 1 }, $setOnInsert: { 'metadata.createdAt': now } };
-  if (Object.keys(unset).length) update.$unset = unset;
-  return update;
+/** PUT replaces mixins and the enrichment snapshot in full, version +1 (META-2). */
+function upsertUpdate(write: ItemAssignmentWrite, now: Date): VersionedUpdate {
+  return versionedUpdate(
+    [
+      ['mixins', write.mixins],
+      ['metadata.mixins', write.metadataMixins],
+      ['item.code', write.enrichment?.code],
+      ['item.name', write.enrichment?.name],
+    ],
+    now,
+  );
 }
 
 /** Item assignments of one tenant; the same write discipline as the customer assignments. */
@@ -72,28 +67,15 @@ export class ItemAssignmentsRepository {
     return [...new Set(docs.map((d) => d.item.id))];
   }
 
+  /** Creates or updates without a version precondition in one command (a concurrent twin becomes an update). */
   async upsert(tenant: string, key: ItemKey, write: ItemAssignmentWrite, now: Date): Promise<UpsertOutcome<ItemAssignment>> {
-    const model = await this.write(tenant);
-    const run = () =>
-      model.collection.findOneAndUpdate(keyFilter(key) as never, upsertUpdate(write, now), { upsert: true, returnDocument: 'after', includeResultMetadata: true });
-    let result;
-    try {
-      result = await mapMongoErrors(run);
-    } catch (e) {
-      if (!(e instanceof ApiError && e.errorCode === 'duplicate_resource')) throw e;
-      result = await mapMongoErrors(run); // a concurrent creation won the unique index: now an update
-    }
-    return { created: result.lastErrorObject?.updatedExisting !== true, value: toAssignment(result.value as unknown as Doc) };
+    const { created, doc } = await upsertVersioned<Doc>(await this.write(tenant), keyFilter(key), upsertUpdate(write, now));
+    return { created, value: toAssignment(doc) };
   }
 
   async updateExisting(tenant: string, key: ItemKey, write: ItemAssignmentWrite, now: Date, expectedVersion?: number): Promise<ItemAssignment | null> {
-    const filter = keyFilter(key);
-    if (expectedVersion !== undefined) filter['metadata.version'] = expectedVersion;
-    const model = await this.write(tenant);
-    const update = upsertUpdate(write, now);
-    delete update.$setOnInsert;
-    const doc = await mapMongoErrors(() => model.collection.findOneAndUpdate(filter as never, update, { returnDocument: 'after', includeResultMetadata: false }));
-    return doc ? toAssignment(doc as unknown as Doc) : null;
+    const doc = await updateVersioned<Doc>(await this.write(tenant), keyFilter(key), upsertUpdate(write, now), expectedVersion);
+    return doc ? toAssignment(doc) : null;
   }
 
   async insert(tenant: string, key: ItemKey, write: ItemAssignmentWrite, now: Date): Promise<ItemAssignment> {
@@ -102,13 +84,7 @@ export class ItemAssignmentsRepository {
     if (write.enrichment?.name !== undefined) doc.item.name = write.enrichment.name;
     if (write.mixins !== undefined) doc.mixins = write.mixins;
     if (write.metadataMixins !== undefined) doc.metadata.mixins = write.metadataMixins;
-    const model = await this.write(tenant);
-    try {
-      await model.collection.insertOne({ ...doc } as never);
-    } catch (e) {
-      if (isDuplicateKeyError(e)) throw ApiError.duplicate(undefined, 'The item assignment already exists.');
-      throw e;
-    }
+    await insertNew<Doc>(await this.write(tenant), doc, 'The item assignment already exists.');
     return toAssignment(doc);
   }
 
@@ -124,10 +100,6 @@ export class ItemAssignmentsRepository {
 
   /** Cascade step (segment §5): deletes up to `limit` assignments of a segment and returns them. */
   async deleteBatchOfSegment(tenant: string, segmentId: string, limit = 1000): Promise<ItemAssignment[]> {
-    const model = this.read(tenant);
-    const docs = await mapMongoErrors(() => model.find({ segmentId }).limit(limit).lean<Doc[]>().exec());
-    if (docs.length === 0) return [];
-    await mapMongoErrors(() => model.collection.deleteMany({ _id: { $in: docs.map((d) => d._id) } } as never));
-    return docs.map(toAssignment);
+    return (await takeBatch<Doc>(this.read(tenant), { segmentId }, limit)).map(toAssignment);
   }
 }
