@@ -111,17 +111,7 @@ export function toCategoryView(
     metadata: renderMetadata(r.metadata),
     media: [],
   };
-  if (r.parentId !== undefined) v.parentId = r.parentId;
-  if (r.code !== undefined) v.code = r.code;
-  if (r.localizedDescription) {
-    v.localizedDescription = projectMap(r.localizedDescription, ctx.selection);
-    const d = defaultLanguageValue(r.localizedDescription, ctx.tenantLanguages);
-    if (d !== undefined) v.description = d;
-  }
-  if (r.localizedSlug) v.localizedSlug = projectMap(r.localizedSlug, ctx.selection);
-  if (r.ecn?.length) v.ecn = [...r.ecn];
-  const validity = validityView(r.validity);
-  if (validity) v.validity = validity;
+  addOptionalFields(v, r, ctx);
   if (extra.supercategoriesIds) v.supercategoriesIds = extra.supercategoriesIds;
   if (r.type === 'CLASSIFICATION') {
     v.ownClassificationMixins = (r.ownClassificationMixins ?? []).map((m) => ({ name: m.name, schemaUrl: m.schemaUrl, required: m.required === true }));
@@ -149,18 +139,23 @@ export function toTreeNode(r: CategoryRecord, ctx: RenderContext): TreeNodeView 
     published: r.published === true,
     subcategories: [],
   };
-  if (r.parentId !== undefined) n.parentId = r.parentId;
-  if (r.code !== undefined) n.code = r.code;
-  if (r.localizedDescription) {
-    n.localizedDescription = projectMap(r.localizedDescription, ctx.selection);
-    const d = defaultLanguageValue(r.localizedDescription, ctx.tenantLanguages);
-    if (d !== undefined) n.description = d;
-  }
-  if (r.localizedSlug) n.localizedSlug = projectMap(r.localizedSlug, ctx.selection);
-  const validity = validityView(r.validity);
-  if (validity) n.validity = validity;
-  if (r.ecn?.length) n.ecn = [...r.ecn];
+  addOptionalFields(n, r, ctx);
   return n;
+}
+
+/** The fields a category view and a tree node share that are present only when set (§4.1, §4.7). */
+function addOptionalFields(out: Pick<CategoryView, 'parentId' | 'code' | 'localizedDescription' | 'description' | 'localizedSlug' | 'validity' | 'ecn'>, r: CategoryRecord, ctx: RenderContext): void {
+  if (r.parentId !== undefined) out.parentId = r.parentId;
+  if (r.code !== undefined) out.code = r.code;
+  if (r.localizedDescription) {
+    out.localizedDescription = projectMap(r.localizedDescription, ctx.selection);
+    const d = defaultLanguageValue(r.localizedDescription, ctx.tenantLanguages);
+    if (d !== undefined) out.description = d;
+  }
+  if (r.localizedSlug) out.localizedSlug = projectMap(r.localizedSlug, ctx.selection);
+  const validity = validityView(r.validity);
+  if (validity) out.validity = validity;
+  if (r.ecn?.length) out.ecn = [...r.ecn];
 }
 
 export function toLegacyNode(r: CategoryRecord, tenantLanguages: readonly string[]): LegacyTreeNodeView {

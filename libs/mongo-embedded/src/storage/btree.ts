@@ -30,6 +30,31 @@ function compareEntries(a: Entry, b: Entry): number {
   return compareKeys(a.key, b.key) || a.rid - b.rid;
 }
 
+/** Position of the first entry of `arr` (sorted) that is not below `entry`. */
+function entryLowerBound(arr: readonly Entry[], entry: Entry): number {
+  let lo = 0;
+  let hi = arr.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareEntries(arr[mid], entry) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Position of the first entry of `arr` (sorted) whose key is at or (`strict`) after `key`. */
+function keyLowerBound(arr: readonly Entry[], key: readonly unknown[], strict: boolean): number {
+  let lo = 0;
+  let hi = arr.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const c = compareKeys(arr[mid].key, key);
+    if (c < 0 || (strict && c === 0)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** A key bound of a range scan; `inclusive` says whether entries equal to `key` are inside. */
 export interface Bound {
   key: readonly unknown[];
@@ -59,14 +84,7 @@ export class BTree {
   private insertInto(node: Node, entry: Entry): { sep: Entry; node: Node } | null {
     if (node instanceof Leaf) {
       const arr = node.entries;
-      let lo = 0;
-      let hi = arr.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (compareEntries(arr[mid], entry) < 0) lo = mid + 1;
-        else hi = mid;
-      }
-      arr.splice(lo, 0, entry);
+      arr.splice(entryLowerBound(arr, entry), 0, entry);
       if (arr.length <= LEAF_MAX) return null;
       const right = new Leaf();
       right.entries = arr.splice(arr.length >>> 1);
@@ -107,13 +125,7 @@ export class BTree {
     let node = this.root;
     while (node instanceof Inner) node = node.children[this.childIndex(node, entry)];
     const arr = node.entries;
-    let lo = 0;
-    let hi = arr.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (compareEntries(arr[mid], entry) < 0) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = entryLowerBound(arr, entry);
     if (lo < arr.length && compareEntries(arr[lo], entry) === 0) {
       arr.splice(lo, 1);
       this.count--;
@@ -129,29 +141,9 @@ export class BTree {
     if (lo) {
       const strict = !lo.inclusive;
       let node = this.root;
-      while (node instanceof Inner) {
-        const seps = node.seps;
-        let a = 0;
-        let b = seps.length;
-        while (a < b) {
-          const mid = (a + b) >>> 1;
-          const c = compareKeys(seps[mid].key, lo.key);
-          if (c < 0 || (strict && c === 0)) a = mid + 1;
-          else b = mid;
-        }
-        node = node.children[a];
-      }
+      while (node instanceof Inner) node = node.children[keyLowerBound(node.seps, lo.key, strict)];
       leaf = node;
-      const arr = leaf.entries;
-      let a = 0;
-      let b = arr.length;
-      while (a < b) {
-        const mid = (a + b) >>> 1;
-        const c = compareKeys(arr[mid].key, lo.key);
-        if (c < 0 || (strict && c === 0)) a = mid + 1;
-        else b = mid;
-      }
-      pos = a;
+      pos = keyLowerBound(leaf.entries, lo.key, strict);
     } else {
       let node = this.root;
       while (node instanceof Inner) node = node.children[0];
