@@ -47,6 +47,25 @@ export class CategoriesRepository {
   }
 
   /** Categories with the given ids, in no particular order. */
+  /**
+   * The ancestors of `node` by walking its authoritative `parentId` links, root first: one read per
+   * level, for when the materialised `ancestorIds` cannot be trusted (an interrupted move). Stops at
+   * a missing parent and never loops on a corrupted cycle.
+   */
+  async chainByParent(tenant: string, node: { _id: string; parentId?: string }): Promise<string[]> {
+    const chain: string[] = [];
+    const seen = new Set<string>([node._id]);
+    let parentId = node.parentId;
+    while (parentId !== undefined && !seen.has(parentId)) {
+      seen.add(parentId);
+      const p = await this.findById(tenant, parentId);
+      if (!p) break;
+      chain.unshift(p._id);
+      parentId = p.parentId;
+    }
+    return chain;
+  }
+
   findByIds(tenant: string, ids: readonly string[], projection?: Record<string, 1>): Promise<CategoryRecord[]> {
     if (ids.length === 0) return Promise.resolve([]);
     return mapMongoErrors(() =>

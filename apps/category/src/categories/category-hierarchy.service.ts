@@ -41,17 +41,7 @@ export class CategoryHierarchyService {
       (claimed.length === 0 ? node.parentId === undefined : node.parentId === claimed[claimed.length - 1]) &&
       claimed.every((a, i) => byId.has(a) && byId.get(a)!.parentId === (i === 0 ? undefined : claimed[i - 1]));
     if (consistent) return claimed;
-    const chain: string[] = [];
-    const seen = new Set<string>([node._id]);
-    let parentId = node.parentId;
-    while (parentId !== undefined && !seen.has(parentId)) {
-      seen.add(parentId);
-      const p = await this.categories.findById(tenant, parentId);
-      if (!p) break;
-      chain.unshift(p._id);
-      parentId = p.parentId;
-    }
-    return chain;
+    return this.categories.chainByParent(tenant, node);
   }
 
   /**

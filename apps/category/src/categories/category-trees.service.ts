@@ -104,7 +104,7 @@ export class CategoryTreesService {
       const claimants = await this.categories.findDescendants(tenant, root._id, undefined, { _id: 1, parentId: 1 });
       for (const c of claimants) {
         if (correct.has(c._id)) continue;
-        fix.push({ id: c._id, ancestorIds: await this.chainByParent(tenant, c) });
+        fix.push({ id: c._id, ancestorIds: await this.categories.chainByParent(tenant, c) });
       }
       await lease.confirm();
       await this.categories.setAncestry(tenant, fix);
@@ -168,20 +168,6 @@ export class CategoryTreesService {
   private render(tenant: string, meta: RequestMeta, reader: QueryReader): RenderContext {
     const tenantLanguages = this.languages.of(tenant);
     return { selection: reader.languages(meta.acceptLanguage, tenantLanguages), tenantLanguages };
-  }
-
-  private async chainByParent(tenant: string, node: { _id: string; parentId?: string }): Promise<string[]> {
-    const chain: string[] = [];
-    const seen = new Set([node._id]);
-    let parentId = node.parentId;
-    while (parentId !== undefined && !seen.has(parentId)) {
-      seen.add(parentId);
-      const p = await this.categories.findById(tenant, parentId);
-      if (!p) break;
-      chain.unshift(p._id);
-      parentId = p.parentId;
-    }
-    return chain;
   }
 }
 
