@@ -36,9 +36,9 @@ export async function readJsonBody(raw: IncomingMessage): Promise<unknown> {
   if (declared > BODY_LIMIT_BYTES) throw payloadTooLarge();
   const buffer = await readLimited(raw, BODY_LIMIT_BYTES);
   const parsed = parseJson(buffer.toString('utf8'));
-  const keyProblems = forbiddenKeys(parsed);
-  if (keyProblems.length) throw ApiError.validation(keyProblems);
-  return nestsDeeperThan(parsed, MAX_BODY_DEPTH) ? boundDepth(parsed, MAX_BODY_DEPTH + 1) : parsed;
+  const { problems, tooDeep } = inspectBody(parsed, MAX_BODY_DEPTH);
+  if (problems.length) throw ApiError.validation(problems);
+  return tooDeep ? boundDepth(parsed, MAX_BODY_DEPTH + 1) : parsed;
 }
 
 /**
@@ -51,18 +51,6 @@ export async function readJsonBody(raw: IncomingMessage): Promise<unknown> {
  * (class-transformer, merge patch, mixin checks) and answers `500`.
  */
 export const MAX_BODY_DEPTH = 32;
-
-/** Whether any object or array in `value` sits more than `limit` levels deep (iterative). */
-function nestsDeeperThan(value: unknown, limit: number): boolean {
-  const stack: Array<{ v: unknown; depth: number }> = [{ v: value, depth: 1 }];
-  while (stack.length) {
-    const { v, depth } = stack.pop()!;
-    if (v === null || typeof v !== 'object') continue;
-    if (depth > limit) return true;
-    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push({ v: child, depth: depth + 1 });
-  }
-  return false;
-}
 
 /** A copy of `value` in which every object or array `depth` or more levels deep is emptied (recursion bounded by `depth`). */
 function boundDepth(value: unknown, depth: number): unknown {
@@ -133,27 +121,38 @@ export function parseJson(text: string): unknown {
 
 /**
  * ERR-8: any object key anywhere in the body that is empty, starts with `$`, contains `.` or a NUL
- * character is rejected, so stored documents are safe for Mongo update paths and the q compiler.
- * Iterative, so a deeply nested body cannot overflow the stack.
+ * character (or is `__proto__`) is rejected, so stored documents are safe for Mongo update paths
+ * and the q compiler.
  */
 export function forbiddenKeys(value: unknown): ErrorDetail[] {
+  return inspectBody(value, Infinity).problems;
+}
+
+/**
+ * One iterative walk over a parsed body (a deeply nested body cannot overflow the stack): the
+ * ERR-8 key problems, and whether any object or array sits more than `depthLimit` levels deep.
+ */
+function inspectBody(value: unknown, depthLimit: number): { problems: ErrorDetail[]; tooDeep: boolean } {
   const problems: ErrorDetail[] = [];
-  const stack: Array<{ value: unknown; path: string }> = [{ value, path: '' }];
+  let tooDeep = false;
+  const stack: Array<{ value: unknown; path: string; depth: number }> = [{ value, path: '', depth: 1 }];
   while (stack.length) {
-    const { value: v, path } = stack.pop()!;
+    const { value: v, path, depth } = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth > depthLimit) tooDeep = true;
     if (Array.isArray(v)) {
-      for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i], path: `${path}[${i}]` });
-    } else if (v !== null && typeof v === 'object') {
-      for (const key of Object.keys(v)) {
-        const field = path ? `${path}.${key}` : key;
-        // `__proto__` too: a plain copy would set a prototype instead of a property.
-        if (key === '' || key.startsWith('$') || key.includes('.') || key.includes('\0') || key === '__proto__') {
-          problems.push({ field, type: 'invalid_key', message: 'keys must not be empty, start with $, contain . or NUL, or be __proto__' });
-        } else {
-          stack.push({ value: (v as Record<string, unknown>)[key], path: field });
-        }
+      for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i], path: `${path}[${i}]`, depth: depth + 1 });
+      continue;
+    }
+    for (const key of Object.keys(v)) {
+      const field = path ? `${path}.${key}` : key;
+      // `__proto__` too: a plain copy would set a prototype instead of a property.
+      if (key === '' || key.startsWith('$') || key.includes('.') || key.includes('\0') || key === '__proto__') {
+        problems.push({ field, type: 'invalid_key', message: 'keys must not be empty, start with $, contain . or NUL, or be __proto__' });
+      } else {
+        stack.push({ value: (v as Record<string, unknown>)[key], path: field, depth: depth + 1 });
       }
     }
   }
-  return problems;
+  return { problems, tooDeep };
 }
