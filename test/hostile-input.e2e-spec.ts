@@ -92,6 +92,12 @@ const HOSTILE_BODIES = [
   '{"name":{"en":5},"localizedName":"x","siteCode":["a"],"validity":{"from":"yesterday"},"mixins":[1]}',
   '{"__proto__":{"polluted":true},"constructor":{"prototype":{"x":1}}}',
   deep(5000),
+  // Found by the conventions audit as 500s: deep objects beside valid-looking fields, keys named
+  // like Object.prototype members in free-form data, and null where an object is expected.
+  `{"name":{"en":"n"},"junk":${'{"b":'.repeat(20000)}1${'}'.repeat(20000)}}`,
+  '{"mixins":{"constructor":{"a":1},"toString":{"b":2}},"metadata":{"mixins":{"constructor":"https://x.test/s.json"}}}',
+  '{"metadata":{"mixins":null,"version":null},"mixins":null}',
+  `{"mixins":{"deep":${'{"d":'.repeat(5000)}1${'}'.repeat(5000)}}}`,
   JSON.stringify({ big: 'x'.repeat(1_000_000) }),
   JSON.stringify(Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`k${i}`, i]))),
   JSON.stringify(Array.from({ length: 500 }, (_, i) => ({ id: `x${i}` }))),
