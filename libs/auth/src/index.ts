@@ -13,3 +13,4 @@ export { acceptedAlgorithms } from './key-resolver';
 export * from './route-access.inspector';
 export * from './service-token';
 export * from './auth.module';
+export * from './request-context';

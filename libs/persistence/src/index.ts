@@ -5,3 +5,4 @@ export * from './persistence.module';
 export * from './tenant';
 export * from './tenant-model-registry';
 export * from './versioned-writes';
+export * from './tenant-repository';

@@ -5,6 +5,7 @@ import { ErrorProfile } from './error-profiles';
 import { ApiExceptionFilter, ErrorTranslator } from './exception.filter';
 import { HealthController, Lifecycle } from './health.controller';
 import { createLogger } from './logger';
+import { OutcomeInterceptor, TOTAL_COUNT_HEADERS } from './outcome';
 import { RequestDecodingInterceptor } from './request.interceptor';
 import { SuiteValidationPipe } from './validation.pipe';
 
@@ -20,11 +21,14 @@ export interface ApiKitOptions {
   /** Translate foreign errors (e.g. `translateMongoError` of @suite/persistence) to ApiError. */
   errorTranslators?: ErrorTranslator[];
   logger?: Logger;
+  /** Response headers that carry a page's total (default `X-Total-Count`; coupon adds `Items-Count`). */
+  totalCountHeaders?: string[];
 }
 
 /**
  * Wires the request pipeline every app shares: the one exception filter, the request decoding
- * interceptor (body read after the guards), the validation pipe and the health endpoints.
+ * interceptor (body read after the guards), the outcome interceptor (status, `Location`, counts),
+ * the validation pipe and the health endpoints.
  */
 @Global()
 @Module({})
@@ -40,7 +44,9 @@ export class ApiKitModule {
         { provide: SERVICE_NAME, useValue: options.service },
         { provide: ERROR_PROFILE, useValue: options.errorProfile },
         { provide: APP_FILTER, useValue: new ApiExceptionFilter(options.errorProfile, options.errorTranslators ?? [], logger) },
+        { provide: TOTAL_COUNT_HEADERS, useValue: options.totalCountHeaders ?? ['X-Total-Count'] },
         { provide: APP_INTERCEPTOR, useClass: RequestDecodingInterceptor },
+        { provide: APP_INTERCEPTOR, useClass: OutcomeInterceptor },
         { provide: APP_PIPE, useClass: SuiteValidationPipe },
       ],
       exports: [LOGGER, SERVICE_NAME, ERROR_PROFILE, Lifecycle],

@@ -12,3 +12,4 @@ export * from './request-body';
 export * from './request-id';
 export * from './request.interceptor';
 export * from './validation.pipe';
+export * from './outcome';

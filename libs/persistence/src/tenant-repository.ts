@@ -1,0 +1,84 @@
+import type { Collection, Document as MongoDocument, Filter, FindOptions } from 'mongodb';
+import type { Model, QueryFilter } from 'mongoose';
+import { mapMongoErrors } from './mongo-errors';
+import { findPage, PageQuery } from './paging';
+import { EntityDefinition, TenantModelRegistry, trustedFilter } from './tenant-model-registry';
+
+/** A repository-built filter (never raw client input, see {@link trustedFilter}). */
+export type RepositoryFilter = Record<string, unknown>;
+
+/**
+ * The base every repository extends (STYLE habit 4/5): tenant first in every method, reads never
+ * create the collection (TEN-6), writes go through the registry's `forWrite`, every database error
+ * leaves in the shared model (ERR-11), and documents leave as plain domain values through the
+ * subclass's mapper, never as mongoose documents. The casts between a repository-built filter and
+ * mongoose's or the driver's filter types live here, once.
+ *
+ * @typeParam D the stored document (with its `_id`)
+ * @typeParam E the domain value the repository returns
+ */
+export abstract class TenantRepository<D, E> {
+  protected constructor(
+    protected readonly registry: TenantModelRegistry,
+    protected readonly entity: EntityDefinition<D>,
+  ) {}
+
+  /** Maps a lean stored document to the domain value. */
+  protected abstract toDomain(doc: D): E;
+
+  /** The tenant's model, for reads (TEN-5). */
+  protected model(tenant: string): Model<D> {
+    return this.registry.model(tenant, this.entity);
+  }
+
+  /** The tenant's model for a write: the collection and its indexes exist first (TEN-6). */
+  protected modelForWrite(tenant: string): Promise<Model<D>> {
+    return this.registry.forWrite(tenant, this.entity);
+  }
+
+  /** The tenant's driver collection, for hot paths that need neither casting nor sanitizing. */
+  protected collection(tenant: string): Collection<D & MongoDocument> {
+    return this.model(tenant).collection as unknown as Collection<D & MongoDocument>;
+  }
+
+  /** A repository-built filter as mongoose's type, marked trusted (Q-31.5). */
+  protected filter(filter: RepositoryFilter): QueryFilter<D> {
+    return trustedFilter(filter) as QueryFilter<D>;
+  }
+
+  /** A repository-built filter as the driver's type (the driver does not sanitize). */
+  protected driverFilter(filter: RepositoryFilter): Filter<D & MongoDocument> {
+    return filter as Filter<D & MongoDocument>;
+  }
+
+  /** Runs database work with its errors translated (ERR-11). */
+  protected run<T>(work: () => Promise<T>): Promise<T> {
+    return mapMongoErrors(work);
+  }
+
+  /** One document by a repository-built filter, straight from the driver, mapped. */
+  protected async findOneDoc(tenant: string, filter: RepositoryFilter, options?: FindOptions): Promise<E | null> {
+    const doc = await this.run(() => this.collection(tenant).findOne(this.driverFilter(filter), options));
+    return doc ? this.toDomain(doc as D) : null;
+  }
+
+  /** Every document matching a repository-built filter, lean, mapped. */
+  protected async findDocs(tenant: string, filter: RepositoryFilter, sort?: Array<[string, 1 | -1]>): Promise<E[]> {
+    const docs = await this.run(() => {
+      const query = this.model(tenant).find(this.filter(filter));
+      return (sort ? query.sort(sort) : query).lean<D[]>().exec();
+    });
+    return docs.map((d) => this.toDomain(d));
+  }
+
+  /** One page plus, when asked, the total (PAG-6); an absent collection is an empty page. */
+  protected async findPageOf(tenant: string, query: PageQuery): Promise<{ items: E[]; total?: number }> {
+    const { items, total } = await findPage<D>(this.model(tenant), query);
+    return { items: items.map((d) => this.toDomain(d)), total };
+  }
+
+  /** Documents matching a repository-built filter (`countDocuments`). */
+  protected countWhere(tenant: string, filter: RepositoryFilter): Promise<number> {
+    return this.run(() => this.model(tenant).countDocuments(this.filter(filter)).exec());
+  }
+}
