@@ -7,3 +7,5 @@ export * from './http';
 export * from './http-client';
 export * from './i18n';
 export * from './query';
+export * from './dto';
+export * from './openapi';

@@ -1,10 +1,8 @@
+import { isPlainObject } from '../http/validate-dto';
 import { ApiError, ErrorDetail } from '../errors';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
 
 /**
  * META-7: RFC 7386 JSON Merge Patch. Present properties replace, nested objects merge recursively,

@@ -13,3 +13,4 @@ export * from './request-id';
 export * from './request.interceptor';
 export * from './validation.pipe';
 export * from './outcome';
+export * from './validate-dto';
