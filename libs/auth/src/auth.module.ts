@@ -6,7 +6,7 @@ import { ScopeGuard } from './guards/scope.guard';
 import { TenantGuard } from './guards/tenant.guard';
 import { JwtStrategy } from './jwt.strategy';
 import { RouteAccessInspector } from './route-access.inspector';
-import { createServiceTokenProvider, ServiceTokenProvider } from './service-token';
+import { createServiceTokenProvider, PeerClients, ServiceTokenProvider } from './service-token';
 
 export interface AuthModuleAsyncOptions {
   imports?: ModuleMetadata['imports'];
@@ -17,6 +17,7 @@ export interface AuthModuleAsyncOptions {
 const commonProviders: Provider[] = [
   JwtStrategy,
   RouteAccessInspector,
+  PeerClients,
   { provide: ServiceTokenProvider, useFactory: createServiceTokenProvider, inject: [AUTH_OPTIONS] },
   // Order matters (AUTH-8, ERR-10): token (401) → tenant (403) → scopes/principals (403).
   { provide: APP_GUARD, useClass: JwtAuthGuard },
@@ -24,12 +25,12 @@ const commonProviders: Provider[] = [
   { provide: APP_GUARD, useClass: ScopeGuard },
 ];
 
-const exported = [AUTH_OPTIONS, ServiceTokenProvider, RouteAccessInspector];
+const exported = [AUTH_OPTIONS, ServiceTokenProvider, RouteAccessInspector, PeerClients];
 
 /**
  * Authentication and authorization for one app (conventions section 2): registers the passport-jwt
  * strategy `jwt`, the three global guards, the boot-time route check and the
- * `ServiceTokenProvider`. Invalid options stop the app at boot.
+ * `ServiceTokenProvider` with the `PeerClients` made from it. Invalid options stop the app at boot.
  */
 @Module({})
 export class AuthModule {

@@ -6,3 +6,4 @@ export * from './tenant';
 export * from './tenant-model-registry';
 export * from './versioned-writes';
 export * from './tenant-repository';
+export * from './change-events';

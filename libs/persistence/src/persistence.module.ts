@@ -5,10 +5,12 @@ import { OutboxDispatcher, OutboxRepository } from './outbox';
 import { MongooseModule, getConnectionToken } from '@nestjs/mongoose';
 import mongoose, { Connection, ConnectOptions } from 'mongoose';
 import { TenantModelRegistry } from './tenant-model-registry';
+import { ChangeEvents } from './change-events';
+import { EVENT_SINK } from './tokens';
+
+export { EVENT_SINK };
 
 export const MONGO_CONNECTION = Symbol.for('suite.mongoConnection');
-/** The EventSink services emit through (the outbox, EVT-4). */
-export const EVENT_SINK = Symbol.for('suite.eventSink');
 const DISPATCH_ENABLED = Symbol.for('suite.dispatchOutbox');
 
 export interface PersistenceOptions {
@@ -104,8 +106,9 @@ export class PersistenceModule {
           inject: [OutboxRepository, LOGGER],
         },
         ConnectionLifecycle,
+        ChangeEvents,
       ],
-      exports: [MONGO_CONNECTION, TenantModelRegistry, READINESS_PROBE, EVENT_SINK, OutboxRepository, OutboxDispatcher],
+      exports: [MONGO_CONNECTION, TenantModelRegistry, READINESS_PROBE, EVENT_SINK, OutboxRepository, OutboxDispatcher, ChangeEvents],
     };
   }
 }

@@ -46,3 +46,4 @@ export function createServiceTokenProvider(options: ResolvedAuthOptions): Servic
   }
   return new UnconfiguredServiceTokenProvider();
 }
+export * from './peer-clients';
