@@ -1,10 +1,8 @@
 import { RouteAccessInspector } from '@suite/auth';
 import { MongoClient } from 'mongodb';
 import { CATEGORY_SCOPES } from '../src/category.scopes';
-import { Client, expectCategoryError, Harness, startHarness, useTestingKit } from './support';
-import * as testing from '@suite/testing';
+import { Client, expectCategoryError, Harness, startHarness } from './support';
 
-useTestingKit(testing);
 
 const M = CATEGORY_SCOPES.manage;
 const P = '/category/:tenant';

@@ -1,9 +1,7 @@
 import type { RecordedRequest, StubReply } from '@suite/testing';
 import { MongoClient } from 'mongodb';
-import { Client, expectCategoryError, Harness, startHarness, useTestingKit } from './support';
-import * as testing from '@suite/testing';
+import { Client, expectCategoryError, Harness, startHarness } from './support';
 
-useTestingKit(testing);
 
 /** What the customer-segment stub holds: segment → category ids (CATEGORY items, §3.23 rows). */
 const SEGMENT_CATEGORIES: Record<string, string[]> = { gold: ['K1', 'K11'], silver: ['K2'] };

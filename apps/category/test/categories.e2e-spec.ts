@@ -1,9 +1,7 @@
 import { MongoClient } from 'mongodb';
 import { CATEGORY_SCOPES } from '../src/category.scopes';
-import { Client, expectCategoryError, Harness, startHarness, useTestingKit } from './support';
-import * as testing from '@suite/testing';
+import { Client, expectCategoryError, Harness, startHarness } from './support';
 
-useTestingKit(testing);
 
 const { manage, publish, unpublish, readUnpublished } = CATEGORY_SCOPES;
 

@@ -1,8 +1,6 @@
 import { MongoClient } from 'mongodb';
-import { Client, expectCategoryError, Harness, startHarness, useTestingKit } from './support';
-import * as testing from '@suite/testing';
+import { Client, expectCategoryError, Harness, startHarness } from './support';
 
-useTestingKit(testing);
 
 /**
  * Cross-cutting rules of conventions.md as this service applies them, where an audit found the

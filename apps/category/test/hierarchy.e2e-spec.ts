@@ -1,7 +1,5 @@
-import { Client, expectCategoryError, Harness, startHarness, useTestingKit } from './support';
-import * as testing from '@suite/testing';
+import { Client, expectCategoryError, Harness, startHarness } from './support';
 
-useTestingKit(testing);
 
 /**
  * A tree of 5 levels with mixed positions, built, reordered, re-parented (a rejected cycle, two

@@ -4,10 +4,9 @@ import { AppModule } from '../src/app.module';
 import { HierarchyCache, MAX_AGE_MS } from '../src/categories/hierarchy.cache';
 import { CHANGE_LOG_LENGTH } from '../src/categories/category-state.repository';
 import { loadCategoryConfig } from '../src/config/category.config';
-import { Client, Harness, startHarness, useTestingKit } from './support';
+import { Client, Harness, startHarness } from './support';
 import * as testing from '@suite/testing';
 
-useTestingKit(testing);
 
 /**
  * Two app instances on one database (two processes' caches): a write answered by one is

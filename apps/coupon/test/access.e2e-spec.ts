@@ -1,4 +1,3 @@
-import * as testing from '@suite/testing';
 import { RouteAccessInspector } from '@suite/auth';
 import { call, couponBody, customer, expectCouponError, Harness, manager, onBehalf, order, reader, S, startHarness } from './support';
 
@@ -25,7 +24,7 @@ const ALL = [S.read, S.manage, S.redeem, S.redeemOnBehalf];
 describe('access: route wiring, scopes, 401/403 and tenant isolation (TEN-9)', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness(testing);
+    h = await startHarness();
   });
   afterAll(() => h.close());
 

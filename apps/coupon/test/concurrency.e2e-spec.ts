@@ -1,4 +1,3 @@
-import * as testing from '@suite/testing';
 import { COUPON_ENTITY } from '../src/coupons/coupon.schema';
 import { REDEMPTION_ENTITY, USAGE_ENTITY } from '../src/redemptions/redemption.schema';
 import { call, couponBody, customer, Harness, manager, onBehalf, order, startHarness } from './support';
@@ -18,7 +17,7 @@ describe('redemption bookkeeping under concurrency (§9.4, §9.5)', () => {
   let h: Harness;
   beforeAll(async () => {
     // Settings are never changed here, so the production cache keeps one read off every request.
-    h = await startHarness(testing, (c) => c, { COUPON_SETTINGS_CACHE_MS: '60000' });
+    h = await startHarness((c) => c, { COUPON_SETTINGS_CACHE_MS: '60000' });
   });
   afterAll(() => h.close());
 

@@ -1,5 +1,4 @@
 import { OutboxRepository } from '@suite/persistence';
-import * as testing from '@suite/testing';
 import { SETTINGS_ENTITY } from '../src/settings/settings.schema';
 import { call, couponBody, customer, expectCouponError, Harness, manager, onBehalf, order, startHarness, uniqueCode } from './support';
 
@@ -14,7 +13,7 @@ const deepArray = (n: number) => '['.repeat(n) + ']'.repeat(n);
 describe('coupon and the suite conventions', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness(testing);
+    h = await startHarness();
   });
   afterAll(() => h.close());
 

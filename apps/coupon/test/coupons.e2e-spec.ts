@@ -1,4 +1,3 @@
-import * as testing from '@suite/testing';
 import { call, couponBody, customer, expectCouponError, Harness, manager, onBehalf, order, reader, S, startHarness, uniqueCode } from './support';
 
 const T = 'cpnmgmt';
@@ -7,7 +6,7 @@ const base = `/coupon/${T}/coupons`;
 describe('coupon management (operations 1–6)', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness(testing);
+    h = await startHarness();
   });
   afterAll(() => h.close());
 

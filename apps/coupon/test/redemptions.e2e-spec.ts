@@ -1,4 +1,3 @@
-import * as testing from '@suite/testing';
 import { OutboxRepository } from '@suite/persistence';
 import { anonymous, call, couponBody, customer, expectCouponError, expectRefusal, Harness, manager, onBehalf, order, S, startHarness, uniqueCode } from './support';
 
@@ -8,7 +7,7 @@ const base = `/coupon/${T}/coupons`;
 describe('validation and redemption (operations 7–11, rules R1–R11)', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness(testing);
+    h = await startHarness();
   });
   afterAll(() => h.close());
 

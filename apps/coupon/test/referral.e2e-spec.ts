@@ -1,4 +1,3 @@
-import * as testing from '@suite/testing';
 import { COUPON_ENTITY } from '../src/coupons/coupon.schema';
 import { SETTINGS_ENTITY } from '../src/settings/settings.schema';
 import { anonymous, call, customer, expectCouponError, Harness, manager, onBehalf, reader, S, startHarness } from './support';
@@ -9,7 +8,7 @@ const ref = (c: string, tenant = T) => `/coupon/${tenant}/referral-coupons/${c}`
 describe('referral coupons (operations 12 and 13, §12)', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness(testing);
+    h = await startHarness();
   });
   afterAll(() => h.close());
 

@@ -1,4 +1,3 @@
-import * as testing from '@suite/testing';
 import { SETTINGS_ENTITY } from '../src/settings/settings.schema';
 import { FakeSegment, idsOfQ, jwtPayload, segmentService } from './segment-stub';
 import { call, couponBody, customer, expectCouponError, expectRefusal, Harness, manager, onBehalf, order, startHarness, uniqueCode } from './support';
@@ -34,7 +33,7 @@ describe('segment-restricted coupons (R12, coupon §10) against a customer-segme
   let h: Harness;
   beforeAll(async () => {
     // Breaker thresholds raised so the failure matrix does not open it (S2S-13); its own test below uses the defaults.
-    h = await startHarness(testing, (c) => ({ ...c, segmentClient: { timeouts: { attemptMs: 300 }, breaker: { consecutiveFailures: 10_000, minCallsInWindow: 10_000 } } }));
+    h = await startHarness((c) => ({ ...c, segmentClient: { timeouts: { attemptMs: 300 }, breaker: { consecutiveFailures: 10_000, minCallsInWindow: 10_000 } } }));
     h.stub.respond(segmentService(T, MEMBERSHIP));
   });
   afterAll(() => h.close());
@@ -198,7 +197,7 @@ describe('segment-restricted coupons (R12, coupon §10) against a customer-segme
 describe('segment call resilience with the production limits (§10.3)', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness(testing);
+    h = await startHarness();
   });
   afterAll(() => h.close());
 

@@ -1,5 +1,4 @@
 import { RouteAccessInspector } from '@suite/auth';
-import * as testing from '@suite/testing';
 import { MongoClient } from 'mongodb';
 import { Harness, MANAGE, READ, READ_OWN, auth, client, customer, expectError, startHarness } from './support';
 
@@ -51,7 +50,7 @@ describe('access: route wiring, scopes, tokens and tenant isolation', () => {
   let mongo: MongoClient;
 
   beforeAll(async () => {
-    h = await startHarness(testing);
+    h = await startHarness();
     call = client(h.url);
     mongo = await MongoClient.connect(h.db.uri);
   });

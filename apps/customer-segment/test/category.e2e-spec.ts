@@ -1,4 +1,3 @@
-import * as testing from '@suite/testing';
 import { categoryService, tokenClaims } from './fake-category';
 import { Harness, MANAGE, READ, READ_OWN, auth, client, customer, expectError, startHarness } from './support';
 
@@ -13,7 +12,7 @@ describe('category trees and match against the category contract (segment ยง8, ย
   let me: Record<string, string>;
 
   beforeAll(async () => {
-    h = await startHarness(testing);
+    h = await startHarness();
     h.category.respond(categoryService);
     call = client(h.url);
     admin = await auth(T);

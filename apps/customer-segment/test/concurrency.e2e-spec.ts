@@ -1,4 +1,3 @@
-import * as testing from '@suite/testing';
 import { Harness, auth, client, expectError, startHarness } from './support';
 
 const T = 'conctest';
@@ -10,7 +9,7 @@ describe('concurrency and limits (META-5, segment §1.12)', () => {
   let headers: Record<string, string>;
 
   beforeAll(async () => {
-    h = await startHarness(testing, { SEGMENT_MAX_PER_TENANT: '6', SEGMENT_MAX_PER_CUSTOMER: '3' });
+    h = await startHarness({ SEGMENT_MAX_PER_TENANT: '6', SEGMENT_MAX_PER_CUSTOMER: '3' });
     call = client(h.url);
     headers = await auth(T);
   });

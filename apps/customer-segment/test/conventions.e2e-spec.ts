@@ -1,4 +1,3 @@
-import * as testing from '@suite/testing';
 import { MongoClient } from 'mongodb';
 import { Harness, READ_OWN, auth, client, customer, expectError, startHarness } from './support';
 
@@ -16,7 +15,7 @@ describe('conventions (cross-cutting rules over HTTP)', () => {
   let headers: Record<string, string>;
 
   beforeAll(async () => {
-    h = await startHarness(testing);
+    h = await startHarness();
     call = client(h.url);
     headers = await auth(T);
     expect((await call('POST', base, { headers, body: { id: 'seg', name: { en: 'Gold' }, siteCode: 'main', status: 'ACTIVE' } })).status).toBe(201);

@@ -1,4 +1,3 @@
-import * as testing from '@suite/testing';
 import { categoryService, tokenClaims } from './fake-category';
 import { Harness, auth, client, expectError, startHarness } from './support';
 
@@ -11,7 +10,7 @@ describe('item assignments (segment §3.23–§3.30)', () => {
   let headers: Record<string, string>;
 
   beforeAll(async () => {
-    h = await startHarness(testing);
+    h = await startHarness();
     h.category.respond(categoryService);
     call = client(h.url);
     headers = await auth(T);

@@ -1,4 +1,3 @@
-import * as testing from '@suite/testing';
 import { Harness, READ, READ_OWN, auth, client, customer, expectError, startHarness } from './support';
 
 const T = 'owntest';
@@ -15,7 +14,7 @@ describe('OWN mode (segment_read_own)', () => {
   const ids = (res: { body: Array<{ id: string }> }) => res.body.map((s) => s.id);
 
   beforeAll(async () => {
-    h = await startHarness(testing);
+    h = await startHarness();
     call = client(h.url);
     admin = await auth(T);
     const soon = new Date(Date.now() + 86_400_000).toISOString();

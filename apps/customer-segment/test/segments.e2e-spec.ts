@@ -1,4 +1,3 @@
-import * as testing from '@suite/testing';
 import { MongoClient } from 'mongodb';
 import { Harness, MANAGE, READ, auth, client, expectError, startHarness } from './support';
 
@@ -12,7 +11,7 @@ describe('segments (segment §3.1–§3.10)', () => {
   let mongo: MongoClient;
 
   beforeAll(async () => {
-    h = await startHarness(testing);
+    h = await startHarness();
     call = client(h.url);
     headers = await auth(T);
     mongo = await MongoClient.connect(h.db.uri);

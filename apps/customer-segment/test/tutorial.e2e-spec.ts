@@ -1,4 +1,3 @@
-import * as testing from '@suite/testing';
 import { categoryService } from './fake-category';
 import { Harness, auth, client, customer, startHarness } from './support';
 
@@ -9,7 +8,7 @@ const base = `/customer-segment/${T}`;
 describe('tutorial: a segment, its items and customers, seen by the customer', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness(testing);
+    h = await startHarness();
     h.category.respond(categoryService);
   });
   afterAll(async () => h.close());

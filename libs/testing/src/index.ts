@@ -2,3 +2,4 @@ export * from './database';
 export * from './http-stub';
 export * from './test-app';
 export * from './tokens';
+export * from './harness';
