@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { serializeOpenApiDocument } from '@suite/api-kit';
 import { signDevToken } from '@suite/auth';
-import { launchSuite, RunningSuite } from './launcher';
+import { launchSuite, RunningSuite, SERVICES } from './launcher';
 
 // The start command's launcher, as `npm start` runs it: embedded database, three app processes,
 // one gateway. Proves the base URL routes to each app, that health reflects the apps, and that a
@@ -55,6 +58,41 @@ describe('suite launcher (npm start)', () => {
     expect(long.status).toBe(400);
     expect(long.headers.get('x-request-id')).toBeTruthy();
     expect((await long.json()).errorCode).toBe('validation_failed');
+  });
+
+  it('serves each service\'s OpenAPI document and interactive reference (with its assets) on the base URL, without a token', async () => {
+    for (const service of SERVICES) {
+      const doc = await fetch(`${suite.baseUrl}/${service}/openapi.json`);
+      expect(doc.status).toBe(200);
+      expect(doc.headers.get('content-type')).toMatch(/^application\/json/);
+      const served = await doc.text();
+      // What the running service serves is the committed document (test/openapi.spec.ts checks the latter is
+      // current); compared as canonical JSON, so a formatter pass over the committed file does not matter.
+      const committed = readFileSync(path.join(__dirname, '..', 'openapi', `${service}.json`), 'utf8');
+      if (served !== serializeOpenApiDocument(JSON.parse(committed))) {
+        throw new Error(`${service} serves a document other than openapi/${service}.json: run npm run openapi`);
+      }
+      expect(JSON.parse(served).openapi).toBe('3.1.0');
+
+      const pageUrl = `${suite.baseUrl}/${service}/docs`;
+      const page = await fetch(pageUrl);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+      const html = await page.text();
+      // Everything the page loads, resolved against the page URL as a browser does, plus the document it shows.
+      const loaded = [...html.matchAll(/(?:href|src)="([^"]+)"/g)].map((m) => m[1]);
+      const documentUrl = /url: '([^']+)'/.exec(html)?.[1];
+      const ui = ['swagger-ui.css', 'swagger-ui-bundle.js', 'swagger-ui-standalone-preset.js'];
+      expect(loaded).toEqual(expect.arrayContaining(ui.map((file) => `docs?asset=${file}`)));
+      expect(new URL(documentUrl ?? '', pageUrl).href).toBe(`${suite.baseUrl}/${service}/openapi.json`);
+      for (const asset of loaded) {
+        const res = await fetch(new URL(asset, pageUrl));
+        expect({ asset, status: res.status }).toEqual({ asset, status: 200 });
+        expect((await res.arrayBuffer()).byteLength).toBeGreaterThan(0);
+      }
+      const unknown = await fetch(`${pageUrl}?asset=../../package.json`);
+      expect(unknown.status).toBe(404);
+    }
   });
 
   it('answers 503 for a stopped app and recovers when it is started again', async () => {

@@ -35,6 +35,12 @@ const SPEC_TABLE: Array<[string, string, string[]]> = [
   ['POST', `${P}/category-trees/:rootCategoryId/rebuild`, [M]],
 ];
 
+/** The two public documentation routes of every service (conventions AUTH-8). */
+const DOCUMENTATION_ROUTES = [
+  ['GET', '/category/openapi.json', ['<public>']],
+  ['GET', '/category/docs', ['<public>']],
+];
+
 const concrete = (path: string, tenant: string) =>
   path.replace(':tenant', tenant).replace(':categoryId', 'A').replace(':rootCategoryId', 'A').replace(':referenceId', 'p-1').replace(':assignmentId', 'x');
 
@@ -52,7 +58,9 @@ describe('access control, tenancy and the error profile', () => {
       .filter((r) => r.path.startsWith('/category/'))
       .map((r) => [r.method, r.path, r.access === 'scopes' ? r.scopes : r.access === 'authenticated' ? [] : [`<${r.access}>`]]);
     const sortKey = (r: unknown[]) => `${r[1]} ${r[0]}`;
-    expect(routes.sort((a, b) => sortKey(a).localeCompare(sortKey(b)))).toEqual([...SPEC_TABLE].sort((a, b) => sortKey(a).localeCompare(sortKey(b))));
+    expect(routes.sort((a, b) => sortKey(a).localeCompare(sortKey(b)))).toEqual(
+      [...SPEC_TABLE, ...DOCUMENTATION_ROUTES].sort((a, b) => sortKey(a).localeCompare(sortKey(b))),
+    );
   });
 
   it.each(SPEC_TABLE)('%s %s: 401 without a token, 403 for another tenant, scope as listed', async (method, path, scopes) => {

@@ -19,6 +19,12 @@ const EXPECTED = [
   { method: 'POST', path: '/coupon/:tenant/referral-coupons/:customerNumber', access: 'scopes', scopes: [S.manage, S.redeemOnBehalf, S.redeem] },
 ];
 
+/** The two public documentation routes of every service (conventions AUTH-8). */
+const DOCUMENTATION_ROUTES = [
+  { method: 'GET', path: '/coupon/openapi.json', access: 'public', scopes: [] as string[] },
+  { method: 'GET', path: '/coupon/docs', access: 'public', scopes: [] as string[] },
+];
+
 const ALL = [S.read, S.manage, S.redeem, S.redeemOnBehalf];
 
 describe('access: route wiring, scopes, 401/403 and tenant isolation (TEN-9)', () => {
@@ -34,7 +40,7 @@ describe('access: route wiring, scopes, 401/403 and tenant isolation (TEN-9)', (
       .listRouteAccess()
       .filter((r) => r.path.startsWith('/coupon/'))
       .map((r) => ({ method: r.method, path: r.path, access: r.access, scopes: [...r.scopes].sort() }));
-    const expected = EXPECTED.map((e) => ({ ...e, scopes: [...e.scopes].sort() }));
+    const expected = [...EXPECTED, ...DOCUMENTATION_ROUTES].map((e) => ({ ...e, scopes: [...e.scopes].sort() }));
     const key = (r: { method: string; path: string }) => `${r.path} ${r.method}`;
     expect(routes.sort((a, b) => key(a).localeCompare(key(b)))).toEqual(expected.sort((a, b) => key(a).localeCompare(key(b))));
   });

@@ -1,5 +1,6 @@
 import { COUPON_ENTITY } from '../src/coupons/coupon.schema';
-import { REDEMPTION_ENTITY, USAGE_ENTITY } from '../src/redemptions/redemption.schema';
+import { USAGE_ENTITY } from '../src/redemptions/customer-usage.schema';
+import { REDEMPTION_ENTITY } from '../src/redemptions/redemption.schema';
 import { call, couponBody, customer, Harness, manager, onBehalf, order, startHarness } from './support';
 
 const T = 'cpnrace';

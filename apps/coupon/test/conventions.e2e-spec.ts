@@ -1,5 +1,5 @@
 import { OutboxRepository } from '@suite/persistence';
-import { SETTINGS_ENTITY } from '../src/settings/settings.schema';
+import { SETTINGS_ENTITY } from '../src/common/settings.schema';
 import { call, couponBody, customer, expectCouponError, Harness, manager, onBehalf, order, startHarness, uniqueCode } from './support';
 
 /** Cross-cutting conventions (conventions.md) as the coupon service applies them. */

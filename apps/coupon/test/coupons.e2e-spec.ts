@@ -69,7 +69,7 @@ describe('coupon management (operations 1–6)', () => {
 
     it('stores codes as sent and matches exactly when the tenant enables case sensitivity', async () => {
       const tenant = 'cpncase';
-      const settings = await h.registry.forWrite(tenant, { name: 'coupon_settings', schema: (await import('../src/settings/settings.schema')).SETTINGS_ENTITY.schema });
+      const settings = await h.registry.forWrite(tenant, { name: 'coupon_settings', schema: (await import('../src/common/settings.schema')).SETTINGS_ENTITY.schema });
       await settings.collection.insertOne({ _id: 'settings', enableCouponCodeCaseSensitivity: true } as never);
       const r = await call(h, 'POST', `/coupon/${tenant}/coupons`, manager(tenant), couponBody({ code: 'MiXed' }));
       expect(r.body.id).toBe('MiXed');
@@ -410,7 +410,7 @@ describe('coupon management (operations 1–6)', () => {
 
     it('deletes permanently when the tenant says so: records and counters go, the code is free again', async () => {
       const tenant = 'cpnperm';
-      const { SETTINGS_ENTITY } = await import('../src/settings/settings.schema');
+      const { SETTINGS_ENTITY } = await import('../src/common/settings.schema');
       await (await h.registry.forWrite(tenant, SETTINGS_ENTITY)).collection.insertOne({ _id: 'settings', couponPermanentDelete: true } as never);
       const b = `/coupon/${tenant}/coupons`;
       await call(h, 'POST', b, manager(tenant), couponBody({ code: 'PERM', maxRedemptionsPerCustomer: 1 }));

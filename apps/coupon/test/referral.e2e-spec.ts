@@ -1,5 +1,5 @@
 import { COUPON_ENTITY } from '../src/coupons/coupon.schema';
-import { SETTINGS_ENTITY } from '../src/settings/settings.schema';
+import { SETTINGS_ENTITY } from '../src/common/settings.schema';
 import { anonymous, call, customer, expectCouponError, Harness, manager, onBehalf, reader, S, startHarness } from './support';
 
 const T = 'cpnref';

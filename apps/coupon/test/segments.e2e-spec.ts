@@ -1,4 +1,4 @@
-import { SETTINGS_ENTITY } from '../src/settings/settings.schema';
+import { SETTINGS_ENTITY } from '../src/common/settings.schema';
 import { FakeSegment, idsOfQ, jwtPayload, segmentService } from './segment-stub';
 import { call, couponBody, customer, expectCouponError, expectRefusal, Harness, manager, onBehalf, order, startHarness, uniqueCode } from './support';
 

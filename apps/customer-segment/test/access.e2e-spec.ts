@@ -40,6 +40,12 @@ const SPEC_TABLE: Array<[string, string, string[]]> = [
 
 const key = (method: string, path: string) => `${method} ${path}`;
 
+/** The two public documentation routes of every service (conventions AUTH-8). */
+const DOCUMENTATION_ROUTES: Array<[string, string]> = [
+  ['GET', '/customer-segment/openapi.json'],
+  ['GET', '/customer-segment/docs'],
+];
+
 function concrete(path: string, tenant: string): string {
   return path.replace(':tenant', tenant).replace(':segmentId', 'seg-x').replace(':customerId', 'cust-x').replace(':legalEntityId', 'le-x').replace(':type', 'PRODUCT').replace(':itemId', 'item-x');
 }
@@ -62,8 +68,10 @@ describe('access: route wiring, scopes, tokens and tenant isolation', () => {
   it('declares exactly the 30 operations of segment §3 with their scopes (STYLE habit 1)', () => {
     const routes = h.app.app.get(RouteAccessInspector).listRouteAccess().filter((r) => r.path.startsWith('/customer-segment/'));
     const actual = new Map(routes.map((r) => [key(r.method, r.path), { access: r.access, scopes: [...r.scopes].sort() }]));
-    const expected = new Map(SPEC_TABLE.map(([m, p, s]) => [key(m, p), { access: 'scopes', scopes: [...s].sort() }]));
-    expect(actual.size).toBe(30);
+    const expected = new Map<string, { access: string; scopes: string[] }>();
+    for (const [m, p, s] of SPEC_TABLE) expected.set(key(m, p), { access: 'scopes', scopes: [...s].sort() });
+    for (const [m, p] of DOCUMENTATION_ROUTES) expected.set(key(m, p), { access: 'public', scopes: [] });
+    expect(actual.size).toBe(30 + DOCUMENTATION_ROUTES.length);
     expect(Object.fromEntries(actual)).toEqual(Object.fromEntries(expected));
   });
 

@@ -31,7 +31,9 @@ export type Res<T = any> = TestResponse<T>;
 
 /** A client of one app: `call(method, path, {headers, body | raw, contentType})`. */
 export function client(base: string) {
-  return <T = any>(method: string, path: string, options: TestRequestOptions = {}): Promise<Res<T>> => httpRequest<T>(`${base}${path}`, method, options);
+  // Every `body` is serialized as JSON, strings included (`raw` sends bytes as they are).
+  return <T = any>(method: string, path: string, options: TestRequestOptions = {}): Promise<Res<T>> =>
+    httpRequest<T>(`${base}${path}`, method, options.body === undefined ? options : { ...options, body: undefined, raw: JSON.stringify(options.body) });
 }
 
 /** An employee token (default) with the given scopes; `extra` sets other claims. */

@@ -1,11 +1,12 @@
-import { createParamDecorator, ExecutionContext } from '@nestjs/common';
-import { ApiError, Public, PUBLIC_ROUTE_KEY } from '@suite/api-kit';
+import { applyDecorators, createParamDecorator, ExecutionContext } from '@nestjs/common';
+import { ApiSecurity } from '@nestjs/swagger';
+import { ApiError, Public, PUBLIC_ROUTE_KEY, SECURITY_SCHEME } from '@suite/api-kit';
 import { PRINCIPAL_TYPES, PrincipalType } from './auth-context';
 
 /**
- * `@Public()` lives in `@suite/api-kit` (its health controller is the only public route and api-kit
- * cannot depend on this lib); it is re-exported here and counted like the two decorators below.
- * Allowed only on the health endpoints (AUTH-1); the boot check enforces it.
+ * `@Public()` lives in `@suite/api-kit` (its health and documentation controllers hold the only
+ * public routes and api-kit cannot depend on this lib); it is re-exported here and counted like the
+ * two decorators below. Allowed only on those routes (AUTH-1, AUTH-8); the boot check enforces it.
  */
 export { Public, PUBLIC_ROUTE_KEY };
 
@@ -21,11 +22,22 @@ export type RouteAccessDeclaration =
   | { kind: 'authenticated' }
   | { kind: 'scopes'; scopes: readonly string[] };
 
-function declare(entry: RouteAccessDeclaration): ClassDecorator & MethodDecorator {
-  return (target: object, _key?: string | symbol, descriptor?: PropertyDescriptor) => {
+/**
+ * Records the declaration for the guards and, in the same step, the operation's `security` for the
+ * OpenAPI document: one requirement per accepted scope (OpenAPI's way of saying "any one of"), or
+ * one with no scope for `@Authenticated`. The document thus cannot state other scopes than the
+ * guards enforce (libs/auth/test/openapi-access.spec.ts checks it for every route).
+ */
+function declare(entry: Exclude<RouteAccessDeclaration, { kind: 'public' }>): ClassDecorator & MethodDecorator {
+  const documented =
+    entry.kind === 'scopes'
+      ? applyDecorators(...entry.scopes.map((scope) => ApiSecurity(SECURITY_SCHEME, [scope])))
+      : applyDecorators(ApiSecurity(SECURITY_SCHEME, []));
+  return (target: object, key?: string | symbol, descriptor?: PropertyDescriptor) => {
     const holder = descriptor ? descriptor.value : target;
     const existing: RouteAccessDeclaration[] = Reflect.getOwnMetadata(ROUTE_ACCESS_METADATA, holder) ?? [];
     Reflect.defineMetadata(ROUTE_ACCESS_METADATA, [...existing, entry], holder);
+    (documented as (t: object, k?: string | symbol, d?: PropertyDescriptor) => void)(target, key, descriptor);
   };
 }
 

@@ -145,6 +145,8 @@ describe('RouteAccessInspector.listRouteAccess', () => {
   it('lists every route with its access rule, scopes and principals', () => {
     const routes = t.app.get(RouteAccessInspector).listRouteAccess();
     expect(routes.map(({ method, path, access, scopes, principals }) => ({ method, path, access, scopes, principals }))).toEqual([
+      { method: 'GET', path: '/auth-test/docs', access: 'public', scopes: [], principals: null },
+      { method: 'GET', path: '/auth-test/openapi.json', access: 'public', scopes: [], principals: null },
       { method: 'GET', path: '/health/live', access: 'public', scopes: [], principals: null },
       { method: 'GET', path: '/health/ready', access: 'public', scopes: [], principals: null },
       { method: 'GET', path: '/svc/:tenant/staff', access: 'scopes', scopes: ['svc.manage'], principals: ['employee', 'service'] },
@@ -173,6 +175,7 @@ describe('boot check (AUTH-8: exactly one access decorator per route)', () => {
     }
   }
 
+  // ApiKitModule's public health and documentation routes are part of every app booted here.
   it('starts when every route has exactly one declaration', async () => {
     @Controller('svc/:tenant/fine')
     class Fine {
@@ -216,13 +219,26 @@ describe('boot check (AUTH-8: exactly one access decorator per route)', () => {
     await expect(boot(Mixed)).rejects.toThrow(/more than one/);
   });
 
-  it('refuses @Public outside the health endpoints', async () => {
+  it('refuses @Public outside the health endpoints and the two documentation routes', async () => {
     @Controller('svc/:tenant/open')
     class OpenDoor {
       @Get() @Public() h() {}
     }
-    await expect(boot(OpenDoor)).rejects.toThrow(/@Public is allowed only on \/health\/live, \/health\/ready/);
+    const allowed = '/health/live, /health/ready, /boot-test/openapi.json, /boot-test/docs';
+    await expect(boot(OpenDoor)).rejects.toThrow(`GET /svc/:tenant/open (OpenDoor.h): @Public is allowed only on ${allowed}`);
+    // Another service's documentation paths, or other paths under the service's own prefix, are no exception.
+    @Controller('other')
+    class OtherDocs {
+      @Get('openapi.json') @Public() document() {}
+    }
+    await expect(boot(OtherDocs)).rejects.toThrow(/GET \/other\/openapi\.json .*@Public is allowed only on/);
+    @Controller('boot-test')
+    class Sibling {
+      @Get('docs/extra') @Public() extra() {}
+    }
+    await expect(boot(Sibling)).rejects.toThrow(/GET \/boot-test\/docs\/extra .*@Public is allowed only on/);
   });
+
 
   it('refuses a protected route without a :tenant path parameter', async () => {
     @Controller('svc/things')

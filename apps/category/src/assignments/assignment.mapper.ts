@@ -1,21 +1,12 @@
-import { renderMetadata, MetadataView } from '@suite/api-kit';
-import { projectMap } from '../shared/languages';
+import { filterLocalized, LanguageSelection, renderMetadata } from '@suite/api-kit';
 import type { AssignmentRecord } from './assignment.types';
+import type { AssignmentResponseDto } from './dto/assignment.response.dto';
 
-/** Assignment as returned (§4.6). */
-export interface AssignmentView {
-  id: string;
-  categoryId: string;
-  ref: { id: string; type: string; localizedName: Record<string, string> };
-  published: boolean;
-  metadata: MetadataView;
-}
-
-export function toAssignmentView(a: AssignmentRecord, selection: readonly string[] | null): AssignmentView {
+export function toAssignmentView(a: AssignmentRecord, selection: LanguageSelection): AssignmentResponseDto {
   return {
     id: a._id,
     categoryId: a.categoryId,
-    ref: { id: a.ref.id, type: a.ref.type, localizedName: projectMap(a.ref.localizedName, selection) },
+    ref: { id: a.ref.id, type: a.ref.type, localizedName: filterLocalized(a.ref.localizedName, selection) },
     published: a.published !== false,
     metadata: renderMetadata(a.metadata),
   };

@@ -1,12 +1,15 @@
 import { Module } from '@nestjs/common';
+import { CategoriesDataModule } from '../categories/categories-data.module';
 import { CategoriesModule } from '../categories/categories.module';
+import { CustomerSegmentClient } from '../clients/customer-segment.client';
+import { AssignmentsDataModule } from './assignments-data.module';
 import { AssignmentsController } from './assignments.controller';
 import { AssignmentsService } from './assignments.service';
 
 /** Product assignments (ops 11–20). */
 @Module({
-  imports: [CategoriesModule],
+  imports: [AssignmentsDataModule, CategoriesDataModule, CategoriesModule],
   controllers: [AssignmentsController],
-  providers: [AssignmentsService],
+  providers: [AssignmentsService, CustomerSegmentClient],
 })
 export class AssignmentsModule {}

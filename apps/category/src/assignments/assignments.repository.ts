@@ -1,6 +1,6 @@
 import { Injectable, Optional } from '@nestjs/common';
-import { findPage, isDuplicateKeyError, mapMongoErrors, TenantModelRegistry, trustedFilter } from '@suite/persistence';
-import { QuerySettings } from '../shared/query-settings';
+import { isDuplicateKeyError, TenantModelRegistry, TenantRepository } from '@suite/persistence';
+import { CategorySettings } from '../common/category-settings';
 import { ASSIGNMENT_ENTITY } from './assignment.schema';
 import type { AssignmentRecord } from './assignment.types';
 
@@ -13,59 +13,61 @@ export class AssignmentExists extends Error {
 
 /** `<tenant>_category_assignments`; tenant first, plain records, reads never create the collection. */
 @Injectable()
-export class AssignmentsRepository {
+export class AssignmentsRepository extends TenantRepository<AssignmentRecord, AssignmentRecord> {
   constructor(
-    private readonly registry: TenantModelRegistry,
-    @Optional() private readonly settings?: QuerySettings,
-  ) {}
+    registry: TenantModelRegistry,
+    @Optional() private readonly settings?: CategorySettings,
+  ) {
+    super(registry, ASSIGNMENT_ENTITY);
+  }
 
-  private read(tenant: string) {
-    return this.registry.model(tenant, ASSIGNMENT_ENTITY);
+  protected toDomain(doc: AssignmentRecord): AssignmentRecord {
+    return doc;
   }
 
   async insert(tenant: string, record: AssignmentRecord): Promise<void> {
-    const model = await this.registry.forWrite(tenant, ASSIGNMENT_ENTITY);
+    const model = await this.modelForWrite(tenant);
     try {
       await model.create(record);
     } catch (e) {
       if (isDuplicateKeyError(e)) throw new AssignmentExists();
-      await mapMongoErrors(() => Promise.reject(e));
+      await this.run(() => Promise.reject(e));
     }
   }
 
   findByRef(tenant: string, categoryId: string, refId: string): Promise<AssignmentRecord | null> {
-    return mapMongoErrors(() => this.read(tenant).findOne({ categoryId, 'ref.type': 'PRODUCT', 'ref.id': refId }).lean<AssignmentRecord>().exec());
+    return this.run(() => this.model(tenant).findOne(this.filter({ categoryId, 'ref.type': 'PRODUCT', 'ref.id': refId })).lean<AssignmentRecord>().exec());
   }
 
   /** Upsert-update of an existing assignment (op 15/16): version + 1, modification time, optional fields. */
   async touch(tenant: string, id: string, now: Date, set: Record<string, unknown>): Promise<AssignmentRecord | null> {
-    const model = await this.registry.forWrite(tenant, ASSIGNMENT_ENTITY);
-    return mapMongoErrors(() =>
+    const model = await this.modelForWrite(tenant);
+    return this.run(() =>
       model
-        .findOneAndUpdate({ _id: id }, { $set: { ...set, 'metadata.modifiedAt': now }, $inc: { 'metadata.version': 1 } }, { returnDocument: 'after' })
+        .findOneAndUpdate(this.filter({ _id: id }), { $set: { ...set, 'metadata.modifiedAt': now }, $inc: { 'metadata.version': 1 } }, { returnDocument: 'after' })
         .lean<AssignmentRecord>()
         .exec(),
     );
   }
 
   /** One page plus, when asked, the total, both within `QUERY_MAX_TIME_MS` (Q-30). */
-  page(tenant: string, filter: Record<string, unknown>, sort: Record<string, 1 | -1>, skip: number, limit: number, withTotal: boolean) {
-    return findPage<AssignmentRecord>(this.read(tenant), { filter, sort: Object.entries(sort), skip, limit, withTotal, maxTimeMS: this.settings?.maxTimeMS });
+  page(tenant: string, filter: Record<string, unknown>, sort: Record<string, 1 | -1>, skip: number, limit: number, withTotal: boolean): Promise<{ items: AssignmentRecord[]; total?: number }> {
+    return this.findPageOf(tenant, { filter, sort: Object.entries(sort), skip, limit, withTotal, maxTimeMS: this.settings?.queryMaxTimeMS });
   }
 
   /** Assignments matching `filter` (ids and keys only; for deletions and their events). */
   find(tenant: string, filter: Record<string, unknown>): Promise<AssignmentRecord[]> {
-    return mapMongoErrors(() => this.read(tenant).find(trustedFilter(filter)).lean<AssignmentRecord[]>().exec());
+    return this.findDocs(tenant, filter);
   }
 
   /** Category ids a reference is assigned to (op 19). */
   async categoryIdsOfRef(tenant: string, refId: string): Promise<string[]> {
-    const rows = await mapMongoErrors(() => this.read(tenant).find({ 'ref.type': 'PRODUCT', 'ref.id': refId }, { categoryId: 1 }).lean<AssignmentRecord[]>().exec());
+    const rows = await this.run(() => this.model(tenant).find(this.filter({ 'ref.type': 'PRODUCT', 'ref.id': refId }), { categoryId: 1 }).lean<AssignmentRecord[]>().exec());
     return [...new Set(rows.map((r) => r.categoryId))];
   }
 
   async deleteMany(tenant: string, filter: Record<string, unknown>): Promise<number> {
-    const r = await mapMongoErrors(() => this.read(tenant).deleteMany(trustedFilter(filter)).exec());
+    const r = await this.run(() => this.model(tenant).deleteMany(this.filter(filter)).exec());
     return r.deletedCount;
   }
 }

@@ -1,38 +1,50 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { ApiError, assertBulkArray, ErrorDetail, newUuid } from '@suite/api-kit';
-import type { AuthContext } from '@suite/auth';
+import { Injectable } from '@nestjs/common';
+import { ApiError, assertBulkArray, ErrorDetail, EVENT_SUBJECTS, EVENT_TYPES, isPlainObject, isValidCustomId, newUuid, Outcome, TenantLanguages, validateDto } from '@suite/api-kit';
+import type { RequestContext } from '@suite/auth';
+import { ChangeEvent, ChangeEvents } from '@suite/persistence';
 import { CategoriesRepository } from '../categories/categories.repository';
 import { CategoryQueriesService } from '../categories/category-queries.service';
-import { CATEGORY_ID_PATTERN } from '../categories/category-input';
-import { CategoryView } from '../categories/category.mapper';
-import type { CategoryRecord } from '../categories/category.types';
+import { CATEGORY_DEFAULT_SORT, CATEGORY_FIELDS } from '../categories/category.fields';
+import { CATEGORY_ID_PATTERN, CategoryRecord } from '../categories/category.types';
+import type { CategoryResponseDto } from '../categories/dto/category.response.dto';
 import { HierarchyCache } from '../categories/hierarchy.cache';
-import { CATEGORY_FIELDS, CATEGORY_DEFAULT_SORT } from '../categories/category.fields';
 import { CustomerSegmentClient } from '../clients/customer-segment.client';
-import { categoryNotFound } from '../shared/category.errors';
-import { assignmentSubject, CATEGORY_EVENT, CategoryChange, CategoryEvents } from '../shared/category-events';
-import { allowedWriteLanguages, TenantLanguages } from '../shared/languages';
-import { QueryReader } from '../shared/query-params';
-import { PageResult, readListContext } from '../shared/read-context';
-import type { RequestMeta } from '../shared/request-meta';
+import { ASSIGNMENT_MESSAGE, categoryNotFound } from '../common/category.errors';
+import type { IdResponseDto } from '../common/dto/metadata.response.dto';
+import { readList } from '../common/list-request';
+import { LocalizedFieldRule, readLocalizedMap, WriteLanguages, writableLanguages } from '../common/localization';
 import { ASSIGNMENT_DEFAULT_SORT, ASSIGNMENT_FIELDS } from './assignment.fields';
-import { assignmentValidation, AssignmentInput, isValidRefId, parseAssignmentItem, parseReferenceBody } from './assignment-input';
-import { assignmentEventData, AssignmentView, toAssignmentView } from './assignment.mapper';
-import { AssignmentExists, AssignmentsRepository } from './assignments.repository';
+import { assignmentEventData, toAssignmentView } from './assignment.mapper';
 import { PRODUCT, type AssignmentRecord } from './assignment.types';
+import { AssignmentExists, AssignmentsRepository } from './assignments.repository';
+import type { AssignmentListQueryDto, ReferenceCategoriesQueryDto } from './dto/assignment-query.dto';
+import type { AssignmentBulkResultDto, AssignmentResponseDto } from './dto/assignment.response.dto';
+import { CreateAssignmentDto, UpsertAssignmentDto } from './dto/create-assignment.dto';
+import type { UpsertReferenceDto } from './dto/upsert-reference.dto';
 
-/** The whole-request bulk result item of ops 14 and 15 (§7.3, BULK-6 overrides). */
-export interface AssignmentBulkResult {
-  index: number;
-  assignmentId?: string;
-  productId: string;
-  code: number;
-  status: 'CREATED' | 'OK' | 'CONFLICT' | 'ERROR';
-  message?: string;
+const EVENT = EVENT_TYPES.category;
+
+/** `ref.localizedName` of the assignment bodies (§4.6, LOC-4 with maps only). */
+export const REF_NAME: LocalizedFieldRule = { field: 'ref.localizedName', label: 'Assignment reference name' };
+
+/** A validated assignment write (§4.6): the reference and the optional suite extension fields. */
+interface AssignmentInput {
+  refId: string;
+  localizedName?: Record<string, string>;
+  published?: boolean;
 }
 
-/** §9 decision: at most 50 distinct segment ids. */
-const MAX_SEGMENTS = 50;
+function location(tenant: string, categoryId: string, assignmentId: string): string {
+  return `/category/${tenant}/categories/${encodeURIComponent(categoryId)}/assignments/${assignmentId}`;
+}
+
+/** A product name map of a validated body, keys in the configured spelling. */
+function nameOf(value: unknown, langs: WriteLanguages): Record<string, string> | undefined {
+  if (!isPlainObject(value)) return undefined;
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(readLocalizedMap(value, REF_NAME, langs, []))) if (typeof v === 'string') out[k] = v;
+  return out;
+}
 
 /** Product assignments (ops 11–20). Writes ignore the category's publication state (§7). */
 @Injectable()
@@ -42,87 +54,76 @@ export class AssignmentsService {
     private readonly categories: CategoriesRepository,
     private readonly queries: CategoryQueriesService,
     private readonly cache: HierarchyCache,
-    private readonly events: CategoryEvents,
+    private readonly events: ChangeEvents,
     private readonly languages: TenantLanguages,
-    @Inject(CustomerSegmentClient) private readonly segments: CustomerSegmentClient,
+    private readonly segments: CustomerSegmentClient,
   ) {}
 
   /** Op 11, in the normative order of §7.1. */
-  async list(auth: AuthContext, meta: RequestMeta, categoryId: string, query: Record<string, unknown>): Promise<PageResult<AssignmentView>> {
-    const tenant = auth.tenant;
-    const reader = new QueryReader(query);
-    const tenantLanguages = this.languages.of(tenant);
-    const ctx = readListContext(reader, meta.acceptLanguage, tenantLanguages, ASSIGNMENT_FIELDS);
-    this.assignmentType(reader);
-    const withSubcategories = reader.bool('withSubcategories');
-    const hideUnpublished = reader.bool('hideUnpublishedProducts');
-    const refId = reader.raw('ref.id');
-    const refName = reader.raw('ref.localizedName');
-    const segmentIds = reader.list('segmentsIds');
-    if (segmentIds && segmentIds.length === 0) reader.add({ type: 'invalid_value', message: 'segmentsIds must contain at least one segment id' });
-    if (segmentIds && segmentIds.length > MAX_SEGMENTS) reader.add({ field: 'segmentsIds', type: 'too_many_items', message: `at most ${MAX_SEGMENTS} segment ids are allowed` });
-    reader.done();
+  async list(ctx: RequestContext, categoryId: string, query: AssignmentListQueryDto): Promise<Outcome<AssignmentResponseDto[]>> {
+    const tenant = ctx.tenant;
+    const tenantLanguages = this.languages.languagesOf(tenant);
+    const list = readList(ctx, tenantLanguages, query, ASSIGNMENT_FIELDS);
 
     // 1–2: the path category and the candidate categories.
     let candidates: string[];
-    if (withSubcategories) {
+    if (query.withSubcategories === true) {
       const h = CATEGORY_ID_PATTERN.test(categoryId) ? await this.cache.snapshot(tenant) : undefined;
       const record = h?.byId.get(categoryId);
-      if (!h || !record || (ctx.publishedOnly && !record.published)) throw categoryNotFound(categoryId);
-      candidates = [categoryId, ...h.descendants(categoryId, ctx.publishedOnly).map((d) => d._id)];
+      if (!h || !record || (list.publishedOnly && !record.published)) throw categoryNotFound(categoryId);
+      candidates = [categoryId, ...h.descendants(categoryId, list.publishedOnly).map((d) => d._id)];
     } else {
       const record = await this.pathCategory(tenant, categoryId);
-      if (ctx.publishedOnly && !record.published) throw categoryNotFound(categoryId);
+      if (list.publishedOnly && !record.published) throw categoryNotFound(categoryId);
       candidates = [categoryId];
     }
     // 3: segment entitlement, direct membership only (§9); any failure is a 503, never unfiltered.
-    if (segmentIds) {
-      const entitled = await this.segments.categoryIdsOfSegments(tenant, segmentIds, meta);
+    if (query.segmentsIds) {
+      const entitled = await this.segments.categoryIdsOfSegments(ctx, query.segmentsIds);
       candidates = candidates.filter((c) => entitled.has(c));
     }
-    if (candidates.length === 0) return { items: [], total: meta.wantsTotal ? 0 : undefined };
+    if (candidates.length === 0) return Outcome.page({ items: [], total: ctx.wantsTotal ? 0 : undefined });
     // 4–5: select, then count and page.
     // One flat filter (every key distinct), not an `$and`: the category `$in` (thousands of ids
     // with subcategories) is then answered by the natural-key index bounds alone instead of being
     // re-tested against every candidate document.
     const filter: Record<string, unknown> = { categoryId: candidates.length === 1 ? candidates[0] : { $in: candidates }, 'ref.type': PRODUCT };
+    const refId = query['ref.id'];
+    const refName = query['ref.localizedName'];
     if (refId !== undefined) filter['ref.id'] = refId;
     if (refName !== undefined) {
-      const langs = ctx.selection ?? tenantLanguages;
+      const langs = list.selection ?? tenantLanguages;
       filter.$or = langs.map((l) => ({ [`ref.localizedName.${l}`]: { $regex: `^${refName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, $options: 'i' } }));
     }
-    if (hideUnpublished) filter.published = { $ne: false };
-    const sort = ctx.sort ?? ASSIGNMENT_DEFAULT_SORT;
-    const page = await this.assignments.page(tenant, filter, sort, ctx.paging.skip, ctx.paging.limit, meta.wantsTotal);
-    return { items: page.items.map((a) => toAssignmentView(a, ctx.selection)), total: page.total };
+    if (query.hideUnpublishedProducts === true) filter.published = { $ne: false };
+    const sort = list.sort ?? ASSIGNMENT_DEFAULT_SORT;
+    const page = await this.assignments.page(tenant, filter, sort, list.paging.skip, list.paging.limit, ctx.wantsTotal);
+    return Outcome.page({ items: page.items.map((a) => toAssignmentView(a, list.selection)), total: page.total });
   }
 
   /** Op 12. */
-  async create(auth: AuthContext, meta: RequestMeta, categoryId: string, body: unknown): Promise<string> {
-    const details: ErrorDetail[] = [];
-    if (body === undefined) throw assignmentValidation([{ type: 'missing_payload', message: 'a request body is required' }]);
-    const input = parseAssignmentItem(body, this.writeLanguages(auth.tenant, meta), true, details);
-    if (!input) throw assignmentValidation(details);
-    await this.pathCategory(auth.tenant, categoryId);
-    const record = await this.insertOrConflict(auth.tenant, categoryId, input);
+  async create(ctx: RequestContext, categoryId: string, body: CreateAssignmentDto): Promise<Outcome<IdResponseDto>> {
+    const input: AssignmentInput = { refId: body.ref.id, localizedName: nameOf(body.ref.localizedName, this.writeLanguages(ctx)), published: body.published ?? undefined };
+    await this.pathCategory(ctx.tenant, categoryId);
+    const record = await this.insertOrConflict(ctx.tenant, categoryId, input);
     if (!record) {
       throw new ApiError('duplicate_resource', 'Assignment already exists', {
         details: [{ type: 'duplicate', message: `Assignment for reference '${input.refId}' already exists in category '${categoryId}'` }],
       });
     }
-    await this.emitCreated(auth, meta, [record]);
-    return record._id;
+    await this.emitCreated(ctx, [record]);
+    return Outcome.created(location(ctx.tenant, categoryId, record._id), { id: record._id });
   }
 
   /** Op 14: whole-request validation, then one result per item (§7.3). */
-  async bulkCreate(auth: AuthContext, meta: RequestMeta, categoryId: string, body: unknown): Promise<AssignmentBulkResult[]> {
-    const inputs = this.bulkInputs(auth, meta, body, true);
-    await this.pathCategory(auth.tenant, categoryId);
-    const results: AssignmentBulkResult[] = [];
+  async bulkCreate(ctx: RequestContext, categoryId: string, body: unknown): Promise<Outcome<AssignmentBulkResultDto[]>> {
+    const inputs = this.bulkInputs(ctx, body, CreateAssignmentDto);
+    await this.pathCategory(ctx.tenant, categoryId);
+    const results: AssignmentBulkResultDto[] = [];
     const created: AssignmentRecord[] = [];
     for (let index = 0; index < inputs.length; index++) {
       const input = inputs[index];
-      const record = await this.insertOrConflict(auth.tenant, categoryId, input);
+      const record = await this.insertOrConflict(ctx.tenant, categoryId, input);
       if (record) {
         created.push(record);
         results.push({ index, assignmentId: record._id, productId: input.refId, code: 201, status: 'CREATED' });
@@ -130,91 +131,88 @@ export class AssignmentsService {
         results.push({ index, productId: input.refId, code: 409, status: 'CONFLICT', message: 'Assignment already exists' });
       }
     }
-    await this.emitCreated(auth, meta, created);
-    return results;
+    await this.emitCreated(ctx, created);
+    return Outcome.multiStatus(results);
   }
 
   /** Op 15: upserts; existing (or repeated) references answer 200 with the existing id (§7.4). */
-  async bulkUpsert(auth: AuthContext, meta: RequestMeta, categoryId: string, body: unknown): Promise<AssignmentBulkResult[]> {
-    const inputs = this.bulkInputs(auth, meta, body, false);
-    await this.pathCategory(auth.tenant, categoryId);
-    const results: AssignmentBulkResult[] = [];
+  async bulkUpsert(ctx: RequestContext, categoryId: string, body: unknown): Promise<Outcome<AssignmentBulkResultDto[]>> {
+    const inputs = this.bulkInputs(ctx, body, UpsertAssignmentDto);
+    await this.pathCategory(ctx.tenant, categoryId);
+    const results: AssignmentBulkResultDto[] = [];
     const created: AssignmentRecord[] = [];
     for (let index = 0; index < inputs.length; index++) {
       const input = inputs[index];
-      const outcome = await this.upsert(auth.tenant, categoryId, input);
+      const outcome = await this.upsert(ctx.tenant, categoryId, input);
       if (outcome.created) created.push(outcome.record);
       results.push({ index, assignmentId: outcome.record._id, productId: input.refId, code: outcome.created ? 201 : 200, status: outcome.created ? 'CREATED' : 'OK' });
     }
-    await this.emitCreated(auth, meta, created);
-    return results;
+    await this.emitCreated(ctx, created);
+    return Outcome.multiStatus(results);
   }
 
-  /** Op 16: 201 with the new id, or undefined (204) when the assignment existed. */
-  async upsertByRef(auth: AuthContext, meta: RequestMeta, categoryId: string, refId: string, body: unknown): Promise<string | undefined> {
-    if (!isValidRefId(refId)) throw assignmentValidation([{ field: 'referenceId', type: 'invalid_format', message: 'must be 1 to 128 URL-safe characters' }]);
-    const extra = parseReferenceBody(body, this.writeLanguages(auth.tenant, meta));
-    await this.pathCategory(auth.tenant, categoryId);
-    const outcome = await this.upsert(auth.tenant, categoryId, { refId, ...extra });
-    if (!outcome.created) return undefined;
-    await this.emitCreated(auth, meta, [outcome.record]);
-    return outcome.record._id;
+  /** Op 16: 201 with the new id, or 204 when the assignment existed. */
+  async upsertByRef(ctx: RequestContext, categoryId: string, refId: string, body: UpsertReferenceDto): Promise<Outcome<IdResponseDto>> {
+    const ref = isPlainObject(body.ref) ? body.ref : undefined;
+    const input: AssignmentInput = { refId, localizedName: nameOf(ref?.localizedName, this.writeLanguages(ctx)), published: body.published ?? undefined };
+    await this.pathCategory(ctx.tenant, categoryId);
+    const outcome = await this.upsert(ctx.tenant, categoryId, input);
+    if (outcome.created) await this.emitCreated(ctx, [outcome.record]);
+    return Outcome.upserted(outcome.created, location(ctx.tenant, categoryId, outcome.record._id), { id: outcome.record._id });
   }
 
   /** Op 13: every assignment of that type in this category (not its descendants); 204 also when none. */
-  async deleteAll(auth: AuthContext, meta: RequestMeta, categoryId: string, query: Record<string, unknown>): Promise<void> {
-    const reader = new QueryReader(query);
-    this.assignmentType(reader);
-    reader.done();
-    await this.pathCategory(auth.tenant, categoryId);
-    await this.remove(auth, meta, { categoryId, 'ref.type': PRODUCT });
+  async deleteAll(ctx: RequestContext, categoryId: string): Promise<Outcome<never>> {
+    await this.pathCategory(ctx.tenant, categoryId);
+    await this.remove(ctx, { categoryId, 'ref.type': PRODUCT });
+    return Outcome.noContent();
   }
 
   /** Op 18: only if the assignment belongs to that category. */
-  async deleteById(auth: AuthContext, meta: RequestMeta, categoryId: string, assignmentId: string): Promise<void> {
-    await this.pathCategory(auth.tenant, categoryId);
-    const removed = await this.remove(auth, meta, { _id: assignmentId, categoryId });
+  async deleteById(ctx: RequestContext, categoryId: string, assignmentId: string): Promise<Outcome<never>> {
+    await this.pathCategory(ctx.tenant, categoryId);
+    const removed = await this.remove(ctx, { _id: assignmentId, categoryId });
     if (removed === 0) throw new ApiError('resource_not_found', 'Error while getting assignment', { resourceId: assignmentId, details: [{ type: 'not_found', message: `Assignment with id '${assignmentId}' not found` }] });
+    return Outcome.noContent();
   }
 
   /** Op 17. */
-  async deleteByRef(auth: AuthContext, meta: RequestMeta, categoryId: string, refId: string): Promise<void> {
-    await this.pathCategory(auth.tenant, categoryId);
-    const removed = isValidRefId(refId) ? await this.remove(auth, meta, { categoryId, 'ref.type': PRODUCT, 'ref.id': refId }) : 0;
+  async deleteByRef(ctx: RequestContext, categoryId: string, refId: string): Promise<Outcome<never>> {
+    await this.pathCategory(ctx.tenant, categoryId);
+    const removed = isValidRefId(refId) ? await this.remove(ctx, { categoryId, 'ref.type': PRODUCT, 'ref.id': refId }) : 0;
     if (removed === 0) throw new ApiError('resource_not_found', 'Error while getting assignment', { resourceId: refId, details: [{ type: 'not_found', message: `Assignment for reference '${refId}' not found in category '${categoryId}'` }] });
+    return Outcome.noContent();
   }
 
   /** Op 20: the reference out of every category; 404 when it had none (§7.10). */
-  async deleteRef(auth: AuthContext, meta: RequestMeta, refId: string): Promise<void> {
-    const removed = isValidRefId(refId) ? await this.remove(auth, meta, { 'ref.type': PRODUCT, 'ref.id': refId }) : 0;
+  async deleteRef(ctx: RequestContext, refId: string): Promise<Outcome<never>> {
+    const removed = isValidRefId(refId) ? await this.remove(ctx, { 'ref.type': PRODUCT, 'ref.id': refId }) : 0;
     if (removed === 0) throw new ApiError('resource_not_found', 'Error while getting category reference', { resourceId: refId, details: [{ type: 'not_found', message: `Reference id ${refId} not found` }] });
+    return Outcome.noContent();
   }
 
   /**
    * Op 19: the categories a reference is assigned to (flat-list visibility), optionally with
    * `supercategoriesIds`. 404 only when the reference has no assignment at all (§7.9).
    */
-  async categoriesOfRef(auth: AuthContext, meta: RequestMeta, refId: string, query: Record<string, unknown>): Promise<PageResult<CategoryView>> {
-    const tenant = auth.tenant;
-    const reader = new QueryReader(query);
-    const ctx = readListContext(reader, meta.acceptLanguage, this.languages.of(tenant), CATEGORY_FIELDS, CATEGORY_DEFAULT_SORT);
-    const expand = reader.bool('expandSupercategoriesIds');
-    reader.done();
+  async categoriesOfRef(ctx: RequestContext, refId: string, query: ReferenceCategoriesQueryDto): Promise<Outcome<CategoryResponseDto[]>> {
+    const tenant = ctx.tenant;
+    const list = readList(ctx, this.languages.languagesOf(tenant), query, CATEGORY_FIELDS, CATEGORY_DEFAULT_SORT);
     const ids = isValidRefId(refId) ? await this.assignments.categoryIdsOfRef(tenant, refId) : [];
     if (ids.length === 0) {
       throw new ApiError('resource_not_found', 'Error while getting categories for assignment reference', { resourceId: refId, details: [{ type: 'not_found', message: `Reference id ${refId} not found` }] });
     }
     const filter: Record<string, unknown> = { _id: { $in: ids } };
-    if (ctx.publishedOnly) filter.published = true;
-    const page = await this.categories.page(tenant, filter, ctx.sort!, ctx.paging.skip, ctx.paging.limit, meta.wantsTotal);
+    if (list.publishedOnly) filter.published = true;
+    const page = await this.categories.page(tenant, filter, list.sort!, list.paging.skip, list.paging.limit, ctx.wantsTotal);
     let supers: ((r: CategoryRecord) => { supercategoriesIds?: string[] }) | undefined;
-    if (expand) {
+    if (query.expandSupercategoriesIds === true) {
       const ancestorIds = [...new Set(page.items.flatMap((r) => r.ancestorIds ?? []))];
       const published = new Map((await this.categories.findByIds(tenant, ancestorIds, { _id: 1, published: 1 })).map((r) => [r._id, r.published === true]));
       // Root first; in published-only mode unpublished ancestors are left out (§7.9).
-      supers = (r) => ({ supercategoriesIds: (r.ancestorIds ?? []).filter((a) => published.has(a) && (!ctx.publishedOnly || published.get(a))) });
+      supers = (r) => ({ supercategoriesIds: (r.ancestorIds ?? []).filter((a) => published.has(a) && (!list.publishedOnly || published.get(a))) });
     }
-    return { items: await this.queries.views(tenant, page.items, ctx, supers), total: page.total };
+    return Outcome.page({ items: await this.queries.views(tenant, page.items, list, supers), total: page.total });
   }
 
   private async pathCategory(tenant: string, categoryId: string): Promise<CategoryRecord> {
@@ -223,18 +221,35 @@ export class AssignmentsService {
     return record;
   }
 
-  private assignmentType(reader: QueryReader): void {
-    const type = reader.raw('assignmentType');
-    if (type !== undefined && type.toUpperCase() !== PRODUCT) reader.add({ field: 'assignmentType', type: 'invalid_value', message: 'must be PRODUCT' });
+  /**
+   * BULK-1 and §7.3: the array, `Content-Language`, then every element judged like a single body
+   * (`validateDto` and the name rules), all problems in one 400 with the element's index.
+   */
+  private bulkInputs(ctx: RequestContext, body: unknown, dto: typeof CreateAssignmentDto | typeof UpsertAssignmentDto): AssignmentInput[] {
+    const items = assertBulkArray(body);
+    const langs = this.writeLanguages(ctx);
+    const details: ErrorDetail[] = [];
+    const inputs = items.map((item, i): AssignmentInput | undefined => {
+      if (!isPlainObject(item)) {
+        details.push({ field: `[${i}]`, type: 'invalid_type', message: 'must be an object with ref' });
+        return undefined;
+      }
+      const prefix = `[${i}].`;
+      const checked = validateDto(dto, item);
+      details.push(...checked.details.map((d) => ({ ...d, field: `${prefix}${d.field ?? ''}` })));
+      const localizedName = checked.value.ref?.localizedName;
+      if (isPlainObject(localizedName)) readLocalizedMap(localizedName, REF_NAME, langs, details, { prefix });
+      if (checked.details.length) return undefined;
+      return { refId: checked.value.ref.id, localizedName: nameOf(localizedName, langs), published: checked.value.published ?? undefined };
+    });
+    if (details.length) throw ApiError.validation(details, ASSIGNMENT_MESSAGE);
+    return inputs as AssignmentInput[];
   }
 
-  private bulkInputs(auth: AuthContext, meta: RequestMeta, body: unknown, typeRequired: boolean): AssignmentInput[] {
-    const items = assertBulkArray(body);
-    const langs = this.writeLanguages(auth.tenant, meta);
-    const details: ErrorDetail[] = [];
-    const inputs = items.map((item, i) => parseAssignmentItem(item, langs, typeRequired, details, `[${i}].`));
-    if (details.length) throw assignmentValidation(details);
-    return inputs as AssignmentInput[];
+  /** LOC-4 for the names of a write. In a bulk request this is the first check after the array; single writes had it checked already. */
+  private writeLanguages(ctx: RequestContext): WriteLanguages {
+    const tenant = this.languages.languagesOf(ctx.tenant);
+    return { tenant, allowed: writableLanguages(ctx.contentLanguage, tenant) };
   }
 
   private newRecord(categoryId: string, input: AssignmentInput): AssignmentRecord {
@@ -278,33 +293,37 @@ export class AssignmentsService {
     throw ApiError.internal(new Error('assignment upsert did not settle'));
   }
 
-  private async remove(auth: AuthContext, meta: RequestMeta, filter: Record<string, unknown>): Promise<number> {
-    const found = await this.assignments.find(auth.tenant, filter);
+  private async remove(ctx: RequestContext, filter: Record<string, unknown>): Promise<number> {
+    const found = await this.assignments.find(ctx.tenant, filter);
     if (found.length === 0) return 0;
-    await this.assignments.deleteMany(auth.tenant, { _id: { $in: found.map((a) => a._id) } });
+    await this.assignments.deleteMany(ctx.tenant, { _id: { $in: found.map((a) => a._id) } });
     const now = new Date();
-    const changes: CategoryChange[] = found.map((a) => ({
-      type: CATEGORY_EVENT.assignmentDeleted,
-      subject: assignmentSubject(a.categoryId, a._id),
+    const changes: ChangeEvent[] = found.map((a) => ({
+      type: EVENT.assignmentDeleted,
+      subject: EVENT_SUBJECTS.categoryAssignment(a.categoryId, a._id),
       version: a.metadata.version,
       time: now,
-      data: { id: a._id, categoryId: a.categoryId, ref: { id: a.ref.id, type: a.ref.type }, tenant: auth.tenant },
+      data: { id: a._id, categoryId: a.categoryId, ref: { id: a.ref.id, type: a.ref.type }, tenant: ctx.tenant },
     }));
-    await this.events.emit(auth, meta.requestId, changes);
+    await this.events.emit(ctx, ...changes);
     return found.length;
   }
 
-  private async emitCreated(auth: AuthContext, meta: RequestMeta, records: AssignmentRecord[]): Promise<void> {
+  private async emitCreated(ctx: RequestContext, records: AssignmentRecord[]): Promise<void> {
     await this.events.emit(
-      auth,
-      meta.requestId,
-      records.map((r) => ({ type: CATEGORY_EVENT.assignmentCreated, subject: assignmentSubject(r.categoryId, r._id), version: r.metadata.version, time: r.metadata.createdAt, data: assignmentEventData(r, auth.tenant) })),
+      ctx,
+      ...records.map((r) => ({
+        type: EVENT.assignmentCreated,
+        subject: EVENT_SUBJECTS.categoryAssignment(r.categoryId, r._id),
+        version: r.metadata.version,
+        time: r.metadata.createdAt,
+        data: assignmentEventData(r, ctx.tenant),
+      })),
     );
-  }
-
-  private writeLanguages(tenant: string, meta: RequestMeta) {
-    const tenantLanguages = this.languages.of(tenant);
-    return { tenant: tenantLanguages, allowed: allowedWriteLanguages(meta.contentLanguage, tenantLanguages) };
   }
 }
 
+/** `ref.id` follows ID-3 because it also appears in paths (§4.6): any other id names no assignment. */
+function isValidRefId(id: string): boolean {
+  return isValidCustomId(id);
+}

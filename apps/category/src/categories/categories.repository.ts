@@ -1,6 +1,6 @@
 import { Injectable, Optional } from '@nestjs/common';
-import { findPage, isDuplicateKeyError, mapMongoErrors, TenantModelRegistry, trustedFilter } from '@suite/persistence';
-import { QuerySettings } from '../shared/query-settings';
+import { isDuplicateKeyError, TenantModelRegistry, TenantRepository } from '@suite/persistence';
+import { CategorySettings } from '../common/category-settings';
 import { CATEGORY_ENTITY } from './category.schema';
 import type { CategoryRecord } from './category.types';
 
@@ -25,28 +25,26 @@ export const SIBLING_SORT: Sort = { position: 1, 'metadata.createdAt': 1, _id: 1
 
 /**
  * `<tenant>_categories`. Tenant first on every method (TEN-5); reads never create the collection,
- * writes go through `forWrite` (TEN-6). Returns plain records (`.lean()`).
+ * writes go through `modelForWrite` (TEN-6). Returns plain records (`.lean()`); the stored record
+ * is the domain value of the hierarchy code (`_id` is the category id).
  */
 @Injectable()
-export class CategoriesRepository {
+export class CategoriesRepository extends TenantRepository<CategoryRecord, CategoryRecord> {
   constructor(
-    private readonly registry: TenantModelRegistry,
-    @Optional() private readonly settings?: QuerySettings,
-  ) {}
-
-  private read(tenant: string) {
-    return this.registry.model(tenant, CATEGORY_ENTITY);
+    registry: TenantModelRegistry,
+    @Optional() private readonly settings?: CategorySettings,
+  ) {
+    super(registry, CATEGORY_ENTITY);
   }
 
-  private write(tenant: string) {
-    return this.registry.forWrite(tenant, CATEGORY_ENTITY);
+  protected toDomain(doc: CategoryRecord): CategoryRecord {
+    return doc;
   }
 
   findById(tenant: string, id: string): Promise<CategoryRecord | null> {
-    return mapMongoErrors(() => this.read(tenant).findById(id).lean<CategoryRecord>().exec());
+    return this.run(() => this.model(tenant).findById(id).lean<CategoryRecord>().exec());
   }
 
-  /** Categories with the given ids, in no particular order. */
   /**
    * The ancestors of `node` by walking its authoritative `parentId` links, root first: one read per
    * level, for when the materialised `ancestorIds` cannot be trusted (an interrupted move). Stops at
@@ -66,11 +64,12 @@ export class CategoriesRepository {
     return chain;
   }
 
+  /** Categories with the given ids, in no particular order. */
   findByIds(tenant: string, ids: readonly string[], projection?: Record<string, 1>): Promise<CategoryRecord[]> {
     if (ids.length === 0) return Promise.resolve([]);
-    return mapMongoErrors(() =>
-      this.read(tenant)
-        .find(trustedFilter({ _id: { $in: [...ids] } }), projection)
+    return this.run(() =>
+      this.model(tenant)
+        .find(this.filter({ _id: { $in: [...ids] } }), projection)
         .lean<CategoryRecord[]>()
         .exec(),
     );
@@ -78,7 +77,7 @@ export class CategoriesRepository {
 
   /** Every category of the tenant matching `filter`, in sibling order (tree building). */
   findAll(tenant: string, filter: Filter = {}, projection?: Record<string, 1 | 0>): Promise<CategoryRecord[]> {
-    return mapMongoErrors(() => this.read(tenant).find(trustedFilter(filter), projection).sort(SIBLING_SORT).lean<CategoryRecord[]>().exec());
+    return this.run(() => this.model(tenant).find(this.filter(filter), projection).sort(SIBLING_SORT).lean<CategoryRecord[]>().exec());
   }
 
   /** Descendants of `id` via the materialised ancestry (one indexed query, no order), optionally `maxDepth` absolute. */
@@ -86,18 +85,15 @@ export class CategoriesRepository {
     const filter: Filter = { ancestorIds: id };
     if (maxDepth !== undefined) filter.depth = { $lte: maxDepth };
     // Unsorted: callers either order by depth themselves or do not care (moves, deletes).
-    return mapMongoErrors(() => this.read(tenant).find(trustedFilter(filter), projection).lean<CategoryRecord[]>().exec());
+    return this.run(() => this.model(tenant).find(this.filter(filter), projection).lean<CategoryRecord[]>().exec());
   }
 
   /**
    * Every category of the tenant, unsorted, through the driver without mongoose's per-document
    * work (the snapshot for tree reads sorts in memory). The filter is constant, never user input.
    */
-  async snapshotRecords(tenant: string): Promise<CategoryRecord[]> {
-    const collection = this.read(tenant).collection;
-    return mapMongoErrors(
-      () => collection.find({}, { projection: SNAPSHOT_PROJECTION, batchSize: 10_000 }).toArray() as unknown as Promise<CategoryRecord[]>,
-    );
+  snapshotRecords(tenant: string): Promise<CategoryRecord[]> {
+    return this.run(() => this.collection(tenant).find(this.driverFilter({}), { projection: SNAPSHOT_PROJECTION, batchSize: 10_000 }).toArray());
   }
 
   /**
@@ -106,10 +102,7 @@ export class CategoriesRepository {
    */
   async snapshotRecordsByIds(tenant: string, ids: readonly string[]): Promise<CategoryRecord[]> {
     if (ids.length === 0) return [];
-    const collection = this.read(tenant).collection;
-    return mapMongoErrors(
-      () => collection.find({ _id: { $in: [...ids] } } as never, { projection: SNAPSHOT_PROJECTION }).toArray() as unknown as Promise<CategoryRecord[]>,
-    );
+    return this.run(() => this.collection(tenant).find(this.driverFilter({ _id: { $in: [...ids] } }), { projection: SNAPSHOT_PROJECTION }).toArray());
   }
 
   /** Direct children of each of `parentIds` (authoritative `parentId`), sibling order. */
@@ -119,17 +112,17 @@ export class CategoriesRepository {
   }
 
   async hasChildren(tenant: string, id: string): Promise<boolean> {
-    const one = await mapMongoErrors(() => this.read(tenant).findOne({ parentId: id }, { _id: 1 }).lean().exec());
+    const one = await this.run(() => this.model(tenant).findOne(this.filter({ parentId: id }), { _id: 1 }).lean().exec());
     return one !== null;
   }
 
   /** One page plus, when asked, the total under the same filter (PAG-6), both within `QUERY_MAX_TIME_MS` (Q-30). */
-  page(tenant: string, filter: Filter, sort: Sort, skip: number, limit: number, withTotal: boolean) {
-    return findPage<CategoryRecord>(this.read(tenant), { filter, sort: Object.entries(sort), skip, limit, withTotal, maxTimeMS: this.settings?.maxTimeMS });
+  page(tenant: string, filter: Filter, sort: Sort, skip: number, limit: number, withTotal: boolean): Promise<{ items: CategoryRecord[]; total?: number }> {
+    return this.findPageOf(tenant, { filter, sort: Object.entries(sort), skip, limit, withTotal, maxTimeMS: this.settings?.queryMaxTimeMS });
   }
 
   async insert(tenant: string, record: CategoryRecord): Promise<void> {
-    const model = await this.write(tenant);
+    const model = await this.modelForWrite(tenant);
     await this.uniqueGuard(() => model.create(record));
   }
 
@@ -139,14 +132,12 @@ export class CategoriesRepository {
    * nothing matched (the caller re-reads to tell 404 from 409).
    */
   async update(tenant: string, id: string, expectedVersion: number | undefined, set: Filter, unset: string[]): Promise<CategoryRecord | null> {
-    const model = await this.write(tenant);
+    const model = await this.modelForWrite(tenant);
     const filter: Filter = { _id: id };
     if (expectedVersion !== undefined) filter['metadata.version'] = expectedVersion;
     const update: Filter = { $set: set, $inc: { 'metadata.version': 1 } };
     if (unset.length) update.$unset = Object.fromEntries(unset.map((k) => [k, 1]));
-    return this.uniqueGuard(() =>
-      model.findOneAndUpdate(trustedFilter(filter), update, { returnDocument: 'after' }).lean<CategoryRecord>().exec(),
-    );
+    return this.uniqueGuard(() => model.findOneAndUpdate(this.filter(filter), update, { returnDocument: 'after' }).lean<CategoryRecord>().exec());
   }
 
   /**
@@ -156,13 +147,13 @@ export class CategoriesRepository {
    */
   async setAncestry(tenant: string, nodes: ReadonlyArray<{ id: string; ancestorIds: string[] }>): Promise<void> {
     if (nodes.length === 0) return;
-    const model = await this.write(tenant);
+    await this.modelForWrite(tenant);
     // One `update` command with a statement per node; each node changes atomically from its old
     // to its new ancestry. The driver is used directly: the filters are ids read from the
     // database (no user input to sanitise) and mongoose's per-operation casting costs more than
     // the write itself on large subtrees.
-    const ops = nodes.map((n) => ({ updateOne: { filter: { _id: n.id }, update: { $set: { ancestorIds: n.ancestorIds, depth: n.ancestorIds.length } } } }));
-    await mapMongoErrors(() => model.collection.bulkWrite(ops as never, { ordered: false }));
+    const ops = nodes.map((n) => ({ updateOne: { filter: this.driverFilter({ _id: n.id }), update: { $set: { ancestorIds: n.ancestorIds, depth: n.ancestorIds.length } } } }));
+    await this.run(() => this.collection(tenant).bulkWrite(ops, { ordered: false }));
   }
 
   /**
@@ -172,9 +163,9 @@ export class CategoriesRepository {
    * passed as a `$literal`, so no id could ever be read as a field path.
    */
   async reparentDescendants(tenant: string, id: string, ancestors: readonly string[]): Promise<number> {
-    const model = await this.write(tenant);
-    const r = await mapMongoErrors(() =>
-      model.collection.updateMany({ ancestorIds: id }, [
+    await this.modelForWrite(tenant);
+    const r = await this.run(() =>
+      this.collection(tenant).updateMany(this.driverFilter({ ancestorIds: id }), [
         { $set: { ancestorIds: { $concatArrays: [{ $literal: [...ancestors] }, { $slice: ['$ancestorIds', { $indexOfArray: ['$ancestorIds', id] }, 100_000] }] } } },
         { $set: { depth: { $size: '$ancestorIds' } } },
       ]),
@@ -187,26 +178,23 @@ export class CategoriesRepository {
    * one multi-document update, each document changed atomically.
    */
   async pullAncestors(tenant: string, id: string, removed: readonly string[]): Promise<void> {
-    const model = await this.write(tenant);
-    await mapMongoErrors(() =>
-      model.updateMany({ ancestorIds: id }, { $pullAll: { ancestorIds: [...removed] }, $inc: { depth: -removed.length } }).exec(),
-    );
+    const model = await this.modelForWrite(tenant);
+    await this.run(() => model.updateMany(this.filter({ ancestorIds: id }), { $pullAll: { ancestorIds: [...removed] }, $inc: { depth: -removed.length } }).exec());
   }
 
   /** Makes every child of `parentId` a root: parentId removed, version + 1 (category §4.1, §5.7). */
   async promoteChildren(tenant: string, parentId: string, now: Date): Promise<void> {
-    const model = await this.write(tenant);
-    await mapMongoErrors(() =>
+    const model = await this.modelForWrite(tenant);
+    await this.run(() =>
       model
-        .updateMany({ parentId }, { $unset: { parentId: 1 }, $set: { 'metadata.modifiedAt': now, ancestorIds: [], depth: 0 }, $inc: { 'metadata.version': 1 } })
+        .updateMany(this.filter({ parentId }), { $unset: { parentId: 1 }, $set: { 'metadata.modifiedAt': now, ancestorIds: [], depth: 0 }, $inc: { 'metadata.version': 1 } })
         .exec(),
     );
   }
 
   async deleteByIds(tenant: string, ids: readonly string[]): Promise<number> {
     if (ids.length === 0) return 0;
-    const model = this.read(tenant);
-    const r = await mapMongoErrors(() => model.deleteMany(trustedFilter({ _id: { $in: [...ids] } })).exec());
+    const r = await this.run(() => this.model(tenant).deleteMany(this.filter({ _id: { $in: [...ids] } })).exec());
     return r.deletedCount;
   }
 
@@ -215,7 +203,7 @@ export class CategoriesRepository {
       return await work();
     } catch (e) {
       if (isDuplicateKeyError(e)) throw new CategoryUniqueViolation(violatedRule(e));
-      return mapMongoErrors(() => Promise.reject(e));
+      return this.run(() => Promise.reject(e));
     }
   }
 }

@@ -1,30 +1,48 @@
 import { Injectable } from '@nestjs/common';
-import { ApiError, ErrorDetail, newUuid } from '@suite/api-kit';
-import type { AuthContext } from '@suite/auth';
+import { ApiError, EVENT_TYPES, newUuid, Outcome, TenantLanguages } from '@suite/api-kit';
+import type { AuthContext, RequestContext } from '@suite/auth';
+import { ChangeEvents } from '@suite/persistence';
 import { CATEGORY_SCOPES } from '../category.scopes';
-import { categoryNotFound, duplicateCategory, missingScope, typeImmutable, versionConflict } from '../shared/category.errors';
-import { CATEGORY_EVENT, CategoryEvents } from '../shared/category-events';
-import { allowedWriteLanguages, TenantLanguages } from '../shared/languages';
-import { QueryReader } from '../shared/query-params';
-import type { RequestMeta } from '../shared/request-meta';
+import { categoryNotFound, duplicateCategory, missingScope, typeImmutable, versionConflict } from '../common/category.errors';
+import type { IdResponseDto } from '../common/dto/metadata.response.dto';
+import { WriteLanguages, writableLanguages } from '../common/localization';
 import { CategoriesRepository, CategoryUniqueViolation } from './categories.repository';
-import { applyCategoryPatch, contentUpdate, newRecord } from './category-content';
+import { applyCategoryPatch, contentOfBody, contentUpdate, newRecord, patchOfBody } from './category-content';
 import { CategoryHierarchyService } from './category-hierarchy.service';
-import { CATEGORY_ID_PATTERN, CategoryWrite, checkResultingContent, parseCategoryPatch, parseCategoryWrite, RESERVED_CATEGORY_IDS, WriteLanguages } from './category-input';
 import { CategoryStateRepository } from './category-state.repository';
 import { categoryEventData } from './category.mapper';
-import type { CategoryContent, CategoryRecord } from './category.types';
+import { CATEGORY_ID_PATTERN, CategoryContent, CategoryRecord } from './category.types';
+import { checkCategoryDocument } from './dto/category-document.dto';
+import type { CreateCategoryDto } from './dto/create-category.dto';
+import type { PatchCategoryDto } from './dto/patch-category.dto';
+import type { ReplaceCategoryDto } from './dto/replace-category.dto';
 import { HierarchyLock } from './hierarchy-lock';
+
+const CATEGORY_EVENT = EVENT_TYPES.category;
 
 /** How often a PUT without `metadata.version` re-reads after losing a race (META-5.4). */
 const REPLACE_ATTEMPTS = 3;
 
-/** Result of an upsert: created (201 with id) or replaced (204). */
-export type UpsertResult = { created: true; id: string } | { created: false };
+/** A PUT body as content, and what it says about the stored category. */
+interface CategoryWrite {
+  content: CategoryContent;
+  /**
+   * Whether the body named a `type`. Without one, `content.type` is the create default
+   * (`STANDARD`); a PUT on an existing category keeps the stored type instead (§4.2).
+   */
+  typeGiven: boolean;
+  /** The optional lock of §4.5. */
+  version?: number;
+}
+
+function location(tenant: string, id: string): string {
+  return `/category/${tenant}/categories/${encodeURIComponent(id)}`;
+}
 
 /**
  * Category writes: create (op 2), replace-or-create (op 6) and merge patch (op 7). Checks run in
- * the order of §3.10: syntax → 404 → publish scopes → version → hierarchy rules → uniqueness.
+ * the order of §3.10: syntax (the request's validation step) → 404 → publish scopes → version →
+ * hierarchy rules → uniqueness.
  */
 @Injectable()
 export class CategoriesService {
@@ -33,34 +51,33 @@ export class CategoriesService {
     private readonly state: CategoryStateRepository,
     private readonly hierarchy: CategoryHierarchyService,
     private readonly lock: HierarchyLock,
-    private readonly events: CategoryEvents,
+    private readonly events: ChangeEvents,
     private readonly languages: TenantLanguages,
   ) {}
 
-  async create(auth: AuthContext, meta: RequestMeta, body: unknown, query: Record<string, unknown>): Promise<string> {
-    const { publish, langs, problems } = this.writeRequest(auth.tenant, meta, query);
-    const write = parseCategoryWrite(body, 'create', langs, publish, undefined, problems);
-    checkResultingContent(write.content);
-    if (write.content.published) requirePublishScope(auth);
-    const id = write.id ?? newUuid();
-    const record = await this.insert(auth.tenant, id, write.content);
-    await this.afterWrite(auth, meta, [{ record, type: CATEGORY_EVENT.created }]);
-    return id;
+  async create(ctx: RequestContext, body: CreateCategoryDto): Promise<Outcome<IdResponseDto>> {
+    const content = contentOfBody(body, body.metadata?.mixins, this.writeLanguages(ctx));
+    checkCategoryDocument(content);
+    if (content.published) requirePublishScope(ctx.auth);
+    const id = body.id ?? newUuid();
+    const record = await this.insert(ctx.tenant, id, content);
+    await this.afterWrite(ctx, [{ record, type: CATEGORY_EVENT.created }]);
+    return Outcome.created(location(ctx.tenant, id), { id });
   }
 
-  async replace(auth: AuthContext, meta: RequestMeta, id: string, body: unknown, query: Record<string, unknown>): Promise<UpsertResult> {
-    const { publish, langs, problems } = this.writeRequest(auth.tenant, meta, query);
-    // A path id that breaks §4.1 names no stored category (every write enforces the rules), so this
-    // PUT can only be a create: a 400, listed with the other problems (ERR-6).
-    if (!CATEGORY_ID_PATTERN.test(id)) problems.push({ field: 'categoryId', type: 'invalid_format', message: `must match ${CATEGORY_ID_PATTERN.source}` });
-    else if (RESERVED_CATEGORY_IDS.includes(id)) problems.push({ field: 'categoryId', type: 'invalid_value', message: `'${id}' is reserved` });
-    const write = parseCategoryWrite(body, 'replace', langs, publish, id, problems);
+  async replace(ctx: RequestContext, id: string, body: ReplaceCategoryDto): Promise<Outcome<IdResponseDto>> {
+    const write: CategoryWrite = {
+      content: contentOfBody(body, body.metadata?.mixins, this.writeLanguages(ctx)),
+      typeGiven: body.type !== undefined && body.type !== null,
+      version: body.metadata?.version ?? undefined,
+    };
     // META-5.4: the write is guarded by the version this request read (whether it moves the
     // category depends on that read). Without a client version a miss means "someone wrote in
     // between": re-read and decide again, up to 3 times; with one, the first miss is the 409.
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.replaceOnce(auth, meta, id, write);
+        const created = await this.replaceOnce(ctx, id, write);
+        return Outcome.upserted(created, location(ctx.tenant, id), { id });
       } catch (e) {
         const raced = e instanceof ApiError && e.errorCode === 'version_conflict' && write.version === undefined;
         if (!raced || attempt >= REPLACE_ATTEMPTS) throw e;
@@ -68,40 +85,42 @@ export class CategoriesService {
     }
   }
 
-  private async replaceOnce(auth: AuthContext, meta: RequestMeta, id: string, write: CategoryWrite): Promise<UpsertResult> {
-    const current = await this.categories.findById(auth.tenant, id);
+  /** One attempt of a PUT; true when it created the category. */
+  private async replaceOnce(ctx: RequestContext, id: string, write: CategoryWrite): Promise<boolean> {
+    const current = await this.categories.findById(ctx.tenant, id);
     if (!current) {
-      // PUT-create: the path id is a custom id (§4.1, checked in `replace`); a supplied version is ignored (META-5.3).
-      checkResultingContent(write.content);
-      if (write.content.published) requirePublishScope(auth);
-      const record = await this.insert(auth.tenant, id, write.content);
-      await this.afterWrite(auth, meta, [{ record, type: CATEGORY_EVENT.created }]);
-      return { created: true, id };
+      // PUT-create: the path id is a custom id (§4.1, checked with the path); a supplied version is ignored (META-5.3).
+      checkCategoryDocument(write.content);
+      if (write.content.published) requirePublishScope(ctx.auth);
+      const record = await this.insert(ctx.tenant, id, write.content);
+      await this.afterWrite(ctx, [{ record, type: CATEGORY_EVENT.created }]);
+      return true;
     }
     // `type` is optional on update and immutable: without one the stored type is kept (§4.2).
     const content: CategoryContent = write.typeGiven ? write.content : { ...write.content, type: current.type };
-    checkResultingContent(content);
-    requireStateScopes(auth, current.published, content.published);
+    checkCategoryDocument(content);
+    requireStateScopes(ctx.auth, current.published, content.published);
     if (write.version !== undefined && write.version !== current.metadata.version) throw versionConflict(id, write.version, current.metadata.version);
     if (content.type !== current.type) throw typeImmutable(current.type);
     // Never unguarded: a PUT that keeps the parent it read must not undo a move (or a promotion
     // to root) that landed after that read, which would leave the ancestry behind (§4.3).
-    const record = await this.store(auth.tenant, current, content, write.version ?? current.metadata.version, () => content);
-    await this.afterWrite(auth, meta, [{ record, type: CATEGORY_EVENT.updated }]);
-    return { created: false };
+    const record = await this.store(ctx.tenant, current, content, write.version ?? current.metadata.version, () => content);
+    await this.afterWrite(ctx, [{ record, type: CATEGORY_EVENT.updated }]);
+    return false;
   }
 
-  async patch(auth: AuthContext, meta: RequestMeta, id: string, body: unknown, query: Record<string, unknown>): Promise<void> {
-    const { publish, langs, problems } = this.writeRequest(auth.tenant, meta, query);
-    const patch = parseCategoryPatch(body, langs, publish, problems);
-    const current = CATEGORY_ID_PATTERN.test(id) ? await this.categories.findById(auth.tenant, id) : null;
+  async patch(ctx: RequestContext, id: string, body: PatchCategoryDto): Promise<Outcome<never>> {
+    const patch = patchOfBody(body, this.writeLanguages(ctx));
+    const current = CATEGORY_ID_PATTERN.test(id) ? await this.categories.findById(ctx.tenant, id) : null;
     if (!current) throw categoryNotFound(id);
+    // The merge-patch result is judged as a whole (validateDto of the document rules).
     const content = applyCategoryPatch(current, patch);
-    checkResultingContent(content);
-    requireStateScopes(auth, current.published, content.published);
+    checkCategoryDocument(content);
+    requireStateScopes(ctx.auth, current.published, content.published);
     if (patch.version !== current.metadata.version) throw versionConflict(id, patch.version, current.metadata.version);
-    const record = await this.store(auth.tenant, current, content, patch.version, (fresh) => applyCategoryPatch(fresh, patch));
-    await this.afterWrite(auth, meta, [{ record, type: CATEGORY_EVENT.updated }]);
+    const record = await this.store(ctx.tenant, current, content, patch.version, (fresh) => applyCategoryPatch(fresh, patch));
+    await this.afterWrite(ctx, [{ record, type: CATEGORY_EVENT.updated }]);
+    return Outcome.noContent();
   }
 
   /** Inserts a new category; under the hierarchy lock when it gets a parent (the parent must not vanish or move meanwhile). */
@@ -144,7 +163,7 @@ export class CategoriesService {
       if (!fresh) throw categoryNotFound(current._id);
       if (expectedVersion !== undefined && fresh.metadata.version !== expectedVersion) throw versionConflict(fresh._id, expectedVersion, fresh.metadata.version);
       const next = recompute(fresh);
-      checkResultingContent(next);
+      checkCategoryDocument(next);
       const ancestry = next.parentId === fresh.parentId ? fresh.ancestorIds : await this.hierarchy.placement(tenant, fresh._id, next.type, next.parentId);
       await lease.confirm();
       const { set, unset } = contentUpdate(next, now, ancestry);
@@ -189,38 +208,21 @@ export class CategoriesService {
     }
   }
 
-  /**
-   * What a write reads besides its body: the `publish` parameter and the `Content-Language` key
-   * rules (LOC-4). Their problems are collected, not thrown, so that the 400 lists them together
-   * with the body's (ERR-6); with an unusable header the body keys are checked against every
-   * tenant language.
-   */
-  private writeRequest(tenant: string, meta: RequestMeta, query: Record<string, unknown>): { publish?: boolean; langs: WriteLanguages; problems: ErrorDetail[] } {
-    const reader = new QueryReader(query);
-    const publish = reader.raw('publish') === undefined ? undefined : reader.bool('publish');
-    const problems = [...reader.details];
-    const tenantLanguages = this.languages.of(tenant);
-    let allowed: readonly string[] | null = null;
-    try {
-      allowed = allowedWriteLanguages(meta.contentLanguage, tenantLanguages);
-    } catch (e) {
-      if (!(e instanceof ApiError) || e.errorCode !== 'validation_failed') throw e;
-      problems.push(...e.details);
-    }
-    // An unreadable `publish` is reported above and must not also be compared with the body.
-    return { publish: reader.details.length ? undefined : publish, langs: { tenant: tenantLanguages, allowed }, problems };
+  /** LOC-4: the languages the body's maps may use (the validation step already checked the header). */
+  private writeLanguages(ctx: RequestContext): WriteLanguages {
+    const tenant = this.languages.languagesOf(ctx.tenant);
+    return { tenant, allowed: writableLanguages(ctx.contentLanguage, tenant) };
   }
 
-  private async afterWrite(auth: AuthContext, meta: RequestMeta, changes: Array<{ record: CategoryRecord; type: (typeof CATEGORY_EVENT)['created' | 'updated'] }>): Promise<void> {
+  private async afterWrite(ctx: RequestContext, changes: Array<{ record: CategoryRecord; type: (typeof CATEGORY_EVENT)['created' | 'updated'] }>): Promise<void> {
     // Trees cached by any process are stale from here on (§6); bump before answering. Only the
     // written category is logged: a move rewrites its descendants' ancestry, which snapshots do
     // not hold (trees come from parentId).
-    await this.state.bumpEpoch(auth.tenant, changes.map((c) => c.record._id));
-    const languages = this.languages.of(auth.tenant);
+    await this.state.bumpEpoch(ctx.tenant, changes.map((c) => c.record._id));
+    const languages = this.languages.languagesOf(ctx.tenant);
     await this.events.emit(
-      auth,
-      meta.requestId,
-      changes.map(({ record, type }) => ({ type, subject: record._id, version: record.metadata.version, time: record.metadata.modifiedAt, data: categoryEventData(record, auth.tenant, languages) })),
+      ctx,
+      ...changes.map(({ record, type }) => ({ type, subject: record._id, version: record.metadata.version, time: record.metadata.modifiedAt, data: categoryEventData(record, ctx.tenant, languages) })),
     );
   }
 }

@@ -1,7 +1,119 @@
-import { applyMergePatch } from '@suite/api-kit';
-import { typeImmutable } from '../shared/category.errors';
-import type { CategoryPatch } from './category-input';
-import type { CategoryContent, CategoryRecord, LocalizedMap } from './category.types';
+import { applyMergePatch, isPlainObject } from '@suite/api-kit';
+import { typeImmutable } from '../common/category.errors';
+import { LocalizedFieldRule, readLocalizedMap, WriteLanguages } from '../common/localization';
+import type { CategoryContent, CategoryRecord, CategoryType, ClassificationMixin, LocalizedMap } from './category.types';
+import type { CategoryFieldsDto, ClassificationMixinDto } from './dto/create-category.dto';
+import type { PatchCategoryDto } from './dto/patch-category.dto';
+
+/** The localized fields of a category body and their §3.4 names. */
+export const CATEGORY_MAPS: readonly LocalizedFieldRule[] = [
+  { field: 'localizedName', label: 'Category name', nonBlank: true },
+  { field: 'localizedDescription', label: 'Category description' },
+  { field: 'localizedSlug', label: 'Category slug', slug: true },
+];
+const [NAME, DESCRIPTION, SLUG] = CATEGORY_MAPS;
+
+/** A PATCH body as changes: `undefined` = unchanged, `null` = clear (merge patch, META-7). */
+export interface CategoryPatch {
+  version: number;
+  type?: CategoryType;
+  /** `null` = make root; a string = move under it. */
+  parentId?: string | null;
+  code?: string | null;
+  localizedName?: Record<string, string | null>;
+  localizedDescription?: Record<string, string | null> | null;
+  localizedSlug?: Record<string, string | null> | null;
+  ecn?: string[] | null;
+  validity?: { from?: Date | null; to?: Date | null } | null;
+  position?: number;
+  published?: boolean;
+  ownClassificationMixins?: ClassificationMixin[] | null;
+  mixins?: Record<string, unknown> | null;
+  metadataMixins?: Record<string, unknown> | null;
+}
+
+/** §4.3: absent, null, blank, `root` and `null` all mean "root". */
+export function isRootMarker(v: unknown): boolean {
+  return v === undefined || v === null || (typeof v === 'string' && (v.trim() === '' || v === 'root' || v === 'null'));
+}
+
+// The builders below read bodies the validation step accepted (DTO rules and the request rules of
+// the route): they only apply defaults and put map keys into the configured spelling.
+
+function texts(map: Record<string, string | null>): LocalizedMap {
+  const out: LocalizedMap = {};
+  for (const [k, v] of Object.entries(map)) if (typeof v === 'string') out[k] = v;
+  return out;
+}
+
+function mapOf(value: unknown, rule: LocalizedFieldRule, langs: WriteLanguages, allowNull = false): Record<string, string | null> {
+  return isPlainObject(value) ? readLocalizedMap(value, rule, langs, [], { allowNull }) : {};
+}
+
+function ecnOf(ecn: readonly string[]): string[] {
+  return [...new Set(ecn)];
+}
+
+function mixinsOf(items: readonly ClassificationMixinDto[]): ClassificationMixin[] {
+  return items.map((m) => ({ name: m.name, schemaUrl: m.schemaUrl, required: m.required === true }));
+}
+
+/** A POST/PUT body as the content it writes (§4.2 defaults: STANDARD, root, position 0, no mixins). */
+export function contentOfBody(b: CategoryFieldsDto, metadataMixins: Record<string, string> | null | undefined, langs: WriteLanguages): CategoryContent {
+  const c: CategoryContent = {
+    type: b.type ?? 'STANDARD',
+    localizedName: texts(mapOf(b.localizedName, NAME, langs)),
+    position: b.position ?? 0,
+    published: b.published,
+    mixins: b.mixins ?? {},
+  };
+  if (!isRootMarker(b.parentId)) c.parentId = b.parentId as string;
+  if (b.code !== undefined && b.code !== null) c.code = b.code;
+  const description = texts(mapOf(b.localizedDescription, DESCRIPTION, langs));
+  if (Object.keys(description).length) c.localizedDescription = description;
+  const slug = texts(mapOf(b.localizedSlug, SLUG, langs));
+  if (Object.keys(slug).length) c.localizedSlug = slug;
+  if (b.ecn?.length) c.ecn = ecnOf(b.ecn);
+  if (b.validity) {
+    const v: { from?: Date; to?: Date } = {};
+    if (typeof b.validity.from === 'string') v.from = new Date(b.validity.from);
+    if (typeof b.validity.to === 'string') v.to = new Date(b.validity.to);
+    if (v.from || v.to) c.validity = v;
+  }
+  if (b.ownClassificationMixins?.length) c.ownClassificationMixins = mixinsOf(b.ownClassificationMixins);
+  if (metadataMixins && Object.keys(metadataMixins).length) c.metadataMixins = metadataMixins;
+  return c;
+}
+
+/** A PATCH body as the changes it asks for (§4.2 "merged"/"replaced", `null` clears). */
+export function patchOfBody(b: PatchCategoryDto, langs: WriteLanguages): CategoryPatch {
+  const p: CategoryPatch = { version: b.metadata.version };
+  if (b.type !== undefined && b.type !== null) p.type = b.type;
+  if (b.parentId !== undefined) p.parentId = isRootMarker(b.parentId) ? null : (b.parentId as string);
+  if (b.code !== undefined) p.code = b.code;
+  if (b.localizedName !== undefined) p.localizedName = mapOf(b.localizedName, NAME, langs, true);
+  if (b.localizedDescription !== undefined) p.localizedDescription = b.localizedDescription === null ? null : mapOf(b.localizedDescription, DESCRIPTION, langs, true);
+  if (b.localizedSlug !== undefined) p.localizedSlug = b.localizedSlug === null ? null : mapOf(b.localizedSlug, SLUG, langs, true);
+  if (b.ecn !== undefined) p.ecn = b.ecn === null ? null : ecnOf(b.ecn);
+  if (b.validity !== undefined) {
+    if (b.validity === null) p.validity = null;
+    else {
+      const v: { from?: Date | null; to?: Date | null } = {};
+      for (const key of ['from', 'to'] as const) {
+        const value = b.validity[key];
+        if (value === null) v[key] = null;
+        else if (typeof value === 'string') v[key] = new Date(value);
+      }
+      p.validity = v;
+    }
+  }
+  if (b.position !== undefined) p.position = b.position ?? 0;
+  if (typeof b.published === 'boolean') p.published = b.published;
+  if (b.ownClassificationMixins !== undefined) p.ownClassificationMixins = b.ownClassificationMixins === null ? null : mixinsOf(b.ownClassificationMixins);
+  if (b.mixins !== undefined) p.mixins = b.mixins;
+  if (b.metadata.mixins !== undefined) p.metadataMixins = b.metadata.mixins;
+  return p;
+}
 
 /** The API content of a stored category (what a PUT would have to send to keep it). */
 export function contentOf(r: CategoryRecord): CategoryContent {

@@ -1,18 +1,18 @@
 import { Injectable } from '@nestjs/common';
-import type { AuthContext } from '@suite/auth';
+import { EVENT_SUBJECTS, EVENT_TYPES, Outcome, TenantLanguages } from '@suite/api-kit';
+import type { RequestContext } from '@suite/auth';
+import { ChangeEvent, ChangeEvents } from '@suite/persistence';
 import { AssignmentsRepository } from '../assignments/assignments.repository';
 import type { AssignmentRecord } from '../assignments/assignment.types';
-import { categoryNotFound, deleteRootRejected } from '../shared/category.errors';
-import { assignmentSubject, CATEGORY_EVENT, CategoryChange, CategoryEvents } from '../shared/category-events';
-import { TenantLanguages } from '../shared/languages';
-import { QueryReader } from '../shared/query-params';
-import type { RequestMeta } from '../shared/request-meta';
+import { categoryNotFound, deleteRootRejected } from '../common/category.errors';
 import { CategoriesRepository } from './categories.repository';
-import { CATEGORY_ID_PATTERN } from './category-input';
 import { CategoryStateRepository } from './category-state.repository';
 import { categoryEventData } from './category.mapper';
-import type { CategoryRecord } from './category.types';
+import { CATEGORY_ID_PATTERN, CategoryRecord } from './category.types';
+import type { DeleteCategoryQueryDto } from './dto/category-query.dto';
 import { HierarchyLock } from './hierarchy-lock';
+
+const CATEGORY_EVENT = EVENT_TYPES.category;
 
 /**
  * Op 8 (§5.7). Without transactions (EVT-4), the steps are ordered so that an interrupted delete
@@ -28,17 +28,15 @@ export class CategoryDeletionService {
     private readonly assignments: AssignmentsRepository,
     private readonly state: CategoryStateRepository,
     private readonly lock: HierarchyLock,
-    private readonly events: CategoryEvents,
+    private readonly events: ChangeEvents,
     private readonly languages: TenantLanguages,
   ) {}
 
-  async delete(auth: AuthContext, meta: RequestMeta, id: string, query: Record<string, unknown>): Promise<void> {
-    const reader = new QueryReader(query);
-    const alias = reader.bool('recursive');
-    const withSubcategories = reader.raw('withSubcategories') !== undefined ? reader.bool('withSubcategories') : alias;
-    reader.done();
+  async delete(ctx: RequestContext, id: string, query: DeleteCategoryQueryDto): Promise<Outcome<never>> {
+    // §5.7: `recursive` is the legacy alias; `withSubcategories` wins when both are sent.
+    const withSubcategories = query.withSubcategories ?? query.recursive ?? false;
     if (!CATEGORY_ID_PATTERN.test(id)) throw categoryNotFound(id);
-    const tenant = auth.tenant;
+    const tenant = ctx.tenant;
     // The categories this delete may change (deleted, promoted), for the tree epoch's change log;
     // undefined until known, which logs "everything" if the delete fails midway.
     let touched: string[] | undefined = [];
@@ -60,16 +58,17 @@ export class CategoryDeletionService {
         return this.deleteSubtree(tenant, category, (ids) => (touched = ids));
       });
       await this.state.bumpEpoch(tenant, touched);
-      await this.events.emit(auth, meta.requestId, changes);
+      await this.events.emit(ctx, ...changes);
     } catch (e) {
       // A delete interrupted after it began writing still invalidates every process's snapshot.
       if (started) await this.state.bumpEpoch(tenant, touched).catch(() => undefined);
       throw e;
     }
+    return Outcome.noContent();
   }
 
   /** `touching` learns which categories the delete changes before any of them is written. */
-  private async deleteAndPromote(tenant: string, category: CategoryRecord, touching: (ids: string[]) => void): Promise<CategoryChange[]> {
+  private async deleteAndPromote(tenant: string, category: CategoryRecord, touching: (ids: string[]) => void): Promise<ChangeEvent[]> {
     const id = category._id;
     const removedAssignments = await this.removeAssignments(tenant, [id]);
     // Descendants first lose the deleted category and its ancestors from their ancestry, then the
@@ -83,7 +82,7 @@ export class CategoryDeletionService {
     await this.categories.deleteByIds(tenant, [id]);
     const late = await this.removeAssignments(tenant, [id]);
     const promoted = await this.categories.findByIds(tenant, children.map((c) => c._id));
-    const languages = this.languages.of(tenant);
+    const languages = this.languages.languagesOf(tenant);
     return [
       ...this.assignmentDeletions(tenant, [...removedAssignments, ...late]),
       ...promoted.map((c) => ({ type: CATEGORY_EVENT.updated, subject: c._id, version: c.metadata.version, time: now, data: categoryEventData(c, tenant, languages) })),
@@ -91,7 +90,7 @@ export class CategoryDeletionService {
     ];
   }
 
-  private async deleteSubtree(tenant: string, category: CategoryRecord, touching: (ids: string[]) => void): Promise<CategoryChange[]> {
+  private async deleteSubtree(tenant: string, category: CategoryRecord, touching: (ids: string[]) => void): Promise<ChangeEvent[]> {
     const id = category._id;
     const descendants = await this.categories.findDescendants(tenant, id, undefined, { _id: 1, depth: 1, metadata: 1 });
     const ids = [...descendants.map((d) => d._id), id];
@@ -120,11 +119,11 @@ export class CategoryDeletionService {
   }
 
   /** The same payload as the assignment endpoints' own `assignment.deleted` (ops 13, 17, 18, 20). */
-  private assignmentDeletions(tenant: string, removed: AssignmentRecord[]): CategoryChange[] {
+  private assignmentDeletions(tenant: string, removed: AssignmentRecord[]): ChangeEvent[] {
     const now = new Date();
     return removed.map((a) => ({
       type: CATEGORY_EVENT.assignmentDeleted,
-      subject: assignmentSubject(a.categoryId, a._id),
+      subject: EVENT_SUBJECTS.categoryAssignment(a.categoryId, a._id),
       version: a.metadata.version,
       time: now,
       data: { id: a._id, categoryId: a.categoryId, ref: { id: a.ref.id, type: a.ref.type }, tenant },
@@ -132,6 +131,6 @@ export class CategoryDeletionService {
   }
 }
 
-function categoryDeletion(c: CategoryRecord, now: Date): CategoryChange {
+function categoryDeletion(c: CategoryRecord, now: Date): ChangeEvent {
   return { type: CATEGORY_EVENT.deleted, subject: c._id, version: c.metadata.version, time: now, data: { id: c._id } };
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { cycleRejected, parentNotFound, parentTypeMismatch } from '../shared/category.errors';
+import { cycleRejected, parentNotFound, parentTypeMismatch } from '../common/category.errors';
 import { CategoriesRepository } from './categories.repository';
 import type { CategoryRecord, CategoryType } from './category.types';
 

@@ -1,16 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { compileQ, compileSearchBody, MongoFilter } from '@suite/api-kit';
-import type { AuthContext } from '@suite/auth';
-import { categoryNotFound } from '../shared/category.errors';
-import { TenantLanguages } from '../shared/languages';
-import { QueryReader } from '../shared/query-params';
-import { ListContext, pageOf, PageResult, readListContext } from '../shared/read-context';
-import type { RequestMeta } from '../shared/request-meta';
+import { compileQ, compileSearchBody, MongoFilter, Outcome, Page, TenantLanguages } from '@suite/api-kit';
+import type { RequestContext } from '@suite/auth';
+import { categoryNotFound } from '../common/category.errors';
+import { ListContext, pageOf, readList, readRender, RenderContext } from '../common/list-request';
 import { CategoriesRepository, Filter } from './categories.repository';
-import { CATEGORY_ID_PATTERN } from './category-input';
 import { CATEGORY_DEFAULT_SORT, CATEGORY_FIELDS } from './category.fields';
-import { CategoryView, RenderContext, toCategoryView } from './category.mapper';
-import type { CategoryRecord } from './category.types';
+import { toCategoryView } from './category.mapper';
+import { CATEGORY_ID_PATTERN, CategoryRecord } from './category.types';
+import type { CategoryListQueryDto, CategoryPageQueryDto, CategorySearchQueryDto, SubcategoriesQueryDto, VisibilityQueryDto } from './dto/category-query.dto';
+import type { CategoryResponseDto } from './dto/category.response.dto';
+import type { SearchCategoriesDto } from './dto/search-categories.dto';
 import { Hierarchy } from './hierarchy';
 import { HierarchyCache } from './hierarchy.cache';
 
@@ -19,6 +18,11 @@ const Q_OPTIONS = { allowCompound: false } as const;
 
 function escapeRegex(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** A `yyyy-MM-dd` filter day (validated) as the UTC instant at its start or end. */
+function day(text: string, endOfDay: boolean): Date {
+  return new Date(`${text}T${endOfDay ? '23:59:59.999' : '00:00:00.000'}Z`);
 }
 
 /**
@@ -33,98 +37,68 @@ export class CategoryQueriesService {
     private readonly languages: TenantLanguages,
   ) {}
 
-  async list(auth: AuthContext, meta: RequestMeta, query: Record<string, unknown>): Promise<PageResult<CategoryView>> {
-    const reader = new QueryReader(query);
-    const tenantLanguages = this.languages.of(auth.tenant);
-    const ctx = readListContext(reader, meta.acceptLanguage, tenantLanguages, CATEGORY_FIELDS, CATEGORY_DEFAULT_SORT);
-    const filters: Filter[] = this.flatFilters(reader, ctx);
-    const code = reader.raw('code');
-    if (code !== undefined) filters.push({ codeLower: code.toLowerCase() });
-    const ecn = reader.raw('ecn');
-    if (ecn !== undefined) filters.push({ ecn });
-    for (const field of ['localizedName', 'localizedDescription', 'localizedSlug']) {
-      const value = reader.raw(field);
+  async list(ctx: RequestContext, query: CategoryListQueryDto): Promise<Outcome<CategoryResponseDto[]>> {
+    const tenantLanguages = this.languages.languagesOf(ctx.tenant);
+    const list = readList(ctx, tenantLanguages, query, CATEGORY_FIELDS, CATEGORY_DEFAULT_SORT);
+    const filters: Filter[] = this.flatFilters(query, list);
+    if (query.code !== undefined) filters.push({ codeLower: query.code.toLowerCase() });
+    if (query.ecn !== undefined) filters.push({ ecn: query.ecn });
+    for (const field of ['localizedName', 'localizedDescription', 'localizedSlug'] as const) {
+      const value = query[field];
       if (value === undefined) continue;
       // §5.1: whole-value, case-insensitive equality over the accepted languages.
-      const langs = ctx.selection ?? tenantLanguages;
+      const langs = list.selection ?? tenantLanguages;
       filters.push({ $or: langs.map((l) => ({ [`${field}.${l}`]: { $regex: `^${escapeRegex(value)}$`, $options: 'i' } })) });
     }
-    const from = reader.date('validityFrom', false);
-    if (from) filters.push({ 'validity.from': { $gte: from } });
-    const to = reader.date('validityTo', true);
-    if (to) filters.push({ 'validity.to': { $lte: to } });
-    const modified = reader.date('metadataModifiedAt', false);
-    if (modified) filters.push({ 'metadata.modifiedAt': { $gte: modified } });
-    let q: MongoFilter = {};
-    try {
-      q = compileQ(reader.raw('q'), CATEGORY_FIELDS, { languages: ctx.selection ?? tenantLanguages, tenantLanguages, ...Q_OPTIONS });
-    } catch (e) {
-      reader.done();
-      throw e;
-    }
-    reader.done();
-    return this.runFlat(auth.tenant, ctx, filters, q, meta.wantsTotal);
+    if (query.validityFrom !== undefined) filters.push({ 'validity.from': { $gte: day(query.validityFrom, false) } });
+    if (query.validityTo !== undefined) filters.push({ 'validity.to': { $lte: day(query.validityTo, true) } });
+    if (query.metadataModifiedAt !== undefined) filters.push({ 'metadata.modifiedAt': { $gte: day(query.metadataModifiedAt, false) } });
+    const q = compileQ(query.q, CATEGORY_FIELDS, { languages: list.selection ?? tenantLanguages, tenantLanguages, ...Q_OPTIONS });
+    return Outcome.page(await this.runFlat(ctx, list, filters, q));
   }
 
-  async search(auth: AuthContext, meta: RequestMeta, query: Record<string, unknown>, body: unknown): Promise<PageResult<CategoryView>> {
-    const reader = new QueryReader(query);
-    const tenantLanguages = this.languages.of(auth.tenant);
-    const ctx = readListContext(reader, meta.acceptLanguage, tenantLanguages, CATEGORY_FIELDS, CATEGORY_DEFAULT_SORT);
-    const filters = this.flatFilters(reader, ctx);
-    reader.done();
-    const q = compileSearchBody(body, CATEGORY_FIELDS, { languages: ctx.selection ?? tenantLanguages, tenantLanguages, ...Q_OPTIONS });
-    return this.runFlat(auth.tenant, ctx, filters, q, meta.wantsTotal);
+  async search(ctx: RequestContext, query: CategorySearchQueryDto, body: SearchCategoriesDto): Promise<Outcome<CategoryResponseDto[]>> {
+    const tenantLanguages = this.languages.languagesOf(ctx.tenant);
+    const list = readList(ctx, tenantLanguages, query, CATEGORY_FIELDS, CATEGORY_DEFAULT_SORT);
+    const q = compileSearchBody(body, CATEGORY_FIELDS, { languages: list.selection ?? tenantLanguages, tenantLanguages, ...Q_OPTIONS });
+    return Outcome.page(await this.runFlat(ctx, list, this.flatFilters(query, list), q));
   }
 
   /** Op 5: unpublished is "not found" in published-only mode (§3.3). */
-  async get(auth: AuthContext, meta: RequestMeta, id: string, query: Record<string, unknown>): Promise<CategoryView> {
-    const reader = new QueryReader(query);
-    const publishedOnly = !reader.bool('showUnpublished');
-    const tenantLanguages = this.languages.of(auth.tenant);
-    const render: RenderContext = { selection: reader.languages(meta.acceptLanguage, tenantLanguages), tenantLanguages };
-    reader.done();
-    const record = CATEGORY_ID_PATTERN.test(id) ? await this.categories.findById(auth.tenant, id) : null;
-    if (!record || (publishedOnly && !record.published)) throw categoryNotFound(id);
-    const [view] = await this.views(auth.tenant, [record], render);
+  async get(ctx: RequestContext, id: string, query: VisibilityQueryDto): Promise<CategoryResponseDto> {
+    const render = readRender(ctx, this.languages.languagesOf(ctx.tenant));
+    const record = CATEGORY_ID_PATTERN.test(id) ? await this.categories.findById(ctx.tenant, id) : null;
+    if (!record || (query.showUnpublished !== true && !record.published)) throw categoryNotFound(id);
+    const [view] = await this.views(ctx.tenant, [record], render);
     return view;
   }
 
   /** Op 9: ancestors root first; unpublished ancestors left out one by one in published-only mode. */
-  async parents(auth: AuthContext, meta: RequestMeta, id: string, query: Record<string, unknown>): Promise<PageResult<CategoryView>> {
-    const reader = new QueryReader(query);
-    const ctx = readListContext(reader, meta.acceptLanguage, this.languages.of(auth.tenant), CATEGORY_FIELDS);
-    reader.done();
-    const record = CATEGORY_ID_PATTERN.test(id) ? await this.categories.findById(auth.tenant, id) : null;
-    if (!record || (ctx.publishedOnly && !record.published)) throw categoryNotFound(id, 'Error while getting category parents');
-    const found = new Map((await this.categories.findByIds(auth.tenant, record.ancestorIds)).map((r) => [r._id, r]));
-    const ancestors = record.ancestorIds.map((a) => found.get(a)).filter((r): r is CategoryRecord => r !== undefined && (!ctx.publishedOnly || r.published));
-    return this.pageIds(auth.tenant, ctx, ancestors, meta.wantsTotal);
+  async parents(ctx: RequestContext, id: string, query: CategoryPageQueryDto): Promise<Outcome<CategoryResponseDto[]>> {
+    const list = readList(ctx, this.languages.languagesOf(ctx.tenant), query, CATEGORY_FIELDS);
+    const record = CATEGORY_ID_PATTERN.test(id) ? await this.categories.findById(ctx.tenant, id) : null;
+    if (!record || (list.publishedOnly && !record.published)) throw categoryNotFound(id, 'Error while getting category parents');
+    const found = new Map((await this.categories.findByIds(ctx.tenant, record.ancestorIds)).map((r) => [r._id, r]));
+    const ancestors = record.ancestorIds.map((a) => found.get(a)).filter((r): r is CategoryRecord => r !== undefined && (!list.publishedOnly || r.published));
+    return Outcome.page(await this.pageIds(ctx, list, ancestors));
   }
 
   /** Op 10: descendants breadth-first down to `depth`, pruned at unpublished nodes in published-only mode. */
-  async subcategories(auth: AuthContext, meta: RequestMeta, id: string, query: Record<string, unknown>): Promise<PageResult<CategoryView>> {
-    const reader = new QueryReader(query);
-    const ctx = readListContext(reader, meta.acceptLanguage, this.languages.of(auth.tenant), CATEGORY_FIELDS);
-    const rawDepth = reader.raw('depth');
-    let depth = Number.POSITIVE_INFINITY;
-    if (rawDepth !== undefined) {
-      if (!/^-?\d+$/.test(rawDepth)) reader.add({ field: 'depth', type: 'invalid_type', message: 'must be an integer' });
-      else if (Number(rawDepth) < 1) reader.add({ field: 'depth', type: 'out_of_range', message: 'must be at least 1' });
-      else depth = Number(rawDepth);
-    }
-    reader.done();
+  async subcategories(ctx: RequestContext, id: string, query: SubcategoriesQueryDto): Promise<Outcome<CategoryResponseDto[]>> {
+    const list = readList(ctx, this.languages.languagesOf(ctx.tenant), query, CATEGORY_FIELDS);
+    const depth = query.depth ?? Number.POSITIVE_INFINITY;
     if (!CATEGORY_ID_PATTERN.test(id)) throw categoryNotFound(id, 'Error while getting category subcategories');
-    const hierarchy = await this.cache.snapshot(auth.tenant);
+    const hierarchy = await this.cache.snapshot(ctx.tenant);
     const record = hierarchy.byId.get(id);
-    if (!record || (ctx.publishedOnly && !record.published)) throw categoryNotFound(id, 'Error while getting category subcategories');
-    return this.pageIds(auth.tenant, ctx, hierarchy.descendants(id, ctx.publishedOnly, depth), meta.wantsTotal, hierarchy);
+    if (!record || (list.publishedOnly && !record.published)) throw categoryNotFound(id, 'Error while getting category subcategories');
+    return Outcome.page(await this.pageIds(ctx, list, hierarchy.descendants(id, list.publishedOnly, depth), hierarchy));
   }
 
   /**
    * Renders records; CLASSIFICATION ones get their computed `classificationMixins` from their
    * ancestors' own mixins (one extra query for all of them, §4.4).
    */
-  async views(tenant: string, records: readonly CategoryRecord[], render: RenderContext, extra?: (r: CategoryRecord) => { supercategoriesIds?: string[] }): Promise<CategoryView[]> {
+  async views(tenant: string, records: readonly CategoryRecord[], render: RenderContext, extra?: (r: CategoryRecord) => { supercategoriesIds?: string[] }): Promise<CategoryResponseDto[]> {
     const classification = records.filter((r) => r.type === 'CLASSIFICATION');
     let byId = new Map<string, CategoryRecord>();
     if (classification.length) {
@@ -138,19 +112,19 @@ export class CategoryQueriesService {
     });
   }
 
-  private flatFilters(reader: QueryReader, ctx: ListContext): Filter[] {
+  private flatFilters(query: { showRoots?: boolean }, list: ListContext): Filter[] {
     const filters: Filter[] = [];
-    if (reader.bool('showRoots')) filters.push({ parentId: { $exists: false } });
+    if (query.showRoots === true) filters.push({ parentId: { $exists: false } });
     // §3.3 flat lists: each category is judged by its own flag.
-    if (ctx.publishedOnly) filters.push({ published: true });
+    if (list.publishedOnly) filters.push({ published: true });
     return filters;
   }
 
-  private async runFlat(tenant: string, ctx: ListContext, filters: Filter[], q: MongoFilter, withTotal: boolean): Promise<PageResult<CategoryView>> {
+  private async runFlat(ctx: RequestContext, list: ListContext, filters: Filter[], q: MongoFilter): Promise<Page<CategoryResponseDto>> {
     const all = Object.keys(q).length ? [...filters, q] : filters;
     const filter = all.length === 0 ? {} : all.length === 1 ? all[0] : { $and: all };
-    const page = await this.categories.page(tenant, filter, ctx.sort!, ctx.paging.skip, ctx.paging.limit, withTotal);
-    return { items: await this.views(tenant, page.items, ctx), total: page.total };
+    const page = await this.categories.page(ctx.tenant, filter, list.sort!, list.paging.skip, list.paging.limit, ctx.wantsTotal);
+    return { items: await this.views(ctx.tenant, page.items, list), total: page.total };
   }
 
   /**
@@ -158,19 +132,19 @@ export class CategoryQueriesService {
    * in memory, or with an explicit `sort` by the database over exactly those ids. `hierarchy`
    * (snapshot records carry no ancestry) supplies classification chains.
    */
-  private async pageIds(tenant: string, ctx: ListContext, ordered: readonly CategoryRecord[], withTotal: boolean, hierarchy?: Hierarchy): Promise<PageResult<CategoryView>> {
-    if (!ctx.sort) {
-      const page = pageOf(ordered, ctx.paging, withTotal);
+  private async pageIds(ctx: RequestContext, list: ListContext, ordered: readonly CategoryRecord[], hierarchy?: Hierarchy): Promise<Page<CategoryResponseDto>> {
+    const withTotal = ctx.wantsTotal;
+    if (!list.sort) {
+      const page = pageOf(ordered, list.paging, withTotal);
       if (hierarchy) {
         // Only classification categories need their chain (§4.4); the walk is skipped for the rest.
-        const items = page.items.map((r) => toCategoryView(r, ctx, r.type === 'CLASSIFICATION' ? { chain: [...hierarchy.ancestorsOf(r._id), r] } : {}));
+        const items = page.items.map((r) => toCategoryView(r, list, r.type === 'CLASSIFICATION' ? { chain: [...hierarchy.ancestorsOf(r._id), r] } : {}));
         return { items, total: page.total };
       }
-      return { items: await this.views(tenant, page.items, ctx), total: page.total };
+      return { items: await this.views(ctx.tenant, page.items, list), total: page.total };
     }
     if (ordered.length === 0) return { items: [], total: withTotal ? 0 : undefined };
-    const page = await this.categories.page(tenant, { _id: { $in: ordered.map((r) => r._id) } }, ctx.sort, ctx.paging.skip, ctx.paging.limit, withTotal);
-    return { items: await this.views(tenant, page.items, ctx), total: page.total };
+    const page = await this.categories.page(ctx.tenant, { _id: { $in: ordered.map((r) => r._id) } }, list.sort, list.paging.skip, list.paging.limit, withTotal);
+    return { items: await this.views(ctx.tenant, page.items, list), total: page.total };
   }
 }
-

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { isDuplicateKeyError, mapMongoErrors, TenantModelRegistry, trustedFilter } from '@suite/persistence';
-import { CATEGORY_STATE_ENTITY } from './category.schema';
+import { isDuplicateKeyError, TenantModelRegistry, TenantRepository } from '@suite/persistence';
+import { CATEGORY_STATE_ENTITY, CategoryStateRecord } from './category.schema';
 
 const LOCK_ID = 'hierarchy-lock';
 const EPOCH_ID = 'tree-epoch';
@@ -10,8 +10,14 @@ const EPOCH_ID = 'tree-epoch';
  * that lets a process trust its cached tree (any category write bumps it before answering).
  */
 @Injectable()
-export class CategoryStateRepository {
-  constructor(private readonly registry: TenantModelRegistry) {}
+export class CategoryStateRepository extends TenantRepository<CategoryStateRecord, CategoryStateRecord> {
+  constructor(registry: TenantModelRegistry) {
+    super(registry, CATEGORY_STATE_ENTITY);
+  }
+
+  protected toDomain(doc: CategoryStateRecord): CategoryStateRecord {
+    return doc;
+  }
 
   /**
    * One atomic single-document write takes the lock: an upsert whose filter matches only a lapsed
@@ -19,38 +25,36 @@ export class CategoryStateRepository {
    * collides on `_id` (11000): not acquired. No transaction, no read-then-write race.
    */
   async tryAcquire(tenant: string, owner: string, ttlMs: number, now = new Date()): Promise<boolean> {
-    const model = await this.registry.forWrite(tenant, CATEGORY_STATE_ENTITY);
+    const model = await this.modelForWrite(tenant);
     try {
       await model
-        .updateOne(trustedFilter({ _id: LOCK_ID, expiresAt: { $lt: now } }), { $set: { owner, expiresAt: new Date(now.getTime() + ttlMs) } }, { upsert: true })
+        .updateOne(this.filter({ _id: LOCK_ID, expiresAt: { $lt: now } }), { $set: { owner, expiresAt: new Date(now.getTime() + ttlMs) } }, { upsert: true })
         .exec();
       return true;
     } catch (e) {
       if (isDuplicateKeyError(e)) return false;
-      return mapMongoErrors(() => Promise.reject(e));
+      return this.run(() => Promise.reject(e));
     }
   }
 
   /** Extends the lock if `owner` still holds it; false when it lapsed and someone else took it. */
   async renew(tenant: string, owner: string, ttlMs: number, now = new Date()): Promise<boolean> {
-    const model = this.registry.model(tenant, CATEGORY_STATE_ENTITY);
-    const r = await mapMongoErrors(() =>
-      model.updateOne({ _id: LOCK_ID, owner }, { $set: { expiresAt: new Date(now.getTime() + ttlMs) } }).exec(),
+    const r = await this.run(() =>
+      this.model(tenant).updateOne(this.filter({ _id: LOCK_ID, owner }), { $set: { expiresAt: new Date(now.getTime() + ttlMs) } }).exec(),
     );
     return r.matchedCount === 1;
   }
 
   /** Releases the lock only if `owner` still holds it (a lapsed lock taken over is left alone). */
   async release(tenant: string, owner: string): Promise<void> {
-    const model = this.registry.model(tenant, CATEGORY_STATE_ENTITY);
     // The lapse time is set to the epoch rather than deleting, so the next acquire is an update.
-    await mapMongoErrors(() => model.updateOne({ _id: LOCK_ID, owner }, { $set: { owner: '', expiresAt: new Date(0) } }).exec());
+    await this.run(() => this.model(tenant).updateOne(this.filter({ _id: LOCK_ID, owner }), { $set: { owner: '', expiresAt: new Date(0) } }).exec());
   }
 
   /** The tenant's tree epoch (0 when nothing was ever written). Never creates the collection. */
   async epoch(tenant: string): Promise<number> {
-    const doc = await mapMongoErrors(() => this.registry.model(tenant, CATEGORY_STATE_ENTITY).findById(EPOCH_ID, { epoch: 1 }).lean().exec());
-    return (doc as { epoch?: number } | null)?.epoch ?? 0;
+    const doc = await this.run(() => this.model(tenant).findById(EPOCH_ID, { epoch: 1 }).lean<CategoryStateRecord>().exec());
+    return doc?.epoch ?? 0;
   }
 
   /**
@@ -62,15 +66,15 @@ export class CategoryStateRepository {
    * says "everything", and readers reload in full.
    */
   async bumpEpoch(tenant: string, changedIds?: readonly string[]): Promise<void> {
-    const model = await this.registry.forWrite(tenant, CATEGORY_STATE_ENTITY);
+    await this.modelForWrite(tenant);
     const ids = changedIds && changedIds.length <= MAX_IDS_PER_ENTRY ? [...new Set(changedIds)] : undefined;
     // One pipeline update: the epoch moves and the entry is stamped with the epoch it produced,
     // atomically. Readers trust only an unbroken run of stamps, so a bump that logged nothing
     // (an older version of this service during a rollout) forces a full reload, never a wrong
     // catch-up. Through the driver: everything here is built by this method (ids are literals).
-    await mapMongoErrors(() =>
-      model.collection.updateOne(
-        { _id: EPOCH_ID } as never,
+    await this.run(() =>
+      this.collection(tenant).updateOne(
+        this.driverFilter({ _id: EPOCH_ID }),
         [
           { $set: { epoch: { $add: [{ $ifNull: ['$epoch', 0] }, 1] } } },
           {
@@ -88,9 +92,8 @@ export class CategoryStateRepository {
 
   /** The epoch and the newest log entry (one point lookup): enough to catch up one step. */
   async epochAndLast(tenant: string): Promise<{ epoch: number; last?: ChangeLogEntry }> {
-    const collection = this.registry.model(tenant, CATEGORY_STATE_ENTITY).collection;
-    const doc = await mapMongoErrors(() => collection.findOne({ _id: EPOCH_ID } as never, { projection: { epoch: 1, changes: { $slice: -1 } } }));
-    const { epoch = 0, changes = [] } = (doc ?? {}) as { epoch?: number; changes?: ChangeLogEntry[] };
+    const doc = await this.run(() => this.collection(tenant).findOne(this.driverFilter({ _id: EPOCH_ID }), { projection: { epoch: 1, changes: { $slice: -1 } } }));
+    const { epoch = 0, changes = [] } = doc ?? {};
     return { epoch, last: changes[changes.length - 1] };
   }
 
@@ -100,9 +103,8 @@ export class CategoryStateRepository {
    * entry, or an entry that says "everything") — reload in full.
    */
   async changesSince(tenant: string, since: number): Promise<{ epoch: number; changed?: string[] }> {
-    const collection = this.registry.model(tenant, CATEGORY_STATE_ENTITY).collection;
-    const doc = await mapMongoErrors(() => collection.findOne({ _id: EPOCH_ID } as never, { projection: { epoch: 1, changes: 1 } }));
-    const { epoch = 0, changes = [] } = (doc ?? {}) as { epoch?: number; changes?: ChangeLogEntry[] };
+    const doc = await this.run(() => this.collection(tenant).findOne(this.driverFilter({ _id: EPOCH_ID }), { projection: { epoch: 1, changes: 1 } }));
+    const { epoch = 0, changes = [] } = doc ?? {};
     return { epoch, changed: idsSince(changes, since, epoch) };
   }
 }

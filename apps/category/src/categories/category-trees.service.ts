@@ -1,14 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { ApiError } from '@suite/api-kit';
-import type { AuthContext } from '@suite/auth';
-import { treeNotFound } from '../shared/category.errors';
-import { TenantLanguages } from '../shared/languages';
-import { QueryReader } from '../shared/query-params';
-import type { RequestMeta } from '../shared/request-meta';
+import { ApiError, TenantLanguages } from '@suite/api-kit';
+import type { RequestContext } from '@suite/auth';
+import { treeNotFound } from '../common/category.errors';
+import { readRender, RenderContext } from '../common/list-request';
 import { CategoriesRepository } from './categories.repository';
-import { CATEGORY_ID_PATTERN } from './category-input';
-import { LegacyTreeNodeView, RenderContext, toLegacyNode, toTreeNode, TreeNodeView } from './category.mapper';
-import type { CategoryRecord } from './category.types';
+import { toLegacyNode, toTreeNode } from './category.mapper';
+import { CATEGORY_ID_PATTERN, CategoryRecord } from './category.types';
+import type { CategoryTreesQueryDto } from './dto/category-tree-query.dto';
+import type { CategoryTreeNodeDto, LegacyTreeNodeDto } from './dto/category-tree.response.dto';
+import type { VisibilityQueryDto } from './dto/category-query.dto';
+import type { SearchCategoryTreesDto } from './dto/search-category-trees.dto';
 import { buildTree, Hierarchy } from './hierarchy';
 import { HierarchyCache } from './hierarchy.cache';
 import { HierarchyLock } from './hierarchy-lock';
@@ -33,13 +34,8 @@ export class CategoryTreesService {
    * text of the response: the forest of a snapshot is serialised once and reused (the hot
    * storefront read), so a warm read costs one epoch lookup and a buffer write.
    */
-  async listJson(auth: AuthContext, meta: RequestMeta, query: Record<string, unknown>): Promise<Buffer> {
-    const reader = new QueryReader(query);
-    const publishedOnly = !reader.bool('showUnpublished');
-    const ids = reader.list('categoryIds');
-    const render = this.render(auth.tenant, meta, reader);
-    reader.done();
-    return this.forestBytes(auth.tenant, publishedOnly, render, ids);
+  listJson(ctx: RequestContext, query: CategoryTreesQueryDto): Promise<Buffer> {
+    return this.forestBytes(ctx.tenant, query.showUnpublished !== true, this.render(ctx), query.categoryIds);
   }
 
   /**
@@ -47,26 +43,14 @@ export class CategoryTreesService {
    * Answered as JSON text from the snapshot's cached subtree bytes, like op 21: this is what
    * customer-segment asks for on every storefront segment-tree read (its §8.2).
    */
-  async searchJson(auth: AuthContext, meta: RequestMeta, query: Record<string, unknown>, body: unknown): Promise<Buffer> {
-    const reader = new QueryReader(query);
-    const publishedOnly = !reader.bool('showUnpublished');
-    const render = this.render(auth.tenant, meta, reader);
-    reader.done();
-    const ids = (body as { categoryIds?: unknown } | null | undefined)?.categoryIds;
-    if (!Array.isArray(ids) || ids.some((i) => typeof i !== 'string')) {
-      throw ApiError.validation([{ field: 'searchRequest.categoryIds', type: ids === undefined || ids === null ? 'missing_value' : 'invalid_type', message: 'must not be null' }], 'Constraint validation failed');
-    }
-    if (ids.length === 0) return EMPTY_FOREST;
-    return this.forestBytes(auth.tenant, publishedOnly, render, ids as string[]);
+  async searchJson(ctx: RequestContext, query: VisibilityQueryDto, body: SearchCategoryTreesDto): Promise<Buffer> {
+    if (body.categoryIds.length === 0) return EMPTY_FOREST;
+    return this.forestBytes(ctx.tenant, query.showUnpublished !== true, this.render(ctx), body.categoryIds);
   }
 
   /** Op 23: the tree of one visible root. */
-  async one(auth: AuthContext, meta: RequestMeta, id: string, query: Record<string, unknown>): Promise<TreeNodeView> {
-    const reader = new QueryReader(query);
-    const publishedOnly = !reader.bool('showUnpublished');
-    const render = this.render(auth.tenant, meta, reader);
-    reader.done();
-    return this.tree(auth.tenant, id, publishedOnly, render);
+  one(ctx: RequestContext, id: string, query: VisibilityQueryDto): Promise<CategoryTreeNodeDto> {
+    return this.tree(ctx.tenant, id, query.showUnpublished !== true, this.render(ctx));
   }
 
   /**
@@ -74,12 +58,10 @@ export class CategoryTreesService {
    * interrupted move or delete left behind), under the hierarchy lock, then answers as op 23.
    * Level by level: O(depth) queries and one batched write, never one round trip per node.
    */
-  async rebuild(auth: AuthContext, meta: RequestMeta, id: string, query: Record<string, unknown>): Promise<TreeNodeView> {
-    const reader = new QueryReader(query);
-    const publishedOnly = !reader.bool('showUnpublished');
-    const render = this.render(auth.tenant, meta, reader);
-    reader.done();
-    const tenant = auth.tenant;
+  async rebuild(ctx: RequestContext, id: string, query: VisibilityQueryDto): Promise<CategoryTreeNodeDto> {
+    const publishedOnly = query.showUnpublished !== true;
+    const render = this.render(ctx);
+    const tenant = ctx.tenant;
     const root = CATEGORY_ID_PATTERN.test(id) ? await this.categories.findById(tenant, id) : null;
     if (!root || root.parentId !== undefined || (publishedOnly && !root.published)) throw treeNotFound(id);
     await this.lock.run(tenant, async (lease) => {
@@ -113,17 +95,17 @@ export class CategoryTreesService {
   }
 
   /** Op 4 (deprecated): the published tree of the first published root, legacy shape (§6.5). */
-  async legacy(auth: AuthContext): Promise<LegacyTreeNodeView> {
-    const h = await this.cache.snapshot(auth.tenant);
+  async legacy(ctx: RequestContext): Promise<LegacyTreeNodeDto> {
+    const h = await this.cache.snapshot(ctx.tenant);
     const root = h.roots.find((r) => r.published);
     if (!root) {
       throw new ApiError('resource_not_found', 'Error while getting category tree', { details: [{ type: 'not_found', message: 'No published root category found' }] });
     }
-    const languages = this.languages.of(auth.tenant);
+    const languages = this.languages.languagesOf(ctx.tenant);
     return buildTree(h, root, true, (r) => toLegacyNode(r, languages));
   }
 
-  private async tree(tenant: string, id: string, publishedOnly: boolean, render: RenderContext): Promise<TreeNodeView> {
+  private async tree(tenant: string, id: string, publishedOnly: boolean, render: RenderContext): Promise<CategoryTreeNodeDto> {
     if (!CATEGORY_ID_PATTERN.test(id)) throw treeNotFound(id);
     const h = await this.cache.snapshot(tenant);
     const root = h.byId.get(id);
@@ -164,10 +146,9 @@ export class CategoryTreesService {
   /** Forests rendered from a snapshot; they go away with the snapshot (no invalidation needed). */
   private readonly rendered = new WeakMap<Hierarchy, Map<string, RenderedForest>>();
 
-  /** The LOC-3 rendering of this request; an unusable `Accept-Language` is one of the reader's problems. */
-  private render(tenant: string, meta: RequestMeta, reader: QueryReader): RenderContext {
-    const tenantLanguages = this.languages.of(tenant);
-    return { selection: reader.languages(meta.acceptLanguage, tenantLanguages), tenantLanguages };
+  /** The LOC-3 rendering of this request. */
+  private render(ctx: RequestContext): RenderContext {
+    return readRender(ctx, this.languages.languagesOf(ctx.tenant));
   }
 }
 

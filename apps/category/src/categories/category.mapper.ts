@@ -1,76 +1,9 @@
-import { renderMetadata, MetadataView } from '@suite/api-kit';
-import { defaultLanguageValue, projectMap } from '../shared/languages';
-import type { CategoryRecord, CategoryType, ClassificationMixin } from './category.types';
-
-/** How a read renders localized data: the Accept-Language selection and the tenant's languages. */
-export interface RenderContext {
-  /** LOC-3 selection, `null` = all translations. */
-  selection: readonly string[] | null;
-  tenantLanguages: readonly string[];
-}
-
-export interface ClassificationMixinView {
-  name: string;
-  mixinPath: string;
-  schemaUrl: string;
-  required: boolean;
-  sourceCategoryId: string;
-}
-
-/** Category as returned (§4.1). */
-export interface CategoryView {
-  id: string;
-  type: CategoryType;
-  parentId?: string;
-  code?: string;
-  localizedName: Record<string, string>;
-  localizedDescription?: Record<string, string>;
-  localizedSlug?: Record<string, string>;
-  name: string;
-  description?: string;
-  ecn?: string[];
-  validity?: { from?: string; to?: string };
-  position: number;
-  published: boolean;
-  supercategoriesIds?: string[];
-  ownClassificationMixins?: ClassificationMixin[];
-  classificationMixins?: ClassificationMixinView[];
-  mixins: Record<string, unknown>;
-  metadata: MetadataView;
-  media: unknown[];
-}
-
-/** Tree node (§4.7). */
-export interface TreeNodeView {
-  id: string;
-  parentId?: string;
-  type: CategoryType;
-  code?: string;
-  localizedName: Record<string, string>;
-  name: string;
-  localizedDescription?: Record<string, string>;
-  description?: string;
-  localizedSlug?: Record<string, string>;
-  validity?: { from?: string; to?: string };
-  position: number;
-  published: boolean;
-  ecn?: string[];
-  subcategories: TreeNodeView[];
-}
-
-/** Legacy node of the deprecated op 4 (§6.5). */
-export interface LegacyTreeNodeView {
-  id: string;
-  parentId?: string;
-  name: string;
-  code?: string;
-  description?: string;
-  position: number;
-  published: boolean;
-  ecn?: string[];
-  media: unknown[];
-  subcategories: LegacyTreeNodeView[];
-}
+import { filterLocalized, renderMetadata } from '@suite/api-kit';
+import type { RenderContext } from '../common/list-request';
+import { defaultLanguageValue } from '../common/localization';
+import type { CategoryRecord } from './category.types';
+import type { CategoryTreeNodeDto, LegacyTreeNodeDto } from './dto/category-tree.response.dto';
+import type { CategoryResponseDto, ClassificationMixinResponseDto } from './dto/category.response.dto';
 
 function validityView(v: CategoryRecord['validity']): { from?: string; to?: string } | undefined {
   if (!v || (!v.from && !v.to)) return undefined;
@@ -84,8 +17,8 @@ function validityView(v: CategoryRecord['validity']): { from?: string; to?: stri
  * §4.4: the own mixins of every category from the root down to this one, root first. `chain` is
  * the path root → … → category (the category last).
  */
-export function classificationMixinsOf(chain: readonly CategoryRecord[]): ClassificationMixinView[] {
-  const out: ClassificationMixinView[] = [];
+export function classificationMixinsOf(chain: readonly CategoryRecord[]): ClassificationMixinResponseDto[] {
+  const out: ClassificationMixinResponseDto[] = [];
   for (const c of chain) {
     for (const m of c.ownClassificationMixins ?? []) {
       out.push({ name: m.name, mixinPath: `class_${c.code ?? ''}_${m.name}`, schemaUrl: m.schemaUrl, required: m.required === true, sourceCategoryId: c._id });
@@ -99,11 +32,11 @@ export function toCategoryView(
   r: CategoryRecord,
   ctx: RenderContext,
   extra: { chain?: readonly CategoryRecord[]; supercategoriesIds?: string[] } = {},
-): CategoryView {
-  const v: CategoryView = {
+): CategoryResponseDto {
+  const v: CategoryResponseDto = {
     id: r._id,
     type: r.type,
-    localizedName: projectMap(r.localizedName, ctx.selection),
+    localizedName: filterLocalized(r.localizedName, ctx.selection),
     name: defaultLanguageValue(r.localizedName, ctx.tenantLanguages) ?? '',
     position: r.position ?? 0,
     published: r.published === true,
@@ -121,19 +54,23 @@ export function toCategoryView(
 }
 
 // Keep a stable, readable property order in responses.
-const ORDER = ['id', 'type', 'parentId', 'code', 'localizedName', 'name', 'localizedDescription', 'description', 'localizedSlug', 'ecn', 'validity', 'position', 'published', 'supercategoriesIds', 'ownClassificationMixins', 'classificationMixins', 'mixins', 'metadata', 'media'];
-function reorder(v: CategoryView): CategoryView {
-  const out: Record<string, unknown> = {};
-  for (const k of ORDER) if ((v as unknown as Record<string, unknown>)[k] !== undefined) out[k] = (v as unknown as Record<string, unknown>)[k];
-  return out as unknown as CategoryView;
+const ORDER: ReadonlyArray<keyof CategoryResponseDto> = [
+  'id', 'type', 'parentId', 'code', 'localizedName', 'name', 'localizedDescription', 'description', 'localizedSlug', 'ecn', 'validity',
+  'position', 'published', 'supercategoriesIds', 'ownClassificationMixins', 'classificationMixins', 'mixins', 'metadata', 'media',
+];
+function reorder(v: CategoryResponseDto): CategoryResponseDto {
+  const source: Partial<Record<keyof CategoryResponseDto, unknown>> = v;
+  const out: Partial<Record<keyof CategoryResponseDto, unknown>> = {};
+  for (const k of ORDER) if (source[k] !== undefined) out[k] = source[k];
+  return out as CategoryResponseDto;
 }
 
 /** One tree node without children (the caller attaches `subcategories`). */
-export function toTreeNode(r: CategoryRecord, ctx: RenderContext): TreeNodeView {
-  const n: TreeNodeView = {
+export function toTreeNode(r: CategoryRecord, ctx: RenderContext): CategoryTreeNodeDto {
+  const n: CategoryTreeNodeDto = {
     id: r._id,
     type: r.type,
-    localizedName: projectMap(r.localizedName, ctx.selection),
+    localizedName: filterLocalized(r.localizedName, ctx.selection),
     name: defaultLanguageValue(r.localizedName, ctx.tenantLanguages) ?? '',
     position: r.position ?? 0,
     published: r.published === true,
@@ -144,22 +81,22 @@ export function toTreeNode(r: CategoryRecord, ctx: RenderContext): TreeNodeView 
 }
 
 /** The fields a category view and a tree node share that are present only when set (§4.1, §4.7). */
-function addOptionalFields(out: Pick<CategoryView, 'parentId' | 'code' | 'localizedDescription' | 'description' | 'localizedSlug' | 'validity' | 'ecn'>, r: CategoryRecord, ctx: RenderContext): void {
+function addOptionalFields(out: Pick<CategoryResponseDto, 'parentId' | 'code' | 'localizedDescription' | 'description' | 'localizedSlug' | 'validity' | 'ecn'>, r: CategoryRecord, ctx: RenderContext): void {
   if (r.parentId !== undefined) out.parentId = r.parentId;
   if (r.code !== undefined) out.code = r.code;
   if (r.localizedDescription) {
-    out.localizedDescription = projectMap(r.localizedDescription, ctx.selection);
+    out.localizedDescription = filterLocalized(r.localizedDescription, ctx.selection);
     const d = defaultLanguageValue(r.localizedDescription, ctx.tenantLanguages);
     if (d !== undefined) out.description = d;
   }
-  if (r.localizedSlug) out.localizedSlug = projectMap(r.localizedSlug, ctx.selection);
+  if (r.localizedSlug) out.localizedSlug = filterLocalized(r.localizedSlug, ctx.selection);
   const validity = validityView(r.validity);
   if (validity) out.validity = validity;
   if (r.ecn?.length) out.ecn = [...r.ecn];
 }
 
-export function toLegacyNode(r: CategoryRecord, tenantLanguages: readonly string[]): LegacyTreeNodeView {
-  const n: LegacyTreeNodeView = {
+export function toLegacyNode(r: CategoryRecord, tenantLanguages: readonly string[]): LegacyTreeNodeDto {
+  const n: LegacyTreeNodeDto = {
     id: r._id,
     name: defaultLanguageValue(r.localizedName, tenantLanguages) ?? '',
     position: r.position ?? 0,

@@ -3,6 +3,10 @@ import type { StoredMetadata } from '@suite/api-kit';
 export type CategoryType = 'STANDARD' | 'CLASSIFICATION';
 export const CATEGORY_TYPES: readonly CategoryType[] = ['STANDARD', 'CLASSIFICATION'];
 
+/** §4.1: the custom-id pattern of this service (a narrowing of ID-3) and its reserved ids. */
+export const CATEGORY_ID_PATTERN = /^[A-Za-z0-9_-]{1,66}$/;
+export const RESERVED_CATEGORY_IDS: readonly string[] = ['root', 'null', 'categoryTree'];
+
 export type LocalizedMap = Record<string, string>;
 
 export interface ClassificationMixin {

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { LOGGER, newUuid } from '@suite/api-kit';
 import type { Logger } from 'pino';
-import { hierarchyBusy } from '../shared/category.errors';
+import { hierarchyBusy } from '../common/category.errors';
 import { CategoryStateRepository } from './category-state.repository';
 
 /** A held hierarchy lock; `confirm()` right before the writes proves it is still ours. */

@@ -1,4 +1,5 @@
-import { RenderContext, toTreeNode } from './category.mapper';
+import type { RenderContext } from '../common/list-request';
+import { toTreeNode } from './category.mapper';
 import type { CategoryRecord } from './category.types';
 import { buildTree, Hierarchy } from './hierarchy';
 import { forestBytes, forestJson, inheritTreeJson } from './tree-json';

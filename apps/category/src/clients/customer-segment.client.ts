@@ -1,15 +1,12 @@
+import { Injectable } from '@nestjs/common';
 import { ApiError, chunkIdsForQ, readAllPages, ServiceHttpClient } from '@suite/api-kit';
+import { forwardHeaders, PeerClients, RequestContext } from '@suite/auth';
 import { SEGMENT_READ_SCOPE } from '../category.scopes';
+import { CategorySettings } from '../common/category-settings';
 
 /** The only fields this service reads from a customer-segment item assignment (tolerant reader). */
 interface SegmentItemRow {
   item?: { id?: unknown };
-}
-
-/** The correlation headers of the request being served (HTTP-9). */
-export interface PeerTrace {
-  requestId: string;
-  traceparent?: string;
 }
 
 const SERVICE = 'customer-segment';
@@ -29,15 +26,21 @@ export function segmentFilteringUnavailable(cause?: unknown): ApiError {
  * item assignments of some segments, FULL mode, read with this service's own token holding only
  * `customersegment.segment_read` (S2S-3). Fails closed: any failure is a 503, never a partial set.
  */
+@Injectable()
 export class CustomerSegmentClient {
-  /** `http` is undefined when CUSTOMER_SEGMENT_URL is not configured: every lookup then fails closed. */
-  constructor(private readonly http: ServiceHttpClient | undefined) {}
+  /** Undefined when CUSTOMER_SEGMENT_URL is not configured: every lookup then fails closed. */
+  private readonly http: ServiceHttpClient | undefined;
+
+  constructor(peers: PeerClients, settings: CategorySettings) {
+    this.http = peers.create({ service: SERVICE, baseUrl: settings.customerSegmentUrl, breaker: { openMs: settings.peerBreakerOpenMs } });
+  }
 
   /**
    * Ids of the categories assigned to at least one of `segmentIds` (unknown segments add nothing).
-   * `trace` carries the request id and the incoming `traceparent`, both forwarded (S2S-5).
+   * The request id and the incoming `traceparent` are forwarded (S2S-5).
    */
-  async categoryIdsOfSegments(tenant: string, segmentIds: readonly string[], trace: PeerTrace): Promise<Set<string>> {
+  async categoryIdsOfSegments(ctx: RequestContext, segmentIds: readonly string[]): Promise<Set<string>> {
+    const { tenant } = ctx;
     const http = this.http;
     if (!http) throw segmentFilteringUnavailable();
     const out = new Set<string>();
@@ -54,7 +57,7 @@ export class CustomerSegmentClient {
                 pathTemplate: '/customer-segment/{tenant}/segments/items',
                 query: { q, pageSize, pageNumber },
                 scopes: [SEGMENT_READ_SCOPE],
-                headers: { 'x-request-id': trace.requestId, ...(trace.traceparent ? { traceparent: trace.traceparent } : {}) },
+                headers: forwardHeaders(ctx),
               })
             ).body as SegmentItemRow[],
           PAGE_SIZE,

@@ -1,12 +1,10 @@
-import { Injectable, OnApplicationShutdown, Provider } from '@nestjs/common';
+import { Injectable, Provider } from '@nestjs/common';
 import { ApiError, LOGGER, PeerCallError, quoteQValue, ServiceHttpClient } from '@suite/api-kit';
-import { ServiceTokenProvider } from '@suite/auth';
+import { forwardHeaders, PeerClients, RequestContext } from '@suite/auth';
 import type { Logger } from 'pino';
 import { segmentServiceUnavailable } from '../common/coupon-errors';
-import type { RequestMeta } from '../common/request-meta';
-import type { CouponConfig } from '../config/coupon.config';
+import { COUPON_CONFIG, CouponConfig } from '../config/coupon.config';
 import { SEGMENT_READ_SCOPE } from '../coupon.scopes';
-import { COUPON_CONFIG } from '../coupon.tokens';
 
 /** The only fields of a segment this client reads (tolerant reader, STYLE). */
 interface SegmentRow {
@@ -16,14 +14,12 @@ interface SegmentRow {
 }
 
 export interface MembershipQuestion {
-  tenant: string;
   /** The coupon, for the failure log line (§10.3). */
   couponCode: string;
   customerNumber: string;
   legalEntityId?: string;
   segmentIds: readonly string[];
   now: Date;
-  meta: RequestMeta;
 }
 
 /** §10.2: at most 50 ids per call, and a q within the Q-30 length limit. */
@@ -47,7 +43,7 @@ const MAX_PAGE_DEPTH = 100_000;
  * is never treated as redeemable because the peer could not answer. Answers are never cached.
  */
 @Injectable()
-export class CustomerSegmentClient implements OnApplicationShutdown {
+export class CustomerSegmentClient {
   constructor(
     private readonly http: ServiceHttpClient | undefined,
     private readonly logger: Pick<Logger, 'warn' | 'error'>,
@@ -55,7 +51,7 @@ export class CustomerSegmentClient implements OnApplicationShutdown {
   ) {}
 
   /** True when the customer is a member of at least one listed segment that is effectively active at `now`. */
-  async isMemberOfAny(question: MembershipQuestion): Promise<boolean> {
+  async isMemberOfAny(ctx: RequestContext, question: MembershipQuestion): Promise<boolean> {
     const started = Date.now();
     try {
       if (!this.http) throw new Error('CUSTOMER_SEGMENT_URL is not configured');
@@ -63,7 +59,7 @@ export class CustomerSegmentClient implements OnApplicationShutdown {
       for (const ids of idGroups([...wanted])) {
         // S2S-14: a full page means there may be more; but a decided "member" needs no more pages.
         for (let pageNumber = 1; ; pageNumber++) {
-          const page = await this.fetchPage(question, ids, pageNumber, ids.length, started);
+          const page = await this.fetchPage(ctx, question, ids, pageNumber, ids.length, started);
           if (!Array.isArray(page) || page.length > ids.length) throw new Error('segment list is not a list of at most pageSize rows');
           const rows = page.map(asSegmentRow); // any unreadable row fails the whole answer
           if (rows.some((row) => wanted.has(row.id) && effectivelyActive(row, question.now))) return true;
@@ -75,18 +71,28 @@ export class CustomerSegmentClient implements OnApplicationShutdown {
     } catch (e) {
       const kind = e instanceof ApiError && e.cause instanceof PeerCallError ? e.cause.kind : e instanceof Error ? e.message : 'unknown';
       // Never log tokens or bodies (S2S-12); tenant, coupon and the kind of failure only (§10.3).
-      this.logger.warn({ tenant: question.tenant, couponCode: question.couponCode, failure: kind }, 'segment membership could not be decided; failing closed');
+      this.logger.warn(
+        { tenant: ctx.tenant, couponCode: question.couponCode, failure: kind },
+        'segment membership could not be decided; failing closed',
+      );
       throw segmentServiceUnavailable(e instanceof ApiError ? e.headers['Retry-After'] : undefined);
     }
   }
 
-  private async fetchPage(question: MembershipQuestion, ids: string[], pageNumber: number, pageSize: number, started: number): Promise<unknown[]> {
+  private async fetchPage(
+    ctx: RequestContext,
+    question: MembershipQuestion,
+    ids: string[],
+    pageNumber: number,
+    pageSize: number,
+    started: number,
+  ): Promise<unknown[]> {
     const remaining = this.limits.budgetMs - (Date.now() - started);
     if (remaining <= 0) throw new Error('segment step budget exhausted');
     const res = await this.http!.request<unknown[]>({
-      tenant: question.tenant,
+      tenant: ctx.tenant,
       method: 'GET',
-      path: `/customer-segment/${question.tenant}/segments`,
+      path: `/customer-segment/${ctx.tenant}/segments`,
       pathTemplate: '/customer-segment/{tenant}/segments',
       query: {
         customerId: question.customerNumber,
@@ -96,16 +102,12 @@ export class CustomerSegmentClient implements OnApplicationShutdown {
         pageNumber,
       },
       scopes: [SEGMENT_READ_SCOPE],
-      headers: question.meta.forward,
+      headers: forwardHeaders(ctx),
       timeouts: { attemptMs: Math.min(this.limits.attemptMs, remaining), deadlineMs: remaining },
       maxRetries: MAX_RETRIES,
     });
     // An empty or non-array body is a broken answer, never "no segments" (checked by the caller).
     return res.body as unknown[];
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.http?.close();
   }
 }
 
@@ -155,21 +157,20 @@ export function effectivelyActive(row: SegmentRow, now: Date): boolean {
   return true;
 }
 
-/** Builds the one client per process from CUSTOMER_SEGMENT_URL (S2S-1); without a URL every check fails closed. */
+/**
+ * The one client per process (S2S-1), made by PeerClients from CUSTOMER_SEGMENT_URL with this
+ * service's own tokens and closed with the application; without a URL every check fails closed.
+ */
 export const customerSegmentClientProvider: Provider = {
   provide: CustomerSegmentClient,
-  inject: [COUPON_CONFIG, ServiceTokenProvider, LOGGER],
-  useFactory: (config: CouponConfig, tokens: ServiceTokenProvider, logger: Logger) => {
-    const http = config.customerSegmentUrl
-      ? new ServiceHttpClient({
-          service: 'customer-segment',
-          baseUrl: config.customerSegmentUrl,
-          tokenProvider: (tenant, scopes) => tokens.getToken(tenant, scopes),
-          logger,
-          timeouts: config.segmentClient?.timeouts,
-          breaker: config.segmentClient?.breaker ?? { openMs: config.peerBreakerOpenMs },
-        })
-      : undefined;
+  inject: [COUPON_CONFIG, PeerClients, LOGGER],
+  useFactory: (config: CouponConfig, peers: PeerClients, logger: Logger) => {
+    const http = peers.create({
+      service: 'customer-segment',
+      baseUrl: config.customerSegmentUrl,
+      timeouts: config.segmentClient?.timeouts,
+      breaker: config.segmentClient?.breaker ?? { openMs: config.peerBreakerOpenMs },
+    });
     // Tests may only shorten the §10.3 limits (S2S-13); production uses 2 s per attempt, 3 s per step.
     const attemptMs = Math.min(ATTEMPT_MS, config.segmentClient?.timeouts?.attemptMs ?? ATTEMPT_MS);
     const budgetMs = Math.min(STEP_BUDGET_MS, config.segmentClient?.timeouts?.deadlineMs ?? STEP_BUDGET_MS);

@@ -2,6 +2,8 @@ import { BaseConfig, ConfigError, CircuitBreakerOptions, PeerTimeouts, readBaseC
 import { AuthModuleOptions, authOptionsFromEnv } from '@suite/auth';
 
 export const SERVICE_NAME = 'coupon';
+/** Injection token of the validated {@link CouponConfig}. */
+export const COUPON_CONFIG = Symbol.for('coupon.config');
 /** TEN-3: the service's own database. */
 export const DATABASE_NAME = 'coupon';
 

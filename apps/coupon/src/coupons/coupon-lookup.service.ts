@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { CouponSettingsService } from '../settings/coupon-settings.service';
+import { CouponSettingsService } from '../common/settings.service';
 import { couponNotFound } from '../common/coupon-errors';
 import { CODE_PATTERN } from './coupon-code';
 import { CouponRepository } from './coupon.repository';

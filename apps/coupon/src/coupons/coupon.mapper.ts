@@ -1,5 +1,6 @@
-import { MetadataView, renderMetadata } from '@suite/api-kit';
-import type { Coupon, CouponStatus, Money } from './coupon.types';
+import { renderMetadata } from '@suite/api-kit';
+import type { Coupon, CouponStatus } from './coupon.types';
+import type { CouponResponseDto, RestrictionsResponseDto } from './dto/coupon.response.dto';
 
 /** §3.3: derived on every read; the first matching rule wins (EXPIRED, USED, INACTIVE, VALID). */
 export function couponStatus(coupon: Pick<Coupon, 'restrictions' | 'maxRedemptions' | 'redemptionCount'>, now: Date): CouponStatus {
@@ -10,44 +11,9 @@ export function couponStatus(coupon: Pick<Coupon, 'restrictions' | 'maxRedemptio
   return 'VALID';
 }
 
-export interface RestrictionsView {
-  validFor?: string[];
-  validFrom?: string;
-  validUntil?: string;
-  minOrderValue?: Money;
-  includedCategories?: string[];
-  excludedCategories?: string[];
-  segments?: string[];
-}
-
-/** The manager view of §3.4; the customer and referral views are cut from it. */
-export interface CouponView {
-  code: string;
-  name: string;
-  description?: string;
-  discountType: string;
-  discountPercentage?: number;
-  discountAbsolute?: Money;
-  discountCalculationType?: string;
-  allowAnonymous: boolean;
-  maxRedemptions?: number;
-  maxRedemptionsPerCustomer: number;
-  categoryRestricted?: boolean;
-  segmentRestricted?: boolean;
-  restrictions: RestrictionsView;
-  issuedTo?: string;
-  redemptionCount?: number;
-  legalEntityRedemptions?: Array<{ legalEntityId: string; count: number }>;
-  referralCoupon: boolean;
-  deleted?: boolean;
-  status: CouponStatus;
-  mixins?: Record<string, unknown>;
-  metadata: MetadataView;
-}
-
-function restrictionsView(coupon: Coupon, withValidFor: boolean, withLists: boolean): RestrictionsView {
+function restrictionsView(coupon: Coupon, withValidFor: boolean, withLists: boolean): RestrictionsResponseDto {
   const r = coupon.restrictions;
-  const out: RestrictionsView = {};
+  const out: RestrictionsResponseDto = {};
   if (withValidFor) out.validFor = [...r.validFor];
   if (r.validFrom) out.validFrom = new Date(r.validFrom).toISOString();
   if (r.validUntil) out.validUntil = new Date(r.validUntil).toISOString();
@@ -69,8 +35,8 @@ function legalEntityRedemptions(coupon: Coupon): Array<{ legalEntityId: string; 
 }
 
 /** Manager view (§3.4): every field, for `coupon_manage`/`coupon_read`, lists and events. */
-export function toManagerView(coupon: Coupon, now: Date): CouponView {
-  const view: CouponView = {
+export function toManagerView(coupon: Coupon, now: Date): CouponResponseDto {
+  const view: CouponResponseDto = {
     code: coupon.code,
     name: coupon.name,
     description: coupon.description,
@@ -100,7 +66,7 @@ export function toManagerView(coupon: Coupon, now: Date): CouponView {
  * Customer view (§3.4): without the seller-only fields, and without `validFor` and
  * `legalEntityRedemptions`, which would reveal other customers' and companies' ids.
  */
-export function toCustomerView(coupon: Coupon, now: Date): CouponView {
+export function toCustomerView(coupon: Coupon, now: Date): CouponResponseDto {
   const view = toManagerView(coupon, now);
   delete view.maxRedemptions;
   delete view.redemptionCount;
@@ -112,7 +78,7 @@ export function toCustomerView(coupon: Coupon, now: Date): CouponView {
 }
 
 /** Referral view (§3.4) for operations 12 and 13: caller is the owner or privileged. */
-export function toReferralView(coupon: Coupon, now: Date): Partial<CouponView> {
+export function toReferralView(coupon: Coupon, now: Date): CouponResponseDto {
   return clean({
     code: coupon.code,
     name: coupon.name,
@@ -138,4 +104,40 @@ export function toReferralView(coupon: Coupon, now: Date): Partial<CouponView> {
 function clean<T extends object>(view: T): T {
   for (const [k, v] of Object.entries(view)) if (v === undefined) delete (view as Record<string, unknown>)[k];
   return view;
+}
+
+/**
+ * The writable part of a stored coupon in request-body shape (dates as strings), the base a
+ * PATCH merge is applied to (§6.5).
+ */
+export function toWritableBody(coupon: Coupon): Record<string, unknown> {
+  const r = coupon.restrictions;
+  const restrictions: Record<string, unknown> = {
+    validFor: [...r.validFor],
+    includedCategories: [...(r.includedCategories ?? [])],
+    excludedCategories: [...(r.excludedCategories ?? [])],
+    segments: [...(r.segments ?? [])],
+  };
+  if (r.validFrom) restrictions.validFrom = new Date(r.validFrom).toISOString();
+  if (r.validUntil) restrictions.validUntil = new Date(r.validUntil).toISOString();
+  if (r.minOrderValue) restrictions.minOrderValue = { ...r.minOrderValue };
+  const out: Record<string, unknown> = {
+    name: coupon.name,
+    description: coupon.description,
+    discountType: coupon.discountType,
+    discountPercentage: coupon.discountPercentage,
+    discountAbsolute: coupon.discountAbsolute ? { ...coupon.discountAbsolute } : undefined,
+    discountCalculationType: coupon.discountCalculationType,
+    allowAnonymous: coupon.allowAnonymous,
+    maxRedemptions: coupon.maxRedemptions,
+    maxRedemptionsPerCustomer: coupon.maxRedemptionsPerCustomer,
+    categoryRestricted: coupon.categoryRestricted,
+    segmentRestricted: coupon.segmentRestricted,
+    restrictions,
+    issuedTo: coupon.issuedTo,
+    mixins: coupon.mixins ? structuredClone(coupon.mixins) : undefined,
+    metadata: coupon.metadata.mixins ? { mixins: { ...coupon.metadata.mixins } } : undefined,
+  };
+  for (const k of Object.keys(out)) if (out[k] === undefined) delete out[k];
+  return out;
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { findPage, isDuplicateKeyError, mapMongoErrors, TenantModelRegistry, trustedFilter } from '@suite/persistence';
+import { isDuplicateKeyError, TenantModelRegistry, TenantRepository } from '@suite/persistence';
 import { COUPON_ENTITY, CouponDocument } from './coupon.schema';
 import type { Coupon, CouponFields } from './coupon.types';
 
@@ -22,17 +22,15 @@ function decodeCounts(counts: Record<string, number> | undefined): Record<string
   return out;
 }
 
-function toCoupon(doc: CouponDocument): Coupon {
-  const { _id, remaining: _remaining, leCounts, ...rest } = doc;
-  return { ...(rest as unknown as Omit<Coupon, 'code' | 'legalEntityCounts'>), code: _id, legalEntityCounts: decodeCounts(leCounts) };
-}
+/** The optional writable fields: absent ones are `$unset` on update and left out on insert. */
+const OPTIONAL_FIELDS = ['description', 'discountPercentage', 'discountAbsolute', 'issuedTo', 'mixins'] as const;
 
 /** Writable fields as stored: optional fields that are absent are `$unset` on update. */
 function storedFields(fields: CouponFields): { set: Record<string, unknown>; unset: Record<string, ''> } {
   const { mixinSchemas, ...rest } = fields;
   const set: Record<string, unknown> = {};
   const unset: Record<string, ''> = {};
-  for (const key of ['description', 'discountPercentage', 'discountAbsolute', 'issuedTo', 'mixins'] as const) {
+  for (const key of OPTIONAL_FIELDS) {
     if (rest[key] === undefined) unset[key] = '';
   }
   for (const [k, v] of Object.entries(rest)) if (v !== undefined) set[k] = v;
@@ -46,33 +44,44 @@ function storedFields(fields: CouponFields): { set: Record<string, unknown>; uns
  * All bookkeeping writes are single-document atomic updates with guards (coupon §9.4).
  */
 @Injectable()
-export class CouponRepository {
-  constructor(private readonly registry: TenantModelRegistry) {}
+export class CouponRepository extends TenantRepository<CouponDocument, Coupon> {
+  constructor(registry: TenantModelRegistry) {
+    super(registry, COUPON_ENTITY);
+  }
+
+  protected toDomain(doc: CouponDocument): Coupon {
+    const { _id, remaining: _remaining, leCounts, ...rest } = doc;
+    return { ...rest, code: _id, legalEntityCounts: decodeCounts(leCounts) };
+  }
 
   /** A coupon by its stored code, soft-deleted ones included. */
   async findByCode(tenant: string, code: string): Promise<Coupon | null> {
-    const doc = await mapMongoErrors(() => this.registry.model(tenant, COUPON_ENTITY).findById(code).lean<CouponDocument>().exec());
-    return doc ? toCoupon(doc) : null;
+    const doc = await this.run(() => this.model(tenant).findById(code).lean<CouponDocument>().exec());
+    return doc ? this.toDomain(doc) : null;
   }
 
   /** The customer's active referral coupon (§12.1). */
   async findActiveReferral(tenant: string, customerNumber: string): Promise<Coupon | null> {
-    const doc = await mapMongoErrors(() =>
-      this.registry.model(tenant, COUPON_ENTITY).findOne({ referralCoupon: true, issuedTo: customerNumber, deleted: false }).lean<CouponDocument>().exec(),
+    const doc = await this.run(() =>
+      this.model(tenant).findOne({ referralCoupon: true, issuedTo: customerNumber, deleted: false }).lean<CouponDocument>().exec(),
     );
-    return doc ? toCoupon(doc) : null;
+    return doc ? this.toDomain(doc) : null;
   }
 
   /** Inserts a new coupon with zeroed counters; duplicates are reported, not thrown. */
-  async insert(tenant: string, code: string, fields: CouponFields, extra: { referralCoupon: boolean; metadata: Coupon['metadata'] }): Promise<InsertOutcome> {
-    const model = await this.registry.forWrite(tenant, COUPON_ENTITY);
-    const { set } = storedFields(fields);
-    delete set['metadata.mixins'];
+  async insert(
+    tenant: string,
+    code: string,
+    fields: CouponFields,
+    extra: { referralCoupon: boolean; metadata: Coupon['metadata'] },
+  ): Promise<InsertOutcome> {
+    await this.modelForWrite(tenant);
+    const { mixinSchemas, ...writable } = fields;
     const metadata = { ...extra.metadata };
-    if (fields.mixinSchemas && Object.keys(fields.mixinSchemas).length) metadata.mixins = fields.mixinSchemas;
-    const doc = {
+    if (mixinSchemas && Object.keys(mixinSchemas).length) metadata.mixins = mixinSchemas;
+    const doc: CouponDocument = {
       _id: code,
-      ...set,
+      ...writable,
       metadata,
       redemptionCount: 0,
       remaining: fields.maxRedemptions,
@@ -80,19 +89,30 @@ export class CouponRepository {
       referralCoupon: extra.referralCoupon,
       deleted: false,
     };
+    for (const key of OPTIONAL_FIELDS) if (doc[key] === undefined) delete doc[key];
     try {
-      await model.collection.insertOne(doc as never);
+      await this.collection(tenant).insertOne(doc);
       return 'inserted';
     } catch (e) {
-      if (!isDuplicateKeyError(e)) return mapMongoErrors(() => Promise.reject(e));
+      if (!isDuplicateKeyError(e)) return this.run(() => Promise.reject(e));
       const keyPattern = (e as { keyPattern?: Record<string, unknown> }).keyPattern ?? {};
       return 'issuedTo' in keyPattern ? 'duplicate_referral' : 'duplicate_code';
     }
   }
 
   /** One page of coupons under a filter built by the service (q already compiled). */
-  async page(tenant: string, query: { filter: Record<string, unknown>; sort: Record<string, 1 | -1>; skip: number; limit: number; withTotal: boolean; maxTimeMS: number }): Promise<CouponPage> {
-    const { items, total } = await findPage<CouponDocument>(this.registry.model(tenant, COUPON_ENTITY), {
+  page(
+    tenant: string,
+    query: {
+      filter: Record<string, unknown>;
+      sort: Record<string, 1 | -1>;
+      skip: number;
+      limit: number;
+      withTotal: boolean;
+      maxTimeMS: number;
+    },
+  ): Promise<CouponPage> {
+    return this.findPageOf(tenant, {
       filter: query.filter,
       sort: Object.entries(query.sort),
       skip: query.skip,
@@ -100,7 +120,6 @@ export class CouponRepository {
       withTotal: query.withTotal,
       maxTimeMS: query.maxTimeMS,
     });
-    return { items: items.map(toCoupon), total };
   }
 
   /**
@@ -114,8 +133,14 @@ export class CouponRepository {
    *   unredeemed coupon (`requireUnredeemed`) requires the count to still be 0.
    * Returns null when the guard missed (the caller re-reads and decides again).
    */
-  async updateFields(tenant: string, code: string, guard: { version: number; maxRedemptions: number; requireUnredeemed: boolean }, fields: CouponFields, now: Date): Promise<Coupon | null> {
-    const model = await this.registry.forWrite(tenant, COUPON_ENTITY);
+  async updateFields(
+    tenant: string,
+    code: string,
+    guard: { version: number; maxRedemptions: number; requireUnredeemed: boolean },
+    fields: CouponFields,
+    now: Date,
+  ): Promise<Coupon | null> {
+    const model = await this.modelForWrite(tenant);
     const { set, unset } = storedFields(fields);
     set['metadata.version'] = guard.version + 1;
     set['metadata.modifiedAt'] = now;
@@ -124,23 +149,32 @@ export class CouponRepository {
     const filter: Record<string, unknown> = { _id: code, deleted: false, 'metadata.version': guard.version };
     if (guard.requireUnredeemed) filter.redemptionCount = 0;
     else if (fields.maxRedemptions !== -1) filter.redemptionCount = { $lte: fields.maxRedemptions };
-    const doc = await mapMongoErrors(() => model.findOneAndUpdate(trustedFilter(filter), update, { returnDocument: 'after' }).lean<CouponDocument>().exec());
-    return doc ? toCoupon(doc) : null;
+    const doc = await this.run(() =>
+      model.findOneAndUpdate(this.filter(filter), update, { returnDocument: 'after' }).lean<CouponDocument>().exec(),
+    );
+    return doc ? this.toDomain(doc) : null;
   }
 
   /** Soft delete (§6.6); null when the coupon is missing or already deleted. */
   async softDelete(tenant: string, code: string, now: Date): Promise<Coupon | null> {
-    const model = await this.registry.forWrite(tenant, COUPON_ENTITY);
-    const doc = await mapMongoErrors(() =>
-      model.findOneAndUpdate(trustedFilter({ _id: code, deleted: false }), { $set: { deleted: true, deletedAt: now } }, { returnDocument: 'after' }).lean<CouponDocument>().exec(),
+    const model = await this.modelForWrite(tenant);
+    const doc = await this.run(() =>
+      model
+        .findOneAndUpdate(
+          this.filter({ _id: code, deleted: false }),
+          { $set: { deleted: true, deletedAt: now } },
+          { returnDocument: 'after' },
+        )
+        .lean<CouponDocument>()
+        .exec(),
     );
-    return doc ? toCoupon(doc) : null;
+    return doc ? this.toDomain(doc) : null;
   }
 
   /** Permanent delete of the coupon document (its redemptions and counters are removed first by the caller). */
   async remove(tenant: string, code: string): Promise<boolean> {
-    const model = await this.registry.forWrite(tenant, COUPON_ENTITY);
-    const r = await mapMongoErrors(() => model.deleteOne({ _id: code }).exec());
+    const model = await this.modelForWrite(tenant);
+    const r = await this.run(() => model.deleteOne({ _id: code }).exec());
     return r.deletedCount === 1;
   }
 
@@ -149,20 +183,22 @@ export class CouponRepository {
    * a use left. Also counts the legal entity. Returns false when the guard matched nothing.
    */
   async reserve(tenant: string, code: string, legalEntityId: string | undefined): Promise<boolean> {
-    const model = await this.registry.forWrite(tenant, COUPON_ENTITY);
+    const model = await this.modelForWrite(tenant);
     const inc: Record<string, number> = { redemptionCount: 1, remaining: -1 };
     if (legalEntityId !== undefined) inc[`leCounts.${legalEntityKey(legalEntityId)}`] = 1;
-    const r = await mapMongoErrors(() =>
-      model.updateOne(trustedFilter({ _id: code, deleted: false, $or: [{ maxRedemptions: -1 }, { remaining: { $gt: 0 } }] }), { $inc: inc }).exec(),
+    const r = await this.run(() =>
+      model
+        .updateOne(this.filter({ _id: code, deleted: false, $or: [{ maxRedemptions: -1 }, { remaining: { $gt: 0 } }] }), { $inc: inc })
+        .exec(),
     );
     return r.matchedCount === 1;
   }
 
   /** Gives one use back (compensation of {@link reserve}, and §9.5 step 2). */
   async release(tenant: string, code: string, legalEntityId: string | undefined): Promise<void> {
-    const model = await this.registry.forWrite(tenant, COUPON_ENTITY);
+    const model = await this.modelForWrite(tenant);
     const inc: Record<string, number> = { redemptionCount: -1, remaining: 1 };
     if (legalEntityId !== undefined) inc[`leCounts.${legalEntityKey(legalEntityId)}`] = -1;
-    await mapMongoErrors(() => model.updateOne({ _id: code }, { $inc: inc }).exec());
+    await this.run(() => model.updateOne({ _id: code }, { $inc: inc }).exec());
   }
 }

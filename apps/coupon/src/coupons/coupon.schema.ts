@@ -1,7 +1,7 @@
 import type { StoredMetadata } from '@suite/api-kit';
 import { defineEntity } from '@suite/persistence';
 import { Schema } from 'mongoose';
-import type { Money, Restrictions } from './coupon.types';
+import type { CalculationType, DiscountType, Money, Restrictions } from './coupon.types';
 
 /**
  * `<tenant>_coupons` (coupon §3.7). `_id` is the stored code, so the primary key also keeps codes
@@ -14,10 +14,10 @@ export interface CouponDocument {
   _id: string;
   name: string;
   description?: string;
-  discountType: string;
+  discountType: DiscountType;
   discountPercentage?: number;
   discountAbsolute?: Money;
-  discountCalculationType: string;
+  discountCalculationType: CalculationType;
   allowAnonymous: boolean;
   maxRedemptions: number;
   maxRedemptionsPerCustomer: number;

@@ -1,14 +1,15 @@
 import { Module } from '@nestjs/common';
-import { RedemptionStoreModule } from '../redemptions/redemption-store.module';
+import { RedemptionDataModule } from '../redemptions/redemption-data.module';
+import { CouponDataModule } from './coupon-data.module';
 import { CouponLookup } from './coupon-lookup.service';
-import { CouponRepository } from './coupon.repository';
 import { CouponsController } from './coupons.controller';
 import { CouponsService } from './coupons.service';
 
+/** Operations 1–6. A permanent delete also removes the coupon's redemption records and counters. */
 @Module({
-  imports: [RedemptionStoreModule],
+  imports: [CouponDataModule, RedemptionDataModule],
   controllers: [CouponsController],
-  providers: [CouponRepository, CouponLookup, CouponsService],
-  exports: [CouponRepository, CouponLookup],
+  providers: [CouponLookup, CouponsService],
+  exports: [CouponLookup],
 })
 export class CouponsModule {}

@@ -1,35 +1,44 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ApiError, applyMergePatch, compileQ, ErrorDetail, EVENT_TYPES, expectedVersionOf, newMetadata, parsePaging, parseSort, wantsTotalCount } from '@suite/api-kit';
-import type { AuthContext } from '@suite/auth';
+import {
+  ApiError,
+  applyMergePatch,
+  compileQ,
+  ErrorDetail,
+  EVENT_TYPES,
+  expectedVersionOf,
+  isPlainObject,
+  newMetadata,
+  Outcome,
+  pagingOf,
+  parseSort,
+  validateDto,
+} from '@suite/api-kit';
+import type { RequestContext } from '@suite/auth';
+import { ChangeEvents } from '@suite/persistence';
 import { asQueryParameterError, couponNotFound, duplicateCoupon, invalidCoupon, notAllowedFor } from '../common/coupon-errors';
+import type { ResourceLocationDto } from '../common/dto/resource-location.response.dto';
 import { resolveEffectiveCustomer } from '../common/effective-customer';
-import { booleanParam, stringParam } from '../common/query-params';
-import type { RequestMeta } from '../common/request-meta';
-import type { CouponConfig } from '../config/coupon.config';
+import { CouponSettingsService } from '../common/settings.service';
+import { COUPON_CONFIG, CouponConfig } from '../config/coupon.config';
 import { COUPON_SCOPES } from '../coupon.scopes';
-import { COUPON_CONFIG } from '../coupon.tokens';
-import { CouponEvents } from '../events/coupon-events';
 import { CustomerUsageRepository } from '../redemptions/customer-usage.repository';
-import { RedemptionRepository } from '../redemptions/redemption.repository';
 import { toRedemptionView } from '../redemptions/redemption.mapper';
-import { CouponSettingsService } from '../settings/coupon-settings.service';
-import { CODE_PATTERN, couponYrn, normalizeCode, randomCode } from './coupon-code';
-import { toWritableBody, validateCouponInput } from './coupon-input';
-import { COUPON_SORT_FIELDS, couponFields } from './coupon-query';
-import { CouponView, toCustomerView, toManagerView } from './coupon.mapper';
+import { RedemptionRepository } from '../redemptions/redemption.repository';
+import { couponYrn, normalizeCode, randomCode } from './coupon-code';
 import { CouponLookup } from './coupon-lookup.service';
+import { COUPON_SORT_FIELDS, couponFields } from './coupon.fields';
+import { toCustomerView, toManagerView, toWritableBody } from './coupon.mapper';
 import { CouponRepository } from './coupon.repository';
 import type { Coupon, CouponFields } from './coupon.types';
+import { toCouponFields } from './dto/coupon-fields.dto';
+import type { ListCouponsQueryDto } from './dto/coupon-query.dto';
+import type { CouponResponseDto } from './dto/coupon.response.dto';
+import { CouponDocumentDto, CreateCouponDto } from './dto/create-coupon.dto';
+import { PatchCouponDto, READ_ONLY_FIELDS, sentProperties } from './dto/patch-coupon.dto';
+import { ReplaceCouponDto } from './dto/replace-coupon.dto';
 
-/** §3.6 create answer. */
-export interface CreatedResource {
-  id: string;
-  yrn: string;
-  location: string;
-}
-
-/** §4.4: fields a write body may carry but that are never written. */
-const READ_ONLY = ['code', 'status', 'redemptionCount', 'legalEntityRedemptions', 'referralCoupon', 'deleted'];
+/** The §6.2 page size default (PAG-2 override). */
+const DEFAULT_PAGE_SIZE = 16;
 /**
  * An update without a client version that loses the race to concurrent *updates* (redemptions
  * never make it lose, see CouponRepository.updateFields) this often answers 409. Each lost round
@@ -48,54 +57,58 @@ export class CouponsService {
     private readonly settings: CouponSettingsService,
     private readonly redemptions: RedemptionRepository,
     private readonly usage: CustomerUsageRepository,
-    private readonly events: CouponEvents,
+    private readonly events: ChangeEvents,
     @Inject(COUPON_CONFIG) private readonly config: CouponConfig,
   ) {}
 
   /** Operation 1 (§6.1). */
-  async list(auth: AuthContext, query: Record<string, string | undefined>, totalCountHeader: unknown): Promise<{ items: CouponView[]; total?: number }> {
+  async list(ctx: RequestContext, query: ListCouponsQueryDto): Promise<Outcome<CouponResponseDto[]>> {
     const now = new Date();
     let paging;
     let sort;
     try {
-      paging = parsePaging(query, { defaultPageSize: 16 });
+      paging = pagingOf(query, DEFAULT_PAGE_SIZE);
       sort = parseSort(query.sort, COUPON_SORT_FIELDS, { tenantLanguages: [], defaultSort: 'code:asc' });
     } catch (e) {
       throw asQueryParameterError(e);
     }
     const qFilter = compileQ(query.q, couponFields(now), { languages: [], maxRegexLength: 100 });
-    const showDeleted = booleanParam(query, 'showDeleted');
-    const withTotal = booleanParam(query, 'totalCount') || wantsTotalCount(totalCountHeader);
+    const withTotal = query.totalCount === true || ctx.wantsTotal;
     const hasQ = Object.keys(qFilter).length > 0;
-    const filter = showDeleted ? qFilter : hasQ ? { $and: [{ deleted: false }, qFilter] } : { deleted: false };
-    const page = await this.coupons.page(auth.tenant, { filter, sort, skip: paging.skip, limit: paging.limit, withTotal, maxTimeMS: this.config.queryMaxTimeMS });
-    return { items: page.items.map((c) => toManagerView(c, now)), total: page.total };
+    const filter = query.showDeleted === true ? qFilter : hasQ ? { $and: [{ deleted: false }, qFilter] } : { deleted: false };
+    const page = await this.coupons.page(ctx.tenant, {
+      filter,
+      sort,
+      skip: paging.skip,
+      limit: paging.limit,
+      withTotal,
+      maxTimeMS: this.config.queryMaxTimeMS,
+    });
+    return Outcome.page({ items: page.items.map((c) => toManagerView(c, now)), total: page.total });
   }
 
   /** Operation 2 (§6.2): with or without a code; a generated code is retried up to 5 times. */
-  async create(auth: AuthContext, meta: RequestMeta, body: Record<string, unknown>): Promise<CreatedResource> {
-    const { caseSensitiveCodes } = await this.settings.get(auth.tenant);
-    const details: ErrorDetail[] = [];
-    const rawCode = body.code;
-    let code: string | undefined;
-    if (rawCode !== undefined && rawCode !== null && rawCode !== '') {
-      if (typeof rawCode !== 'string' || !CODE_PATTERN.test(rawCode)) details.push({ field: 'code', type: 'invalid_value', message: `code must match ${CODE_PATTERN.source}` });
-      else code = normalizeCode(rawCode, caseSensitiveCodes);
-    }
-    const { fields, details: problems } = validateCouponInput(body, 'create');
-    details.push(...problems);
-    if (details.length || !fields) throw invalidCoupon(details);
+  async create(ctx: RequestContext, body: CreateCouponDto): Promise<Outcome<ResourceLocationDto>> {
+    const { caseSensitiveCodes } = await this.settings.get(ctx.tenant);
+    const fields = toCouponFields(body);
+    let code = typeof body.code === 'string' && body.code !== '' ? normalizeCode(body.code, caseSensitiveCodes) : undefined;
     const now = new Date();
     const metadata = newMetadata(now, undefined, 0);
     if (code !== undefined) {
-      const outcome = await this.coupons.insert(auth.tenant, code, fields, { referralCoupon: false, metadata });
-      if (outcome !== 'inserted') throw duplicateCoupon(code, auth.tenant);
+      const outcome = await this.coupons.insert(ctx.tenant, code, fields, { referralCoupon: false, metadata });
+      if (outcome !== 'inserted') throw duplicateCoupon(code, ctx.tenant);
     } else {
-      code = await this.insertWithGeneratedCode(auth.tenant, fields, metadata);
+      code = await this.insertWithGeneratedCode(ctx.tenant, fields, metadata);
     }
-    const created = (await this.coupons.findByCode(auth.tenant, code))!;
-    await this.events.emit(auth, meta, { type: EVENT_TYPES.coupon.created, subject: code, version: 0, time: now, data: toManagerView(created, now) });
-    return { id: code, yrn: couponYrn(auth.tenant, code), location: `/coupon/${auth.tenant}/coupons/${code}` };
+    const created = (await this.coupons.findByCode(ctx.tenant, code))!;
+    await this.events.emit(ctx, {
+      type: EVENT_TYPES.coupon.created,
+      subject: code,
+      version: 0,
+      time: now,
+      data: toManagerView(created, now),
+    });
+    return Outcome.created(`/coupon/${ctx.tenant}/coupons/${code}`, { id: code, yrn: couponYrn(ctx.tenant, code) });
   }
 
   private async insertWithGeneratedCode(tenant: string, fields: CouponFields, metadata: Coupon['metadata']): Promise<string> {
@@ -107,11 +120,11 @@ export class CouponsService {
   }
 
   /** Operation 3 (§6.3): manager view, or the customer view after the `validFor` eligibility check. */
-  async get(auth: AuthContext, pathCode: string, query: Record<string, string | undefined>): Promise<CouponView> {
-    const named = stringParam(query, 'customerNumber');
+  async get(ctx: RequestContext, pathCode: string, named: string | undefined): Promise<CouponResponseDto> {
+    const { auth } = ctx;
     // §1.5 step 2: acting for another customer is decided before anything is read.
     const customer = named === undefined ? undefined : resolveEffectiveCustomer(auth, { customerNumber: named });
-    const coupon = await this.lookup.findActive(auth.tenant, pathCode);
+    const coupon = await this.lookup.findActive(ctx.tenant, pathCode);
     const now = new Date();
     if (named === undefined && auth.hasAnyScope(COUPON_SCOPES.manage, COUPON_SCOPES.read)) return toManagerView(coupon, now);
     const customerNumber = customer ? customer.customerNumber : auth.customerId;
@@ -122,14 +135,16 @@ export class CouponsService {
   }
 
   /** Operation 4 (§6.4); `partial=true` behaves exactly like PATCH, including the `{}` rule. */
-  replace(auth: AuthContext, meta: RequestMeta, pathCode: string, body: Record<string, unknown>, partial: boolean): Promise<CouponView> {
-    return partial ? this.patch(auth, meta, pathCode, body) : this.update(auth, meta, pathCode, body, 'replace');
+  replace(ctx: RequestContext, pathCode: string, body: PatchCouponDto, partial: boolean): Promise<CouponResponseDto> {
+    return partial ? this.patch(ctx, pathCode, body) : this.update(ctx, pathCode, body, 'replace');
   }
 
   /** Operation 5 (§6.5): JSON merge patch, validated on the merged result. */
-  patch(auth: AuthContext, meta: RequestMeta, pathCode: string, body: Record<string, unknown>): Promise<CouponView> {
-    if (Object.keys(body).length === 0) throw ApiError.validation([{ type: 'missing_payload', message: 'The patch must contain at least one property.' }]);
-    return this.update(auth, meta, pathCode, body, 'merge');
+  patch(ctx: RequestContext, pathCode: string, body: PatchCouponDto): Promise<CouponResponseDto> {
+    if (Object.keys(sentProperties(body)).length === 0) {
+      throw ApiError.validation([{ type: 'missing_payload', message: 'The patch must contain at least one property.' }]);
+    }
+    return this.update(ctx, pathCode, body, 'merge');
   }
 
   /**
@@ -138,73 +153,109 @@ export class CouponsService {
    * client supplied a version. Concurrent redemptions never make an update fail (§6.5 decision);
    * the §4.5 rules that depend on the redemption count are conditions of the write itself.
    */
-  private async update(auth: AuthContext, meta: RequestMeta, pathCode: string, body: Record<string, unknown>, mode: 'replace' | 'merge'): Promise<CouponView> {
+  private async update(ctx: RequestContext, pathCode: string, body: PatchCouponDto, mode: 'replace' | 'merge'): Promise<CouponResponseDto> {
     const expected = expectedVersionOf(body);
-    const { caseSensitiveCodes } = await this.settings.get(auth.tenant);
+    const { caseSensitiveCodes } = await this.settings.get(ctx.tenant);
     for (let attempt = 0; attempt < MAX_UPDATE_ATTEMPTS; attempt++) {
       if (attempt > 0) await pause(attempt);
-      const coupon = await this.lookup.findActive(auth.tenant, pathCode);
-      if (expected !== undefined && coupon.metadata.version !== expected) throw ApiError.versionConflict(coupon.code, expected, coupon.metadata.version);
+      const coupon = await this.lookup.findActive(ctx.tenant, pathCode);
+      if (expected !== undefined && coupon.metadata.version !== expected)
+        throw ApiError.versionConflict(coupon.code, expected, coupon.metadata.version);
       const fields = this.nextFields(coupon, body, mode, caseSensitiveCodes);
       const now = new Date();
-      const guard = { version: coupon.metadata.version, maxRedemptions: coupon.maxRedemptions, requireUnredeemed: coupon.redemptionCount === 0 && changesFrozenFields(coupon, fields) };
-      const updated = await this.coupons.updateFields(auth.tenant, coupon.code, guard, fields, now);
+      const guard = {
+        version: coupon.metadata.version,
+        maxRedemptions: coupon.maxRedemptions,
+        requireUnredeemed: coupon.redemptionCount === 0 && changesFrozenFields(coupon, fields),
+      };
+      const updated = await this.coupons.updateFields(ctx.tenant, coupon.code, guard, fields, now);
       if (updated) {
         const view = toManagerView(updated, now);
-        await this.events.emit(auth, meta, { type: EVENT_TYPES.coupon.updated, subject: updated.code, version: updated.metadata.version, time: now, data: view });
+        await this.events.emit(ctx, {
+          type: EVENT_TYPES.coupon.updated,
+          subject: updated.code,
+          version: updated.metadata.version,
+          time: now,
+          data: view,
+        });
         return view;
       }
     }
-    const latest = await this.lookup.findActive(auth.tenant, pathCode);
+    const latest = await this.lookup.findActive(ctx.tenant, pathCode);
     throw new ApiError('version_conflict', 'The coupon is being changed by other requests at the same time; please retry.', {
       resourceId: latest.code,
-      details: [{ field: 'metadata.version', type: 'version_mismatch', message: `the stored version moved on to ${latest.metadata.version} while this update was retried` }],
+      details: [
+        {
+          field: 'metadata.version',
+          type: 'version_mismatch',
+          message: `the stored version moved on to ${latest.metadata.version} while this update was retried`,
+        },
+      ],
     });
   }
 
-  /** The fields after this write, with every §4 rule checked (all problems reported). */
-  private nextFields(coupon: Coupon, body: Record<string, unknown>, mode: 'replace' | 'merge', caseSensitive: boolean): CouponFields {
+  /**
+   * The fields after this write, with every §4 rule checked on the document it produces (the body
+   * of a full replacement, or the stored coupon with the patch merged in) and the rules that need
+   * the stored coupon (§4.4, §4.5); all problems are reported in one 400 (ERR-6).
+   */
+  private nextFields(coupon: Coupon, body: PatchCouponDto, mode: 'replace' | 'merge', caseSensitive: boolean): CouponFields {
     const details: ErrorDetail[] = [];
     if (body.code !== undefined && body.code !== null) {
       if (typeof body.code !== 'string' || normalizeCode(body.code, caseSensitive) !== coupon.code) {
         details.push({ field: 'code', type: 'immutable_field', message: 'code cannot be changed' });
       }
     }
-    let input: Record<string, unknown>;
+    let document: { value: ReplaceCouponDto | CouponDocumentDto; details: ErrorDetail[] };
+    let sentIssuedTo: unknown;
     if (mode === 'replace') {
-      input = body;
+      document = validateDto(ReplaceCouponDto, body);
+      sentIssuedTo = body.issuedTo;
     } else {
-      for (const required of ['name', 'discountType']) {
+      for (const required of ['name', 'discountType'] as const) {
         if (body[required] === null) details.push({ field: required, type: 'missing_value', message: `${required} cannot be removed` });
       }
-      const patch: Record<string, unknown> = { ...body };
-      for (const k of READ_ONLY) delete patch[k];
+      const patch = sentProperties(body);
+      for (const k of READ_ONLY_FIELDS) delete patch[k];
       const md = patch.metadata;
-      if (md !== null && typeof md === 'object' && !Array.isArray(md)) {
+      if (isPlainObject(md)) {
         // META-4: only metadata.mixins is written; version is a precondition, timestamps are ignored.
-        const links = (md as Record<string, unknown>).mixins;
-        patch.metadata = links === undefined ? {} : { mixins: links };
+        patch.metadata = md.mixins === undefined ? {} : { mixins: md.mixins };
       } else delete patch.metadata;
-      input = applyMergePatch(toWritableBody(coupon), patch);
+      const merged = applyMergePatch(toWritableBody(coupon), patch);
+      document = validateDto(CouponDocumentDto, merged);
+      sentIssuedTo = merged.issuedTo;
     }
-    const { fields, details: problems } = validateCouponInput(input, mode === 'replace' ? 'replace' : 'create');
-    details.push(...problems);
+    details.push(...document.details);
+    const fields = document.details.length ? undefined : toCouponFields(document.value);
     if (fields) {
       if (coupon.referralCoupon) {
-        // §4.5: a referral coupon keeps its owner.
-        const sent = mode === 'replace' ? body.issuedTo : input.issuedTo;
-        const changed = mode === 'replace' ? sent !== undefined && sent !== coupon.issuedTo : sent !== coupon.issuedTo;
+        // §4.5: a referral coupon keeps its owner (a full replacement may omit it).
+        const changed =
+          mode === 'replace' ? sentIssuedTo !== undefined && sentIssuedTo !== coupon.issuedTo : sentIssuedTo !== coupon.issuedTo;
         if (changed) details.push({ field: 'issuedTo', type: 'immutable_field', message: 'the owner of a referral coupon cannot change' });
         fields.issuedTo = coupon.issuedTo;
       }
       if (coupon.redemptionCount > 0) {
         if (fields.discountType !== coupon.discountType) {
-          details.push({ field: 'discountType', type: 'immutable_field', message: 'discountType cannot change once the coupon has been redeemed' });
+          details.push({
+            field: 'discountType',
+            type: 'immutable_field',
+            message: 'discountType cannot change once the coupon has been redeemed',
+          });
         } else if (changesFrozenFields(coupon, fields)) {
-          details.push({ field: 'discountAbsolute.currency', type: 'immutable_field', message: 'the currency cannot change once the coupon has been redeemed' });
+          details.push({
+            field: 'discountAbsolute.currency',
+            type: 'immutable_field',
+            message: 'the currency cannot change once the coupon has been redeemed',
+          });
         }
         if (fields.maxRedemptions !== -1 && fields.maxRedemptions < coupon.redemptionCount) {
-          details.push({ field: 'maxRedemptions', type: 'invalid_value', message: `maxRedemptions cannot be lower than the current redemptionCount of ${coupon.redemptionCount}` });
+          details.push({
+            field: 'maxRedemptions',
+            type: 'invalid_value',
+            message: `maxRedemptions cannot be lower than the current redemptionCount of ${coupon.redemptionCount}`,
+          });
         }
       }
     }
@@ -213,34 +264,42 @@ export class CouponsService {
   }
 
   /** Operation 6 (§6.6): soft delete by default; permanent delete removes records and counters first. */
-  async remove(auth: AuthContext, meta: RequestMeta, pathCode: string): Promise<void> {
-    const coupon = await this.lookup.findActive(auth.tenant, pathCode);
-    const { permanentDelete } = await this.settings.get(auth.tenant);
+  async remove(ctx: RequestContext, pathCode: string): Promise<Outcome<never>> {
+    const coupon = await this.lookup.findActive(ctx.tenant, pathCode);
+    const { permanentDelete } = await this.settings.get(ctx.tenant);
     const now = new Date();
     let deleted: Coupon;
     if (permanentDelete) {
       // Children first: an interruption leaves the coupon in place with counters too high (never
       // too low, §9.4), and repeating the DELETE finishes the job.
-      await this.removeRedemptions(auth, meta, coupon.code);
-      await this.usage.removeAllForCode(auth.tenant, coupon.code);
-      if (!(await this.coupons.remove(auth.tenant, coupon.code))) throw couponNotFound(pathCode);
+      await this.removeRedemptions(ctx, coupon.code);
+      await this.usage.removeAllForCode(ctx.tenant, coupon.code);
+      if (!(await this.coupons.remove(ctx.tenant, coupon.code))) throw couponNotFound(pathCode);
       deleted = { ...coupon, deleted: true, deletedAt: now };
     } else {
-      const soft = await this.coupons.softDelete(auth.tenant, coupon.code, now);
+      const soft = await this.coupons.softDelete(ctx.tenant, coupon.code, now);
       if (!soft) throw couponNotFound(pathCode);
       deleted = soft;
     }
-    await this.events.emit(auth, meta, { type: EVENT_TYPES.coupon.deleted, subject: coupon.code, version: coupon.metadata.version, time: now, data: toManagerView(deleted, now) });
+    await this.events.emit(ctx, {
+      type: EVENT_TYPES.coupon.deleted,
+      subject: coupon.code,
+      version: coupon.metadata.version,
+      time: now,
+      data: toManagerView(deleted, now),
+    });
+    return Outcome.noContent();
   }
 
   /** EVT-6: a cascading delete emits the children's deletion events first, one per removed record. */
-  private async removeRedemptions(auth: AuthContext, meta: RequestMeta, code: string): Promise<void> {
+  private async removeRedemptions(ctx: RequestContext, code: string): Promise<void> {
     for (;;) {
-      const batch = await this.redemptions.takeBatchForCode(auth.tenant, code, REDEMPTION_DELETE_BATCH);
+      const batch = await this.redemptions.takeBatchForCode(ctx.tenant, code, REDEMPTION_DELETE_BATCH);
       const time = new Date();
-      for (const r of batch) {
-        await this.events.emit(auth, meta, { type: EVENT_TYPES.coupon.redemptionDeleted, subject: r.id, version: 1, time, data: toRedemptionView(r) });
-      }
+      await this.events.emit(
+        ctx,
+        ...batch.map((r) => ({ type: EVENT_TYPES.coupon.redemptionDeleted, subject: r.id, version: 1, time, data: toRedemptionView(r) })),
+      );
       if (batch.length < REDEMPTION_DELETE_BATCH) return;
     }
   }

@@ -1,20 +1,9 @@
-import type { Money } from '../coupons/coupon.types';
+import type { RedemptionResponseDto } from './dto/redemption.response.dto';
 import type { Redemption } from './redemption.types';
 
-export interface RedemptionView {
-  id: string;
-  code: string;
-  orderCode?: string;
-  customerNumber?: string;
-  legalEntityId?: string;
-  orderTotal: Money;
-  discount: Money;
-  redeemedAt: string;
-}
-
 /** §3.5 response shape; optional properties left out when unset (HTTP-11). */
-export function toRedemptionView(r: Redemption): RedemptionView {
-  const view: RedemptionView = { id: r.id, code: r.code, orderTotal: { ...r.orderTotal }, discount: { ...r.discount }, redeemedAt: new Date(r.redeemedAt).toISOString() };
+export function toRedemptionView(r: Redemption): RedemptionResponseDto {
+  const view: RedemptionResponseDto = { id: r.id, code: r.code, orderTotal: { ...r.orderTotal }, discount: { ...r.discount }, redeemedAt: new Date(r.redeemedAt).toISOString() };
   if (r.orderCode !== undefined) view.orderCode = r.orderCode;
   if (r.customerNumber !== undefined) view.customerNumber = r.customerNumber;
   if (r.legalEntityId !== undefined) view.legalEntityId = r.legalEntityId;

@@ -1,18 +1,19 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { Auth, AuthContext, RequireScopes } from '@suite/auth';
-import type { FastifyReply } from 'fastify';
-import { DtoBodyPipe } from '../common/body.pipe';
-import { ReqMeta, RequestMeta } from '../common/request-meta';
-import { sendCreated, sendList } from '../common/responses';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '@suite/api-kit';
+import { Ctx, RequestContext, RequireScopes } from '@suite/auth';
+import { CustomerQueryDto } from '../common/dto/customer-query.dto';
+import { ResourceLocationDto } from '../common/dto/resource-location.response.dto';
 import { COUPON_SCOPES } from '../coupon.scopes';
-import { RedemptionBodyDto, redemptionCrossChecks } from './dto/redemption-body.dto';
-import { RedemptionView } from './redemption.mapper';
+import { CouponParamsDto } from '../coupons/dto/coupon-params.dto';
+import { CreateRedemptionDto } from './dto/create-redemption.dto';
+import { RedemptionParamsDto } from './dto/redemption-params.dto';
+import { ListRedemptionsQueryDto } from './dto/redemption-query.dto';
+import { RedemptionResponseDto } from './dto/redemption.response.dto';
 import { RedemptionsService } from './redemptions.service';
 
-type QueryParams = Record<string, string | undefined>;
-const redemptionBody = new DtoBodyPipe(RedemptionBodyDto, redemptionCrossChecks);
-
 /** Operations 7–11 (coupon §7). */
+@ApiTags('Redemptions')
 @Controller('coupon/:tenant/coupons/:code')
 export class RedemptionsController {
   constructor(private readonly redemptions: RedemptionsService) {}
@@ -20,32 +21,63 @@ export class RedemptionsController {
   @Post('validation')
   @HttpCode(200)
   @RequireScopes(COUPON_SCOPES.redeem, COUPON_SCOPES.redeemOnBehalf)
-  validate(@Auth() auth: AuthContext, @ReqMeta() meta: RequestMeta, @Param('code') code: string, @Body(redemptionBody) body: unknown): Promise<void> {
-    return this.redemptions.validate(auth, meta, code, body as RedemptionBodyDto);
+  @ApiOperation({ summary: 'Validate a redemption (dry run, nothing is written)', operationId: 'validateRedemption' })
+  @ApiOkResponse({ description: 'The coupon can be redeemed so; the body is empty.' })
+  @ApiErrors(400, 404, 503)
+  validate(@Ctx() ctx: RequestContext, @Param() params: CouponParamsDto, @Body() body: CreateRedemptionDto) {
+    return this.redemptions.validate(ctx, params.code, body);
   }
 
   @Get('redemptions')
   @RequireScopes(COUPON_SCOPES.manage)
-  async list(@Auth() auth: AuthContext, @Param('code') code: string, @Query() query: QueryParams, @Headers('x-total-count') total: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<RedemptionView[]> {
-    return sendList(reply, await this.redemptions.list(auth, code, query, total));
+  @ApiOperation({ summary: 'List the redemptions of a coupon', operationId: 'listRedemptions' })
+  @ApiHeader({
+    name: 'X-Total-Count',
+    required: false,
+    description: '`true` (any letter case) asks for the count, like `totalCount=true` (PAG-6).',
+  })
+  @ApiOkResponse({
+    type: RedemptionResponseDto,
+    isArray: true,
+    description: 'The redemptions, newest first by default.',
+    headers: {
+      'X-Total-Count': { description: 'The number of matches, when it was asked for.', schema: { type: 'integer' } },
+      'Items-Count': { description: 'The same number (coupon §1.6).', schema: { type: 'integer' } },
+    },
+  })
+  @ApiErrors(400, 404)
+  list(@Ctx() ctx: RequestContext, @Param() params: CouponParamsDto, @Query() query: ListRedemptionsQueryDto) {
+    return this.redemptions.list(ctx, params.code, query);
   }
 
   @Post('redemptions')
   @RequireScopes(COUPON_SCOPES.redeem, COUPON_SCOPES.redeemOnBehalf)
-  async redeem(@Auth() auth: AuthContext, @ReqMeta() meta: RequestMeta, @Param('code') code: string, @Body(redemptionBody) body: unknown, @Res({ passthrough: true }) reply: FastifyReply): Promise<{ id: string; yrn: string }> {
-    return sendCreated(reply, await this.redemptions.redeem(auth, meta, code, body as RedemptionBodyDto));
+  @ApiOperation({ summary: 'Redeem a coupon', operationId: 'createRedemption' })
+  @ApiCreatedResponse({
+    type: ResourceLocationDto,
+    description: 'Redeemed; `id` is the redemption id.',
+    headers: { Location: { description: 'The URL of the new redemption.', schema: { type: 'string' } } },
+  })
+  @ApiErrors(400, 404, 409, 503)
+  redeem(@Ctx() ctx: RequestContext, @Param() params: CouponParamsDto, @Body() body: CreateRedemptionDto) {
+    return this.redemptions.redeem(ctx, params.code, body);
   }
 
   @Get('redemptions/:id')
   @RequireScopes(COUPON_SCOPES.manage, COUPON_SCOPES.redeem, COUPON_SCOPES.redeemOnBehalf)
-  get(@Auth() auth: AuthContext, @Param('code') code: string, @Param('id') id: string, @Query() query: QueryParams): Promise<RedemptionView> {
-    return this.redemptions.get(auth, code, id, query);
+  @ApiOperation({ summary: 'Read a redemption', operationId: 'getRedemption' })
+  @ApiOkResponse({ type: RedemptionResponseDto, description: 'The redemption.' })
+  @ApiErrors(404)
+  get(@Ctx() ctx: RequestContext, @Param() params: RedemptionParamsDto, @Query() query: CustomerQueryDto) {
+    return this.redemptions.get(ctx, params.code, params.id, query.customerNumber);
   }
 
   @Delete('redemptions/:id')
-  @HttpCode(204)
   @RequireScopes(COUPON_SCOPES.manage)
-  remove(@Auth() auth: AuthContext, @ReqMeta() meta: RequestMeta, @Param('code') code: string, @Param('id') id: string): Promise<void> {
-    return this.redemptions.remove(auth, meta, code, id);
+  @ApiOperation({ summary: 'Delete a redemption and give the use back', operationId: 'deleteRedemption' })
+  @ApiNoContentResponse({ description: 'Deleted; the use and the per-customer allowance are given back.' })
+  @ApiErrors(404)
+  remove(@Ctx() ctx: RequestContext, @Param() params: RedemptionParamsDto) {
+    return this.redemptions.remove(ctx, params.code, params.id);
   }
 }

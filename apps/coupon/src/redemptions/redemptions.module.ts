@@ -1,8 +1,15 @@
 import { Module } from '@nestjs/common';
+import { ClientsModule } from '../clients/clients.module';
+import { CouponDataModule } from '../coupons/coupon-data.module';
 import { CouponsModule } from '../coupons/coupons.module';
-import { RedemptionStoreModule } from './redemption-store.module';
+import { RedemptionDataModule } from './redemption-data.module';
 import { RedemptionsController } from './redemptions.controller';
 import { RedemptionsService } from './redemptions.service';
 
-@Module({ imports: [CouponsModule, RedemptionStoreModule], controllers: [RedemptionsController], providers: [RedemptionsService] })
+/** Operations 7–11: validation, redemption and the redemption records. */
+@Module({
+  imports: [CouponsModule, CouponDataModule, RedemptionDataModule, ClientsModule],
+  controllers: [RedemptionsController],
+  providers: [RedemptionsService],
+})
 export class RedemptionsModule {}

@@ -1,24 +1,28 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ApiError, compileQ, EVENT_TYPES, newHexId, parsePaging, parseSort, wantsTotalCount } from '@suite/api-kit';
-import type { AuthContext } from '@suite/auth';
-import { asQueryParameterError, couponNotFound, notAllowedFor, redemptionNotFound } from '../common/coupon-errors';
-import { EffectiveCustomer, resolveEffectiveCustomer } from '../common/effective-customer';
-import { booleanParam, stringParam } from '../common/query-params';
-import type { RequestMeta } from '../common/request-meta';
-import type { CouponConfig } from '../config/coupon.config';
+import { ApiError, compileQ, EVENT_TYPES, newHexId, Outcome, pagingOf, parseSort } from '@suite/api-kit';
+import type { RequestContext } from '@suite/auth';
+import { ChangeEvents } from '@suite/persistence';
 import { CustomerSegmentClient } from '../clients/customer-segment.client';
+import { asQueryParameterError, couponNotFound, notAllowedFor, redemptionNotFound } from '../common/coupon-errors';
+import type { ResourceLocationDto } from '../common/dto/resource-location.response.dto';
+import { EffectiveCustomer, resolveEffectiveCustomer } from '../common/effective-customer';
+import { COUPON_CONFIG, CouponConfig } from '../config/coupon.config';
 import { COUPON_SCOPES } from '../coupon.scopes';
-import { COUPON_CONFIG } from '../coupon.tokens';
-import { REDEMPTION_FIELDS } from '../coupons/coupon-query';
 import { CouponLookup } from '../coupons/coupon-lookup.service';
 import { CouponRepository } from '../coupons/coupon.repository';
 import type { Coupon } from '../coupons/coupon.types';
-import { CouponEvents } from '../events/coupon-events';
-import { CustomerUsageRepository, UsageKey } from './customer-usage.repository';
-import { RedemptionBodyDto } from './dto/redemption-body.dto';
+import { CustomerUsageRepository } from './customer-usage.repository';
+import type { UsageKey } from './customer-usage.types';
+import type { CreateRedemptionDto } from './dto/create-redemption.dto';
+import type { ListRedemptionsQueryDto } from './dto/redemption-query.dto';
+import type { RedemptionResponseDto } from './dto/redemption.response.dto';
 import { firstLocalRefusal, maxPerCustomerReached, maxRedemptionsReached, notInSegment } from './redeemability';
+import { REDEMPTION_FIELDS } from './redemption.fields';
+import { redemptionYrn, toRedemptionView } from './redemption.mapper';
 import { RedemptionRepository } from './redemption.repository';
-import { redemptionYrn, RedemptionView, toRedemptionView } from './redemption.mapper';
+
+/** The §7.3 page size default (PAG-2 override). */
+const DEFAULT_PAGE_SIZE = 16;
 
 /** Validation, redemption and redemption records (operations 7–11, coupon §7–§10). */
 @Injectable()
@@ -29,16 +33,16 @@ export class RedemptionsService {
     private readonly redemptions: RedemptionRepository,
     private readonly usage: CustomerUsageRepository,
     private readonly segments: CustomerSegmentClient,
-    private readonly events: CouponEvents,
+    private readonly events: ChangeEvents,
     @Inject(COUPON_CONFIG) private readonly config: CouponConfig,
   ) {}
 
   /** Operation 7 (§7.1): every check a redemption would run, nothing written. */
-  async validate(auth: AuthContext, meta: RequestMeta, pathCode: string, body: RedemptionBodyDto): Promise<void> {
-    const customer = this.admit(auth, body);
-    const coupon = await this.lookup.findActive(auth.tenant, pathCode);
-    const customerUses = await this.customerUses(auth.tenant, coupon, customer);
-    await this.checkRedeemable(auth.tenant, meta, coupon, customer, body, new Date(), customerUses);
+  async validate(ctx: RequestContext, pathCode: string, body: CreateRedemptionDto): Promise<void> {
+    const customer = this.admit(ctx, body);
+    const coupon = await this.lookup.findActive(ctx.tenant, pathCode);
+    const customerUses = await this.customerUses(ctx.tenant, coupon, customer);
+    await this.checkRedeemable(ctx, coupon, customer, body, new Date(), customerUses);
   }
 
   /**
@@ -48,10 +52,10 @@ export class RedemptionsService {
    * reverse order when a later one fails. A crash between steps leaves counters too high, never
    * too low, so a coupon can never be over-redeemed.
    */
-  async redeem(auth: AuthContext, meta: RequestMeta, pathCode: string, body: RedemptionBodyDto): Promise<{ id: string; yrn: string; location: string }> {
-    const customer = this.admit(auth, body);
-    const coupon = await this.lookup.findActive(auth.tenant, pathCode);
-    const tenant = auth.tenant;
+  async redeem(ctx: RequestContext, pathCode: string, body: CreateRedemptionDto): Promise<Outcome<ResourceLocationDto>> {
+    const customer = this.admit(ctx, body);
+    const coupon = await this.lookup.findActive(ctx.tenant, pathCode);
+    const tenant = ctx.tenant;
     // Both reads at once: one round trip of latency on the hot path.
     const [recorded, customerUses] = await Promise.all([
       body.orderCode === undefined ? false : this.redemptions.existsForOrder(tenant, coupon.code, body.orderCode),
@@ -59,10 +63,13 @@ export class RedemptionsService {
     ]);
     // §1.5 step 6: a checkout retry of a recorded order is a 409 whatever the coupon's state now.
     if (recorded) throw duplicateOrder(coupon.code, body.orderCode ?? '');
-    await this.checkRedeemable(tenant, meta, coupon, customer, body, new Date(), customerUses);
+    await this.checkRedeemable(ctx, coupon, customer, body, new Date(), customerUses);
 
     await this.reserveUse(tenant, coupon, customer.legalEntityId);
-    const key: UsageKey | undefined = customer.customerNumber === undefined ? undefined : { code: coupon.code, customerNumber: customer.customerNumber, legalEntityId: customer.legalEntityId };
+    const key: UsageKey | undefined =
+      customer.customerNumber === undefined
+        ? undefined
+        : { code: coupon.code, customerNumber: customer.customerNumber, legalEntityId: customer.legalEntityId };
     let counted = false;
     try {
       if (key) {
@@ -71,10 +78,25 @@ export class RedemptionsService {
       }
       const id = newHexId();
       const redeemedAt = new Date();
-      const record = { id, code: coupon.code, orderCode: body.orderCode, customerNumber: customer.customerNumber, legalEntityId: customer.legalEntityId, orderTotal: { amount: body.orderTotal.amount, currency: body.orderTotal.currency }, discount: { amount: body.discount.amount, currency: body.discount.currency }, redeemedAt };
+      const record = {
+        id,
+        code: coupon.code,
+        orderCode: body.orderCode,
+        customerNumber: customer.customerNumber,
+        legalEntityId: customer.legalEntityId,
+        orderTotal: { amount: body.orderTotal.amount, currency: body.orderTotal.currency },
+        discount: { amount: body.discount.amount, currency: body.discount.currency },
+        redeemedAt,
+      };
       if (!(await this.redemptions.insert(tenant, record))) throw duplicateOrder(coupon.code, body.orderCode ?? '');
-      await this.events.emit(auth, meta, { type: EVENT_TYPES.coupon.redemptionCreated, subject: id, version: 0, time: redeemedAt, data: toRedemptionView(record) });
-      return { id, yrn: redemptionYrn(tenant, id), location: `/coupon/${tenant}/coupons/${coupon.code}/redemptions/${id}` };
+      await this.events.emit(ctx, {
+        type: EVENT_TYPES.coupon.redemptionCreated,
+        subject: id,
+        version: 0,
+        time: redeemedAt,
+        data: toRedemptionView(record),
+      });
+      return Outcome.created(`/coupon/${tenant}/coupons/${coupon.code}/redemptions/${id}`, { id, yrn: redemptionYrn(tenant, id) });
     } catch (e) {
       // Compensation in reverse order; each step is one atomic single-document update.
       if (counted && key) await this.usage.decrement(tenant, key).catch(() => undefined);
@@ -96,19 +118,24 @@ export class RedemptionsService {
   }
 
   /** R1–R11 locally, then R12 through the segment service, only when everything else passed (§8). */
-  private async checkRedeemable(tenant: string, meta: RequestMeta, coupon: Coupon, customer: EffectiveCustomer, body: RedemptionBodyDto, now: Date, customerUses: number): Promise<void> {
+  private async checkRedeemable(
+    ctx: RequestContext,
+    coupon: Coupon,
+    customer: EffectiveCustomer,
+    body: CreateRedemptionDto,
+    now: Date,
+    customerUses: number,
+  ): Promise<void> {
     const refusal = firstLocalRefusal(coupon, { now, customer, orderTotal: body.orderTotal, discount: body.discount, customerUses });
     if (refusal) throw refusal;
     if (coupon.segmentRestricted) {
       if (customer.customerNumber === undefined) throw notInSegment(coupon.code);
-      const member = await this.segments.isMemberOfAny({
-        tenant,
+      const member = await this.segments.isMemberOfAny(ctx, {
         couponCode: coupon.code,
         customerNumber: customer.customerNumber,
         legalEntityId: customer.legalEntityId,
         segmentIds: coupon.restrictions.segments,
         now,
-        meta,
       });
       if (!member) throw notInSegment(coupon.code);
     }
@@ -120,58 +147,73 @@ export class RedemptionsService {
     return this.usage.count(tenant, { code: coupon.code, customerNumber: customer.customerNumber, legalEntityId: customer.legalEntityId });
   }
 
-  /** The §2.3 identity rules (403); the body rules (§3.5) were checked with the body (redemptionCrossChecks). */
-  private admit(auth: AuthContext, body: RedemptionBodyDto): EffectiveCustomer {
-    return resolveEffectiveCustomer(auth, { customerNumber: body.customerNumber, legalEntityId: body.legalEntityId });
+  /** The §2.3 identity rules (403); the body rules (§3.5) were checked with the body (CreateRedemptionDto). */
+  private admit(ctx: RequestContext, body: CreateRedemptionDto): EffectiveCustomer {
+    return resolveEffectiveCustomer(ctx.auth, { customerNumber: body.customerNumber, legalEntityId: body.legalEntityId });
   }
 
   /** Operation 8 (§7.3): soft-deleted coupons' history stays readable for managers. */
-  async list(auth: AuthContext, pathCode: string, query: Record<string, string | undefined>, totalCountHeader: unknown): Promise<{ items: RedemptionView[]; total?: number }> {
+  async list(ctx: RequestContext, pathCode: string, query: ListRedemptionsQueryDto): Promise<Outcome<RedemptionResponseDto[]>> {
     let paging;
     let sort;
     try {
-      paging = parsePaging(query, { defaultPageSize: 16 });
+      paging = pagingOf(query, DEFAULT_PAGE_SIZE);
       sort = parseSort(query.sort, REDEMPTION_FIELDS, { tenantLanguages: [], defaultSort: 'redeemedAt:desc' });
     } catch (e) {
       throw asQueryParameterError(e);
     }
     const qFilter = compileQ(query.q, REDEMPTION_FIELDS, { languages: [], maxRegexLength: 100 });
-    const withTotal = booleanParam(query, 'totalCount') || wantsTotalCount(totalCountHeader);
-    const coupon = await this.lookup.find(auth.tenant, pathCode);
+    const withTotal = query.totalCount === true || ctx.wantsTotal;
+    const coupon = await this.lookup.find(ctx.tenant, pathCode);
     if (!coupon) throw couponNotFound(pathCode);
     const filter = Object.keys(qFilter).length ? { $and: [{ code: coupon.code }, qFilter] } : { code: coupon.code };
-    const page = await this.redemptions.page(auth.tenant, { filter, sort, skip: paging.skip, limit: paging.limit, withTotal, maxTimeMS: this.config.queryMaxTimeMS });
-    return { items: page.items.map(toRedemptionView), total: page.total };
+    const page = await this.redemptions.page(ctx.tenant, {
+      filter,
+      sort,
+      skip: paging.skip,
+      limit: paging.limit,
+      withTotal,
+      maxTimeMS: this.config.queryMaxTimeMS,
+    });
+    return Outcome.page({ items: page.items.map(toRedemptionView), total: page.total });
   }
 
   /** Operation 10 (§7.4): managers read any record; others only their own (or the named customer's). */
-  async get(auth: AuthContext, pathCode: string, id: string, query: Record<string, string | undefined>): Promise<RedemptionView> {
+  async get(ctx: RequestContext, pathCode: string, id: string, named: string | undefined): Promise<RedemptionResponseDto> {
+    const { auth } = ctx;
     const manager = auth.hasScope(COUPON_SCOPES.manage);
-    const named = stringParam(query, 'customerNumber');
     let reader: string | undefined;
     if (!manager) {
       // §1.5 step 2: decided from the token and the query before anything is read.
       reader = resolveEffectiveCustomer(auth, { customerNumber: named }).customerNumber;
       if (reader === undefined) throw notAllowedFor('Only the customer a redemption belongs to may read it.');
     }
-    const coupon = await this.lookup.find(auth.tenant, pathCode);
+    const coupon = await this.lookup.find(ctx.tenant, pathCode);
     if (!coupon || (coupon.deleted && !manager)) throw couponNotFound(pathCode);
-    const redemption = await this.redemptions.find(auth.tenant, coupon.code, id);
+    const redemption = await this.redemptions.find(ctx.tenant, coupon.code, id);
     if (!redemption) throw redemptionNotFound(id);
     if (!manager && redemption.customerNumber !== reader) throw notAllowedFor('Only the customer a redemption belongs to may read it.');
     return toRedemptionView(redemption);
   }
 
   /** Operation 11 (§7.5, §9.5): record first; only the request that removed it gives the use back. */
-  async remove(auth: AuthContext, meta: RequestMeta, pathCode: string, id: string): Promise<void> {
-    const coupon = await this.lookup.findActive(auth.tenant, pathCode);
-    const taken = await this.redemptions.take(auth.tenant, coupon.code, id);
+  async remove(ctx: RequestContext, pathCode: string, id: string): Promise<Outcome<never>> {
+    const tenant = ctx.tenant;
+    const coupon = await this.lookup.findActive(tenant, pathCode);
+    const taken = await this.redemptions.take(tenant, coupon.code, id);
     if (!taken) throw redemptionNotFound(id);
-    await this.coupons.release(auth.tenant, coupon.code, taken.legalEntityId);
+    await this.coupons.release(tenant, coupon.code, taken.legalEntityId);
     if (taken.customerNumber !== undefined) {
-      await this.usage.decrement(auth.tenant, { code: coupon.code, customerNumber: taken.customerNumber, legalEntityId: taken.legalEntityId });
+      await this.usage.decrement(tenant, { code: coupon.code, customerNumber: taken.customerNumber, legalEntityId: taken.legalEntityId });
     }
-    await this.events.emit(auth, meta, { type: EVENT_TYPES.coupon.redemptionDeleted, subject: id, version: 1, time: new Date(), data: toRedemptionView(taken) });
+    await this.events.emit(ctx, {
+      type: EVENT_TYPES.coupon.redemptionDeleted,
+      subject: id,
+      version: 1,
+      time: new Date(),
+      data: toRedemptionView(taken),
+    });
+    return Outcome.noContent();
   }
 }
 

@@ -1,28 +1,35 @@
-import { Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
-import { Auth, AuthContext, RequireScopes } from '@suite/auth';
-import type { FastifyReply } from 'fastify';
-import { ReqMeta, RequestMeta } from '../common/request-meta';
+import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Ctx, RequestContext, RequireScopes } from '@suite/auth';
 import { COUPON_SCOPES } from '../coupon.scopes';
-import { CouponView } from '../coupons/coupon.mapper';
+import { CouponResponseDto } from '../coupons/dto/coupon.response.dto';
+import { ReferralParamsDto } from './dto/referral-params.dto';
 import { ReferralCouponsService } from './referral-coupons.service';
 
-/** Operations 12 and 13 (coupon §12). Customers reach them through `coupon_redeem` for themselves. */
+/**
+ * Operations 12 and 13 (coupon §12). Customers reach them through `coupon_redeem` for themselves
+ * (checked in the service). The POST takes no body; one that is sent is ignored (§12.2).
+ */
+@ApiTags('Referral coupons')
 @Controller('coupon/:tenant/referral-coupons')
 export class ReferralCouponsController {
   constructor(private readonly referrals: ReferralCouponsService) {}
 
   @Get(':customerNumber')
   @RequireScopes(COUPON_SCOPES.manage, COUPON_SCOPES.read, COUPON_SCOPES.redeemOnBehalf, COUPON_SCOPES.redeem)
-  async get(@Auth() auth: AuthContext, @Param('customerNumber') customerNumber: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<Partial<CouponView> | undefined> {
-    const view = await this.referrals.get(auth, customerNumber);
-    if (!view) reply.status(204);
-    return view;
+  @ApiOperation({ summary: "Read a customer's referral coupon", operationId: 'getReferralCoupon' })
+  @ApiOkResponse({ type: CouponResponseDto, description: 'The active referral coupon in the referral view.' })
+  @ApiNoContentResponse({ description: 'The customer has no active referral coupon.' })
+  get(@Ctx() ctx: RequestContext, @Param() params: ReferralParamsDto) {
+    return this.referrals.get(ctx, params.customerNumber);
   }
 
   @Post(':customerNumber')
   @HttpCode(200)
   @RequireScopes(COUPON_SCOPES.manage, COUPON_SCOPES.redeemOnBehalf, COUPON_SCOPES.redeem)
-  getOrCreate(@Auth() auth: AuthContext, @ReqMeta() meta: RequestMeta, @Param('customerNumber') customerNumber: string): Promise<Partial<CouponView>> {
-    return this.referrals.getOrCreate(auth, meta, customerNumber);
+  @ApiOperation({ summary: "Get or create a customer's referral coupon", operationId: 'getOrCreateReferralCoupon' })
+  @ApiOkResponse({ type: CouponResponseDto, description: 'The active referral coupon (created if there was none) in the referral view.' })
+  getOrCreate(@Ctx() ctx: RequestContext, @Param() params: ReferralParamsDto) {
+    return this.referrals.getOrCreate(ctx, params.customerNumber);
   }
 }

@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
-import { CouponsModule } from '../coupons/coupons.module';
+import { CouponDataModule } from '../coupons/coupon-data.module';
 import { ReferralCouponsController } from './referral-coupons.controller';
 import { ReferralCouponsService } from './referral-coupons.service';
 
-@Module({ imports: [CouponsModule], controllers: [ReferralCouponsController], providers: [ReferralCouponsService] })
+/** Operations 12 and 13: referral coupons are coupons, stored with the others. */
+@Module({ imports: [CouponDataModule], controllers: [ReferralCouponsController], providers: [ReferralCouponsService] })
 export class ReferralCouponsModule {}

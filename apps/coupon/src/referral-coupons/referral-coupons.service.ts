@@ -1,15 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { ApiError, EVENT_TYPES, newMetadata } from '@suite/api-kit';
-import type { AuthContext } from '@suite/auth';
+import { ApiError, EVENT_TYPES, newMetadata, Outcome } from '@suite/api-kit';
+import type { AuthContext, RequestContext } from '@suite/auth';
+import { ChangeEvents } from '@suite/persistence';
 import { notAllowedFor } from '../common/coupon-errors';
-import type { RequestMeta } from '../common/request-meta';
+import { CouponSettingsService } from '../common/settings.service';
 import { COUPON_SCOPES } from '../coupon.scopes';
 import { normalizeCode, randomCode } from '../coupons/coupon-code';
-import { CouponView, toManagerView, toReferralView } from '../coupons/coupon.mapper';
+import { toManagerView, toReferralView } from '../coupons/coupon.mapper';
 import { CouponRepository } from '../coupons/coupon.repository';
 import type { CouponFields } from '../coupons/coupon.types';
-import { CouponEvents } from '../events/coupon-events';
-import { CouponSettingsService } from '../settings/coupon-settings.service';
+import type { CouponResponseDto } from '../coupons/dto/coupon.response.dto';
 
 /** Referral coupons (operations 12 and 13, coupon §12). */
 @Injectable()
@@ -17,14 +17,14 @@ export class ReferralCouponsService {
   constructor(
     private readonly coupons: CouponRepository,
     private readonly settings: CouponSettingsService,
-    private readonly events: CouponEvents,
+    private readonly events: ChangeEvents,
   ) {}
 
-  /** Operation 12: the active referral coupon, or undefined (204). */
-  async get(auth: AuthContext, customerNumber: string): Promise<Partial<CouponView> | undefined> {
-    this.authorise(auth, customerNumber, [COUPON_SCOPES.manage, COUPON_SCOPES.read, COUPON_SCOPES.redeemOnBehalf]);
-    const coupon = await this.coupons.findActiveReferral(auth.tenant, customerNumber);
-    return coupon ? toReferralView(coupon, new Date()) : undefined;
+  /** Operation 12: the active referral coupon, or `204` without one. */
+  async get(ctx: RequestContext, customerNumber: string): Promise<CouponResponseDto | Outcome<never>> {
+    this.authorise(ctx.auth, customerNumber, [COUPON_SCOPES.manage, COUPON_SCOPES.read, COUPON_SCOPES.redeemOnBehalf]);
+    const coupon = await this.coupons.findActiveReferral(ctx.tenant, customerNumber);
+    return coupon ? toReferralView(coupon, new Date()) : Outcome.noContent();
   }
 
   /**
@@ -32,9 +32,9 @@ export class ReferralCouponsService {
    * makes "one per customer" hold under concurrent POSTs: the loser of the insert race reads and
    * returns the winner's coupon. A clash on the random code itself is retried with a new code.
    */
-  async getOrCreate(auth: AuthContext, meta: RequestMeta, customerNumber: string): Promise<Partial<CouponView>> {
-    this.authorise(auth, customerNumber, [COUPON_SCOPES.manage, COUPON_SCOPES.redeemOnBehalf]);
-    const tenant = auth.tenant;
+  async getOrCreate(ctx: RequestContext, customerNumber: string): Promise<CouponResponseDto> {
+    this.authorise(ctx.auth, customerNumber, [COUPON_SCOPES.manage, COUPON_SCOPES.redeemOnBehalf]);
+    const tenant = ctx.tenant;
     const existing = await this.coupons.findActiveReferral(tenant, customerNumber);
     if (existing) return toReferralView(existing, new Date());
     const settings = await this.settings.get(tenant);
@@ -62,7 +62,13 @@ export class ReferralCouponsService {
       // A winner that was soft-deleted in between is vanishingly rare; the client may simply retry.
       if (!coupon) throw ApiError.internal(new Error('referral coupon vanished after insert'));
       if (outcome === 'inserted') {
-        await this.events.emit(auth, meta, { type: EVENT_TYPES.coupon.created, subject: coupon.code, version: 0, time: now, data: toManagerView(coupon, now) });
+        await this.events.emit(ctx, {
+          type: EVENT_TYPES.coupon.created,
+          subject: coupon.code,
+          version: 0,
+          time: now,
+          data: toManagerView(coupon, now),
+        });
       }
       return toReferralView(coupon, now);
     }

@@ -1,10 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ApiError, PEER_MAX_PAGE_DEPTH, PEER_MAX_PAGE_SIZE, ServiceHttpClient, readAllPages } from '@suite/api-kit';
-import { LocalizedMap } from '../common/localization';
-import { RequestCtx, forwardHeaders } from '../common/request-context';
+import { ApiError, LocalizedMap, PEER_MAX_PAGE_DEPTH, PEER_MAX_PAGE_SIZE, ServiceHttpClient, readAllPages } from '@suite/api-kit';
+import { RequestContext, forwardHeaders } from '@suite/auth';
 import { TreeBodyMemo } from './tree-body-memo';
 
-/** Injection token of the category service's `ServiceHttpClient` (null when CATEGORY_URL is unset). */
+/** Injection token of the category service's `ServiceHttpClient` (`null` when CATEGORY_URL is unset, S2S-11). */
 export const CATEGORY_HTTP = Symbol.for('customer-segment.categoryHttp');
 
 const SERVICE = 'category';
@@ -60,9 +59,9 @@ export class CategoryClient {
    * Category op 22: every published tree containing at least one of `categoryIds`. Asked on every
    * call (S2S-11); an answer identical to this tenant's previous one reuses its decoding.
    */
-  async treesContaining(ctx: RequestCtx, categoryIds: string[]): Promise<readonly CategoryTreeNode[]> {
+  async treesContaining(ctx: RequestContext, categoryIds: string[]): Promise<readonly CategoryTreeNode[]> {
     const http = this.require();
-    const tenant = ctx.auth.tenant;
+    const tenant = ctx.tenant;
     const res = await http.request<unknown>({
       tenant,
       method: 'POST',
@@ -82,9 +81,9 @@ export class CategoryClient {
    * Category op 19 with `expandSupercategoriesIds=true`, every page (S2S-14). `null` when the
    * category service answers 404: the product has no category assignment at all (segment §9).
    */
-  async categoriesOfProduct(ctx: RequestCtx, productId: string): Promise<ProductCategory[] | null> {
+  async categoriesOfProduct(ctx: RequestContext, productId: string): Promise<ProductCategory[] | null> {
     const http = this.require();
-    const tenant = ctx.auth.tenant;
+    const tenant = ctx.tenant;
     let none = false;
     const rows = await readAllPages<unknown>(
       async (pageNumber, pageSize) => {
@@ -119,9 +118,9 @@ export class CategoryClient {
    * unpublished) and on any failure, so a write never fails because of enrichment. Bounded to
    * 1 s and no retry: it sits on the write path and is only decoration (HTTP-8 item 15).
    */
-  async snapshot(ctx: RequestCtx, categoryId: string): Promise<CategorySnapshot | undefined> {
+  async snapshot(ctx: RequestContext, categoryId: string): Promise<CategorySnapshot | undefined> {
     if (!this.http) return undefined;
-    const tenant = ctx.auth.tenant;
+    const tenant = ctx.tenant;
     try {
       const res = await this.http.request<unknown>({
         tenant,

@@ -1,4 +1,5 @@
-import { ApiError, BulkItemResult, reasonPhrase } from '@suite/api-kit';
+import { ApiError, BulkItemResult, assertBulkArray, reasonPhrase } from '@suite/api-kit';
+import type { RouteInput } from './input-report.interceptor';
 
 /**
  * Segment §1.10 / BULK-3 with the BULK-6 override of this service: one result per element in
@@ -40,4 +41,9 @@ export function stringProp(item: unknown, key: string): string | undefined {
   if (item === null || typeof item !== 'object' || Array.isArray(item)) return undefined;
   const v = (item as Record<string, unknown>)[key];
   return typeof v === 'string' ? v : undefined;
+}
+
+/** BULK-1 as the input check of a bulk route whose path or query the pipe judges (ERR-6). */
+export function bulkBodyCheck(input: RouteInput): unknown[] {
+  return assertBulkArray(input.body);
 }

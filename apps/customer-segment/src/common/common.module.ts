@@ -1,10 +1,8 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { CATEGORY_URL, PEER_BREAKER_OPEN_MS } from '../clients/clients.module';
-import { CustomerSegmentConfig } from '../config/customer-segment.config';
-import { SegmentEvents } from './segment-events';
+import { CUSTOMER_SEGMENT_CONFIG, CustomerSegmentConfig } from '../config/customer-segment.config';
 import { SEGMENT_SETTINGS, SegmentSettings } from './settings';
 
-/** App-wide providers: typed settings from the validated config (STYLE habit 8) and the event emitter. */
+/** App-wide providers: the validated configuration and the typed settings read from it (STYLE habit 8). */
 @Global()
 @Module({})
 export class CommonModule {
@@ -12,15 +10,10 @@ export class CommonModule {
     return {
       module: CommonModule,
       providers: [
-        {
-          provide: SEGMENT_SETTINGS,
-          useValue: new SegmentSettings(config.languages, config.tenantLanguages, config.segmentMaxPerTenant, config.segmentMaxPerCustomer, config.queryMaxTimeMS),
-        },
-        { provide: CATEGORY_URL, useValue: config.categoryUrl },
-        { provide: PEER_BREAKER_OPEN_MS, useValue: config.peerBreakerOpenMs },
-        SegmentEvents,
+        { provide: CUSTOMER_SEGMENT_CONFIG, useValue: config },
+        { provide: SEGMENT_SETTINGS, useValue: SegmentSettings.fromConfig(config) },
       ],
-      exports: [SEGMENT_SETTINGS, CATEGORY_URL, PEER_BREAKER_OPEN_MS, SegmentEvents],
+      exports: [CUSTOMER_SEGMENT_CONFIG, SEGMENT_SETTINGS],
     };
   }
 }

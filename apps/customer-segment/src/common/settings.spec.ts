@@ -1,20 +1,31 @@
+import { loadCustomerSegmentConfig } from '../config/customer-segment.config';
 import { SegmentSettings } from './settings';
 
-describe('SegmentSettings.languagesOf (LOC-2)', () => {
-  const settings = new SegmentSettings(['en', 'de'], { acme: ['fr', 'en'], empty: [] }, 10, 10, 1000);
+describe('SegmentSettings.fromConfig (LOC-2, segment §1.12)', () => {
+  const env = { MONGODB_URI: 'mongodb://127.0.0.1:1', I18N_LANGUAGES: 'en,de', I18N_TENANT_LANGUAGES: '{"acme": ["fr", "en"]}' };
 
-  it('gives a configured tenant its own languages, first the default', () => {
-    expect(settings.languagesOf('acme')).toEqual({ all: ['fr', 'en'], default: 'fr' });
-  });
+  function settingsOf(extra: Record<string, string> = {}): SegmentSettings {
+    return SegmentSettings.fromConfig(loadCustomerSegmentConfig({ ...env, ...extra }));
+  }
 
-  it('gives every other tenant the service languages, also for an empty override', () => {
-    expect(settings.languagesOf('other')).toEqual({ all: ['en', 'de'], default: 'en' });
-    expect(settings.languagesOf('empty')).toEqual({ all: ['en', 'de'], default: 'en' });
+  it('gives a configured tenant its own languages, first the default, and every other tenant the service languages', () => {
+    const settings = settingsOf();
+    expect(settings.languages.languagesOf('acme')).toEqual(['fr', 'en']);
+    expect(settings.languages.languagesOf('other')).toEqual(['en', 'de']);
   });
 
   it('never takes an inherited object property for a tenant override', () => {
     // `constructor` is a valid tenant name; it must not resolve to Object.prototype.constructor.
-    expect(settings.languagesOf('constructor')).toEqual({ all: ['en', 'de'], default: 'en' });
-    expect(settings.languagesOf('tostring')).toEqual({ all: ['en', 'de'], default: 'en' });
+    const settings = settingsOf();
+    expect(settings.languages.languagesOf('constructor')).toEqual(['en', 'de']);
+    expect(settings.languages.languagesOf('tostring')).toEqual(['en', 'de']);
+  });
+
+  it('carries the limits, defaulting to 1000 each', () => {
+    expect(settingsOf()).toMatchObject({ maxSegmentsPerTenant: 1000, maxSegmentsPerCustomer: 1000 });
+    expect(settingsOf({ SEGMENT_MAX_PER_TENANT: '5', SEGMENT_MAX_PER_CUSTOMER: '7' })).toMatchObject({
+      maxSegmentsPerTenant: 5,
+      maxSegmentsPerCustomer: 7,
+    });
   });
 });

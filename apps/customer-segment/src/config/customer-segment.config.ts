@@ -4,6 +4,8 @@ import { AuthModuleOptions, authOptionsFromEnv } from '@suite/auth';
 export const SERVICE_NAME = 'customer-segment';
 /** TEN-3: the service's own database. */
 export const DATABASE_NAME = 'customer_segment';
+/** Injection token of the validated {@link CustomerSegmentConfig}. */
+export const CUSTOMER_SEGMENT_CONFIG = Symbol.for('customer-segment.config');
 
 export interface CustomerSegmentConfig extends BaseConfig {
   auth: AuthModuleOptions;

@@ -1,16 +1,10 @@
-import { EVENT_SUBJECTS, EVENT_TYPES, MetadataView, renderMetadata } from '@suite/api-kit';
-import { SegmentChange } from '../common/segment-events';
+import { EVENT_SUBJECTS, EVENT_TYPES, renderMetadata } from '@suite/api-kit';
+import type { ChangeEvent } from '@suite/persistence';
+import { CustomerAssignmentResponseDto } from './dto/customer-assignment.response.dto';
 import { CustomerAssignment } from './customer-assignment.types';
 
 /** A customer assignment as returned (segment §2.3, §3.12); `legalEntity` is left out for B2C. */
-export interface CustomerAssignmentView {
-  segmentId: string;
-  customer: { id: string };
-  legalEntity?: { id: string };
-  assignmentType: string;
-  mixins?: Record<string, unknown>;
-  metadata: MetadataView;
-}
+export type CustomerAssignmentView = CustomerAssignmentResponseDto;
 
 export function toCustomerAssignmentView(a: CustomerAssignment): CustomerAssignmentView {
   // Built in the documented key order in one pass (it runs once per element of a bulk request).
@@ -27,7 +21,7 @@ function subject(a: { segmentId: string; customerId: string; legalEntityId: stri
 }
 
 /** customer-assignment-created / -updated (segment §6). */
-export function customerUpsertedChange(a: CustomerAssignment, created: boolean): SegmentChange {
+export function customerUpsertedChange(a: CustomerAssignment, created: boolean): ChangeEvent {
   const v = toCustomerAssignmentView(a);
   return {
     type: created ? EVENT_TYPES.customerSegment.customerAssignmentCreated : EVENT_TYPES.customerSegment.customerAssignmentUpdated,
@@ -39,7 +33,7 @@ export function customerUpsertedChange(a: CustomerAssignment, created: boolean):
 }
 
 /** customer-assignment-deleted, also for cascades (segment §6). */
-export function customerDeletedChange(a: CustomerAssignment, now: Date): SegmentChange {
+export function customerDeletedChange(a: CustomerAssignment, now: Date): ChangeEvent {
   return {
     type: EVENT_TYPES.customerSegment.customerAssignmentDeleted,
     subject: subject(a),

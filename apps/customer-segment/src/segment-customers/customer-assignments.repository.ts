@@ -1,11 +1,18 @@
 import { Injectable } from '@nestjs/common';
-import { TenantModelRegistry, VersionedUpdate, findPage, insertNew, mapMongoErrors, takeBatch, translateMongoError, updateVersioned, upsertVersioned, versionedUpdate } from '@suite/persistence';
-import { Model } from 'mongoose';
+import {
+  TenantModelRegistry,
+  TenantRepository,
+  VersionedUpdate,
+  insertNew,
+  takeBatch,
+  translateMongoError,
+  updateVersioned,
+  upsertVersioned,
+  versionedUpdate,
+} from '@suite/persistence';
 import { PageRequest } from '../segments/segments.repository';
 import { CUSTOMER_ASSIGNMENT_ENTITY, CustomerAssignmentDocument } from './customer-assignment.schema';
 import { CustomerAssignment, CustomerAssignmentWrite, CustomerKey, UpsertOutcome } from './customer-assignment.types';
-
-type Doc = CustomerAssignmentDocument & { _id?: unknown };
 
 /** What a bulk upsert knows of a stored assignment before it writes. */
 export interface StoredState {
@@ -19,7 +26,7 @@ export type PlannedWrite =
   | { kind: 'insert'; key: CustomerKey; write: CustomerAssignmentWrite }
   | { kind: 'update'; key: CustomerKey; write: CustomerAssignmentWrite; guard: number };
 
-function toAssignment(doc: Doc): CustomerAssignment {
+function toAssignment(doc: CustomerAssignmentDocument): CustomerAssignment {
   const out: CustomerAssignment = {
     segmentId: doc.segmentId,
     customerId: doc.customerId,
@@ -60,33 +67,31 @@ function newDocument(key: CustomerKey, write: CustomerAssignmentWrite, now: Date
  * (EVT-4: no transactions); the unique index on the identity settles concurrent creations.
  */
 @Injectable()
-export class CustomerAssignmentsRepository {
-  constructor(private readonly registry: TenantModelRegistry) {}
-
-  private read(tenant: string): Model<CustomerAssignmentDocument> {
-    return this.registry.model(tenant, CUSTOMER_ASSIGNMENT_ENTITY);
+export class CustomerAssignmentsRepository extends TenantRepository<CustomerAssignmentDocument, CustomerAssignment> {
+  constructor(registry: TenantModelRegistry) {
+    super(registry, CUSTOMER_ASSIGNMENT_ENTITY);
   }
 
-  private write(tenant: string): Promise<Model<CustomerAssignmentDocument>> {
-    return this.registry.forWrite(tenant, CUSTOMER_ASSIGNMENT_ENTITY);
+  protected toDomain(doc: CustomerAssignmentDocument): CustomerAssignment {
+    return toAssignment(doc);
   }
 
-  async findOne(tenant: string, key: CustomerKey): Promise<CustomerAssignment | null> {
-    const doc = await mapMongoErrors(() => this.read(tenant).findOne(keyFilter(key)).lean<Doc>().exec());
-    return doc ? toAssignment(doc) : null;
+  findOne(tenant: string, key: CustomerKey): Promise<CustomerAssignment | null> {
+    return this.findOneDoc(tenant, keyFilter(key));
   }
 
   /** Every assignment of one customer in the tenant, keys only (membership, segment §2.4). */
   async keysOfCustomer(tenant: string, customerId: string): Promise<Array<{ segmentId: string; legalEntityId: string | null }>> {
-    const docs = await mapMongoErrors(() =>
-      this.read(tenant).find({ customerId }, { _id: 0, segmentId: 1, legalEntityId: 1 }).lean<Array<{ segmentId: string; legalEntityId?: string | null }>>().exec(),
+    const docs = await this.run(() =>
+      this.collection(tenant)
+        .find(this.driverFilter({ customerId }), { projection: { _id: 0, segmentId: 1, legalEntityId: 1 } })
+        .toArray(),
     );
     return docs.map((d) => ({ segmentId: d.segmentId, legalEntityId: d.legalEntityId ?? null }));
   }
 
-  async page(tenant: string, request: PageRequest): Promise<{ items: CustomerAssignment[]; total?: number }> {
-    const { items, total } = await findPage<Doc>(this.read(tenant) as unknown as Model<Doc>, request);
-    return { items: items.map(toAssignment), total };
+  page(tenant: string, request: PageRequest): Promise<{ items: CustomerAssignment[]; total?: number }> {
+    return this.findPageOf(tenant, request);
   }
 
   /**
@@ -96,9 +101,9 @@ export class CustomerAssignmentsRepository {
   async countsByCustomer(tenant: string, customerIds: string[]): Promise<Map<string, number>> {
     const out = new Map<string, number>();
     if (customerIds.length === 0) return out;
-    const rows = await mapMongoErrors(() =>
-      this.read(tenant)
-        .collection.aggregate<{ _id: { c: string; l: string | null }; n: number }>([
+    const rows = await this.run(() =>
+      this.collection(tenant)
+        .aggregate<{ _id: { c: string; l: string | null }; n: number }>([
           { $match: { customerId: { $in: [...new Set(customerIds)] } } },
           { $group: { _id: { c: '$customerId', l: '$legalEntityId' }, n: { $sum: 1 } } },
         ])
@@ -110,7 +115,7 @@ export class CustomerAssignmentsRepository {
 
   /** Creates or updates without a version precondition in one command (a concurrent twin becomes an update). */
   async upsert(tenant: string, key: CustomerKey, write: CustomerAssignmentWrite, now: Date): Promise<UpsertOutcome<CustomerAssignment>> {
-    const { created, doc } = await upsertVersioned<Doc>(await this.write(tenant), keyFilter(key), upsertUpdate(write, now));
+    const { created, doc } = await upsertVersioned(await this.modelForWrite(tenant), keyFilter(key), upsertUpdate(write, now));
     return { created, value: toAssignment(doc) };
   }
 
@@ -118,15 +123,21 @@ export class CustomerAssignmentsRepository {
    * Updates an existing assignment, guarded by `expectedVersion` when given (META-5.4). Null when
    * nothing matched: absent, or the version moved (the caller reads to tell which).
    */
-  async updateExisting(tenant: string, key: CustomerKey, write: CustomerAssignmentWrite, now: Date, expectedVersion?: number): Promise<CustomerAssignment | null> {
-    const doc = await updateVersioned<Doc>(await this.write(tenant), keyFilter(key), upsertUpdate(write, now), expectedVersion);
+  async updateExisting(
+    tenant: string,
+    key: CustomerKey,
+    write: CustomerAssignmentWrite,
+    now: Date,
+    expectedVersion?: number,
+  ): Promise<CustomerAssignment | null> {
+    const doc = await updateVersioned(await this.modelForWrite(tenant), keyFilter(key), upsertUpdate(write, now), expectedVersion);
     return doc ? toAssignment(doc) : null;
   }
 
   /** Inserts a new assignment at version 1; a concurrent twin is `409 duplicate_resource`. */
   async insert(tenant: string, key: CustomerKey, write: CustomerAssignmentWrite, now: Date): Promise<CustomerAssignment> {
     const doc = newDocument(key, write, now);
-    await insertNew<Doc>(await this.write(tenant), doc, 'The customer assignment already exists.');
+    await insertNew(await this.modelForWrite(tenant), doc, 'The customer assignment already exists.');
     return toAssignment(doc);
   }
 
@@ -137,16 +148,19 @@ export class CustomerAssignmentsRepository {
   async existingInSegment(tenant: string, segmentId: string, customerIds: string[]): Promise<Map<string, StoredState>> {
     const out = new Map<string, StoredState>();
     if (customerIds.length === 0) return out;
-    const docs = await mapMongoErrors(() =>
-      this.read(tenant)
-        .collection.find(
-          { segmentId, customerId: { $in: [...new Set(customerIds)] } } as never,
-          { projection: { _id: 0, customerId: 1, legalEntityId: 1, assignmentType: 1, 'metadata.version': 1, 'metadata.createdAt': 1 } },
-        )
+    const docs = await this.run(() =>
+      this.collection(tenant)
+        .find(this.driverFilter({ segmentId, customerId: { $in: [...new Set(customerIds)] } }), {
+          projection: { _id: 0, customerId: 1, legalEntityId: 1, assignmentType: 1, 'metadata.version': 1, 'metadata.createdAt': 1 },
+        })
         .toArray(),
     );
-    for (const d of docs as unknown as Doc[]) {
-      out.set(customerCountKey(d.customerId, d.legalEntityId ?? null), { version: d.metadata.version, createdAt: d.metadata.createdAt, assignmentType: d.assignmentType as StoredState['assignmentType'] });
+    for (const d of docs) {
+      out.set(customerCountKey(d.customerId, d.legalEntityId ?? null), {
+        version: d.metadata.version,
+        createdAt: d.metadata.createdAt,
+        assignmentType: d.assignmentType as StoredState['assignmentType'],
+      });
     }
     return out;
   }
@@ -159,13 +173,19 @@ export class CustomerAssignmentsRepository {
    */
   async applyPlanned(tenant: string, writes: PlannedWrite[], now: Date): Promise<number> {
     if (writes.length === 0) return 0;
-    const model = await this.write(tenant);
+    await this.modelForWrite(tenant);
     const ops = writes.map((w) => {
       if (w.kind === 'insert') return { insertOne: { document: newDocument(w.key, w.write, now) } };
-      return { updateOne: { filter: { ...keyFilter(w.key), 'metadata.version': w.guard }, update: upsertUpdate(w.write, now), upsert: true } };
+      return {
+        updateOne: {
+          filter: this.driverFilter({ ...keyFilter(w.key), 'metadata.version': w.guard }),
+          update: upsertUpdate(w.write, now),
+          upsert: true,
+        },
+      };
     });
     try {
-      await model.collection.bulkWrite(ops as never, { ordered: true });
+      await this.collection(tenant).bulkWrite(ops, { ordered: true });
       return writes.length;
     } catch (e) {
       const errors = (e as { writeErrors?: Array<{ index: number }> | { index: number } }).writeErrors;
@@ -177,18 +197,20 @@ export class CustomerAssignmentsRepository {
 
   /** Deletes one assignment; returns it (for its event) or null when there was none. */
   async delete(tenant: string, key: CustomerKey): Promise<CustomerAssignment | null> {
-    const doc = await mapMongoErrors(() => this.read(tenant).collection.findOneAndDelete(keyFilter(key) as never, { includeResultMetadata: false }));
-    return doc ? toAssignment(doc as unknown as Doc) : null;
+    const doc = await this.run(() =>
+      this.collection(tenant).findOneAndDelete(this.driverFilter(keyFilter(key)), { includeResultMetadata: false }),
+    );
+    return doc ? toAssignment(doc) : null;
   }
 
   async anyInSegment(tenant: string, segmentId: string): Promise<boolean> {
-    const doc = await mapMongoErrors(() => this.read(tenant).findOne({ segmentId }, { _id: 1 }).lean().exec());
+    const doc = await this.run(() => this.collection(tenant).findOne(this.driverFilter({ segmentId }), { projection: { _id: 1 } }));
     return doc !== null;
   }
 
   /** Deletes up to `limit` assignments of a segment and returns them (cascade, segment §5). */
   async deleteBatchOfSegment(tenant: string, segmentId: string, limit = 1000): Promise<CustomerAssignment[]> {
-    return (await takeBatch<Doc>(this.read(tenant), { segmentId }, limit)).map(toAssignment);
+    return (await takeBatch(this.model(tenant), { segmentId }, limit)).map(toAssignment);
   }
 }
 
@@ -196,4 +218,3 @@ export class CustomerAssignmentsRepository {
 export function customerCountKey(customerId: string, legalEntityId: string | null): string {
   return legalEntityId === null ? `${customerId}\u0000` : `${customerId}\u0000${legalEntityId}`;
 }
-

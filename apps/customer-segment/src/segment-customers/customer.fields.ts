@@ -1,5 +1,5 @@
 import { FieldRegistry } from '@suite/api-kit';
-import { ListRegistries } from '../common/list-request';
+import { ListRegistries } from '../common/listing';
 
 /** Queryable/sortable customer-assignment fields (segment §1.4, §1.5); keys stored flat. */
 export const CUSTOMER_FIELDS: FieldRegistry = {

@@ -1,8 +1,12 @@
 import { Module } from '@nestjs/common';
 import { VisibilityModule } from '../visibility/visibility.module';
-import { CustomersDataModule } from './customers-data.module';
+import { CustomerAssignmentDataModule } from './customer-assignment-data.module';
 import { SegmentCustomersController } from './segment-customers.controller';
 import { SegmentCustomersService } from './segment-customers.service';
 
-@Module({ imports: [CustomersDataModule, VisibilityModule], controllers: [SegmentCustomersController], providers: [SegmentCustomersService] })
+@Module({
+  imports: [CustomerAssignmentDataModule, VisibilityModule],
+  controllers: [SegmentCustomersController],
+  providers: [SegmentCustomersService],
+})
 export class SegmentCustomersModule {}

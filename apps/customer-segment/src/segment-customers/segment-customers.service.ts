@@ -1,24 +1,37 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ApiError, ErrorDetail, LOGGER, assertBulkArray, assertCustomId, isValidCustomId } from '@suite/api-kit';
+import {
+  ApiError,
+  BulkItemResult,
+  LOGGER,
+  Outcome,
+  assertBulkArray,
+  isPlainObject,
+  isValidCustomId,
+  parseFields,
+  validateDto,
+} from '@suite/api-kit';
+import { RequestContext } from '@suite/auth';
+import { ChangeEvents } from '@suite/persistence';
 import type { Logger } from 'pino';
-import { AssignmentBodyDto, parseAssignmentBody } from '../common/assignment-body';
+import { assignmentWrite } from '../common/dto/assignment-body.dto';
+import { SearchBodyDto } from '../common/dto/search-body.dto';
 import { runSegmentBulk } from '../common/bulk';
-import { HttpResult, created, list, noContent, ok } from '../common/http-result';
-import { andFilters, parseListRequest, parseSingleFields, project } from '../common/list-request';
+import { andFilters, project, readListing } from '../common/listing';
 import { readerOf } from '../common/reader';
-import { RequestCtx } from '../common/request-context';
-import { SegmentEvents } from '../common/segment-events';
+import { inTenant } from '../common/segment-events';
 import { SEGMENT_SETTINGS, SegmentSettings } from '../common/settings';
-import { isPlainObject, validateDto } from '../common/validate-dto';
 import { SegmentVisibility, segmentNotFound } from '../visibility/segment-visibility.service';
 import { CUSTOMER_LIST } from './customer.fields';
 import { customerDeletedChange, customerUpsertedChange, toCustomerAssignmentView } from './customer-assignment.mapper';
 import { CustomerAssignment, CustomerAssignmentWrite, CustomerKey } from './customer-assignment.types';
 import { CustomerAssignmentsRepository, PlannedWrite, customerCountKey } from './customer-assignments.repository';
-import { CustomerBulkItemDto, CustomerKeyDto } from './dto/customer-bulk.dto';
-
-/** Reserved B2C customer id (segment §1.7, §1.11): the literal `bulk` path beside `{customerId}`. */
-const RESERVED_CUSTOMER_IDS = ['bulk'];
+import { RESERVED_CUSTOMER_IDS } from './dto/customer-assignment-params.dto';
+import { CustomerAssignmentListQueryDto, CustomerAssignmentSearchQueryDto } from './dto/customer-assignment-query.dto';
+import {
+  BulkReplaceCustomerAssignmentDto,
+  CustomerAssignmentKeyDto,
+  ReplaceCustomerAssignmentDto,
+} from './dto/replace-customer-assignment.dto';
 
 /**
  * Tracks how many segments each (customer, legal entity) belongs to during one request, from one
@@ -40,7 +53,9 @@ class MembershipCounter {
 }
 
 function assignmentId(key: CustomerKey): string {
-  return key.legalEntityId === null ? `${key.segmentId}/customers/${key.customerId}` : `${key.segmentId}/customers/${key.customerId}/${key.legalEntityId}`;
+  return key.legalEntityId === null
+    ? `${key.segmentId}/customers/${key.customerId}`
+    : `${key.segmentId}/customers/${key.customerId}/${key.legalEntityId}`;
 }
 
 /** Customer assignments of a segment (segment §3.12–§3.21). */
@@ -49,70 +64,61 @@ export class SegmentCustomersService {
   constructor(
     private readonly assignments: CustomerAssignmentsRepository,
     private readonly visibility: SegmentVisibility,
-    private readonly events: SegmentEvents,
+    private readonly events: ChangeEvents,
     @Inject(SEGMENT_SETTINGS) private readonly settings: SegmentSettings,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   /** §3.12/§3.13: FULL lists every assignment, OWN only the caller's relevant ones (segment visible). */
-  async list(ctx: RequestCtx, segmentId: string, query: Record<string, string | undefined>, totalCount: string | undefined, searchBody?: { body: unknown }): Promise<HttpResult> {
-    const tenant = ctx.auth.tenant;
+  async list(
+    ctx: RequestContext,
+    segmentId: string,
+    query: CustomerAssignmentListQueryDto | CustomerAssignmentSearchQueryDto,
+    search?: SearchBodyDto,
+  ) {
+    const tenant = ctx.tenant;
     const reader = readerOf(ctx.auth, {});
-    const request = parseListRequest(
-      { query, body: searchBody?.body, fromBody: searchBody !== undefined, totalCountHeader: totalCount },
-      CUSTOMER_LIST,
-      this.settings.languagesOf(tenant),
-    );
+    // Assignments have no localized fields: Accept-Language plays no part here.
+    const listing = readListing({ query, search: search && { body: search } }, CUSTOMER_LIST, this.settings.languages.languagesOf(tenant));
     if (!isValidCustomId(segmentId)) throw segmentNotFound(segmentId);
     const readable = await this.visibility.readable(tenant, reader, segmentId);
-    const own = readable.ownLegalEntities ? { customerId: reader.customerId, legalEntityId: { $in: readable.ownLegalEntities } } : undefined;
+    const own = readable.ownLegalEntities
+      ? { customerId: reader.customerId, legalEntityId: { $in: readable.ownLegalEntities } }
+      : undefined;
     const page = await this.assignments.page(tenant, {
-      filter: andFilters({ segmentId }, own, request.filter),
-      sort: request.sort,
-      skip: request.paging.skip,
-      limit: request.paging.limit,
-      withTotal: request.withTotal,
+      filter: andFilters({ segmentId }, own, listing.filter),
+      sort: listing.sort,
+      skip: listing.paging.skip,
+      limit: listing.paging.limit,
+      withTotal: ctx.wantsTotal,
       maxTimeMS: this.settings.queryMaxTimeMS,
     });
-    return list(project(page.items.map(toCustomerAssignmentView), request.fields), page.total);
+    return Outcome.page({ items: project(page.items.map(toCustomerAssignmentView), listing.fields), total: page.total });
   }
 
   /** §3.14/§3.17: one assignment (B2C when `legalEntityId` is null); FULL readers only. */
-  async get(ctx: RequestCtx, segmentId: string, customerId: string, legalEntityId: string | null, fields: string | undefined): Promise<HttpResult> {
-    const tenant = ctx.auth.tenant;
-    const selection = parseSingleFields(fields, CUSTOMER_LIST.projection, this.settings.languagesOf(tenant));
-    if (!isValidCustomId(segmentId)) throw segmentNotFound(segmentId);
-    const key: CustomerKey = { segmentId, customerId, legalEntityId };
+  async get(ctx: RequestContext, key: CustomerKey, fields: string | undefined) {
+    const tenant = ctx.tenant;
+    const selection = parseFields(fields, CUSTOMER_LIST.projection, { tenantLanguages: this.settings.languages.languagesOf(tenant) });
+    if (!isValidCustomId(key.segmentId)) throw segmentNotFound(key.segmentId);
     const [exists, assignment] = await Promise.all([
-      this.visibility.requireExisting(tenant, segmentId).then(() => true),
-      isValidCustomId(customerId) && (legalEntityId === null || isValidCustomId(legalEntityId)) ? this.assignments.findOne(tenant, key) : Promise.resolve(null),
+      this.visibility.requireExisting(tenant, key.segmentId).then(() => true),
+      isValidCustomId(key.customerId) && (key.legalEntityId === null || isValidCustomId(key.legalEntityId))
+        ? this.assignments.findOne(tenant, key)
+        : Promise.resolve(null),
     ]);
     if (!exists || !assignment) throw ApiError.notFound(assignmentId(key), 'Customer assignment not found.');
-    return ok(project([toCustomerAssignmentView(assignment)], selection)[0]);
+    return project([toCustomerAssignmentView(assignment)], selection)[0];
   }
 
-  /** §3.15/§3.18: upsert one assignment; 201 when created, 204 when replaced. */
-  async put(ctx: RequestCtx, segmentId: string, customerId: string, legalEntityId: string | null, body: unknown): Promise<HttpResult> {
-    const tenant = ctx.auth.tenant;
-    const problems: ErrorDetail[] = [];
-    collectIdProblems(problems, () => assertCustomId(segmentId, 'segmentId'));
-    collectIdProblems(problems, () => assertCustomId(customerId, 'customerId', { reserved: legalEntityId === null ? RESERVED_CUSTOMER_IDS : [] }));
-    if (legalEntityId !== null) collectIdProblems(problems, () => assertCustomId(legalEntityId, 'legalEntityId'));
-    let write: CustomerAssignmentWrite | undefined;
-    try {
-      write = parseAssignmentBody(body, AssignmentBodyDto, { optional: true }).input;
-    } catch (e) {
-      if (!(e instanceof ApiError)) throw e;
-      problems.push(...e.details);
-    }
-    if (problems.length) throw ApiError.validation(problems);
-    await this.visibility.requireExisting(tenant, segmentId);
-    const key: CustomerKey = { segmentId, customerId, legalEntityId };
-    const counter = await this.counter(tenant, [customerId]);
-    const outcome = await this.upsertOne(ctx, key, write!, counter);
-    if (!outcome.created) return noContent();
-    const path = `/customer-segment/${tenant}/segments/${segmentId}/customers/${customerId}${legalEntityId === null ? '' : `/${legalEntityId}`}`;
-    return created(path);
+  /** §3.15/§3.18: upsert one assignment; 201 when created, 204 when replaced. Ids and body passed the pipe. */
+  async replace(ctx: RequestContext, key: CustomerKey, body: ReplaceCustomerAssignmentDto): Promise<Outcome<never>> {
+    const tenant = ctx.tenant;
+    await this.visibility.requireExisting(tenant, key.segmentId);
+    const counter = await this.counter(tenant, [key.customerId]);
+    const outcome = await this.upsertOne(ctx, key, assignmentWrite(body), counter);
+    const path = `/customer-segment/${tenant}/segments/${key.segmentId}/customers/${key.customerId}${key.legalEntityId === null ? '' : `/${key.legalEntityId}`}`;
+    return Outcome.upserted(outcome.created, path);
   }
 
   /**
@@ -120,8 +126,13 @@ export class SegmentCustomersService {
    * (or a plain update when the per-customer limit forbids a creation); with a version, one
    * guarded update and, only when it misses, a read to tell 404 from 409 (META-5.4).
    */
-  private async upsertOne(ctx: RequestCtx, key: CustomerKey, write: CustomerAssignmentWrite, counter: MembershipCounter): Promise<{ created: boolean }> {
-    const tenant = ctx.auth.tenant;
+  private async upsertOne(
+    ctx: RequestContext,
+    key: CustomerKey,
+    write: CustomerAssignmentWrite,
+    counter: MembershipCounter,
+  ): Promise<{ created: boolean }> {
+    const tenant = ctx.tenant;
     const now = new Date();
     let result: { created: boolean; value: CustomerAssignment };
     if (write.expectedVersion === undefined) {
@@ -150,7 +161,7 @@ export class SegmentCustomersService {
       }
     }
     if (result.created) counter.added(key);
-    await this.events.emit(ctx, customerUpsertedChange(result.value, result.created));
+    await this.events.emit(ctx, ...inTenant(tenant, customerUpsertedChange(result.value, result.created)));
     return { created: result.created };
   }
 
@@ -158,20 +169,21 @@ export class SegmentCustomersService {
    * §3.16/§3.19: idempotent. B2C: an unknown segment is 204 too; B2B: an unknown segment is 404
    * (§3.17–3.19 "as for the bulk delete").
    */
-  async delete(ctx: RequestCtx, segmentId: string, customerId: string, legalEntityId: string | null): Promise<HttpResult> {
-    const tenant = ctx.auth.tenant;
+  async delete(ctx: RequestContext, key: CustomerKey): Promise<Outcome<never>> {
+    const { segmentId, customerId, legalEntityId } = key;
     if (legalEntityId !== null) {
       if (!isValidCustomId(segmentId)) throw segmentNotFound(segmentId);
-      await this.visibility.requireExisting(tenant, segmentId);
+      await this.visibility.requireExisting(ctx.tenant, segmentId);
     }
-    if (!isValidCustomId(segmentId) || !isValidCustomId(customerId) || (legalEntityId !== null && !isValidCustomId(legalEntityId))) return noContent();
-    await this.deleteOne(ctx, { segmentId, customerId, legalEntityId });
-    return noContent();
+    if (!isValidCustomId(segmentId) || !isValidCustomId(customerId) || (legalEntityId !== null && !isValidCustomId(legalEntityId)))
+      return Outcome.noContent();
+    await this.deleteOne(ctx, key);
+    return Outcome.noContent();
   }
 
-  private async deleteOne(ctx: RequestCtx, key: CustomerKey): Promise<void> {
-    const deleted = await this.assignments.delete(ctx.auth.tenant, key);
-    if (deleted) await this.events.emit(ctx, customerDeletedChange(deleted, new Date()));
+  private async deleteOne(ctx: RequestContext, key: CustomerKey): Promise<void> {
+    const deleted = await this.assignments.delete(ctx.tenant, key);
+    if (deleted) await this.events.emit(ctx, ...inTenant(ctx.tenant, customerDeletedChange(deleted, new Date())));
   }
 
   /**
@@ -185,8 +197,8 @@ export class SegmentCustomersService {
    * relied on, the bulkWrite stops at that write and the remaining elements are processed one by
    * one with fresh reads, exactly like single requests.
    */
-  async bulkUpsert(ctx: RequestCtx, segmentId: string, body: unknown): Promise<HttpResult> {
-    const tenant = ctx.auth.tenant;
+  async bulkUpsert(ctx: RequestContext, segmentId: string, body: unknown): Promise<Outcome<BulkItemResult[]>> {
+    const tenant = ctx.tenant;
     const items = assertBulkArray(body);
     if (!isValidCustomId(segmentId)) throw segmentNotFound(segmentId);
     // The existence check runs beside the two planning reads (one round trip of latency instead of
@@ -230,7 +242,10 @@ export class SegmentCustomersService {
         }
         writes.push({ kind: 'update', key: p.key, write: p.write, guard: current.version });
         stored.set(k, { ...current, version: current.version + 1 });
-        changes.push({ ...afterWrite(p.key, p.write, current.version + 1, current.createdAt, now, current.assignmentType), created: false });
+        changes.push({
+          ...afterWrite(p.key, p.write, current.version + 1, current.createdAt, now, current.assignmentType),
+          created: false,
+        });
       } else {
         if (!counter.canAdd(p.key)) {
           outcomes[i] = { error: limitReached(counter.max) };
@@ -246,7 +261,7 @@ export class SegmentCustomersService {
 
     const applied = await this.assignments.applyPlanned(tenant, writes, now);
     for (let w = 0; w < applied; w++) outcomes[plannedFor[w]] = { code: writes[w].kind === 'insert' ? 201 : 204 };
-    await this.events.emitMany(ctx, changes.slice(0, applied).map((c) => customerUpsertedChange(c, c.created)));
+    await this.events.emitBatch(ctx, inTenant(tenant, ...changes.slice(0, applied).map((c) => customerUpsertedChange(c, c.created))));
 
     // A concurrent writer invalidated the plan at `applied`: the rest runs element by element.
     const resumeAt = applied < writes.length ? plannedFor[applied] : parsed.length;
@@ -266,12 +281,12 @@ export class SegmentCustomersService {
       if ('error' in o) throw o.error;
       return o;
     });
-    return { status: 207, body: results };
+    return Outcome.multiStatus(results);
   }
 
   /** §3.21: deleted or absent is 204; an element that is not `{customerId[, legalEntityId]}` is 400. */
-  async bulkDelete(ctx: RequestCtx, segmentId: string, body: unknown): Promise<HttpResult> {
-    const tenant = ctx.auth.tenant;
+  async bulkDelete(ctx: RequestContext, segmentId: string, body: unknown): Promise<Outcome<BulkItemResult[]>> {
+    const tenant = ctx.tenant;
     const items = assertBulkArray(body);
     if (!isValidCustomId(segmentId)) throw segmentNotFound(segmentId);
     await this.visibility.requireExisting(tenant, segmentId);
@@ -279,15 +294,16 @@ export class SegmentCustomersService {
       items,
       async (item) => {
         if (!isPlainObject(item)) throw ApiError.validation([{ type: 'invalid_type', message: 'each element must be an object' }]);
-        const { value, details } = validateDto(CustomerKeyDto, item);
+        const { value, details } = validateDto(CustomerAssignmentKeyDto, item);
         if (details.length) throw ApiError.validation(details);
         const key: CustomerKey = { segmentId, customerId: value.customerId, legalEntityId: value.legalEntityId ?? null };
-        if (isValidCustomId(key.customerId) && (key.legalEntityId === null || isValidCustomId(key.legalEntityId))) await this.deleteOne(ctx, key);
+        if (isValidCustomId(key.customerId) && (key.legalEntityId === null || isValidCustomId(key.legalEntityId)))
+          await this.deleteOne(ctx, key);
         return { code: 204 };
       },
       { onUnexpected: (e) => this.logger.error({ err: e }, 'bulk element failed unexpectedly') },
     );
-    return { status: 207, body: results };
+    return Outcome.multiStatus(results);
   }
 
   private async counter(tenant: string, customerIds: string[]): Promise<MembershipCounter> {
@@ -318,35 +334,29 @@ function plainCustomerElement(item: unknown, segmentId: string): { key: Customer
   return { key: { segmentId, customerId, legalEntityId }, write: {} };
 }
 
+/** A bulk element, judged exactly like a single body: its DTO through `validateDto` (BULK-3). */
 function parseCustomerElement(item: unknown, segmentId: string): { key: CustomerKey; write: CustomerAssignmentWrite } {
   const plain = plainCustomerElement(item, segmentId);
   if (plain) return plain;
-  const { dto, input } = parseAssignmentBody(item, CustomerBulkItemDto, {
-    extra: (d, problems) => {
-      if (typeof d.customerId === 'string') {
-        collectIdProblems(problems, () => assertCustomId(d.customerId, 'customerId', { reserved: d.legalEntityId === undefined ? RESERVED_CUSTOMER_IDS : [] }));
-      }
-      if (typeof d.legalEntityId === 'string') collectIdProblems(problems, () => assertCustomId(d.legalEntityId, 'legalEntityId'));
-    },
-  });
-  return { key: { segmentId, customerId: dto.customerId, legalEntityId: dto.legalEntityId ?? null }, write: input };
+  if (!isPlainObject(item)) throw ApiError.validation([{ type: 'invalid_type', message: 'the body must be a JSON object' }]);
+  const { value, details } = validateDto(BulkReplaceCustomerAssignmentDto, item);
+  if (details.length) throw ApiError.validation(details);
+  return { key: { segmentId, customerId: value.customerId, legalEntityId: value.legalEntityId ?? null }, write: assignmentWrite(value) };
 }
 
 /** The stored state after a planned write (for its event; segment §6). */
-function afterWrite(key: CustomerKey, write: CustomerAssignmentWrite, version: number, createdAt: Date, now: Date, assignmentType: CustomerAssignment['assignmentType']): CustomerAssignment {
+function afterWrite(
+  key: CustomerKey,
+  write: CustomerAssignmentWrite,
+  version: number,
+  createdAt: Date,
+  now: Date,
+  assignmentType: CustomerAssignment['assignmentType'],
+): CustomerAssignment {
   const a: CustomerAssignment = { ...key, assignmentType, metadata: { version, createdAt, modifiedAt: now } };
   if (write.mixins !== undefined) a.mixins = write.mixins;
   if (write.metadataMixins !== undefined) a.metadata.mixins = write.metadataMixins;
   return a;
-}
-
-function collectIdProblems(problems: ErrorDetail[], check: () => void): void {
-  try {
-    check();
-  } catch (e) {
-    if (e instanceof ApiError) problems.push(...e.details);
-    else throw e;
-  }
 }
 
 function limitReached(max: number): ApiError {

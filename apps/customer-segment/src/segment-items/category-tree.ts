@@ -1,5 +1,5 @@
+import { LanguageSelection, LocalizedMap, filterLocalized } from '@suite/api-kit';
 import { CategoryTreeNode } from '../clients/category.client';
-import { LocalizedMap, narrowLocalized } from '../common/localization';
 
 /** A node of a segment category tree as returned (segment §3.22). */
 export interface SegmentTreeNode {
@@ -24,7 +24,11 @@ export interface SegmentTreeNode {
  * (the category service returns every node once, so in practice once). Localized maps are
  * narrowed to `languages` (LOC-3).
  */
-export function pruneTrees(roots: readonly CategoryTreeNode[], assigned: ReadonlySet<string>, languages: readonly string[] | null): SegmentTreeNode[] {
+export function pruneTrees(
+  roots: readonly CategoryTreeNode[],
+  assigned: ReadonlySet<string>,
+  languages: LanguageSelection,
+): SegmentTreeNode[] {
   const out: SegmentTreeNode[] = [];
   for (const root of roots) {
     const node = prune(root, false, assigned, languages, undefined);
@@ -33,7 +37,13 @@ export function pruneTrees(roots: readonly CategoryTreeNode[], assigned: Readonl
   return out;
 }
 
-function prune(n: CategoryTreeNode, inherited: boolean, assigned: ReadonlySet<string>, languages: readonly string[] | null, parentId: string | undefined): SegmentTreeNode | undefined {
+function prune(
+  n: CategoryTreeNode,
+  inherited: boolean,
+  assigned: ReadonlySet<string>,
+  languages: LanguageSelection,
+  parentId: string | undefined,
+): SegmentTreeNode | undefined {
   const flagged = inherited || assigned.has(n.id);
   const children: SegmentTreeNode[] = [];
   for (const c of n.subcategories) {
@@ -42,22 +52,20 @@ function prune(n: CategoryTreeNode, inherited: boolean, assigned: ReadonlySet<st
   }
   // keep(n) = assigned(n) or inherited(n) or some descendant is assigned (a kept child proves it).
   if (!flagged && children.length === 0) return undefined;
-  const node: SegmentTreeNode = { id: n.id, code: n.code ?? '', name: narrowLocalized(n.localizedName, languages) ?? {}, published: n.published ?? true, isSegmentAssigned: flagged };
   const parent = n.parentId ?? parentId;
-  if (parent !== undefined) node.parentId = parent;
-  if (n.localizedDescription) node.localizedDescription = narrowLocalized(n.localizedDescription, languages);
-  if (n.localizedSlug) node.localizedSlug = narrowLocalized(n.localizedSlug, languages);
-  if (n.ecn) node.ecn = n.ecn;
-  if (n.validity) node.validity = n.validity;
-  if (n.position !== undefined) node.position = n.position;
-  // Leaves leave `subcategories` out (segment §3.22 decision).
-  if (children.length) node.subcategories = children;
-  return order(node);
-}
-
-function order(n: SegmentTreeNode): SegmentTreeNode {
-  const keys: Array<keyof SegmentTreeNode> = ['id', 'parentId', 'code', 'name', 'localizedDescription', 'localizedSlug', 'ecn', 'validity', 'position', 'published', 'isSegmentAssigned', 'subcategories'];
-  const out: Record<string, unknown> = {};
-  for (const k of keys) if (n[k] !== undefined) out[k] = n[k];
-  return out as unknown as SegmentTreeNode;
+  // Built in the documented key order (segment §3.22); leaves leave `subcategories` out (§3.22 decision).
+  return {
+    id: n.id,
+    ...(parent !== undefined ? { parentId: parent } : {}),
+    code: n.code ?? '',
+    name: filterLocalized(n.localizedName, languages),
+    ...(n.localizedDescription ? { localizedDescription: filterLocalized(n.localizedDescription, languages) } : {}),
+    ...(n.localizedSlug ? { localizedSlug: filterLocalized(n.localizedSlug, languages) } : {}),
+    ...(n.ecn ? { ecn: n.ecn } : {}),
+    ...(n.validity ? { validity: n.validity } : {}),
+    ...(n.position !== undefined ? { position: n.position } : {}),
+    published: n.published ?? true,
+    isSegmentAssigned: flagged,
+    ...(children.length ? { subcategories: children } : {}),
+  };
 }

@@ -1,12 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { selectLanguages } from '@suite/api-kit';
+import { RequestContext } from '@suite/auth';
 import { CategoryClient } from '../clients/category.client';
-import { HttpResult, ok } from '../common/http-result';
-import { parseAcceptLanguage } from '../common/localization';
 import { readerOf } from '../common/reader';
-import { RequestCtx } from '../common/request-context';
 import { SEGMENT_SETTINGS, SegmentSettings } from '../common/settings';
 import { SegmentVisibility } from '../visibility/segment-visibility.service';
-import { pruneTrees } from './category-tree';
+import { SegmentTreeNode, pruneTrees } from './category-tree';
+import { CategoryTreesQueryDto } from './dto/item-assignment-query.dto';
 import { ItemAssignmentsRepository } from './item-assignments.repository';
 
 /**
@@ -23,15 +23,14 @@ export class CategoryTreesService {
     @Inject(SEGMENT_SETTINGS) private readonly settings: SegmentSettings,
   ) {}
 
-  async trees(ctx: RequestCtx, query: Record<string, string | undefined>): Promise<HttpResult> {
-    const tenant = ctx.auth.tenant;
+  async trees(ctx: RequestContext, query: CategoryTreesQueryDto): Promise<SegmentTreeNode[]> {
     const reader = readerOf(ctx.auth, { legalEntityId: query.legalEntityId }, { ownOnly: true });
-    const languages = parseAcceptLanguage(ctx.acceptLanguage, this.settings.languagesOf(tenant));
-    const segmentIds = await this.visibility.visibleIds(tenant, reader, { siteCode: query.siteCode });
-    const assigned = await this.items.itemIds(tenant, segmentIds, 'CATEGORY');
+    const languages = selectLanguages(ctx.acceptLanguage, this.settings.languages.languagesOf(ctx.tenant));
+    const segmentIds = await this.visibility.visibleIds(ctx.tenant, reader, { siteCode: query.siteCode });
+    const assigned = await this.items.itemIds(ctx.tenant, segmentIds, 'CATEGORY');
     // §8.1: nothing assigned, nothing to ask the category service.
-    if (assigned.length === 0) return ok([]);
+    if (assigned.length === 0) return [];
     const roots = await this.categories.treesContaining(ctx, assigned);
-    return ok(pruneTrees(roots, new Set(assigned), languages));
+    return pruneTrees(roots, new Set(assigned), languages);
   }
 }

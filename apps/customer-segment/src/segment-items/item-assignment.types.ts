@@ -1,5 +1,4 @@
-import { StoredMetadata } from '@suite/api-kit';
-import { LocalizedMap } from '../common/localization';
+import { LocalizedMap, StoredMetadata } from '@suite/api-kit';
 
 export type ItemType = 'PRODUCT' | 'CATEGORY';
 export const ITEM_TYPES: readonly ItemType[] = ['PRODUCT', 'CATEGORY'];

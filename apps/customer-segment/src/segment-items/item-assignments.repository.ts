@@ -1,15 +1,21 @@
 import { Injectable } from '@nestjs/common';
-import { MongoFilter } from '@suite/api-kit';
-import { TenantModelRegistry, VersionedUpdate, findPage, insertNew, mapMongoErrors, takeBatch, trustedFilter, updateVersioned, upsertVersioned, versionedUpdate } from '@suite/persistence';
-import { Model } from 'mongoose';
+import {
+  RepositoryFilter,
+  TenantModelRegistry,
+  TenantRepository,
+  VersionedUpdate,
+  insertNew,
+  takeBatch,
+  updateVersioned,
+  upsertVersioned,
+  versionedUpdate,
+} from '@suite/persistence';
 import { UpsertOutcome } from '../segment-customers/customer-assignment.types';
 import { PageRequest } from '../segments/segments.repository';
 import { ITEM_ASSIGNMENT_ENTITY, ItemAssignmentDocument } from './item-assignment.schema';
 import { ItemAssignment, ItemAssignmentWrite, ItemKey, ItemType } from './item-assignment.types';
 
-type Doc = ItemAssignmentDocument & { _id?: unknown };
-
-function toAssignment(doc: Doc): ItemAssignment {
+function toAssignment(doc: ItemAssignmentDocument): ItemAssignment {
   const item: ItemAssignment['item'] = { id: doc.item.id };
   if (doc.item.code !== undefined && doc.item.code !== null) item.code = doc.item.code;
   if (doc.item.name !== undefined && doc.item.name !== null) item.name = doc.item.name;
@@ -37,69 +43,82 @@ function upsertUpdate(write: ItemAssignmentWrite, now: Date): VersionedUpdate {
 
 /** Item assignments of one tenant; the same write discipline as the customer assignments. */
 @Injectable()
-export class ItemAssignmentsRepository {
-  constructor(private readonly registry: TenantModelRegistry) {}
-
-  private read(tenant: string): Model<ItemAssignmentDocument> {
-    return this.registry.model(tenant, ITEM_ASSIGNMENT_ENTITY);
+export class ItemAssignmentsRepository extends TenantRepository<ItemAssignmentDocument, ItemAssignment> {
+  constructor(registry: TenantModelRegistry) {
+    super(registry, ITEM_ASSIGNMENT_ENTITY);
   }
 
-  private write(tenant: string): Promise<Model<ItemAssignmentDocument>> {
-    return this.registry.forWrite(tenant, ITEM_ASSIGNMENT_ENTITY);
+  protected toDomain(doc: ItemAssignmentDocument): ItemAssignment {
+    return toAssignment(doc);
   }
 
-  async findOne(tenant: string, key: ItemKey): Promise<ItemAssignment | null> {
-    const doc = await mapMongoErrors(() => this.read(tenant).findOne(keyFilter(key)).lean<Doc>().exec());
-    return doc ? toAssignment(doc) : null;
+  findOne(tenant: string, key: ItemKey): Promise<ItemAssignment | null> {
+    return this.findOneDoc(tenant, keyFilter(key));
   }
 
-  async page(tenant: string, request: PageRequest): Promise<{ items: ItemAssignment[]; total?: number }> {
-    const { items, total } = await findPage<Doc>(this.read(tenant) as unknown as Model<Doc>, request);
-    return { items: items.map(toAssignment), total };
+  page(tenant: string, request: PageRequest): Promise<{ items: ItemAssignment[]; total?: number }> {
+    return this.findPageOf(tenant, request);
   }
 
   /** Item ids of one type assigned in any of `segmentIds` (category trees, match). */
   async itemIds(tenant: string, segmentIds: string[], type: ItemType, onlyItemIds?: string[]): Promise<string[]> {
     if (segmentIds.length === 0) return [];
-    const filter: MongoFilter = { segmentId: { $in: segmentIds }, type };
+    const filter: RepositoryFilter = { segmentId: { $in: segmentIds }, type };
     if (onlyItemIds) filter['item.id'] = { $in: onlyItemIds };
-    const docs = await mapMongoErrors(() => this.read(tenant).find(trustedFilter(filter), { _id: 0, 'item.id': 1 }).lean<Array<{ item: { id: string } }>>().exec());
+    const docs = await this.run(() =>
+      this.collection(tenant)
+        .find(this.driverFilter(filter), { projection: { _id: 0, 'item.id': 1 } })
+        .toArray(),
+    );
     return [...new Set(docs.map((d) => d.item.id))];
   }
 
   /** Creates or updates without a version precondition in one command (a concurrent twin becomes an update). */
   async upsert(tenant: string, key: ItemKey, write: ItemAssignmentWrite, now: Date): Promise<UpsertOutcome<ItemAssignment>> {
-    const { created, doc } = await upsertVersioned<Doc>(await this.write(tenant), keyFilter(key), upsertUpdate(write, now));
+    const { created, doc } = await upsertVersioned(await this.modelForWrite(tenant), keyFilter(key), upsertUpdate(write, now));
     return { created, value: toAssignment(doc) };
   }
 
-  async updateExisting(tenant: string, key: ItemKey, write: ItemAssignmentWrite, now: Date, expectedVersion?: number): Promise<ItemAssignment | null> {
-    const doc = await updateVersioned<Doc>(await this.write(tenant), keyFilter(key), upsertUpdate(write, now), expectedVersion);
+  async updateExisting(
+    tenant: string,
+    key: ItemKey,
+    write: ItemAssignmentWrite,
+    now: Date,
+    expectedVersion?: number,
+  ): Promise<ItemAssignment | null> {
+    const doc = await updateVersioned(await this.modelForWrite(tenant), keyFilter(key), upsertUpdate(write, now), expectedVersion);
     return doc ? toAssignment(doc) : null;
   }
 
   async insert(tenant: string, key: ItemKey, write: ItemAssignmentWrite, now: Date): Promise<ItemAssignment> {
-    const doc: ItemAssignmentDocument = { segmentId: key.segmentId, type: key.type, item: { id: key.itemId }, metadata: { version: 1, createdAt: now, modifiedAt: now } };
+    const doc: ItemAssignmentDocument = {
+      segmentId: key.segmentId,
+      type: key.type,
+      item: { id: key.itemId },
+      metadata: { version: 1, createdAt: now, modifiedAt: now },
+    };
     if (write.enrichment?.code !== undefined) doc.item.code = write.enrichment.code;
     if (write.enrichment?.name !== undefined) doc.item.name = write.enrichment.name;
     if (write.mixins !== undefined) doc.mixins = write.mixins;
     if (write.metadataMixins !== undefined) doc.metadata.mixins = write.metadataMixins;
-    await insertNew<Doc>(await this.write(tenant), doc, 'The item assignment already exists.');
+    await insertNew(await this.modelForWrite(tenant), doc, 'The item assignment already exists.');
     return toAssignment(doc);
   }
 
   async delete(tenant: string, key: ItemKey): Promise<ItemAssignment | null> {
-    const doc = await mapMongoErrors(() => this.read(tenant).collection.findOneAndDelete(keyFilter(key) as never, { includeResultMetadata: false }));
-    return doc ? toAssignment(doc as unknown as Doc) : null;
+    const doc = await this.run(() =>
+      this.collection(tenant).findOneAndDelete(this.driverFilter(keyFilter(key)), { includeResultMetadata: false }),
+    );
+    return doc ? toAssignment(doc) : null;
   }
 
   async anyInSegment(tenant: string, segmentId: string): Promise<boolean> {
-    const doc = await mapMongoErrors(() => this.read(tenant).findOne({ segmentId }, { _id: 1 }).lean().exec());
+    const doc = await this.run(() => this.collection(tenant).findOne(this.driverFilter({ segmentId }), { projection: { _id: 1 } }));
     return doc !== null;
   }
 
   /** Cascade step (segment §5): deletes up to `limit` assignments of a segment and returns them. */
   async deleteBatchOfSegment(tenant: string, segmentId: string, limit = 1000): Promise<ItemAssignment[]> {
-    return (await takeBatch<Doc>(this.read(tenant), { segmentId }, limit)).map(toAssignment);
+    return (await takeBatch(this.model(tenant), { segmentId }, limit)).map(toAssignment);
   }
 }

@@ -1,6 +1,5 @@
-import { ApiError, FieldRegistry } from '@suite/api-kit';
-import { ListRegistries } from '../common/list-request';
-import { ITEM_TYPES, ItemType } from './item-assignment.types';
+import { FieldRegistry } from '@suite/api-kit';
+import { ListRegistries } from '../common/listing';
 
 /** Queryable/sortable item-assignment fields (segment §1.4, §1.5). */
 export const ITEM_FIELDS: FieldRegistry = {
@@ -24,10 +23,3 @@ const ITEM_PROJECTION: FieldRegistry = {
 };
 
 export const ITEM_LIST: ListRegistries = { query: ITEM_FIELDS, projection: ITEM_PROJECTION, defaultSort: 'segmentId:asc,type:asc,item.id:asc' };
-
-/** Segment §2.2: the `{type}` path value, case-insensitive, always upper case; else `400`. */
-export function parseItemType(raw: string): ItemType {
-  const upper = raw.toUpperCase() as ItemType;
-  if (!ITEM_TYPES.includes(upper)) throw ApiError.validation([{ field: 'type', type: 'invalid_value', message: 'type must be PRODUCT or CATEGORY' }]);
-  return upper;
-}

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { ApiError, EVENT_TYPES } from '@suite/api-kit';
-import { RequestCtx } from '../common/request-context';
-import { SegmentChange, SegmentEvents } from '../common/segment-events';
+import { RequestContext } from '@suite/auth';
+import { ChangeEvents } from '@suite/persistence';
+import { inTenant } from '../common/segment-events';
 import { customerDeletedChange } from '../segment-customers/customer-assignment.mapper';
 import { CustomerAssignmentsRepository } from '../segment-customers/customer-assignments.repository';
 import { itemDeletedChange } from '../segment-items/item-assignment.mapper';
@@ -20,12 +21,12 @@ export class SegmentCascade {
     private readonly segments: SegmentsRepository,
     private readonly customers: CustomerAssignmentsRepository,
     private readonly items: ItemAssignmentsRepository,
-    private readonly events: SegmentEvents,
+    private readonly events: ChangeEvents,
   ) {}
 
   /** Deletes one segment; `400 business_rule_violation` when it has assignments and `force` is false. */
-  async deleteSegment(ctx: RequestCtx, id: string, force: boolean): Promise<void> {
-    const tenant = ctx.auth.tenant;
+  async deleteSegment(ctx: RequestContext, id: string, force: boolean): Promise<void> {
+    const tenant = ctx.tenant;
     const exists = await this.segments.exists(tenant, id);
     if (!force) {
       if (!exists) return;
@@ -40,23 +41,30 @@ export class SegmentCascade {
     const deleted = exists ? await this.segments.delete(tenant, id) : null;
     if (force) await this.deleteChildren(ctx, id);
     if (deleted) {
-      await this.events.emit(ctx, { type: EVENT_TYPES.customerSegment.segmentDeleted, subject: id, version: deleted.metadata.version, time: new Date(), data: { id } });
+      const change = {
+        type: EVENT_TYPES.customerSegment.segmentDeleted,
+        subject: id,
+        version: deleted.metadata.version,
+        time: new Date(),
+        data: { id },
+      };
+      await this.events.emit(ctx, ...inTenant(tenant, change));
     }
   }
 
-  private async deleteChildren(ctx: RequestCtx, segmentId: string): Promise<void> {
-    const tenant = ctx.auth.tenant;
+  private async deleteChildren(ctx: RequestContext, segmentId: string): Promise<void> {
+    const tenant = ctx.tenant;
     for (;;) {
       const batch = await this.customers.deleteBatchOfSegment(tenant, segmentId);
       if (batch.length === 0) break;
       const now = new Date();
-      await this.events.emitAll(ctx, batch.map((a): SegmentChange => customerDeletedChange(a, now)));
+      await this.events.emit(ctx, ...inTenant(tenant, ...batch.map((a) => customerDeletedChange(a, now))));
     }
     for (;;) {
       const batch = await this.items.deleteBatchOfSegment(tenant, segmentId);
       if (batch.length === 0) break;
       const now = new Date();
-      await this.events.emitAll(ctx, batch.map((a): SegmentChange => itemDeletedChange(a, now)));
+      await this.events.emit(ctx, ...inTenant(tenant, ...batch.map((a) => itemDeletedChange(a, now))));
     }
   }
 }

@@ -1,11 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { ApiError, ErrorDetail, isValidCustomId } from '@suite/api-kit';
+import { isValidCustomId } from '@suite/api-kit';
+import { RequestContext } from '@suite/auth';
 import { CategoryClient } from '../clients/category.client';
-import { HttpResult, ok } from '../common/http-result';
-import { RequestCtx } from '../common/request-context';
-import { isPlainObject, validateDto } from '../common/validate-dto';
 import { ItemAssignmentsRepository } from '../segment-items/item-assignments.repository';
-import { MatchBodyDto } from './dto/match-body.dto';
+import { MatchSegmentsDto, MatchedItemResponseDto, nonEmptyText } from './dto/match-segments.dto';
 import { SegmentsService } from './segments.service';
 
 /** Category lookups in flight at once for one match request (the client's bulkhead caps them too). */
@@ -24,13 +22,15 @@ export class SegmentMatchService {
     private readonly categories: CategoryClient,
   ) {}
 
-  async match(ctx: RequestCtx, body: unknown): Promise<HttpResult> {
-    const { siteCode, productIds, segmentIds } = parseMatchBody(body);
-    const tenant = ctx.auth.tenant;
-    const requested = [...new Set(productIds)];
-    if (requested.length === 0 || segmentIds.length === 0) return ok([]);
+  async match(ctx: RequestContext, body: MatchSegmentsDto): Promise<MatchedItemResponseDto[]> {
+    const tenant = ctx.tenant;
+    // The DTO made sure one of them is a non-empty text and that they agree when both are sent.
+    const siteCode = nonEmptyText(body.siteCode) ? body.siteCode : body.site!;
+    const requested = [...new Set(body.items.map((i) => i.id))];
+    const segmentIds = body.segmentIds;
+    if (requested.length === 0 || segmentIds.length === 0) return [];
     const counting = await this.segments.activeOfSite(tenant, [...new Set(segmentIds)], siteCode);
-    if (counting.length === 0) return ok([]);
+    if (counting.length === 0) return [];
     const [direct, categoryIds] = await Promise.all([
       this.items.itemIds(tenant, counting, 'PRODUCT', requested),
       this.items.itemIds(tenant, counting, 'CATEGORY'),
@@ -48,24 +48,6 @@ export class SegmentMatchService {
       }
     };
     await Promise.all(Array.from({ length: Math.min(LOOKUP_CONCURRENCY, toLookUp.length) }, worker));
-    return ok(requested.filter((p) => matched.has(p)).map((id) => ({ id })));
+    return requested.filter((p) => matched.has(p)).map((id) => ({ id }));
   }
-}
-
-function parseMatchBody(body: unknown): { siteCode: string; productIds: string[]; segmentIds: string[] } {
-  if (body === undefined) throw ApiError.validation([{ type: 'missing_payload', message: 'a request body is required' }]);
-  if (!isPlainObject(body)) throw ApiError.validation([{ type: 'invalid_type', message: 'the body must be a JSON object' }]);
-  const { value, details } = validateDto(MatchBodyDto, body);
-  const problems: ErrorDetail[] = [...details];
-  const site = value.site;
-  const siteCode = value.siteCode;
-  if (typeof site === 'string' && typeof siteCode === 'string' && site !== siteCode) {
-    problems.push({ field: 'site', type: 'invalid_value', message: 'site and siteCode must be equal when both are sent' });
-  }
-  const chosen = typeof siteCode === 'string' && siteCode !== '' ? siteCode : typeof site === 'string' && site !== '' ? site : undefined;
-  if (chosen === undefined && !problems.some((d) => d.field === 'site' || d.field === 'siteCode')) {
-    problems.push({ field: 'siteCode', type: 'missing_value', message: 'siteCode (or site) is required and must not be empty' });
-  }
-  if (problems.length) throw ApiError.validation(problems);
-  return { siteCode: chosen!, productIds: value.items.map((i) => i.id), segmentIds: value.segmentIds };
 }

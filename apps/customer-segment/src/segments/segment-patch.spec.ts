@@ -2,7 +2,7 @@ import { ApiError } from '@suite/api-kit';
 import { applySegmentPatch, parseSegmentPatch } from './segment-patch';
 import { Segment } from './segment.types';
 
-const langs = { all: ['en', 'de'], default: 'en' };
+const langs = ['en', 'de'];
 const stored: Segment = {
   id: 's1',
   name: { en: 'Gold' },
@@ -21,7 +21,7 @@ function err(fn: () => unknown): ApiError {
   throw new Error('expected an ApiError');
 }
 
-const apply = (ops: unknown[]) => applySegmentPatch(stored, parseSegmentPatch(ops, langs), langs, { kind: 'default' });
+const apply = (ops: unknown[]) => applySegmentPatch(stored, parseSegmentPatch(ops, langs), langs, { kind: 'absent', language: 'en' });
 
 describe('segment JSON Patch (segment §3.6)', () => {
   it('patches arrays inside mixins by index and with -, and validity through its parts only when present', () => {

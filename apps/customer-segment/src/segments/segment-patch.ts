@@ -1,8 +1,16 @@
-import { ApiError, ErrorDetail, JsonPatchOperation, validateJsonPatch } from '@suite/api-kit';
-import { ContentLanguage, TenantLanguages, readLocalized } from '../common/localization';
-import { isPlainObject } from '../common/validate-dto';
+import {
+  ApiError,
+  ContentLanguage,
+  ErrorDetail,
+  JsonPatchOperation,
+  findLanguage,
+  isPlainObject,
+  normalizeLocalizedInput,
+  validateJsonPatch,
+} from '@suite/api-kit';
+import { ReplaceSegmentDto } from './dto/replace-segment.dto';
 import { renderValidity } from './segment.mapper';
-import { parseSegmentInput, stateFrom } from './segment-input';
+import { readSegmentDocument, stateFrom } from './segment-state';
 import { Segment, SegmentState } from './segment.types';
 
 /** A validated operation with its decoded pointer. */
@@ -18,7 +26,7 @@ function decodePointer(path: string): string[] {
 }
 
 // `constructor` and `prototype` are ordinary keys below /mixins (META-8): the patch is applied with
-// own-property checks and defineProperty. `__proto__` never is (see validateDto).
+// own-property checks and defineProperty. `__proto__` never is (see toInstanceKeepingKeys).
 const POISONED = new Set(['__proto__']);
 
 /**
@@ -27,7 +35,7 @@ const POISONED = new Set(['__proto__']);
  * paths of §3.6 are accepted, and `/name/<lang>` must name a tenant language. Every problem is
  * reported (ERR-6).
  */
-export function parseSegmentPatch(body: unknown, languages: TenantLanguages): SegmentPatchOp[] {
+export function parseSegmentPatch(body: unknown, languages: readonly string[]): SegmentPatchOp[] {
   if (body === undefined) throw ApiError.validation([{ type: 'missing_payload', message: 'a JSON Patch array is required' }]);
   let shared: ErrorDetail[] = [];
   try {
@@ -60,10 +68,12 @@ function keyProblem(tokens: string[], op: unknown): { type: string; message: str
   const inMixins = tokens[0] === 'mixins' || (tokens[0] === 'metadata' && tokens[1] === 'mixins');
   if (!inMixins || op === 'remove') return undefined;
   const bad = tokens.find((t) => t.startsWith('$') || t.includes('.') || t.includes('\0'));
-  return bad === undefined ? undefined : { type: 'invalid_key', message: `keys must not start with $ or contain . or NUL: '${bad.slice(0, 100).replace(/\0/g, '\\0')}'` };
+  return bad === undefined
+    ? undefined
+    : { type: 'invalid_key', message: `keys must not start with $ or contain . or NUL: '${bad.slice(0, 100).replace(/\0/g, '\\0')}'` };
 }
 
-function pathProblem(tokens: string[], languages: TenantLanguages): { type: string; message: string } | undefined {
+function pathProblem(tokens: string[], languages: readonly string[]): { type: string; message: string } | undefined {
   if (tokens.some((t) => POISONED.has(t) || t === '')) return { type: 'invalid_value', message: 'this path cannot be patched' };
   const [head, ...rest] = tokens;
   switch (head) {
@@ -71,7 +81,7 @@ function pathProblem(tokens: string[], languages: TenantLanguages): { type: stri
     case 'description':
       if (rest.length === 0) return undefined;
       if (rest.length === 1) {
-        return languages.all.some((l) => l.toLowerCase() === rest[0].toLowerCase())
+        return findLanguage(rest[0], languages) !== undefined
           ? undefined
           : { type: 'unsupported_language', message: `'${rest[0]}' is not a language of this tenant` };
       }
@@ -80,7 +90,9 @@ function pathProblem(tokens: string[], languages: TenantLanguages): { type: stri
     case 'siteCode':
       return rest.length === 0 ? undefined : { type: 'invalid_value', message: 'this path cannot be patched' };
     case 'validity':
-      return rest.length === 0 || (rest.length === 1 && (rest[0] === 'from' || rest[0] === 'to')) ? undefined : { type: 'invalid_value', message: 'this path cannot be patched' };
+      return rest.length === 0 || (rest.length === 1 && (rest[0] === 'from' || rest[0] === 'to'))
+        ? undefined
+        : { type: 'invalid_value', message: 'this path cannot be patched' };
     case 'mixins':
       return undefined;
     case 'metadata':
@@ -92,10 +104,16 @@ function pathProblem(tokens: string[], languages: TenantLanguages): { type: stri
 
 /**
  * Applies the operations in order to a copy of the stored segment and validates the result as a
- * full segment (§3.6): nothing is stored unless every operation succeeds and the result is
- * valid. Returns the state to write; the caller guards the write with the version it read.
+ * full segment (§3.6): the DTO rules of a PUT body through `validateDto`, then the localized
+ * values. Nothing is stored unless every operation succeeds and the result is valid. Returns the
+ * state to write; the caller guards the write with the version it read.
  */
-export function applySegmentPatch(stored: Segment, ops: SegmentPatchOp[], languages: TenantLanguages, contentLanguage: ContentLanguage): SegmentState {
+export function applySegmentPatch(
+  stored: Segment,
+  ops: SegmentPatchOp[],
+  languages: readonly string[],
+  contentLanguage: ContentLanguage,
+): SegmentState {
   const doc: Record<string, unknown> = {
     name: { ...stored.name },
     status: stored.status,
@@ -110,31 +128,35 @@ export function applySegmentPatch(stored: Segment, ops: SegmentPatchOp[], langua
   ops.forEach((op, i) => {
     if (op.op === 'test') return;
     const tokens = [...op.tokens];
-    // LOC-4: a map for a whole localized field obeys Content-Language exactly as on PUT (keys within
-    // the header's languages); the final validation below only knows the tenant languages.
-    if ((tokens[0] === 'name' || tokens[0] === 'description') && tokens.length === 1 && op.op !== 'remove' && isPlainObject(op.value)) {
-      readLocalized(op.value, `[${i}].value`, contentLanguage, languages, problems);
-    }
-    // LOC-5: a string for a whole localized field sets one language (Content-Language or default).
-    if ((tokens[0] === 'name' || tokens[0] === 'description') && tokens.length === 1 && op.op !== 'remove' && typeof op.value === 'string') {
-      if (contentLanguage.kind === 'any' || (contentLanguage.kind === 'list' && contentLanguage.languages.length > 1)) {
-        throw ApiError.validation([{ field: `[${i}].value`, type: 'invalid_type', message: 'a map is required under this Content-Language' }]);
+    const wholeLocalized = (tokens[0] === 'name' || tokens[0] === 'description') && tokens.length === 1 && op.op !== 'remove';
+    // LOC-4: a whole localized field obeys Content-Language exactly as on PUT: a map's keys within
+    // the header's languages (the final validation only knows the tenant languages), a text sets
+    // one language (LOC-5), the header's or the default.
+    if (wholeLocalized && (isPlainObject(op.value) || typeof op.value === 'string')) {
+      const r = normalizeLocalizedInput(op.value, `[${i}].value`, contentLanguage, languages, { allowString: true, keyDetails: true });
+      if (!r.ok) {
+        if (typeof op.value === 'string') throw ApiError.validation(r.details);
+        problems.push(...r.details);
+      } else if (r.update.kind === 'set') {
+        const existing = isPlainObject(doc[tokens[0]]) ? (doc[tokens[0]] as Record<string, unknown>) : {};
+        doc[tokens[0]] = { ...existing, [r.update.language]: r.update.value };
+        return;
       }
-      const language = contentLanguage.kind === 'list' ? contentLanguage.languages[0] : languages.default;
-      const existing = isPlainObject(doc[tokens[0]]) ? (doc[tokens[0]] as Record<string, unknown>) : {};
-      doc[tokens[0]] = { ...existing, [language]: op.value };
-      return;
     }
     if ((tokens[0] === 'name' || tokens[0] === 'description') && tokens.length === 2) {
-      tokens[1] = languages.all.find((l) => l.toLowerCase() === tokens[1].toLowerCase()) ?? tokens[1];
+      tokens[1] = findLanguage(tokens[1], languages) ?? tokens[1];
     }
     applyOne(doc, op, tokens, i);
   });
   if (problems.length) throw ApiError.validation(problems);
 
   const metadata = doc.metadata as Record<string, unknown> | undefined;
-  const body = { ...doc, metadata: metadata && metadata.mixins !== undefined ? { mixins: metadata.mixins } : undefined };
-  const input = parseSegmentInput(body, { languages, contentLanguage: { kind: 'default' }, mode: 'upsert', pathId: stored.id });
+  const merged = { ...doc, metadata: metadata && metadata.mixins !== undefined ? { mixins: metadata.mixins } : undefined };
+  const input = readSegmentDocument(ReplaceSegmentDto, merged, {
+    languages,
+    contentLanguage: { kind: 'absent', language: languages[0] },
+    pathId: stored.id,
+  });
   return stateFrom(input);
 }
 

@@ -1,5 +1,5 @@
 import { FieldRegistry } from '@suite/api-kit';
-import { ListRegistries } from '../common/list-request';
+import { ListRegistries } from '../common/listing';
 
 /**
  * Queryable and sortable segment fields (segment §1.4, §1.5, conventions §5.5). The allow-list is

@@ -1,28 +1,16 @@
-import { MetadataView, renderMetadata } from '@suite/api-kit';
-import { LocalizedMap, narrowLocalized } from '../common/localization';
+import { LanguageSelection, filterLocalized, renderMetadata } from '@suite/api-kit';
+import { SegmentResponseDto } from './dto/segment.response.dto';
 import { Segment } from './segment.types';
 
 /** A segment as returned (segment §2.1); optional properties omitted when unset (HTTP-11). */
-export interface SegmentView {
-  id: string;
-  name: LocalizedMap;
-  description?: LocalizedMap;
-  validity?: { from?: string; to?: string };
-  status: string;
-  siteCode: string;
-  mixins?: Record<string, unknown>;
-  metadata: MetadataView;
-}
+export type SegmentView = SegmentResponseDto;
 
 /** Renders a segment; `languages` is the LOC-3 selection (`null` = every translation). */
-export function toSegmentView(s: Segment, languages: readonly string[] | null): SegmentView {
+export function toSegmentView(s: Segment, languages: LanguageSelection): SegmentView {
   // Built in the documented key order (id, name, description, validity, status, siteCode, mixins,
   // metadata) so no second pass is needed to reorder it.
-  const view = { id: s.id, name: narrowLocalized(s.name, languages) ?? {} } as SegmentView;
-  if (s.description) {
-    const description = narrowLocalized(s.description, languages);
-    if (description !== undefined) view.description = description;
-  }
+  const view = { id: s.id, name: filterLocalized(s.name, languages) } as SegmentView;
+  if (s.description) view.description = filterLocalized(s.description, languages);
   if (s.validity && (s.validity.from || s.validity.to)) view.validity = renderValidity(s.validity);
   view.status = s.status;
   view.siteCode = s.siteCode;

@@ -1,5 +1,4 @@
-import { StoredMetadata } from '@suite/api-kit';
-import { LocalizedMap } from '../common/localization';
+import { LocalizedMap, StoredMetadata } from '@suite/api-kit';
 
 export type SegmentStatus = 'ACTIVE' | 'INACTIVE';
 export const SEGMENT_STATUSES: readonly SegmentStatus[] = ['ACTIVE', 'INACTIVE'];

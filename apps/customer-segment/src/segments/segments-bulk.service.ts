@@ -1,20 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ApiError, LOGGER, assertBulkArray, isValidCustomId } from '@suite/api-kit';
+import { ApiError, BulkItemResult, LOGGER, Outcome, assertBulkArray, isValidCustomId, validateAll } from '@suite/api-kit';
+import { RequestContext } from '@suite/auth';
 import type { Logger } from 'pino';
 import { runSegmentBulk, stringProp } from '../common/bulk';
-import { parseBooleanParam } from '../common/list-request';
-import { HttpResult } from '../common/http-result';
-import { RequestCtx } from '../common/request-context';
-import { validateAll } from '../common/validate-dto';
 import { SegmentCascade } from './segment-cascade.service';
-import { parseSegmentInput } from './segment-input';
+import { CreateSegmentDto } from './dto/create-segment.dto';
+import { BulkReplaceSegmentDto } from './dto/replace-segment.dto';
+import { readSegmentDocument } from './segment-state';
 import { SegmentsService } from './segments.service';
-
-const multiStatus = (body: unknown): HttpResult => ({ status: 207, body });
 
 /**
  * Segment bulk operations (§3.8–§3.10): the whole request is a 400 only for a non-array, empty or
- * oversized body (BULK-1); after that the answer is always 207 with one result per element.
+ * oversized body (BULK-1); after that the answer is always 207 with one result per element, each
+ * judged exactly like a single body (the same DTO through `validateDto`, the same localized rules).
  */
 @Injectable()
 export class SegmentsBulkService {
@@ -27,49 +25,56 @@ export class SegmentsBulkService {
   private readonly onUnexpected = (e: unknown) => this.logger.error({ err: e }, 'bulk element failed unexpectedly');
 
   /** §3.8: duplicates inside one request: the first is created, the later ones get 409. */
-  async create(ctx: RequestCtx, body: unknown): Promise<HttpResult> {
-    const [items, contentLanguage] = validateAll(() => assertBulkArray(body), () => this.segments.contentLanguage(ctx));
+  async create(ctx: RequestContext, body: unknown): Promise<Outcome<BulkItemResult[]>> {
+    const [items, contentLanguage] = validateAll(
+      () => assertBulkArray(body),
+      () => this.segments.contentLanguage(ctx),
+    );
     const languages = this.segments.languages(ctx);
     const results = await runSegmentBulk(
       items,
       async (item) => {
-        const input = parseSegmentInput(item, { languages, contentLanguage, mode: 'create' });
+        const input = readSegmentDocument(CreateSegmentDto, item, { languages, contentLanguage });
         const segment = await this.segments.createOne(ctx, input);
         return { code: 201, id: segment.id };
       },
       { idOf: (item) => stringProp(item, 'id'), onUnexpected: this.onUnexpected },
     );
-    return multiStatus(results);
+    return Outcome.multiStatus(results);
   }
 
   /** §3.9: every element carries `id`; a later duplicate updates what the earlier one wrote. */
-  async upsert(ctx: RequestCtx, body: unknown): Promise<HttpResult> {
-    const [items, contentLanguage] = validateAll(() => assertBulkArray(body), () => this.segments.contentLanguage(ctx));
+  async upsert(ctx: RequestContext, body: unknown): Promise<Outcome<BulkItemResult[]>> {
+    const [items, contentLanguage] = validateAll(
+      () => assertBulkArray(body),
+      () => this.segments.contentLanguage(ctx),
+    );
     const languages = this.segments.languages(ctx);
     const results = await runSegmentBulk(
       items,
       async (item) => {
-        const input = parseSegmentInput(item, { languages, contentLanguage, mode: 'upsert', requireId: true });
+        const input = readSegmentDocument(BulkReplaceSegmentDto, item, { languages, contentLanguage });
         const outcome = await this.segments.upsertOne(ctx, input.id!, input);
         return { code: outcome.created ? 201 : 204, id: input.id };
       },
       { idOf: (item) => stringProp(item, 'id'), onUnexpected: this.onUnexpected },
     );
-    return multiStatus(results);
+    return Outcome.multiStatus(results);
   }
 
   /** §3.10: ids that cannot exist are deleted already (204); non-strings are 400. */
-  async delete(ctx: RequestCtx, body: unknown, forceDeleteParam: string | undefined): Promise<HttpResult> {
-    const [force, items] = validateAll(() => parseBooleanParam(forceDeleteParam, 'forceDelete', false), () => assertBulkArray(body));
+  async delete(ctx: RequestContext, body: unknown, force: boolean): Promise<Outcome<BulkItemResult[]>> {
+    const items = assertBulkArray(body);
     const results = await runSegmentBulk(
       items,
       async (item) => {
-        if (typeof item !== 'string') throw ApiError.validation([{ type: 'invalid_type', message: 'each element must be a segment id string' }]);
+        if (typeof item !== 'string')
+          throw ApiError.validation([{ type: 'invalid_type', message: 'each element must be a segment id string' }]);
         if (isValidCustomId(item)) await this.cascade.deleteSegment(ctx, item, force);
         return { code: 204, id: item };
       },
       { idOf: (item) => (typeof item === 'string' ? item : undefined), onUnexpected: this.onUnexpected },
     );
-    return multiStatus(results);
+    return Outcome.multiStatus(results);
   }
 }

@@ -1,17 +1,17 @@
 import { Module } from '@nestjs/common';
 import { ClientsModule } from '../clients/clients.module';
-import { CustomersDataModule } from '../segment-customers/customers-data.module';
-import { ItemsDataModule } from '../segment-items/items-data.module';
+import { CustomerAssignmentDataModule } from '../segment-customers/customer-assignment-data.module';
+import { ItemAssignmentDataModule } from '../segment-items/item-assignment-data.module';
 import { VisibilityModule } from '../visibility/visibility.module';
 import { SegmentCascade } from './segment-cascade.service';
+import { SegmentDataModule } from './segment-data.module';
 import { SegmentMatchService } from './segment-match.service';
 import { SegmentsBulkService } from './segments-bulk.service';
 import { SegmentsController } from './segments.controller';
-import { SegmentsDataModule } from './segments-data.module';
 import { SegmentsService } from './segments.service';
 
 @Module({
-  imports: [SegmentsDataModule, CustomersDataModule, ItemsDataModule, VisibilityModule, ClientsModule],
+  imports: [SegmentDataModule, CustomerAssignmentDataModule, ItemAssignmentDataModule, VisibilityModule, ClientsModule],
   controllers: [SegmentsController],
   providers: [SegmentsService, SegmentsBulkService, SegmentMatchService, SegmentCascade],
 })

@@ -1,30 +1,46 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ApiError, EVENT_TYPES, assertAddressableId, isValidCustomId, mediaTypeOf, newHexId, versionMiss, withVersionRetry } from '@suite/api-kit';
-import { HttpResult, created, list, noContent, ok } from '../common/http-result';
-import { andFilters, parseBooleanParam, parseListRequest, parseSingleFields, project } from '../common/list-request';
-import { ContentLanguage, TenantLanguages, parseAcceptLanguage, parseContentLanguage } from '../common/localization';
+import {
+  ApiError,
+  ContentLanguage,
+  EVENT_TYPES,
+  Outcome,
+  assertAddressableId,
+  isValidCustomId,
+  mediaTypeOf,
+  newHexId,
+  parseContentLanguage,
+  parseFields,
+  selectLanguages,
+  validateAll,
+  versionMiss,
+  withVersionRetry,
+} from '@suite/api-kit';
+import { RequestContext } from '@suite/auth';
+import { ChangeEvents } from '@suite/persistence';
 import { activeSegmentFilter } from '../common/activity';
+import { SearchBodyDto } from '../common/dto/search-body.dto';
+import { andFilters, project, readListing } from '../common/listing';
 import { readerOf } from '../common/reader';
-import { RequestCtx } from '../common/request-context';
-import { SegmentEvents } from '../common/segment-events';
+import { inTenant } from '../common/segment-events';
 import { SEGMENT_SETTINGS, SegmentSettings } from '../common/settings';
-import { validateAll } from '../common/validate-dto';
 import { SegmentVisibility } from '../visibility/segment-visibility.service';
+import { CreateSegmentDto } from './dto/create-segment.dto';
+import { PatchSegmentOperationDto } from './dto/patch-segment.dto';
+import { ReplaceSegmentDto } from './dto/replace-segment.dto';
+import { SegmentListQueryDto, SegmentReadQueryDto, SegmentSearchQueryDto } from './dto/segment-query.dto';
+import { SegmentIdResponseDto } from './dto/segment.response.dto';
 import { SegmentCascade } from './segment-cascade.service';
 import { SEGMENT_LIST } from './segment.fields';
 import { segmentCreatedData, segmentUpdatedData, toSegmentView } from './segment.mapper';
-import { SegmentInput, assertSegmentPathId, needsStoredTranslations, parseSegmentInput, stateFrom } from './segment-input';
 import { applySegmentPatch, parseSegmentPatch } from './segment-patch';
+import { SegmentInput, needsStoredTranslations, readSegmentWrite, stateFrom } from './segment-state';
 import { SegmentsRepository } from './segments.repository';
 import { Segment, SegmentState } from './segment.types';
 
-/** Query parameters of the segment reads (§3.2–§3.4). */
-export type SegmentQuery = Record<string, string | undefined>;
-
 /**
  * Segments: create, read, list, upsert, patch and delete (segment §3.1–§3.7). The single-element
- * cores (`createOne`, `upsertOne`, `deleteOne`) are shared with the bulk operations so a bulk
- * element behaves exactly like a single request.
+ * cores (`createOne`, `upsertOne`) are shared with the bulk operations so a bulk element behaves
+ * exactly like a single request.
  */
 @Injectable()
 export class SegmentsService {
@@ -32,88 +48,100 @@ export class SegmentsService {
     private readonly segments: SegmentsRepository,
     private readonly visibility: SegmentVisibility,
     private readonly cascade: SegmentCascade,
-    private readonly events: SegmentEvents,
+    private readonly events: ChangeEvents,
     @Inject(SEGMENT_SETTINGS) private readonly settings: SegmentSettings,
   ) {}
 
-  languages(ctx: RequestCtx): TenantLanguages {
-    return this.settings.languagesOf(ctx.auth.tenant);
+  /** LOC-2: the tenant's languages, first the default. */
+  languages(ctx: RequestContext): readonly string[] {
+    return this.settings.languages.languagesOf(ctx.tenant);
   }
 
   // ---- reads ------------------------------------------------------------------------------
 
   /** §3.2/§3.3: FULL sees every segment (optionally of one customer), OWN its visible ones. */
-  async list(ctx: RequestCtx, query: SegmentQuery, totalCount: string | undefined, searchBody?: { body: unknown }): Promise<HttpResult> {
-    const tenant = ctx.auth.tenant;
+  async list(ctx: RequestContext, query: SegmentListQueryDto | SegmentSearchQueryDto, search?: SearchBodyDto) {
     const reader = readerOf(ctx.auth, { customerId: query.customerId, legalEntityId: query.legalEntityId });
-    const languages = this.languages(ctx);
-    const request = parseListRequest(
-      { query, body: searchBody?.body, fromBody: searchBody !== undefined, totalCountHeader: totalCount, acceptLanguage: ctx.acceptLanguage },
+    const listing = readListing(
+      { query, acceptLanguage: ctx.acceptLanguage, search: search && { body: search } },
       SEGMENT_LIST,
-      languages,
+      this.languages(ctx),
     );
+    const empty = Outcome.page({ items: [], total: ctx.wantsTotal ? 0 : undefined });
     let scope: Record<string, unknown> | undefined;
     if (reader.mode === 'OWN') {
-      const ids = await this.visibility.visibleIds(tenant, reader);
-      if (ids.length === 0) return list([], request.withTotal ? 0 : undefined);
+      const ids = await this.visibility.visibleIds(ctx.tenant, reader);
+      if (ids.length === 0) return empty;
       scope = { _id: { $in: ids } };
     } else if (reader.customerId !== undefined) {
       // Membership only, no activity filter: callers such as the coupon service decide activity (§3.2, §7).
-      const ids = await this.visibility.memberIds(tenant, reader.customerId, reader.legalEntityId);
-      if (ids.length === 0) return list([], request.withTotal ? 0 : undefined);
+      const ids = await this.visibility.memberIds(ctx.tenant, reader.customerId, reader.legalEntityId);
+      if (ids.length === 0) return empty;
       scope = { _id: { $in: ids } };
     }
-    const page = await this.segments.page(tenant, {
-      filter: andFilters(scope, request.filter),
-      sort: request.sort,
-      skip: request.paging.skip,
-      limit: request.paging.limit,
-      withTotal: request.withTotal,
+    const page = await this.segments.page(ctx.tenant, {
+      filter: andFilters(scope, listing.filter),
+      sort: listing.sort,
+      skip: listing.paging.skip,
+      limit: listing.paging.limit,
+      withTotal: ctx.wantsTotal,
       maxTimeMS: this.settings.queryMaxTimeMS,
     });
-    return list(project(page.items.map((s) => toSegmentView(s, request.languages)), request.fields), page.total);
+    return Outcome.page({
+      items: project(
+        page.items.map((s) => toSegmentView(s, listing.languages)),
+        listing.fields,
+      ),
+      total: page.total,
+    });
   }
 
   /** §3.4: one segment; OWN readers only see their visible segments (else 404). */
-  async get(ctx: RequestCtx, id: string, query: SegmentQuery): Promise<HttpResult> {
+  async get(ctx: RequestContext, id: string, query: SegmentReadQueryDto) {
     const reader = readerOf(ctx.auth, { legalEntityId: query.legalEntityId });
     const languages = this.languages(ctx);
     const [selection, fields] = validateAll(
-      () => parseAcceptLanguage(ctx.acceptLanguage, languages),
-      () => parseSingleFields(query.fields, SEGMENT_LIST.projection, languages),
+      () => selectLanguages(ctx.acceptLanguage, languages),
+      () => parseFields(query.fields, SEGMENT_LIST.projection, { tenantLanguages: languages }),
     );
     assertAddressableId(id);
     let segment: Segment | null;
-    if (reader.mode === 'FULL') segment = await this.segments.findById(ctx.auth.tenant, id);
-    else segment = (await this.visibility.readable(ctx.auth.tenant, reader, id)).segment;
+    if (reader.mode === 'FULL') segment = await this.segments.findById(ctx.tenant, id);
+    else segment = (await this.visibility.readable(ctx.tenant, reader, id)).segment;
     if (!segment) throw ApiError.notFound(id, `Segment with id '${id}' not found.`);
-    return ok(project([toSegmentView(segment, selection)], fields)[0]);
+    return project([toSegmentView(segment, selection)], fields)[0];
   }
 
   // ---- writes -----------------------------------------------------------------------------
 
   /** §3.1. */
-  async create(ctx: RequestCtx, body: unknown): Promise<HttpResult> {
-    const input = this.parseInput(ctx, body, { mode: 'create' });
+  async create(ctx: RequestContext, body: CreateSegmentDto): Promise<Outcome<SegmentIdResponseDto>> {
+    const input = readSegmentWrite(ctx, this.languages(ctx), body);
     const segment = await this.createOne(ctx, input);
-    return created(this.location(ctx, segment.id), { id: segment.id });
+    return Outcome.created(this.location(ctx, segment.id), { id: segment.id });
   }
 
   /** Creates a validated segment: tenant limit (§1.12), insert (409 on a taken id), event. */
-  async createOne(ctx: RequestCtx, input: SegmentInput): Promise<Segment> {
-    const tenant = ctx.auth.tenant;
+  async createOne(ctx: RequestContext, input: SegmentInput): Promise<Segment> {
     const id = input.id ?? newHexId();
-    await this.assertTenantLimit(tenant);
-    const segment = await this.segments.insert(tenant, id, stateFrom(input), new Date());
-    await this.events.emit(ctx, { type: EVENT_TYPES.customerSegment.segmentCreated, subject: id, version: 1, time: segment.metadata.modifiedAt, data: segmentCreatedData(segment) });
+    await this.assertTenantLimit(ctx.tenant);
+    const segment = await this.segments.insert(ctx.tenant, id, stateFrom(input), new Date());
+    const change = {
+      type: EVENT_TYPES.customerSegment.segmentCreated,
+      subject: id,
+      version: 1,
+      time: segment.metadata.modifiedAt,
+      data: segmentCreatedData(segment),
+    };
+    await this.events.emit(ctx, ...inTenant(ctx.tenant, change));
     return segment;
   }
 
   /** §3.5: upsert; 201 when created, 204 when replaced. */
-  async put(ctx: RequestCtx, id: string, body: unknown): Promise<HttpResult> {
-    const input = this.parseInput(ctx, body, { mode: 'upsert', pathId: id });
-    const { created: wasCreated } = await this.upsertOne(ctx, id, input);
-    return wasCreated ? created(this.location(ctx, id), { id }) : noContent();
+  async replace(ctx: RequestContext, id: string, body: ReplaceSegmentDto): Promise<Outcome<SegmentIdResponseDto>> {
+    const input = readSegmentWrite(ctx, this.languages(ctx), body, id);
+    const { created } = await this.upsertOne(ctx, id, input);
+    return Outcome.upserted(created, this.location(ctx, id), { id });
   }
 
   /**
@@ -121,8 +149,8 @@ export class SegmentsService {
    * fields need the stored maps (LOC-5): then the write is guarded by the version read, and
    * retried when the client sent no version.
    */
-  async upsertOne(ctx: RequestCtx, id: string, input: SegmentInput, racesLeft = 3): Promise<{ created: boolean }> {
-    const tenant = ctx.auth.tenant;
+  async upsertOne(ctx: RequestContext, id: string, input: SegmentInput, racesLeft = 3): Promise<{ created: boolean }> {
+    const tenant = ctx.tenant;
     if (!needsStoredTranslations(input)) {
       const state = stateFrom(input);
       const now = new Date();
@@ -142,7 +170,8 @@ export class SegmentsService {
           outcome = await this.createOrConflict(ctx, id, input, racesLeft);
           return true;
         }
-        if (input.expectedVersion !== undefined && stored.metadata.version !== input.expectedVersion) versionMiss(id, input.expectedVersion, stored.metadata);
+        if (input.expectedVersion !== undefined && stored.metadata.version !== input.expectedVersion)
+          versionMiss(id, input.expectedVersion, stored.metadata);
         const state = stateFrom(input, stored);
         const now = new Date();
         const before = await this.segments.replace(tenant, id, stored.metadata.version, state, now);
@@ -157,9 +186,8 @@ export class SegmentsService {
   }
 
   /** The guarded update matched nothing: create when absent, else the version moved (409). */
-  private async createOrConflict(ctx: RequestCtx, id: string, input: SegmentInput, racesLeft: number): Promise<{ created: boolean }> {
-    const tenant = ctx.auth.tenant;
-    const stored = await this.segments.versionOf(tenant, id);
+  private async createOrConflict(ctx: RequestContext, id: string, input: SegmentInput, racesLeft: number): Promise<{ created: boolean }> {
+    const stored = await this.segments.versionOf(ctx.tenant, id);
     if (stored !== null) {
       if (input.expectedVersion !== undefined || racesLeft <= 0) versionMiss(id, input.expectedVersion ?? stored, { version: stored });
       // Created concurrently between our update and this read: replace it now (last write wins).
@@ -173,7 +201,7 @@ export class SegmentsService {
         return this.upsertOne(ctx, id, input, racesLeft - 1);
       }
       if (e instanceof ApiError && e.errorCode === 'duplicate_resource' && input.expectedVersion !== undefined) {
-        return this.conflict(tenant, id, input.expectedVersion);
+        return this.conflict(ctx.tenant, id, input.expectedVersion);
       }
       throw e;
     }
@@ -185,20 +213,20 @@ export class SegmentsService {
     return versionMiss(id, expected ?? -1, stored === null ? null : { version: stored });
   }
 
-  private async emitUpdated(ctx: RequestCtx, before: Segment, state: SegmentState, now: Date): Promise<void> {
+  private async emitUpdated(ctx: RequestContext, before: Segment, state: SegmentState, now: Date): Promise<void> {
     const after = afterReplace(before, state, now);
-    await this.events.emit(ctx, {
+    const change = {
       type: EVENT_TYPES.customerSegment.segmentUpdated,
       subject: after.id,
       version: after.metadata.version,
       time: after.metadata.modifiedAt,
       data: segmentUpdatedData(after, before.status),
-    });
+    };
+    await this.events.emit(ctx, ...inTenant(ctx.tenant, change));
   }
 
   /** §3.6: JSON Patch, atomic, written with one update guarded by the version read. */
-  async patch(ctx: RequestCtx, id: string, body: unknown): Promise<HttpResult> {
-    const tenant = ctx.auth.tenant;
+  async patch(ctx: RequestContext, id: string, body: PatchSegmentOperationDto[] | undefined): Promise<Outcome<never>> {
     const languages = this.languages(ctx);
     // META-6: a JSON Patch is never a merge patch; refused as a media type (ERR-10 step 5), before validation.
     if (body !== undefined && mediaTypeOf(ctx.contentType) === 'application/merge-patch+json') {
@@ -217,54 +245,37 @@ export class SegmentsService {
     await withVersionRetry(
       tested,
       async () => {
-        const stored = await this.segments.findById(tenant, id);
+        const stored = await this.segments.findById(ctx.tenant, id);
         if (!stored) throw ApiError.notFound(id, `Segment with id '${id}' not found.`);
         lastRead = stored.metadata.version;
         if (tested !== undefined && tested !== stored.metadata.version) versionMiss(id, tested, stored.metadata);
         const state = applySegmentPatch(stored, ops, languages, contentLanguage);
         const now = new Date();
-        const before = await this.segments.replace(tenant, id, stored.metadata.version, state, now);
+        const before = await this.segments.replace(ctx.tenant, id, stored.metadata.version, state, now);
         if (!before) return false;
         await this.emitUpdated(ctx, before, state, now);
         return true;
       },
-      async () => this.conflict(tenant, id, tested ?? lastRead),
+      async () => this.conflict(ctx.tenant, id, tested ?? lastRead),
     );
-    return noContent();
+    return Outcome.noContent();
   }
 
   /** §3.7: idempotent delete; assignments block it unless `forceDelete=true` (cascade, §5). */
-  async delete(ctx: RequestCtx, id: string, forceDeleteParam: string | undefined): Promise<HttpResult> {
-    const force = parseBooleanParam(forceDeleteParam, 'forceDelete', false);
-    if (!isValidCustomId(id)) return noContent();
-    await this.cascade.deleteSegment(ctx, id, force);
-    return noContent();
+  async delete(ctx: RequestContext, id: string, force: boolean): Promise<Outcome<never>> {
+    if (isValidCustomId(id)) await this.cascade.deleteSegment(ctx, id, force);
+    return Outcome.noContent();
   }
 
   // ---- helpers ----------------------------------------------------------------------------
 
-  contentLanguage(ctx: RequestCtx) {
+  /** LOC-4: the request's `Content-Language` against the tenant's languages. */
+  contentLanguage(ctx: RequestContext): ContentLanguage {
     return parseContentLanguage(ctx.contentLanguage, this.languages(ctx));
   }
 
-  /**
-   * A segment body of POST/PUT with its Content-Language and path id, all reported together
-   * (ERR-6): under an unknown Content-Language the body is still judged, with the default language.
-   */
-  private parseInput(ctx: RequestCtx, body: unknown, context: { mode: 'create' | 'upsert'; pathId?: string }): SegmentInput {
-    let contentLanguage: ContentLanguage = { kind: 'default' };
-    const [, , input] = validateAll(
-      () => {
-        contentLanguage = this.contentLanguage(ctx);
-      },
-      () => (context.pathId === undefined ? undefined : assertSegmentPathId(context.pathId)),
-      () => parseSegmentInput(body, { languages: this.languages(ctx), contentLanguage, ...context }),
-    );
-    return input;
-  }
-
-  location(ctx: RequestCtx, id: string): string {
-    return `/customer-segment/${ctx.auth.tenant}/segments/${encodeURIComponent(id)}`;
+  location(ctx: RequestContext, id: string): string {
+    return `/customer-segment/${ctx.tenant}/segments/${encodeURIComponent(id)}`;
   }
 
   /**

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ApiError } from '@suite/api-kit';
 import { activeSegmentFilter, isEffectivelyActive } from '../common/activity';
-import { andFilters } from '../common/list-request';
+import { andFilters } from '../common/listing';
 import { Reader } from '../common/reader';
 import { CustomerAssignmentsRepository } from '../segment-customers/customer-assignments.repository';
 import { SegmentsRepository } from '../segments/segments.repository';

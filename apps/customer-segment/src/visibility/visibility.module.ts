@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
-import { CustomersDataModule } from '../segment-customers/customers-data.module';
-import { SegmentsDataModule } from '../segments/segments-data.module';
+import { CustomerAssignmentDataModule } from '../segment-customers/customer-assignment-data.module';
+import { SegmentDataModule } from '../segments/segment-data.module';
 import { SegmentVisibility } from './segment-visibility.service';
 
-@Module({ imports: [SegmentsDataModule, CustomersDataModule], providers: [SegmentVisibility], exports: [SegmentVisibility] })
+@Module({ imports: [SegmentDataModule, CustomerAssignmentDataModule], providers: [SegmentVisibility], exports: [SegmentVisibility] })
 export class VisibilityModule {}

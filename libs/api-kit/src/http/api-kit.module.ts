@@ -1,6 +1,8 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import type { Logger } from 'pino';
+import { createDocumentationController, OpenApiDocuments } from '../openapi/documentation.controller';
+import { OPENAPI_SETTINGS, OpenApiOptions, OpenApiSettings } from '../openapi/openapi-settings';
 import { ErrorProfile } from './error-profiles';
 import { ApiExceptionFilter, ErrorTranslator } from './exception.filter';
 import { HealthController, Lifecycle } from './health.controller';
@@ -23,12 +25,15 @@ export interface ApiKitOptions {
   logger?: Logger;
   /** Response headers that carry a page's total (default `X-Total-Count`; coupon adds `Items-Count`). */
   totalCountHeaders?: string[];
+  /** Title, description, version and scope descriptions of the service's OpenAPI document. */
+  openapi?: OpenApiOptions;
 }
 
 /**
  * Wires the request pipeline every app shares: the one exception filter, the request decoding
  * interceptor (body read after the guards), the outcome interceptor (status, `Location`, counts),
- * the validation pipe and the health endpoints.
+ * the validation pipe, the health endpoints and the documentation routes (`GET /<service>/openapi.json`
+ * and `GET /<service>/docs`, see createDocumentationController).
  */
 @Global()
 @Module({})
@@ -37,19 +42,24 @@ export class ApiKitModule {
     const logger = options.logger ?? createLogger(options.service);
     return {
       module: ApiKitModule,
-      controllers: [HealthController],
+      controllers: [HealthController, createDocumentationController(options.service)],
       providers: [
         Lifecycle,
         { provide: LOGGER, useValue: logger },
         { provide: SERVICE_NAME, useValue: options.service },
         { provide: ERROR_PROFILE, useValue: options.errorProfile },
+        {
+          provide: OPENAPI_SETTINGS,
+          useValue: { ...options.openapi, service: options.service, errorProfile: options.errorProfile } satisfies OpenApiSettings,
+        },
+        OpenApiDocuments,
         { provide: APP_FILTER, useValue: new ApiExceptionFilter(options.errorProfile, options.errorTranslators ?? [], logger) },
         { provide: TOTAL_COUNT_HEADERS, useValue: options.totalCountHeaders ?? ['X-Total-Count'] },
         { provide: APP_INTERCEPTOR, useClass: RequestDecodingInterceptor },
         { provide: APP_INTERCEPTOR, useClass: OutcomeInterceptor },
         { provide: APP_PIPE, useClass: SuiteValidationPipe },
       ],
-      exports: [LOGGER, SERVICE_NAME, ERROR_PROFILE, Lifecycle],
+      exports: [LOGGER, SERVICE_NAME, ERROR_PROFILE, OPENAPI_SETTINGS, OpenApiDocuments, Lifecycle],
     };
   }
 }

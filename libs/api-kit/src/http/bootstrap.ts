@@ -2,6 +2,7 @@ import { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from 'pino';
+import { OpenApiDocuments } from '../openapi/documentation.controller';
 import { ERROR_PROFILE } from './api-kit.module';
 import { EdgeErrors, MAX_HEADER_BYTES } from './edge-errors';
 import type { ErrorProfile } from './error-profiles';
@@ -71,6 +72,15 @@ function errorProfileOf(app: NestFastifyApplication): ErrorProfile | undefined {
   }
 }
 
+/** The documentation routes' document source, if the application imports ApiKitModule. */
+function openApiDocumentsOf(app: NestFastifyApplication): OpenApiDocuments | undefined {
+  try {
+    return app.get(OpenApiDocuments, { strict: false });
+  } catch {
+    return undefined;
+  }
+}
+
 /** Nest application options: no adapter body parsing (ERR-10), pino logs, errors reach the caller. */
 export function applicationOptions(logger: Logger) {
   return { bodyParser: false, logger: new PinoNestLogger(logger), abortOnError: false };
@@ -78,10 +88,12 @@ export function applicationOptions(logger: Logger) {
 
 /**
  * Applies the suite's request handling to an application built on `createAdapter()` with
- * `applicationOptions()`: by `createApp`, or by a test through `@nestjs/testing`.
+ * `applicationOptions()`: by `createApp`, or by a test through `@nestjs/testing`. It also hands the
+ * application to the documentation routes, which build the OpenAPI document from it on first use.
  */
 export function configureApp(app: NestFastifyApplication, options: CreateAppOptions & { logger: Logger }): NestFastifyApplication {
   const logger = options.logger;
+  openApiDocumentsOf(app)?.attach(app);
   const edge = edgeErrors.get(app.getHttpAdapter());
   if (edge) edge.profile = errorProfileOf(app) ?? edge.profile;
   const fastify = app.getHttpAdapter().getInstance();

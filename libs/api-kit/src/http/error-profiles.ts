@@ -1,4 +1,5 @@
 import { ApiError, ErrorDetail, reasonPhrase } from '../errors';
+import { BODY_NOT_OBJECT_MESSAGE, BODY_REQUIRED_MESSAGE } from './validation.pipe';
 
 /** ERR-1/ERR-2: one model, three wire profiles, fixed per application at bootstrap. */
 export type ErrorProfile = 'segment' | 'category' | 'coupon';
@@ -50,6 +51,12 @@ const COUPON_DETAIL_TYPES: Record<string, string> = {
   duplicate_parameter: 'invalid_query_parameter',
 };
 
+/** Coupon §1.4 wording of the validation pipe's two body-level problems. */
+const COUPON_BODY_MESSAGES = new Map([
+  [BODY_REQUIRED_MESSAGE, 'A request body is required.'],
+  [BODY_NOT_OBJECT_MESSAGE, 'The request body must be a JSON object.'],
+]);
+
 /** Coupon §1.4: problems with these query parameters are `invalid_query_parameter`. */
 const COUPON_QUERY_PARAMETERS = new Set(['q', 'sort', 'pageSize', 'pageNumber', 'totalCount']);
 
@@ -57,8 +64,12 @@ function couponDetail(error: ApiError, d: ErrorDetail): ErrorDetail {
   if (error.errorCode === 'invalid_query') return { field: d.field ?? 'q', type: 'invalid_query_parameter', message: d.message };
   if (error.errorCode === 'malformed_json' && d.type === 'syntax_error') return { type: 'malformed_payload', message: d.message };
   if (d.field !== undefined && COUPON_QUERY_PARAMETERS.has(d.field)) return { ...d, type: 'invalid_query_parameter' };
-  // A body that is JSON but not an object (coupon §1.4 "not valid JSON, or not a JSON object").
-  if (d.field === undefined && d.type === 'invalid_type') return { type: 'malformed_payload', message: d.message };
+  // A missing body, and one that is JSON but not an object (coupon §1.4 "not valid JSON, or not a
+  // JSON object"), in the coupon's wording.
+  if (d.field === undefined && (d.type === 'invalid_type' || d.type === 'missing_payload')) {
+    const message = COUPON_BODY_MESSAGES.get(d.message) ?? d.message;
+    return { type: d.type === 'invalid_type' ? 'malformed_payload' : 'missing_payload', message };
+  }
   return { ...d, type: COUPON_DETAIL_TYPES[d.type] ?? d.type };
 }
 

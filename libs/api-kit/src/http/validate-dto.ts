@@ -2,7 +2,7 @@ import type { ClassConstructor } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { ApiError, ErrorDetail } from '../errors';
 import { toInstanceKeepingKeys } from './prototype-keys';
-import { flattenValidationErrors } from './validation.pipe';
+import { flattenValidationErrors, VALIDATION_ERROR_OPTIONS } from './validation.pipe';
 
 /**
  * The one "validate the whole document" step (STYLE: rules that need the whole document live in
@@ -14,7 +14,12 @@ import { flattenValidationErrors } from './validation.pipe';
  */
 export function validateDto<T extends object>(cls: ClassConstructor<T>, plain: object): { value: T; details: ErrorDetail[] } {
   const { value, keyProblems } = toInstanceKeepingKeys(cls, plain, { exposeDefaultValues: true });
-  const errors = validateSync(value, { whitelist: true, forbidNonWhitelisted: false, forbidUnknownValues: false, validationError: { target: false, value: false } });
+  const errors = validateSync(value, {
+    whitelist: true,
+    forbidNonWhitelisted: false,
+    forbidUnknownValues: false,
+    validationError: VALIDATION_ERROR_OPTIONS,
+  });
   return { value, details: [...flattenValidationErrors(errors), ...keyProblems] };
 }
 

@@ -3,6 +3,10 @@ import { ValidationError, validate } from 'class-validator';
 import { ApiError, ErrorDetail } from '../errors';
 import { toInstanceKeepingKeys } from './prototype-keys';
 
+/** The two body-level problems of the pipe (a profile may word them its own way, see error-profiles). */
+export const BODY_REQUIRED_MESSAGE = 'a request body is required';
+export const BODY_NOT_OBJECT_MESSAGE = 'the request body must be a JSON object';
+
 /**
  * The one validation pipe (STYLE "a request's way through"): class-validator with whitelist, so
  * unknown body properties are dropped silently (ERR-7), transform on, and every violation reported
@@ -19,18 +23,37 @@ export class SuiteValidationPipe implements PipeTransform {
     if (!metatype || PRIMITIVES.has(metatype as unknown as FunctionConstructor)) return value;
     if (metadata.type === 'body') {
       if (value === undefined) {
-        throw ApiError.validation([{ type: 'missing_payload', message: 'a request body is required' }]);
+        throw ApiError.validation([{ type: 'missing_payload', message: BODY_REQUIRED_MESSAGE }]);
       }
       if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-        throw ApiError.validation([{ type: 'invalid_type', message: 'the request body must be a JSON object' }]);
+        throw ApiError.validation([{ type: 'invalid_type', message: BODY_NOT_OBJECT_MESSAGE }]);
       }
     }
     if (metadata.type === 'custom') return value;
     const { value: instance, keyProblems } = toInstanceKeepingKeys(metatype as new () => object, value ?? {}, { exposeDefaultValues: true });
-    const errors = await validate(instance, { whitelist: true, forbidNonWhitelisted: false, forbidUnknownValues: false, validationError: { target: false, value: false } });
+    const errors = await validate(instance, {
+      whitelist: true,
+      forbidNonWhitelisted: false,
+      forbidUnknownValues: false,
+      validationError: VALIDATION_ERROR_OPTIONS,
+    });
     if (errors.length || keyProblems.length) throw ApiError.validation([...flattenValidationErrors(errors), ...keyProblems]);
     return instance;
   }
+}
+
+/** Errors keep the failed value (never the target) for rules that report their own details ({@link RuleContext}). */
+export const VALIDATION_ERROR_OPTIONS = { target: false, value: true } as const;
+
+/**
+ * The `context` of a class-validator decorator as {@link flattenValidationErrors} reads it: `type`
+ * pins the detail type (ERR-5); `details` replaces the rule's one detail by the details it returns
+ * for the failed value, at the field or below it (`mixins.<name>`, `list[2]`), for rules over
+ * free-form maps and lists, which class-validator can only report on the property itself.
+ */
+export interface RuleContext {
+  type?: string;
+  details?: (value: unknown, field: string) => ErrorDetail[];
 }
 
 const PRIMITIVES = new Set<FunctionConstructor>([String, Boolean, Number, Array, Object] as unknown as FunctionConstructor[]);
@@ -74,7 +97,7 @@ export function flattenValidationErrors(errors: ValidationError[], prefix = ''):
     const isIndex = /^\d+$/.test(error.property);
     const field = prefix ? (isIndex ? `${prefix}[${error.property}]` : `${prefix}.${error.property}`) : error.property;
     const constraints = error.constraints ?? {};
-    const contexts = (error.contexts ?? {}) as Record<string, { type?: string } | undefined>;
+    const contexts = (error.contexts ?? {}) as Record<string, RuleContext | undefined>;
     const names = Object.keys(constraints);
     // A missing value makes every other rule on the same field noise, and so does a wrong type
     // for range and length rules.
@@ -85,7 +108,9 @@ export function flattenValidationErrors(errors: ValidationError[], prefix = ''):
     const ownTypeFailures = typeFailures.filter((n) => n !== 'nestedValidation');
     const reported = names.includes('isDefined') ? ['isDefined'] : ownTypeFailures.length ? ownTypeFailures : typeFailures.length ? typeFailures : names;
     for (const name of reported) {
-      out.push({ field, type: contexts[name]?.type ?? CONSTRAINT_TYPES[name] ?? 'invalid_value', message: constraints[name] });
+      const details = contexts[name]?.details;
+      if (details) out.push(...details(error.value, field));
+      else out.push({ field, type: contexts[name]?.type ?? CONSTRAINT_TYPES[name] ?? 'invalid_value', message: constraints[name] });
     }
     if (error.children?.length && !names.includes('isDefined') && ownTypeFailures.length === 0) out.push(...flattenValidationErrors(error.children, field));
   }

@@ -67,6 +67,16 @@ export interface LocalizedInputOptions {
   allowString: boolean;
   /** Merge PATCH: `null` values remove a translation (META-7). */
   mergePatch?: boolean;
+  /**
+   * Report map-key problems per key, on `field.key` (ERR-8 names a key by its parent path and the
+   * key), instead of one detail per kind of problem on `field`: a key that is not allowed here (not
+   * a tenant language, or not listed in `Content-Language`) is `unsupported_language`, a second
+   * spelling of a language already given is `invalid_value`, and a value that is not a text is
+   * `invalid_type`; a key gets its first problem only. Used by the customer-segment service.
+   */
+  keyDetails?: boolean;
+  /** The map needs at least one translation: an empty map is `missing_value` on `field`. */
+  requireEntry?: boolean;
 }
 
 export type LocalizedInputResult = { ok: true; update: LocalizedUpdate } | { ok: false; details: ErrorDetail[] };
@@ -111,6 +121,7 @@ export function normalizeLocalizedInput(
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     return fail('invalid_type', options.allowString ? 'must be a text or a map of language codes to texts' : 'must be a map of language codes to texts');
   }
+  if (options.keyDetails) return mapWithKeyDetails(value as Record<string, unknown>, field, contentLanguage, tenantLanguages, options);
   const details: ErrorDetail[] = [];
   const unsupported: string[] = [];
   const unlisted: string[] = [];
@@ -143,6 +154,43 @@ export function normalizeLocalizedInput(
   if (unlisted.length) valueProblems.push(`languages not listed in Content-Language: ${quote(unlisted)}`);
   if (repeated.length) valueProblems.push(`languages given more than once: ${quote(repeated)}`);
   if (valueProblems.length) details.push({ field, type: 'invalid_value', message: valueProblems.join('; ') });
+  if (details.length === 0 && options.requireEntry && Object.keys(entries).length === 0) details.push(noEntry(field));
+  if (details.length) return { ok: false, details: sortDetails(details) };
+  if (options.mergePatch) return { ok: true, update: { kind: 'merge', entries } };
+  return { ok: true, update: { kind: 'replace', map: entries as LocalizedMap } };
+}
+
+function noEntry(field: string): ErrorDetail {
+  return { field, type: 'missing_value', message: `${field} needs at least one translation` };
+}
+
+/** The map branch of {@link normalizeLocalizedInput} with `keyDetails`: one detail per offending key. */
+function mapWithKeyDetails(
+  value: Record<string, unknown>,
+  field: string,
+  contentLanguage: ContentLanguage,
+  tenantLanguages: readonly string[],
+  options: LocalizedInputOptions,
+): LocalizedInputResult {
+  const allowed = contentLanguage.kind === 'list' ? contentLanguage.languages : tenantLanguages;
+  const details: ErrorDetail[] = [];
+  const entries: Record<string, string | null> = {};
+  for (const key of Object.keys(value)) {
+    const v = value[key];
+    const language = findLanguage(key, allowed);
+    if (language !== undefined && Object.prototype.hasOwnProperty.call(entries, language)) {
+      // Two spellings of one language (`en`, `EN`): keeping either would silently drop the other.
+      details.push({ field: `${field}.${key}`, type: 'invalid_value', message: `'${key}' repeats the translation for '${language}'` });
+    } else if (language === undefined) {
+      details.push({ field: `${field}.${key}`, type: 'unsupported_language', message: `'${key}' is not an allowed language here` });
+    } else if (typeof v === 'string' || (v === null && options.mergePatch)) {
+      Object.defineProperty(entries, language, { value: v, enumerable: true, writable: true, configurable: true });
+    } else {
+      const message = options.mergePatch ? 'a translation must be a string or null' : 'a translation must be a string';
+      details.push({ field: `${field}.${key}`, type: 'invalid_type', message });
+    }
+  }
+  if (details.length === 0 && options.requireEntry && Object.keys(entries).length === 0) details.push(noEntry(field));
   if (details.length) return { ok: false, details: sortDetails(details) };
   if (options.mergePatch) return { ok: true, update: { kind: 'merge', entries } };
   return { ok: true, update: { kind: 'replace', map: entries as LocalizedMap } };

@@ -309,3 +309,54 @@ describe('applyLocalizedUpdate (LOC-5)', () => {
     expect(copy).toEqual(stored);
   });
 });
+
+describe('normalizeLocalizedInput with keyDetails (one detail per key, customer-segment)', () => {
+  const absent: ContentLanguage = { kind: 'absent', language: 'en' };
+  const de: ContentLanguage = { kind: 'list', languages: ['de'] };
+  const options = { allowString: true, keyDetails: true };
+
+  function details(value: unknown, cl: ContentLanguage, extra: { requireEntry?: boolean; mergePatch?: boolean } = {}) {
+    const r = normalizeLocalizedInput(value, 'name', cl, LANGS, { ...options, ...extra });
+    if (r.ok) throw new Error('expected a failure');
+    return r.details.map((d) => `${d.field}:${d.type}`);
+  }
+
+  it('stores maps in the configured spelling and texts like the default mode', () => {
+    expect(normalizeLocalizedInput({ EN: 'Gold', de: '' }, 'name', absent, LANGS, options)).toEqual({
+      ok: true,
+      update: { kind: 'replace', map: { en: 'Gold', de: '' } },
+    });
+    expect(normalizeLocalizedInput('Gold', 'name', de, LANGS, options)).toEqual({
+      ok: true,
+      update: { kind: 'set', language: 'de', value: 'Gold' },
+    });
+  });
+
+  it('names each offending key: not allowed here, repeated in another spelling, not a text', () => {
+    expect(details({ en: 'a', EN: 'b', xx: 'c', fr: 5 }, absent)).toEqual([
+      'name.EN:invalid_value',
+      'name.fr:invalid_type',
+      'name.xx:unsupported_language',
+    ]);
+    // Under Content-Language only its languages are allowed; a key gets its first problem only.
+    expect(details({ en: 5, de: 'x' }, de)).toEqual(['name.en:unsupported_language']);
+    expect(details(JSON.parse('{"constructor": "x"}'), absent)).toEqual(['name.constructor:unsupported_language']);
+  });
+
+  it('requires an entry when asked, and accepts null values in a merge patch', () => {
+    expect(details({}, absent, { requireEntry: true })).toEqual(['name:missing_value']);
+    expect(normalizeLocalizedInput({}, 'name', absent, LANGS, options).ok).toBe(true);
+    expect(normalizeLocalizedInput({ de: null }, 'name', absent, LANGS, { ...options, mergePatch: true })).toEqual({
+      ok: true,
+      update: { kind: 'merge', entries: { de: null } },
+    });
+  });
+
+  it('requireEntry also applies without keyDetails', () => {
+    const r = normalizeLocalizedInput({}, 'name', absent, LANGS, { allowString: true, requireEntry: true });
+    expect(r).toEqual({
+      ok: false,
+      details: [{ field: 'name', type: 'missing_value', message: 'name needs at least one translation' }],
+    });
+  });
+});

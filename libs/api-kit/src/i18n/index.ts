@@ -3,3 +3,4 @@ export * from './tenant-languages';
 export * from './accept-language';
 export * from './content-language';
 export { isLanguageTag, findLanguage } from './language-tag';
+export { refusedLanguageRanges } from './refused-ranges';

@@ -1,1 +1,5 @@
 export * from './api-errors.decorator';
+export * from './document';
+export * from './documentation.controller';
+export * from './error-schemas';
+export * from './openapi-settings';

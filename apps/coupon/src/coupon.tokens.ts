@@ -1,2 +1,0 @@
-/** Injection token of the validated CouponConfig. */
-export const COUPON_CONFIG = Symbol.for('coupon.config');
