@@ -34,6 +34,16 @@ export const Codes = {
   Unauthorized: 13,
   NoSuchTransaction: 251,
   Location16550: 16550,
+  DocumentValidationFailure: 121,
+  QueryFeatureNotAllowed: 224,
+  Location40415: 40415,
+  UnsupportedFormat: 51,
+  OptionNotSupportedOnView: 157,
+  ViewDepthLimitExceeded: 165,
+  CommandNotSupportedOnView: 166,
+  GraphContainsCycle: 167,
+  MergeStageNoMatchingDocument: 13113,
+  IncompatibleCollationVersion: 161,
 } as const;
 
 const NAMES: Record<number, string> = Object.fromEntries(Object.entries(Codes).map(([k, v]) => [v, k]));

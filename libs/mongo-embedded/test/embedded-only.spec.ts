@@ -54,14 +54,16 @@ describeEmbedded('embedded server specifics', () => {
     expect((await c.find({}, { projection: { _id: 0, k: 1 } }).sort({ k: 1 }).toArray()).map((d) => d.k)).toEqual(['new', 'nodate']);
   });
 
-  it('refuses collations, capped collections and validators instead of ignoring them', async () => {
+  it('refuses default collations, capped collections and unsupported collMod options instead of ignoring them', async () => {
     const db = client.db('refuse');
     await db.collection('c').insertOne({ a: 'x' });
-    const coll = await db.collection('c').find({ a: 'X' }, { collation: { locale: 'en', strength: 2 } }).toArray().catch((e) => e);
+    const coll = await db.createCollection('ci', { collation: { locale: 'en', strength: 2 } }).catch((e) => e);
     expect(coll.code).toBe(115);
     expect((await db.createCollection('capped', { capped: true, size: 1000 }).catch((e) => e)).code).toBe(115);
-    expect((await db.createCollection('valid', { validator: { a: { $type: 'string' } } }).catch((e) => e)).code).toBe(115);
+    expect((await db.command({ collMod: 'c', changeStreamPreAndPostImages: { enabled: true } }).catch((e) => e)).code).toBe(115);
+    expect((await db.command({ collMod: 'c', index: { name: '_id_', unique: true } }).catch((e) => e)).code).toBe(115);
     expect((await db.collection('c').createIndex({ a: 'text' }).catch((e) => e)).code).toBe(67);
-    expect((await db.collection('c').aggregate([{ $out: 'other' }]).toArray().catch((e) => e)).code).toBe(115);
+    const timeseriesOut = { $out: { db: 'refuse', coll: 'ts', timeseries: { timeField: 't' } } };
+    expect((await db.collection('c').aggregate([timeseriesOut]).toArray().catch((e) => e)).code).toBe(115);
   });
 });

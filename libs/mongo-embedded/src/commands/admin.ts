@@ -2,11 +2,12 @@
 // (wire versions 0..21) without compression, so drivers use plain OP_MSG and no retryable writes.
 
 import os from 'node:os';
-import { Long, UUID } from 'bson';
+import { Long } from 'bson';
 import { CommandError, Codes } from '../errors';
 import { MAX_BSON_SIZE, MAX_MESSAGE_SIZE } from '../wire/protocol';
 import { CommandContext, Handler } from './context';
 import { Doc } from '../storage/paths';
+import { sessionsOf, startSession } from './sessions';
 
 export const SERVER_VERSION = '7.0.0';
 const STARTED = Date.now();
@@ -81,12 +82,28 @@ export const adminCommands: Record<string, Handler> = {
   connectionStatus: () => ({ authInfo: { authenticatedUsers: [], authenticatedUserRoles: [] } }),
   getCmdLineOpts: () => ({ argv: ['embedded-mongo'], parsed: {} }),
   getFreeMonitoringStatus: () => ({ state: 'disabled' }),
-  // Sessions are accepted and ignored: there is nothing to clean up.
-  endSessions: () => ({}),
-  killAllSessions: () => ({}),
-  killSessions: () => ({}),
-  startSession: () => ({ id: { id: new UUID() }, timeoutMinutes: 30 }),
-  refreshSessions: () => ({}),
+  // Sessions only matter to `$listLocalSessions` here (no transactions, no retryable writes): the
+  // registry remembers the ids commands arrive with until they are ended, killed or time out.
+  endSessions: (ctx, body) => {
+    sessionsOf(ctx.engine).end(body.endSessions);
+    return {};
+  },
+  killAllSessions: (ctx, body) => {
+    // A list of users kills only theirs; without authentication no session belongs to a user.
+    const users = body.killAllSessions;
+    if (!Array.isArray(users) || users.length === 0) sessionsOf(ctx.engine).clear();
+    return {};
+  },
+  killSessions: (ctx, body) => {
+    sessionsOf(ctx.engine).end(body.killSessions);
+    return {};
+  },
+  startSession: (ctx) => ({ id: startSession(ctx.engine), timeoutMinutes: 30 }),
+  refreshSessions: (ctx, body) => {
+    const sessions = sessionsOf(ctx.engine);
+    if (Array.isArray(body.refreshSessions)) for (const lsid of body.refreshSessions) sessions.touch(lsid);
+    return {};
+  },
   commitTransaction: () => {
     throw transactionsRefused();
   },

@@ -1,4 +1,4 @@
-// Collection and index management: create, drop, listCollections, createIndexes, listIndexes,
+// Collection and index management: create, collMod, drop, listCollections, createIndexes, listIndexes,
 // dropIndexes, renameCollection and the statistics commands drivers and tools ask for.
 
 import { Query } from 'mingo';
@@ -7,9 +7,12 @@ import { canonicalKey } from '../storage/bson-order';
 import { Collection } from '../storage/collection';
 import { IndexSpec, validateKeyPattern } from '../storage/index-def';
 import { Doc, isPlainObject } from '../storage/paths';
+import { parseValidationOptions } from '../storage/validation';
+import { collMod } from './collmod';
 import { collName, CommandContext, Handler, optDoc } from './context';
+import { createView, viewEntry, viewOf } from './views';
 
-const UNSUPPORTED_CREATE_OPTIONS = ['capped', 'viewOn', 'pipeline', 'timeseries', 'clusteredIndex', 'changeStreamPreAndPostImages', 'encryptedFields'];
+const UNSUPPORTED_CREATE_OPTIONS = ['capped', 'timeseries', 'clusteredIndex', 'changeStreamPreAndPostImages', 'encryptedFields'];
 
 function requireCollection(ctx: CommandContext, name: string): Collection {
   const coll = ctx.engine.peek(ctx.dbName)?.get(name);
@@ -64,23 +67,27 @@ function normaliseSpec(raw: unknown): IndexSpec {
 export const catalogCommands: Record<string, Handler> = {
   create: (ctx, body) => {
     const name = collName(body, 'create');
+    if (body.viewOn !== undefined || body.pipeline !== undefined) return createView(ctx, name, body);
     for (const opt of UNSUPPORTED_CREATE_OPTIONS) {
       if (body[opt] !== undefined && body[opt] !== false) {
         throw new CommandError(Codes.CommandNotSupported, `The embedded server does not support the create option '${opt}'.`);
       }
     }
-    if (body.validator !== undefined && !(isPlainObject(body.validator) && Object.keys(body.validator).length === 0)) {
-      throw new CommandError(Codes.CommandNotSupported, 'The embedded server does not support document validators.');
-    }
-    ctx.engine.db(ctx.dbName).create(name, {});
+    ctx.engine.db(ctx.dbName).create(name, parseValidationOptions(body, 'create'));
     return {};
   },
+
+  collMod: (ctx, body) => collMod(ctx, body),
 
   drop: (ctx, body) => {
     const name = collName(body, 'drop');
     const db = ctx.engine.peek(ctx.dbName);
     const coll = db?.get(name);
     if (!db || !coll) return {};
+    if (viewOf(coll)) {
+      db.drop(name);
+      return { ns: coll.ns };
+    }
     const nIndexesWas = coll.indexes.size;
     ctx.cursors.killNamespace(coll.ns);
     db.drop(name);
@@ -92,6 +99,11 @@ export const catalogCommands: Record<string, Handler> = {
     const db = ctx.engine.peek(ctx.dbName);
     let entries: Doc[] = [];
     for (const c of db?.collections.values() ?? []) {
+      const view = viewOf(c);
+      if (view) {
+        entries.push(viewEntry(c, view));
+        continue;
+      }
       entries.push({
         name: c.name,
         type: 'collection',
@@ -213,7 +225,9 @@ export const catalogCommands: Record<string, Handler> = {
     if (!fromDb || !fromName || !toDb || !toName) throw new CommandError(Codes.InvalidNamespace, `Invalid namespace specified '${from}'`);
     const src = ctx.engine.peek(fromDb)?.get(fromName);
     if (!src) throw new CommandError(Codes.NamespaceNotFound, 'Source collection ' + from + ' does not exist');
+    if (viewOf(src)) throw new CommandError(Codes.CommandNotSupportedOnView, `cannot rename view: ${from}`);
     const target = ctx.engine.db(toDb);
+    if (viewOf(target.get(toName))) throw new CommandError(Codes.NamespaceExists, `a view already exists with that name: ${to}`);
     if (target.get(toName)) {
       if (body.dropTarget !== true) throw new CommandError(Codes.NamespaceExists, 'target namespace exists');
       target.drop(toName);
@@ -235,10 +249,17 @@ export const catalogCommands: Record<string, Handler> = {
     const db = ctx.engine.peek(ctx.dbName);
     let objects = 0;
     let indexes = 0;
+    let views = 0;
     for (const c of db?.collections.values() ?? []) {
+      if (viewOf(c)) {
+        views++;
+        continue;
+      }
       objects += c.size;
       indexes += c.indexes.size;
     }
-    return { db: ctx.dbName, collections: db?.collections.size ?? 0, views: 0, objects, avgObjSize: 0, dataSize: 0, storageSize: 0, indexes, indexSize: 0 };
+    const collections = (db?.collections.size ?? 0) - views;
+    return { db: ctx.dbName, collections, views, objects, avgObjSize: 0, dataSize: 0, storageSize: 0, indexes, indexSize: 0 };
   },
 };
+

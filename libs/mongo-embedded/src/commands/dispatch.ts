@@ -3,11 +3,14 @@
 // exceptions become code 1 InternalError, so one bad command cannot take the server down.
 
 import { CommandError, Codes } from '../errors';
+import { parseCollation } from '../storage/collation';
 import { Doc, isPlainObject } from '../storage/paths';
 import { adminCommands, transactionsRefused } from './admin';
 import { catalogCommands } from './catalog';
 import { CommandContext, Handler } from './context';
 import { readCommands } from './read';
+import { sessionsOf } from './sessions';
+import { refuseOnView } from './views';
 import { writeCommands } from './write';
 
 const COMMANDS: Record<string, Handler> = {
@@ -27,16 +30,28 @@ function nonSimpleCollation(c: unknown): boolean {
   return c !== undefined && c !== null && !(isPlainObject(c) && c.locale === 'simple');
 }
 
+/** Commands that apply their `collation` themselves (`update`/`delete` statements carry their own). */
+const COLLATION_AWARE = new Set(['find', 'aggregate', 'count', 'distinct', 'findAndModify', 'findandmodify']);
+
 /**
- * Collations change how strings compare; without an implementation the server would silently
- * compare binary, so a request for one fails instead (index collations are refused at creation).
+ * Collations change how strings compare: a command that does not apply one refuses a non-simple
+ * collation instead of silently comparing binary. A collection or view default collation (`create`)
+ * is refused too: every operation and index on the collection would have to inherit it (index
+ * collations are refused at creation).
  */
-function refuseCollation(body: Doc): void {
-  const stmts = [body, ...(['updates', 'deletes'] as const).flatMap((f) => (Array.isArray(body[f]) ? (body[f] as Doc[]) : []))];
-  for (const s of stmts) {
-    if (isPlainObject(s) && nonSimpleCollation(s.collation)) {
-      throw new CommandError(Codes.CommandNotSupported, 'Collations are not supported by the embedded server (only the simple binary collation).');
-    }
+function refuseCollation(name: string, body: Doc): void {
+  if (COLLATION_AWARE.has(name) || body.collation === undefined) return;
+  if (name === 'create') {
+    if (!parseCollation(body.collation, 'create.collation')) return;
+    throw new CommandError(
+      Codes.CommandNotSupported,
+      "The embedded server does not support a default collation for collections and views (the 'collation' option of create); " +
+        'pass the collation with each operation instead.',
+    );
+  }
+  if (nonSimpleCollation(body.collation)) {
+    const msg = `The embedded server does not support a collation on '${name}' (only the simple binary collation).`;
+    throw new CommandError(Codes.CommandNotSupported, msg);
   }
 }
 
@@ -50,10 +65,14 @@ export function runCommand(ctx: Omit<CommandContext, 'dbName'>, body: Doc, defau
     if (body.startTransaction !== undefined || body.autocommit !== undefined || body.txnNumber !== undefined) throw transactionsRefused();
     const handler = Object.prototype.hasOwnProperty.call(COMMANDS, name) ? COMMANDS[name] : undefined;
     if (!handler) throw new CommandError(Codes.CommandNotFound, `no such command: '${name}'`);
-    refuseCollation(body);
+    // MongoDB registers a command's session before running it (`$listLocalSessions` lists it).
+    sessionsOf(ctx.engine).touch(body.lsid);
+    refuseCollation(name, body);
     const clean: Doc = {};
-    for (const k of Object.keys(body)) if (!GENERIC_FIELDS.includes(k)) clean[k] = body[k];
-    const reply = handler({ ...ctx, dbName }, clean);
+    // `aggregate` keeps its read concern: `$out`/`$merge` refuse 'linearizable', as MongoDB does.
+    for (const k of Object.keys(body)) if (!GENERIC_FIELDS.includes(k) || (k === 'readConcern' && name === 'aggregate')) clean[k] = body[k];
+    const full = { ...ctx, dbName };
+    const reply = refuseOnView(full, name, clean) ?? handler(full, clean);
     reply.ok = 1;
     return reply;
   } catch (e) {

@@ -22,7 +22,8 @@ export class Collection {
   constructor(
     public db: string,
     public name: string,
-    readonly options: Doc,
+    /** `create`/`collMod` options; replaced as a whole by {@link setOptions}, never mutated. */
+    public options: Doc,
     private readonly log: WriteLog,
   ) {
     this.idIndex = new IndexDef({ v: 2, key: { _id: 1 }, name: '_id_' });
@@ -119,6 +120,23 @@ export class Collection {
     this.indexes.set(spec.name, idx);
     if (journal) this.log({ op: 'ci', db: this.db, c: this.name, spec });
     return idx;
+  }
+
+  /** Replaces the collection options (`collMod`); journaled so a restart keeps them. */
+  setOptions(options: Doc, journal = true): void {
+    this.options = options;
+    if (journal) this.log({ op: 'cm', db: this.db, c: this.name, options });
+  }
+
+  /** Changes the options of an index outside its key and signature (`collMod` `hidden`, TTL). */
+  setIndexOptions(name: string, changes: Doc, journal = true): void {
+    const idx = this.indexes.get(name);
+    if (!idx) return;
+    for (const [k, v] of Object.entries(changes)) {
+      if (v === undefined || v === null) delete idx.spec[k];
+      else idx.spec[k] = v;
+    }
+    if (journal) this.log({ op: 'mi', db: this.db, c: this.name, name, changes });
   }
 
   dropIndex(name: string, journal = true): void {

@@ -234,6 +234,12 @@ function applyRecord(engine: Engine, rec: Doc, log: (m: string) => void): void {
       case 'di':
         engine.peek(dbName)?.get(cName)?.dropIndex(String(rec.name), false);
         break;
+      case 'cm':
+        engine.peek(dbName)?.get(cName)?.setOptions((rec.options as Doc) ?? {}, false);
+        break;
+      case 'mi':
+        engine.peek(dbName)?.get(cName)?.setIndexOptions(String(rec.name), (rec.changes as Doc) ?? {}, false);
+        break;
       case 'rn':
         engine.rename(dbName, cName, String(rec.toDb), String(rec.to), false);
         break;

@@ -8,9 +8,11 @@ import { Query } from 'mingo';
 import { CommandError, Codes } from '../errors';
 import { canonicalKey, compareValues, MAX_BOUND, MIN_BOUND, TypeBound, typeRank, TypeRank } from './bson-order';
 import { Bound } from './btree';
+import { Collation, collatedQuery, containsString } from './collation';
 import { Collection } from './collection';
 import { IndexDef } from './index-def';
 import { Doc, isPlainObject, pathValues } from './paths';
+import { undefinedVariableError } from './variables';
 
 export interface Row {
   rid: number;
@@ -51,33 +53,39 @@ function indexableEq(v: unknown): boolean {
   return r !== TypeRank.RegExp && r !== TypeRank.MinKey && r !== TypeRank.MaxKey;
 }
 
-function collectPreds(filter: Doc, out: Map<string, FieldPred>): void {
+/**
+ * Index keys are binary (simple collation): under a collation a predicate on strings cannot be
+ * answered from them, so `collated` leaves such predicates to the (collated) verification.
+ */
+function collectPreds(filter: Doc, out: Map<string, FieldPred>, collated = false): void {
+  const usable = (v: unknown): boolean => !collated || !containsString(v);
   for (const [field, cond] of Object.entries(filter)) {
     if (field === '$and' && Array.isArray(cond)) {
-      for (const sub of cond) if (isPlainObject(sub)) collectPreds(sub, out);
+      for (const sub of cond) if (isPlainObject(sub)) collectPreds(sub, out, collated);
       continue;
     }
     if (field.startsWith('$')) continue;
     const pred = out.get(field) ?? {};
     if (!hasOperators(cond)) {
-      if (indexableEq(cond) && !pred.eq) {
+      if (indexableEq(cond) && !pred.eq && usable(cond)) {
         pred.eq = [cond];
         pred.eqSource = cond;
       }
     } else {
       for (const [op, arg] of Object.entries(cond)) {
-        if (op === '$eq' && indexableEq(arg)) {
+        if (op === '$eq' && indexableEq(arg) && usable(arg)) {
           if (!pred.eq) {
             pred.eq = [arg];
             pred.eqSource = cond;
           }
-        } else if (op === '$in' && Array.isArray(arg) && arg.length > 0 && arg.every(indexableEq)) {
+        } else if (op === '$in' && Array.isArray(arg) && arg.length > 0 && arg.every(indexableEq) && usable(arg)) {
           if (!pred.eq) {
             pred.eq = arg;
             pred.eqSource = cond;
           }
         }
-        else if ((op === '$gt' || op === '$gte' || op === '$lt' || op === '$lte') && indexableEq(arg) && arg !== null && !isPlainObject(arg)) {
+        else if ((op === '$gt' || op === '$gte' || op === '$lt' || op === '$lte') && indexableEq(arg) && arg !== null && !isPlainObject(arg)
+          && usable(arg)) {
           const r = (pred.range ??= { loInc: true, hiInc: true });
           if (op === '$gt' || op === '$gte') {
             if (r.lo === undefined || compareValues(arg, r.lo) > 0) {
@@ -109,15 +117,15 @@ interface Plan {
  * The plan for a filter: an index on its top-level predicates, else, for a top-level `$or`
  * whose every branch can use an index, the union of those index scans.
  */
-function planFor(coll: Collection, filter: Doc): Plan | null {
-  const direct = planIndex(coll, filter);
+function planFor(coll: Collection, filter: Doc, collated = false): Plan | null {
+  const direct = planIndex(coll, filter, collated);
   if (direct) return direct;
   const or = filter.$or;
   if (!Array.isArray(or) || or.length === 0 || or.length > 64) return null;
   const parts: Plan['parts'] = [];
   for (const branch of or) {
     if (!isPlainObject(branch)) return null;
-    const p = planIndex(coll, branch);
+    const p = planIndex(coll, branch, collated);
     if (!p) return null;
     parts.push(...p.parts);
   }
@@ -132,9 +140,9 @@ function planFor(coll: Collection, filter: Doc): Plan | null {
  */
 const MAX_COMBINATIONS = 100_000;
 
-function planIndex(coll: Collection, filter: Doc): Plan | null {
+function planIndex(coll: Collection, filter: Doc, collated = false): Plan | null {
   const preds = new Map<string, FieldPred>();
-  collectPreds(filter, preds);
+  collectPreds(filter, preds, collated);
   if (preds.size === 0) return null;
   let best: { idx: IndexDef; score: number; eqCount: number; range?: Range } | null = null;
   for (const idx of coll.indexes.values()) {
@@ -257,20 +265,23 @@ function residualFilter(filter: Doc, idx: IndexDef, eqCount: number, preds: Map<
  * cache made every distinct query (e.g. ranges) pay for its upkeep. Filters with
  * `$expr`/`$where`/`$function`, stateful (g/y) regexes or `undefined` values are not shared.
  */
-export type FilterMemo = Map<string, Query>;
+export type FilterMemo = Map<string, { test(doc: Doc): boolean }>;
 const FILTER_MEMO_MAX = 1000;
 
 /** Compiles a filter with mingo; unknown operators become BadValue as MongoDB reports them. */
-export function compileFilter(filter: unknown, memo?: FilterMemo): (doc: Doc) => boolean {
+export function compileFilter(filter: unknown, memo?: FilterMemo, variables?: Doc, collation?: Collation | null): (doc: Doc) => boolean {
   if (filter === undefined || filter === null) return () => true;
   if (!isPlainObject(filter)) throw new CommandError(Codes.TypeMismatch, "BSON field 'filter' is the wrong type, expected type 'object'");
   if (Object.keys(filter).length === 0) return () => true;
   validateFilter(filter);
-  const key = memo ? filterCacheKey(filter) : null;
+  // Filters that can read `let` variables (`$expr`) are never memoized, so variables cannot leak.
+  const bytes = memo ? filterCacheKey(filter) : null;
+  const key = bytes !== null && collation ? collation.key + bytes : bytes;
   let q = key === null ? undefined : memo!.get(key);
   if (!q) {
     try {
-      q = new Query(filter, { scriptEnabled: false });
+      if (collation) q = collatedQuery(filter, collation, variables);
+      else q = new Query(filter, variables ? { scriptEnabled: false, variables } : { scriptEnabled: false });
     } catch (e) {
       throw new CommandError(Codes.BadValue, e instanceof Error ? e.message : String(e));
     }
@@ -328,6 +339,10 @@ export interface ScanOptions {
   stats?: PlanStats;
   /** Shares compiled filters between the statements of one command. */
   memo?: FilterMemo;
+  /** The command's evaluated `let` variables, read by `$expr`. */
+  variables?: Doc;
+  /** The statement's collation (null or absent: simple, binary). */
+  collation?: Collation | null;
 }
 
 /** Throws MaxTimeMSExpired when the deadline has passed. */
@@ -344,10 +359,11 @@ export function scan(coll: Collection, filter: Doc | undefined, opts: ScanOption
   const out: Row[] = [];
   const stopAfter = opts.stopAfter ?? Infinity;
   if (stopAfter <= 0) return out;
-  const plan = planFor(coll, f);
+  const plan = planFor(coll, f, !!opts.collation);
   // Parse errors anywhere in the filter are reported even when the index proves part of it.
   if (plan && plan.residual !== f) validateFilter(f);
-  const match = plan ? (plan.residual ? compileFilter(plan.residual, opts.memo) : null) : compileFilter(f, opts.memo);
+  const residual = plan ? plan.residual : f;
+  const match = residual ? compileFilter(residual, opts.memo, opts.variables, opts.collation) : null;
   let n = 0;
   if (plan) {
     stats.indexName = [...new Set(plan.parts.map((p) => p.index.name))].join(',');
@@ -382,7 +398,7 @@ export function scan(coll: Collection, filter: Doc | undefined, opts: ScanOption
 }
 
 /** Sort key of one field: arrays sort by their smallest (ascending) or largest (descending) element. */
-function sortValue(doc: Doc, parts: string[], dir: number): unknown {
+function sortValue(doc: Doc, parts: string[], dir: number, compare: (a: unknown, b: unknown) => number): unknown {
   const { values } = pathValues(doc, parts);
   if (values.length === 0) return null;
   let best: unknown = undefined;
@@ -390,7 +406,7 @@ function sortValue(doc: Doc, parts: string[], dir: number): unknown {
   for (const v of values) {
     const els = Array.isArray(v) ? (v.length ? v : [undefined]) : [v];
     for (const el of els) {
-      if (first || (dir > 0 ? compareValues(el, best) < 0 : compareValues(el, best) > 0)) best = el;
+      if (first || (dir > 0 ? compare(el, best) < 0 : compare(el, best) > 0)) best = el;
       first = false;
     }
   }
@@ -411,13 +427,13 @@ export function parseSort(sort: unknown): Array<[string[], number]> {
   return out;
 }
 
-/** Sorts documents in MongoDB's order (stable, so ties keep their scan order). */
-export function sortDocs<T>(items: T[], sort: Array<[string[], number]>, get: (t: T) => Doc): T[] {
+/** Sorts documents in MongoDB's order (stable, so ties keep their scan order); `compare` collates. */
+export function sortDocs<T>(items: T[], sort: Array<[string[], number]>, get: (t: T) => Doc, compare = compareValues): T[] {
   if (sort.length === 0) return items;
-  const keyed = items.map((item) => ({ item, keys: sort.map(([p, d]) => sortValue(get(item), p, d)) }));
+  const keyed = items.map((item) => ({ item, keys: sort.map(([p, d]) => sortValue(get(item), p, d, compare)) }));
   keyed.sort((a, b) => {
     for (let i = 0; i < sort.length; i++) {
-      const c = compareValues(a.keys[i], b.keys[i]);
+      const c = compare(a.keys[i], b.keys[i]);
       if (c !== 0) return c * sort[i][1];
     }
     return 0;
@@ -432,14 +448,14 @@ export function sortDocs<T>(items: T[], sort: Array<[string[], number]>, get: (t
  * inclusion) takes any query on the elements, `{$gt: 2}` on scalars included. The rest of the
  * projection runs first; then slices cut and element matches pick from the stored document.
  */
-function compileOperatorProjection(entries: Array<[string, unknown]>, filter: Doc | undefined): (doc: Doc) => Doc {
+function compileOperatorProjection(entries: Array<[string, unknown]>, filter: Doc | undefined, variables?: Doc): (doc: Doc) => Doc {
   const isOp = (v: unknown, op: string): boolean => isPlainObject(v) && op in v;
   const cuts = entries.filter(([, v]) => isOp(v, '$slice')).map(([path, v]) => ({ key: path, path: path.split('.'), cut: sliceArgs(path, (v as Doc).$slice) }));
   const picks = entries.filter(([, v]) => isOp(v, '$elemMatch')).map(([key, v]) => ({ key, match: elemMatcher(key, (v as Doc).$elemMatch) }));
   const rest = entries.filter(([, v]) => !isOp(v, '$slice') && !isOp(v, '$elemMatch'));
   const inclusion = picks.length > 0 || rest.some(([k, v]) => k !== '_id' && (isPlainObject(v) || k.endsWith('.$') || Boolean(v)));
   if (inclusion) for (const { key } of [...cuts, ...picks]) rest.push([key, 1]);
-  const base = rest.length ? compileProjection(Object.fromEntries(rest), filter) : null;
+  const base = rest.length ? compileProjection(Object.fromEntries(rest), filter, variables) : null;
   return (doc) => {
     const out = base ? base(doc) : { ...doc };
     for (const { path, cut } of cuts) applySlice(out, path, 0, cut);
@@ -506,12 +522,14 @@ function applySlice(node: unknown, path: string[], i: number, cut: (a: unknown[]
  * else (dotted paths, `$slice`, `$elemMatch`, positional `$`) goes through mingo. Included fields
  * keep the document's field order, as MongoDB returns them.
  */
-export function compileProjection(projection: unknown, filter: Doc | undefined): ((doc: Doc) => Doc) | null {
+export function compileProjection(projection: unknown, filter: Doc | undefined, variables?: Doc): ((doc: Doc) => Doc) | null {
   if (projection === undefined || projection === null) return null;
   if (!isPlainObject(projection)) throw new CommandError(Codes.TypeMismatch, "Expected field projection to be of type object");
   const entries = Object.entries(projection);
   if (entries.length === 0) return null;
-  if (entries.some(([, v]) => isPlainObject(v) && ('$slice' in v || '$elemMatch' in v))) return compileOperatorProjection(entries, filter);
+  if (entries.some(([, v]) => isPlainObject(v) && ('$slice' in v || '$elemMatch' in v))) {
+    return compileOperatorProjection(entries, filter, variables);
+  }
   const simple = entries.every(([k, v]) => !k.includes('.') && !k.includes('$') && (typeof v === 'number' || typeof v === 'boolean'));
   if (simple) {
     const includeId = !entries.some(([k, v]) => k === '_id' && !v);
@@ -538,7 +556,7 @@ export function compileProjection(projection: unknown, filter: Doc | undefined):
   }
   let q: Query;
   try {
-    q = new Query(filter ?? {}, { scriptEnabled: false });
+    q = new Query(filter ?? {}, variables ? { scriptEnabled: false, variables } : { scriptEnabled: false });
   } catch (e) {
     throw new CommandError(Codes.BadValue, e instanceof Error ? e.message : String(e));
   }
@@ -547,6 +565,8 @@ export function compileProjection(projection: unknown, filter: Doc | undefined):
     try {
       projected = (q.find([doc], projection).next() as Doc | undefined) ?? {};
     } catch (e) {
+      const undef = undefinedVariableError(e);
+      if (undef) throw undef;
       throw new CommandError(Codes.BadValue, e instanceof Error ? e.message : String(e));
     }
     const out: Doc = {};

@@ -8,6 +8,13 @@ import { CommandError, Codes } from '../errors';
 import { valuesEqual, typeRank, TypeRank } from './bson-order';
 import { formatValue } from './index-def';
 import { cloneDeep, Doc, getPath, idFirst, isPlainObject, setPath } from './paths';
+import { undefinedVariableError } from './variables';
+
+/** The query options mingo's updater takes (see `UPDATER_OPTIONS`). */
+interface UpdaterQueryOptions {
+  scriptEnabled: boolean;
+  idKey: string;
+}
 
 /**
  * mingo's updater, loaded without the package index's wrapper: the index merges mingo's whole
@@ -18,11 +25,31 @@ import { cloneDeep, Doc, getPath, idFirst, isPlainObject, setPath } from './path
  * require.
  */
 interface MingoUpdater {
-  update(obj: Doc, modifier: Doc, arrayFilters: Doc[] | undefined, condition: Doc | undefined, options: { cloneMode: 'deep'; queryOptions: { scriptEnabled: boolean } }): string[];
-  updateMany(docs: Doc[], condition: Doc, modifier: Doc, config: { arrayFilters?: Doc[]; cloneMode: 'deep' }, options: { scriptEnabled: boolean }): unknown;
+  update(
+    obj: Doc,
+    modifier: Doc,
+    arrayFilters: Doc[] | undefined,
+    condition: Doc | undefined,
+    options: { cloneMode: 'deep'; queryOptions: UpdaterQueryOptions },
+  ): string[];
+  updateMany(
+    docs: Doc[],
+    condition: Doc,
+    modifier: Doc,
+    config: { arrayFilters?: Doc[]; cloneMode: 'deep' },
+    options: UpdaterQueryOptions,
+  ): unknown;
 }
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const updater = require('mingo/updater') as MingoUpdater;
+
+/**
+ * mingo refuses every update operator on its `idKey` path, even `$set: {_id: <same value>}` and
+ * `$set: {_id: ...}` while building an upsert, which MongoDB both accepts. A NUL field name cannot
+ * occur in BSON, so naming it the id key turns mingo's check off; the `_id` rule is applied after
+ * the update instead (unchanged value, or any value while inserting).
+ */
+const UPDATER_OPTIONS: UpdaterQueryOptions = { scriptEnabled: false, idKey: '\u0000' };
 
 const MODIFIERS = new Set([
   '$set', '$unset', '$inc', '$mul', '$min', '$max', '$rename', '$push', '$pull', '$pullAll',
@@ -85,6 +112,8 @@ export interface ApplyOptions {
   filter?: Doc;
   /** True when building the document of an upsert: `$setOnInsert` applies. */
   inserting?: boolean;
+  /** The command's `let` variables (and the statement's `c` constants), read by pipeline updates. */
+  variables?: Doc;
 }
 
 /** Applies an update to a copy of `doc`; returns the new document and whether it changed. */
@@ -125,7 +154,7 @@ export function applyUpdateMany(docs: Doc[], u: UpdateSpec, opts: ApplyOptions =
     let agg: Aggregator | null = null;
     if (Array.isArray(u)) {
       try {
-        agg = new Aggregator(u, { scriptEnabled: false });
+        agg = new Aggregator(u, opts.variables ? { scriptEnabled: false, variables: opts.variables } : { scriptEnabled: false });
       } catch (e) {
         return fail(new CommandError(Codes.BadValue, e instanceof Error ? e.message : String(e)));
       }
@@ -156,9 +185,11 @@ export function applyUpdateMany(docs: Doc[], u: UpdateSpec, opts: ApplyOptions =
     const positional = hasPositional(u);
     try {
       if (clones.length === 1) {
-        updater.update(clones[0], modifier, opts.arrayFilters, positional ? opts.filter : undefined, { cloneMode: 'deep', queryOptions: { scriptEnabled: false } });
+        const condition = positional ? opts.filter : undefined;
+        updater.update(clones[0], modifier, opts.arrayFilters, condition, { cloneMode: 'deep', queryOptions: UPDATER_OPTIONS });
       } else {
-        updater.updateMany(clones, positional && opts.filter ? opts.filter : {}, modifier, { arrayFilters: opts.arrayFilters, cloneMode: 'deep' }, { scriptEnabled: false });
+        const condition = positional && opts.filter ? opts.filter : {};
+        updater.updateMany(clones, condition, modifier, { arrayFilters: opts.arrayFilters, cloneMode: 'deep' }, UPDATER_OPTIONS);
       }
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
@@ -172,7 +203,7 @@ export function applyUpdateMany(docs: Doc[], u: UpdateSpec, opts: ApplyOptions =
     const modified = !valuesEqual(next, before);
     try {
       if (modified && before._id !== undefined && !valuesEqual(next._id, before._id)) throw immutableId();
-      validateStoredDoc(next);
+      validateStoredDoc(next, 'update');
     } catch (e) {
       return fail(e);
     }
@@ -181,24 +212,29 @@ export function applyUpdateMany(docs: Doc[], u: UpdateSpec, opts: ApplyOptions =
   return error ? { results, error } : { results };
 }
 
+/**
+ * A pipeline's output replaces the document as a replacement does: an output without `_id` keeps
+ * the original one (`$replaceRoot`, `$project` without `_id`), and only a different value is 66.
+ */
 function pipelineUpdate(doc: Doc, agg: Aggregator): { doc: Doc; modified: boolean } {
   let out: Doc[];
   try {
     out = agg.run([cloneDeep(doc)]) as Doc[];
   } catch (e) {
-    throw new CommandError(Codes.BadValue, e instanceof Error ? e.message : String(e));
+    throw undefinedVariableError(e) ?? new CommandError(Codes.BadValue, e instanceof Error ? e.message : String(e));
   }
-  const next = idFirst(out[0] ?? {});
-  if (doc._id !== undefined && !valuesEqual(next._id, doc._id)) throw immutableId();
-  validateStoredDoc(next);
+  let next = idFirst(out[0] ?? {});
+  if (next._id === undefined && doc._id !== undefined) next = { _id: doc._id, ...next };
+  validateStoredDoc(next, 'update');
+  if (doc._id !== undefined && !valuesEqual(next._id, doc._id)) throw idAltered(next._id);
   return { doc: next, modified: !valuesEqual(next, doc) };
 }
 
 function replacement(doc: Doc, u: Doc): { doc: Doc; modified: boolean } {
-  if ('_id' in u && doc._id !== undefined && !valuesEqual(u._id, doc._id)) throw immutableId();
   const next: Doc = { _id: doc._id, ...cloneDeep(u) };
   if (next._id === undefined) delete next._id;
-  validateStoredDoc(next);
+  validateStoredDoc(next, 'update');
+  if ('_id' in u && doc._id !== undefined && !valuesEqual(u._id, doc._id)) throw idAltered(u._id);
   return { doc: next, modified: !valuesEqual(next, doc) };
 }
 
@@ -235,17 +271,67 @@ function checkOperandTypes(doc: Doc, modifier: Doc): void {
   }
 }
 
+/** An update operator (`$set: {_id: ...}`) that would change `_id`. */
 function immutableId(): CommandError {
   return new CommandError(Codes.ImmutableField, "Performing an update on the path '_id' would modify the immutable field '_id'");
 }
 
-/** Checks what MongoDB refuses to store: an array or regex `_id`. */
-export function validateStoredDoc(doc: Doc): void {
+/** A replacement or pipeline whose result carries a different `_id` (MongoDB names the new value). */
+function idAltered(id: unknown): CommandError {
+  const msg = `After applying the update, the (immutable) field '_id' was found to have been altered to _id: ${formatValue(id)}`;
+  return new CommandError(Codes.ImmutableField, msg);
+}
+
+/**
+ * The first `$`-prefixed field name inside an `_id` object at any depth (arrays included), as
+ * MongoDB's `storageValidEmbedded` finds it; a DBRef (`$ref` string, `$id`, optional `$db` string,
+ * in that order) is allowed. `top` says whether the offending field is a direct child of `_id`.
+ */
+function dollarFieldInId(v: unknown, top: boolean, depth = 0): { name: string; top: boolean } | null {
+  if (depth > 200) return null;
+  if (Array.isArray(v)) {
+    for (const el of v) {
+      const found = dollarFieldInId(el, false, depth + 1);
+      if (found) return found;
+    }
+    return null;
+  }
+  if (!isPlainObject(v)) return null;
+  const keys = Object.keys(v);
+  let skip = 0;
+  if (keys[0] === '$ref' && typeof v.$ref === 'string' && keys[1] === '$id') skip = keys[2] === '$db' && typeof v.$db === 'string' ? 3 : 2;
+  for (let i = 0; i < keys.length; i++) {
+    if (i >= skip && keys[i].startsWith('$')) return { name: keys[i], top };
+    const found = dollarFieldInId(v[keys[i]], false, depth + 1);
+    if (found) return found;
+  }
+  return null;
+}
+
+/**
+ * Checks what MongoDB refuses to store: an array or regex `_id`, and `$`-prefixed field names
+ * inside an `_id` object (5.0+ allows them elsewhere). An insert reports the storage rule; an
+ * update or upsert reports a `$`-field directly under `_id` as a replacement-document error, as
+ * MongoDB's update path does, and deeper ones by the storage rule.
+ */
+export function validateStoredDoc(doc: Doc, op: 'insert' | 'update' = 'insert'): void {
   const id = doc._id;
   if (id === undefined) return;
   const r = typeRank(id);
   if (r === TypeRank.Array) throw new CommandError(Codes.InvalidIdField, "The '_id' value cannot be of type array");
   if (r === TypeRank.RegExp) throw new CommandError(Codes.InvalidIdField, "The '_id' value cannot be of type regex");
+  if (!isPlainObject(id)) return;
+  const found = dollarFieldInId(id, true);
+  if (!found) return;
+  if (op === 'update' && found.top) {
+    throw new CommandError(
+      Codes.DollarPrefixedFieldName,
+      `The dollar ($) prefixed field '${found.name}' in '_id.${found.name}' is not allowed in the context of an update's ` +
+        'replacement document. Consider using an aggregation pipeline with $replaceWith.',
+    );
+  }
+  const msg = `_id fields may not contain '$'-prefixed fields: ${found.name} is not valid for storage.`;
+  throw new CommandError(Codes.DollarPrefixedFieldName, msg);
 }
 
 /** The equality fields of a filter (top level and inside `$and`), as an upsert's seed document. */
@@ -266,7 +352,7 @@ function upsertSeed(filter: Doc, into: Doc): void {
 }
 
 /** Builds the document an upsert inserts: filter equalities + the update (incl. `$setOnInsert`). */
-export function buildUpsertDoc(filter: Doc, u: UpdateSpec, arrayFilters?: Doc[]): Doc {
+export function buildUpsertDoc(filter: Doc, u: UpdateSpec, arrayFilters?: Doc[], variables?: Doc): Doc {
   let doc: Doc;
   if (!Array.isArray(u) && !Object.keys(u).some((k) => k.startsWith('$'))) {
     const seed: Doc = {};
@@ -276,10 +362,10 @@ export function buildUpsertDoc(filter: Doc, u: UpdateSpec, arrayFilters?: Doc[])
   } else {
     const seed: Doc = {};
     upsertSeed(filter, seed);
-    doc = applyUpdate(seed, u, { arrayFilters, inserting: true, filter }).doc;
+    doc = applyUpdate(seed, u, { arrayFilters, inserting: true, filter, variables }).doc;
   }
   if (doc._id === undefined) doc = { _id: new ObjectId(), ...doc };
   doc = idFirst(doc);
-  validateStoredDoc(doc);
+  validateStoredDoc(doc, 'update');
   return doc;
 }
