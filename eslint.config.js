@@ -5,7 +5,7 @@
 const tseslint = require('typescript-eslint');
 
 const APPS = ['customer-segment', 'coupon', 'category'];
-const LIBS = ['auth', 'api-kit', 'persistence', 'mongo-embedded', 'testing'];
+const LIBS = ['auth', 'api-kit', 'persistence', 'mongo-embedded', 'testing', 'foundation'];
 
 const deepLibImports = {
   group: LIBS.map((l) => `@suite/${l}/**`),
@@ -18,9 +18,19 @@ const relativeLibImports = {
 const httpExceptions = {
   name: '@nestjs/common',
   importNames: [
-    'HttpException', 'BadRequestException', 'UnauthorizedException', 'ForbiddenException', 'NotFoundException',
-    'ConflictException', 'InternalServerErrorException', 'ServiceUnavailableException', 'PayloadTooLargeException',
-    'UnsupportedMediaTypeException', 'UnprocessableEntityException', 'GoneException', 'MethodNotAllowedException',
+    'HttpException',
+    'BadRequestException',
+    'UnauthorizedException',
+    'ForbiddenException',
+    'NotFoundException',
+    'ConflictException',
+    'InternalServerErrorException',
+    'ServiceUnavailableException',
+    'PayloadTooLargeException',
+    'UnsupportedMediaTypeException',
+    'UnprocessableEntityException',
+    'GoneException',
+    'MethodNotAllowedException',
   ],
   message: 'Throw ApiError from @suite/api-kit; HTTP lives in the one exception filter.',
 };
@@ -41,12 +51,20 @@ module.exports = tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
       '@typescript-eslint/no-explicit-any': 'off',
+      // Prettier lays out code at 140 columns; this also holds strings and comments to it.
+      'max-len': ['error', { code: 140, tabWidth: 2 }],
       '@typescript-eslint/no-namespace': 'off',
       'no-restricted-syntax': [
         'error',
         { selector: "Decorator[expression.callee.name='InjectModel']", message: 'Use TenantModelRegistry (TEN-5).' },
-        { selector: "CallExpression[callee.object.name='mongoose'][callee.property.name='model']", message: 'Use TenantModelRegistry (TEN-5).' },
-        { selector: "Decorator[expression.callee.name='Inject'] > CallExpression > Identifier[name='REQUEST']", message: 'No request-scoped providers (STYLE habit 3).' },
+        {
+          selector: "CallExpression[callee.object.name='mongoose'][callee.property.name='model']",
+          message: 'Use TenantModelRegistry (TEN-5).',
+        },
+        {
+          selector: "Decorator[expression.callee.name='Inject'] > CallExpression > Identifier[name='REQUEST']",
+          message: 'No request-scoped providers (STYLE habit 3).',
+        },
       ],
       'no-restricted-imports': restricted([...mongooseOutsideData, httpExceptions], [deepLibImports, relativeLibImports]),
     },
@@ -58,12 +76,19 @@ module.exports = tseslint.config(
       'no-restricted-syntax': [
         'error',
         { selector: "Decorator[expression.callee.name='InjectModel']", message: 'Use TenantModelRegistry (TEN-5).' },
-        { selector: "CallExpression[callee.object.name='mongoose'][callee.property.name='model']", message: 'Use TenantModelRegistry (TEN-5).' },
-        { selector: "Decorator[expression.callee.name='Inject'] > CallExpression > Identifier[name='REQUEST']", message: 'No request-scoped providers (STYLE habit 3).' },
+        {
+          selector: "CallExpression[callee.object.name='mongoose'][callee.property.name='model']",
+          message: 'Use TenantModelRegistry (TEN-5).',
+        },
+        {
+          selector: "Decorator[expression.callee.name='Inject'] > CallExpression > Identifier[name='REQUEST']",
+          message: 'No request-scoped providers (STYLE habit 3).',
+        },
         {
           // A local type named like a Nest parameter decorator makes SWC's decorator metadata point
           // at the decorator function, and the validation pipe then hands the handler a function.
-          selector: ':matches(TSTypeAliasDeclaration, TSInterfaceDeclaration, ClassDeclaration)[id.name=/^(Query|Body|Param|Headers|Req|Res)$/]',
+          selector:
+            ':matches(TSTypeAliasDeclaration, TSInterfaceDeclaration, ClassDeclaration)[id.name=/^(Query|Body|Param|Headers|Req|Res)$/]',
           message: 'Do not name a type like a Nest parameter decorator (Query, Body, Param, ...).',
         },
       ],
@@ -71,7 +96,17 @@ module.exports = tseslint.config(
   },
   // Data layer files may use mongoose.
   {
-    files: ['**/*.repository.ts', '**/*.schema.ts', 'libs/persistence/**/*.ts', 'libs/mongo-embedded/**/*.ts', 'libs/testing/**/*.ts', '**/*.spec.ts', '**/*.e2e-spec.ts', 'tools/**/*.ts', 'test/**/*.ts'],
+    files: [
+      '**/*.repository.ts',
+      '**/*.schema.ts',
+      'libs/persistence/**/*.ts',
+      'libs/mongo-embedded/**/*.ts',
+      'libs/testing/**/*.ts',
+      '**/*.spec.ts',
+      '**/*.e2e-spec.ts',
+      'tools/**/*.ts',
+      'test/**/*.ts',
+    ],
     rules: { 'no-restricted-imports': restricted([httpExceptions], [deepLibImports, relativeLibImports]) },
   },
   // The one exception filter and controllers may use Nest HTTP exceptions.
@@ -83,27 +118,34 @@ module.exports = tseslint.config(
   ...APPS.map((app) => ({
     files: [`apps/${app}/**/*.ts`],
     rules: {
-      'no-restricted-imports': restricted(
-        app.endsWith('') ? [...mongooseOutsideData, httpExceptions] : [],
-        [
-          deepLibImports,
-          relativeLibImports,
-          { group: APPS.filter((a) => a !== app).flatMap((a) => [`**/${a}/**`, `**/apps/${a}`]), message: 'No app imports another app; call it over HTTP.' },
-          { group: ['@suite/testing'], message: '@suite/testing is for tests only.' },
-        ],
-      ),
+      'no-restricted-imports': restricted(app.endsWith('') ? [...mongooseOutsideData, httpExceptions] : [], [
+        deepLibImports,
+        relativeLibImports,
+        {
+          group: APPS.filter((a) => a !== app).flatMap((a) => [`**/${a}/**`, `**/apps/${a}`]),
+          message: 'No app imports another app; call it over HTTP.',
+        },
+        { group: ['@suite/testing'], message: '@suite/testing is for tests only.' },
+      ]),
     },
   })),
   {
     files: APPS.flatMap((a) => [`apps/${a}/**/*.repository.ts`, `apps/${a}/**/*.schema.ts`]),
     rules: {
-      'no-restricted-imports': restricted([httpExceptions], [deepLibImports, relativeLibImports, { group: ['@suite/testing'], message: '@suite/testing is for tests only.' }]),
+      'no-restricted-imports': restricted(
+        [httpExceptions],
+        [deepLibImports, relativeLibImports, { group: ['@suite/testing'], message: '@suite/testing is for tests only.' }],
+      ),
     },
   },
   {
     files: APPS.map((a) => `apps/${a}/**/*.controller.ts`),
     rules: {
-      'no-restricted-imports': restricted(mongooseOutsideData, [deepLibImports, relativeLibImports, { group: ['@suite/testing'], message: '@suite/testing is for tests only.' }]),
+      'no-restricted-imports': restricted(mongooseOutsideData, [
+        deepLibImports,
+        relativeLibImports,
+        { group: ['@suite/testing'], message: '@suite/testing is for tests only.' },
+      ]),
     },
   },
   {
@@ -122,8 +164,13 @@ module.exports = tseslint.config(
           [
             deepLibImports,
             relativeLibImports,
-            { group: LIBS.filter((l) => l !== lib).flatMap((l) => [`**/${l}/src`, `**/${l}/src/**`]), message: 'Import another lib only through its @suite/* alias.' },
+            {
+              group: LIBS.filter((l) => l !== lib).flatMap((l) => [`**/${l}/src`, `**/${l}/src/**`]),
+              message: 'Import another lib only through its @suite/* alias.',
+            },
             ...(lib === 'testing' ? [] : [{ group: ['@suite/testing'], message: '@suite/testing is for tests only.' }]),
+            // The foundation sits above auth and persistence, which never import each other.
+            ...(lib === 'foundation' ? [] : [{ group: ['@suite/foundation'], message: '@suite/foundation is for app root modules.' }]),
           ],
         ),
       },

@@ -17,7 +17,7 @@ const swc = [
   },
 ];
 
-const libs = ['auth', 'api-kit', 'persistence', 'mongo-embedded', 'testing'];
+const libs = ['auth', 'api-kit', 'persistence', 'mongo-embedded', 'testing', 'foundation'];
 
 module.exports = {
   rootDir: __dirname,
@@ -28,9 +28,7 @@ module.exports = {
   testMatch: ['**/*.spec.ts', '**/*.e2e-spec.ts'],
   transform: { '^.+\\.(t|j)s$': swc },
   transformIgnorePatterns: ['/node_modules/(?!(@nestjs|uid|jose)/)'],
-  moduleNameMapper: Object.fromEntries(
-    libs.map((l) => [`^@suite/${l}$`, path.join(__dirname, 'libs', l, 'src')]),
-  ),
+  moduleNameMapper: Object.fromEntries(libs.map((l) => [`^@suite/${l}$`, path.join(__dirname, 'libs', l, 'src')])),
   globalSetup: '<rootDir>/tools/jest-global-setup.js',
   testTimeout: 30000,
   // Two cores: more workers only fight over them.

@@ -19,9 +19,27 @@ interface Route {
   id?: string;
 }
 
-const seg = (method: Route['method'], path: string, body = false, id?: string): Route => ({ service: 'customer-segment', method, path: `/customer-segment/${T}${path}`, body, id });
-const cat = (method: Route['method'], path: string, body = false, id?: string): Route => ({ service: 'category', method, path: `/category/${T}${path}`, body, id });
-const cpn = (method: Route['method'], path: string, body = false, id?: string): Route => ({ service: 'coupon', method, path: `/coupon/${T}${path}`, body, id });
+const seg = (method: Route['method'], path: string, body = false, id?: string): Route => ({
+  service: 'customer-segment',
+  method,
+  path: `/customer-segment/${T}${path}`,
+  body,
+  id,
+});
+const cat = (method: Route['method'], path: string, body = false, id?: string): Route => ({
+  service: 'category',
+  method,
+  path: `/category/${T}${path}`,
+  body,
+  id,
+});
+const cpn = (method: Route['method'], path: string, body = false, id?: string): Route => ({
+  service: 'coupon',
+  method,
+  path: `/coupon/${T}${path}`,
+  body,
+  id,
+});
 
 const ROUTES: Route[] = [
   seg('GET', '/segments'),
@@ -128,7 +146,13 @@ describe('hostile input through the base URL: never a 5xx, every 4xx in the serv
     const lines: string[] = [];
     suite = await launchSuite({
       port: 0,
-      env: { AUTH_HS256_SECRET: SIGNING.secret, AUTH_ISSUER: SIGNING.issuer, AUTH_AUDIENCE: SIGNING.audience, LOG_LEVEL: 'warn', NODE_ENV: 'test' },
+      env: {
+        AUTH_HS256_SECRET: SIGNING.secret,
+        AUTH_ISSUER: SIGNING.issuer,
+        AUTH_AUDIENCE: SIGNING.audience,
+        LOG_LEVEL: 'warn',
+        NODE_ENV: 'test',
+      },
       output: (service, line) => lines.push(`[${service}] ${line}`),
     }).catch((e) => {
       process.stderr.write(`${lines.slice(-40).join('\n')}\n`);
@@ -150,11 +174,22 @@ describe('hostile input through the base URL: never a 5xx, every 4xx in the serv
     headers.auth = { authorization: `Bearer ${token}` };
     headers.json = { ...headers.auth, 'content-type': 'application/json' };
     const customer = await signDevToken(
-      { tenant: T, principalType: 'customer', customerId: 'C1', legalEntityId: 'LE1', scopes: ['customersegment.segment_read_own', 'coupon.coupon_redeem'] },
+      {
+        tenant: T,
+        principalType: 'customer',
+        customerId: 'C1',
+        legalEntityId: 'LE1',
+        scopes: ['customersegment.segment_read_own', 'coupon.coupon_redeem'],
+      },
       SIGNING,
     );
     headers.customer = { authorization: `Bearer ${customer}` };
-    headers.anonymous = { authorization: `Bearer ${await signDevToken({ tenant: T, principalType: 'anonymous', sid: 'v1', scopes: ['coupon.coupon_redeem'] }, SIGNING)}` };
+    headers.anonymous = {
+      authorization: `Bearer ${await signDevToken(
+        { tenant: T, principalType: 'anonymous', sid: 'v1', scopes: ['coupon.coupon_redeem'] },
+        SIGNING,
+      )}`,
+    };
     // Seeds so that the id-addressed routes reach their handlers.
     const seed = async (path: string, body: unknown) => {
       const res = await fetch(`${suite.baseUrl}${path}`, { method: 'POST', headers: headers.json, body: JSON.stringify(body) });
@@ -162,13 +197,25 @@ describe('hostile input through the base URL: never a 5xx, every 4xx in the serv
     };
     await seed(`/customer-segment/${T}/segments`, { id: 'seg1', name: { en: 'Seg' }, siteCode: 'main', status: 'ACTIVE' });
     await seed(`/category/${T}/categories`, { id: 'cat1', localizedName: { en: 'Cat' }, published: true });
-    await seed(`/coupon/${T}/coupons`, { code: 'CPN1', name: 'C', discountType: 'PERCENT', discountPercentage: 10, maxRedemptions: -1, maxRedemptionsPerCustomer: -1 });
+    await seed(`/coupon/${T}/coupons`, {
+      code: 'CPN1',
+      name: 'C',
+      discountType: 'PERCENT',
+      discountPercentage: 10,
+      maxRedemptions: -1,
+      maxRedemptionsPerCustomer: -1,
+    });
   }, 90000);
   afterAll(async () => {
     await suite?.stop();
   }, 30000);
 
-  async function check(route: Route, what: string, init: { path?: string; body?: string; contentType?: string | null; as?: string }, expected?: number) {
+  async function check(
+    route: Route,
+    what: string,
+    init: { path?: string; body?: string; contentType?: string | null; as?: string },
+    expected?: number,
+  ) {
     const path = init.path ?? route.path;
     const h: Record<string, string> = { ...headers[init.as ?? 'auth'] };
     if (init.body !== undefined && init.contentType !== null) h['content-type'] = init.contentType ?? 'application/json';
@@ -194,7 +241,11 @@ describe('hostile input through the base URL: never a 5xx, every 4xx in the serv
       const ok =
         route.service === 'coupon'
           ? body.status === res.status && typeof body.type === 'string' && typeof body.message === 'string' && Array.isArray(body.details)
-          : body.code === res.status && typeof body.status === 'string' && typeof body.errorCode === 'string' && typeof body.message === 'string' && Array.isArray(body.details);
+          : body.code === res.status &&
+            typeof body.status === 'string' &&
+            typeof body.errorCode === 'string' &&
+            typeof body.message === 'string' &&
+            Array.isArray(body.details);
       if (!ok) failures.push(`${where}: not the ${route.service} error profile: ${text.slice(0, 200)}`);
     }
   }
@@ -224,7 +275,14 @@ describe('hostile input through the base URL: never a 5xx, every 4xx in the serv
       for (const route of ROUTES) {
         const body = route.body ? '{"customerNumber":"C2","legalEntityId":"LE9","orderCode":{"$gt":""}}' : undefined;
         await check(route, `${as}`, { body, as });
-        for (const q of ['q=id%3A(%22a%22%2C%22b%22)', 'customerId=C2', 'legalEntityId=LE9', 'customerNumber=C2', 'onlyActive=false', 'showUnpublished=true']) {
+        for (const q of [
+          'q=id%3A(%22a%22%2C%22b%22)',
+          'customerId=C2',
+          'legalEntityId=LE9',
+          'customerNumber=C2',
+          'onlyActive=false',
+          'showUnpublished=true',
+        ]) {
           await check(route, `${as} ${q}`, { path: `${route.path}?${q}`, body, as });
         }
       }

@@ -110,13 +110,55 @@ const CATEGORIES: Cat[] = [
     position: 0,
     published: true,
   },
-  { id: 'cat-sledge', parentId: 'cat-hammers', code: 'SLEDGE', localizedName: { en: 'Sledgehammers', de: 'Vorschlaghämmer' }, position: 1, published: true },
-  { id: 'cat-claw', parentId: 'cat-hammers', code: 'CLAW', localizedName: { en: 'Claw hammers', de: 'Klauenhämmer' }, position: 0, published: true },
+  {
+    id: 'cat-sledge',
+    parentId: 'cat-hammers',
+    code: 'SLEDGE',
+    localizedName: { en: 'Sledgehammers', de: 'Vorschlaghämmer' },
+    position: 1,
+    published: true,
+  },
+  {
+    id: 'cat-claw',
+    parentId: 'cat-hammers',
+    code: 'CLAW',
+    localizedName: { en: 'Claw hammers', de: 'Klauenhämmer' },
+    position: 0,
+    published: true,
+  },
   { id: 'cat-fibre', parentId: 'cat-claw', localizedName: { en: 'Fibreglass claw hammers' }, position: 0, published: true },
-  { id: 'cat-hidden', parentId: 'cat-hammers', code: 'HIDDEN', localizedName: { en: 'Hidden', de: 'Versteckt' }, position: 2, published: false },
-  { id: 'cat-hidden-child', parentId: 'cat-hidden', code: 'HIDDENCHILD', localizedName: { en: 'Hidden child', de: 'Verstecktes Kind' }, position: 0, published: true },
-  { id: 'cat-handsaws', parentId: 'cat-saws', code: 'HANDSAWS', localizedName: { en: 'Hand saws', de: 'Handsägen' }, position: 3, published: true },
-  { id: 'cat-bowsaws', parentId: 'cat-saws', code: 'BOWSAWS', localizedName: { en: 'Bow saws', de: 'Bügelsägen' }, position: 3, published: true },
+  {
+    id: 'cat-hidden',
+    parentId: 'cat-hammers',
+    code: 'HIDDEN',
+    localizedName: { en: 'Hidden', de: 'Versteckt' },
+    position: 2,
+    published: false,
+  },
+  {
+    id: 'cat-hidden-child',
+    parentId: 'cat-hidden',
+    code: 'HIDDENCHILD',
+    localizedName: { en: 'Hidden child', de: 'Verstecktes Kind' },
+    position: 0,
+    published: true,
+  },
+  {
+    id: 'cat-handsaws',
+    parentId: 'cat-saws',
+    code: 'HANDSAWS',
+    localizedName: { en: 'Hand saws', de: 'Handsägen' },
+    position: 3,
+    published: true,
+  },
+  {
+    id: 'cat-bowsaws',
+    parentId: 'cat-saws',
+    code: 'BOWSAWS',
+    localizedName: { en: 'Bow saws', de: 'Bügelsägen' },
+    position: 3,
+    published: true,
+  },
   { id: 'cat-hoses', parentId: 'cat-garden', code: 'HOSES', localizedName: { en: 'Hoses', de: 'Schläuche' }, position: 0, published: true },
   { id: 'cat-mowers', parentId: 'cat-garden', code: 'MOWERS', localizedName: { en: 'Mowers', de: 'Mäher' }, position: 1, published: true },
 ];
@@ -181,7 +223,11 @@ const SEGMENTS: Seg[] = [
 ];
 
 const usd = (amount: number) => ({ amount, currency: 'USD' });
-const order = (total: number, discount: number, orderCode?: string) => ({ ...(orderCode ? { orderCode } : {}), orderTotal: usd(total), discount: usd(discount) });
+const order = (total: number, discount: number, orderCode?: string) => ({
+  ...(orderCode ? { orderCode } : {}),
+  orderTotal: usd(total),
+  discount: usd(discount),
+});
 
 /** The coupons of step 5; all segment-restricted except PLAIN5. */
 const COUPONS = {
@@ -197,12 +243,36 @@ const COUPONS = {
     segmentRestricted: true,
     restrictions: { validFor: [], minOrderValue: usd(49.99), segments: ['seg-pro'] },
   },
-  OLDSEG: { code: 'OLDSEG', name: 'Expired segment only', discountAbsolute: usd(5), segmentRestricted: true, restrictions: { segments: ['seg-old'] } },
-  OFFSEG: { code: 'OFFSEG', name: 'Inactive segment only', discountAbsolute: usd(5), segmentRestricted: true, restrictions: { segments: ['seg-off'] } },
+  OLDSEG: {
+    code: 'OLDSEG',
+    name: 'Expired segment only',
+    discountAbsolute: usd(5),
+    segmentRestricted: true,
+    restrictions: { segments: ['seg-old'] },
+  },
+  OFFSEG: {
+    code: 'OFFSEG',
+    name: 'Inactive segment only',
+    discountAbsolute: usd(5),
+    segmentRestricted: true,
+    restrictions: { segments: ['seg-off'] },
+  },
   // ANY of the listed segments counts; only seg-garden is effectively active.
-  ANYSEG: { code: 'ANYSEG', name: 'Any of three', discountAbsolute: usd(5), segmentRestricted: true, restrictions: { segments: ['seg-off', 'seg-old', 'seg-garden'] } },
+  ANYSEG: {
+    code: 'ANYSEG',
+    name: 'Any of three',
+    discountAbsolute: usd(5),
+    segmentRestricted: true,
+    restrictions: { segments: ['seg-off', 'seg-old', 'seg-garden'] },
+  },
   // Names a segment id that exists only in tenant B.
-  XTENANT: { code: 'XTENANT', name: 'Other tenant segment', discountAbsolute: usd(5), segmentRestricted: true, restrictions: { segments: ['seg-bonly'] } },
+  XTENANT: {
+    code: 'XTENANT',
+    name: 'Other tenant segment',
+    discountAbsolute: usd(5),
+    segmentRestricted: true,
+    restrictions: { segments: ['seg-bonly'] },
+  },
   PLAIN5: { code: 'PLAIN5', name: 'No restriction', discountAbsolute: usd(5) },
 };
 
@@ -219,7 +289,14 @@ function narrow(map: Record<string, string> | undefined, lang: string | undefine
 /** One node of a segment category tree as segment §3.22/§8.4 defines it. */
 function treeNode(id: string, isSegmentAssigned: boolean, lang: string | undefined, subcategories?: unknown[]): Record<string, unknown> {
   const c = CAT.get(id)!;
-  const node: Record<string, unknown> = { id, code: c.code ?? '', name: narrow(c.localizedName, lang), isSegmentAssigned, position: c.position, published: true };
+  const node: Record<string, unknown> = {
+    id,
+    code: c.code ?? '',
+    name: narrow(c.localizedName, lang),
+    isSegmentAssigned,
+    position: c.position,
+    published: true,
+  };
   if (c.parentId) node.parentId = c.parentId;
   if (c.localizedDescription) node.localizedDescription = narrow(c.localizedDescription, lang);
   if (c.localizedSlug) node.localizedSlug = narrow(c.localizedSlug, lang);
@@ -230,15 +307,22 @@ function treeNode(id: string, isSegmentAssigned: boolean, lang: string | undefin
 }
 
 /** (segmentId, type, item.id) of every item row, in answer order. */
-const itemKeys = (rows: Array<{ segmentId: string; type: string; item: { id: string } }>) => rows.map((r) => `${r.segmentId} ${r.type} ${r.item.id}`);
+const itemKeys = (rows: Array<{ segmentId: string; type: string; item: { id: string } }>) =>
+  rows.map((r) => `${r.segmentId} ${r.type} ${r.item.id}`);
 /** (categoryId, product id) of every assignment, sorted (the default order is creation time). */
-const assignmentKeys = (rows: Array<{ categoryId: string; ref: { id: string; type: string } }>) => rows.map((r) => `${r.categoryId}/${r.ref.id}`).sort();
+const assignmentKeys = (rows: Array<{ categoryId: string; ref: { id: string; type: string } }>) =>
+  rows.map((r) => `${r.categoryId}/${r.ref.id}`).sort();
 const expectedAssignments = (categoryIds: string[]) => categoryIds.flatMap((c) => (PRODUCTS[c] ?? []).map((p) => `${c}/${p}`)).sort();
 
 function expectNotRedeemable(res: Reply, reason: string, field: string) {
   expect({ status: res.status, body: res.body }).toEqual({
     status: 400,
-    body: { status: 400, type: 'coupon_not_redeemable', message: expect.any(String), details: [{ field, type: reason, message: expect.any(String) }] },
+    body: {
+      status: 400,
+      type: 'coupon_not_redeemable',
+      message: expect.any(String),
+      details: [{ field, type: reason, message: expect.any(String) }],
+    },
   });
 }
 
@@ -260,7 +344,12 @@ function expectFilterUnavailable(res: Reply) {
   expect(res.status).toBe(503);
   expect(Array.isArray(res.body)).toBe(false);
   expect(res.body).toEqual(
-    expect.objectContaining({ code: 503, status: 'Service Unavailable', errorCode: 'upstream_unavailable', details: expect.arrayContaining([expect.any(String)]) }),
+    expect.objectContaining({
+      code: 503,
+      status: 'Service Unavailable',
+      errorCode: 'upstream_unavailable',
+      details: expect.arrayContaining([expect.any(String)]),
+    }),
   );
   expect(res.text).not.toMatch(/"p-[a-z]/);
 }
@@ -282,16 +371,51 @@ const T = 'tokencheck';
 function peerContracts(req: RecordedRequest) {
   const segmentList = `/customer-segment/${T}/segments`;
   if (req.method === 'GET' && req.path === segmentList) {
-    return { json: [{ id: 'seg-stub', name: { en: 'Stub' }, status: 'ACTIVE', siteCode: 'main', metadata: { version: 1, createdAt: '2024-01-01T00:00:00.000Z', modifiedAt: '2024-01-01T00:00:00.000Z' } }] };
+    return {
+      json: [
+        {
+          id: 'seg-stub',
+          name: { en: 'Stub' },
+          status: 'ACTIVE',
+          siteCode: 'main',
+          metadata: { version: 1, createdAt: '2024-01-01T00:00:00.000Z', modifiedAt: '2024-01-01T00:00:00.000Z' },
+        },
+      ],
+    };
   }
   if (req.method === 'GET' && req.path === `${segmentList}/items`) {
-    return { json: [{ segmentId: 'seg-stub', type: 'CATEGORY', item: { id: 'cat-path' }, metadata: { version: 1, createdAt: '2024-01-01T00:00:00.000Z', modifiedAt: '2024-01-01T00:00:00.000Z' } }] };
+    return {
+      json: [
+        {
+          segmentId: 'seg-stub',
+          type: 'CATEGORY',
+          item: { id: 'cat-path' },
+          metadata: { version: 1, createdAt: '2024-01-01T00:00:00.000Z', modifiedAt: '2024-01-01T00:00:00.000Z' },
+        },
+      ],
+    };
   }
   if (req.method === 'POST' && req.path === `/category/${T}/category-trees/search`) {
-    return { json: [{ id: 'cat-root', type: 'STANDARD', code: 'ROOT', localizedName: { en: 'Root' }, name: 'Root', position: 0, published: true, subcategories: [] }] };
+    return {
+      json: [
+        {
+          id: 'cat-root',
+          type: 'STANDARD',
+          code: 'ROOT',
+          localizedName: { en: 'Root' },
+          name: 'Root',
+          position: 0,
+          published: true,
+          subcategories: [],
+        },
+      ],
+    };
   }
   if (req.method === 'GET' && req.path.startsWith(`/category/${T}/categories/`)) {
-    return { status: 404, json: { code: 404, status: 'Not Found', errorCode: 'resource_not_found', message: 'Error while getting category', details: [] } };
+    return {
+      status: 404,
+      json: { code: 404, status: 'Not Found', errorCode: 'resource_not_found', message: 'Error while getting category', details: [] },
+    };
   }
   return { status: 404, json: { code: 404, status: 'Not Found', errorCode: 'resource_not_found', message: 'no such route', details: [] } };
 }
@@ -339,7 +463,11 @@ describe('the suite as one: category → customer-segment ← coupon over real H
   let other: string; // C-OTHER
 
   beforeAll(async () => {
-    suite = await launchSuite({ port: 0, env: { ...authEnv(SIGNING), LOG_LEVEL: 'warn', PEER_BREAKER_OPEN_MS: String(BREAKER_OPEN_MS) }, output }).catch(dumpLogs);
+    suite = await launchSuite({
+      port: 0,
+      env: { ...authEnv(SIGNING), LOG_LEVEL: 'warn', PEER_BREAKER_OPEN_MS: String(BREAKER_OPEN_MS) },
+      output,
+    }).catch(dumpLogs);
     call = httpClient(suite.baseUrl);
     adminA = await mint.employee(A, ADMIN_SCOPES);
     adminB = await mint.employee(B, ADMIN_SCOPES);
@@ -361,7 +489,10 @@ describe('the suite as one: category → customer-segment ← coupon over real H
     }
     for (const [categoryId, products] of Object.entries(PRODUCTS)) {
       for (const productId of products) {
-        const res = await call('POST', `/category/${A}/categories/${categoryId}/assignments`, { token: adminA, body: { ref: { id: productId, type: 'PRODUCT' } } });
+        const res = await call('POST', `/category/${A}/categories/${categoryId}/assignments`, {
+          token: adminA,
+          body: { ref: { id: productId, type: 'PRODUCT' } },
+        });
         expect([categoryId, productId, res.status]).toEqual([categoryId, productId, 201]);
       }
     }
@@ -372,8 +503,20 @@ describe('the suite as one: category → customer-segment ← coupon over real H
     expect(ids(tree.body)).toEqual([
       'cat-tools',
       [
-        ['cat-hammers', [['cat-claw', [['cat-fibre', []]]], ['cat-sledge', []]]],
-        ['cat-saws', [['cat-handsaws', []], ['cat-bowsaws', []]]],
+        [
+          'cat-hammers',
+          [
+            ['cat-claw', [['cat-fibre', []]]],
+            ['cat-sledge', []],
+          ],
+        ],
+        [
+          'cat-saws',
+          [
+            ['cat-handsaws', []],
+            ['cat-bowsaws', []],
+          ],
+        ],
       ],
     ]);
   }, 60000);
@@ -385,34 +528,61 @@ describe('the suite as one: category → customer-segment ← coupon over real H
         body: { id: s.id, name: { en: s.id }, status: s.status, siteCode: 'main', ...(s.validity ? { validity: s.validity } : {}) },
       });
       expect([s.id, created.status, created.body]).toEqual([s.id, 201, { id: s.id }]);
-      for (const [type, ids] of [['CATEGORY', s.categories], ['PRODUCT', s.products]] as const) {
+      for (const [type, ids] of [
+        ['CATEGORY', s.categories],
+        ['PRODUCT', s.products],
+      ] as const) {
         if (!ids.length) continue;
-        const bulk = await call('PUT', `/customer-segment/${A}/segments/${s.id}/items/${type}/bulk`, { token: adminA, body: ids.map((id) => ({ id })) });
+        const bulk = await call('PUT', `/customer-segment/${A}/segments/${s.id}/items/${type}/bulk`, {
+          token: adminA,
+          body: ids.map((id) => ({ id })),
+        });
         expect([s.id, type, bulk.status]).toEqual([s.id, type, 207]);
         expect(bulk.body.map((r: { code: number }) => r.code)).toEqual(ids.map(() => 201));
       }
       for (const customerId of s.b2c) {
-        expect([s.id, customerId, (await call('PUT', `/customer-segment/${A}/segments/${s.id}/customers/${customerId}`, { token: adminA })).status]).toEqual([s.id, customerId, 201]);
+        expect([
+          s.id,
+          customerId,
+          (await call('PUT', `/customer-segment/${A}/segments/${s.id}/customers/${customerId}`, { token: adminA })).status,
+        ]).toEqual([s.id, customerId, 201]);
       }
       for (const [customerId, le] of s.b2b) {
-        expect([s.id, customerId, le, (await call('PUT', `/customer-segment/${A}/segments/${s.id}/customers/${customerId}/${le}`, { token: adminA })).status]).toEqual([
+        expect([
           s.id,
           customerId,
           le,
-          201,
-        ]);
+          (await call('PUT', `/customer-segment/${A}/segments/${s.id}/customers/${customerId}/${le}`, { token: adminA })).status,
+        ]).toEqual([s.id, customerId, le, 201]);
       }
     }
     // An upsert of an existing assignment is an update (the seed tutorial's second PUT).
-    expect((await call('PUT', `/customer-segment/${A}/segments/seg-garden/customers/C-B2C`, { token: adminA, body: { metadata: { version: 1 } } })).status).toBe(204);
+    expect(
+      (
+        await call('PUT', `/customer-segment/${A}/segments/seg-garden/customers/C-B2C`, {
+          token: adminA,
+          body: { metadata: { version: 1 } },
+        })
+      ).status,
+    ).toBe(204);
 
     // Tenant B: a segment id that exists only there, holding a customer number that also shops in A.
-    expect((await call('POST', `/customer-segment/${B}/segments`, { token: adminB, body: { id: 'seg-bonly', name: { en: 'B only' }, status: 'ACTIVE', siteCode: 'main' } })).status).toBe(201);
+    expect(
+      (
+        await call('POST', `/customer-segment/${B}/segments`, {
+          token: adminB,
+          body: { id: 'seg-bonly', name: { en: 'B only' }, status: 'ACTIVE', siteCode: 'main' },
+        })
+      ).status,
+    ).toBe(201);
     expect((await call('PUT', `/customer-segment/${B}/segments/seg-bonly/customers/C-B2C`, { token: adminB })).status).toBe(201);
     expect((await call('PUT', `/customer-segment/${B}/segments/seg-bonly/items/CATEGORY/cat-garden`, { token: adminB })).status).toBe(201);
 
     // The seed tutorial's search, as the back office sees it.
-    const found = await call('GET', `/customer-segment/${A}/segments?q=siteCode:main`, { token: adminA, headers: { 'x-total-count': 'true' } });
+    const found = await call('GET', `/customer-segment/${A}/segments?q=siteCode:main`, {
+      token: adminA,
+      headers: { 'x-total-count': 'true' },
+    });
     expect(found.status).toBe(200);
     expect(found.body.map((s: { id: string }) => s.id)).toEqual(SEGMENTS.map((s) => s.id).sort());
     expect(found.headers.get('x-total-count')).toBe(String(SEGMENTS.length));
@@ -431,11 +601,17 @@ describe('the suite as one: category → customer-segment ← coupon over real H
 
   it('3b. gets the segment category tree: assigned categories with subtrees (true) and ancestors (false), in sibling order', async () => {
     // C-B2B (seg-pro + seg-garden), narrowed to German: a name without a German entry is {} (LOC-3).
-    const de = await call('GET', `/customer-segment/${A}/segments/items/category-trees?siteCode=main`, { token: b2b, headers: { 'accept-language': 'de' } });
+    const de = await call('GET', `/customer-segment/${A}/segments/items/category-trees?siteCode=main`, {
+      token: b2b,
+      headers: { 'accept-language': 'de' },
+    });
     expect(de.status).toBe(200);
     const expectedFor = (lang: string | undefined) => [
       treeNode('cat-tools', false, lang, [
-        treeNode('cat-hammers', true, lang, [treeNode('cat-claw', true, lang, [treeNode('cat-fibre', true, lang)]), treeNode('cat-sledge', true, lang)]),
+        treeNode('cat-hammers', true, lang, [
+          treeNode('cat-claw', true, lang, [treeNode('cat-fibre', true, lang)]),
+          treeNode('cat-sledge', true, lang),
+        ]),
         treeNode('cat-saws', true, lang, [treeNode('cat-handsaws', true, lang), treeNode('cat-bowsaws', true, lang)]),
       ]),
       treeNode('cat-garden', false, lang, [treeNode('cat-hoses', true, lang)]),
@@ -449,7 +625,10 @@ describe('the suite as one: category → customer-segment ← coupon over real H
 
     // C-B2C: seg-garden only; the expired seg-old (Paint) and INACTIVE seg-off (Garden itself) do not
     // count, so Garden stays an unassigned ancestor.
-    const consumer = await call('GET', `/customer-segment/${A}/segments/items/category-trees`, { token: b2c, headers: { 'accept-language': 'en' } });
+    const consumer = await call('GET', `/customer-segment/${A}/segments/items/category-trees`, {
+      token: b2c,
+      headers: { 'accept-language': 'en' },
+    });
     expect(consumer.status).toBe(200);
     expect(consumer.body).toEqual([treeNode('cat-garden', false, 'en', [treeNode('cat-hoses', true, 'en')])]);
 
@@ -487,7 +666,10 @@ describe('the suite as one: category → customer-segment ← coupon over real H
 
   it('4. lists category assignments filtered by segmentsIds: exactly the products the segments allow', async () => {
     const list = async (categoryId: string, query: string, token = b2b) => {
-      const res = await call('GET', `/category/${A}/categories/${categoryId}/assignments?${query}`, { token, headers: { 'x-total-count': 'true' } });
+      const res = await call('GET', `/category/${A}/categories/${categoryId}/assignments?${query}`, {
+        token,
+        headers: { 'x-total-count': 'true' },
+      });
       expect([categoryId, query, res.status]).toEqual([categoryId, query, 200]);
       expect(res.headers.get('x-total-count')).toBe(String(res.body.length));
       return assignmentKeys(res.body);
@@ -501,7 +683,9 @@ describe('the suite as one: category → customer-segment ← coupon over real H
     // The call is made with a customer token: the category service must use its own service token,
     // since a customer token could not read the segment items (segment §1.2.1).
     expect(await list('cat-tools', 'withSubcategories=true&segmentsIds=seg-pro')).toEqual(expectedAssignments(['cat-hammers', 'cat-claw']));
-    expect(await list('cat-tools', 'withSubcategories=true&segmentsIds=seg-pro,seg-garden')).toEqual(expectedAssignments(['cat-hammers', 'cat-claw']));
+    expect(await list('cat-tools', 'withSubcategories=true&segmentsIds=seg-pro,seg-garden')).toEqual(
+      expectedAssignments(['cat-hammers', 'cat-claw']),
+    );
     expect(await list('cat-hammers', 'segmentsIds=seg-pro')).toEqual(expectedAssignments(['cat-hammers']));
     expect(await list('cat-garden', 'withSubcategories=true&segmentsIds=seg-garden')).toEqual(expectedAssignments(['cat-hoses']));
     // Segment status and validity are the caller's choice here (category §9 step 5).
@@ -512,7 +696,9 @@ describe('the suite as one: category → customer-segment ← coupon over real H
     expect(await list('cat-garden', 'withSubcategories=true&segmentsIds=seg-bonly')).toEqual([]);
     // An anonymous storefront token is enough for the filter too: it needs no segment scope.
     const guest = await mint.anonymous(A, 'visit-1');
-    expect(await list('cat-hammers', 'withSubcategories=true&segmentsIds=seg-pro', guest)).toEqual(expectedAssignments(['cat-hammers', 'cat-claw']));
+    expect(await list('cat-hammers', 'withSubcategories=true&segmentsIds=seg-pro', guest)).toEqual(
+      expectedAssignments(['cat-hammers', 'cat-claw']),
+    );
   });
 
   it('5. redeems a segment-restricted coupon as a member and refuses non-members, expired and INACTIVE segments', async () => {
@@ -527,27 +713,54 @@ describe('the suite as one: category → customer-segment ← coupon over real H
     expect([valid.status, valid.text]).toEqual([200, '']);
     const redeemed = await call('POST', `/coupon/${A}/coupons/ENG2OC0/redemptions`, { token: b2b, body: order(60, 24.99, 'ORD-1') });
     expect(redeemed.status).toBe(201);
-    expect(redeemed.body).toEqual({ id: expect.stringMatching(/^[0-9a-f]{24}$/), yrn: `urn:yaas:saasag:coupon:redemption:${A};${redeemed.body.id}` });
+    expect(redeemed.body).toEqual({
+      id: expect.stringMatching(/^[0-9a-f]{24}$/),
+      yrn: `urn:yaas:saasag:coupon:redemption:${A};${redeemed.body.id}`,
+    });
 
     // Non-members: C-B2C (member of other segments only) and C-OTHER.
     for (const token of [b2c, other]) {
-      expectNotRedeemable(await call('POST', `/coupon/${A}/coupons/ENG2OC0/validation`, { token, body: order(60, 24.99) }), 'customer_not_in_segment', 'restrictions.segments');
-      expectNotRedeemable(await call('POST', `/coupon/${A}/coupons/ENG2OC0/redemptions`, { token, body: order(60, 24.99, 'ORD-NM') }), 'customer_not_in_segment', 'restrictions.segments');
+      expectNotRedeemable(
+        await call('POST', `/coupon/${A}/coupons/ENG2OC0/validation`, { token, body: order(60, 24.99) }),
+        'customer_not_in_segment',
+        'restrictions.segments',
+      );
+      expectNotRedeemable(
+        await call('POST', `/coupon/${A}/coupons/ENG2OC0/redemptions`, { token, body: order(60, 24.99, 'ORD-NM') }),
+        'customer_not_in_segment',
+        'restrictions.segments',
+      );
     }
     // Local checks come first (R10 before R12): no segment decision is needed for a too small order.
-    expectNotRedeemable(await call('POST', `/coupon/${A}/coupons/ENG2OC0/validation`, { token: b2c, body: order(10, 5) }), 'min_order_value_not_reached', 'restrictions.minOrderValue.amount');
+    expectNotRedeemable(
+      await call('POST', `/coupon/${A}/coupons/ENG2OC0/validation`, { token: b2c, body: order(10, 5) }),
+      'min_order_value_not_reached',
+      'restrictions.minOrderValue.amount',
+    );
 
     // Both customers are members of the expired seg-old and the INACTIVE seg-off: neither counts.
     for (const code of ['OLDSEG', 'OFFSEG']) {
       for (const token of [b2c, b2b]) {
-        expectNotRedeemable(await call('POST', `/coupon/${A}/coupons/${code}/validation`, { token, body: order(20, 5) }), 'customer_not_in_segment', 'restrictions.segments');
-        expectNotRedeemable(await call('POST', `/coupon/${A}/coupons/${code}/redemptions`, { token, body: order(20, 5, `ORD-${code}`) }), 'customer_not_in_segment', 'restrictions.segments');
+        expectNotRedeemable(
+          await call('POST', `/coupon/${A}/coupons/${code}/validation`, { token, body: order(20, 5) }),
+          'customer_not_in_segment',
+          'restrictions.segments',
+        );
+        expectNotRedeemable(
+          await call('POST', `/coupon/${A}/coupons/${code}/redemptions`, { token, body: order(20, 5, `ORD-${code}`) }),
+          'customer_not_in_segment',
+          'restrictions.segments',
+        );
       }
     }
     // ANY of the listed segments: seg-garden is active, so both customers may use ANYSEG; C-OTHER not.
     expect((await call('POST', `/coupon/${A}/coupons/ANYSEG/validation`, { token: b2c, body: order(20, 5) })).status).toBe(200);
     expect((await call('POST', `/coupon/${A}/coupons/ANYSEG/validation`, { token: b2b, body: order(20, 5) })).status).toBe(200);
-    expectNotRedeemable(await call('POST', `/coupon/${A}/coupons/ANYSEG/validation`, { token: other, body: order(20, 5) }), 'customer_not_in_segment', 'restrictions.segments');
+    expectNotRedeemable(
+      await call('POST', `/coupon/${A}/coupons/ANYSEG/validation`, { token: other, body: order(20, 5) }),
+      'customer_not_in_segment',
+      'restrictions.segments',
+    );
 
     // The bookkeeping: exactly the member's one redemption, nothing from the refusals.
     const books = async (code: string) => {
@@ -558,20 +771,40 @@ describe('the suite as one: category → customer-segment ← coupon over real H
     };
     const eng = await books('ENG2OC0');
     expect(eng.count).toBe(1);
-    expect(eng.records).toEqual([expect.objectContaining({ id: redeemed.body.id, code: 'ENG2OC0', customerNumber: 'C-B2B', legalEntityId: 'LE-1', orderCode: 'ORD-1' })]);
+    expect(eng.records).toEqual([
+      expect.objectContaining({
+        id: redeemed.body.id,
+        code: 'ENG2OC0',
+        customerNumber: 'C-B2B',
+        legalEntityId: 'LE-1',
+        orderCode: 'ORD-1',
+      }),
+    ]);
     for (const code of ['OLDSEG', 'OFFSEG', 'ANYSEG']) {
       const { count, records } = await books(code);
       expect([code, count, records]).toEqual([code, 0, []]);
     }
 
     // The member's per-customer limit is now used up (R7 decides before the segment call).
-    expectNotRedeemable(await call('POST', `/coupon/${A}/coupons/ENG2OC0/validation`, { token: b2b, body: order(60, 24.99) }), 'max_redemptions_per_customer_reached', 'maxRedemptionsPerCustomer');
+    expectNotRedeemable(
+      await call('POST', `/coupon/${A}/coupons/ENG2OC0/validation`, { token: b2b, body: order(60, 24.99) }),
+      'max_redemptions_per_customer_reached',
+      'maxRedemptionsPerCustomer',
+    );
   });
 
   it("isolates tenants across services: a coupon naming another tenant's segment matches nobody of that tenant", async () => {
     // C-B2C is a member of seg-bonly in tenant B, and shops in tenant A with an A token.
-    expectNotRedeemable(await call('POST', `/coupon/${A}/coupons/XTENANT/validation`, { token: b2c, body: order(20, 5) }), 'customer_not_in_segment', 'restrictions.segments');
-    expectNotRedeemable(await call('POST', `/coupon/${A}/coupons/XTENANT/redemptions`, { token: b2c, body: order(20, 5, 'ORD-X') }), 'customer_not_in_segment', 'restrictions.segments');
+    expectNotRedeemable(
+      await call('POST', `/coupon/${A}/coupons/XTENANT/validation`, { token: b2c, body: order(20, 5) }),
+      'customer_not_in_segment',
+      'restrictions.segments',
+    );
+    expectNotRedeemable(
+      await call('POST', `/coupon/${A}/coupons/XTENANT/redemptions`, { token: b2c, body: order(20, 5, 'ORD-X') }),
+      'customer_not_in_segment',
+      'restrictions.segments',
+    );
     expect((await call('GET', `/coupon/${A}/coupons/XTENANT`, { token: adminA })).body.redemptionCount).toBe(0);
     // A tenant-B token cannot act on tenant A at all (TEN-2).
     const bToken = await mint.customer(B, 'C-B2C', CUSTOMER_SCOPES);
@@ -580,8 +813,12 @@ describe('the suite as one: category → customer-segment ← coupon over real H
     // Control: in tenant B the same customer is a member and the same coupon is redeemable.
     expect((await call('POST', `/coupon/${B}/coupons/XTENANT/validation`, { token: bToken, body: order(20, 5) })).status).toBe(200);
     // And segment visibility does not leak either way.
-    expect((await call('GET', `/customer-segment/${A}/segments`, { token: b2c })).body.map((s: { id: string }) => s.id)).toEqual(['seg-garden']);
-    expect((await call('GET', `/customer-segment/${B}/segments`, { token: bToken })).body.map((s: { id: string }) => s.id)).toEqual(['seg-bonly']);
+    expect((await call('GET', `/customer-segment/${A}/segments`, { token: b2c })).body.map((s: { id: string }) => s.id)).toEqual([
+      'seg-garden',
+    ]);
+    expect((await call('GET', `/customer-segment/${B}/segments`, { token: bToken })).body.map((s: { id: string }) => s.id)).toEqual([
+      'seg-bonly',
+    ]);
   });
 
   describe('6. the segment service goes down and comes back', () => {
@@ -607,26 +844,54 @@ describe('the suite as one: category → customer-segment ← coupon over real H
       // Coupon: each call is one attempt plus at most one retry (coupon §10.3), so its breaker has
       // seen 5 consecutive failures after the third call; from then on it fails fast.
       for (let i = 0; i < 3; i++) {
-        expectSegmentUnavailable(timed('coupon validation', 1000, await call('POST', `/coupon/${A}/coupons/ANYSEG/validation`, { token: b2c, body: order(20, 5) })));
-      }
-      expectSegmentUnavailable(timed('coupon redemption', 1000, await call('POST', `/coupon/${A}/coupons/ANYSEG/redemptions`, { token: b2c, body: order(20, 5, 'ORD-DOWN-1') })));
-      for (let i = 0; i < 5; i++) {
-        expectSegmentUnavailable(timed('coupon validation, breaker open', 300, await call('POST', `/coupon/${A}/coupons/ANYSEG/validation`, { token: b2c, body: order(20, 5) })));
         expectSegmentUnavailable(
-          timed('coupon redemption, breaker open', 300, await call('POST', `/coupon/${A}/coupons/ANYSEG/redemptions`, { token: b2b, body: order(20, 5, `ORD-DOWN-${i + 2}`) })),
+          timed(
+            'coupon validation',
+            1000,
+            await call('POST', `/coupon/${A}/coupons/ANYSEG/validation`, { token: b2c, body: order(20, 5) }),
+          ),
+        );
+      }
+      expectSegmentUnavailable(
+        timed(
+          'coupon redemption',
+          1000,
+          await call('POST', `/coupon/${A}/coupons/ANYSEG/redemptions`, { token: b2c, body: order(20, 5, 'ORD-DOWN-1') }),
+        ),
+      );
+      for (let i = 0; i < 5; i++) {
+        expectSegmentUnavailable(
+          timed(
+            'coupon validation, breaker open',
+            300,
+            await call('POST', `/coupon/${A}/coupons/ANYSEG/validation`, { token: b2c, body: order(20, 5) }),
+          ),
+        );
+        expectSegmentUnavailable(
+          timed(
+            'coupon redemption, breaker open',
+            300,
+            await call('POST', `/coupon/${A}/coupons/ANYSEG/redemptions`, { token: b2b, body: order(20, 5, `ORD-DOWN-${i + 2}`) }),
+          ),
         );
       }
 
       // Category: one attempt plus up to two retries (S2S-7), so its breaker is open after the second call.
       const filterPath = `/category/${A}/categories/cat-tools/assignments?withSubcategories=true&segmentsIds=seg-pro`;
       for (let i = 0; i < 2; i++) expectFilterUnavailable(timed('segmentsIds filter', 1000, await call('GET', filterPath, { token: b2b })));
-      for (let i = 0; i < 5; i++) expectFilterUnavailable(timed('segmentsIds filter, breaker open', 300, await call('GET', filterPath, { token: b2b })));
+      for (let i = 0; i < 5; i++)
+        expectFilterUnavailable(timed('segmentsIds filter, breaker open', 300, await call('GET', filterPath, { token: b2b })));
       // The same request straight to the category app, bypassing the gateway: tells an app's delay
       // from one the gateway adds when the two disagree.
       const direct = httpClient(suite.services.category.url);
-      for (let i = 0; i < 3; i++) expectFilterUnavailable(timed('segmentsIds filter, breaker open, category app directly', 300, await direct('GET', filterPath, { token: b2b })));
+      for (let i = 0; i < 3; i++)
+        expectFilterUnavailable(
+          timed('segmentsIds filter, breaker open, category app directly', 300, await direct('GET', filterPath, { token: b2b })),
+        );
 
-      process.stdout.write(`segment service down, 503 latencies:\n${timings.map((t) => `  ${t.what}: ${t.ms} ms (bound ${t.bound} ms)`).join('\n')}\n`);
+      process.stdout.write(
+        `segment service down, 503 latencies:\n${timings.map((t) => `  ${t.what}: ${t.ms} ms (bound ${t.bound} ms)`).join('\n')}\n`,
+      );
 
       // Nothing was reserved or written by the refused redemptions.
       const coupon = await call('GET', `/coupon/${A}/coupons/ANYSEG`, { token: adminA });
@@ -669,18 +934,29 @@ describe('the suite as one: category → customer-segment ← coupon over real H
           expectFilterUnavailable,
         ),
       ]);
-      process.stdout.write(`segment service back: coupon after ${couponBack - downAt} ms, segmentsIds after ${filterBack - downAt} ms from the outage start\n`);
+      process.stdout.write(
+        `segment service back: coupon after ${couponBack - downAt} ms, segmentsIds after ${filterBack - downAt} ms from the outage start\n`,
+      );
 
       // Fully working again, with exactly the right answers.
-      const filtered = await call('GET', `/category/${A}/categories/cat-tools/assignments?withSubcategories=true&segmentsIds=seg-pro`, { token: b2b });
+      const filtered = await call('GET', `/category/${A}/categories/cat-tools/assignments?withSubcategories=true&segmentsIds=seg-pro`, {
+        token: b2b,
+      });
       expect([filtered.status, assignmentKeys(filtered.body)]).toEqual([200, expectedAssignments(['cat-hammers', 'cat-claw'])]);
       const redeemed = await call('POST', `/coupon/${A}/coupons/ANYSEG/redemptions`, { token: b2c, body: order(20, 5, 'ORD-BACK') });
       expect(redeemed.status).toBe(201);
-      expectNotRedeemable(await call('POST', `/coupon/${A}/coupons/ANYSEG/validation`, { token: other, body: order(20, 5) }), 'customer_not_in_segment', 'restrictions.segments');
+      expectNotRedeemable(
+        await call('POST', `/coupon/${A}/coupons/ANYSEG/validation`, { token: other, body: order(20, 5) }),
+        'customer_not_in_segment',
+        'restrictions.segments',
+      );
       const coupon = await call('GET', `/coupon/${A}/coupons/ANYSEG`, { token: adminA });
       expect(coupon.body.redemptionCount).toBe(1);
       // The segment service's own data survived its restart (the database kept running).
-      const tree = await call('GET', `/customer-segment/${A}/segments/items/category-trees`, { token: b2c, headers: { 'accept-language': 'en' } });
+      const tree = await call('GET', `/customer-segment/${A}/segments/items/category-trees`, {
+        token: b2c,
+        headers: { 'accept-language': 'en' },
+      });
       expect(tree.body).toEqual([treeNode('cat-garden', false, 'en', [treeNode('cat-hoses', true, 'en')])]);
     }, 90000);
   });
@@ -694,18 +970,58 @@ describe('service tokens between the services: the caller’s token is never for
   let launched: TokenLaunch;
   let call: Call;
   let admin: string;
-  const verify = (token: string) => jwtVerify(token, new TextEncoder().encode(SIGNING.secret), { issuer: SIGNING.issuer, audience: SIGNING.audience });
+  const verify = (token: string) =>
+    jwtVerify(token, new TextEncoder().encode(SIGNING.secret), { issuer: SIGNING.issuer, audience: SIGNING.audience });
   // Headers a storefront might send that must never travel to a peer (S2S-5, AUTH-12 rule 3).
-  const hostile = { cookie: 'session=shopper-secret', legalentityid: 'LE-FORGED', 'x-forwarded-for': '203.0.113.9', 'x-request-id': 'e2e-token-check' };
+  const hostile = {
+    cookie: 'session=shopper-secret',
+    legalentityid: 'LE-FORGED',
+    'x-forwarded-for': '203.0.113.9',
+    'x-request-id': 'e2e-token-check',
+  };
 
   beforeAll(async () => {
     launched = await startTokenLaunch().catch(dumpLogs);
     call = httpClient(launched.suite.baseUrl);
     admin = await mint.employee(T, ADMIN_SCOPES);
-    expect((await call('POST', `/category/${T}/categories`, { token: admin, body: { id: 'cat-path', localizedName: { en: 'Path' }, published: true } })).status).toBe(201);
-    expect((await call('POST', `/category/${T}/categories/cat-path/assignments`, { token: admin, body: { ref: { id: 'p-1', type: 'PRODUCT' } } })).status).toBe(201);
-    expect((await call('POST', `/coupon/${T}/coupons`, { token: admin, body: { code: 'STUBSEG', name: 'Stub segment', discountAbsolute: usd(5), segmentRestricted: true, restrictions: { segments: ['seg-stub'] } } })).status).toBe(201);
-    expect((await call('POST', `/customer-segment/${T}/segments`, { token: admin, body: { id: 'seg-real', name: { en: 'Real' }, status: 'ACTIVE', siteCode: 'main' } })).status).toBe(201);
+    expect(
+      (
+        await call('POST', `/category/${T}/categories`, {
+          token: admin,
+          body: { id: 'cat-path', localizedName: { en: 'Path' }, published: true },
+        })
+      ).status,
+    ).toBe(201);
+    expect(
+      (
+        await call('POST', `/category/${T}/categories/cat-path/assignments`, {
+          token: admin,
+          body: { ref: { id: 'p-1', type: 'PRODUCT' } },
+        })
+      ).status,
+    ).toBe(201);
+    expect(
+      (
+        await call('POST', `/coupon/${T}/coupons`, {
+          token: admin,
+          body: {
+            code: 'STUBSEG',
+            name: 'Stub segment',
+            discountAbsolute: usd(5),
+            segmentRestricted: true,
+            restrictions: { segments: ['seg-stub'] },
+          },
+        })
+      ).status,
+    ).toBe(201);
+    expect(
+      (
+        await call('POST', `/customer-segment/${T}/segments`, {
+          token: admin,
+          body: { id: 'seg-real', name: { en: 'Real' }, status: 'ACTIVE', siteCode: 'main' },
+        })
+      ).status,
+    ).toBe(201);
     expect((await call('PUT', `/customer-segment/${T}/segments/seg-real/customers/C-TOK`, { token: admin })).status).toBe(201);
     expect((await call('PUT', `/customer-segment/${T}/segments/seg-real/items/CATEGORY/cat-root`, { token: admin })).status).toBe(201);
   }, 120000);
@@ -720,9 +1036,13 @@ describe('service tokens between the services: the caller’s token is never for
       const token = header.slice('Bearer '.length);
       expect(token).not.toBe(userToken);
       await expect(verify(token)).resolves.toBeDefined();
-      for (const h of ['cookie', 'legalentityid', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto']) expect([h, r.headers[h]]).toEqual([h, undefined]);
+      for (const h of ['cookie', 'legalentityid', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto'])
+        expect([h, r.headers[h]]).toEqual([h, undefined]);
     }
-    return { request: matching[matching.length - 1], claims: jwtPayload(String(matching[matching.length - 1].headers.authorization).slice(7)) };
+    return {
+      request: matching[matching.length - 1],
+      claims: jwtPayload(String(matching[matching.length - 1].headers.authorization).slice(7)),
+    };
   }
 
   it('coupon → customer-segment: its own token with exactly customersegment.segment_read, customer from the verified token', async () => {
@@ -731,7 +1051,9 @@ describe('service tokens between the services: the caller’s token is never for
     const res = await call('POST', `/coupon/${T}/coupons/STUBSEG/validation`, { token: customer, headers: hostile, body: order(20, 5) });
     expect(res.status).toBe(200);
     const { request, claims } = await peerCall('GET', `/customer-segment/${T}/segments`, customer);
-    expect(claims).toEqual(expect.objectContaining({ principalType: 'service', client_id: 'coupon', tenant: T, scope: 'customersegment.segment_read' }));
+    expect(claims).toEqual(
+      expect.objectContaining({ principalType: 'service', client_id: 'coupon', tenant: T, scope: 'customersegment.segment_read' }),
+    );
     expect(claims.customerId).toBeUndefined();
     expect(request.query.get('customerId')).toBe('C-TOK');
     expect(request.query.get('legalEntityId')).toBe('LE-TOK'); // the claim, never the forged header
@@ -742,10 +1064,15 @@ describe('service tokens between the services: the caller’s token is never for
   it('category → customer-segment: its own token with exactly customersegment.segment_read', async () => {
     const customer = await mint.customer(T, 'C-TOK', CUSTOMER_SCOPES);
     launched.peers.reset();
-    const res = await call('GET', `/category/${T}/categories/cat-path/assignments?segmentsIds=seg-stub`, { token: customer, headers: hostile });
+    const res = await call('GET', `/category/${T}/categories/cat-path/assignments?segmentsIds=seg-stub`, {
+      token: customer,
+      headers: hostile,
+    });
     expect([res.status, assignmentKeys(res.body)]).toEqual([200, ['cat-path/p-1']]);
     const { request, claims } = await peerCall('GET', `/customer-segment/${T}/segments/items`, customer);
-    expect(claims).toEqual(expect.objectContaining({ principalType: 'service', client_id: 'category', tenant: T, scope: 'customersegment.segment_read' }));
+    expect(claims).toEqual(
+      expect.objectContaining({ principalType: 'service', client_id: 'category', tenant: T, scope: 'customersegment.segment_read' }),
+    );
     expect(request.query.get('q')).toBe('type:CATEGORY segmentId:("seg-stub")');
     expect(request.query.get('pageSize')).toBe('1000');
     expect(request.headers['x-request-id']).toBe('e2e-token-check');
@@ -756,7 +1083,9 @@ describe('service tokens between the services: the caller’s token is never for
     launched.peers.reset();
     const res = await call('GET', `/customer-segment/${T}/segments/items/category-trees`, { token: customer, headers: hostile });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual([{ id: 'cat-root', code: 'ROOT', name: { en: 'Root' }, isSegmentAssigned: true, position: 0, published: true }]);
+    expect(res.body).toEqual([
+      { id: 'cat-root', code: 'ROOT', name: { en: 'Root' }, isSegmentAssigned: true, position: 0, published: true },
+    ]);
     const { request, claims } = await peerCall('POST', `/category/${T}/category-trees/search`, customer);
     expect(claims).toEqual(expect.objectContaining({ principalType: 'service', client_id: 'customer-segment', tenant: T, scope: '' }));
     expect(JSON.parse(request.body)).toEqual({ categoryIds: ['cat-root'] });

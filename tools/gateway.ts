@@ -71,7 +71,10 @@ export async function startGateway(options: GatewayOptions): Promise<{ url: stri
       // its guards (ERR-10), so the gateway must not parse or limit them first.
       replyOptions: {
         onError: (reply: { code: (n: number) => { header: (k: string, v: string) => { send: (b: unknown) => void } } }) => {
-          reply.code(503).header('content-type', 'application/json; charset=utf-8').send(unavailable(`The ${name} service is not reachable.`));
+          reply
+            .code(503)
+            .header('content-type', 'application/json; charset=utf-8')
+            .send(unavailable(`The ${name} service is not reachable.`));
         },
       },
     } as Parameters<typeof fastifyProxy>[1]);

@@ -17,7 +17,13 @@ describe('suite launcher (npm start)', () => {
     // On a failed start the children's output is the first thing to read.
     suite = await launchSuite({
       port: 0,
-      env: { AUTH_HS256_SECRET: SIGNING.secret, AUTH_ISSUER: SIGNING.issuer, AUTH_AUDIENCE: SIGNING.audience, LOG_LEVEL: 'warn', NODE_ENV: 'test' },
+      env: {
+        AUTH_HS256_SECRET: SIGNING.secret,
+        AUTH_ISSUER: SIGNING.issuer,
+        AUTH_AUDIENCE: SIGNING.audience,
+        LOG_LEVEL: 'warn',
+        NODE_ENV: 'test',
+      },
       output: (service, line) => lines.push(`[${service}] ${line}`),
     }).catch((e) => {
       process.stderr.write(`${lines.slice(-40).join('\n')}\n`);
@@ -36,7 +42,11 @@ describe('suite launcher (npm start)', () => {
 
   it('routes each service prefix to its app, with the app answering (its own error profile)', async () => {
     const token = await signDevToken({ tenant: 'acme', principalType: 'employee', scopes: [] }, SIGNING);
-    for (const [service, profileKey] of [['customer-segment', 'errorCode'], ['category', 'errorCode'], ['coupon', 'type']] as const) {
+    for (const [service, profileKey] of [
+      ['customer-segment', 'errorCode'],
+      ['category', 'errorCode'],
+      ['coupon', 'type'],
+    ] as const) {
       const res = await fetch(`${suite.baseUrl}/${service}/other/no-such-route`, { headers: { authorization: `Bearer ${token}` } });
       expect(res.status).toBe(404);
       expect(res.headers.get('x-request-id')).toBeTruthy();
@@ -44,23 +54,30 @@ describe('suite launcher (npm start)', () => {
     }
   });
 
-  it('answers what never reaches an app (bad percent-encoding, headers beyond 70 KiB) in that app\'s profile, with X-Request-Id', async () => {
-    for (const [service, profileKey] of [['customer-segment', 'errorCode'], ['category', 'errorCode'], ['coupon', 'type']] as const) {
-      const res = await fetch(`${suite.baseUrl}/${service}/acme/x/%E0%A4%A`, { headers: { 'x-request-id': `bad-url-${service}` } });
-      expect(res.status).toBe(400);
-      expect(res.headers.get('x-request-id')).toBe(`bad-url-${service}`);
-      expect(await res.json()).toHaveProperty(profileKey);
-    }
-    // 60 KB of headers pass the gateway and reach the app (customer-segment §1.12); 80 KB do not.
-    const big = await fetch(`${suite.baseUrl}/customer-segment/acme/segments`, { headers: { 'x-big': 'h'.repeat(60_000) } });
-    expect(big.status).toBe(401);
-    const long = await fetch(`${suite.baseUrl}/category/acme/categories?q=${'a'.repeat(80_000)}`);
-    expect(long.status).toBe(400);
-    expect(long.headers.get('x-request-id')).toBeTruthy();
-    expect((await long.json()).errorCode).toBe('validation_failed');
-  });
+  it(
+    'answers what never reaches an app (bad percent-encoding, ' + "headers beyond 70 KiB) in that app's profile, with X-Request-Id",
+    async () => {
+      for (const [service, profileKey] of [
+        ['customer-segment', 'errorCode'],
+        ['category', 'errorCode'],
+        ['coupon', 'type'],
+      ] as const) {
+        const res = await fetch(`${suite.baseUrl}/${service}/acme/x/%E0%A4%A`, { headers: { 'x-request-id': `bad-url-${service}` } });
+        expect(res.status).toBe(400);
+        expect(res.headers.get('x-request-id')).toBe(`bad-url-${service}`);
+        expect(await res.json()).toHaveProperty(profileKey);
+      }
+      // 60 KB of headers pass the gateway and reach the app (customer-segment §1.12); 80 KB do not.
+      const big = await fetch(`${suite.baseUrl}/customer-segment/acme/segments`, { headers: { 'x-big': 'h'.repeat(60_000) } });
+      expect(big.status).toBe(401);
+      const long = await fetch(`${suite.baseUrl}/category/acme/categories?q=${'a'.repeat(80_000)}`);
+      expect(long.status).toBe(400);
+      expect(long.headers.get('x-request-id')).toBeTruthy();
+      expect((await long.json()).errorCode).toBe('validation_failed');
+    },
+  );
 
-  it('serves each service\'s OpenAPI document and interactive reference (with its assets) on the base URL, without a token', async () => {
+  it("serves each service's OpenAPI document and interactive reference (with its assets) on the base URL, without a token", async () => {
     for (const service of SERVICES) {
       const doc = await fetch(`${suite.baseUrl}/${service}/openapi.json`);
       expect(doc.status).toBe(200);

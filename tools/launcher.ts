@@ -168,7 +168,10 @@ export async function launchSuite(options: SuiteOptions = {}): Promise<RunningSu
 
     const startService = async (name: ServiceName) => {
       const s = services[name];
-      const child = spawn(process.execPath, [path.join(DIST, `apps/${name}/src/main.js`)], { stdio: ['ignore', 'pipe', 'pipe'], env: appEnv(s) });
+      const child = spawn(process.execPath, [path.join(DIST, `apps/${name}/src/main.js`)], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: appEnv(s),
+      });
       s.child = child;
       children.push(child);
       pipeLines(child, name, output);
@@ -176,7 +179,11 @@ export async function launchSuite(options: SuiteOptions = {}): Promise<RunningSu
     };
     await Promise.all(SERVICES.map((name) => startService(name)));
 
-    const started = await startGateway({ port: options.port ?? 8080, host, upstreams: { 'customer-segment': services['customer-segment'].url, coupon: services.coupon.url, category: services.category.url } });
+    const started = await startGateway({
+      port: options.port ?? 8080,
+      host,
+      upstreams: { 'customer-segment': services['customer-segment'].url, coupon: services.coupon.url, category: services.category.url },
+    });
     proxy = started.app;
     const address = started.url;
 

@@ -15,15 +15,30 @@ async function problems(file: string, code: string): Promise<string[]> {
 
 describe('lint keeps the dependency directions', () => {
   it('forbids an app importing another app', async () => {
-    expect(await problems('apps/coupon/src/x/a.service.ts', "import { AppModule } from '../../../category/src/app.module';\nexport const a = AppModule;\n")).toEqual([
-      expect.stringContaining('No app imports another app'),
-    ]);
+    expect(
+      await problems(
+        'apps/coupon/src/x/a.service.ts',
+        "import { AppModule } from '../../../category/src/app.module';\nexport const a = AppModule;\n",
+      ),
+    ).toEqual([expect.stringContaining('No app imports another app')]);
   });
   it('forbids deep and relative lib imports', async () => {
-    expect(await problems('apps/coupon/src/x/a.service.ts', "import { ApiError } from '@suite/api-kit/src/errors';\nexport const a = ApiError;\n")).toEqual([expect.stringContaining('alias')]);
-    expect(await problems('libs/auth/src/a.ts', "import { ApiError } from '../../api-kit/src';\nexport const a = ApiError;\n")).toEqual([expect.stringContaining('alias')]);
+    expect(
+      await problems(
+        'apps/coupon/src/x/a.service.ts',
+        "import { ApiError } from '@suite/api-kit/src/errors';\nexport const a = ApiError;\n",
+      ),
+    ).toEqual([expect.stringContaining('alias')]);
+    expect(await problems('libs/auth/src/a.ts', "import { ApiError } from '../../api-kit/src';\nexport const a = ApiError;\n")).toEqual([
+      expect.stringContaining('alias'),
+    ]);
     expect(await problems('libs/auth/src/a.ts', "import { ApiError } from '@suite/api-kit';\nexport const a = ApiError;\n")).toEqual([]);
-    expect(await problems('apps/coupon/src/x/a.service.ts', "import { ApiError } from '../../../../libs/api-kit/src';\nexport const a = ApiError;\n")).toEqual([expect.stringContaining('alias')]);
+    expect(
+      await problems(
+        'apps/coupon/src/x/a.service.ts',
+        "import { ApiError } from '../../../../libs/api-kit/src';\nexport const a = ApiError;\n",
+      ),
+    ).toEqual([expect.stringContaining('alias')]);
   });
   it('keeps mongoose in repositories, schemas and libs/persistence', async () => {
     const code = "import mongoose from 'mongoose';\nexport const m = mongoose;\n";
@@ -43,8 +58,11 @@ describe('lint keeps the dependency directions', () => {
     expect(await problems('apps/category/src/categories/category.repository.ts', code)).toEqual([expect.stringContaining('ApiError')]);
   });
   it('keeps @suite/testing out of production code', async () => {
-    expect(await problems('apps/category/src/categories/categories.service.ts', "import { mintToken } from '@suite/testing';\nexport const t = mintToken;\n")).toEqual([
-      expect.stringContaining('tests only'),
-    ]);
+    expect(
+      await problems(
+        'apps/category/src/categories/categories.service.ts',
+        "import { mintToken } from '@suite/testing';\nexport const t = mintToken;\n",
+      ),
+    ).toEqual([expect.stringContaining('tests only')]);
   });
 });

@@ -7,7 +7,9 @@ import { SERVICES, launchSuite } from './launcher';
 async function main() {
   const env = process.env;
   if (!env.AUTH_HS256_SECRET && env.NODE_ENV !== 'production') {
-    process.stderr.write('warning: AUTH_HS256_SECRET is not set; using the development secret "dev-secret-change-me". Never use it in production.\n');
+    process.stderr.write(
+      'warning: AUTH_HS256_SECRET is not set; using the development secret "dev-secret-change-me". Never use it in production.\n',
+    );
   }
   const started = Date.now();
   const suite = await launchSuite({

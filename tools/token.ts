@@ -9,7 +9,8 @@ import { devSigningSettingsFromEnv, isValidTenant, PRINCIPAL_TYPES, PrincipalTyp
 
 const USAGE =
   'usage: npm run token -- --tenant <tenant> [--scopes "<scope> <scope> ..."] [--principal employee|customer|service|anonymous]\n' +
-  '                        [--sub <id>] [--customer <customerId>] [--legal-entity <id>] [--sid <visitId>] [--client-id <id>] [--ttl <seconds>]';
+  '                        [--sub <id>] [--customer <customerId>] ' +
+  '[--legal-entity <id>] [--sid <visitId>] [--client-id <id>] [--ttl <seconds>]';
 
 /** Parses `argv` (without node and script), signs the token and returns it; throws on bad input. */
 export async function main(argv: string[], env: NodeJS.ProcessEnv, warn: (m: string) => void = () => undefined): Promise<string> {
@@ -33,7 +34,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, warn: (m: str
   if (values.help) throw new UsageError('');
   if (!isValidTenant(values.tenant)) throw new UsageError('--tenant is required and must match ^[a-z][a-z0-9]{2,15}$');
   const principal = values.principal as string;
-  if (!(PRINCIPAL_TYPES as readonly string[]).includes(principal)) throw new UsageError(`--principal must be one of ${PRINCIPAL_TYPES.join(', ')}`);
+  if (!(PRINCIPAL_TYPES as readonly string[]).includes(principal))
+    throw new UsageError(`--principal must be one of ${PRINCIPAL_TYPES.join(', ')}`);
   const ttl = Number(values.ttl);
   if (!Number.isInteger(ttl) || ttl <= 0) throw new UsageError('--ttl must be a positive integer (seconds)');
   if (principal === 'customer' && values.customer === undefined && values.sub === undefined) {

@@ -117,7 +117,9 @@ const rows: Row[] = [];
 export function report(row: Row): void {
   rows.push(row);
   if (/non-2xx [1-9]/.test(row.note ?? '')) row.note += ' (!) some requests failed: the figure is not a success rate';
-  process.stdout.write(`  ${row.scenario} | ${row.figure}: ${row.value}${row.ratio ? ` (${row.ratio})` : ''}${row.note ? `  -- ${row.note}` : ''}\n`);
+  process.stdout.write(
+    `  ${row.scenario} | ${row.figure}: ${row.value}${row.ratio ? ` (${row.ratio})` : ''}${row.note ? `  -- ${row.note}` : ''}\n`,
+  );
 }
 
 export function printSummary(): void {

@@ -27,12 +27,23 @@ async function main() {
 
   const baselineServer = await startBaseline();
   const baseline = await load({ url: `${baselineServer.url}/hello`, connections: 50, durationSec });
-  report({ scenario: 'baseline', figure: 'GET /hello (bare Nest on Fastify), 50 conn', value: fmt.rps(baseline.rps), note: `p50 ${fmt.ms(baseline.p50)}, p99 ${fmt.ms(baseline.p99)}` });
+  report({
+    scenario: 'baseline',
+    figure: 'GET /hello (bare Nest on Fastify), 50 conn',
+    value: fmt.rps(baseline.rps),
+    note: `p50 ${fmt.ms(baseline.p50)}, p99 ${fmt.ms(baseline.p99)}`,
+  });
   await baselineServer.stop();
 
   const suite = await launchSuite({
     port: 0,
-    env: { AUTH_HS256_SECRET: SIGNING.secret, AUTH_ISSUER: SIGNING.issuer, AUTH_AUDIENCE: SIGNING.audience, LOG_LEVEL: 'warn', NODE_ENV: 'development' },
+    env: {
+      AUTH_HS256_SECRET: SIGNING.secret,
+      AUTH_ISSUER: SIGNING.issuer,
+      AUTH_AUDIENCE: SIGNING.audience,
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'development',
+    },
     output: (service, line) => {
       if (!line.includes('"level":30')) process.stderr.write(`[${service}] ${line}\n`);
     },

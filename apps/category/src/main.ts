@@ -5,4 +5,10 @@ import { SERVICE_NAME, loadCategoryConfig } from './config/category.config';
 
 const config = loadCategoryConfig();
 const logger = createLogger(SERVICE_NAME, config.logLevel);
-void startService(AppModule.forRoot(config, logger), { service: SERVICE_NAME, logger, port: config.port, host: config.host, corsOrigins: config.corsOrigins });
+void startService(AppModule.forRoot(config, logger), {
+  service: SERVICE_NAME,
+  logger,
+  port: config.port,
+  host: config.host,
+  corsOrigins: config.corsOrigins,
+});

@@ -3,7 +3,6 @@ import { MongoClient } from 'mongodb';
 import { CATEGORY_SCOPES } from '../src/category.scopes';
 import { Client, expectCategoryError, Harness, startHarness } from './support';
 
-
 const M = CATEGORY_SCOPES.manage;
 const P = '/category/:tenant';
 
@@ -42,7 +41,12 @@ const DOCUMENTATION_ROUTES = [
 ];
 
 const concrete = (path: string, tenant: string) =>
-  path.replace(':tenant', tenant).replace(':categoryId', 'A').replace(':rootCategoryId', 'A').replace(':referenceId', 'p-1').replace(':assignmentId', 'x');
+  path
+    .replace(':tenant', tenant)
+    .replace(':categoryId', 'A')
+    .replace(':rootCategoryId', 'A')
+    .replace(':referenceId', 'p-1')
+    .replace(':assignmentId', 'x');
 
 describe('access control, tenancy and the error profile', () => {
   let h: Harness;
@@ -69,7 +73,9 @@ describe('access control, tenancy and the error profile', () => {
     const headers: Record<string, string> = body ? { 'content-type': 'application/json' } : {};
     const noToken = await fetch(url, { method, headers, body });
     expect(noToken.status).toBe(401);
-    expect(await noToken.json()).toEqual({ fault: { faultstring: 'Invalid access token', detail: { errorcode: 'oauth.v2.InvalidAccessToken' } } });
+    expect(await noToken.json()).toEqual({
+      fault: { faultstring: 'Invalid access token', detail: { errorcode: 'oauth.v2.InvalidAccessToken' } },
+    });
     const garbage = await fetch(url, { method, headers: { ...headers, authorization: 'Bearer not.a.jwt' }, body });
     expect(garbage.status).toBe(401);
     // Another tenant's token on this tenant's path, with every scope: 403 tenant_mismatch.
@@ -111,7 +117,16 @@ describe('access control, tenancy and the error profile', () => {
     const anon = await Client.as(h.url, 'shw', [], { principalType: 'anonymous', sid: 'v' } as never);
     expect((await anon.get(`/categories/categoryTree${q}`)).status).toBe(200);
     // The reads that take the parameter keep their scope check (§3.2).
-    for (const path of ['/categories', '/categories/A', '/categories/A/parents', '/categories/A/subcategories', '/categories/A/assignments', '/assignments/references/p-2', '/category-trees', '/category-trees/A']) {
+    for (const path of [
+      '/categories',
+      '/categories/A',
+      '/categories/A/parents',
+      '/categories/A/subcategories',
+      '/categories/A/assignments',
+      '/assignments/references/p-2',
+      '/category-trees',
+      '/category-trees/A',
+    ]) {
       expectCategoryError(await manager.get(`${path}${q}`), 403, 'insufficient_scope');
     }
     expectCategoryError(await manager.post(`/categories/search${q}`, {}), 403, 'insufficient_scope');
@@ -122,7 +137,11 @@ describe('access control, tenancy and the error profile', () => {
   it('answers 403 tenant_mismatch for another or a malformed path tenant, before reading the body', async () => {
     const beta = await Client.as(h.url, 'beta');
     for (const tenant of ['alpha', 'ALPHA', 'a_b', 'x']) {
-      const res = await fetch(`${h.url}/category/${tenant}/categories`, { method: 'POST', headers: { ...(await authOf(beta)), 'content-type': 'application/json' }, body: '{broken' });
+      const res = await fetch(`${h.url}/category/${tenant}/categories`, {
+        method: 'POST',
+        headers: { ...(await authOf(beta)), 'content-type': 'application/json' },
+        body: '{broken',
+      });
       expect(res.status).toBe(403);
       const body = await res.json();
       expect(body).toMatchObject({ code: 403, status: 'Forbidden', errorCode: 'tenant_mismatch' });
@@ -141,7 +160,11 @@ describe('access control, tenancy and the error profile', () => {
     const mc = await MongoClient.connect(h.db.uri);
     const names = async () => (await mc.db('category').listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name).sort();
     const before = await names();
-    const res = await fetch(`${h.url}/category/gamma/categories`, { method: 'POST', headers: { ...(await authOf(beta)), 'content-type': 'application/json' }, body: JSON.stringify({ localizedName: { en: 'x' }, published: true }) });
+    const res = await fetch(`${h.url}/category/gamma/categories`, {
+      method: 'POST',
+      headers: { ...(await authOf(beta)), 'content-type': 'application/json' },
+      body: JSON.stringify({ localizedName: { en: 'x' }, published: true }),
+    });
     expect(res.status).toBe(403);
     expect((await res.json()).errorCode).toBe('tenant_mismatch');
     expect(await names()).toEqual(before);
@@ -200,12 +223,27 @@ describe('access control, tenancy and the error profile', () => {
         name: 'Root',
         position: 0,
         published: true,
-        subcategories: [{ id: 'R1', parentId: 'R', type: 'STANDARD', localizedName: { en: 'One' }, name: 'One', localizedSlug: { en: 'one' }, position: 0, published: true, ecn: ['e-1'], subcategories: [] }],
+        subcategories: [
+          {
+            id: 'R1',
+            parentId: 'R',
+            type: 'STANDARD',
+            localizedName: { en: 'One' },
+            name: 'One',
+            localizedSlug: { en: 'one' },
+            position: 0,
+            published: true,
+            ecn: ['e-1'],
+            subcategories: [],
+          },
+        ],
       },
     ]);
     expect((await svc.post('/category-trees/search', { categoryIds: ['H'] })).body).toEqual([]);
     expectCategoryError(await svc.post('/category-trees/search', {}), 400, 'validation_failed');
-    expect((await svc.post('/category-trees/search', { categoryIds: 'R' })).body.details).toEqual(['searchRequest.categoryIds: must not be null']);
+    expect((await svc.post('/category-trees/search', { categoryIds: 'R' })).body.details).toEqual([
+      'searchRequest.categoryIds: must not be null',
+    ]);
   });
 });
 

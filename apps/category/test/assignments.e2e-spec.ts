@@ -2,7 +2,6 @@ import type { RecordedRequest, StubReply } from '@suite/testing';
 import { MongoClient } from 'mongodb';
 import { Client, expectCategoryError, Harness, startHarness } from './support';
 
-
 /** What the customer-segment stub holds: segment → category ids (CATEGORY items, §3.23 rows). */
 const SEGMENT_CATEGORIES: Record<string, string[]> = { gold: ['K1', 'K11'], silver: ['K2'] };
 
@@ -13,7 +12,14 @@ function segmentItems(req: RecordedRequest): StubReply {
   const m = /^type:CATEGORY segmentId:\((.*)\)$/.exec(q);
   if (!m) return { status: 400, json: { code: 400 } };
   const segs = m[1].split(',').map((s) => JSON.parse(s) as string);
-  const rows = segs.flatMap((s) => (SEGMENT_CATEGORIES[s] ?? []).map((id) => ({ segmentId: s, type: 'CATEGORY', item: { id, code: id, name: { en: id } }, metadata: { version: 1 } })));
+  const rows = segs.flatMap((s) =>
+    (SEGMENT_CATEGORIES[s] ?? []).map((id) => ({
+      segmentId: s,
+      type: 'CATEGORY',
+      item: { id, code: id, name: { en: id } },
+      metadata: { version: 1 },
+    })),
+  );
   const size = Number(req.query.get('pageSize'));
   const page = Number(req.query.get('pageNumber'));
   return { json: rows.slice((page - 1) * size, page * size) };
@@ -46,7 +52,14 @@ describe('assignments over HTTP (ops 11–20)', () => {
     const dup = await c.post('/categories/K1/assignments', { ref: { id: 'p-1', type: 'PRODUCT' } });
     expectCategoryError(dup, 409, 'duplicate_resource');
     expect(dup.body.details).toEqual(["Assignment for reference 'p-1' already exists in category 'K1'"]);
-    for (const body of [{}, { ref: {} }, { ref: { id: 'p-2' } }, { ref: { id: 'p-2', type: 'CLIENT_REFERENCE' } }, { ref: { id: 'bad id', type: 'PRODUCT' } }, { ref: { id: 'p-2', type: 'PRODUCT', localizedName: { ru: 'x' } } }]) {
+    for (const body of [
+      {},
+      { ref: {} },
+      { ref: { id: 'p-2' } },
+      { ref: { id: 'p-2', type: 'CLIENT_REFERENCE' } },
+      { ref: { id: 'bad id', type: 'PRODUCT' } },
+      { ref: { id: 'p-2', type: 'PRODUCT', localizedName: { ru: 'x' } } },
+    ]) {
       const bad = await c.post('/categories/K1/assignments', body);
       expectCategoryError(bad, 400, 'validation_failed');
       expect(bad.body.message).toBe('Assignment reference validation failed');
@@ -57,7 +70,11 @@ describe('assignments over HTTP (ops 11–20)', () => {
   });
 
   it('bulk-creates with per-item 201/409 and whole-request validation', async () => {
-    const res = await c.post('/categories/K11/assignments/bulk', [{ ref: { id: 'p-1', type: 'PRODUCT' } }, { ref: { id: 'p-1', type: 'PRODUCT' } }, { ref: { id: 'p-3', type: 'PRODUCT' } }]);
+    const res = await c.post('/categories/K11/assignments/bulk', [
+      { ref: { id: 'p-1', type: 'PRODUCT' } },
+      { ref: { id: 'p-1', type: 'PRODUCT' } },
+      { ref: { id: 'p-3', type: 'PRODUCT' } },
+    ]);
     expect(res.status).toBe(207);
     expect(res.body).toEqual([
       { index: 0, assignmentId: expect.any(String), productId: 'p-1', code: 201, status: 'CREATED' },
@@ -66,7 +83,11 @@ describe('assignments over HTTP (ops 11–20)', () => {
     ]);
     expectCategoryError(await c.post('/categories/K11/assignments/bulk', []), 400, 'validation_failed');
     expectCategoryError(await c.post('/categories/K11/assignments/bulk', { ref: { id: 'x', type: 'PRODUCT' } }), 400, 'validation_failed');
-    expectCategoryError(await c.post('/categories/K11/assignments/bulk', new Array(201).fill({ ref: { id: 'z', type: 'PRODUCT' } })), 400, 'validation_failed');
+    expectCategoryError(
+      await c.post('/categories/K11/assignments/bulk', new Array(201).fill({ ref: { id: 'z', type: 'PRODUCT' } })),
+      400,
+      'validation_failed',
+    );
     const partlyBad = await c.post('/categories/K11/assignments/bulk', [{ ref: { id: 'p-9', type: 'PRODUCT' } }, { ref: { id: 'p-10' } }]);
     expectCategoryError(partlyBad, 400, 'validation_failed');
     expect(partlyBad.body.details).toEqual(['[1].ref.type: must not be null']);
@@ -74,17 +95,37 @@ describe('assignments over HTTP (ops 11–20)', () => {
   });
 
   it('bulk-upserts by reference (201 new, 200 existing or repeated) and upserts one by reference', async () => {
-    const res = await c.put('/categories/K111/assignments/references/bulk', [{ ref: { id: 'p-4' } }, { ref: { id: 'p-4', type: 'PRODUCT' } }, { ref: { id: 'p-5' } }]);
+    const res = await c.put('/categories/K111/assignments/references/bulk', [
+      { ref: { id: 'p-4' } },
+      { ref: { id: 'p-4', type: 'PRODUCT' } },
+      { ref: { id: 'p-5' } },
+    ]);
     expect(res.status).toBe(207);
-    expect(res.body.map((r: any) => [r.productId, r.code, r.status])).toEqual([['p-4', 201, 'CREATED'], ['p-4', 200, 'OK'], ['p-5', 201, 'CREATED']]);
+    expect(res.body.map((r: any) => [r.productId, r.code, r.status])).toEqual([
+      ['p-4', 201, 'CREATED'],
+      ['p-4', 200, 'OK'],
+      ['p-5', 201, 'CREATED'],
+    ]);
     expect(res.body[1].assignmentId).toBe(res.body[0].assignmentId);
-    expectCategoryError(await c.put('/categories/K111/assignments/references/bulk', [{ ref: { id: 'p-4', type: 'OTHER' } }]), 400, 'validation_failed');
+    expectCategoryError(
+      await c.put('/categories/K111/assignments/references/bulk', [{ ref: { id: 'p-4', type: 'OTHER' } }]),
+      400,
+      'validation_failed',
+    );
     const one = await c.put('/categories/K2/assignments/references/p-6');
     expect(one.status).toBe(201);
     const again = await c.put('/categories/K2/assignments/references/p-6', { ref: { localizedName: { de: 'Sechs' } }, published: false });
     expect(again.status).toBe(204);
     const listed = await c.get('/categories/K2/assignments');
-    expect(listed.body).toEqual([{ id: one.body.id, categoryId: 'K2', ref: { id: 'p-6', type: 'PRODUCT', localizedName: { de: 'Sechs' } }, published: false, metadata: expect.objectContaining({ version: 2 }) }]);
+    expect(listed.body).toEqual([
+      {
+        id: one.body.id,
+        categoryId: 'K2',
+        ref: { id: 'p-6', type: 'PRODUCT', localizedName: { de: 'Sechs' } },
+        published: false,
+        metadata: expect.objectContaining({ version: 2 }),
+      },
+    ]);
     expectCategoryError(await c.put('/categories/K2/assignments/references/bad%20id'), 400, 'validation_failed');
   });
 
@@ -96,7 +137,10 @@ describe('assignments over HTTP (ops 11–20)', () => {
     expect(refs(await c.get('/categories/K1/assignments?withSubcategories=true&showUnpublished=true'))).toContain('K12:p-12');
     expect(refs(await c.get('/categories/K1/assignments?withSubcategories=true&ref.id=p-1'))).toEqual(['K1:p-1', 'K11:p-1']);
     expect(refs(await c.get('/categories/K1/assignments?withSubcategories=true&ref.localizedName=HAMMER'))).toEqual(['K1:p-1']);
-    expect(refs(await c.get('/categories/K1/assignments?withSubcategories=true&sort=ref.id:desc&pageSize=2'))).toEqual(['K111:p-5', 'K111:p-4']);
+    expect(refs(await c.get('/categories/K1/assignments?withSubcategories=true&sort=ref.id:desc&pageSize=2'))).toEqual([
+      'K111:p-5',
+      'K111:p-4',
+    ]);
     expect((await c.get('/categories/K2/assignments?hideUnpublishedProducts=true')).body).toEqual([]);
     expectCategoryError(await c.get('/categories/K12/assignments'), 404, 'resource_not_found');
     expect(refs(await c.get('/categories/K12/assignments?showUnpublished=true'))).toEqual(['K12:p-12']);
@@ -109,7 +153,9 @@ describe('assignments over HTTP (ops 11–20)', () => {
   it('narrows to segment-entitled categories, asking customer-segment with its own token', async () => {
     h.stub.reset();
     h.stub.respond(segmentItems);
-    const res = await c.get('/categories/K1/assignments?withSubcategories=true&segmentsIds=gold, nobody,gold', { 'x-request-id': 'req-seg-1' });
+    const res = await c.get('/categories/K1/assignments?withSubcategories=true&segmentsIds=gold, nobody,gold', {
+      'x-request-id': 'req-seg-1',
+    });
     expect(res.status).toBe(200);
     // Direct membership only: K111 is under K11 but not itself entitled.
     expect(refs(res).sort()).toEqual(['K1:p-1', 'K11:p-1', 'K11:p-3'].sort());
@@ -131,7 +177,9 @@ describe('assignments over HTTP (ops 11–20)', () => {
   it('pages through the segment service until a short page', async () => {
     const many = Array.from({ length: 1000 }, (_, i) => ({ segmentId: 'big', type: 'CATEGORY', item: { id: `filler-${i}` } }));
     h.stub.reset();
-    h.stub.respond((req) => ({ json: req.query.get('pageNumber') === '1' ? many : [{ segmentId: 'big', type: 'CATEGORY', item: { id: 'K2' } }] }));
+    h.stub.respond((req) => ({
+      json: req.query.get('pageNumber') === '1' ? many : [{ segmentId: 'big', type: 'CATEGORY', item: { id: 'K2' } }],
+    }));
     const res = await c.get('/categories/K2/assignments?segmentsIds=big');
     expect(refs(res)).toEqual(['K2:p-6']);
     expect(h.stub.requests.map((r) => r.query.get('pageNumber'))).toEqual(['1', '2']);
@@ -147,28 +195,41 @@ describe('assignments over HTTP (ops 11–20)', () => {
     ['an empty body', { raw: '' }],
     ['a dropped connection', { reset: true }],
     ['an answer slower than the timeout', { json: [], delayMs: 2600 }],
-  ])('answers 503 upstream_unavailable, never an unfiltered list, on %s', async (_name, reply) => {
-    h.stub.respond(() => reply);
-    const res = await c.get('/categories/K1/assignments?segmentsIds=gold');
-    expectCategoryError(res, 503, 'upstream_unavailable');
-    expect(res.body).toEqual({
-      code: 503,
-      status: 'Service Unavailable',
-      errorCode: 'upstream_unavailable',
-      message: 'Segment filtering is currently unavailable',
-      details: ['customer-segment: the customer segment service did not answer'],
-    });
-  }, 20_000);
+  ])(
+    'answers 503 upstream_unavailable, never an unfiltered list, on %s',
+    async (_name, reply) => {
+      h.stub.respond(() => reply);
+      const res = await c.get('/categories/K1/assignments?segmentsIds=gold');
+      expectCategoryError(res, 503, 'upstream_unavailable');
+      expect(res.body).toEqual({
+        code: 503,
+        status: 'Service Unavailable',
+        errorCode: 'upstream_unavailable',
+        message: 'Segment filtering is currently unavailable',
+        details: ['customer-segment: the customer segment service did not answer'],
+      });
+    },
+    20_000,
+  );
 
   it('finds categories by reference (op 19) with supercategoriesIds, published only', async () => {
     const res = await c.get('/assignments/references/p-1?expandSupercategoriesIds=true', { 'x-total-count': 'true' });
-    expect(res.body.map((x: any) => [x.id, x.supercategoriesIds])).toEqual([['K1', []], ['K11', ['K1']]]);
+    expect(res.body.map((x: any) => [x.id, x.supercategoriesIds])).toEqual([
+      ['K1', []],
+      ['K11', ['K1']],
+    ]);
     expect(res.headers.get('x-total-count')).toBe('2');
     expect((await c.get('/assignments/references/p-1')).body[0].supercategoriesIds).toBeUndefined();
     await c.post('/categories/K121/assignments', { ref: { id: 'p-13', type: 'PRODUCT' } });
     // K121 is published itself (flat-list rule), its unpublished ancestor K12 is left out.
-    expect((await c.get('/assignments/references/p-13?expandSupercategoriesIds=true')).body.map((x: any) => x.supercategoriesIds)).toEqual([['K1']]);
-    expect((await c.get('/assignments/references/p-13?expandSupercategoriesIds=true&showUnpublished=true')).body.map((x: any) => x.supercategoriesIds)).toEqual([['K1', 'K12']]);
+    expect((await c.get('/assignments/references/p-13?expandSupercategoriesIds=true')).body.map((x: any) => x.supercategoriesIds)).toEqual([
+      ['K1'],
+    ]);
+    expect(
+      (await c.get('/assignments/references/p-13?expandSupercategoriesIds=true&showUnpublished=true')).body.map(
+        (x: any) => x.supercategoriesIds,
+      ),
+    ).toEqual([['K1', 'K12']]);
     // Assigned only to an unpublished category: 200 [], not 404.
     expect((await c.get('/assignments/references/p-12')).body).toEqual([]);
     const nf = await c.get('/assignments/references/never');
@@ -195,7 +256,11 @@ describe('assignments over HTTP (ops 11–20)', () => {
     expectCategoryError(gone, 404, 'resource_not_found');
     expect(gone.body).toMatchObject({ message: 'Error while getting category reference', details: ['Reference id p-1 not found'] });
     const mc = await MongoClient.connect(h.db.uri);
-    const events = await mc.db('category').collection('outbox').find({ tenant: 'asg', 'event.type': { $in: ['assignment.created', 'assignment.deleted'] } }).toArray();
+    const events = await mc
+      .db('category')
+      .collection('outbox')
+      .find({ tenant: 'asg', 'event.type': { $in: ['assignment.created', 'assignment.deleted'] } })
+      .toArray();
     await mc.close();
     const types = events.map((e) => e.event.type);
     // p-3 by id, p-4 by reference, p-5 with all of K111, p-1 in K1 and K11.

@@ -2,7 +2,6 @@ import { MongoClient } from 'mongodb';
 import { CATEGORY_SCOPES } from '../src/category.scopes';
 import { Client, expectCategoryError, Harness, startHarness } from './support';
 
-
 const { manage, publish, unpublish, readUnpublished } = CATEGORY_SCOPES;
 
 describe('categories over HTTP (ops 1–3, 5–8)', () => {
@@ -48,7 +47,12 @@ describe('categories over HTTP (ops 1–3, 5–8)', () => {
         position: 4,
         published: true,
         mixins: { extra: { a: 1 } },
-        metadata: { version: 1, createdAt: expect.any(String), modifiedAt: expect.any(String), mixins: { extra: 'https://schemas.example.com/extra.json' } },
+        metadata: {
+          version: 1,
+          createdAt: expect.any(String),
+          modifiedAt: expect.any(String),
+          mixins: { extra: 'https://schemas.example.com/extra.json' },
+        },
         media: [],
       });
     });
@@ -58,8 +62,10 @@ describe('categories over HTTP (ops 1–3, 5–8)', () => {
       const dup = await c.post('/categories', { id: 'custom_1', localizedName: { en: 'x' }, published: false });
       expectCategoryError(dup, 409, 'duplicate_resource');
       expect(dup.body.resourceId).toBe('custom_1');
-      for (const id of ['root', 'null', 'categoryTree']) expectCategoryError(await c.post('/categories', { id, localizedName: { en: 'x' }, published: false }), 400, 'validation_failed');
-      for (const id of ['has.dot', 'a'.repeat(67), 'sp ace']) expectCategoryError(await c.post('/categories', { id, localizedName: { en: 'x' }, published: false }), 400, 'validation_failed');
+      for (const id of ['root', 'null', 'categoryTree'])
+        expectCategoryError(await c.post('/categories', { id, localizedName: { en: 'x' }, published: false }), 400, 'validation_failed');
+      for (const id of ['has.dot', 'a'.repeat(67), 'sp ace'])
+        expectCategoryError(await c.post('/categories', { id, localizedName: { en: 'x' }, published: false }), 400, 'validation_failed');
     });
 
     it('lists every invalid field in one 400', async () => {
@@ -79,9 +85,23 @@ describe('categories over HTTP (ops 1–3, 5–8)', () => {
       expect(res.body.message).toBe('Constraint validation failed');
       const fields = res.body.details.map((d: string) => d.split(':')[0]);
       expect(fields).toEqual(
-        expect.arrayContaining(['localizedName', 'localizedSlug.en', 'localizedDescription', 'position', 'published', 'ecn[1]', 'validity.from', 'validity.extra', 'type', 'mixins.1bad', 'ownClassificationMixins[0].schemaUrl']),
+        expect.arrayContaining([
+          'localizedName',
+          'localizedSlug.en',
+          'localizedDescription',
+          'position',
+          'published',
+          'ecn[1]',
+          'validity.from',
+          'validity.extra',
+          'type',
+          'mixins.1bad',
+          'ownClassificationMixins[0].schemaUrl',
+        ]),
       );
-      expect(res.body.details).toEqual(expect.arrayContaining(["localizedDescription: Category description contains unsupported languages: 'ru'"]));
+      expect(res.body.details).toEqual(
+        expect.arrayContaining(["localizedDescription: Category description contains unsupported languages: 'ru'"]),
+      );
     });
 
     it('requires localizedName and published, a body, JSON, and the publish parameter to match', async () => {
@@ -90,39 +110,93 @@ describe('categories over HTTP (ops 1–3, 5–8)', () => {
       expectCategoryError(await c.post('/categories'), 400, 'validation_failed');
       expectCategoryError(await c.post('/categories', '{"a":', {}), 400, 'malformed_json');
       expectCategoryError(await c.post('/categories', 'x=1', { 'content-type': 'text/plain' }), 415, 'unsupported_media_type');
-      expectCategoryError(await c.post('/categories?publish=true', { localizedName: { en: 'x' }, published: false }), 400, 'validation_failed');
-      expectCategoryError(await c.post('/categories?publish=maybe', { localizedName: { en: 'x' }, published: true }), 400, 'validation_failed');
+      expectCategoryError(
+        await c.post('/categories?publish=true', { localizedName: { en: 'x' }, published: false }),
+        400,
+        'validation_failed',
+      );
+      expectCategoryError(
+        await c.post('/categories?publish=maybe', { localizedName: { en: 'x' }, published: true }),
+        400,
+        'validation_failed',
+      );
       expect((await c.post('/categories?publish=TRUE', { localizedName: { en: 'x' }, published: true })).status).toBe(201);
-      expectCategoryError(await c.post('/categories', { localizedName: { en: 'x' }, published: false, validity: { from: '2025-01-01T00:00:00Z', to: '2024-01-01T00:00:00Z' } }), 400, 'validation_failed');
+      expectCategoryError(
+        await c.post('/categories', {
+          localizedName: { en: 'x' },
+          published: false,
+          validity: { from: '2025-01-01T00:00:00Z', to: '2024-01-01T00:00:00Z' },
+        }),
+        400,
+        'validation_failed',
+      );
     });
 
     it('rejects impossible calendar dates in validity instead of shifting them (HTTP-10)', async () => {
-      for (const validity of [{ from: '2024-02-30T00:00:00Z' }, { to: '2024-04-31T00:00:00+02:00' }, { from: '2024-01-01T24:00:00Z' }, { to: '2023-02-29T10:00:00.000Z' }, { from: '2024-01-01T10:60:00Z' }, { from: '2024-01-01T10:00:00+24:00' }]) {
+      for (const validity of [
+        { from: '2024-02-30T00:00:00Z' },
+        { to: '2024-04-31T00:00:00+02:00' },
+        { from: '2024-01-01T24:00:00Z' },
+        { to: '2023-02-29T10:00:00.000Z' },
+        { from: '2024-01-01T10:60:00Z' },
+        { from: '2024-01-01T10:00:00+24:00' },
+      ]) {
         const res = await c.post('/categories', { localizedName: { en: 'x' }, published: false, validity });
         expectCategoryError(res, 400, 'validation_failed');
         expect(res.body.details).toEqual([`validity.${Object.keys(validity)[0]}: must be an ISO 8601 date-time with offset`]);
       }
       await c.category({ id: 'val-1', published: false, validity: { from: '2024-02-29T23:59:59.999+01:00' } });
       expect((await c.get('/categories/val-1?showUnpublished=true')).body.validity).toEqual({ from: '2024-02-29T22:59:59.999Z' });
-      expectCategoryError(await c.patch('/categories/val-1', { validity: { to: '2025-06-31T00:00:00Z' }, metadata: { version: 1 } }), 400, 'validation_failed');
-      expectCategoryError(await c.put('/categories/val-1', { localizedName: { en: 'x' }, published: false, validity: { to: '2025-11-31T00:00:00Z' } }), 400, 'validation_failed');
+      expectCategoryError(
+        await c.patch('/categories/val-1', { validity: { to: '2025-06-31T00:00:00Z' }, metadata: { version: 1 } }),
+        400,
+        'validation_failed',
+      );
+      expectCategoryError(
+        await c.put('/categories/val-1', { localizedName: { en: 'x' }, published: false, validity: { to: '2025-11-31T00:00:00Z' } }),
+        400,
+        'validation_failed',
+      );
     });
 
     it('rejects a localized map that names one language twice in different letter case', async () => {
-      const res = await c.post('/categories', { localizedName: { en: 'x', EN: 'y' }, localizedSlug: { De: 'a', de: 'b' }, published: false });
+      const res = await c.post('/categories', {
+        localizedName: { en: 'x', EN: 'y' },
+        localizedSlug: { De: 'a', de: 'b' },
+        published: false,
+      });
       expectCategoryError(res, 400, 'validation_failed');
-      expect(res.body.details).toEqual(["localizedName.EN: duplicates the language 'en'", "localizedSlug.de: duplicates the language 'de'"]);
+      expect(res.body.details).toEqual([
+        "localizedName.EN: duplicates the language 'en'",
+        "localizedSlug.de: duplicates the language 'de'",
+      ]);
       const asg = await c.post('/categories', { id: 'dupkeys', localizedName: { en: 'x' }, published: false });
       expect(asg.status).toBe(201);
-      const ref = await c.post('/categories/dupkeys/assignments', { ref: { id: 'p', type: 'PRODUCT', localizedName: { fr: 'a', FR: 'b' } } });
+      const ref = await c.post('/categories/dupkeys/assignments', {
+        ref: { id: 'p', type: 'PRODUCT', localizedName: { fr: 'a', FR: 'b' } },
+      });
       expectCategoryError(ref, 400, 'validation_failed');
     });
 
     it('checks Content-Language keys (LOC-4, maps only)', async () => {
-      expectCategoryError(await c.post('/categories', { localizedName: { en: 'x' }, published: false }, { 'content-language': 'de' }), 400, 'validation_failed');
-      expect((await c.post('/categories', { localizedName: { de: 'x' }, published: false }, { 'content-language': 'de' })).status).toBe(201);
-      expectCategoryError(await c.post('/categories', { localizedName: { en: 'x' }, published: false }, { 'content-language': 'ru' }), 400, 'validation_failed');
-      expectCategoryError(await c.post('/categories', { localizedName: 'x', published: false }, { 'content-language': 'en' }), 400, 'validation_failed');
+      expectCategoryError(
+        await c.post('/categories', { localizedName: { en: 'x' }, published: false }, { 'content-language': 'de' }),
+        400,
+        'validation_failed',
+      );
+      expect((await c.post('/categories', { localizedName: { de: 'x' }, published: false }, { 'content-language': 'de' })).status).toBe(
+        201,
+      );
+      expectCategoryError(
+        await c.post('/categories', { localizedName: { en: 'x' }, published: false }, { 'content-language': 'ru' }),
+        400,
+        'validation_failed',
+      );
+      expectCategoryError(
+        await c.post('/categories', { localizedName: 'x', published: false }, { 'content-language': 'en' }),
+        400,
+        'validation_failed',
+      );
     });
 
     it('needs category_publish to create a published category, manage always', async () => {
@@ -144,15 +218,37 @@ describe('categories over HTTP (ops 1–3, 5–8)', () => {
       expectCategoryError(ecn, 409, 'duplicate_resource');
       expect(ecn.body.message).toBe('Duplicated ECN value - given ECN is already assigned to another category.');
       // Classification categories need a code and parents of the same type.
-      expectCategoryError(await c.post('/categories', { localizedName: { en: 'x' }, published: true, type: 'CLASSIFICATION' }), 400, 'validation_failed');
-      expectCategoryError(await c.post('/categories', { localizedName: { en: 'x' }, published: true, type: 'CLASSIFICATION', code: 'cl-x', parentId: 'u1' }), 400, 'business_rule_violation');
-      expectCategoryError(await c.post('/categories', { localizedName: { en: 'x' }, published: true, ownClassificationMixins: [{ name: 'a', schemaUrl: 'https://x.io/a' }] }), 400, 'validation_failed');
+      expectCategoryError(
+        await c.post('/categories', { localizedName: { en: 'x' }, published: true, type: 'CLASSIFICATION' }),
+        400,
+        'validation_failed',
+      );
+      expectCategoryError(
+        await c.post('/categories', { localizedName: { en: 'x' }, published: true, type: 'CLASSIFICATION', code: 'cl-x', parentId: 'u1' }),
+        400,
+        'business_rule_violation',
+      );
+      expectCategoryError(
+        await c.post('/categories', {
+          localizedName: { en: 'x' },
+          published: true,
+          ownClassificationMixins: [{ name: 'a', schemaUrl: 'https://x.io/a' }],
+        }),
+        400,
+        'validation_failed',
+      );
     });
   });
 
   describe('replace (op 6) and patch (op 7)', () => {
     it('PUT creates with the path id (201), then replaces (204) clearing absent fields and locking on version', async () => {
-      const created = await c.put('/categories/put-1', { localizedName: { en: 'P' }, published: false, code: 'put-code', localizedSlug: { en: 's' }, metadata: { version: 9 } });
+      const created = await c.put('/categories/put-1', {
+        localizedName: { en: 'P' },
+        published: false,
+        code: 'put-code',
+        localizedSlug: { en: 's' },
+        metadata: { version: 9 },
+      });
       expect(created.status).toBe(201);
       expect(created.body).toEqual({ id: 'put-1' });
       expect((await c.get('/categories/put-1?showUnpublished=true')).body.metadata.version).toBe(1);
@@ -165,24 +261,48 @@ describe('categories over HTTP (ops 1–3, 5–8)', () => {
       const stale = await c.put('/categories/put-1', { localizedName: { en: 'P' }, published: false, metadata: { version: 1 } });
       expectCategoryError(stale, 409, 'version_conflict');
       expect(stale.body).toMatchObject({ message: 'Optimistic locking failed', details: ['Expected version 1, current version 2'] });
-      expectCategoryError(await c.put('/categories/put-1', { localizedName: { en: 'P' }, published: false, type: 'CLASSIFICATION', code: 'c' }), 400, 'validation_failed');
-      expectCategoryError(await c.put('/categories/put-1', { id: 'other', localizedName: { en: 'P' }, published: false }), 400, 'validation_failed');
+      expectCategoryError(
+        await c.put('/categories/put-1', { localizedName: { en: 'P' }, published: false, type: 'CLASSIFICATION', code: 'c' }),
+        400,
+        'validation_failed',
+      );
+      expectCategoryError(
+        await c.put('/categories/put-1', { id: 'other', localizedName: { en: 'P' }, published: false }),
+        400,
+        'validation_failed',
+      );
       expectCategoryError(await c.put('/categories/bad.id', { localizedName: { en: 'P' }, published: false }), 400, 'validation_failed');
     });
 
     it('PUT on an existing category without type keeps the stored type (§4.2: STANDARD only on create)', async () => {
       const mixin = { name: 'size', schemaUrl: 'https://schemas.example.com/size.json' };
       await c.category({ id: 'cls-put', type: 'CLASSIFICATION', code: 'clsput', ownClassificationMixins: [mixin] });
-      const replaced = await c.put('/categories/cls-put', { localizedName: { en: 'Classy' }, published: true, code: 'clsput', ownClassificationMixins: [mixin] });
+      const replaced = await c.put('/categories/cls-put', {
+        localizedName: { en: 'Classy' },
+        published: true,
+        code: 'clsput',
+        ownClassificationMixins: [mixin],
+      });
       expect(replaced.status).toBe(204);
       const got = (await c.get('/categories/cls-put')).body;
-      expect(got).toMatchObject({ type: 'CLASSIFICATION', localizedName: { en: 'Classy' }, ownClassificationMixins: [{ ...mixin, required: false }], metadata: { version: 2 } });
-      expect((await c.put('/categories/cls-put', { localizedName: { en: 'Classy' }, published: true, code: 'clsput', type: null })).status).toBe(204);
+      expect(got).toMatchObject({
+        type: 'CLASSIFICATION',
+        localizedName: { en: 'Classy' },
+        ownClassificationMixins: [{ ...mixin, required: false }],
+        metadata: { version: 2 },
+      });
+      expect(
+        (await c.put('/categories/cls-put', { localizedName: { en: 'Classy' }, published: true, code: 'clsput', type: null })).status,
+      ).toBe(204);
       // The classification rules still hold for the kept type, and a different explicit type is still refused.
       const noCode = await c.put('/categories/cls-put', { localizedName: { en: 'Classy' }, published: true });
       expectCategoryError(noCode, 400, 'validation_failed');
       expect(noCode.body.details).toEqual(['code: is required for CLASSIFICATION categories']);
-      expectCategoryError(await c.put('/categories/cls-put', { localizedName: { en: 'x' }, published: true, code: 'clsput', type: 'STANDARD' }), 400, 'validation_failed');
+      expectCategoryError(
+        await c.put('/categories/cls-put', { localizedName: { en: 'x' }, published: true, code: 'clsput', type: 'STANDARD' }),
+        400,
+        'validation_failed',
+      );
       // PUT-create without type still creates a STANDARD category.
       expect((await c.put('/categories/std-put', { localizedName: { en: 'x' }, published: false })).status).toBe(201);
       expect((await c.get('/categories/std-put?showUnpublished=true')).body.type).toBe('STANDARD');
@@ -192,13 +312,30 @@ describe('categories over HTTP (ops 1–3, 5–8)', () => {
       await c.category({ id: 'pa-1', localizedName: { en: 'E', de: 'D' }, mixins: { m: { a: 1, b: 2 } }, code: 'pa-1' });
       expectCategoryError(await c.patch('/categories/pa-1', { position: 3 }), 400, 'validation_failed');
       expectCategoryError(await c.patch('/categories/pa-1', { position: 3, metadata: { version: 5 } }), 409, 'version_conflict');
-      const ok = await c.patch('/categories/pa-1', { localizedName: { de: null, fr: 'F' }, mixins: { m: { b: null, c: 3 } }, code: null, position: null, metadata: { version: 1 } }, { 'content-type': 'application/merge-patch+json' });
+      const ok = await c.patch(
+        '/categories/pa-1',
+        { localizedName: { de: null, fr: 'F' }, mixins: { m: { b: null, c: 3 } }, code: null, position: null, metadata: { version: 1 } },
+        { 'content-type': 'application/merge-patch+json' },
+      );
       expect(ok.status).toBe(204);
       const got = (await c.get('/categories/pa-1')).body;
-      expect(got).toMatchObject({ localizedName: { en: 'E', fr: 'F' }, mixins: { m: { a: 1, c: 3 } }, position: 0, metadata: { version: 2 } });
+      expect(got).toMatchObject({
+        localizedName: { en: 'E', fr: 'F' },
+        mixins: { m: { a: 1, c: 3 } },
+        position: 0,
+        metadata: { version: 2 },
+      });
       expect(got.code).toBeUndefined();
-      expectCategoryError(await c.patch('/categories/pa-1', { localizedName: { en: null, fr: null }, metadata: { version: 2 } }), 400, 'validation_failed');
-      expectCategoryError(await c.patch('/categories/pa-1', { type: 'CLASSIFICATION', metadata: { version: 2 } }), 400, 'validation_failed');
+      expectCategoryError(
+        await c.patch('/categories/pa-1', { localizedName: { en: null, fr: null }, metadata: { version: 2 } }),
+        400,
+        'validation_failed',
+      );
+      expectCategoryError(
+        await c.patch('/categories/pa-1', { type: 'CLASSIFICATION', metadata: { version: 2 } }),
+        400,
+        'validation_failed',
+      );
       expectCategoryError(await c.patch('/categories/nope', { position: 1, metadata: { version: 1 } }), 404, 'resource_not_found');
       expectCategoryError(await c.patch('/categories/bad.id', { position: 1, metadata: { version: 1 } }), 404, 'resource_not_found');
     });
@@ -215,7 +352,11 @@ describe('categories over HTTP (ops 1–3, 5–8)', () => {
       const up = await unpublisher.put('/categories/pub-1', { localizedName: { en: 'x' }, published: true });
       expect(up.body.details).toEqual([`Required scope(s): ${publish}`]);
       // 403 publish (step 6) comes before 409 version (step 7).
-      expectCategoryError(await unpublisher.patch('/categories/pub-1', { published: true, metadata: { version: 99 } }), 403, 'insufficient_scope');
+      expectCategoryError(
+        await unpublisher.patch('/categories/pub-1', { published: true, metadata: { version: 99 } }),
+        403,
+        'insufficient_scope',
+      );
     });
 
     it('loses a concurrent compare-and-set race with 409, never two successes', async () => {
@@ -230,7 +371,13 @@ describe('categories over HTTP (ops 1–3, 5–8)', () => {
     let t: Client;
     beforeAll(async () => {
       t = await Client.as(h.url, 'listing');
-      await t.category({ id: 'l1', localizedName: { en: 'Apple', de: 'Apfel' }, code: 'FRUIT-A', ecn: ['n1'], validity: { from: '2024-03-01T00:00:00Z', to: '2024-06-30T10:00:00Z' } });
+      await t.category({
+        id: 'l1',
+        localizedName: { en: 'Apple', de: 'Apfel' },
+        code: 'FRUIT-A',
+        ecn: ['n1'],
+        validity: { from: '2024-03-01T00:00:00Z', to: '2024-06-30T10:00:00Z' },
+      });
       await t.category({ id: 'l2', localizedName: { en: 'Banana' }, parentId: 'l1', position: 2, mixins: { info: { kg: 5 } } });
       await t.category({ id: 'l3', localizedName: { en: 'Cherry', fr: 'Cerise' }, published: false });
     });
@@ -244,13 +391,23 @@ describe('categories over HTTP (ops 1–3, 5–8)', () => {
       expect((await t.get('/categories?showRoots=true')).body.map((x: any) => x.id)).toEqual(['l1']);
       expect((await t.get('/categories?pageSize=1&pageNumber=2')).body.map((x: any) => x.id)).toEqual(['l2']);
       expect((await t.get('/categories?pageSize=1&pageNumber=9')).body).toEqual([]);
-      for (const bad of ['pageSize=0', 'pageSize=1001', 'pageNumber=0', 'pageNumber=x', 'showRoots=yes', 'sort=name', 'sort=id:up', 'pageSize=1&pageSize=2']) {
+      for (const bad of [
+        'pageSize=0',
+        'pageSize=1001',
+        'pageNumber=0',
+        'pageNumber=x',
+        'showRoots=yes',
+        'sort=name',
+        'sort=id:up',
+        'pageSize=1&pageSize=2',
+      ]) {
         expectCategoryError(await t.get(`/categories?${bad}`), 400, 'validation_failed');
       }
     });
 
     it('filters by code, ecn, localized values and dates', async () => {
-      const ids = async (qs: string, headers?: Record<string, string>) => (await t.get(`/categories?showUnpublished=true&${qs}`, headers)).body.map((x: any) => x.id);
+      const ids = async (qs: string, headers?: Record<string, string>) =>
+        (await t.get(`/categories?showUnpublished=true&${qs}`, headers)).body.map((x: any) => x.id);
       expect(await ids('code=fruit-a')).toEqual(['l1']);
       expect(await ids('ecn=n1')).toEqual(['l1']);
       expect(await ids('ecn=N1')).toEqual([]);
@@ -295,13 +452,20 @@ describe('categories over HTTP (ops 1–3, 5–8)', () => {
       expect(refused.body.details).toEqual(["Following languages are not supported: 'en', 'de'"]);
       const bad = await t.get('/categories/l1', { 'accept-language': 'ru' });
       expectCategoryError(bad, 400, 'validation_failed');
-      expect(bad.body).toMatchObject({ message: 'Accept-Language validation failed.', details: ["Following languages are not supported: 'ru'"] });
+      expect(bad.body).toMatchObject({
+        message: 'Accept-Language validation failed.',
+        details: ["Following languages are not supported: 'ru'"],
+      });
     });
 
     it('hides unpublished categories on op 5 and checks the read_unpublished scope from the query alone', async () => {
       const nf = await t.get('/categories/l3');
       expectCategoryError(nf, 404, 'resource_not_found');
-      expect(nf.body).toMatchObject({ resourceId: 'l3', message: 'Error while getting category', details: ["Category with id 'l3' not found"] });
+      expect(nf.body).toMatchObject({
+        resourceId: 'l3',
+        message: 'Error while getting category',
+        details: ["Category with id 'l3' not found"],
+      });
       const anon = await Client.as(h.url, 'listing', [], { principalType: 'anonymous', sid: 'v' } as never);
       expect((await anon.get('/categories/l1')).status).toBe(200);
       const denied = await anon.get('/categories/l1?showUnpublished=TRUE');
@@ -319,10 +483,28 @@ describe('categories over HTTP (ops 1–3, 5–8)', () => {
     const t = await Client.as(h.url, 'classy');
     const mixin = (name: string) => ({ name, schemaUrl: `https://schemas.example.com/${name}.json` });
     await t.category({ id: 'CR', type: 'CLASSIFICATION', code: 'top', ownClassificationMixins: [mixin('size')] });
-    await t.category({ id: 'CK', type: 'CLASSIFICATION', code: 'kid', parentId: 'CR', ownClassificationMixins: [{ ...mixin('color'), required: true }] });
+    await t.category({
+      id: 'CK',
+      type: 'CLASSIFICATION',
+      code: 'kid',
+      parentId: 'CR',
+      ownClassificationMixins: [{ ...mixin('color'), required: true }],
+    });
     const expected = [
-      { name: 'size', mixinPath: 'class_top_size', schemaUrl: 'https://schemas.example.com/size.json', required: false, sourceCategoryId: 'CR' },
-      { name: 'color', mixinPath: 'class_kid_color', schemaUrl: 'https://schemas.example.com/color.json', required: true, sourceCategoryId: 'CK' },
+      {
+        name: 'size',
+        mixinPath: 'class_top_size',
+        schemaUrl: 'https://schemas.example.com/size.json',
+        required: false,
+        sourceCategoryId: 'CR',
+      },
+      {
+        name: 'color',
+        mixinPath: 'class_kid_color',
+        schemaUrl: 'https://schemas.example.com/color.json',
+        required: true,
+        sourceCategoryId: 'CK',
+      },
     ];
     const kid = (await t.get('/categories/CK')).body;
     expect(kid.ownClassificationMixins).toEqual([{ name: 'color', schemaUrl: 'https://schemas.example.com/color.json', required: true }]);
@@ -332,7 +514,17 @@ describe('categories over HTTP (ops 1–3, 5–8)', () => {
     // A code change shows up at once (recomputed on every read).
     await t.patch('/categories/CR', { code: 'root2', metadata: { version: 1 } });
     expect((await t.get('/categories/CK')).body.classificationMixins[0].mixinPath).toBe('class_root2_size');
-    expectCategoryError(await t.post('/categories', { localizedName: { en: 'x' }, published: true, type: 'CLASSIFICATION', code: 'dup', ownClassificationMixins: [mixin('a'), mixin('a')] }), 400, 'validation_failed');
+    expectCategoryError(
+      await t.post('/categories', {
+        localizedName: { en: 'x' },
+        published: true,
+        type: 'CLASSIFICATION',
+        code: 'dup',
+        ownClassificationMixins: [mixin('a'), mixin('a')],
+      }),
+      400,
+      'validation_failed',
+    );
   });
 
   it('emits category events through the outbox', async () => {
@@ -359,7 +551,12 @@ describe('categories over HTTP (ops 1–3, 5–8)', () => {
     expect((await t.delete(`/categories/es1/assignments/${direct}`)).status).toBe(204);
     expect((await t.delete('/categories/es1')).status).toBe(204);
     const mc = await MongoClient.connect(h.db.uri);
-    const events = await mc.db('category').collection('outbox').find({ tenant: 'evshape', 'event.type': 'assignment.deleted' }).sort({ createdAt: 1 }).toArray();
+    const events = await mc
+      .db('category')
+      .collection('outbox')
+      .find({ tenant: 'evshape', 'event.type': 'assignment.deleted' })
+      .sort({ createdAt: 1 })
+      .toArray();
     await mc.close();
     expect(events.map((e) => e.event.data)).toEqual([
       { id: direct, categoryId: 'es1', ref: { id: 'p-a', type: 'PRODUCT' }, tenant: 'evshape' },

@@ -1,7 +1,6 @@
 import { MongoClient } from 'mongodb';
 import { Client, expectCategoryError, Harness, startHarness } from './support';
 
-
 /**
  * Cross-cutting rules of conventions.md as this service applies them, where an audit found the
  * service off: PAG-7 mixin sorting, Q-30 `QUERY_MAX_TIME_MS`, HTTP-9/S2S-5 `traceparent`, and
@@ -57,11 +56,25 @@ describe('conventions over HTTP', () => {
     });
   });
 
+  describe('HTTP-4: an unknown query parameter is ignored, whatever its name', () => {
+    it('answers ?__proto__=x like no parameter: list, search, single read and assignments', async () => {
+      expect(ids(await c.get('/categories?__proto__=x&constructor=y&q=parentId:M0&sort=id'))).toEqual(['M1', 'M2', 'M3']);
+      expect((await c.post('/categories/search?__proto__=x', { q: 'parentId:M0' })).status).toBe(200);
+      expect((await c.get('/categories/M1?__proto__=x')).status).toBe(200);
+      expect((await c.get('/category-trees/M0?__proto__=x')).status).toBe(200);
+    });
+  });
+
   describe('ERR-6: every problem of the request in one 400', () => {
     it('lists query and body problems of POST, PUT and PATCH together', async () => {
       const post = await c.post('/categories?publish=maybe', { position: -1 });
       expectCategoryError(post, 400, 'validation_failed');
-      expect(post.body.details).toEqual(['localizedName: must not be null', 'position: must be an integer >= 0', 'publish: must be true or false', 'published: must be a boolean']);
+      expect(post.body.details).toEqual([
+        'localizedName: must not be null',
+        'position: must be an integer >= 0',
+        'publish: must be true or false',
+        'published: must be a boolean',
+      ]);
 
       const put = await c.put('/categories/M1?publish=maybe', { localizedName: { en: 'x' } });
       expectCategoryError(put, 400, 'validation_failed');
@@ -69,7 +82,11 @@ describe('conventions over HTTP', () => {
 
       const patch = await c.patch('/categories/M1?publish=maybe', { position: 'x' });
       expectCategoryError(patch, 400, 'validation_failed');
-      expect(patch.body.details).toEqual(['metadata: must be an object with version', 'position: must be an integer >= 0', 'publish: must be true or false']);
+      expect(patch.body.details).toEqual([
+        'metadata: must be an object with version',
+        'position: must be an integer >= 0',
+        'publish: must be true or false',
+      ]);
 
       // A missing body is listed next to the query problem.
       const empty = await c.call('POST', '/categories?publish=maybe');
@@ -99,7 +116,10 @@ describe('conventions over HTTP', () => {
       ]);
       // Alone it keeps the contract's wording.
       const alone = await c.post('/categories', { localizedName: { en: 'x' }, published: true }, { 'Content-Language': 'xx' });
-      expect(alone.body).toMatchObject({ message: 'Constraint validation failed', details: ["Content-Language: Following languages are not supported: 'xx'"] });
+      expect(alone.body).toMatchObject({
+        message: 'Constraint validation failed',
+        details: ["Content-Language: Following languages are not supported: 'xx'"],
+      });
     });
 
     it('refuses integers a JSON number cannot hold exactly, and a Content-Language naming no language', async () => {
@@ -127,7 +147,10 @@ describe('conventions over HTTP', () => {
       expect(one.body.details).toEqual(["Following languages are not supported: 'ru'", 'showUnpublished: must be true or false']);
       // Alone, the contract's message and detail (§3.4) are unchanged.
       const alone = await c.get('/categories', { 'Accept-Language': 'ru' });
-      expect(alone.body).toMatchObject({ message: 'Accept-Language validation failed.', details: ["Following languages are not supported: 'ru'"] });
+      expect(alone.body).toMatchObject({
+        message: 'Accept-Language validation failed.',
+        details: ["Following languages are not supported: 'ru'"],
+      });
     });
   });
 });

@@ -1,6 +1,5 @@
 import { Client, expectCategoryError, Harness, startHarness } from './support';
 
-
 /**
  * A tree of 5 levels with mixed positions, built, reordered, re-parented (a rejected cycle, two
  * concurrent moves that would together form a cycle), published and unpublished, deleted both
@@ -36,7 +35,20 @@ describe('category hierarchy over HTTP', () => {
 
   it('builds a 5-level tree and shows it in sibling order everywhere', async () => {
     await build();
-    expect(tree((await c.get('/category-trees/R')).body)).toEqual(['R', [['A', [['A2', []], ['A1', [['A11', [['A111', []]]]]]]], ['C', []], ['B', []]]]);
+    expect(tree((await c.get('/category-trees/R')).body)).toEqual([
+      'R',
+      [
+        [
+          'A',
+          [
+            ['A2', []],
+            ['A1', [['A11', [['A111', []]]]]],
+          ],
+        ],
+        ['C', []],
+        ['B', []],
+      ],
+    ]);
     expect(ids((await c.get('/category-trees')).body)).toEqual(['R', 'S']);
     expect(ids((await c.get('/categories/R/subcategories')).body)).toEqual(['A', 'C', 'B', 'A2', 'A1', 'A11', 'A111']);
     expect(ids((await c.get('/categories/R/subcategories?depth=1')).body)).toEqual(['A', 'C', 'B']);
@@ -94,8 +106,16 @@ describe('category hierarchy over HTTP', () => {
     const self = await c.patch('/categories/A1', { parentId: 'A1', metadata: { version: a1.metadata.version } });
     expectCategoryError(self, 400, 'business_rule_violation');
     expect(self.body.details).toEqual(['Category cannot be moved under itself or one of its descendants']);
-    expectCategoryError(await c.patch('/categories/A1', { parentId: 'A111', metadata: { version: a1.metadata.version } }), 400, 'business_rule_violation');
-    expectCategoryError(await c.put('/categories/C', { localizedName: { en: 'C' }, published: true, parentId: 'A11' }), 400, 'business_rule_violation');
+    expectCategoryError(
+      await c.patch('/categories/A1', { parentId: 'A111', metadata: { version: a1.metadata.version } }),
+      400,
+      'business_rule_violation',
+    );
+    expectCategoryError(
+      await c.put('/categories/C', { localizedName: { en: 'C' }, published: true, parentId: 'A11' }),
+      400,
+      'business_rule_violation',
+    );
     const missing = await c.patch('/categories/A1', { parentId: 'ghost', metadata: { version: a1.metadata.version } });
     expectCategoryError(missing, 400, 'validation_failed');
     expect(missing.body.details).toEqual(["Parent category with id 'ghost' not found"]);
@@ -135,7 +155,9 @@ describe('category hierarchy over HTTP', () => {
       const target = before.parentId === 'PA' ? 'PB' : 'PA';
       const [move, put] = await Promise.all([
         c.patch('/categories/PX', { parentId: target, metadata: { version: before.metadata.version } }),
-        new Promise((r) => setTimeout(r, 5 + 2 * round)).then(() => c.put('/categories/PX', { localizedName: { en: 'PX' }, published: true, parentId: before.parentId })),
+        new Promise((r) => setTimeout(r, 5 + 2 * round)).then(() =>
+          c.put('/categories/PX', { localizedName: { en: 'PX' }, published: true, parentId: before.parentId }),
+        ),
       ]);
       expect(put.status).toBe(204);
       expect([204, 409]).toContain(move.status);
@@ -143,7 +165,10 @@ describe('category hierarchy over HTTP', () => {
       // Whoever won, every read family agrees with the authoritative parentId.
       expect({ round, parents: ids((await c.get('/categories/PX/parents')).body) }).toEqual({ round, parents: [parentId] });
       expect({ round, parents: ids((await c.get('/categories/PX1/parents')).body) }).toEqual({ round, parents: [parentId, 'PX'] });
-      expect({ round, children: ids((await c.get(`/categories/${parentId}/subcategories?depth=1`)).body) }).toEqual({ round, children: ['PX'] });
+      expect({ round, children: ids((await c.get(`/categories/${parentId}/subcategories?depth=1`)).body) }).toEqual({
+        round,
+        children: ['PX'],
+      });
     }
   }, 60_000);
 
@@ -164,7 +189,13 @@ describe('category hierarchy over HTTP', () => {
     // Subcategories and trees stop at the unpublished node.
     expect(ids((await anon.get('/categories/R/subcategories')).body)).toEqual(['B', 'A', 'A2']);
     expectCategoryError(await anon.get('/categories/C/subcategories'), 404, 'resource_not_found');
-    expect(tree((await anon.get('/category-trees/R')).body)).toEqual(['R', [['B', []], ['A', [['A2', []]]]]]);
+    expect(tree((await anon.get('/category-trees/R')).body)).toEqual([
+      'R',
+      [
+        ['B', []],
+        ['A', [['A2', []]]],
+      ],
+    ]);
     expect(ids((await anon.post('/category-trees/search', { categoryIds: ['A111'] })).body)).toEqual([]);
     expect(ids((await c.post(`/category-trees/search${unpub}`, { categoryIds: ['A111'] })).body)).toEqual(['R']);
     // An unpublished root hides its whole tree.
@@ -217,13 +248,19 @@ describe('category hierarchy over HTTP', () => {
     // Corrupt the materialisation directly, as an interrupted move would leave it.
     const { MongoClient } = await import('mongodb');
     const mc = await MongoClient.connect(h.db.uri);
-    await mc.db('category').collection('hier_categories').updateOne({ _id: 'T2' as never }, { $set: { ancestorIds: ['ZZ'], depth: 1 } });
+    await mc
+      .db('category')
+      .collection('hier_categories')
+      .updateOne({ _id: 'T2' as never }, { $set: { ancestorIds: ['ZZ'], depth: 1 } });
     expect(ids((await c.get('/categories/T2/parents')).body)).toEqual([]);
     const rebuilt = await c.post('/category-trees/T/rebuild');
     expect(rebuilt.status).toBe(200);
     expect(tree(rebuilt.body)).toEqual(['T', [['T1', [['T2', []]]]]]);
     expect(ids((await c.get('/categories/T2/parents')).body)).toEqual(['T', 'T1']);
-    const doc = await mc.db('category').collection('hier_categories').findOne({ _id: 'T2' as never });
+    const doc = await mc
+      .db('category')
+      .collection('hier_categories')
+      .findOne({ _id: 'T2' as never });
     expect(doc).toMatchObject({ ancestorIds: ['T', 'T1'], depth: 2 });
     await mc.close();
     expectCategoryError(await c.post('/category-trees/T1/rebuild'), 404, 'resource_not_found');

@@ -57,7 +57,11 @@ export class Client {
 
   /** Creates a category and returns its id; fails the test on anything but 201. */
   async category(body: Record<string, unknown>): Promise<string> {
-    const res = await this.post('/categories', { published: true, ...body, localizedName: body.localizedName ?? { en: String(body.id ?? 'cat') } });
+    const res = await this.post('/categories', {
+      published: true,
+      ...body,
+      localizedName: body.localizedName ?? { en: String(body.id ?? 'cat') },
+    });
     if (res.status !== 201) throw new Error(`create failed: ${res.status} ${JSON.stringify(res.body)}`);
     return (res.body as { id: string }).id;
   }

@@ -7,7 +7,6 @@ import { loadCategoryConfig } from '../src/config/category.config';
 import { Client, Harness, startHarness } from './support';
 import * as testing from '@suite/testing';
 
-
 /**
  * Two app instances on one database (two processes' caches): a write answered by one is
  * visible in the next tree read of the other (§6), whether that read catches up from the tree
@@ -22,7 +21,11 @@ describe('tree snapshots across instances (tree epoch and change log)', () => {
   beforeAll(async () => {
     h = await startHarness();
     other = (await testing.startTestApp(
-      (logger: Logger) => AppModule.forRoot(loadCategoryConfig({ ...testing.testAuthEnv(), MONGODB_URI: h.db.uri, CUSTOMER_SEGMENT_URL: h.stub.url, LOG_LEVEL: 'silent' }), logger),
+      (logger: Logger) =>
+        AppModule.forRoot(
+          loadCategoryConfig({ ...testing.testAuthEnv(), MONGODB_URI: h.db.uri, CUSTOMER_SEGMENT_URL: h.stub.url, LOG_LEVEL: 'silent' }),
+          logger,
+        ),
       'category',
     )) as never;
     writer = await Client.as(h.url, 'epochs');
@@ -49,7 +52,16 @@ describe('tree snapshots across instances (tree epoch and change log)', () => {
     await writer.category({ id: 'A1', parentId: 'A' });
     await writer.category({ id: 'A11', parentId: 'A1' });
     await writer.category({ id: 'S', position: 1 });
-    expect(await forest(reader)).toEqual([['R', [['A', [['A1', [['A11', []]]]]], ['B', []]]], ['S', []]]);
+    expect(await forest(reader)).toEqual([
+      [
+        'R',
+        [
+          ['A', [['A1', [['A11', []]]]]],
+          ['B', []],
+        ],
+      ],
+      ['S', []],
+    ]);
     const afterFirst = { ...stats };
     expect(afterFirst.full).toBeGreaterThanOrEqual(1);
 
@@ -59,9 +71,20 @@ describe('tree snapshots across instances (tree epoch and change log)', () => {
 
     await writer.category({ id: 'A2', parentId: 'A', position: 0 });
     expect((await writer.patch('/categories/A1', { parentId: 'B', metadata: { version: await version('A1') } })).status).toBe(204);
-    expect((await writer.patch('/categories/B', { position: 0, localizedName: { en: 'Bee' }, metadata: { version: await version('B') } })).status).toBe(204);
+    expect(
+      (await writer.patch('/categories/B', { position: 0, localizedName: { en: 'Bee' }, metadata: { version: await version('B') } }))
+        .status,
+    ).toBe(204);
     expect((await writer.delete('/categories/S')).status).toBe(204);
-    expect(await forest(reader)).toEqual([['R', [['B', [['A1', [['A11', []]]]]], ['A', [['A2', []]]]]]]);
+    expect(await forest(reader)).toEqual([
+      [
+        'R',
+        [
+          ['B', [['A1', [['A11', []]]]]],
+          ['A', [['A2', []]]],
+        ],
+      ],
+    ]);
     expect(stats).toEqual({ full: afterFirst.full, incremental: afterFirst.incremental + 1 });
     const b = (await reader.get('/category-trees/R')).body.subcategories[0];
     expect(b).toEqual(expect.objectContaining({ id: 'B', name: 'Bee', position: 0 }));
@@ -75,13 +98,19 @@ describe('tree snapshots across instances (tree epoch and change log)', () => {
 
     // Delete with promotion: the child becomes a root in the reader's view (its new version too).
     expect((await writer.delete('/categories/A')).status).toBe(204);
-    expect(await forest(reader)).toEqual([['R', [['B', [['A1', [['A11', []]]]]]]], ['A2', []]]);
+    expect(await forest(reader)).toEqual([
+      ['R', [['B', [['A1', [['A11', []]]]]]]],
+      ['A2', []],
+    ]);
     expect((await reader.get('/category-trees/A2')).body).toEqual(expect.objectContaining({ id: 'A2' }));
     expect((await reader.get('/category-trees/A2')).body.parentId).toBeUndefined();
 
     // Delete of a whole subtree.
     expect((await writer.delete('/categories/B?withSubcategories=true')).status).toBe(204);
-    expect(await forest(reader)).toEqual([['R', []], ['A2', []]]);
+    expect(await forest(reader)).toEqual([
+      ['R', []],
+      ['A2', []],
+    ]);
     expect((await reader.get('/categories/A1/subcategories')).status).toBe(404);
     expect(stats.full).toBe(afterFirst.full);
     expect(stats.incremental).toBeGreaterThanOrEqual(afterFirst.incremental + 4);
@@ -91,9 +120,11 @@ describe('tree snapshots across instances (tree epoch and change log)', () => {
     await forest(reader);
     const before = { ...stats };
     const ids = Array.from({ length: CHANGE_LOG_LENGTH + 1 }, (_, i) => `f${i}`);
-    await Promise.all([0, 1, 2, 3].map(async (w) => {
-      for (let i = w; i < ids.length; i += 4) await writer.category({ id: ids[i], position: 10 + i });
-    }));
+    await Promise.all(
+      [0, 1, 2, 3].map(async (w) => {
+        for (let i = w; i < ids.length; i += 4) await writer.category({ id: ids[i], position: 10 + i });
+      }),
+    );
     const roots = (await forest(reader)).map(([id]: [string]) => id);
     expect(roots).toEqual(['R', 'A2', ...ids]);
     expect(stats.full).toBe(before.full + 1);
@@ -113,30 +144,36 @@ describe('tree snapshots across instances (tree epoch and change log)', () => {
     expect((await forest(reader))[0]).toEqual(['R', [['W', []]]]);
   });
 
-  it('reloads in the background after the age limit, picking up a change that never bumped the epoch, without making reads wait', async () => {
-    const cache = other.app.get(HierarchyCache);
-    const name = async () => (await reader.get('/category-trees/R')).body.name as string;
-    expect(await name()).toBe('R');
-    // A write that never bumped the epoch (a writer that crashed before its bump).
-    const client = await MongoClient.connect(h.db.uri);
-    try {
-      await client.db('category').collection<{ _id: string }>('epochs_categories').updateOne({ _id: 'R' }, { $set: { 'localizedName.en': 'Sneaky' }, $inc: { 'metadata.version': 1 } });
-    } finally {
-      await client.close();
-    }
-    expect(await name()).toBe('R');
-    const before = cache.stats.full;
-    cache.now = () => Date.now() + MAX_AGE_MS + 1000;
-    try {
-      // Served from the current snapshot while the full load runs in the background.
+  it(
+    'reloads in the background after the age limit, picking up a ' + 'change that never bumped the epoch, without making reads wait',
+    async () => {
+      const cache = other.app.get(HierarchyCache);
+      const name = async () => (await reader.get('/category-trees/R')).body.name as string;
       expect(await name()).toBe('R');
-      for (let i = 0; i < 100 && cache.stats.full === before; i++) await new Promise((r) => setTimeout(r, 20));
+      // A write that never bumped the epoch (a writer that crashed before its bump).
+      const client = await MongoClient.connect(h.db.uri);
+      try {
+        await client
+          .db('category')
+          .collection<{ _id: string }>('epochs_categories')
+          .updateOne({ _id: 'R' }, { $set: { 'localizedName.en': 'Sneaky' }, $inc: { 'metadata.version': 1 } });
+      } finally {
+        await client.close();
+      }
+      expect(await name()).toBe('R');
+      const before = cache.stats.full;
+      cache.now = () => Date.now() + MAX_AGE_MS + 1000;
+      try {
+        // Served from the current snapshot while the full load runs in the background.
+        expect(await name()).toBe('R');
+        for (let i = 0; i < 100 && cache.stats.full === before; i++) await new Promise((r) => setTimeout(r, 20));
+        expect(cache.stats.full).toBe(before + 1);
+        await new Promise((r) => setTimeout(r, 20));
+      } finally {
+        cache.now = Date.now;
+      }
+      expect(await name()).toBe('Sneaky');
       expect(cache.stats.full).toBe(before + 1);
-      await new Promise((r) => setTimeout(r, 20));
-    } finally {
-      cache.now = Date.now;
-    }
-    expect(await name()).toBe('Sneaky');
-    expect(cache.stats.full).toBe(before + 1);
-  });
+    },
+  );
 });

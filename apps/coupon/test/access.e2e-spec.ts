@@ -12,11 +12,26 @@ const EXPECTED = [
   { method: 'GET', path: '/coupon/:tenant/coupons/:code/redemptions', access: 'scopes', scopes: [S.manage] },
   { method: 'POST', path: '/coupon/:tenant/coupons/:code/redemptions', access: 'scopes', scopes: [S.redeem, S.redeemOnBehalf] },
   { method: 'DELETE', path: '/coupon/:tenant/coupons/:code/redemptions/:id', access: 'scopes', scopes: [S.manage] },
-  { method: 'GET', path: '/coupon/:tenant/coupons/:code/redemptions/:id', access: 'scopes', scopes: [S.manage, S.redeem, S.redeemOnBehalf] },
+  {
+    method: 'GET',
+    path: '/coupon/:tenant/coupons/:code/redemptions/:id',
+    access: 'scopes',
+    scopes: [S.manage, S.redeem, S.redeemOnBehalf],
+  },
   { method: 'POST', path: '/coupon/:tenant/coupons/:code/validation', access: 'scopes', scopes: [S.redeem, S.redeemOnBehalf] },
   // Referral routes: the customer themself reaches them through coupon_redeem (checked in the service).
-  { method: 'GET', path: '/coupon/:tenant/referral-coupons/:customerNumber', access: 'scopes', scopes: [S.manage, S.read, S.redeemOnBehalf, S.redeem] },
-  { method: 'POST', path: '/coupon/:tenant/referral-coupons/:customerNumber', access: 'scopes', scopes: [S.manage, S.redeemOnBehalf, S.redeem] },
+  {
+    method: 'GET',
+    path: '/coupon/:tenant/referral-coupons/:customerNumber',
+    access: 'scopes',
+    scopes: [S.manage, S.read, S.redeemOnBehalf, S.redeem],
+  },
+  {
+    method: 'POST',
+    path: '/coupon/:tenant/referral-coupons/:customerNumber',
+    access: 'scopes',
+    scopes: [S.manage, S.redeemOnBehalf, S.redeem],
+  },
 ];
 
 /** The two public documentation routes of every service (conventions AUTH-8). */
@@ -56,24 +71,47 @@ describe('access: route wiring, scopes, 401/403 and tenant isolation (TEN-9)', (
     const concrete = (path: string) =>
       path.replace(':tenant', T).replace(':code', code).replace(':id', redemption).replace(':customerNumber', 'CS1');
     const bodyFor = (method: string, path: string) =>
-      method === 'POST' && path.endsWith('/coupons') ? couponBody() : method === 'PUT' || method === 'PATCH' ? { name: 'x' } : method === 'POST' && (path.endsWith('validation') || path.endsWith('redemptions')) ? order(50, 5) : undefined;
+      method === 'POST' && path.endsWith('/coupons')
+        ? couponBody()
+        : method === 'PUT' || method === 'PATCH'
+          ? { name: 'x' }
+          : method === 'POST' && (path.endsWith('validation') || path.endsWith('redemptions'))
+            ? order(50, 5)
+            : undefined;
 
-    it.each(EXPECTED.filter((e) => e.access === 'scopes').map((e) => [e.method, e.path, e.scopes] as const))('%s %s', async (method, path, scopes) => {
-      const others = ALL.filter((s) => !scopes.includes(s));
-      const denied = await call(h, method, concrete(path), { tenant: T, principalType: 'customer', customerId: 'CS1', scopes: others }, bodyFor(method, path));
-      expectCouponError(denied, 403, 'insufficient_permissions');
-      expect(denied.body.details).toEqual([{ type: 'missing_scope', message: `Required scope(s): ${scopes.join(' or ')}` }]);
-      expect(denied.headers.get('www-authenticate')).toContain('error="insufficient_scope"');
-      for (const scope of scopes) {
-        // Customer CS1 with just this scope: the guard lets it through (whatever the handler then decides).
-        const r = await call(h, method, concrete(path), { tenant: T, principalType: 'customer', customerId: 'CS1', scopes: [scope] }, bodyFor(method, path));
-        expect(r.body?.details?.[0]?.type).not.toBe('missing_scope');
-      }
-    });
+    it.each(EXPECTED.filter((e) => e.access === 'scopes').map((e) => [e.method, e.path, e.scopes] as const))(
+      '%s %s',
+      async (method, path, scopes) => {
+        const others = ALL.filter((s) => !scopes.includes(s));
+        const denied = await call(
+          h,
+          method,
+          concrete(path),
+          { tenant: T, principalType: 'customer', customerId: 'CS1', scopes: others },
+          bodyFor(method, path),
+        );
+        expectCouponError(denied, 403, 'insufficient_permissions');
+        expect(denied.body.details).toEqual([{ type: 'missing_scope', message: `Required scope(s): ${scopes.join(' or ')}` }]);
+        expect(denied.headers.get('www-authenticate')).toContain('error="insufficient_scope"');
+        for (const scope of scopes) {
+          // Customer CS1 with just this scope: the guard lets it through (whatever the handler then decides).
+          const r = await call(
+            h,
+            method,
+            concrete(path),
+            { tenant: T, principalType: 'customer', customerId: 'CS1', scopes: [scope] },
+            bodyFor(method, path),
+          );
+          expect(r.body?.details?.[0]?.type).not.toBe('missing_scope');
+        }
+      },
+    );
 
     it('GET /coupons/{code} needs no scope, only a valid token of the tenant', async () => {
       const own = (await call(h, 'POST', `/coupon/${T}/coupons`, manager(T), couponBody())).body.id;
-      expect((await call(h, 'GET', `/coupon/${T}/coupons/${own}`, { tenant: T, principalType: 'anonymous', sid: 'v', scopes: [] })).status).toBe(200);
+      expect(
+        (await call(h, 'GET', `/coupon/${T}/coupons/${own}`, { tenant: T, principalType: 'anonymous', sid: 'v', scopes: [] })).status,
+      ).toBe(200);
     });
 
     it('answers 401 with the gateway body, before reading the body', async () => {
@@ -84,11 +122,17 @@ describe('access: route wiring, scopes, 401/403 and tenant isolation (TEN-9)', (
         expect(r.headers.get('www-authenticate')).toMatch(/^Bearer realm="commerce"/);
       }
       const expired = await call(h, 'GET', `/coupon/${T}/coupons`, { tenant: T, scopes: [S.manage], ttlSec: -120 });
-      expect(expired.body).toEqual({ fault: { faultstring: 'Access Token expired', detail: { errorcode: 'keymanagement.service.access_token_expired' } } });
+      expect(expired.body).toEqual({
+        fault: { faultstring: 'Access Token expired', detail: { errorcode: 'keymanagement.service.access_token_expired' } },
+      });
     });
 
     it('checks scopes before the body (403 before 415 or 400)', async () => {
-      expectCouponError(await call(h, 'POST', `/coupon/${T}/coupons`, reader(T), 'garbage', { 'content-type': 'text/plain' }), 403, 'insufficient_permissions');
+      expectCouponError(
+        await call(h, 'POST', `/coupon/${T}/coupons`, reader(T), 'garbage', { 'content-type': 'text/plain' }),
+        403,
+        'insufficient_permissions',
+      );
       expectCouponError(await call(h, 'POST', `/coupon/${T}/coupons`, reader(T), '{bad'), 403, 'insufficient_permissions');
     });
 
@@ -107,7 +151,11 @@ describe('access: route wiring, scopes, 401/403 and tenant isolation (TEN-9)', (
     it('1: a coupon of alpha is 404 at /beta with a beta token', async () => {
       expect((await call(h, 'POST', '/coupon/alpha/coupons', manager('alpha'), couponBody({ code: 'ISO1' }))).status).toBe(201);
       expectCouponError(await call(h, 'GET', '/coupon/beta/coupons/ISO1', manager('beta')), 404, 'resource_not_found');
-      expectCouponError(await call(h, 'POST', '/coupon/beta/coupons/ISO1/validation', onBehalf('beta'), order(50, 5, 'EUR', { customerNumber: 'C1' })), 404, 'resource_not_found');
+      expectCouponError(
+        await call(h, 'POST', '/coupon/beta/coupons/ISO1/validation', onBehalf('beta'), order(50, 5, 'EUR', { customerNumber: 'C1' })),
+        404,
+        'resource_not_found',
+      );
       expect((await call(h, 'GET', '/coupon/beta/coupons?q=code:ISO1', manager('beta'))).body).toEqual([]);
     });
 
@@ -137,13 +185,25 @@ describe('access: route wiring, scopes, 401/403 and tenant isolation (TEN-9)', (
     });
 
     it('3: the same code in alpha and beta are independent coupons', async () => {
-      expect((await call(h, 'POST', '/coupon/alpha/coupons', manager('alpha'), couponBody({ code: 'SAME', name: 'Alpha', maxRedemptions: 1 }))).status).toBe(201);
-      expect((await call(h, 'POST', '/coupon/beta/coupons', manager('beta'), couponBody({ code: 'SAME', name: 'Beta', maxRedemptions: 1 }))).status).toBe(201);
+      expect(
+        (await call(h, 'POST', '/coupon/alpha/coupons', manager('alpha'), couponBody({ code: 'SAME', name: 'Alpha', maxRedemptions: 1 })))
+          .status,
+      ).toBe(201);
+      expect(
+        (await call(h, 'POST', '/coupon/beta/coupons', manager('beta'), couponBody({ code: 'SAME', name: 'Beta', maxRedemptions: 1 })))
+          .status,
+      ).toBe(201);
       expect((await call(h, 'GET', '/coupon/alpha/coupons/SAME', manager('alpha'))).body.name).toBe('Alpha');
       expect((await call(h, 'GET', '/coupon/beta/coupons/SAME', manager('beta'))).body.name).toBe('Beta');
       // Counters are per tenant too: using alpha's only use leaves beta's untouched.
-      expect((await call(h, 'POST', '/coupon/alpha/coupons/SAME/redemptions', customer('alpha', 'C1'), order(50, 5, 'EUR', { orderCode: 'O1' }))).status).toBe(201);
-      expect((await call(h, 'POST', '/coupon/beta/coupons/SAME/redemptions', customer('beta', 'C1'), order(50, 5, 'EUR', { orderCode: 'O1' }))).status).toBe(201);
+      expect(
+        (await call(h, 'POST', '/coupon/alpha/coupons/SAME/redemptions', customer('alpha', 'C1'), order(50, 5, 'EUR', { orderCode: 'O1' })))
+          .status,
+      ).toBe(201);
+      expect(
+        (await call(h, 'POST', '/coupon/beta/coupons/SAME/redemptions', customer('beta', 'C1'), order(50, 5, 'EUR', { orderCode: 'O1' })))
+          .status,
+      ).toBe(201);
       expect((await call(h, 'GET', '/coupon/beta/coupons/SAME', manager('beta'))).body.redemptionCount).toBe(1);
     });
   });

@@ -48,7 +48,15 @@ describe('redemption bookkeeping under concurrency (§9.4, §9.5)', () => {
     for (let round = 0; round < ROUNDS; round++) {
       const code = await newCoupon({ maxRedemptions: 50 });
       const results = await Promise.all(
-        Array.from({ length: 500 }, (_, i) => call(h, 'POST', `${base}/${code}/redemptions`, onBehalf(T), order(50, 5, 'EUR', { customerNumber: `C${i % 200}`, legalEntityId: i % 2 ? 'LE-1' : undefined, orderCode: `R${round}-O${i}` }))),
+        Array.from({ length: 500 }, (_, i) =>
+          call(
+            h,
+            'POST',
+            `${base}/${code}/redemptions`,
+            onBehalf(T),
+            order(50, 5, 'EUR', { customerNumber: `C${i % 200}`, legalEntityId: i % 2 ? 'LE-1' : undefined, orderCode: `R${round}-O${i}` }),
+          ),
+        ),
       );
       expect(tally(results)).toEqual({ '201': 50, '400:max_redemptions_reached': 450 });
       const b = await books(code);
@@ -67,7 +75,9 @@ describe('redemption bookkeeping under concurrency (§9.4, §9.5)', () => {
     for (let round = 0; round < ROUNDS; round++) {
       const code = await newCoupon({ maxRedemptionsPerCustomer: 3 });
       const results = await Promise.all(
-        Array.from({ length: 100 }, (_, i) => call(h, 'POST', `${base}/${code}/redemptions`, customer(T, 'SOLO'), order(50, 5, 'EUR', { orderCode: `P${round}-O${i}` }))),
+        Array.from({ length: 100 }, (_, i) =>
+          call(h, 'POST', `${base}/${code}/redemptions`, customer(T, 'SOLO'), order(50, 5, 'EUR', { orderCode: `P${round}-O${i}` })),
+        ),
       );
       expect(tally(results)).toEqual({ '201': 3, '400:max_redemptions_per_customer_reached': 97 });
       const b = await books(code);
@@ -85,7 +95,9 @@ describe('redemption bookkeeping under concurrency (§9.4, §9.5)', () => {
       const keep = await call(h, 'POST', `${base}/${code}/redemptions`, customer(T, 'OTHER'), order(50, 5));
       const doomed = await call(h, 'POST', `${base}/${code}/redemptions`, b2b, order(50, 5));
       expect([keep.status, doomed.status]).toEqual([201, 201]);
-      const results = await Promise.all(Array.from({ length: 50 }, () => call(h, 'DELETE', `${base}/${code}/redemptions/${doomed.body.id}`, manager(T))));
+      const results = await Promise.all(
+        Array.from({ length: 50 }, () => call(h, 'DELETE', `${base}/${code}/redemptions/${doomed.body.id}`, manager(T))),
+      );
       expect(tally(results)).toEqual({ '204': 1, '404:': 49 });
       const b = await books(code);
       expect(b.coupon.redemptionCount).toBe(1);
@@ -94,7 +106,11 @@ describe('redemption bookkeeping under concurrency (§9.4, §9.5)', () => {
       expect(b.coupon.remaining).toBe(1);
       expect(b.coupon.leCounts).toEqual({ [Buffer.from('LE-D').toString('hex')]: 0 });
       // The use came back once: the customer may redeem once more, the coupon is then full.
-      const again = await Promise.all(Array.from({ length: 5 }, (_, i) => call(h, 'POST', `${base}/${code}/redemptions`, b2b, order(50, 5, 'EUR', { orderCode: `again-${i}` }))));
+      const again = await Promise.all(
+        Array.from({ length: 5 }, (_, i) =>
+          call(h, 'POST', `${base}/${code}/redemptions`, b2b, order(50, 5, 'EUR', { orderCode: `again-${i}` })),
+        ),
+      );
       expect(tally(again)['201']).toBe(1);
       expect((await books(code)).coupon.redemptionCount).toBe(2);
     }
@@ -103,12 +119,18 @@ describe('redemption bookkeeping under concurrency (§9.4, §9.5)', () => {
   it(`parallel redemptions and deletions keep redemptionCount equal to the stored records (${ROUNDS} rounds)`, async () => {
     for (let round = 0; round < ROUNDS; round++) {
       const code = await newCoupon({ maxRedemptions: 20 });
-      const first = await Promise.all(Array.from({ length: 20 }, (_, i) => call(h, 'POST', `${base}/${code}/redemptions`, onBehalf(T), order(50, 5, 'EUR', { customerNumber: `M${i}` }))));
+      const first = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          call(h, 'POST', `${base}/${code}/redemptions`, onBehalf(T), order(50, 5, 'EUR', { customerNumber: `M${i}` })),
+        ),
+      );
       const ids = first.filter((r) => r.status === 201).map((r) => r.body.id as string);
       expect(ids).toHaveLength(20);
       const mixed = await Promise.all([
         ...ids.slice(0, 10).map((id) => call(h, 'DELETE', `${base}/${code}/redemptions/${id}`, manager(T))),
-        ...Array.from({ length: 30 }, (_, i) => call(h, 'POST', `${base}/${code}/redemptions`, onBehalf(T), order(50, 5, 'EUR', { customerNumber: `N${i}` }))),
+        ...Array.from({ length: 30 }, (_, i) =>
+          call(h, 'POST', `${base}/${code}/redemptions`, onBehalf(T), order(50, 5, 'EUR', { customerNumber: `N${i}` })),
+        ),
       ]);
       const created = mixed.slice(10).filter((r) => r.status === 201).length;
       expect(mixed.slice(0, 10).every((r) => r.status === 204)).toBe(true);

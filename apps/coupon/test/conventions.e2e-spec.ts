@@ -31,15 +31,37 @@ describe('coupon and the suite conventions', () => {
       for (const deep of [deepObject(20000), deepArray(50000)]) {
         const v = await call(h, 'POST', `${base}/${code}/validation`, onBehalf(T), `{${valid},"x":${deep}}`);
         expect(`${v.status} ${v.text}`).toBe('200 ');
-        expect((await call(h, 'POST', `${base}/${code}/validation`, onBehalf(T), `{"customerNumber":"C9","orderTotal":{"amount":50,"currency":"EUR","x":${deep}},"discount":{"amount":5,"currency":"EUR"}}`)).status).toBe(200);
+        expect(
+          (
+            await call(
+              h,
+              'POST',
+              `${base}/${code}/validation`,
+              onBehalf(T),
+              `{"customerNumber":"C9","orderTotal":{"amount":50,"currency":"EUR","x":${deep}},"discount":{"amount":5,"currency":"EUR"}}`,
+            )
+          ).status,
+        ).toBe(200);
       }
-      const r = await call(h, 'POST', `${base}/${code}/redemptions`, customer(T, 'C9'), `{${valid},"orderCode":"DEEP-1","x":${deepObject(20000)}}`);
+      const r = await call(
+        h,
+        'POST',
+        `${base}/${code}/redemptions`,
+        customer(T, 'C9'),
+        `{${valid},"orderCode":"DEEP-1","x":${deepObject(20000)}}`,
+      );
       expect(r.status).toBe(201);
     });
 
     it('a deep value in a typed redemption field is a 400 on that field', async () => {
       const code = await create();
-      const r = await call(h, 'POST', `${base}/${code}/validation`, onBehalf(T), `{"customerNumber":"C9","orderTotal":{"amount":${deepObject(20000)},"currency":"EUR"},"discount":{"amount":5,"currency":"EUR"}}`);
+      const r = await call(
+        h,
+        'POST',
+        `${base}/${code}/validation`,
+        onBehalf(T),
+        `{"customerNumber":"C9","orderTotal":{"amount":${deepObject(20000)},"currency":"EUR"},"discount":{"amount":5,"currency":"EUR"}}`,
+      );
       expectCouponError(r, 400, 'validation_violation');
       expect(r.body.details.map((d: { field: string }) => d.field)).toEqual(['orderTotal.amount']);
     });
@@ -72,17 +94,45 @@ describe('coupon and the suite conventions', () => {
     });
   });
 
+  it('HTTP-4: an unknown query parameter is ignored, whatever its name (?__proto__=x)', async () => {
+    const code = await create();
+    const list = await call(h, 'GET', `${base}?__proto__=x&constructor=y`, manager(T));
+    expect(list.status).toBe(200);
+    expect(list.body.map((c: { code: string }) => c.code)).toContain(code);
+    expect((await call(h, 'GET', `${base}/${code}?__proto__=x`, manager(T))).status).toBe(200);
+    expect((await call(h, 'GET', `${base}/${code}/redemptions?__proto__=x`, manager(T))).status).toBe(200);
+  });
+
   it('ERR-6: a redemption body lists the currency mismatch together with every other problem', async () => {
     const code = await create();
     for (const path of ['validation', 'redemptions']) {
-      const r = await call(h, 'POST', `${base}/${code}/${path}`, onBehalf(T), { orderCode: '', orderTotal: { amount: 50, currency: 'EUR' }, discount: { amount: 5, currency: 'USD' } });
+      const r = await call(h, 'POST', `${base}/${code}/${path}`, onBehalf(T), {
+        orderCode: '',
+        orderTotal: { amount: 50, currency: 'EUR' },
+        discount: { amount: 5, currency: 'USD' },
+      });
       expectCouponError(r, 400, 'validation_violation');
-      expect(r.body.details.map((d: { field: string; type: string }) => `${d.field}/${d.type}`)).toEqual(['discount.currency/conflicting_values', 'orderCode/invalid_value']);
+      expect(r.body.details.map((d: { field: string; type: string }) => `${d.field}/${d.type}`)).toEqual([
+        'discount.currency/conflicting_values',
+        'orderCode/invalid_value',
+      ]);
     }
     // Alone it is still reported, and an invalid currency is reported as such, not as a mismatch.
-    const alone = await call(h, 'POST', `${base}/${code}/validation`, onBehalf(T), order(50, 5, 'EUR', { discount: { amount: 5, currency: 'USD' } }));
+    const alone = await call(
+      h,
+      'POST',
+      `${base}/${code}/validation`,
+      onBehalf(T),
+      order(50, 5, 'EUR', { discount: { amount: 5, currency: 'USD' } }),
+    );
     expect(alone.body.details).toEqual([expect.objectContaining({ field: 'discount.currency', type: 'conflicting_values' })]);
-    const invalid = await call(h, 'POST', `${base}/${code}/validation`, onBehalf(T), order(50, 5, 'EUR', { discount: { amount: 5, currency: 'usd' } }));
+    const invalid = await call(
+      h,
+      'POST',
+      `${base}/${code}/validation`,
+      onBehalf(T),
+      order(50, 5, 'EUR', { discount: { amount: 5, currency: 'usd' } }),
+    );
     expect(invalid.body.details).toEqual([expect.objectContaining({ field: 'discount.currency', type: 'invalid_value' })]);
   });
 
@@ -101,20 +151,32 @@ describe('coupon and the suite conventions', () => {
   it('EVT-6: a permanent delete announces every removed redemption before the coupon itself', async () => {
     const tenant = 'cpnconvdel';
     const tbase = `/coupon/${tenant}/coupons`;
-    await (await h.registry.forWrite(tenant, SETTINGS_ENTITY)).collection.insertOne({ _id: 'settings', couponPermanentDelete: true } as never);
+    await (
+      await h.registry.forWrite(tenant, SETTINGS_ENTITY)
+    ).collection.insertOne({ _id: 'settings', couponPermanentDelete: true } as never);
     const code = uniqueCode('PD');
     expect((await call(h, 'POST', tbase, manager(tenant), couponBody({ code }))).status).toBe(201);
     const ids: string[] = [];
-    for (const [who, orderCode] of [['C1', 'O-1'], ['C2', 'O-2']]) {
+    for (const [who, orderCode] of [
+      ['C1', 'O-1'],
+      ['C2', 'O-2'],
+    ]) {
       const r = await call(h, 'POST', `${tbase}/${code}/redemptions`, customer(tenant, who), order(50, 5, 'EUR', { orderCode }));
       expect(r.status).toBe(201);
       ids.push(r.body.id);
     }
     const del = await call(h, 'DELETE', `${tbase}/${code}`, manager(tenant), undefined, { 'x-request-id': 'perm-delete-1' });
     expect(`${del.status} ${del.text}`).toBe('204 ');
-    const events = (await h.app.app.get(OutboxRepository).forTenant(tenant)).map((e) => e.event).filter((e) => e.requestid === 'perm-delete-1');
+    const events = (await h.app.app.get(OutboxRepository).forTenant(tenant))
+      .map((e) => e.event)
+      .filter((e) => e.requestid === 'perm-delete-1');
     expect(events.map((e) => e.type)).toEqual(['coupon.redemption-deleted', 'coupon.redemption-deleted', 'coupon.deleted']);
-    expect(events.slice(0, 2).map((e) => e.subject).sort()).toEqual([...ids].sort());
+    expect(
+      events
+        .slice(0, 2)
+        .map((e) => e.subject)
+        .sort(),
+    ).toEqual([...ids].sort());
     expect(events[0].data).toMatchObject({ code, orderTotal: { amount: 50, currency: 'EUR' } });
     expect(events[2]).toMatchObject({ subject: code, data: { code, deleted: true } });
     // Nothing is left to list, and the code is free again.

@@ -1,4 +1,17 @@
-import { call, couponBody, customer, expectCouponError, Harness, manager, onBehalf, order, reader, S, startHarness, uniqueCode } from './support';
+import {
+  call,
+  couponBody,
+  customer,
+  expectCouponError,
+  Harness,
+  manager,
+  onBehalf,
+  order,
+  reader,
+  S,
+  startHarness,
+  uniqueCode,
+} from './support';
 
 const T = 'cpnmgmt';
 const base = `/coupon/${T}/coupons`;
@@ -69,7 +82,10 @@ describe('coupon management (operations 1–6)', () => {
 
     it('stores codes as sent and matches exactly when the tenant enables case sensitivity', async () => {
       const tenant = 'cpncase';
-      const settings = await h.registry.forWrite(tenant, { name: 'coupon_settings', schema: (await import('../src/common/settings.schema')).SETTINGS_ENTITY.schema });
+      const settings = await h.registry.forWrite(tenant, {
+        name: 'coupon_settings',
+        schema: (await import('../src/common/settings.schema')).SETTINGS_ENTITY.schema,
+      });
       await settings.collection.insertOne({ _id: 'settings', enableCouponCodeCaseSensitivity: true } as never);
       const r = await call(h, 'POST', `/coupon/${tenant}/coupons`, manager(tenant), couponBody({ code: 'MiXed' }));
       expect(r.body.id).toBe('MiXed');
@@ -94,7 +110,12 @@ describe('coupon management (operations 1–6)', () => {
         maxRedemptions: 0,
         maxRedemptionsPerCustomer: 1.5,
         allowAnonymous: 'yes',
-        restrictions: { validFor: ['ok', ''], validFrom: '2025-01-01T00:00:00', minOrderValue: { amount: 'a' }, segments: Array.from({ length: 51 }, (_, i) => `s${i}`) },
+        restrictions: {
+          validFor: ['ok', ''],
+          validFrom: '2025-01-01T00:00:00',
+          minOrderValue: { amount: 'a' },
+          segments: Array.from({ length: 51 }, (_, i) => `s${i}`),
+        },
         mixins: { bad: 5 },
         metadata: { mixins: { bad: 'ftp://x' } },
       });
@@ -124,14 +145,26 @@ describe('coupon management (operations 1–6)', () => {
     });
 
     it('rejects calendar dates that do not exist instead of moving them (§4.1)', async () => {
-      for (const bad of ['2025-02-30T00:00:00Z', '2025-04-31T10:00:00+02:00', '2025-01-01T24:00:00Z', '2023-02-29T00:00:00.000Z', '2025-01-01T12:60:00Z', '2025-01-01T12:00:00+24:00']) {
+      for (const bad of [
+        '2025-02-30T00:00:00Z',
+        '2025-04-31T10:00:00+02:00',
+        '2025-01-01T24:00:00Z',
+        '2023-02-29T00:00:00.000Z',
+        '2025-01-01T12:60:00Z',
+        '2025-01-01T12:00:00+24:00',
+      ]) {
         const r = await create(couponBody({ restrictions: { validFrom: bad } }));
         expectCouponError(r, 400, 'validation_violation');
         expect(r.body.details).toEqual([{ field: 'restrictions.validFrom', type: 'invalid_value', message: expect.any(String) }]);
       }
-      const leap = await create(couponBody({ restrictions: { validFrom: '2024-02-29T23:30:00-01:00', validUntil: '2024-12-31T23:59:59.999Z' } }));
+      const leap = await create(
+        couponBody({ restrictions: { validFrom: '2024-02-29T23:30:00-01:00', validUntil: '2024-12-31T23:59:59.999Z' } }),
+      );
       expect(leap.status).toBe(201);
-      expect((await get(leap.body.id)).body.restrictions).toMatchObject({ validFrom: '2024-03-01T00:30:00.000Z', validUntil: '2024-12-31T23:59:59.999Z' });
+      expect((await get(leap.body.id)).body.restrictions).toMatchObject({
+        validFrom: '2024-03-01T00:30:00.000Z',
+        validUntil: '2024-12-31T23:59:59.999Z',
+      });
     });
 
     it('requires name; { "name": "X" } alone fails X2 (§6.2)', async () => {
@@ -147,19 +180,35 @@ describe('coupon management (operations 1–6)', () => {
     it.each([
       ['X1', { discountType: 'PERCENT', discountAbsolute: undefined }, 'discountPercentage/missing_value'],
       ['X2 amount', { discountAbsolute: { currency: 'EUR' } }, 'discountAbsolute.amount/missing_value'],
-      ['X3', { discountType: 'FREE_SHIPPING', categoryRestricted: true, restrictions: { includedCategories: ['c1'] } }, 'categoryRestricted/conflicting_values'],
+      [
+        'X3',
+        { discountType: 'FREE_SHIPPING', categoryRestricted: true, restrictions: { includedCategories: ['c1'] } },
+        'categoryRestricted/conflicting_values',
+      ],
       ['X4', { allowAnonymous: true, maxRedemptionsPerCustomer: 1 }, 'maxRedemptionsPerCustomer/conflicting_values'],
       ['X5', { allowAnonymous: true, restrictions: { validFor: ['C1'] } }, 'restrictions.validFor/conflicting_values'],
       ['X6', { segmentRestricted: true }, 'restrictions.segments/missing_value'],
-      ['X7', { segmentRestricted: true, categoryRestricted: true, restrictions: { segments: ['s'], includedCategories: ['c'] } }, 'segmentRestricted/conflicting_values'],
+      [
+        'X7',
+        { segmentRestricted: true, categoryRestricted: true, restrictions: { segments: ['s'], includedCategories: ['c'] } },
+        'segmentRestricted/conflicting_values',
+      ],
       ['X8', { segmentRestricted: true, restrictions: { segments: ['s'], validFor: ['C1'] } }, 'restrictions.validFor/conflicting_values'],
       ['X9', { segmentRestricted: true, allowAnonymous: true, restrictions: { segments: ['s'] } }, 'allowAnonymous/conflicting_values'],
       ['X10', { restrictions: { segments: ['s'] } }, 'restrictions.segments/conflicting_values'],
       ['X11', { categoryRestricted: true }, 'restrictions.includedCategories/missing_value'],
       ['X12 included', { restrictions: { includedCategories: ['c'] } }, 'restrictions.includedCategories/conflicting_values'],
       ['X12 excluded', { restrictions: { excludedCategories: ['c'] } }, 'restrictions.excludedCategories/conflicting_values'],
-      ['X13', { categoryRestricted: true, restrictions: { includedCategories: ['c'], excludedCategories: ['c'] } }, 'restrictions.excludedCategories/conflicting_values'],
-      ['X14', { restrictions: { validFrom: '2025-02-01T00:00:00Z', validUntil: '2025-02-01T00:00:00Z' } }, 'restrictions.validUntil/conflicting_values'],
+      [
+        'X13',
+        { categoryRestricted: true, restrictions: { includedCategories: ['c'], excludedCategories: ['c'] } },
+        'restrictions.excludedCategories/conflicting_values',
+      ],
+      [
+        'X14',
+        { restrictions: { validFrom: '2025-02-01T00:00:00Z', validUntil: '2025-02-01T00:00:00Z' } },
+        'restrictions.validUntil/conflicting_values',
+      ],
     ])('rule %s gives 400 with its detail', async (_rule, overrides, expected) => {
       const r = await create(couponBody(overrides as Record<string, unknown>));
       expectCouponError(r, 400, 'validation_violation');
@@ -167,24 +216,57 @@ describe('coupon management (operations 1–6)', () => {
     });
 
     it('tolerates companion fields of other discount types and accepts valid restricted coupons', async () => {
-      const r = await create({ name: 'Ship', discountType: 'FREE_SHIPPING', discountAbsolute: { amount: 24.99, currency: 'USD' }, discountPercentage: 5, restrictions: { minOrderValue: { amount: 50, currency: 'EUR' } } });
+      const r = await create({
+        name: 'Ship',
+        discountType: 'FREE_SHIPPING',
+        discountAbsolute: { amount: 24.99, currency: 'USD' },
+        discountPercentage: 5,
+        restrictions: { minOrderValue: { amount: 50, currency: 'EUR' } },
+      });
       expect(r.status).toBe(201);
       const g = await get(r.body.id);
-      expect(g.body).toMatchObject({ discountType: 'FREE_SHIPPING', discountAbsolute: { amount: 24.99, currency: 'USD' }, discountPercentage: 5 });
-      const cat = await create(couponBody({ categoryRestricted: true, restrictions: { includedCategories: ['c1', 'c2'], excludedCategories: ['c3'] } }));
+      expect(g.body).toMatchObject({
+        discountType: 'FREE_SHIPPING',
+        discountAbsolute: { amount: 24.99, currency: 'USD' },
+        discountPercentage: 5,
+      });
+      const cat = await create(
+        couponBody({ categoryRestricted: true, restrictions: { includedCategories: ['c1', 'c2'], excludedCategories: ['c3'] } }),
+      );
       expect(cat.status).toBe(201);
-      expect((await get(cat.body.id)).body.restrictions).toEqual({ validFor: [], includedCategories: ['c1', 'c2'], excludedCategories: ['c3'] });
+      expect((await get(cat.body.id)).body.restrictions).toEqual({
+        validFor: [],
+        includedCategories: ['c1', 'c2'],
+        excludedCategories: ['c3'],
+      });
       const seg = await create(couponBody({ segmentRestricted: true, restrictions: { segments: ['s1', 's1', 's2'] } }));
       expect((await get(seg.body.id)).body.restrictions).toEqual({ validFor: [], segments: ['s1', 's2'] });
     });
 
     it('ignores read-only and unknown properties, stores dates in UTC and drops an empty issuedTo', async () => {
       const r = await create(
-        couponBody({ status: 'EXPIRED', redemptionCount: 7, deleted: true, referralCoupon: true, legalEntityRedemptions: [{ legalEntityId: 'x', count: 3 }], foo: 'bar', issuedTo: '', metadata: { version: 9, createdAt: '2000-01-01T00:00:00Z', other: 1 }, restrictions: { validFor: ['B', 'A', 'B'], validFrom: '2030-01-01T01:00:00+01:00' } }),
+        couponBody({
+          status: 'EXPIRED',
+          redemptionCount: 7,
+          deleted: true,
+          referralCoupon: true,
+          legalEntityRedemptions: [{ legalEntityId: 'x', count: 3 }],
+          foo: 'bar',
+          issuedTo: '',
+          metadata: { version: 9, createdAt: '2000-01-01T00:00:00Z', other: 1 },
+          restrictions: { validFor: ['B', 'A', 'B'], validFrom: '2030-01-01T01:00:00+01:00' },
+        }),
       );
       expect(r.status).toBe(201);
       const g = await get(r.body.id);
-      expect(g.body).toMatchObject({ status: 'INACTIVE', redemptionCount: 0, deleted: false, referralCoupon: false, legalEntityRedemptions: [], metadata: { version: 0 } });
+      expect(g.body).toMatchObject({
+        status: 'INACTIVE',
+        redemptionCount: 0,
+        deleted: false,
+        referralCoupon: false,
+        legalEntityRedemptions: [],
+        metadata: { version: 0 },
+      });
       expect(g.body).not.toHaveProperty('foo');
       expect(g.body).not.toHaveProperty('issuedTo');
       expect(g.body.metadata).not.toHaveProperty('other');
@@ -192,7 +274,12 @@ describe('coupon management (operations 1–6)', () => {
     });
 
     it('stores mixins and schema links as given', async () => {
-      const r = await create(couponBody({ mixins: { campaign: { channel: 'newsletter', n: [1, 2] } }, metadata: { mixins: { campaign: 'https://example.invalid/campaign.json' } } }));
+      const r = await create(
+        couponBody({
+          mixins: { campaign: { channel: 'newsletter', n: [1, 2] } },
+          metadata: { mixins: { campaign: 'https://example.invalid/campaign.json' } },
+        }),
+      );
       const g = await get(r.body.id);
       expect(g.body.mixins).toEqual({ campaign: { channel: 'newsletter', n: [1, 2] } });
       expect(g.body.metadata.mixins).toEqual({ campaign: 'https://example.invalid/campaign.json' });
@@ -219,15 +306,23 @@ describe('coupon management (operations 1–6)', () => {
     let code: string;
     let listed: string;
     beforeAll(async () => {
-      code = (await create(couponBody({ maxRedemptions: 5, issuedTo: 'C9', restrictions: { validUntil: '2099-01-01T00:00:00Z' } }))).body.id;
+      code = (await create(couponBody({ maxRedemptions: 5, issuedTo: 'C9', restrictions: { validUntil: '2099-01-01T00:00:00Z' } }))).body
+        .id;
       listed = (await create(couponBody({ restrictions: { validFor: ['C1', 'C2'] } }))).body.id;
     });
 
     it('gives managers and readers the manager view and customers the customer view', async () => {
-      expect((await get(code, reader(T))).body).toMatchObject({ maxRedemptions: 5, issuedTo: 'C9', redemptionCount: 0, deleted: false, restrictions: { validFor: [] } });
+      expect((await get(code, reader(T))).body).toMatchObject({
+        maxRedemptions: 5,
+        issuedTo: 'C9',
+        redemptionCount: 0,
+        deleted: false,
+        restrictions: { validFor: [] },
+      });
       const c = await get(code, customer(T, 'C1'));
       expect(c.status).toBe(200);
-      for (const hidden of ['maxRedemptions', 'redemptionCount', 'issuedTo', 'deleted', 'legalEntityRedemptions']) expect(c.body).not.toHaveProperty(hidden);
+      for (const hidden of ['maxRedemptions', 'redemptionCount', 'issuedTo', 'deleted', 'legalEntityRedemptions'])
+        expect(c.body).not.toHaveProperty(hidden);
       expect(c.body.restrictions).toEqual({ validUntil: '2099-01-01T00:00:00.000Z' });
       expect(c.body).toMatchObject({ code, status: 'VALID', maxRedemptionsPerCustomer: -1, referralCoupon: false });
       // Any valid token of the tenant may read, even without a scope.
@@ -239,7 +334,11 @@ describe('coupon management (operations 1–6)', () => {
       const other = await get(listed, customer(T, 'C3'));
       expectCouponError(other, 403, 'insufficient_permissions');
       expect(other.body.message).toBe(`Insufficient permissions to retrieve the coupon with code ${listed}`);
-      expectCouponError(await get(listed, { tenant: T, principalType: 'anonymous', sid: 'v', scopes: [S.redeem] }), 403, 'insufficient_permissions');
+      expectCouponError(
+        await get(listed, { tenant: T, principalType: 'anonymous', sid: 'v', scopes: [S.redeem] }),
+        403,
+        'insufficient_permissions',
+      );
     });
 
     it('customerNumber needs coupon_redeem_on_behalf unless it is the caller, and gives the customer view', async () => {
@@ -251,7 +350,10 @@ describe('coupon management (operations 1–6)', () => {
       expectCouponError(await call(h, 'GET', `${base}/${listed}?customerNumber=C2`, customer(T, 'C1')), 403, 'insufficient_permissions');
       // A manager naming a customer is acting on behalf too; 403 comes before the 404 (§1.5).
       expectCouponError(await call(h, 'GET', `${base}/NOPE?customerNumber=C1`, manager(T)), 403, 'insufficient_permissions');
-      const managerWithOnBehalf = await call(h, 'GET', `${base}/${code}?customerNumber=C1`, { tenant: T, scopes: [S.manage, S.redeemOnBehalf] });
+      const managerWithOnBehalf = await call(h, 'GET', `${base}/${code}?customerNumber=C1`, {
+        tenant: T,
+        scopes: [S.manage, S.redeemOnBehalf],
+      });
       expect(managerWithOnBehalf.body).not.toHaveProperty('redemptionCount');
     });
 
@@ -267,10 +369,29 @@ describe('coupon management (operations 1–6)', () => {
 
   describe('PUT and PATCH /coupons/{code}', () => {
     it('PUT replaces writable fields, resets omitted ones to defaults, bumps the version and answers 200 with the coupon', async () => {
-      const code = (await create(couponBody({ description: 'd', maxRedemptionsPerCustomer: 2, restrictions: { validFor: ['C1'] }, mixins: { a: { b: 1 } } }))).body.id;
-      const r = await call(h, 'PUT', `${base}/${code}`, manager(T), { name: 'Percent', discountType: 'PERCENT', discountPercentage: 15, code: code.toLowerCase(), status: 'USED' });
+      const code = (
+        await create(
+          couponBody({ description: 'd', maxRedemptionsPerCustomer: 2, restrictions: { validFor: ['C1'] }, mixins: { a: { b: 1 } } }),
+        )
+      ).body.id;
+      const r = await call(h, 'PUT', `${base}/${code}`, manager(T), {
+        name: 'Percent',
+        discountType: 'PERCENT',
+        discountPercentage: 15,
+        code: code.toLowerCase(),
+        status: 'USED',
+      });
       expect(r.status).toBe(200);
-      expect(r.body).toMatchObject({ code, name: 'Percent', discountType: 'PERCENT', discountPercentage: 15, maxRedemptionsPerCustomer: -1, restrictions: { validFor: [] }, status: 'VALID', metadata: { version: 1 } });
+      expect(r.body).toMatchObject({
+        code,
+        name: 'Percent',
+        discountType: 'PERCENT',
+        discountPercentage: 15,
+        maxRedemptionsPerCustomer: -1,
+        restrictions: { validFor: [] },
+        status: 'VALID',
+        metadata: { version: 1 },
+      });
       expect(r.body).not.toHaveProperty('description');
       expect(r.body).not.toHaveProperty('mixins');
       expect(r.body).not.toHaveProperty('discountAbsolute');
@@ -281,7 +402,10 @@ describe('coupon management (operations 1–6)', () => {
     it('PUT needs name and discountType, refuses a different code, and has no upsert', async () => {
       const code = (await create(couponBody())).body.id;
       const r = await call(h, 'PUT', `${base}/${code}`, manager(T), { discountAbsolute: { amount: 1 } });
-      expect(r.body.details.map((d: { field: string; type: string }) => `${d.field}/${d.type}`)).toEqual(['discountType/missing_value', 'name/missing_value']);
+      expect(r.body.details.map((d: { field: string; type: string }) => `${d.field}/${d.type}`)).toEqual([
+        'discountType/missing_value',
+        'name/missing_value',
+      ]);
       const other = await call(h, 'PUT', `${base}/${code}`, manager(T), couponBody({ code: 'OTHER' }));
       expectCouponError(other, 400, 'validation_violation');
       expect(other.body.details).toEqual([{ field: 'code', type: 'immutable_field', message: expect.any(String) }]);
@@ -289,16 +413,43 @@ describe('coupon management (operations 1–6)', () => {
     });
 
     it('PATCH merges objects, replaces arrays, removes with null and validates the merged result', async () => {
-      const code = (await create(couponBody({ description: 'd', restrictions: { validFor: ['C1'], minOrderValue: { amount: 20, currency: 'EUR' } }, mixins: { a: { x: 1, y: 2 } } }))).body.id;
-      const r = await call(h, 'PATCH', `${base}/${code}`, manager(T), { description: null, discountAbsolute: { amount: 12 }, restrictions: { validFor: ['C2', 'C3'], minOrderValue: { amount: 30 } }, mixins: { a: { y: null, z: 3 } } }, { 'content-type': 'application/merge-patch+json' });
+      const code = (
+        await create(
+          couponBody({
+            description: 'd',
+            restrictions: { validFor: ['C1'], minOrderValue: { amount: 20, currency: 'EUR' } },
+            mixins: { a: { x: 1, y: 2 } },
+          }),
+        )
+      ).body.id;
+      const r = await call(
+        h,
+        'PATCH',
+        `${base}/${code}`,
+        manager(T),
+        {
+          description: null,
+          discountAbsolute: { amount: 12 },
+          restrictions: { validFor: ['C2', 'C3'], minOrderValue: { amount: 30 } },
+          mixins: { a: { y: null, z: 3 } },
+        },
+        { 'content-type': 'application/merge-patch+json' },
+      );
       expect(r.status).toBe(200);
-      expect(r.body).toMatchObject({ discountAbsolute: { amount: 12, currency: 'EUR' }, restrictions: { validFor: ['C2', 'C3'], minOrderValue: { amount: 30, currency: 'EUR' } }, mixins: { a: { x: 1, z: 3 } }, metadata: { version: 1 } });
+      expect(r.body).toMatchObject({
+        discountAbsolute: { amount: 12, currency: 'EUR' },
+        restrictions: { validFor: ['C2', 'C3'], minOrderValue: { amount: 30, currency: 'EUR' } },
+        mixins: { a: { x: 1, z: 3 } },
+        metadata: { version: 1 },
+      });
       expect(r.body).not.toHaveProperty('description');
       // The merged result must satisfy §4: PERCENT without a percentage fails X1; null on name fails.
       const x1 = await call(h, 'PATCH', `${base}/${code}`, manager(T), { discountType: 'PERCENT' });
       expect(x1.body.details).toEqual([{ field: 'discountPercentage', type: 'missing_value', message: expect.any(String) }]);
       const nul = await call(h, 'PATCH', `${base}/${code}`, manager(T), { name: null, discountType: null });
-      expect(nul.body.details.map((d: { field: string; type: string }) => `${d.field}/${d.type}`)).toEqual(expect.arrayContaining(['discountType/missing_value', 'name/missing_value']));
+      expect(nul.body.details.map((d: { field: string; type: string }) => `${d.field}/${d.type}`)).toEqual(
+        expect.arrayContaining(['discountType/missing_value', 'name/missing_value']),
+      );
       const seg = (await create(couponBody({ segmentRestricted: true, restrictions: { segments: ['s1'] } }))).body.id;
       const x10 = await call(h, 'PATCH', `${base}/${seg}`, manager(T), { segmentRestricted: false });
       expect(x10.body.details).toEqual([{ field: 'restrictions.segments', type: 'conflicting_values', message: expect.any(String) }]);
@@ -316,11 +467,17 @@ describe('coupon management (operations 1–6)', () => {
 
     it('uses metadata.version as an optional optimistic lock (409 conflict_resource, nothing changed)', async () => {
       const code = (await create(couponBody())).body.id;
-      expect((await call(h, 'PATCH', `${base}/${code}`, manager(T), { name: 'A', metadata: { version: 0 } })).body.metadata.version).toBe(1);
+      expect((await call(h, 'PATCH', `${base}/${code}`, manager(T), { name: 'A', metadata: { version: 0 } })).body.metadata.version).toBe(
+        1,
+      );
       const stale = await call(h, 'PATCH', `${base}/${code}`, manager(T), { name: 'B', metadata: { version: 0 } });
       expectCouponError(stale, 409, 'conflict_resource');
       expect(stale.body.details).toEqual([{ field: 'metadata.version', type: 'version_mismatch', message: expect.any(String) }]);
-      expectCouponError(await call(h, 'PUT', `${base}/${code}`, manager(T), couponBody({ metadata: { version: 5 } })), 409, 'conflict_resource');
+      expectCouponError(
+        await call(h, 'PUT', `${base}/${code}`, manager(T), couponBody({ metadata: { version: 5 } })),
+        409,
+        'conflict_resource',
+      );
       expect((await get(code)).body).toMatchObject({ name: 'A', metadata: { version: 1 } });
       expect((await call(h, 'PATCH', `${base}/${code}`, manager(T), { name: 'C' })).body.metadata.version).toBe(2);
       expectCouponError(await call(h, 'PATCH', `${base}/${code}`, manager(T), { metadata: { version: 'x' } }), 400, 'validation_violation');
@@ -328,9 +485,13 @@ describe('coupon management (operations 1–6)', () => {
 
     it('updates a coupon while it is being redeemed: redemptions never make an update fail (§6.5)', async () => {
       const code = (await create(couponBody({ maxRedemptions: 1000 }))).body.id;
-      const redemptions = Array.from({ length: 200 }, (_, i) => call(h, 'POST', `${base}/${code}/redemptions`, onBehalf(T), order(50, 5, 'EUR', { customerNumber: `BUSY${i}` })));
+      const redemptions = Array.from({ length: 200 }, (_, i) =>
+        call(h, 'POST', `${base}/${code}/redemptions`, onBehalf(T), order(50, 5, 'EUR', { customerNumber: `BUSY${i}` })),
+      );
       await new Promise((resolve) => setTimeout(resolve, 20));
-      const unversioned = await Promise.all(Array.from({ length: 5 }, (_, i) => call(h, 'PATCH', `${base}/${code}`, manager(T), { description: `busy ${i}` })));
+      const unversioned = await Promise.all(
+        Array.from({ length: 5 }, (_, i) => call(h, 'PATCH', `${base}/${code}`, manager(T), { description: `busy ${i}` })),
+      );
       expect(unversioned.map((r) => `${r.status} ${r.status === 200 ? '' : r.text}`)).toEqual(Array(5).fill('200 '));
       const current = (await get(code)).body.metadata.version;
       const versioned = await call(h, 'PATCH', `${base}/${code}`, manager(T), { name: 'Busy', metadata: { version: current } });
@@ -344,7 +505,13 @@ describe('coupon management (operations 1–6)', () => {
       expect(used.body.map((c: { code: string }) => c.code)).toEqual([code]);
       expect((await call(h, 'PATCH', `${base}/${code}`, manager(T), { maxRedemptions: 201 })).body.status).toBe('VALID');
       expectRefusalFree(await call(h, 'POST', `${base}/${code}/redemptions`, onBehalf(T), order(50, 5, 'EUR', { customerNumber: 'LAST' })));
-      const exhausted = await call(h, 'POST', `${base}/${code}/redemptions`, onBehalf(T), order(50, 5, 'EUR', { customerNumber: 'ONE_TOO_MANY' }));
+      const exhausted = await call(
+        h,
+        'POST',
+        `${base}/${code}/redemptions`,
+        onBehalf(T),
+        order(50, 5, 'EUR', { customerNumber: 'ONE_TOO_MANY' }),
+      );
       expect(exhausted.body.details[0].type).toBe('max_redemptions_reached');
     });
 
@@ -366,14 +533,19 @@ describe('coupon management (operations 1–6)', () => {
 
     it('concurrent unversioned PATCHes all apply, each raising the version by one', async () => {
       const code = (await create(couponBody())).body.id;
-      const results = await Promise.all(Array.from({ length: 10 }, (_, i) => call(h, 'PATCH', `${base}/${code}`, manager(T), { description: `d${i}` })));
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => call(h, 'PATCH', `${base}/${code}`, manager(T), { description: `d${i}` })),
+      );
       expect(results.map((r) => r.status)).toEqual(Array(10).fill(200));
       expect((await get(code)).body.metadata.version).toBe(10);
     });
 
     it('freezes discountType, the ABSOLUTE currency and maxRedemptions below the count once redeemed (§4.5)', async () => {
       const code = (await create(couponBody({ maxRedemptions: 5 }))).body.id;
-      for (const n of [1, 2]) expect((await call(h, 'POST', `${base}/${code}/redemptions`, onBehalf(T), order(50, 5, 'EUR', { customerNumber: `C${n}` }))).status).toBe(201);
+      for (const n of [1, 2])
+        expect(
+          (await call(h, 'POST', `${base}/${code}/redemptions`, onBehalf(T), order(50, 5, 'EUR', { customerNumber: `C${n}` }))).status,
+        ).toBe(201);
       const type = await call(h, 'PATCH', `${base}/${code}`, manager(T), { discountType: 'PERCENT', discountPercentage: 5 });
       expect(type.body.details).toEqual([{ field: 'discountType', type: 'immutable_field', message: expect.any(String) }]);
       const cur = await call(h, 'PATCH', `${base}/${code}`, manager(T), { discountAbsolute: { currency: 'USD' } });
@@ -395,8 +567,16 @@ describe('coupon management (operations 1–6)', () => {
       expectCouponError(await call(h, 'DELETE', `${base}/${code}`, manager(T)), 404, 'resource_not_found');
       expectCouponError(await call(h, 'PATCH', `${base}/${code}`, manager(T), { name: 'x' }), 404, 'resource_not_found');
       expectCouponError(await call(h, 'PUT', `${base}/${code}`, manager(T), couponBody()), 404, 'resource_not_found');
-      expectCouponError(await call(h, 'POST', `${base}/${code}/validation`, onBehalf(T), order(50, 5, 'EUR', { customerNumber: 'C1' })), 404, 'resource_not_found');
-      expectCouponError(await call(h, 'POST', `${base}/${code}/redemptions`, onBehalf(T), order(50, 5, 'EUR', { customerNumber: 'C1' })), 404, 'resource_not_found');
+      expectCouponError(
+        await call(h, 'POST', `${base}/${code}/validation`, onBehalf(T), order(50, 5, 'EUR', { customerNumber: 'C1' })),
+        404,
+        'resource_not_found',
+      );
+      expectCouponError(
+        await call(h, 'POST', `${base}/${code}/redemptions`, onBehalf(T), order(50, 5, 'EUR', { customerNumber: 'C1' })),
+        404,
+        'resource_not_found',
+      );
       expectCouponError(await call(h, 'DELETE', `${base}/${code}/redemptions/${red.body.id}`, manager(T)), 404, 'resource_not_found');
       expectCouponError(await create(couponBody({ code })), 409, 'conflict_resource');
       const history = await call(h, 'GET', `${base}/${code}/redemptions`, manager(T));
@@ -411,17 +591,23 @@ describe('coupon management (operations 1–6)', () => {
     it('deletes permanently when the tenant says so: records and counters go, the code is free again', async () => {
       const tenant = 'cpnperm';
       const { SETTINGS_ENTITY } = await import('../src/common/settings.schema');
-      await (await h.registry.forWrite(tenant, SETTINGS_ENTITY)).collection.insertOne({ _id: 'settings', couponPermanentDelete: true } as never);
+      await (
+        await h.registry.forWrite(tenant, SETTINGS_ENTITY)
+      ).collection.insertOne({ _id: 'settings', couponPermanentDelete: true } as never);
       const b = `/coupon/${tenant}/coupons`;
       await call(h, 'POST', b, manager(tenant), couponBody({ code: 'PERM', maxRedemptionsPerCustomer: 1 }));
-      expect((await call(h, 'POST', `${b}/PERM/redemptions`, onBehalf(tenant), order(50, 5, 'EUR', { customerNumber: 'C1' }))).status).toBe(201);
+      expect((await call(h, 'POST', `${b}/PERM/redemptions`, onBehalf(tenant), order(50, 5, 'EUR', { customerNumber: 'C1' }))).status).toBe(
+        201,
+      );
       expect((await call(h, 'DELETE', `${b}/PERM`, manager(tenant))).status).toBe(204);
       expectCouponError(await call(h, 'GET', `${b}/PERM/redemptions`, manager(tenant)), 404, 'resource_not_found');
       expect((await call(h, 'POST', b, manager(tenant), couponBody({ code: 'PERM', maxRedemptionsPerCustomer: 1 }))).status).toBe(201);
       expect((await call(h, 'GET', `${b}/PERM`, manager(tenant))).body.redemptionCount).toBe(0);
       expect((await call(h, 'GET', `${b}/PERM/redemptions`, manager(tenant))).body).toEqual([]);
       // The old per-customer counter is gone too.
-      expect((await call(h, 'POST', `${b}/PERM/redemptions`, onBehalf(tenant), order(50, 5, 'EUR', { customerNumber: 'C1' }))).status).toBe(201);
+      expect((await call(h, 'POST', `${b}/PERM/redemptions`, onBehalf(tenant), order(50, 5, 'EUR', { customerNumber: 'C1' }))).status).toBe(
+        201,
+      );
     });
   });
 
@@ -438,7 +624,9 @@ describe('coupon management (operations 1–6)', () => {
       ];
       for (let i = 6; i <= 20; i++) bodies.push(couponBody({ code: `L${String(i).padStart(2, '0')}`, name: `Name ${i}` }));
       for (const body of bodies) expect((await call(h, 'POST', b, manager(tenant), body)).status).toBe(201);
-      expect((await call(h, 'POST', `${b}/L01/redemptions`, onBehalf(tenant), order(50, 5, 'EUR', { customerNumber: 'C1' }))).status).toBe(201);
+      expect((await call(h, 'POST', `${b}/L01/redemptions`, onBehalf(tenant), order(50, 5, 'EUR', { customerNumber: 'C1' }))).status).toBe(
+        201,
+      );
     });
     const codes = (r: { body: Array<{ code: string }> }) => r.body.map((c) => c.code);
 

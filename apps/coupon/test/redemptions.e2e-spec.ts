@@ -1,5 +1,19 @@
 import { OutboxRepository } from '@suite/persistence';
-import { anonymous, call, couponBody, customer, expectCouponError, expectRefusal, Harness, manager, onBehalf, order, S, startHarness, uniqueCode } from './support';
+import {
+  anonymous,
+  call,
+  couponBody,
+  customer,
+  expectCouponError,
+  expectRefusal,
+  Harness,
+  manager,
+  onBehalf,
+  order,
+  S,
+  startHarness,
+  uniqueCode,
+} from './support';
 
 const T = 'cpnredeem';
 const base = `/coupon/${T}/coupons`;
@@ -16,8 +30,10 @@ describe('validation and redemption (operations 7–11, rules R1–R11)', () => 
     if (r.status !== 201) throw new Error(r.text);
     return r.body.id;
   };
-  const validate = (code: string, who: Parameters<typeof call>[3], body: unknown) => call(h, 'POST', `${base}/${code}/validation`, who, body);
-  const redeem = (code: string, who: Parameters<typeof call>[3], body?: unknown) => call(h, 'POST', `${base}/${code}/redemptions`, who, body);
+  const validate = (code: string, who: Parameters<typeof call>[3], body: unknown) =>
+    call(h, 'POST', `${base}/${code}/validation`, who, body);
+  const redeem = (code: string, who: Parameters<typeof call>[3], body?: unknown) =>
+    call(h, 'POST', `${base}/${code}/redemptions`, who, body);
   const coupon = async (code: string) => (await call(h, 'GET', `${base}/${code}`, manager(T))).body;
 
   describe('each refusal reason, from validation and from redemption alike', () => {
@@ -28,10 +44,31 @@ describe('validation and redemption (operations 7–11, rules R1–R11)', () => 
       ['R2', 'coupon_expired', { restrictions: { validUntil: past } }, order(50, 5), 'C1', 'restrictions.validUntil'],
       ['R5', 'customer_not_eligible', { restrictions: { validFor: ['C2'] } }, order(50, 5), 'C1', 'restrictions.validFor'],
       ['R8', 'currency_mismatch', {}, order(50, 5, 'USD'), 'C1', 'orderTotal.currency'],
-      ['R9', 'currency_mismatch', { discountType: 'PERCENT', discountPercentage: 10, restrictions: { minOrderValue: { amount: 20, currency: 'USD' } } }, order(50, 5), 'C1', 'restrictions.minOrderValue.currency'],
-      ['R10', 'min_order_value_not_reached', { restrictions: { minOrderValue: { amount: 49.99, currency: 'EUR' } } }, order(49.98, 5), 'C1', 'restrictions.minOrderValue.amount'],
+      [
+        'R9',
+        'currency_mismatch',
+        { discountType: 'PERCENT', discountPercentage: 10, restrictions: { minOrderValue: { amount: 20, currency: 'USD' } } },
+        order(50, 5),
+        'C1',
+        'restrictions.minOrderValue.currency',
+      ],
+      [
+        'R10',
+        'min_order_value_not_reached',
+        { restrictions: { minOrderValue: { amount: 49.99, currency: 'EUR' } } },
+        order(49.98, 5),
+        'C1',
+        'restrictions.minOrderValue.amount',
+      ],
       ['R11 absolute', 'discount_exceeds_coupon_value', {}, order(50, 10.02), 'C1', 'discount.amount'],
-      ['R11 percent', 'discount_exceeds_coupon_value', { discountType: 'PERCENT', discountPercentage: 10 }, order(33.33, 3.35), 'C1', 'discount.amount'],
+      [
+        'R11 percent',
+        'discount_exceeds_coupon_value',
+        { discountType: 'PERCENT', discountPercentage: 10 },
+        order(33.33, 3.35),
+        'C1',
+        'discount.amount',
+      ],
       ['R11 above total', 'discount_exceeds_coupon_value', { discountType: 'FREE_SHIPPING' }, order(4, 4.5), 'C1', 'discount.amount'],
     ];
     it.each(cases)('%s gives %s', async (_rule, reason, overrides, body, who, field) => {
@@ -114,9 +151,14 @@ describe('validation and redemption (operations 7–11, rules R1–R11)', () => 
 
     it('checks in the fixed order: the first failing check wins', async () => {
       // Expired AND not yet... R1 before R2; R2 before R3; R3 before R4; R8 before R10.
-      const both = await create({ restrictions: { validFrom: '2098-01-01T00:00:00Z', validUntil: '2099-01-01T00:00:00Z' }, maxRedemptions: 1 });
+      const both = await create({
+        restrictions: { validFrom: '2098-01-01T00:00:00Z', validUntil: '2099-01-01T00:00:00Z' },
+        maxRedemptions: 1,
+      });
       expectRefusal(await validate(both, anonymous(T), order(1, 5, 'USD')), 'coupon_not_yet_valid');
-      const expired = await create({ restrictions: { validUntil: '2000-01-01T00:00:00Z', minOrderValue: { amount: 100, currency: 'EUR' } } });
+      const expired = await create({
+        restrictions: { validUntil: '2000-01-01T00:00:00Z', minOrderValue: { amount: 100, currency: 'EUR' } },
+      });
       expectRefusal(await validate(expired, anonymous(T), order(1, 5, 'USD')), 'coupon_expired');
       const used = await create({ maxRedemptions: 1 });
       await redeem(used, customer(T, 'C1'), order(50, 5));
@@ -130,18 +172,28 @@ describe('validation and redemption (operations 7–11, rules R1–R11)', () => 
       expect((await validate(listed, customer(T, 'C2'), order(100, 10, 'EUR'))).status).toBe(200);
     });
 
-    it('accepts boundary values: order exactly at the minimum, discount within the 0.01 tolerance, zero minimum, zero discount', async () => {
-      const code = await create({ discountAbsolute: { amount: 24.99, currency: 'USD' }, restrictions: { minOrderValue: { amount: 49.99, currency: 'USD' } } });
-      expect((await validate(code, customer(T, 'C1'), order(49.99, 25.0, 'USD'))).status).toBe(200);
-      expectRefusal(await validate(code, customer(T, 'C1'), order(49.99, 25.01, 'USD')), 'discount_exceeds_coupon_value');
-      const pct = await create({ discountType: 'PERCENT', discountPercentage: 12.5, restrictions: { minOrderValue: { amount: 0, currency: 'USD' } } });
-      expect((await validate(pct, customer(T, 'C1'), order(0.3, 0.0475, 'EUR'))).status).toBe(200); // 0.0375 + 0.01
-      expectRefusal(await validate(pct, customer(T, 'C1'), order(0.3, 0.0476, 'EUR')), 'discount_exceeds_coupon_value');
-      expect((await validate(pct, customer(T, 'C1'), order(0, 0, 'EUR'))).status).toBe(200);
-      // 0.1 + 0.2 must not be read as 0.30000000000000004.
-      const exact = await create({ discountAbsolute: { amount: 0.29, currency: 'EUR' } });
-      expect((await validate(exact, customer(T, 'C1'), order(1, 0.3, 'EUR'))).status).toBe(200);
-    });
+    it(
+      'accepts boundary values: order exactly at the minimum, discount ' + 'within the 0.01 tolerance, zero minimum, zero discount',
+      async () => {
+        const code = await create({
+          discountAbsolute: { amount: 24.99, currency: 'USD' },
+          restrictions: { minOrderValue: { amount: 49.99, currency: 'USD' } },
+        });
+        expect((await validate(code, customer(T, 'C1'), order(49.99, 25.0, 'USD'))).status).toBe(200);
+        expectRefusal(await validate(code, customer(T, 'C1'), order(49.99, 25.01, 'USD')), 'discount_exceeds_coupon_value');
+        const pct = await create({
+          discountType: 'PERCENT',
+          discountPercentage: 12.5,
+          restrictions: { minOrderValue: { amount: 0, currency: 'USD' } },
+        });
+        expect((await validate(pct, customer(T, 'C1'), order(0.3, 0.0475, 'EUR'))).status).toBe(200); // 0.0375 + 0.01
+        expectRefusal(await validate(pct, customer(T, 'C1'), order(0.3, 0.0476, 'EUR')), 'discount_exceeds_coupon_value');
+        expect((await validate(pct, customer(T, 'C1'), order(0, 0, 'EUR'))).status).toBe(200);
+        // 0.1 + 0.2 must not be read as 0.30000000000000004.
+        const exact = await create({ discountAbsolute: { amount: 0.29, currency: 'EUR' } });
+        expect((await validate(exact, customer(T, 'C1'), order(1, 0.3, 'EUR'))).status).toBe(200);
+      },
+    );
 
     it('validation writes nothing and answers 200 with an empty body', async () => {
       const code = await create({ maxRedemptions: 1, maxRedemptionsPerCustomer: 1 });
@@ -174,7 +226,11 @@ describe('validation and redemption (operations 7–11, rules R1–R11)', () => 
         discount: { amount: 10, currency: 'EUR' },
         redeemedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
       });
-      expect(await coupon(code)).toMatchObject({ redemptionCount: 1, metadata: { version: 0 }, legalEntityRedemptions: [{ legalEntityId: 'LE-7', count: 1 }] });
+      expect(await coupon(code)).toMatchObject({
+        redemptionCount: 1,
+        metadata: { version: 0 },
+        legalEntityRedemptions: [{ legalEntityId: 'LE-7', count: 1 }],
+      });
     });
 
     it('a second redemption for the same order is 409 and counts nothing; validation ignores duplicates', async () => {
@@ -190,12 +246,27 @@ describe('validation and redemption (operations 7–11, rules R1–R11)', () => 
       const code = await create();
       const missing = await redeem(code, customer(T, 'C1'), {});
       expectCouponError(missing, 400, 'validation_violation');
-      expect(missing.body.details.map((d: { field: string; type: string }) => `${d.field}/${d.type}`)).toEqual(['discount/missing_value', 'orderTotal/missing_value']);
-      const partial = await validate(code, customer(T, 'C1'), { orderTotal: { amount: 5 }, discount: { currency: 'eur', amount: -1 }, orderCode: '' });
+      expect(missing.body.details.map((d: { field: string; type: string }) => `${d.field}/${d.type}`)).toEqual([
+        'discount/missing_value',
+        'orderTotal/missing_value',
+      ]);
+      const partial = await validate(code, customer(T, 'C1'), {
+        orderTotal: { amount: 5 },
+        discount: { currency: 'eur', amount: -1 },
+        orderCode: '',
+      });
       expect(partial.body.details.map((d: { field: string; type: string }) => `${d.field}/${d.type}`)).toEqual(
-        expect.arrayContaining(['discount.amount/invalid_value', 'discount.currency/invalid_value', 'orderCode/invalid_value', 'orderTotal.currency/missing_value']),
+        expect.arrayContaining([
+          'discount.amount/invalid_value',
+          'discount.currency/invalid_value',
+          'orderCode/invalid_value',
+          'orderTotal.currency/missing_value',
+        ]),
       );
-      const mismatch = await redeem(code, customer(T, 'C1'), { orderTotal: { amount: 50, currency: 'EUR' }, discount: { amount: 5, currency: 'USD' } });
+      const mismatch = await redeem(code, customer(T, 'C1'), {
+        orderTotal: { amount: 50, currency: 'EUR' },
+        discount: { amount: 5, currency: 'USD' },
+      });
       expect(mismatch.body.details).toEqual([{ field: 'discount.currency', type: 'conflicting_values', message: expect.any(String) }]);
       expect((await redeem(code, customer(T, 'C1'), '"x"')).body.details[0].type).toBe('malformed_payload');
       expect((await redeem(code, customer(T, 'C1'))).body.details[0].type).toBe('missing_payload');
@@ -204,16 +275,43 @@ describe('validation and redemption (operations 7–11, rules R1–R11)', () => 
 
     it('applies the effective-customer rules (§2.3): 403 for naming others or inventing legal entities', async () => {
       const code = await create();
-      expectCouponError(await redeem(code, customer(T, 'C1'), order(50, 5, 'EUR', { customerNumber: 'C2' })), 403, 'insufficient_permissions');
-      expectCouponError(await validate(code, customer(T, 'C1'), order(50, 5, 'EUR', { legalEntityId: 'LE-X' })), 403, 'insufficient_permissions');
-      expectCouponError(await validate(code, customer(T, 'C1', { legalEntityId: 'LE-1' }), order(50, 5, 'EUR', { legalEntityId: 'LE-2' })), 403, 'insufficient_permissions');
+      expectCouponError(
+        await redeem(code, customer(T, 'C1'), order(50, 5, 'EUR', { customerNumber: 'C2' })),
+        403,
+        'insufficient_permissions',
+      );
+      expectCouponError(
+        await validate(code, customer(T, 'C1'), order(50, 5, 'EUR', { legalEntityId: 'LE-X' })),
+        403,
+        'insufficient_permissions',
+      );
+      expectCouponError(
+        await validate(code, customer(T, 'C1', { legalEntityId: 'LE-1' }), order(50, 5, 'EUR', { legalEntityId: 'LE-2' })),
+        403,
+        'insufficient_permissions',
+      );
       expectCouponError(await validate(code, anonymous(T), order(50, 5, 'EUR', { customerNumber: 'C1' })), 403, 'insufficient_permissions');
       // 403 comes before 404 (§1.5).
-      expectCouponError(await validate('NOSUCHCODE', customer(T, 'C1'), order(50, 5, 'EUR', { customerNumber: 'C2' })), 403, 'insufficient_permissions');
-      expect((await validate(code, customer(T, 'C1', { legalEntityId: 'LE-1' }), order(50, 5, 'EUR', { customerNumber: 'C1', legalEntityId: 'LE-1' }))).status).toBe(200);
+      expectCouponError(
+        await validate('NOSUCHCODE', customer(T, 'C1'), order(50, 5, 'EUR', { customerNumber: 'C2' })),
+        403,
+        'insufficient_permissions',
+      );
+      expect(
+        (
+          await validate(
+            code,
+            customer(T, 'C1', { legalEntityId: 'LE-1' }),
+            order(50, 5, 'EUR', { customerNumber: 'C1', legalEntityId: 'LE-1' }),
+          )
+        ).status,
+      ).toBe(200);
       const ob = await redeem(code, onBehalf(T), order(50, 5, 'EUR', { customerNumber: 'C9', legalEntityId: 'LE-9' }));
       expect(ob.status).toBe(201);
-      expect((await call(h, 'GET', `${base}/${code}/redemptions/${ob.body.id}`, manager(T))).body).toMatchObject({ customerNumber: 'C9', legalEntityId: 'LE-9' });
+      expect((await call(h, 'GET', `${base}/${code}/redemptions/${ob.body.id}`, manager(T))).body).toMatchObject({
+        customerNumber: 'C9',
+        legalEntityId: 'LE-9',
+      });
       // coupon_manage alone may not redeem.
       expectCouponError(await redeem(code, manager(T), order(50, 5, 'EUR', { customerNumber: 'C1' })), 403, 'insufficient_permissions');
     });
@@ -221,13 +319,21 @@ describe('validation and redemption (operations 7–11, rules R1–R11)', () => 
     it('lists redemptions newest first with paging, q and counts', async () => {
       const code = await create();
       const ids: string[] = [];
-      for (let i = 1; i <= 5; i++) ids.push((await redeem(code, customer(T, `L${i}`), order(10 * i, 1, 'EUR', { orderCode: `O${i}` }))).body.id);
+      for (let i = 1; i <= 5; i++)
+        ids.push((await redeem(code, customer(T, `L${i}`), order(10 * i, 1, 'EUR', { orderCode: `O${i}` }))).body.id);
       const all = await call(h, 'GET', `${base}/${code}/redemptions?totalCount=true`, manager(T));
       expect(all.body.map((r: { id: string }) => r.id)).toEqual([...ids].reverse());
       expect(all.headers.get('items-count')).toBe('5');
       const page = await call(h, 'GET', `${base}/${code}/redemptions?pageSize=2&pageNumber=2&sort=orderTotal.amount:asc`, manager(T));
       expect(page.body.map((r: { orderCode: string }) => r.orderCode)).toEqual(['O3', 'O4']);
-      const q = await call(h, 'GET', `${base}/${code}/redemptions?q=${encodeURIComponent('orderTotal.amount:>=40')}`, manager(T), undefined, { 'x-total-count': 'true' });
+      const q = await call(
+        h,
+        'GET',
+        `${base}/${code}/redemptions?q=${encodeURIComponent('orderTotal.amount:>=40')}`,
+        manager(T),
+        undefined,
+        { 'x-total-count': 'true' },
+      );
       expect(q.body.map((r: { customerNumber: string }) => r.customerNumber).sort()).toEqual(['L4', 'L5']);
       expect(q.headers.get('x-total-count')).toBe('2');
       expectCouponError(await call(h, 'GET', `${base}/${code}/redemptions?q=nope:1`, manager(T)), 400, 'validation_violation');
@@ -240,10 +346,22 @@ describe('validation and redemption (operations 7–11, rules R1–R11)', () => 
       expect((await call(h, 'GET', `${base}/${code}/redemptions/${mine}`, customer(T, 'C1'))).status).toBe(200);
       expectCouponError(await call(h, 'GET', `${base}/${code}/redemptions/${mine}`, customer(T, 'C2')), 403, 'insufficient_permissions');
       expect((await call(h, 'GET', `${base}/${code}/redemptions/${mine}?customerNumber=C1`, onBehalf(T))).status).toBe(200);
-      expectCouponError(await call(h, 'GET', `${base}/${code}/redemptions/${mine}?customerNumber=C2`, onBehalf(T)), 403, 'insufficient_permissions');
+      expectCouponError(
+        await call(h, 'GET', `${base}/${code}/redemptions/${mine}?customerNumber=C2`, onBehalf(T)),
+        403,
+        'insufficient_permissions',
+      );
       expectCouponError(await call(h, 'GET', `${base}/${code}/redemptions/${mine}`, onBehalf(T)), 403, 'insufficient_permissions');
-      expectCouponError(await call(h, 'GET', `${base}/${code}/redemptions/${mine}?customerNumber=C1`, customer(T, 'C2')), 403, 'insufficient_permissions');
-      expectCouponError(await call(h, 'GET', `${base}/${code}/redemptions/ffffffffffffffffffffffff`, manager(T)), 404, 'resource_not_found');
+      expectCouponError(
+        await call(h, 'GET', `${base}/${code}/redemptions/${mine}?customerNumber=C1`, customer(T, 'C2')),
+        403,
+        'insufficient_permissions',
+      );
+      expectCouponError(
+        await call(h, 'GET', `${base}/${code}/redemptions/ffffffffffffffffffffffff`, manager(T)),
+        404,
+        'resource_not_found',
+      );
       expectCouponError(await call(h, 'GET', `${base}/${code}/redemptions/not-an-id`, manager(T)), 404, 'resource_not_found');
       const other = await create();
       expectCouponError(await call(h, 'GET', `${base}/${other}/redemptions/${mine}`, manager(T)), 404, 'resource_not_found');
@@ -269,8 +387,20 @@ describe('validation and redemption (operations 7–11, rules R1–R11)', () => 
       await call(h, 'DELETE', `${base}/${code}/redemptions/${red.body.id}`, manager(T));
       await call(h, 'DELETE', `${base}/${code}`, manager(T));
       const events = (await outbox.forTenant(T)).map((e) => e.event).filter((e) => e.subject === code || e.subject === red.body.id);
-      expect(events.map((e) => e.type)).toEqual(['coupon.created', 'coupon.redemption-created', 'coupon.updated', 'coupon.redemption-deleted', 'coupon.deleted']);
-      expect(events[0]).toMatchObject({ source: '/coupon', tenant: T, entityversion: 0, actortype: 'employee', data: { code, name: 'Ten off', redemptionCount: 0, status: 'VALID' } });
+      expect(events.map((e) => e.type)).toEqual([
+        'coupon.created',
+        'coupon.redemption-created',
+        'coupon.updated',
+        'coupon.redemption-deleted',
+        'coupon.deleted',
+      ]);
+      expect(events[0]).toMatchObject({
+        source: '/coupon',
+        tenant: T,
+        entityversion: 0,
+        actortype: 'employee',
+        data: { code, name: 'Ten off', redemptionCount: 0, status: 'VALID' },
+      });
       expect(events[2]).toMatchObject({ entityversion: 1, data: { name: 'Evented', redemptionCount: 1 } });
       expect(events[1].data).toMatchObject({ id: red.body.id, code, customerNumber: 'C1' });
       expect(events[4].data).toMatchObject({ code, deleted: true });

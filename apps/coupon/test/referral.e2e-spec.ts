@@ -39,7 +39,11 @@ describe('referral coupons (operations 12 and 13, §12)', () => {
     expect(again.body).toEqual(created.body);
     expect((await call(h, 'GET', ref('C100'), reader(T))).body).toEqual(created.body);
     // It is a normal coupon too.
-    expect((await call(h, 'GET', `/coupon/${T}/coupons/${created.body.code}`, manager(T))).body).toMatchObject({ referralCoupon: true, issuedTo: 'C100', categoryRestricted: false });
+    expect((await call(h, 'GET', `/coupon/${T}/coupons/${created.body.code}`, manager(T))).body).toMatchObject({
+      referralCoupon: true,
+      issuedTo: 'C100',
+      categoryRestricted: false,
+    });
   });
 
   it('creates exactly one active coupon under 20 parallel POSTs', async () => {
@@ -55,9 +59,17 @@ describe('referral coupons (operations 12 and 13, §12)', () => {
     const change = await call(h, 'PATCH', url, manager(T), { issuedTo: 'SOMEONE', referralCoupon: false });
     expectCouponError(change, 400, 'validation_violation');
     expect(change.body.details).toEqual([{ field: 'issuedTo', type: 'immutable_field', message: expect.any(String) }]);
-    const put = await call(h, 'PUT', url, manager(T), { name: 'Renamed', discountType: 'ABSOLUTE', discountAbsolute: { amount: 7, currency: 'EUR' } });
+    const put = await call(h, 'PUT', url, manager(T), {
+      name: 'Renamed',
+      discountType: 'ABSOLUTE',
+      discountAbsolute: { amount: 7, currency: 'EUR' },
+    });
     expect(put.body).toMatchObject({ issuedTo: 'C200', referralCoupon: true, name: 'Renamed' });
-    expectCouponError(await call(h, 'PUT', url, manager(T), { name: 'X', discountType: 'ABSOLUTE', discountAbsolute: { amount: 7 }, issuedTo: 'OTHER' }), 400, 'validation_violation');
+    expectCouponError(
+      await call(h, 'PUT', url, manager(T), { name: 'X', discountType: 'ABSOLUTE', discountAbsolute: { amount: 7 }, issuedTo: 'OTHER' }),
+      400,
+      'validation_violation',
+    );
     expect((await call(h, 'DELETE', url, manager(T))).status).toBe(204);
     expect((await call(h, 'GET', ref('C200'), manager(T))).status).toBe(204);
     const second = (await call(h, 'POST', ref('C200'), manager(T))).body;
@@ -67,7 +79,9 @@ describe('referral coupons (operations 12 and 13, §12)', () => {
 
   it('uses the tenant referral settings and case rule', async () => {
     const tenant = 'cpnrefset';
-    await (await h.registry.forWrite(tenant, SETTINGS_ENTITY)).collection.insertOne({ _id: 'settings', referral: { codePrefix: 'Friend', amount: 12.5, currency: 'USD' } } as never);
+    await (
+      await h.registry.forWrite(tenant, SETTINGS_ENTITY)
+    ).collection.insertOne({ _id: 'settings', referral: { codePrefix: 'Friend', amount: 12.5, currency: 'USD' } } as never);
     const r = await call(h, 'POST', ref('C1', tenant), customer(tenant, 'C1'));
     expect(r.body.code).toMatch(/^FRIEND_[A-Z0-9]{6}$/);
     expect(r.body.discountAbsolute).toEqual({ amount: 12.5, currency: 'USD' });
@@ -80,8 +94,13 @@ describe('referral coupons (operations 12 and 13, §12)', () => {
     expectCouponError(await call(h, 'POST', ref('C300'), anonymous(T)), 403, 'insufficient_permissions');
     expectCouponError(await call(h, 'POST', ref('C300'), reader(T)), 403, 'insufficient_permissions');
     // A customer token without any coupon scope is not enough either.
-    expectCouponError(await call(h, 'GET', ref('C300'), { tenant: T, principalType: 'customer', customerId: 'C300', scopes: [] }), 403, 'insufficient_permissions');
-    for (const who of [manager(T), reader(T), onBehalf(T), customer(T, 'C300')]) expect((await call(h, 'GET', ref('C300'), who)).status).toBe(204);
+    expectCouponError(
+      await call(h, 'GET', ref('C300'), { tenant: T, principalType: 'customer', customerId: 'C300', scopes: [] }),
+      403,
+      'insufficient_permissions',
+    );
+    for (const who of [manager(T), reader(T), onBehalf(T), customer(T, 'C300')])
+      expect((await call(h, 'GET', ref('C300'), who)).status).toBe(204);
     for (const who of [manager(T), onBehalf(T), customer(T, 'C300')]) expect((await call(h, 'POST', ref('C300'), who)).status).toBe(200);
     expect((await call(h, 'GET', ref('C300'), { tenant: T, scopes: [S.read] })).status).toBe(200);
   });

@@ -1,6 +1,18 @@
 import { SETTINGS_ENTITY } from '../src/common/settings.schema';
 import { FakeSegment, idsOfQ, jwtPayload, segmentService } from './segment-stub';
-import { call, couponBody, customer, expectCouponError, expectRefusal, Harness, manager, onBehalf, order, startHarness, uniqueCode } from './support';
+import {
+  call,
+  couponBody,
+  customer,
+  expectCouponError,
+  expectRefusal,
+  Harness,
+  manager,
+  onBehalf,
+  order,
+  startHarness,
+  uniqueCode,
+} from './support';
 
 const T = 'cpnseg';
 const base = `/coupon/${T}/coupons`;
@@ -11,7 +23,9 @@ const UNAVAILABLE = {
   status: 503,
   type: 'service_unavailable',
   message: 'Customer segment membership could not be verified; please retry later.',
-  details: [{ field: 'restrictions.segments', type: 'segment_service_unavailable', message: 'The customer segment service did not answer.' }],
+  details: [
+    { field: 'restrictions.segments', type: 'segment_service_unavailable', message: 'The customer segment service did not answer.' },
+  ],
 };
 
 const MEMBERSHIP: Record<string, FakeSegment[]> = {
@@ -33,7 +47,10 @@ describe('segment-restricted coupons (R12, coupon §10) against a customer-segme
   let h: Harness;
   beforeAll(async () => {
     // Breaker thresholds raised so the failure matrix does not open it (S2S-13); its own test below uses the defaults.
-    h = await startHarness((c) => ({ ...c, segmentClient: { timeouts: { attemptMs: 300 }, breaker: { consecutiveFailures: 10_000, minCallsInWindow: 10_000 } } }));
+    h = await startHarness((c) => ({
+      ...c,
+      segmentClient: { timeouts: { attemptMs: 300 }, breaker: { consecutiveFailures: 10_000, minCallsInWindow: 10_000 } },
+    }));
     h.stub.respond(segmentService(T, MEMBERSHIP));
   });
   afterAll(() => h.close());
@@ -43,12 +60,20 @@ describe('segment-restricted coupons (R12, coupon §10) against a customer-segme
   });
 
   const create = async (overrides: Record<string, unknown> = {}) => {
-    const r = await call(h, 'POST', base, manager(T), couponBody({ code: uniqueCode('S'), segmentRestricted: true, restrictions: { segments: ['gold', 'silver'] }, ...overrides }));
+    const r = await call(
+      h,
+      'POST',
+      base,
+      manager(T),
+      couponBody({ code: uniqueCode('S'), segmentRestricted: true, restrictions: { segments: ['gold', 'silver'] }, ...overrides }),
+    );
     if (r.status !== 201) throw new Error(r.text);
     return r.body.id as string;
   };
-  const validate = (code: string, who: Parameters<typeof call>[3], body: unknown = order(50, 5)) => call(h, 'POST', `${base}/${code}/validation`, who, body);
-  const redeem = (code: string, who: Parameters<typeof call>[3], body: unknown = order(50, 5)) => call(h, 'POST', `${base}/${code}/redemptions`, who, body);
+  const validate = (code: string, who: Parameters<typeof call>[3], body: unknown = order(50, 5)) =>
+    call(h, 'POST', `${base}/${code}/validation`, who, body);
+  const redeem = (code: string, who: Parameters<typeof call>[3], body: unknown = order(50, 5)) =>
+    call(h, 'POST', `${base}/${code}/redemptions`, who, body);
 
   it('a member of an effectively active listed segment may validate and redeem', async () => {
     const code = await create();
@@ -64,46 +89,64 @@ describe('segment-restricted coupons (R12, coupon §10) against a customer-segme
     expect((await call(h, 'GET', `${base}/${code}`, manager(T))).body.redemptionCount).toBe(0);
   });
 
-  it('asks exactly as the contract says: own service token with segment_read, quoted ids, pageSize n, legalEntityId only when set', async () => {
-    const code = await create();
-    await validate(code, customer(T, 'MEMBER'), order(50, 5));
-    expect(h.stub.requests).toHaveLength(1);
-    const [req] = h.stub.requests;
-    expect(req.path).toBe(`/customer-segment/${T}/segments`);
-    expect(Object.fromEntries(req.query)).toEqual({ customerId: 'MEMBER', q: 'id:("gold","silver")', pageSize: '2', pageNumber: '1' });
-    const claims = jwtPayload(req.headers.authorization);
-    expect(claims).toMatchObject({ tenant: T, principalType: 'service', scope: 'customersegment.segment_read' });
-    expect(claims.customerId).toBeUndefined();
-    expect(req.headers['x-request-id']).toEqual(expect.any(String));
-    h.stub.reset();
-    // B2B: the effective legal entity is passed; on behalf of a named customer too.
-    expect((await validate(code, customer(T, 'B2B', { legalEntityId: 'LE-1' }))).status).toBe(200);
-    expect(h.stub.requests[0].query.get('legalEntityId')).toBe('LE-1');
-    expectRefusal(await validate(code, onBehalf(T), order(50, 5, 'EUR', { customerNumber: 'B2B' })), 'customer_not_in_segment');
-    expect(h.stub.requests[1].query.get('legalEntityId')).toBeNull();
-    expect(h.stub.requests[1].query.get('customerId')).toBe('B2B');
-  });
+  it(
+    'asks exactly as the contract says: own service token with ' + 'segment_read, quoted ids, pageSize n, legalEntityId only when set',
+    async () => {
+      const code = await create();
+      await validate(code, customer(T, 'MEMBER'), order(50, 5));
+      expect(h.stub.requests).toHaveLength(1);
+      const [req] = h.stub.requests;
+      expect(req.path).toBe(`/customer-segment/${T}/segments`);
+      expect(Object.fromEntries(req.query)).toEqual({ customerId: 'MEMBER', q: 'id:("gold","silver")', pageSize: '2', pageNumber: '1' });
+      const claims = jwtPayload(req.headers.authorization);
+      expect(claims).toMatchObject({ tenant: T, principalType: 'service', scope: 'customersegment.segment_read' });
+      expect(claims.customerId).toBeUndefined();
+      expect(req.headers['x-request-id']).toEqual(expect.any(String));
+      h.stub.reset();
+      // B2B: the effective legal entity is passed; on behalf of a named customer too.
+      expect((await validate(code, customer(T, 'B2B', { legalEntityId: 'LE-1' }))).status).toBe(200);
+      expect(h.stub.requests[0].query.get('legalEntityId')).toBe('LE-1');
+      expectRefusal(await validate(code, onBehalf(T), order(50, 5, 'EUR', { customerNumber: 'B2B' })), 'customer_not_in_segment');
+      expect(h.stub.requests[1].query.get('legalEntityId')).toBeNull();
+      expect(h.stub.requests[1].query.get('customerId')).toBe('B2B');
+    },
+  );
 
-  it('quotes awkward ids, asks for the next page when a full page decided nothing, and never calls when a local check already failed', async () => {
-    const code = await create({ restrictions: { segments: ['a"b', 'c\\d'] } });
-    h.stub.respond((req) => {
-      const ids = idsOfQ(req.query.get('q'));
-      expect(ids).toEqual(['a"b', 'c\\d']);
-      return req.query.get('pageNumber') === '1' ? { json: [{ id: 'a"b', status: 'INACTIVE' }, { id: 'zzz', status: 'ACTIVE' }] } : { json: [{ id: 'c\\d', status: 'ACTIVE' }] };
-    });
-    expect((await validate(code, customer(T, 'ANY'))).status).toBe(200);
-    expect(h.stub.requests.map((r) => r.query.get('pageNumber'))).toEqual(['1', '2']);
-    h.stub.reset();
-    // A full page that already shows an active membership decides: no second call.
-    h.stub.respond(() => ({ json: [{ id: 'c\\d', status: 'ACTIVE' }, { id: 'a"b', status: 'ACTIVE' }] }));
-    expect((await validate(code, customer(T, 'ANY'))).status).toBe(200);
-    expect(h.stub.requests).toHaveLength(1);
-    h.stub.reset();
-    const expired = await create({ restrictions: { segments: ['gold'], validUntil: '2000-01-01T00:00:00Z' } });
-    expectRefusal(await validate(expired, customer(T, 'MEMBER')), 'coupon_expired');
-    expectRefusal(await validate(expired, customer(T, 'MEMBER'), order(50, 500)), 'coupon_expired');
-    expect(h.stub.requests).toHaveLength(0);
-  });
+  it(
+    'quotes awkward ids, asks for the next page when a full page ' + 'decided nothing, and never calls when a local check already failed',
+    async () => {
+      const code = await create({ restrictions: { segments: ['a"b', 'c\\d'] } });
+      h.stub.respond((req) => {
+        const ids = idsOfQ(req.query.get('q'));
+        expect(ids).toEqual(['a"b', 'c\\d']);
+        return req.query.get('pageNumber') === '1'
+          ? {
+              json: [
+                { id: 'a"b', status: 'INACTIVE' },
+                { id: 'zzz', status: 'ACTIVE' },
+              ],
+            }
+          : { json: [{ id: 'c\\d', status: 'ACTIVE' }] };
+      });
+      expect((await validate(code, customer(T, 'ANY'))).status).toBe(200);
+      expect(h.stub.requests.map((r) => r.query.get('pageNumber'))).toEqual(['1', '2']);
+      h.stub.reset();
+      // A full page that already shows an active membership decides: no second call.
+      h.stub.respond(() => ({
+        json: [
+          { id: 'c\\d', status: 'ACTIVE' },
+          { id: 'a"b', status: 'ACTIVE' },
+        ],
+      }));
+      expect((await validate(code, customer(T, 'ANY'))).status).toBe(200);
+      expect(h.stub.requests).toHaveLength(1);
+      h.stub.reset();
+      const expired = await create({ restrictions: { segments: ['gold'], validUntil: '2000-01-01T00:00:00Z' } });
+      expectRefusal(await validate(expired, customer(T, 'MEMBER')), 'coupon_expired');
+      expectRefusal(await validate(expired, customer(T, 'MEMBER'), order(50, 500)), 'coupon_expired');
+      expect(h.stub.requests).toHaveLength(0);
+    },
+  );
 
   it('asks again on every request (membership is never cached)', async () => {
     const code = await create();
@@ -170,25 +213,53 @@ describe('segment-restricted coupons (R12, coupon §10) against a customer-segme
     });
     expect(created.status).toBe(201);
     expect(created.body).toEqual({ id: 'ENG2OC0', yrn: `urn:yaas:saasag:coupon:coupon:${t};ENG2OC0` });
-    const tutorialOrder = { orderCode: 'TUT-1', orderTotal: { amount: 49.99, currency: 'USD' }, discount: { amount: 24.99, currency: 'USD' } };
+    const tutorialOrder = {
+      orderCode: 'TUT-1',
+      orderTotal: { amount: 49.99, currency: 'USD' },
+      discount: { amount: 24.99, currency: 'USD' },
+    };
     expect((await call(h, 'POST', `${b}/ENG2OC0/validation`, customer(t, 'C-1'), tutorialOrder)).status).toBe(200);
-    expectRefusal(await call(h, 'POST', `${b}/ENG2OC0/validation`, customer(t, 'C-1'), { ...tutorialOrder, orderTotal: { amount: 49.98, currency: 'USD' } }), 'min_order_value_not_reached');
+    expectRefusal(
+      await call(h, 'POST', `${b}/ENG2OC0/validation`, customer(t, 'C-1'), {
+        ...tutorialOrder,
+        orderTotal: { amount: 49.98, currency: 'USD' },
+      }),
+      'min_order_value_not_reached',
+    );
     expect((await call(h, 'POST', `${b}/ENG2OC0/redemptions`, customer(t, 'C-1'), tutorialOrder)).status).toBe(201);
-    expectRefusal(await call(h, 'POST', `${b}/ENG2OC0/redemptions`, customer(t, 'C-1'), { ...tutorialOrder, orderCode: 'TUT-2' }), 'max_redemptions_per_customer_reached');
+    expectRefusal(
+      await call(h, 'POST', `${b}/ENG2OC0/redemptions`, customer(t, 'C-1'), { ...tutorialOrder, orderCode: 'TUT-2' }),
+      'max_redemptions_per_customer_reached',
+    );
     expect(h.stub.requests).toHaveLength(0);
     const patched = await call(h, 'PATCH', `${b}/ENG2OC0`, manager(t), { segmentRestricted: true, restrictions: { segments: ['vip'] } });
-    expect(patched.body).toMatchObject({ segmentRestricted: true, restrictions: { segments: ['vip'] }, metadata: { version: 1 }, redemptionCount: 1 });
+    expect(patched.body).toMatchObject({
+      segmentRestricted: true,
+      restrictions: { segments: ['vip'] },
+      metadata: { version: 1 },
+      redemptionCount: 1,
+    });
     expect((await call(h, 'POST', `${b}/ENG2OC0/validation`, customer(t, 'C-MEMBER'), tutorialOrder)).status).toBe(200);
-    expect((await call(h, 'POST', `${b}/eng2oc0/redemptions`, customer(t, 'C-MEMBER'), { ...tutorialOrder, orderCode: 'TUT-3' })).status).toBe(201);
+    expect(
+      (await call(h, 'POST', `${b}/eng2oc0/redemptions`, customer(t, 'C-MEMBER'), { ...tutorialOrder, orderCode: 'TUT-3' })).status,
+    ).toBe(201);
     expectRefusal(await call(h, 'POST', `${b}/ENG2OC0/validation`, customer(t, 'C-STRANGER'), tutorialOrder), 'customer_not_in_segment');
     expect(h.stub.requests.map((r) => r.query.get('customerId'))).toEqual(['C-MEMBER', 'C-MEMBER', 'C-STRANGER']);
   });
 
   it('ignores settings it does not need: a settings document does not change the segment call', async () => {
-    await (await h.registry.forWrite('cpnsegset', SETTINGS_ENTITY)).collection.insertOne({ _id: 'settings', enableCouponCodeCaseSensitivity: true } as never);
+    await (
+      await h.registry.forWrite('cpnsegset', SETTINGS_ENTITY)
+    ).collection.insertOne({ _id: 'settings', enableCouponCodeCaseSensitivity: true } as never);
     h.stub.respond(segmentService('cpnsegset', { M: [{ id: 'g', status: 'ACTIVE' }] }));
     const b = '/coupon/cpnsegset/coupons';
-    await call(h, 'POST', b, manager('cpnsegset'), couponBody({ code: 'Seg1', segmentRestricted: true, restrictions: { segments: ['g'] } }));
+    await call(
+      h,
+      'POST',
+      b,
+      manager('cpnsegset'),
+      couponBody({ code: 'Seg1', segmentRestricted: true, restrictions: { segments: ['g'] } }),
+    );
     expect((await call(h, 'POST', `${b}/Seg1/validation`, customer('cpnsegset', 'M'), order(50, 5))).status).toBe(200);
     expectCouponError(await call(h, 'POST', `${b}/SEG1/validation`, customer('cpnsegset', 'M'), order(50, 5)), 404, 'resource_not_found');
   });
@@ -202,7 +273,8 @@ describe('segment call resilience with the production limits (§10.3)', () => {
   afterAll(() => h.close());
 
   it('gives up within the 3 s budget (2 s per attempt, one retry) on a hanging peer', async () => {
-    const code = (await call(h, 'POST', base, manager(T), couponBody({ segmentRestricted: true, restrictions: { segments: ['gold'] } }))).body.id;
+    const code = (await call(h, 'POST', base, manager(T), couponBody({ segmentRestricted: true, restrictions: { segments: ['gold'] } })))
+      .body.id;
     h.stub.respond(() => ({ hang: true }));
     const started = Date.now();
     const v = await call(h, 'POST', `${base}/${code}/validation`, customer(T, 'MEMBER'), order(50, 5));
@@ -214,7 +286,8 @@ describe('segment call resilience with the production limits (§10.3)', () => {
   });
 
   it('opens the circuit after repeated failures: later checks fail at once without reaching the peer, with Retry-After', async () => {
-    const code = (await call(h, 'POST', base, manager(T), couponBody({ segmentRestricted: true, restrictions: { segments: ['gold'] } }))).body.id;
+    const code = (await call(h, 'POST', base, manager(T), couponBody({ segmentRestricted: true, restrictions: { segments: ['gold'] } })))
+      .body.id;
     h.stub.respond(() => ({ status: 500, json: {} }));
     for (let i = 0; i < 5; i++) await call(h, 'POST', `${base}/${code}/validation`, customer(T, 'MEMBER'), order(50, 5));
     h.stub.reset();

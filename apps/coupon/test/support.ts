@@ -1,5 +1,14 @@
 import { TenantModelRegistry } from '@suite/persistence';
-import { expectErrorProfile, httpRequest, mintToken, RecordedRequest, ServiceHarness, startServiceHarness, TestResponse, TokenRequest } from '@suite/testing';
+import {
+  expectErrorProfile,
+  httpRequest,
+  mintToken,
+  RecordedRequest,
+  ServiceHarness,
+  startServiceHarness,
+  TestResponse,
+  TokenRequest,
+} from '@suite/testing';
 import { Agent } from 'undici';
 import { AppModule } from '../src/app.module';
 import { CouponConfig, loadCouponConfig } from '../src/config/coupon.config';
@@ -23,7 +32,10 @@ export interface Harness extends ServiceHarness {
  * answers `[]` until a test says otherwise. `tweak` may adjust the config the way tests need
  * (S2S-13: shorter peer timeouts, breaker thresholds).
  */
-export async function startHarness(tweak: (c: CouponConfig) => CouponConfig = (c) => c, env: Record<string, string> = {}): Promise<Harness> {
+export async function startHarness(
+  tweak: (c: CouponConfig) => CouponConfig = (c) => c,
+  env: Record<string, string> = {},
+): Promise<Harness> {
   const h = await startServiceHarness({
     service: 'coupon',
     peerUrlEnv: 'CUSTOMER_SEGMENT_URL',
@@ -61,8 +73,19 @@ export async function token(spec: TokenSpec): Promise<string> {
 
 export const manager = (tenant: string): TokenSpec => ({ tenant, scopes: [S.manage] });
 export const reader = (tenant: string): TokenSpec => ({ tenant, scopes: [S.read] });
-export const customer = (tenant: string, customerId: string, extra: Partial<TokenSpec> = {}): TokenSpec => ({ tenant, principalType: 'customer', customerId, scopes: [S.redeem], ...extra });
-export const onBehalf = (tenant: string): TokenSpec => ({ tenant, principalType: 'service', clientId: 'checkout', scopes: [S.redeemOnBehalf] });
+export const customer = (tenant: string, customerId: string, extra: Partial<TokenSpec> = {}): TokenSpec => ({
+  tenant,
+  principalType: 'customer',
+  customerId,
+  scopes: [S.redeem],
+  ...extra,
+});
+export const onBehalf = (tenant: string): TokenSpec => ({
+  tenant,
+  principalType: 'service',
+  clientId: 'checkout',
+  scopes: [S.redeemOnBehalf],
+});
 export const anonymous = (tenant: string): TokenSpec => ({ tenant, principalType: 'anonymous', sid: 'visit-1', scopes: [S.redeem] });
 
 /** One HTTP call to the app; `who` is a token spec, a raw Authorization value, or null for none. */

@@ -47,7 +47,13 @@ const DOCUMENTATION_ROUTES: Array<[string, string]> = [
 ];
 
 function concrete(path: string, tenant: string): string {
-  return path.replace(':tenant', tenant).replace(':segmentId', 'seg-x').replace(':customerId', 'cust-x').replace(':legalEntityId', 'le-x').replace(':type', 'PRODUCT').replace(':itemId', 'item-x');
+  return path
+    .replace(':tenant', tenant)
+    .replace(':segmentId', 'seg-x')
+    .replace(':customerId', 'cust-x')
+    .replace(':legalEntityId', 'le-x')
+    .replace(':type', 'PRODUCT')
+    .replace(':itemId', 'item-x');
 }
 
 describe('access: route wiring, scopes, tokens and tenant isolation', () => {
@@ -66,7 +72,10 @@ describe('access: route wiring, scopes, tokens and tenant isolation', () => {
   });
 
   it('declares exactly the 30 operations of segment §3 with their scopes (STYLE habit 1)', () => {
-    const routes = h.app.app.get(RouteAccessInspector).listRouteAccess().filter((r) => r.path.startsWith('/customer-segment/'));
+    const routes = h.app.app
+      .get(RouteAccessInspector)
+      .listRouteAccess()
+      .filter((r) => r.path.startsWith('/customer-segment/'));
     const actual = new Map(routes.map((r) => [key(r.method, r.path), { access: r.access, scopes: [...r.scopes].sort() }]));
     const expected = new Map<string, { access: string; scopes: string[] }>();
     for (const [m, p, s] of SPEC_TABLE) expected.set(key(m, p), { access: 'scopes', scopes: [...s].sort() });
@@ -111,23 +120,48 @@ describe('access: route wiring, scopes, tokens and tenant isolation', () => {
   });
 
   describe('tenant isolation (TEN-9)', () => {
-    const collections = async () => (await mongo.db('customer_segment').listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name).sort();
+    const collections = async () =>
+      (await mongo.db('customer_segment').listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name).sort();
 
     it('1: a resource of alpha is 404 for beta under /beta', async () => {
       const alpha = await auth('alpha');
       const beta = await auth('beta');
-      expect((await call('PUT', '/customer-segment/alpha/segments/only-alpha', { headers: alpha, body: { name: 'a', siteCode: 'main', status: 'ACTIVE' } })).status).toBe(201);
+      expect(
+        (
+          await call('PUT', '/customer-segment/alpha/segments/only-alpha', {
+            headers: alpha,
+            body: { name: 'a', siteCode: 'main', status: 'ACTIVE' },
+          })
+        ).status,
+      ).toBe(201);
       await call('PUT', '/customer-segment/alpha/segments/only-alpha/customers/c-1', { headers: alpha });
       await call('PUT', '/customer-segment/alpha/segments/only-alpha/items/PRODUCT/p-1', { headers: alpha });
       expectError(await call('GET', '/customer-segment/beta/segments/only-alpha', { headers: beta }), 404, 'resource_not_found');
       expectError(await call('GET', '/customer-segment/beta/segments/only-alpha/customers', { headers: beta }), 404, 'resource_not_found');
-      expectError(await call('GET', '/customer-segment/beta/segments/only-alpha/items/PRODUCT/p-1', { headers: beta }), 404, 'resource_not_found');
+      expectError(
+        await call('GET', '/customer-segment/beta/segments/only-alpha/items/PRODUCT/p-1', { headers: beta }),
+        404,
+        'resource_not_found',
+      );
       expect((await call('GET', '/customer-segment/beta/segments?q=id:only-alpha', { headers: beta })).body).toEqual([]);
       expect((await call('GET', '/customer-segment/beta/segments/items', { headers: beta })).body).toEqual([]);
-      expect((await call('GET', '/customer-segment/beta/segments/items/category-trees', { headers: await customer('beta', 'c-1') })).body).toEqual([]);
-      expect((await call('POST', '/customer-segment/beta/segments/match', { headers: beta, body: { siteCode: 'main', items: [{ id: 'p-1' }], segmentIds: ['only-alpha'] } })).body).toEqual([]);
+      expect(
+        (await call('GET', '/customer-segment/beta/segments/items/category-trees', { headers: await customer('beta', 'c-1') })).body,
+      ).toEqual([]);
+      expect(
+        (
+          await call('POST', '/customer-segment/beta/segments/match', {
+            headers: beta,
+            body: { siteCode: 'main', items: [{ id: 'p-1' }], segmentIds: ['only-alpha'] },
+          })
+        ).body,
+      ).toEqual([]);
       // Writes under beta cannot reach alpha's segment either.
-      expectError(await call('PUT', '/customer-segment/beta/segments/only-alpha/customers/c-2', { headers: beta }), 404, 'resource_not_found');
+      expectError(
+        await call('PUT', '/customer-segment/beta/segments/only-alpha/customers/c-2', { headers: beta }),
+        404,
+        'resource_not_found',
+      );
       expect((await call('DELETE', '/customer-segment/beta/segments/only-alpha?forceDelete=true', { headers: beta })).status).toBe(204);
       expect((await call('GET', '/customer-segment/alpha/segments/only-alpha/customers/c-1', { headers: alpha })).status).toBe(200);
     });
@@ -144,23 +178,54 @@ describe('access: route wiring, scopes, tokens and tenant isolation', () => {
         ['GET', '/customer-segment/alpha/segments/only-alpha', undefined],
       ];
       for (const [method, path, body] of attempts) expectError(await call(method, path, { headers: beta, body }), 403, 'tenant_mismatch');
-      expectError(await call('PUT', '/customer-segment/gamma/segments/s', { headers: beta, body: { name: 'x', siteCode: 'm' } }), 403, 'tenant_mismatch');
+      expectError(
+        await call('PUT', '/customer-segment/gamma/segments/s', { headers: beta, body: { name: 'x', siteCode: 'm' } }),
+        403,
+        'tenant_mismatch',
+      );
       expect(await collections()).toEqual(before);
       expect(before.filter((c) => c.startsWith('gamma_'))).toEqual([]);
-      expectError(await call('GET', '/customer-segment/alpha/segments/new-one', { headers: await auth('alpha') }), 404, 'resource_not_found');
+      expectError(
+        await call('GET', '/customer-segment/alpha/segments/new-one', { headers: await auth('alpha') }),
+        404,
+        'resource_not_found',
+      );
     });
 
     it('3: the same custom id in alpha and beta: both 201, each reads its own', async () => {
       const alpha = await auth('alpha');
       const beta = await auth('beta');
-      expect((await call('POST', '/customer-segment/alpha/segments', { headers: alpha, body: { id: 'GOLD', name: 'alpha gold', siteCode: 'a' } })).status).toBe(201);
-      expect((await call('POST', '/customer-segment/beta/segments', { headers: beta, body: { id: 'GOLD', name: 'beta gold', siteCode: 'b' } })).status).toBe(201);
+      expect(
+        (
+          await call('POST', '/customer-segment/alpha/segments', {
+            headers: alpha,
+            body: { id: 'GOLD', name: 'alpha gold', siteCode: 'a' },
+          })
+        ).status,
+      ).toBe(201);
+      expect(
+        (await call('POST', '/customer-segment/beta/segments', { headers: beta, body: { id: 'GOLD', name: 'beta gold', siteCode: 'b' } }))
+          .status,
+      ).toBe(201);
       expect((await call('PUT', '/customer-segment/alpha/segments/GOLD/customers/c-1', { headers: alpha })).status).toBe(201);
       expect((await call('PUT', '/customer-segment/beta/segments/GOLD/customers/c-1', { headers: beta })).status).toBe(201);
-      expect((await call('GET', '/customer-segment/alpha/segments/GOLD', { headers: alpha })).body).toMatchObject({ name: { en: 'alpha gold' }, siteCode: 'a' });
-      expect((await call('GET', '/customer-segment/beta/segments/GOLD', { headers: beta })).body).toMatchObject({ name: { en: 'beta gold' }, siteCode: 'b' });
+      expect((await call('GET', '/customer-segment/alpha/segments/GOLD', { headers: alpha })).body).toMatchObject({
+        name: { en: 'alpha gold' },
+        siteCode: 'a',
+      });
+      expect((await call('GET', '/customer-segment/beta/segments/GOLD', { headers: beta })).body).toMatchObject({
+        name: { en: 'beta gold' },
+        siteCode: 'b',
+      });
       const names = await collections();
-      expect(names).toEqual(expect.arrayContaining(['alpha_segments', 'beta_segments', 'alpha_segment_customer_assignments', 'beta_segment_customer_assignments']));
+      expect(names).toEqual(
+        expect.arrayContaining([
+          'alpha_segments',
+          'beta_segments',
+          'alpha_segment_customer_assignments',
+          'beta_segment_customer_assignments',
+        ]),
+      );
     });
   });
 });

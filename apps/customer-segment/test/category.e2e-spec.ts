@@ -19,8 +19,14 @@ describe('category trees and match against the category contract (segment ยง8, ย
     me = await customer(T, 'cust-1');
     await call('PUT', `${seg}/tools`, { headers: admin, body: { name: 't', siteCode: 'main', status: 'ACTIVE' } });
     await call('PUT', `${seg}/garden`, { headers: admin, body: { name: 'g', siteCode: 'shop2', status: 'ACTIVE' } });
-    await call('PUT', `${seg}/expired`, { headers: admin, body: { name: 'e', siteCode: 'main', status: 'ACTIVE', validity: { to: '2001-01-01T00:00:00Z' } } });
-    await call('PUT', `${seg}/tools/items/CATEGORY/bulk`, { headers: admin, body: [{ id: 'cat-hammers' }, { id: 'cat-deleted' }, { id: 'cat-secret' }] });
+    await call('PUT', `${seg}/expired`, {
+      headers: admin,
+      body: { name: 'e', siteCode: 'main', status: 'ACTIVE', validity: { to: '2001-01-01T00:00:00Z' } },
+    });
+    await call('PUT', `${seg}/tools/items/CATEGORY/bulk`, {
+      headers: admin,
+      body: [{ id: 'cat-hammers' }, { id: 'cat-deleted' }, { id: 'cat-secret' }],
+    });
     await call('PUT', `${seg}/tools/items/PRODUCT/p-direct`, { headers: admin });
     await call('PUT', `${seg}/garden/items/CATEGORY/cat-garden`, { headers: admin });
     await call('PUT', `${seg}/expired/items/CATEGORY/cat-saws`, { headers: admin });
@@ -51,7 +57,17 @@ describe('category trees and match against the category contract (segment ยง8, ย
               position: 0,
               published: true,
               isSegmentAssigned: true,
-              subcategories: [{ id: 'cat-sledge', parentId: 'cat-hammers', code: 'S', name: { en: 'Sledgehammers' }, position: 0, published: true, isSegmentAssigned: true }],
+              subcategories: [
+                {
+                  id: 'cat-sledge',
+                  parentId: 'cat-hammers',
+                  code: 'S',
+                  name: { en: 'Sledgehammers' },
+                  position: 0,
+                  published: true,
+                  isSegmentAssigned: true,
+                },
+              ],
             },
           ],
         },
@@ -87,7 +103,18 @@ describe('category trees and match against the category contract (segment ยง8, ย
 
     it('asks the category service on every read: a changed answer shows at once, identical answers are decoded once', async () => {
       let name = 'Tools v1';
-      const forest = () => [{ id: 'cat-tools', code: 'T', localizedName: { en: name }, position: 0, published: true, subcategories: [{ id: 'cat-hammers', parentId: 'cat-tools', localizedName: { en: 'Hammers' }, published: true, subcategories: [] }] }];
+      const forest = () => [
+        {
+          id: 'cat-tools',
+          code: 'T',
+          localizedName: { en: name },
+          position: 0,
+          published: true,
+          subcategories: [
+            { id: 'cat-hammers', parentId: 'cat-tools', localizedName: { en: 'Hammers' }, published: true, subcategories: [] },
+          ],
+        },
+      ];
       h.category.respond(() => ({ json: forest() }));
       h.category.reset();
       const first = await call('GET', `${trees}?siteCode=main`, { headers: me });
@@ -115,7 +142,11 @@ describe('category trees and match against the category contract (segment ยง8, ย
 
     it('matches directly and through assigned categories and their descendants, in request order, once each', async () => {
       h.category.reset();
-      const res = await match({ siteCode: 'main', items: [{ id: 'p-none' }, { id: 'p-sledge' }, { id: 'p-direct' }, { id: 'p-saw' }, { id: 'p-sledge' }, { id: 'bad id' }], segmentIds: ['tools', 'expired', 'unknown'] });
+      const res = await match({
+        siteCode: 'main',
+        items: [{ id: 'p-none' }, { id: 'p-sledge' }, { id: 'p-direct' }, { id: 'p-saw' }, { id: 'p-sledge' }, { id: 'bad id' }],
+        segmentIds: ['tools', 'expired', 'unknown'],
+      });
       expect(res.status).toBe(200);
       // p-sledge sits under cat-hammers (assigned); p-saw only in an expired segment's category.
       expect(res.body).toEqual([{ id: 'p-sledge' }, { id: 'p-direct' }]);
@@ -128,12 +159,16 @@ describe('category trees and match against the category contract (segment ยง8, ย
 
     it('accepts site instead of siteCode, counts only segments of that site, and skips lookups without categories', async () => {
       h.category.reset();
-      expect((await match({ site: 'shop2', items: [{ id: 'p-garden' }, { id: 'p-sledge' }], segmentIds: ['garden', 'tools'] })).body).toEqual([{ id: 'p-garden' }]);
+      expect(
+        (await match({ site: 'shop2', items: [{ id: 'p-garden' }, { id: 'p-sledge' }], segmentIds: ['garden', 'tools'] })).body,
+      ).toEqual([{ id: 'p-garden' }]);
       expect((await match({ siteCode: 'main', site: 'main', items: [], segmentIds: ['tools'] })).body).toEqual([]);
       expect((await match({ siteCode: 'main', items: [{ id: 'p-1' }], segmentIds: [] })).body).toEqual([]);
       await call('PUT', `${seg}/plain`, { headers: admin, body: { name: 'p', siteCode: 'plain', status: 'ACTIVE' } });
       await call('PUT', `${seg}/plain/items/PRODUCT/p-x`, { headers: admin });
-      expect((await match({ siteCode: 'plain', items: [{ id: 'p-x' }, { id: 'p-y' }], segmentIds: ['plain'] })).body).toEqual([{ id: 'p-x' }]);
+      expect((await match({ siteCode: 'plain', items: [{ id: 'p-x' }, { id: 'p-y' }], segmentIds: ['plain'] })).body).toEqual([
+        { id: 'p-x' },
+      ]);
       expect(h.category.requests.filter((r) => r.path.includes('p-y'))).toHaveLength(0);
     });
 
@@ -152,7 +187,9 @@ describe('category trees and match against the category contract (segment ยง8, ย
 
     it('reports items of the wrong type once, without checking members of a non-array (ERR-6)', async () => {
       const res = await match({ siteCode: 'main', items: {}, segmentIds: 'tools' });
-      expect(expectError(res, 400, 'validation_failed').details.map((d: { field: string; type: string }) => `${d.field}:${d.type}`)).toEqual(['items:invalid_type', 'segmentIds:invalid_type']);
+      expect(
+        expectError(res, 400, 'validation_failed').details.map((d: { field: string; type: string }) => `${d.field}:${d.type}`),
+      ).toEqual(['items:invalid_type', 'segmentIds:invalid_type']);
     });
 
     it('is manage only', async () => {
@@ -166,11 +203,18 @@ describe('category trees and match against the category contract (segment ยง8, ย
 
     it('garbage bodies: not JSON, not an array, a node without id', async () => {
       h.category.respond(() => ({ raw: '<html>oops</html>', headers: { 'content-type': 'text/html' } }));
-      expect(expectError(await call('GET', trees, { headers: me }), 503, 'upstream_unavailable').details[0]).toMatchObject({ field: 'category', type: 'upstream_unavailable' });
+      expect(expectError(await call('GET', trees, { headers: me }), 503, 'upstream_unavailable').details[0]).toMatchObject({
+        field: 'category',
+        type: 'upstream_unavailable',
+      });
       expectError(await call('POST', `${seg}/match`, { headers: admin, body: matchBody }), 503, 'upstream_unavailable');
       h.category.respond(() => ({ json: { id: 'cat-tools' } }));
       expectError(await call('GET', trees, { headers: me }), 503, 'upstream_unavailable');
-      h.category.respond((req) => (req.method === 'POST' ? { json: [{ id: 'cat-tools', subcategories: [{ id: 'cat-hammers', subcategories: [] }] }, { name: 'no id' }] } : { json: [{ noId: true }] }));
+      h.category.respond((req) =>
+        req.method === 'POST'
+          ? { json: [{ id: 'cat-tools', subcategories: [{ id: 'cat-hammers', subcategories: [] }] }, { name: 'no id' }] }
+          : { json: [{ noId: true }] },
+      );
       expectError(await call('GET', trees, { headers: me }), 503, 'upstream_unavailable');
       expectError(await call('POST', `${seg}/match`, { headers: admin, body: matchBody }), 503, 'upstream_unavailable');
     });

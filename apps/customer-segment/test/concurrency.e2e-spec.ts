@@ -18,19 +18,26 @@ describe('concurrency and limits (META-5, segment §1.12)', () => {
   it('20 concurrent PUTs with the same version: exactly one 204, the rest 409, version +1 once', async () => {
     expect((await call('PUT', `${seg}/race`, { headers, body: { name: 'r', siteCode: 'main' } })).status).toBe(201);
     const results = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => call('PUT', `${seg}/race`, { headers, body: { name: `writer ${i}`, siteCode: 'main', metadata: { version: 1 } } })),
+      Array.from({ length: 20 }, (_, i) =>
+        call('PUT', `${seg}/race`, { headers, body: { name: `writer ${i}`, siteCode: 'main', metadata: { version: 1 } } }),
+      ),
     );
     const statuses = results.map((r) => r.status).sort();
     expect(statuses.filter((s) => s === 204)).toHaveLength(1);
     expect(statuses.filter((s) => s === 409)).toHaveLength(19);
     for (const r of results.filter((x) => x.status === 409)) expectError(r, 409, 'version_conflict');
     const winner = results.findIndex((r) => r.status === 204);
-    expect((await call('GET', `${seg}/race`, { headers })).body).toMatchObject({ name: { en: `writer ${winner}` }, metadata: { version: 2 } });
+    expect((await call('GET', `${seg}/race`, { headers })).body).toMatchObject({
+      name: { en: `writer ${winner}` },
+      metadata: { version: 2 },
+    });
   });
 
   it('20 concurrent version-guarded assignment upserts: exactly one 204', async () => {
     await call('PUT', `${seg}/race/customers/c-race`, { headers });
-    const results = await Promise.all(Array.from({ length: 20 }, () => call('PUT', `${seg}/race/customers/c-race`, { headers, body: { metadata: { version: 1 } } })));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => call('PUT', `${seg}/race/customers/c-race`, { headers, body: { metadata: { version: 1 } } })),
+    );
     expect(results.map((r) => r.status).filter((s) => s === 204)).toHaveLength(1);
     expect(results.map((r) => r.status).filter((s) => s === 409)).toHaveLength(19);
   });
@@ -56,9 +63,16 @@ describe('concurrency and limits (META-5, segment §1.12)', () => {
   });
 
   it('refuses a segment beyond SEGMENT_MAX_PER_TENANT with 400 business_rule_violation, also per bulk element', async () => {
-    for (const id of ['l-1', 'l-2', 'l-3', 'l-4']) expect((await call('POST', seg, { headers, body: { id, name: id, siteCode: 'm' } })).status).toBe(201);
+    for (const id of ['l-1', 'l-2', 'l-3', 'l-4'])
+      expect((await call('POST', seg, { headers, body: { id, name: id, siteCode: 'm' } })).status).toBe(201);
     // 6 exist now (race, l-1..l-4 plus one more below).
-    const bulk = await call('POST', `${seg}/bulk`, { headers, body: [{ id: 'l-5', name: 'x', siteCode: 'm' }, { id: 'l-6', name: 'x', siteCode: 'm' }] });
+    const bulk = await call('POST', `${seg}/bulk`, {
+      headers,
+      body: [
+        { id: 'l-5', name: 'x', siteCode: 'm' },
+        { id: 'l-6', name: 'x', siteCode: 'm' },
+      ],
+    });
     expect(bulk.body.map((r: { code: number }) => r.code)).toEqual([201, 400]);
     expect(bulk.body[1].message).toContain('6');
     const single = await call('PUT', `${seg}/l-7`, { headers, body: { name: 'x', siteCode: 'm' } });
@@ -73,7 +87,10 @@ describe('concurrency and limits (META-5, segment §1.12)', () => {
     // An update of an existing membership is fine at the limit, so is another legal entity.
     expect((await call('PUT', `${seg}/l-3/customers/busy`, { headers })).status).toBe(204);
     expect((await call('PUT', `${seg}/l-4/customers/busy/le-1`, { headers })).status).toBe(201);
-    const bulk = await call('PUT', `${seg}/l-4/customers/bulk`, { headers, body: [{ customerId: 'busy' }, { customerId: 'fresh' }, { customerId: 'busy', metadata: { version: 3 } }] });
+    const bulk = await call('PUT', `${seg}/l-4/customers/bulk`, {
+      headers,
+      body: [{ customerId: 'busy' }, { customerId: 'fresh' }, { customerId: 'busy', metadata: { version: 3 } }],
+    });
     expect(bulk.body.map((r: { code: number }) => r.code)).toEqual([400, 201, 400]);
     expect(bulk.body[0].message).toContain('3');
   });

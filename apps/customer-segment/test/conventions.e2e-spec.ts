@@ -18,7 +18,9 @@ describe('conventions (cross-cutting rules over HTTP)', () => {
     h = await startHarness();
     call = client(h.url);
     headers = await auth(T);
-    expect((await call('POST', base, { headers, body: { id: 'seg', name: { en: 'Gold' }, siteCode: 'main', status: 'ACTIVE' } })).status).toBe(201);
+    expect(
+      (await call('POST', base, { headers, body: { id: 'seg', name: { en: 'Gold' }, siteCode: 'main', status: 'ACTIVE' } })).status,
+    ).toBe(201);
     expect((await call('PUT', `${base}/seg/customers/c1`, { headers })).status).toBe(201);
     expect((await call('PUT', `${base}/seg/items/PRODUCT/p1`, { headers })).status).toBe(201);
   });
@@ -30,7 +32,16 @@ describe('conventions (cross-cutting rules over HTTP)', () => {
     const mixins = { constructor: { tier: 1 }, loyalty: { constructor: 'x', nested: { toString: 2, prototype: [1] } } };
 
     it('stores and returns such keys in segment mixins, links and via bulk and JSON Patch', async () => {
-      const created = await call('POST', base, { headers, body: { id: 'ctor', name: 'n', siteCode: 'main', mixins, metadata: { mixins: { constructor: 'https://schemas.example.com/c.json' } } } });
+      const created = await call('POST', base, {
+        headers,
+        body: {
+          id: 'ctor',
+          name: 'n',
+          siteCode: 'main',
+          mixins,
+          metadata: { mixins: { constructor: 'https://schemas.example.com/c.json' } },
+        },
+      });
       expect(created.status).toBe(201);
       const got = await call('GET', `${base}/ctor`, { headers });
       expect(got.body.mixins).toEqual(mixins);
@@ -47,7 +58,10 @@ describe('conventions (cross-cutting rules over HTTP)', () => {
         ],
       });
       expect(patched.status).toBe(204);
-      expect((await call('GET', `${base}/ctor`, { headers })).body.mixins).toMatchObject({ constructor: { tier: 2 }, extra: { constructor: 3 } });
+      expect((await call('GET', `${base}/ctor`, { headers })).body.mixins).toMatchObject({
+        constructor: { tier: 2 },
+        extra: { constructor: 3 },
+      });
     });
 
     it('stores such keys in customer and item assignment mixins, single and bulk', async () => {
@@ -67,7 +81,10 @@ describe('conventions (cross-cutting rules over HTTP)', () => {
     });
 
     it('refuses a __proto__ key instead of dropping it silently (ERR-8 decision)', async () => {
-      const res = await call('POST', base, { headers, raw: '{"name":"n","siteCode":"main","mixins":{"a":{"__proto__":{"polluted":1},"k":1}}}' });
+      const res = await call('POST', base, {
+        headers,
+        raw: '{"name":"n","siteCode":"main","mixins":{"a":{"__proto__":{"polluted":1},"k":1}}}',
+      });
       expect(pairs(expectError(res, 400, 'validation_failed'))).toEqual(['mixins.a.__proto__:invalid_key']);
       const put = await call('PUT', `${base}/seg/customers/c-proto`, { headers, raw: '{"mixins":{"a":{"__proto__":{}}}}' });
       expect(pairs(expectError(put, 400, 'validation_failed'))).toEqual(['mixins.a.__proto__:invalid_key']);
@@ -76,11 +93,20 @@ describe('conventions (cross-cutting rules over HTTP)', () => {
 
   describe('null for optional metadata values', () => {
     it('treats metadata.mixins: null as no schema links on every segment write (never a 500)', async () => {
-      expect((await call('POST', base, { headers, body: { id: 'mm-null', name: 'n', siteCode: 'main', metadata: { mixins: null } } })).status).toBe(201);
-      expect((await call('PUT', `${base}/mm-null`, { headers, body: { name: 'n', siteCode: 'main', metadata: { mixins: null } } })).status).toBe(204);
-      const bulk = await call('PUT', `${base}/bulk`, { headers, body: [{ id: 'mm-null2', name: 'n', siteCode: 'main', metadata: { mixins: null } }] });
+      expect(
+        (await call('POST', base, { headers, body: { id: 'mm-null', name: 'n', siteCode: 'main', metadata: { mixins: null } } })).status,
+      ).toBe(201);
+      expect(
+        (await call('PUT', `${base}/mm-null`, { headers, body: { name: 'n', siteCode: 'main', metadata: { mixins: null } } })).status,
+      ).toBe(204);
+      const bulk = await call('PUT', `${base}/bulk`, {
+        headers,
+        body: [{ id: 'mm-null2', name: 'n', siteCode: 'main', metadata: { mixins: null } }],
+      });
       expect(bulk.body).toEqual([{ index: 0, id: 'mm-null2', code: 201, status: 'Created' }]);
-      expect((await call('PATCH', `${base}/mm-null`, { headers, body: [{ op: 'add', path: '/metadata/mixins', value: null }] })).status).toBe(204);
+      expect(
+        (await call('PATCH', `${base}/mm-null`, { headers, body: [{ op: 'add', path: '/metadata/mixins', value: null }] })).status,
+      ).toBe(204);
       const got = await call('GET', `${base}/mm-null`, { headers });
       expect(got.body.metadata).toEqual({ version: 3, createdAt: expect.any(String), modifiedAt: expect.any(String) });
     });
@@ -96,9 +122,17 @@ describe('conventions (cross-cutting rules over HTTP)', () => {
     });
 
     it('reports metadata.version: null as a 400 element in bulk upserts', async () => {
-      const segs = await call('PUT', `${base}/bulk`, { headers, body: [{ id: 'seg', name: 'n', siteCode: 'main', metadata: { version: null } }] });
-      expect(segs.body).toEqual([{ index: 0, id: 'seg', code: 400, status: 'Bad Request', message: 'metadata.version must be an integer' }]);
-      const customers = await call('PUT', `${base}/seg/customers/bulk`, { headers, body: [{ customerId: 'c1', metadata: { version: null } }] });
+      const segs = await call('PUT', `${base}/bulk`, {
+        headers,
+        body: [{ id: 'seg', name: 'n', siteCode: 'main', metadata: { version: null } }],
+      });
+      expect(segs.body).toEqual([
+        { index: 0, id: 'seg', code: 400, status: 'Bad Request', message: 'metadata.version must be an integer' },
+      ]);
+      const customers = await call('PUT', `${base}/seg/customers/bulk`, {
+        headers,
+        body: [{ customerId: 'c1', metadata: { version: null } }],
+      });
       expect(customers.body).toEqual([{ index: 0, code: 400, status: 'Bad Request', message: 'metadata.version must be an integer' }]);
     });
   });
@@ -112,18 +146,35 @@ describe('conventions (cross-cutting rules over HTTP)', () => {
     it('GET one segment and one item assignment: type, Accept-Language and fields together', async () => {
       const seg = await call('GET', `${base}/seg?fields=${F51}`, { headers: { ...headers, 'Accept-Language': 'not a tag!' } });
       expect(pairs(expectError(seg, 400, 'validation_failed'))).toEqual(['Accept-Language:invalid_format', 'fields:too_many_items']);
-      const item = await call('GET', `${base}/seg/items/SERVICE/p1?fields=${F51}`, { headers: { ...headers, 'Accept-Language': 'not a tag!' } });
-      expect(pairs(expectError(item, 400, 'validation_failed'))).toEqual(['Accept-Language:invalid_format', 'fields:too_many_items', 'type:invalid_value']);
+      const item = await call('GET', `${base}/seg/items/SERVICE/p1?fields=${F51}`, {
+        headers: { ...headers, 'Accept-Language': 'not a tag!' },
+      });
+      expect(pairs(expectError(item, 400, 'validation_failed'))).toEqual([
+        'Accept-Language:invalid_format',
+        'fields:too_many_items',
+        'type:invalid_value',
+      ]);
     });
 
     it('segment writes: Content-Language and the path id do not hide body problems', async () => {
       const cl = { ...headers, 'Content-Language': 'xx' };
       const post = await call('POST', base, { headers: cl, body: { siteCode: 7 } });
-      expect(pairs(expectError(post, 400, 'validation_failed'))).toEqual(['Content-Language:unsupported_language', 'name:missing_value', 'siteCode:invalid_type']);
+      expect(pairs(expectError(post, 400, 'validation_failed'))).toEqual([
+        'Content-Language:unsupported_language',
+        'name:missing_value',
+        'siteCode:invalid_type',
+      ]);
       const put = await call('PUT', `${base}/.hidden`, { headers: cl, body: { name: 'n' } });
-      expect(pairs(expectError(put, 400, 'validation_failed'))).toEqual(['Content-Language:unsupported_language', 'segmentId:invalid_format', 'siteCode:missing_value']);
+      expect(pairs(expectError(put, 400, 'validation_failed'))).toEqual([
+        'Content-Language:unsupported_language',
+        'segmentId:invalid_format',
+        'siteCode:missing_value',
+      ]);
       const patch = await call('PATCH', `${base}/seg`, { headers: cl, body: [{ op: 'move', path: '/status' }] });
-      expect(pairs(expectError(patch, 400, 'validation_failed'))).toEqual(['Content-Language:unsupported_language', '[0].op:invalid_value']);
+      expect(pairs(expectError(patch, 400, 'validation_failed'))).toEqual([
+        'Content-Language:unsupported_language',
+        '[0].op:invalid_value',
+      ]);
       const bulk = await call('POST', `${base}/bulk`, { headers: cl, body: {} });
       expect(pairs(expectError(bulk, 400, 'validation_failed'))).toEqual([':invalid_type', 'Content-Language:unsupported_language']);
     });
@@ -133,6 +184,17 @@ describe('conventions (cross-cutting rules over HTTP)', () => {
       expect(pairs(expectError(segs, 400, 'validation_failed'))).toEqual([':invalid_type', 'forceDelete:invalid_type']);
       const items = await call('PUT', `${base}/seg/items/SERVICE/bulk`, { headers, body: [] });
       expect(pairs(expectError(items, 400, 'validation_failed'))).toEqual([':missing_value', 'type:invalid_value']);
+    });
+  });
+
+  describe('HTTP-4: an unknown query parameter is ignored, whatever its name', () => {
+    it('answers ?__proto__=x like no parameter: list, search, single read and write', async () => {
+      const list = await call('GET', `${base}?__proto__=x&constructor=y`, { headers });
+      expect(list.status).toBe(200);
+      expect(list.body.map((s: { id: string }) => s.id)).toContain('seg');
+      expect((await call('POST', `${base}/seg/customers/search?__proto__=x`, { headers })).status).toBe(200);
+      expect((await call('GET', `${base}/seg?__proto__=x`, { headers })).status).toBe(200);
+      expect((await call('PUT', `${base}/seg/items/PRODUCT/p1?__proto__=x`, { headers })).status).toBe(204);
     });
   });
 
@@ -152,11 +214,16 @@ describe('conventions (cross-cutting rules over HTTP)', () => {
 
   describe('LOC-3/LOC-6 Accept-Language priority', () => {
     it('sorts a localized field without language on the first language the header selects, also when * follows', async () => {
-      for (const [id, en, de] of [['loc-a', 'A', 'Z'], ['loc-b', 'B', 'Y']]) {
+      for (const [id, en, de] of [
+        ['loc-a', 'A', 'Z'],
+        ['loc-b', 'B', 'Y'],
+      ]) {
         expect((await call('POST', base, { headers, body: { id, name: { en, de }, siteCode: 'main' } })).status).toBe(201);
       }
       const list = async (al: string) => {
-        const res = await call('GET', `${base}?q=${encodeURIComponent('id:~^loc-')}&sort=name&fields=id,name`, { headers: { ...headers, 'Accept-Language': al } });
+        const res = await call('GET', `${base}?q=${encodeURIComponent('id:~^loc-')}&sort=name&fields=id,name`, {
+          headers: { ...headers, 'Accept-Language': al },
+        });
         expect(res.status).toBe(200);
         return res.body as Array<{ id: string; name: Record<string, string> }>;
       };
@@ -171,7 +238,10 @@ describe('conventions (cross-cutting rules over HTTP)', () => {
 
   describe('LOC-4 localized maps', () => {
     it('refuses two spellings of one language instead of keeping one silently', async () => {
-      const res = await call('POST', base, { headers, body: { name: { en: 'a', EN: 'b' }, description: { de: 'x', DE: 'y' }, siteCode: 'main' } });
+      const res = await call('POST', base, {
+        headers,
+        body: { name: { en: 'a', EN: 'b' }, description: { de: 'x', DE: 'y' }, siteCode: 'main' },
+      });
       expect(pairs(expectError(res, 400, 'validation_failed'))).toEqual(['description.DE:invalid_value', 'name.EN:invalid_value']);
     });
   });
@@ -182,7 +252,10 @@ describe('conventions (cross-cutting rules over HTTP)', () => {
       expect((await call('POST', base, { headers, body: { id: 'evt-mx', name: { en: 'E' }, siteCode: 'main', mixins } })).status).toBe(201);
       const mongo = await MongoClient.connect(h.db.uri);
       try {
-        const row = await mongo.db('customer_segment').collection('outbox').findOne({ tenant: T, 'event.subject': 'evt-mx', 'event.type': 'customer-segment.segment-created' });
+        const row = await mongo
+          .db('customer_segment')
+          .collection('outbox')
+          .findOne({ tenant: T, 'event.subject': 'evt-mx', 'event.type': 'customer-segment.segment-created' });
         expect(row?.event.data).toEqual({
           id: 'evt-mx',
           name: { en: 'E' },
@@ -206,17 +279,34 @@ describe('conventions (cross-cutting rules over HTTP)', () => {
 
     it('answers 415 for a JSON Patch declared as a merge patch (META-6), before validating it', async () => {
       const ops = JSON.stringify([{ op: 'replace', path: '/status', value: 'INACTIVE' }]);
-      expectError(await call('PATCH', `${base}/seg`, { headers, raw: ops, contentType: 'application/merge-patch+json' }), 415, 'unsupported_media_type');
-      expectError(await call('PATCH', `${base}/seg`, { headers, raw: '{"status":"INACTIVE"}', contentType: 'application/merge-patch+json; charset=utf-8' }), 415, 'unsupported_media_type');
+      expectError(
+        await call('PATCH', `${base}/seg`, { headers, raw: ops, contentType: 'application/merge-patch+json' }),
+        415,
+        'unsupported_media_type',
+      );
+      expectError(
+        await call('PATCH', `${base}/seg`, {
+          headers,
+          raw: '{"status":"INACTIVE"}',
+          contentType: 'application/merge-patch+json; charset=utf-8',
+        }),
+        415,
+        'unsupported_media_type',
+      );
       expect((await call('GET', `${base}/seg`, { headers })).body.status).toBe('ACTIVE');
       expect((await call('PATCH', `${base}/seg`, { headers, raw: ops, contentType: 'application/json-patch+json' })).status).toBe(204);
-      expect((await call('PATCH', `${base}/seg`, { headers, body: [{ op: 'replace', path: '/status', value: 'ACTIVE' }] })).status).toBe(204);
+      expect((await call('PATCH', `${base}/seg`, { headers, body: [{ op: 'replace', path: '/status', value: 'ACTIVE' }] })).status).toBe(
+        204,
+      );
     });
 
-    it.each([`${base}/search`, `${base}/seg/customers/search`, `${base}/seg/items/search`])('POST %s: a JSON null body is not an object (400)', async (path) => {
-      const res = await call('POST', path, { headers, raw: 'null' });
-      expect(pairs(expectError(res, 400, 'validation_failed'))).toEqual([':invalid_type']);
-      expect((await call('POST', path, { headers })).status).toBe(200);
-    });
+    it.each([`${base}/search`, `${base}/seg/customers/search`, `${base}/seg/items/search`])(
+      'POST %s: a JSON null body is not an object (400)',
+      async (path) => {
+        const res = await call('POST', path, { headers, raw: 'null' });
+        expect(pairs(expectError(res, 400, 'validation_failed'))).toEqual([':invalid_type']);
+        expect((await call('POST', path, { headers })).status).toBe(200);
+      },
+    );
   });
 });

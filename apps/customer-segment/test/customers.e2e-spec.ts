@@ -15,7 +15,8 @@ describe('customer assignments (segment §3.12–§3.21)', () => {
     call = client(h.url);
     headers = await auth(T);
     mongo = await MongoClient.connect(h.db.uri);
-    for (const id of ['gold', 'silver']) expect((await call('PUT', `${seg}/${id}`, { headers, body: { name: id, siteCode: 'main', status: 'ACTIVE' } })).status).toBe(201);
+    for (const id of ['gold', 'silver'])
+      expect((await call('PUT', `${seg}/${id}`, { headers, body: { name: id, siteCode: 'main', status: 'ACTIVE' } })).status).toBe(201);
   });
   afterAll(async () => {
     await mongo.close();
@@ -33,7 +34,13 @@ describe('customer assignments (segment §3.12–§3.21)', () => {
 
   describe('B2C and B2B single operations', () => {
     it('PUT creates (201, Location, no body), then updates (204) replacing mixins in full', async () => {
-      const created = await call('PUT', `${seg}/gold/customers/c-100`, { headers, body: { mixins: { segmentAttributes: { membershipStatus: 'PREMIUM' } }, metadata: { mixins: { segmentAttributes: 'https://example.com/s.json' } } } });
+      const created = await call('PUT', `${seg}/gold/customers/c-100`, {
+        headers,
+        body: {
+          mixins: { segmentAttributes: { membershipStatus: 'PREMIUM' } },
+          metadata: { mixins: { segmentAttributes: 'https://example.com/s.json' } },
+        },
+      });
       expect([created.status, created.body]).toEqual([201, undefined]);
       expect(created.headers.get('location')).toBe(`${seg}/gold/customers/c-100`);
       const got = await call('GET', `${seg}/gold/customers/c-100`, { headers });
@@ -42,15 +49,29 @@ describe('customer assignments (segment §3.12–§3.21)', () => {
         customer: { id: 'c-100' },
         assignmentType: 'MANUAL',
         mixins: { segmentAttributes: { membershipStatus: 'PREMIUM' } },
-        metadata: { version: 1, createdAt: expect.any(String), modifiedAt: expect.any(String), mixins: { segmentAttributes: 'https://example.com/s.json' } },
+        metadata: {
+          version: 1,
+          createdAt: expect.any(String),
+          modifiedAt: expect.any(String),
+          mixins: { segmentAttributes: 'https://example.com/s.json' },
+        },
       });
       const updated = await call('PUT', `${seg}/gold/customers/c-100`, { headers });
       expect([updated.status, updated.body]).toEqual([204, undefined]);
       const after = await call('GET', `${seg}/gold/customers/c-100?fields=metadata.version,customer`, { headers });
       expect(after.body).toEqual({ customer: { id: 'c-100' }, metadata: { version: 2 } });
       const evs = await outbox('gold/customers/c-100');
-      expect(evs.map((e) => e.type)).toEqual(['customer-segment.customer-assignment-created', 'customer-segment.customer-assignment-updated']);
-      expect(evs[0].data).toMatchObject({ segmentId: 'gold', customer: { id: 'c-100' }, assignmentType: 'MANUAL', mixins: { segmentAttributes: { membershipStatus: 'PREMIUM' } }, tenant: T });
+      expect(evs.map((e) => e.type)).toEqual([
+        'customer-segment.customer-assignment-created',
+        'customer-segment.customer-assignment-updated',
+      ]);
+      expect(evs[0].data).toMatchObject({
+        segmentId: 'gold',
+        customer: { id: 'c-100' },
+        assignmentType: 'MANUAL',
+        mixins: { segmentAttributes: { membershipStatus: 'PREMIUM' } },
+        tenant: T,
+      });
     });
 
     it('keeps B2C and B2B records of one customer apart', async () => {
@@ -66,7 +87,11 @@ describe('customer assignments (segment §3.12–§3.21)', () => {
     it('enforces optimistic locking (409) and ignores a version on create', async () => {
       expect((await call('PUT', `${seg}/gold/customers/c-300`, { headers, body: { metadata: { version: 9 } } })).status).toBe(201);
       expect((await call('PUT', `${seg}/gold/customers/c-300`, { headers, body: { metadata: { version: 1 } } })).status).toBe(204);
-      expectError(await call('PUT', `${seg}/gold/customers/c-300`, { headers, body: { metadata: { version: 1 } } }), 409, 'version_conflict');
+      expectError(
+        await call('PUT', `${seg}/gold/customers/c-300`, { headers, body: { metadata: { version: 1 } } }),
+        409,
+        'version_conflict',
+      );
     });
 
     it('validates ids and bodies (400) before the segment (404)', async () => {
@@ -74,7 +99,11 @@ describe('customer assignments (segment §3.12–§3.21)', () => {
       expectError(await call('PUT', `${seg}/gold/customers/c-1/.le`, { headers }), 400, 'validation_failed');
       expectError(await call('PUT', `${seg}/gold/customers/c-1`, { headers, body: { mixins: { x: 1 } } }), 400, 'validation_failed');
       expectError(await call('PUT', `${seg}/gold/customers/c-1`, { headers, body: [1] }), 400, 'validation_failed');
-      expectError(await call('PUT', `${seg}/gold/customers/c-1`, { headers, body: { metadata: { version: 'x' } } }), 400, 'validation_failed');
+      expectError(
+        await call('PUT', `${seg}/gold/customers/c-1`, { headers, body: { metadata: { version: 'x' } } }),
+        400,
+        'validation_failed',
+      );
       expectError(await call('PUT', `${seg}/gold/customers/c-1`, { headers, raw: '{' }), 400, 'malformed_json');
       expectError(await call('PUT', `${seg}/nope/customers/c-1`, { headers, body: {} }), 404, 'resource_not_found');
       expectError(await call('PUT', `${seg}/nope/customers/c-1/le`, { headers, body: {} }), 404, 'resource_not_found');
@@ -100,7 +129,12 @@ describe('customer assignments (segment §3.12–§3.21)', () => {
     beforeAll(async () => {
       const res = await call('PUT', `${seg}/silver/customers/bulk`, {
         headers,
-        body: [{ customerId: 'b' }, { customerId: 'a', legalEntityId: 'le-2' }, { customerId: 'a' }, { customerId: 'a', legalEntityId: 'le-1', mixins: { m: { k: 'v' } } }],
+        body: [
+          { customerId: 'b' },
+          { customerId: 'a', legalEntityId: 'le-2' },
+          { customerId: 'a' },
+          { customerId: 'a', legalEntityId: 'le-1', mixins: { m: { k: 'v' } } },
+        ],
       });
       expect(res.status).toBe(207);
     });
@@ -108,13 +142,22 @@ describe('customer assignments (segment §3.12–§3.21)', () => {
     it('lists B2C first per customer, sorted by customer then legal entity, with total count', async () => {
       const res = await call('GET', `${seg}/silver/customers`, { headers: { ...headers, 'x-total-count': 'true' } });
       expect(res.headers.get('x-total-count')).toBe('4');
-      expect(res.body.map((a: { customer: { id: string }; legalEntity?: { id: string } }) => `${a.customer.id}/${a.legalEntity?.id ?? '-'}`)).toEqual(['a/-', 'a/le-1', 'a/le-2', 'b/-']);
+      expect(
+        res.body.map((a: { customer: { id: string }; legalEntity?: { id: string } }) => `${a.customer.id}/${a.legalEntity?.id ?? '-'}`),
+      ).toEqual(['a/-', 'a/le-1', 'a/le-2', 'b/-']);
     });
 
     it('filters with q (aliases included) on GET and POST search, sorts and pages', async () => {
-      const q = await call('GET', `${seg}/silver/customers?q=${encodeURIComponent('customerId:a legalEntity.id:exists')}&sort=legalEntity.id:desc`, { headers });
+      const q = await call(
+        'GET',
+        `${seg}/silver/customers?q=${encodeURIComponent('customerId:a legalEntity.id:exists')}&sort=legalEntity.id:desc`,
+        { headers },
+      );
       expect(q.body.map((a: { legalEntity: { id: string } }) => a.legalEntity.id)).toEqual(['le-2', 'le-1']);
-      const s = await call('POST', `${seg}/silver/customers/search?pageSize=1&pageNumber=2`, { headers, body: { q: 'assignmentType:MANUAL mixins.m.k:v' } });
+      const s = await call('POST', `${seg}/silver/customers/search?pageSize=1&pageNumber=2`, {
+        headers,
+        body: { q: 'assignmentType:MANUAL mixins.m.k:v' },
+      });
       expect(s.body).toEqual([]);
       const s1 = await call('POST', `${seg}/silver/customers/search`, { headers, body: { q: 'assignmentType:MANUAL mixins.m.k:v' } });
       expect(s1.body.map((a: { legalEntity: { id: string } }) => a.legalEntity.id)).toEqual(['le-1']);
@@ -179,14 +222,22 @@ describe('customer assignments (segment §3.12–§3.21)', () => {
         { index: 7, code: 204, status: 'No Content' },
       ]);
       const b2b = await call('GET', `${seg}/silver/customers/p1/le1`, { headers });
-      expect([b2b.status, b2b.body.customer, b2b.body.legalEntity, b2b.body.metadata.version]).toEqual([200, { id: 'p1' }, { id: 'le1' }, 1]);
+      expect([b2b.status, b2b.body.customer, b2b.body.legalEntity, b2b.body.metadata.version]).toEqual([
+        200,
+        { id: 'p1' },
+        { id: 'le1' },
+        1,
+      ]);
       const b2c = await call('GET', `${seg}/silver/customers/p1`, { headers });
       expect([b2c.status, b2c.body.customer, b2c.body.legalEntity, b2c.body.metadata.version]).toEqual([200, { id: 'p1' }, undefined, 2]);
       expect((await call('GET', `${seg}/silver/customers/p4`, { headers })).body.mixins).toBeUndefined();
     });
 
     it('DELETE /customers/bulk: 204 for deleted and absent, 400 for invalid elements', async () => {
-      const res = await call('DELETE', `${seg}/gold/customers/bulk`, { headers, body: [{ customerId: 'k1' }, { customerId: 'k1' }, { customerId: 'bulk', legalEntityId: 'le' }, {}, 7] });
+      const res = await call('DELETE', `${seg}/gold/customers/bulk`, {
+        headers,
+        body: [{ customerId: 'k1' }, { customerId: 'k1' }, { customerId: 'bulk', legalEntityId: 'le' }, {}, 7],
+      });
       expect(res.body).toEqual([
         { index: 0, code: 204, status: 'No Content' },
         { index: 1, code: 204, status: 'No Content' },
@@ -199,10 +250,18 @@ describe('customer assignments (segment §3.12–§3.21)', () => {
 
     it('answers 400 for a bad array before 404 for an unknown segment', async () => {
       expectError(await call('PUT', `${seg}/nope/customers/bulk`, { headers, body: {} }), 400, 'validation_failed');
-      expectError(await call('PUT', `${seg}/nope/customers/bulk`, { headers, body: Array(201).fill({ customerId: 'x' }) }), 400, 'validation_failed');
+      expectError(
+        await call('PUT', `${seg}/nope/customers/bulk`, { headers, body: Array(201).fill({ customerId: 'x' }) }),
+        400,
+        'validation_failed',
+      );
       expectError(await call('PUT', `${seg}/nope/customers/bulk`, { headers, body: [{ customerId: 'x' }] }), 404, 'resource_not_found');
       expectError(await call('DELETE', `${seg}/nope/customers/bulk`, { headers, body: [{ customerId: 'x' }] }), 404, 'resource_not_found');
-      expectError(await call('PUT', `${seg}/gold/customers/bulk`, { headers, raw: 'x', contentType: 'application/xml' }), 415, 'unsupported_media_type');
+      expectError(
+        await call('PUT', `${seg}/gold/customers/bulk`, { headers, raw: 'x', contentType: 'application/xml' }),
+        415,
+        'unsupported_media_type',
+      );
     });
   });
 });

@@ -15,7 +15,14 @@ interface Cat {
 
 /** §8.5 worked example, plus an unpublished branch and a second root. */
 export const CATEGORIES: Cat[] = [
-  { id: 'cat-tools', code: 'T', localizedName: { en: 'Tools', de: 'Werkzeuge' }, localizedSlug: { en: 'tools' }, position: 0, published: true },
+  {
+    id: 'cat-tools',
+    code: 'T',
+    localizedName: { en: 'Tools', de: 'Werkzeuge' },
+    localizedSlug: { en: 'tools' },
+    position: 0,
+    published: true,
+  },
   { id: 'cat-hammers', parentId: 'cat-tools', code: 'H', localizedName: { en: 'Hammers', de: 'Hämmer' }, position: 0, published: true },
   { id: 'cat-sledge', parentId: 'cat-hammers', code: 'S', localizedName: { en: 'Sledgehammers' }, position: 0, published: true },
   { id: 'cat-saws', parentId: 'cat-tools', code: 'W', localizedName: { en: 'Saws' }, position: 1, published: true },
@@ -71,9 +78,12 @@ export function categoryService(req: StubRequest): StubAnswer {
   const rest = m[2];
   if (req.method === 'POST' && rest === 'category-trees/search') {
     const body = JSON.parse(req.body || '{}') as { categoryIds?: unknown };
-    if (!Array.isArray(body.categoryIds)) return { status: 400, json: { code: 400, details: ['searchRequest.categoryIds: must not be null'] } };
+    if (!Array.isArray(body.categoryIds))
+      return { status: 400, json: { code: 400, details: ['searchRequest.categoryIds: must not be null'] } };
     const ids = new Set(body.categoryIds as string[]);
-    const roots = CATEGORIES.filter((c) => !c.parentId && c.published).sort((a, b) => a.position - b.position).map(node);
+    const roots = CATEGORIES.filter((c) => !c.parentId && c.published)
+      .sort((a, b) => a.position - b.position)
+      .map(node);
     return { json: roots.filter((r) => contains(r, ids)) };
   }
   const ref = /^assignments\/references\/([^/]+)$/.exec(rest);

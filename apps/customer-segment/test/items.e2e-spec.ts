@@ -16,7 +16,10 @@ describe('item assignments (segment §3.23–§3.30)', () => {
     headers = await auth(T);
     await call('PUT', `${seg}/s-main`, { headers, body: { name: 'm', siteCode: 'main', status: 'ACTIVE' } });
     await call('PUT', `${seg}/s-off`, { headers, body: { name: 'o', siteCode: 'main', status: 'INACTIVE' } });
-    await call('PUT', `${seg}/s-b2b`, { headers, body: { name: 'b', siteCode: 'b2b', status: 'ACTIVE', validity: { to: '2000-01-01T00:00:00Z' } } });
+    await call('PUT', `${seg}/s-b2b`, {
+      headers,
+      body: { name: 'b', siteCode: 'b2b', status: 'ACTIVE', validity: { to: '2000-01-01T00:00:00Z' } },
+    });
   });
   afterAll(async () => h.close());
 
@@ -26,9 +29,20 @@ describe('item assignments (segment §3.23–§3.30)', () => {
       expect([res.status, res.body]).toEqual([201, undefined]);
       expect(res.headers.get('location')).toBe(`${seg}/s-main/items/PRODUCT/p-1`);
       const got = await call('GET', `${seg}/s-main/items/Product/p-1`, { headers });
-      expect(got.body).toEqual({ segmentId: 's-main', type: 'PRODUCT', item: { id: 'p-1' }, mixins: { a: { b: 1 } }, metadata: expect.objectContaining({ version: 1 }) });
+      expect(got.body).toEqual({
+        segmentId: 's-main',
+        type: 'PRODUCT',
+        item: { id: 'p-1' },
+        mixins: { a: { b: 1 } },
+        metadata: expect.objectContaining({ version: 1 }),
+      });
       expect((await call('PUT', `${seg}/s-main/items/PRODUCT/p-1`, { headers })).status).toBe(204);
-      expect((await call('GET', `${seg}/s-main/items/PRODUCT/p-1`, { headers })).body).toEqual({ segmentId: 's-main', type: 'PRODUCT', item: { id: 'p-1' }, metadata: expect.objectContaining({ version: 2 }) });
+      expect((await call('GET', `${seg}/s-main/items/PRODUCT/p-1`, { headers })).body).toEqual({
+        segmentId: 's-main',
+        type: 'PRODUCT',
+        item: { id: 'p-1' },
+        metadata: expect.objectContaining({ version: 2 }),
+      });
     });
 
     it('enriches CATEGORY items from the category service (published only, no scope, Accept-Language *)', async () => {
@@ -47,8 +61,14 @@ describe('item assignments (segment §3.23–§3.30)', () => {
     });
 
     it('enforces versions, validates type, ids and body, and 404s an unknown segment', async () => {
-      expectError(await call('PUT', `${seg}/s-main/items/PRODUCT/p-1`, { headers, body: { metadata: { version: 1 } } }), 409, 'version_conflict');
-      expect(expectError(await call('PUT', `${seg}/s-main/items/SERVICE/p-1`, { headers }), 400, 'validation_failed').details[0]).toMatchObject({ field: 'type', type: 'invalid_value' });
+      expectError(
+        await call('PUT', `${seg}/s-main/items/PRODUCT/p-1`, { headers, body: { metadata: { version: 1 } } }),
+        409,
+        'version_conflict',
+      );
+      expect(
+        expectError(await call('PUT', `${seg}/s-main/items/SERVICE/p-1`, { headers }), 400, 'validation_failed').details[0],
+      ).toMatchObject({ field: 'type', type: 'invalid_value' });
       expectError(await call('GET', `${seg}/s-main/items/SERVICE/p-1`, { headers }), 400, 'validation_failed');
       expectError(await call('DELETE', `${seg}/s-main/items/SERVICE/p-1`, { headers }), 400, 'validation_failed');
       expectError(await call('PUT', `${seg}/s-main/items/PRODUCT/.x`, { headers }), 400, 'validation_failed');
@@ -69,7 +89,10 @@ describe('item assignments (segment §3.23–§3.30)', () => {
 
   describe('bulk', () => {
     it('PUT .../items/{type}/bulk: 207 per element, category snapshots included', async () => {
-      const res = await call('PUT', `${seg}/s-off/items/category/bulk`, { headers, body: [{ id: 'cat-garden' }, { id: 'cat-garden', metadata: { version: 5 } }, {}, { id: 'bulk' }, 3] });
+      const res = await call('PUT', `${seg}/s-off/items/category/bulk`, {
+        headers,
+        body: [{ id: 'cat-garden' }, { id: 'cat-garden', metadata: { version: 5 } }, {}, { id: 'bulk' }, 3],
+      });
       expect(res.body).toEqual([
         { index: 0, code: 201, status: 'Created' },
         { index: 1, code: 409, status: 'Conflict', message: expect.any(String) },
@@ -77,7 +100,10 @@ describe('item assignments (segment §3.23–§3.30)', () => {
         { index: 3, code: 400, status: 'Bad Request', message: expect.stringContaining('reserved') },
         { index: 4, code: 400, status: 'Bad Request', message: expect.any(String) },
       ]);
-      expect((await call('GET', `${seg}/s-off/items/CATEGORY/cat-garden`, { headers })).body.item).toEqual({ id: 'cat-garden', name: { en: 'Garden' } });
+      expect((await call('GET', `${seg}/s-off/items/CATEGORY/cat-garden`, { headers })).body.item).toEqual({
+        id: 'cat-garden',
+        name: { en: 'Garden' },
+      });
       await call('PUT', `${seg}/s-b2b/items/PRODUCT/bulk`, { headers, body: [{ id: 'p-1' }, { id: 'p-b' }] });
     });
 
@@ -101,7 +127,11 @@ describe('item assignments (segment §3.23–§3.30)', () => {
     it('lists one segment, with q, sort, paging, total and search', async () => {
       const all = await call('GET', `${seg}/s-main/items`, { headers: { ...headers, 'x-total-count': 'true' } });
       expect(all.headers.get('x-total-count')).toBe('3');
-      expect(all.body.map((a: { type: string; item: { id: string } }) => `${a.type}:${a.item.id}`)).toEqual(['CATEGORY:cat-hammers', 'CATEGORY:cat-secret', 'PRODUCT:p-1']);
+      expect(all.body.map((a: { type: string; item: { id: string } }) => `${a.type}:${a.item.id}`)).toEqual([
+        'CATEGORY:cat-hammers',
+        'CATEGORY:cat-secret',
+        'PRODUCT:p-1',
+      ]);
       const products = await call('GET', `${seg}/s-main/items?q=type:PRODUCT&fields=item.id`, { headers });
       expect(products.body).toEqual([{ item: { id: 'p-1' } }]);
       const byCode = await call('POST', `${seg}/s-main/items/search`, { headers, body: { q: 'item.code:H' } });
@@ -114,7 +144,10 @@ describe('item assignments (segment §3.23–§3.30)', () => {
     });
 
     it('GET /segments/items spans segments; siteCode and onlyActive filter by the owning segment', async () => {
-      const ids = async (qs: string) => (await call('GET', `/customer-segment/${T}/segments/items?${qs}`, { headers })).body.map((a: { segmentId: string; item: { id: string } }) => `${a.segmentId}:${a.item.id}`);
+      const ids = async (qs: string) =>
+        (await call('GET', `/customer-segment/${T}/segments/items?${qs}`, { headers })).body.map(
+          (a: { segmentId: string; item: { id: string } }) => `${a.segmentId}:${a.item.id}`,
+        );
       expect(await ids('q=item.id:p-1')).toEqual(['s-b2b:p-1', 's-main:p-1']);
       expect(await ids('q=item.id:p-1&siteCode=main')).toEqual(['s-main:p-1']);
       expect(await ids('onlyActive=TRUE')).toEqual(['s-main:cat-hammers', 's-main:cat-secret', 's-main:p-1']);

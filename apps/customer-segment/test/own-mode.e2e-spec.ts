@@ -28,8 +28,10 @@ describe('OWN mode (segment_read_own)', () => {
       ['s-le2', { status: 'ACTIVE' }],
       ['s-other', { status: 'ACTIVE' }],
     ];
-    for (const [id, extra] of segments) expect((await call('PUT', `${seg}/${id}`, { headers: admin, body: { name: id, siteCode: 'main', ...extra } })).status).toBe(201);
-    for (const id of ['s-active', 's-inactive', 's-expired', 's-future', 's-window']) await call('PUT', `${seg}/${id}/customers/alice`, { headers: admin });
+    for (const [id, extra] of segments)
+      expect((await call('PUT', `${seg}/${id}`, { headers: admin, body: { name: id, siteCode: 'main', ...extra } })).status).toBe(201);
+    for (const id of ['s-active', 's-inactive', 's-expired', 's-future', 's-window'])
+      await call('PUT', `${seg}/${id}/customers/alice`, { headers: admin });
     await call('PUT', `${seg}/s-le1/customers/alice/le-1`, { headers: admin });
     await call('PUT', `${seg}/s-le2/customers/alice/le-2`, { headers: admin });
     await call('PUT', `${seg}/s-other/customers/bob`, { headers: admin });
@@ -47,7 +49,9 @@ describe('OWN mode (segment_read_own)', () => {
     const res = await call('GET', seg, { headers: { ...(await customer(T, 'alice')), 'x-total-count': 'true' } });
     expect(ids(res)).toEqual(['s-active', 's-le1', 's-le2', 's-window']);
     expect(res.headers.get('x-total-count')).toBe('4');
-    expect(ids(await call('POST', `${seg}/search`, { headers: await customer(T, 'alice'), body: { q: 'id:~window' } }))).toEqual(['s-window']);
+    expect(ids(await call('POST', `${seg}/search`, { headers: await customer(T, 'alice'), body: { q: 'id:~window' } }))).toEqual([
+      's-window',
+    ]);
   });
 
   it('applies the legal-entity rule of §2.4 with the token claim', async () => {
@@ -56,7 +60,11 @@ describe('OWN mode (segment_read_own)', () => {
     expect(ids(await call('GET', seg, { headers: await customer(T, 'alice', 'le-x') }))).toEqual(['s-active', 's-window']);
     // A customer with a single legal entity keeps everything whatever the claim.
     expect(ids(await call('GET', seg, { headers: await customer(T, 'carol', 'le-zz') }))).toEqual(['s-other']);
-    expect(ids(await call('GET', `${seg}?legalEntityId=le-1`, { headers: await customer(T, 'alice', 'le-1') }))).toEqual(['s-active', 's-le1', 's-window']);
+    expect(ids(await call('GET', `${seg}?legalEntityId=le-1`, { headers: await customer(T, 'alice', 'le-1') }))).toEqual([
+      's-active',
+      's-le1',
+      's-window',
+    ]);
   });
 
   it('refuses another customerId, a differing legalEntityId and anonymous callers with 403 forbidden', async () => {
@@ -118,9 +126,18 @@ describe('OWN mode (segment_read_own)', () => {
     const full = await auth(T, [READ], { principalType: 'service', clientId: 'coupon' });
     const q = encodeURIComponent('id:("s-active","s-inactive","s-expired","s-other","s-le2")');
     const res = await call('GET', `${seg}?customerId=alice&q=${q}&pageSize=5`, { headers: full });
-    expect(res.body.map((s: { id: string; status: string }) => `${s.id}:${s.status}`)).toEqual(['s-active:ACTIVE', 's-expired:ACTIVE', 's-inactive:INACTIVE', 's-le2:ACTIVE']);
+    expect(res.body.map((s: { id: string; status: string }) => `${s.id}:${s.status}`)).toEqual([
+      's-active:ACTIVE',
+      's-expired:ACTIVE',
+      's-inactive:INACTIVE',
+      's-le2:ACTIVE',
+    ]);
     expect(res.body.find((s: { id: string }) => s.id === 's-expired').validity).toEqual({ to: '2020-01-01T00:00:00.000Z' });
-    expect(ids(await call('GET', `${seg}?customerId=alice&legalEntityId=le-1&q=${q}`, { headers: full }))).toEqual(['s-active', 's-expired', 's-inactive']);
+    expect(ids(await call('GET', `${seg}?customerId=alice&legalEntityId=le-1&q=${q}`, { headers: full }))).toEqual([
+      's-active',
+      's-expired',
+      's-inactive',
+    ]);
     // legalEntityId without customerId has no effect.
     expect(ids(await call('GET', `${seg}?legalEntityId=le-1`, { headers: full }))).toHaveLength(8);
     expect(await call('GET', `${seg}?customerId=nobody`, { headers: full }).then((r) => r.body)).toEqual([]);

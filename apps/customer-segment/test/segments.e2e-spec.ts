@@ -22,15 +22,30 @@ describe('segments (segment §3.1–§3.10)', () => {
   });
 
   const events = async (subject?: string) => {
-    const rows = await mongo.db('customer_segment').collection('outbox').find(subject ? { tenant: T, 'event.subject': subject } : { tenant: T }).sort({ createdAt: 1 }).toArray();
-    return rows.map((r) => r.event as { type: string; subject: string; entityversion: number; data: Record<string, unknown>; tenant: string });
+    const rows = await mongo
+      .db('customer_segment')
+      .collection('outbox')
+      .find(subject ? { tenant: T, 'event.subject': subject } : { tenant: T })
+      .sort({ createdAt: 1 })
+      .toArray();
+    return rows.map(
+      (r) => r.event as { type: string; subject: string; entityversion: number; data: Record<string, unknown>; tenant: string },
+    );
   };
 
   describe('POST /segments', () => {
     it('creates with a custom id, answers 201 {id} with Location, stores version 1 and emits segment-created', async () => {
       const res = await call('POST', base, {
         headers,
-        body: { id: 'seg-gold', name: { en: 'Gold customers' }, description: { en: 'Top spenders' }, validity: { from: '2024-01-01T01:00:00+01:00', to: '2099-12-31T23:59:59.000Z' }, status: 'ACTIVE', siteCode: 'main', extra: 'dropped' },
+        body: {
+          id: 'seg-gold',
+          name: { en: 'Gold customers' },
+          description: { en: 'Top spenders' },
+          validity: { from: '2024-01-01T01:00:00+01:00', to: '2099-12-31T23:59:59.000Z' },
+          status: 'ACTIVE',
+          siteCode: 'main',
+          extra: 'dropped',
+        },
       });
       expect(res.status).toBe(201);
       expect(res.body).toEqual({ id: 'seg-gold' });
@@ -46,7 +61,12 @@ describe('segments (segment §3.1–§3.10)', () => {
         metadata: { version: 1, createdAt: expect.stringMatching(/Z$/), modifiedAt: expect.any(String) },
       });
       const [created] = await events('seg-gold');
-      expect(created).toMatchObject({ type: 'customer-segment.segment-created', entityversion: 1, tenant: T, data: { id: 'seg-gold', tenant: T, status: 'ACTIVE', siteCode: 'main', name: { en: 'Gold customers' } } });
+      expect(created).toMatchObject({
+        type: 'customer-segment.segment-created',
+        entityversion: 1,
+        tenant: T,
+        data: { id: 'seg-gold', tenant: T, status: 'ACTIVE', siteCode: 'main', name: { en: 'Gold customers' } },
+      });
     });
 
     it('generates a 24-hex id and defaults status to INACTIVE', async () => {
@@ -65,10 +85,19 @@ describe('segments (segment §3.1–§3.10)', () => {
     });
 
     it('lists every invalid field at once', async () => {
-      const res = await call('POST', base, { headers, body: { status: 'active', validity: { from: '2024-01-01T00:00:00' }, mixins: { '1bad': {} } } });
+      const res = await call('POST', base, {
+        headers,
+        body: { status: 'active', validity: { from: '2024-01-01T00:00:00' }, mixins: { '1bad': {} } },
+      });
       const body = expectError(res, 400, 'validation_failed');
       expect(body.details.map((d: { field: string; type: string }) => `${d.field}:${d.type}`)).toEqual(
-        expect.arrayContaining(['name:missing_value', 'siteCode:missing_value', 'status:invalid_value', 'validity.from:invalid_format', 'mixins.1bad:invalid_key']),
+        expect.arrayContaining([
+          'name:missing_value',
+          'siteCode:missing_value',
+          'status:invalid_value',
+          'validity.from:invalid_format',
+          'mixins.1bad:invalid_key',
+        ]),
       );
     });
 
@@ -98,10 +127,24 @@ describe('segments (segment §3.1–§3.10)', () => {
     });
 
     it('ignores metadata.version on create, whatever its value (§3.1, §1.7)', async () => {
-      const res = await call('POST', base, { headers, body: { id: 'meta-v', name: 'v', siteCode: 'main', metadata: { version: 'abc', mixins: { a: 'https://schemas.example.com/a.json' } } } });
+      const res = await call('POST', base, {
+        headers,
+        body: {
+          id: 'meta-v',
+          name: 'v',
+          siteCode: 'main',
+          metadata: { version: 'abc', mixins: { a: 'https://schemas.example.com/a.json' } },
+        },
+      });
       expect(res.status).toBe(201);
-      expect((await call('GET', `${base}/meta-v`, { headers })).body.metadata).toMatchObject({ version: 1, mixins: { a: 'https://schemas.example.com/a.json' } });
-      const bulk = await call('POST', `${base}/bulk`, { headers, body: [{ id: 'meta-v2', name: 'v', siteCode: 'main', metadata: { version: -1 } }] });
+      expect((await call('GET', `${base}/meta-v`, { headers })).body.metadata).toMatchObject({
+        version: 1,
+        mixins: { a: 'https://schemas.example.com/a.json' },
+      });
+      const bulk = await call('POST', `${base}/bulk`, {
+        headers,
+        body: [{ id: 'meta-v2', name: 'v', siteCode: 'main', metadata: { version: -1 } }],
+      });
       expect(bulk.body).toEqual([{ index: 0, id: 'meta-v2', code: 201, status: 'Created' }]);
     });
 
@@ -113,12 +156,29 @@ describe('segments (segment §3.1–§3.10)', () => {
     });
 
     it('applies Content-Language to string names and rejects strings under * (LOC-4)', async () => {
-      const de = await call('POST', base, { headers: { ...headers, 'content-language': 'de' }, body: { id: 'cl-de', name: 'Gold-Kunden', siteCode: 'main' } });
+      const de = await call('POST', base, {
+        headers: { ...headers, 'content-language': 'de' },
+        body: { id: 'cl-de', name: 'Gold-Kunden', siteCode: 'main' },
+      });
       expect(de.status).toBe(201);
       expect((await call('GET', `${base}/cl-de`, { headers })).body.name).toEqual({ de: 'Gold-Kunden' });
-      expectError(await call('POST', base, { headers: { ...headers, 'content-language': '*' }, body: { id: 'cl-x', name: 'x', siteCode: 'main' } }), 400, 'validation_failed');
-      expectError(await call('POST', base, { headers: { ...headers, 'content-language': 'xx' }, body: { id: 'cl-y', name: { en: 'x' }, siteCode: 'main' } }), 400, 'validation_failed');
-      const map = await call('POST', base, { headers: { ...headers, 'content-language': 'de' }, body: { id: 'cl-z', name: { en: 'x' }, siteCode: 'main' } });
+      expectError(
+        await call('POST', base, { headers: { ...headers, 'content-language': '*' }, body: { id: 'cl-x', name: 'x', siteCode: 'main' } }),
+        400,
+        'validation_failed',
+      );
+      expectError(
+        await call('POST', base, {
+          headers: { ...headers, 'content-language': 'xx' },
+          body: { id: 'cl-y', name: { en: 'x' }, siteCode: 'main' },
+        }),
+        400,
+        'validation_failed',
+      );
+      const map = await call('POST', base, {
+        headers: { ...headers, 'content-language': 'de' },
+        body: { id: 'cl-z', name: { en: 'x' }, siteCode: 'main' },
+      });
       expect(expectError(map, 400, 'validation_failed').details[0]).toMatchObject({ field: 'name.en', type: 'unsupported_language' });
     });
   });
@@ -135,11 +195,17 @@ describe('segments (segment §3.1–§3.10)', () => {
     });
 
     it('filters with q, sorts, pages and counts', async () => {
-      const res = await call('GET', `${base}?q=${encodeURIComponent(`id:~^${L}- siteCode:main`)}&sort=name.en:desc&pageSize=1&pageNumber=2`, { headers: { ...headers, 'X-Total-Count': 'TRUE' } });
+      const res = await call(
+        'GET',
+        `${base}?q=${encodeURIComponent(`id:~^${L}- siteCode:main`)}&sort=name.en:desc&pageSize=1&pageNumber=2`,
+        { headers: { ...headers, 'X-Total-Count': 'TRUE' } },
+      );
       expect(res.status).toBe(200);
       expect(res.headers.get('x-total-count')).toBe('2');
       expect(res.body.map((s: { id: string }) => s.id)).toEqual([`${L}-c`]);
-      const none = await call('GET', `${base}?q=${encodeURIComponent(`id:~^${L}-`)}&pageNumber=9`, { headers: { ...headers, 'X-Total-Count': 'nope' } });
+      const none = await call('GET', `${base}?q=${encodeURIComponent(`id:~^${L}-`)}&pageNumber=9`, {
+        headers: { ...headers, 'X-Total-Count': 'nope' },
+      });
       expect(none.body).toEqual([]);
       expect(none.headers.get('x-total-count')).toBeNull();
     });
@@ -147,7 +213,9 @@ describe('segments (segment §3.1–§3.10)', () => {
     it('sorts by id by default, and a localized field without language on the Accept-Language choice', async () => {
       const byId = await call('GET', `${base}?q=${encodeURIComponent(`id:~^${L}-`)}`, { headers });
       expect(byId.body.map((s: { id: string }) => s.id)).toEqual([`${L}-a`, `${L}-b`, `${L}-c`]);
-      const byName = await call('GET', `${base}?q=${encodeURIComponent(`id:~^${L}-`)}&sort=name`, { headers: { ...headers, 'accept-language': 'de' } });
+      const byName = await call('GET', `${base}?q=${encodeURIComponent(`id:~^${L}-`)}&sort=name`, {
+        headers: { ...headers, 'accept-language': 'de' },
+      });
       // de: Bravo has no German name (sorts first), then Beta, Zeta; names narrowed to de.
       expect(byName.body.map((s: { id: string }) => s.id)).toEqual([`${L}-c`, `${L}-b`, `${L}-a`]);
       expect(byName.body[0].name).toEqual({});
@@ -155,14 +223,19 @@ describe('segments (segment §3.1–§3.10)', () => {
     });
 
     it('queries localized fields, mixins, and projects fields (id always kept)', async () => {
-      const res = await call('GET', `${base}?q=${encodeURIComponent('name:Beta mixins.loyalty:missing')}&fields=name.de,siteCode`, { headers });
+      const res = await call('GET', `${base}?q=${encodeURIComponent('name:Beta mixins.loyalty:missing')}&fields=name.de,siteCode`, {
+        headers,
+      });
       expect(res.body).toEqual([{ id: `${L}-b`, name: { de: 'Beta' }, siteCode: 'b2b' }]);
       const mix = await call('GET', `${base}?q=${encodeURIComponent('mixins.loyalty.tier:>2')}`, { headers });
       expect(mix.body.map((s: { id: string }) => s.id)).toEqual([`${L}-a`]);
     });
 
     it('search takes q from the body and ignores a q query parameter', async () => {
-      const res = await call('POST', `${base}/search?q=siteCode:none`, { headers: { ...headers, 'x-total-count': 'true' }, body: { q: `id:(${L}-a,${L}-b) status:INACTIVE` } });
+      const res = await call('POST', `${base}/search?q=siteCode:none`, {
+        headers: { ...headers, 'x-total-count': 'true' },
+        body: { q: `id:(${L}-a,${L}-b) status:INACTIVE` },
+      });
       expect(res.status).toBe(200);
       expect(res.body.map((s: { id: string }) => s.id)).toEqual([`${L}-b`]);
       expect(res.headers.get('x-total-count')).toBe('1');
@@ -190,7 +263,10 @@ describe('segments (segment §3.1–§3.10)', () => {
 
     it('rejects an Accept-Language that selects no tenant language', async () => {
       const res = await call('GET', base, { headers: { ...headers, 'accept-language': 'xx' } });
-      expect(expectError(res, 400, 'validation_failed').details[0]).toMatchObject({ field: 'Accept-Language', type: 'unsupported_language' });
+      expect(expectError(res, 400, 'validation_failed').details[0]).toMatchObject({
+        field: 'Accept-Language',
+        type: 'unsupported_language',
+      });
     });
   });
 
@@ -205,15 +281,34 @@ describe('segments (segment §3.1–§3.10)', () => {
 
   describe('PUT /segments/{segmentId}', () => {
     it('creates (201), then fully replaces (204): omitted fields go, status falls back to INACTIVE, version +1', async () => {
-      const created = await call('PUT', `${base}/put-1`, { headers, body: { name: { en: 'One', de: 'Eins' }, description: { en: 'd' }, status: 'ACTIVE', siteCode: 'main', mixins: { m: { a: 1 } }, metadata: { version: 7 } } });
+      const created = await call('PUT', `${base}/put-1`, {
+        headers,
+        body: {
+          name: { en: 'One', de: 'Eins' },
+          description: { en: 'd' },
+          status: 'ACTIVE',
+          siteCode: 'main',
+          mixins: { m: { a: 1 } },
+          metadata: { version: 7 },
+        },
+      });
       expect(created.status).toBe(201);
       expect(created.body).toEqual({ id: 'put-1' });
       expect(created.headers.get('location')).toBe(`${base}/put-1`);
-      const replaced = await call('PUT', `${base}/put-1`, { headers, body: { id: 'put-1', name: 'Uno', siteCode: 'b2b', metadata: { version: 1 } } });
+      const replaced = await call('PUT', `${base}/put-1`, {
+        headers,
+        body: { id: 'put-1', name: 'Uno', siteCode: 'b2b', metadata: { version: 1 } },
+      });
       expect([replaced.status, replaced.body]).toEqual([204, undefined]);
       const got = await call('GET', `${base}/put-1`, { headers });
       // LOC-5: a string name replaces only its own language.
-      expect(got.body).toEqual({ id: 'put-1', name: { en: 'Uno', de: 'Eins' }, status: 'INACTIVE', siteCode: 'b2b', metadata: expect.objectContaining({ version: 2 }) });
+      expect(got.body).toEqual({
+        id: 'put-1',
+        name: { en: 'Uno', de: 'Eins' },
+        status: 'INACTIVE',
+        siteCode: 'b2b',
+        metadata: expect.objectContaining({ version: 2 }),
+      });
       const evs = await events('put-1');
       expect(evs.map((e) => e.type)).toEqual(['customer-segment.segment-created', 'customer-segment.segment-updated']);
       expect(evs[1]).toMatchObject({ entityversion: 2, data: { previousStatus: 'ACTIVE', status: 'INACTIVE', siteCode: 'b2b' } });
@@ -222,17 +317,29 @@ describe('segments (segment §3.1–§3.10)', () => {
     it('answers 409 for a stale version and 400 for a differing body id or a bad path id', async () => {
       const stale = await call('PUT', `${base}/put-1`, { headers, body: { name: 'x', siteCode: 'main', metadata: { version: 1 } } });
       expect(expectError(stale, 409, 'version_conflict').details[0]).toMatchObject({ field: 'metadata.version', type: 'version_mismatch' });
-      expect(expectError(await call('PUT', `${base}/put-1`, { headers, body: { id: 'other', name: 'x', siteCode: 'main' } }), 400, 'validation_failed').details[0]).toMatchObject({ field: 'id', type: 'invalid_value' });
+      expect(
+        expectError(
+          await call('PUT', `${base}/put-1`, { headers, body: { id: 'other', name: 'x', siteCode: 'main' } }),
+          400,
+          'validation_failed',
+        ).details[0],
+      ).toMatchObject({ field: 'id', type: 'invalid_value' });
       expectError(await call('PUT', `${base}/a%20b`, { headers, body: { name: 'x', siteCode: 'main' } }), 400, 'validation_failed');
       // Reserved ids (segment §1.11): `match` has no PUT route, so it reaches the upsert and is refused.
-      expect(expectError(await call('PUT', `${base}/match`, { headers, body: { name: 'x', siteCode: 'main' } }), 400, 'validation_failed').details[0]).toMatchObject({ field: 'segmentId', type: 'invalid_value' });
+      expect(
+        expectError(await call('PUT', `${base}/match`, { headers, body: { name: 'x', siteCode: 'main' } }), 400, 'validation_failed')
+          .details[0],
+      ).toMatchObject({ field: 'segmentId', type: 'invalid_value' });
       expectError(await call('PUT', `${base}/items`, { headers, body: { name: 'x', siteCode: 'main' } }), 400, 'validation_failed');
     });
   });
 
   describe('PATCH /segments/{segmentId}', () => {
     beforeAll(async () => {
-      await call('PUT', `${base}/pt`, { headers, body: { name: { en: 'P', de: 'P-de' }, description: { en: 'desc' }, status: 'ACTIVE', siteCode: 'main' } });
+      await call('PUT', `${base}/pt`, {
+        headers,
+        body: { name: { en: 'P', de: 'P-de' }, description: { en: 'desc' }, status: 'ACTIVE', siteCode: 'main' },
+      });
     });
 
     it('applies add/replace/remove atomically, creating mixin intermediates and treating replace of a missing member as add', async () => {
@@ -261,13 +368,22 @@ describe('segments (segment §3.1–§3.10)', () => {
     });
 
     it('sets one language with a string value under Content-Language', async () => {
-      const res = await call('PATCH', `${base}/pt`, { headers: { ...headers, 'content-language': 'fr' }, body: [{ op: 'replace', path: '/name', value: 'Nouveau' }] });
+      const res = await call('PATCH', `${base}/pt`, {
+        headers: { ...headers, 'content-language': 'fr' },
+        body: [{ op: 'replace', path: '/name', value: 'Nouveau' }],
+      });
       expect(res.status).toBe(204);
       expect((await call('GET', `${base}/pt`, { headers })).body.name).toEqual({ en: 'P', de: 'Neu', fr: 'Nouveau' });
     });
 
     it('answers 409 for a failed version test and changes nothing', async () => {
-      const res = await call('PATCH', `${base}/pt`, { headers, body: [{ op: 'test', path: '/metadata/version', value: 1 }, { op: 'replace', path: '/siteCode', value: 'x' }] });
+      const res = await call('PATCH', `${base}/pt`, {
+        headers,
+        body: [
+          { op: 'test', path: '/metadata/version', value: 1 },
+          { op: 'replace', path: '/siteCode', value: 'x' },
+        ],
+      });
       expectError(res, 409, 'version_conflict');
       expect((await call('GET', `${base}/pt`, { headers })).body.siteCode).toBe('main');
     });
@@ -294,10 +410,18 @@ describe('segments (segment §3.1–§3.10)', () => {
     });
 
     it('reports a key the pointer would create against ERR-8 as invalid_key, but lets such a key be removed', async () => {
-      const res = await call('PATCH', `${base}/pt`, { headers, body: [{ op: 'add', path: '/mixins/productCustomAttributes/x.y', value: 1 }] });
-      expect(expectError(res, 400, 'validation_failed').details).toEqual([{ field: '[0].path', type: 'invalid_key', message: expect.any(String) }]);
+      const res = await call('PATCH', `${base}/pt`, {
+        headers,
+        body: [{ op: 'add', path: '/mixins/productCustomAttributes/x.y', value: 1 }],
+      });
+      expect(expectError(res, 400, 'validation_failed').details).toEqual([
+        { field: '[0].path', type: 'invalid_key', message: expect.any(String) },
+      ]);
       // Data stored before this rule existed can still be cleaned up.
-      await mongo.db('customer_segment').collection(`${T}_segments`).updateOne({ _id: 'pt' as never }, { $set: { 'mixins.legacy': { 'x.y': 1, keep: 2 } } });
+      await mongo
+        .db('customer_segment')
+        .collection(`${T}_segments`)
+        .updateOne({ _id: 'pt' as never }, { $set: { 'mixins.legacy': { 'x.y': 1, keep: 2 } } });
       expect((await call('PATCH', `${base}/pt`, { headers, body: [{ op: 'remove', path: '/mixins/legacy/x.y' }] })).status).toBe(204);
       expect((await call('GET', `${base}/pt`, { headers })).body.mixins.legacy).toEqual({ keep: 2 });
       expect((await call('PATCH', `${base}/pt`, { headers, body: [{ op: 'remove', path: '/mixins/legacy' }] })).status).toBe(204);
@@ -307,15 +431,24 @@ describe('segments (segment §3.1–§3.10)', () => {
       const de = { ...headers, 'content-language': 'de' };
       const before = (await call('GET', `${base}/pt`, { headers })).body;
       const res = await call('PATCH', `${base}/pt`, { headers: de, body: [{ op: 'replace', path: '/name', value: { en: 'x', de: 'y' } }] });
-      expect(expectError(res, 400, 'validation_failed').details).toEqual([{ field: '[0].value.en', type: 'unsupported_language', message: expect.any(String) }]);
+      expect(expectError(res, 400, 'validation_failed').details).toEqual([
+        { field: '[0].value.en', type: 'unsupported_language', message: expect.any(String) },
+      ]);
       expect((await call('GET', `${base}/pt`, { headers })).body).toEqual(before);
       // A map within the header's languages replaces the whole map, as on PUT (LOC-5).
-      expect((await call('PATCH', `${base}/pt`, { headers: de, body: [{ op: 'add', path: '/description', value: { de: 'Beschreibung' } }] })).status).toBe(204);
+      expect(
+        (await call('PATCH', `${base}/pt`, { headers: de, body: [{ op: 'add', path: '/description', value: { de: 'Beschreibung' } }] }))
+          .status,
+      ).toBe(204);
       expect((await call('GET', `${base}/pt`, { headers })).body.description).toEqual({ de: 'Beschreibung' });
     });
 
     it('answers 404 for an unknown segment', async () => {
-      expectError(await call('PATCH', `${base}/ghost`, { headers, body: [{ op: 'replace', path: '/status', value: 'ACTIVE' }] }), 404, 'resource_not_found');
+      expectError(
+        await call('PATCH', `${base}/ghost`, { headers, body: [{ op: 'replace', path: '/status', value: 'ACTIVE' }] }),
+        404,
+        'resource_not_found',
+      );
     });
   });
 
@@ -338,7 +471,11 @@ describe('segments (segment §3.1–§3.10)', () => {
       expect((await call('GET', `/customer-segment/${T}/segments/items?q=segmentId:casc`, { headers })).body).toEqual([]);
       const all = await events();
       const tail = all.filter((e) => e.subject.startsWith('casc')).map((e) => e.type);
-      expect(tail.slice(-3)).toEqual(['customer-segment.customer-assignment-deleted', 'customer-segment.item-assignment-deleted', 'customer-segment.segment-deleted']);
+      expect(tail.slice(-3)).toEqual([
+        'customer-segment.customer-assignment-deleted',
+        'customer-segment.item-assignment-deleted',
+        'customer-segment.segment-deleted',
+      ]);
       const deleted = all.filter((e) => e.subject === 'casc').pop();
       expect(deleted).toMatchObject({ data: { id: 'casc', tenant: T }, entityversion: 1 });
     });
@@ -346,7 +483,16 @@ describe('segments (segment §3.1–§3.10)', () => {
 
   describe('bulk', () => {
     it('POST /segments/bulk: 207 in request order; duplicates 409; invalid 400 with message only', async () => {
-      const res = await call('POST', `${base}/bulk`, { headers, body: [{ id: 'bk-1', name: 'one', siteCode: 'main' }, { id: 'bk-1', name: 'again', siteCode: 'main' }, { id: 'bk-2', siteCode: 'main' }, 'nope', { name: 'gen', siteCode: 'main' }] });
+      const res = await call('POST', `${base}/bulk`, {
+        headers,
+        body: [
+          { id: 'bk-1', name: 'one', siteCode: 'main' },
+          { id: 'bk-1', name: 'again', siteCode: 'main' },
+          { id: 'bk-2', siteCode: 'main' },
+          'nope',
+          { name: 'gen', siteCode: 'main' },
+        ],
+      });
       expect(res.status).toBe(207);
       expect(res.body).toEqual([
         { index: 0, id: 'bk-1', code: 201, status: 'Created' },
@@ -374,7 +520,10 @@ describe('segments (segment §3.1–§3.10)', () => {
         { index: 2, id: 'bk-3', code: 409, status: 'Conflict', message: expect.any(String) },
         { index: 3, code: 400, status: 'Bad Request', message: expect.any(String) },
       ]);
-      expect((await call('GET', `${base}/bk-3`, { headers })).body).toMatchObject({ name: { en: 'three again' }, metadata: { version: 2 } });
+      expect((await call('GET', `${base}/bk-3`, { headers })).body).toMatchObject({
+        name: { en: 'three again' },
+        metadata: { version: 2 },
+      });
     });
 
     it('DELETE /segments/bulk: deleted, missing and impossible ids are 204, non-strings and blocked segments 400', async () => {
@@ -397,7 +546,8 @@ describe('segments (segment §3.1–§3.10)', () => {
       ['an empty array', []],
       ['201 elements', Array.from({ length: 201 }, (_, i) => ({ id: `o-${i}`, name: 'n', siteCode: 'm' }))],
     ])('rejects %s as a whole (400, nothing processed)', async (_name, body) => {
-      for (const method of ['POST', 'PUT', 'DELETE']) expectError(await call(method, `${base}/bulk`, { headers, body }), 400, 'validation_failed');
+      for (const method of ['POST', 'PUT', 'DELETE'])
+        expectError(await call(method, `${base}/bulk`, { headers, body }), 400, 'validation_failed');
       expect((await call('GET', `${base}/o-0`, { headers })).status).toBe(404);
     });
   });

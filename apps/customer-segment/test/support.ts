@@ -1,4 +1,14 @@
-import { bearer, expectErrorProfile, httpRequest, RecordedRequest, ServiceHarness, startServiceHarness, StubReply, TestRequestOptions, TestResponse } from '@suite/testing';
+import {
+  bearer,
+  expectErrorProfile,
+  httpRequest,
+  RecordedRequest,
+  ServiceHarness,
+  startServiceHarness,
+  StubReply,
+  TestRequestOptions,
+  TestResponse,
+} from '@suite/testing';
 import { AppModule } from '../src/app.module';
 import { loadCustomerSegmentConfig } from '../src/config/customer-segment.config';
 import { SEGMENT_SCOPES } from '../src/customer-segment.scopes';
@@ -33,7 +43,11 @@ export type Res<T = any> = TestResponse<T>;
 export function client(base: string) {
   // Every `body` is serialized as JSON, strings included (`raw` sends bytes as they are).
   return <T = any>(method: string, path: string, options: TestRequestOptions = {}): Promise<Res<T>> =>
-    httpRequest<T>(`${base}${path}`, method, options.body === undefined ? options : { ...options, body: undefined, raw: JSON.stringify(options.body) });
+    httpRequest<T>(
+      `${base}${path}`,
+      method,
+      options.body === undefined ? options : { ...options, body: undefined, raw: JSON.stringify(options.body) },
+    );
 }
 
 /** An employee token (default) with the given scopes; `extra` sets other claims. */

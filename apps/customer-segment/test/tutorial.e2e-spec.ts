@@ -20,7 +20,13 @@ describe('tutorial: a segment, its items and customers, seen by the customer', (
     // 1. Create a segment.
     const created = await call('POST', `${base}/segments`, {
       headers: admin,
-      body: { name: { en: 'Gold customers' }, description: { en: 'Top spenders' }, status: 'ACTIVE', siteCode: 'main', validity: { from: '2024-01-01T00:00:00.000Z' } },
+      body: {
+        name: { en: 'Gold customers' },
+        description: { en: 'Top spenders' },
+        status: 'ACTIVE',
+        siteCode: 'main',
+        validity: { from: '2024-01-01T00:00:00.000Z' },
+      },
     });
     expect(created.status).toBe(201);
     const id = created.body.id as string;
@@ -30,9 +36,18 @@ describe('tutorial: a segment, its items and customers, seen by the customer', (
     expect((await call('PUT', `${base}/segments/${id}/items/CATEGORY/cat-hammers`, { headers: admin })).status).toBe(201);
 
     // 3. Add a B2B and a B2C customer (both upserts: created, then an update answers 204).
-    expect((await call('PUT', `${base}/segments/${id}/customers/c-200/le-1`, { headers: admin, body: { mixins: { segmentAttributes: { membershipStatus: 'PREMIUM' } } } })).status).toBe(201);
+    expect(
+      (
+        await call('PUT', `${base}/segments/${id}/customers/c-200/le-1`, {
+          headers: admin,
+          body: { mixins: { segmentAttributes: { membershipStatus: 'PREMIUM' } } },
+        })
+      ).status,
+    ).toBe(201);
     expect((await call('PUT', `${base}/segments/${id}/customers/c-100`, { headers: admin })).status).toBe(201);
-    expect((await call('PUT', `${base}/segments/${id}/customers/c-100`, { headers: admin, body: { metadata: { version: 1 } } })).status).toBe(204);
+    expect(
+      (await call('PUT', `${base}/segments/${id}/customers/c-100`, { headers: admin, body: { metadata: { version: 1 } } })).status,
+    ).toBe(204);
 
     // 4. Search with q=siteCode:main.
     const found = await call('GET', `${base}/segments?q=siteCode:main`, { headers: { ...admin, 'x-total-count': 'true' } });
@@ -43,7 +58,9 @@ describe('tutorial: a segment, its items and customers, seen by the customer', (
     const me = await customer(T, 'c-200', 'le-1');
     const items = await call('GET', `${base}/segments/items?q=type:PRODUCT`, { headers: me });
     expect(items.status).toBe(200);
-    expect(items.body).toEqual([{ segmentId: id, type: 'PRODUCT', item: { id: 'p-hammer-1' }, metadata: expect.objectContaining({ version: 1 }) }]);
+    expect(items.body).toEqual([
+      { segmentId: id, type: 'PRODUCT', item: { id: 'p-hammer-1' }, metadata: expect.objectContaining({ version: 1 }) },
+    ]);
 
     // 6. ... and the category tree of my segments.
     const trees = await call('GET', `${base}/segments/items/category-trees?siteCode=main`, { headers: { ...me, 'accept-language': 'en' } });
@@ -53,12 +70,19 @@ describe('tutorial: a segment, its items and customers, seen by the customer', (
         id: 'cat-tools',
         isSegmentAssigned: false,
         subcategories: [
-          expect.objectContaining({ id: 'cat-hammers', name: { en: 'Hammers' }, isSegmentAssigned: true, subcategories: [expect.objectContaining({ id: 'cat-sledge', isSegmentAssigned: true })] }),
+          expect.objectContaining({
+            id: 'cat-hammers',
+            name: { en: 'Hammers' },
+            isSegmentAssigned: true,
+            subcategories: [expect.objectContaining({ id: 'cat-sledge', isSegmentAssigned: true })],
+          }),
         ],
       }),
     ]);
 
     // The B2C customer sees the same segment.
-    expect((await call('GET', `${base}/segments`, { headers: await customer(T, 'c-100') })).body.map((s: { id: string }) => s.id)).toEqual([id]);
+    expect((await call('GET', `${base}/segments`, { headers: await customer(T, 'c-100') })).body.map((s: { id: string }) => s.id)).toEqual([
+      id,
+    ]);
   });
 });

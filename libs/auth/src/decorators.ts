@@ -17,10 +17,7 @@ export { Public, PUBLIC_ROUTE_KEY };
 export const ROUTE_ACCESS_METADATA = 'suite:route-access';
 export const ALLOWED_PRINCIPALS_METADATA = 'suite:allowed-principals';
 
-export type RouteAccessDeclaration =
-  | { kind: 'public' }
-  | { kind: 'authenticated' }
-  | { kind: 'scopes'; scopes: readonly string[] };
+export type RouteAccessDeclaration = { kind: 'public' } | { kind: 'authenticated' } | { kind: 'scopes'; scopes: readonly string[] };
 
 /**
  * Records the declaration for the guards and, in the same step, the operation's `security` for the

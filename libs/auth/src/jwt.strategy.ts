@@ -86,7 +86,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   validate(req: StrategyRequest, payload: Record<string, unknown>): AuthContext {
     const auth = authContextFromClaims(payload);
     const rawToken = req[RAW_TOKEN];
-    if (typeof rawToken === 'string' && req[VERIFYING_KEY] !== undefined) this.verified.remember(rawToken, auth, req[VERIFYING_KEY], payload.exp as number);
+    if (typeof rawToken === 'string' && req[VERIFYING_KEY] !== undefined)
+      this.verified.remember(rawToken, auth, req[VERIFYING_KEY], payload.exp as number);
     delete req[VERIFYING_KEY];
     return auth;
   }

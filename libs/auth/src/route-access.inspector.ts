@@ -119,8 +119,7 @@ export class RouteAccessInspector implements OnApplicationBootstrap {
       const key = `${r.method} ${template}`;
       seen.add(key);
       const operation = document.paths?.[template]?.[r.method.toLowerCase()] as
-        | { security?: Record<string, string[]>[]; responses?: Record<string, unknown> }
-        | undefined;
+        { security?: Record<string, string[]>[]; responses?: Record<string, unknown> } | undefined;
       if (r.access === 'public') {
         if (operation && JSON.stringify(operation.security) !== '[]') problems.push(`${key}: public route documented with security`);
         continue;

@@ -125,7 +125,12 @@ describe('ScopeGuard (AUTH-8, AUTH-11)', () => {
       expect((await call(`${base}&publish=false`, { token: token({ scope: '' }) })).body).toEqual({ published: false });
       expect((await call(`${base}&publish=true`, { token: token({ scope: 'svc.admin' }) })).body).toEqual({ published: true });
       const denied = await call(`${base}&publish=true`, { token: token({ scope: 'svc.read' }) });
-      expect({ status: denied.status, errorCode: denied.body.errorCode, details: denied.body.details, challenge: denied.wwwAuthenticate }).toEqual({
+      expect({
+        status: denied.status,
+        errorCode: denied.body.errorCode,
+        details: denied.body.details,
+        challenge: denied.wwwAuthenticate,
+      }).toEqual({
         status: 403,
         errorCode: 'insufficient_scope',
         details: [{ type: 'missing_scope', message: 'Required scope(s): svc.publish or svc.admin' }],
@@ -163,7 +168,10 @@ describe('RouteAccessInspector.listRouteAccess', () => {
 describe('boot check (AUTH-8: exactly one access decorator per route)', () => {
   async function boot(controller: new () => unknown): Promise<void> {
     @Module({
-      imports: [ApiKitModule.forRoot({ service: 'boot-test', errorProfile: 'segment', logger: silentLogger }), AuthModule.forRoot(devOptions())],
+      imports: [
+        ApiKitModule.forRoot({ service: 'boot-test', errorProfile: 'segment', logger: silentLogger }),
+        AuthModule.forRoot(devOptions()),
+      ],
       controllers: [controller],
     })
     class BootModule {}
@@ -238,7 +246,6 @@ describe('boot check (AUTH-8: exactly one access decorator per route)', () => {
     }
     await expect(boot(Sibling)).rejects.toThrow(/GET \/boot-test\/docs\/extra .*@Public is allowed only on/);
   });
-
 
   it('refuses a protected route without a :tenant path parameter', async () => {
     @Controller('svc/things')

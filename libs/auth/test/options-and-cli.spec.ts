@@ -53,7 +53,13 @@ describe('authOptionsFromEnv', () => {
   it('uses the documented defaults and warns once about the development secret', () => {
     const warnings: string[] = [];
     const o = authOptionsFromEnv({}, 'coupon', (m) => warnings.push(m));
-    expect(o).toMatchObject({ issuer: 'http://localhost/auth', audience: 'commerce-api', hs256Secret: DEV_HS256_SECRET, production: false, serviceName: 'coupon' });
+    expect(o).toMatchObject({
+      issuer: 'http://localhost/auth',
+      audience: 'commerce-api',
+      hs256Secret: DEV_HS256_SECRET,
+      production: false,
+      serviceName: 'coupon',
+    });
     expect(o.jwksUri).toBeUndefined();
     authOptionsFromEnv({}, 'coupon', (m) => warnings.push(m));
     // Once per process: the second call stays silent.
@@ -116,15 +122,15 @@ describe('claims and header parsing units', () => {
         return (e as ApiError).errorCode;
       }
     };
-    expect([code(undefined), code(''), code('Basic x'), code('Bearer'), code('Bearer a b'), code(['Bearer a', 'Bearer b']), code('bEaReR tok')]).toEqual([
-      'token_missing',
-      'token_missing',
-      'token_missing',
-      'token_missing',
-      'token_invalid',
-      'token_invalid',
-      'tok',
-    ]);
+    expect([
+      code(undefined),
+      code(''),
+      code('Basic x'),
+      code('Bearer'),
+      code('Bearer a b'),
+      code(['Bearer a', 'Bearer b']),
+      code('bEaReR tok'),
+    ]).toEqual(['token_missing', 'token_missing', 'token_missing', 'token_missing', 'token_invalid', 'token_invalid', 'tok']);
   });
 });
 
@@ -132,16 +138,33 @@ describe('signDevToken', () => {
   const signing = { secret: SECRET, issuer: ISSUER, audience: AUDIENCE };
 
   it('fills AUTH-3 defaults per principal type', async () => {
-    const customer = decodeJwt(await signDevToken({ tenant: 'acme', principalType: 'customer', customerId: 'C1', legalEntityId: 'LE1' }, signing));
-    expect(customer).toMatchObject({ sub: 'C1', customerId: 'C1', legalEntityId: 'LE1', tenant: 'acme', scope: '', iss: ISSUER, aud: AUDIENCE });
+    const customer = decodeJwt(
+      await signDevToken({ tenant: 'acme', principalType: 'customer', customerId: 'C1', legalEntityId: 'LE1' }, signing),
+    );
+    expect(customer).toMatchObject({
+      sub: 'C1',
+      customerId: 'C1',
+      legalEntityId: 'LE1',
+      tenant: 'acme',
+      scope: '',
+      iss: ISSUER,
+      aud: AUDIENCE,
+    });
     const anonymous = decodeJwt(await signDevToken({ tenant: 'acme', principalType: 'anonymous' }, signing));
     expect(anonymous).toMatchObject({ sub: 'dev-visit', sid: 'dev-visit' });
-    const service = decodeJwt(await signDevToken({ tenant: 'acme', principalType: 'service', clientId: 'coupon', scopes: ['a', 'b'] }, signing));
+    const service = decodeJwt(
+      await signDevToken({ tenant: 'acme', principalType: 'service', clientId: 'coupon', scopes: ['a', 'b'] }, signing),
+    );
     expect(service).toMatchObject({ sub: 'coupon', client_id: 'coupon', scope: 'a b' });
   });
 
   it('extraClaims can remove and override claims, ttl and nbf are honoured', async () => {
-    const t = decodeJwt(await signDevToken({ tenant: 'acme', principalType: 'employee', ttlSec: 60, nbf: 5, extraClaims: { exp: undefined, foo: 'bar' } }, signing));
+    const t = decodeJwt(
+      await signDevToken(
+        { tenant: 'acme', principalType: 'employee', ttlSec: 60, nbf: 5, extraClaims: { exp: undefined, foo: 'bar' } },
+        signing,
+      ),
+    );
     expect(t.exp).toBeUndefined();
     expect(t).toMatchObject({ foo: 'bar', nbf: 5 });
     await expect(signDevToken({ tenant: 'acme', principalType: 'employee' }, { ...signing, secret: '' })).rejects.toThrow(/secret/);
@@ -157,10 +180,16 @@ describe('token CLI (tools/token.ts)', () => {
       const token = await main(['--tenant', 'acme', '--scopes', 'svc.read  other.scope'], env);
       expect(decodeProtectedHeader(token).alg).toBe('HS256');
       const ok = await call(`${t.url}/svc/acme/things/read`, { token });
-      expect({ status: ok.status, body: ok.body }).toMatchObject({ status: 200, body: { principalType: 'employee', subject: 'dev-user', scopes: ['other.scope', 'svc.read'] } });
+      expect({ status: ok.status, body: ok.body }).toMatchObject({
+        status: 200,
+        body: { principalType: 'employee', subject: 'dev-user', scopes: ['other.scope', 'svc.read'] },
+      });
       const other = await main(['--tenant', 'beta', '--scopes', 'svc.read'], env);
       expect((await call(`${t.url}/svc/acme/things/read`, { token: other })).body.errorCode).toBe('tenant_mismatch');
-      const customer = await main(['--tenant', 'acme', '--principal', 'customer', '--customer', 'C1', '--legal-entity', 'LE1', '--ttl', '60'], env);
+      const customer = await main(
+        ['--tenant', 'acme', '--principal', 'customer', '--customer', 'C1', '--legal-entity', 'LE1', '--ttl', '60'],
+        env,
+      );
       const mine = await call(`${t.url}/svc/acme/things/mine`, { token: customer });
       expect(mine.body).toEqual({ customerId: 'C1', legalEntityId: 'LE1' });
       const claims = decodeJwt(customer);

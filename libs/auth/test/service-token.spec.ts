@@ -46,7 +46,11 @@ describe('service tokens from the module, verified by the guard', () => {
       },
     });
     const claims = decodeJwt(token);
-    expect({ iss: claims.iss, aud: claims.aud, ttl: (claims.exp ?? 0) - (claims.iat ?? 0) }).toEqual({ iss: ISSUER, aud: AUDIENCE, ttl: 3600 });
+    expect({ iss: claims.iss, aud: claims.aud, ttl: (claims.exp ?? 0) - (claims.iat ?? 0) }).toEqual({
+      iss: ISSUER,
+      aud: AUDIENCE,
+      ttl: 3600,
+    });
     // Scope-limited: not enough for a manage route, and not valid for another tenant.
     expect((await call(`${t.url}/svc/acme/things/write`, { method: 'POST', token })).body.errorCode).toBe('insufficient_scope');
     expect((await call(`${t.url}/svc/beta/things/read`, { token })).body.errorCode).toBe('tenant_mismatch');
@@ -202,7 +206,9 @@ describe('createServiceTokenProvider picks by configuration', () => {
     const prod = { issuer: ISSUER, audience: AUDIENCE, production: true, jwksUri: 'http://idp.test/jwks', serviceName: 'coupon' };
     expect(createServiceTokenProvider(resolveAuthOptions({ ...prod, ...cc }))).toBeInstanceOf(ClientCredentialsTokenProvider);
     // Production never signs locally, even when a secret is (wrongly) configured.
-    expect(createServiceTokenProvider(resolveAuthOptions({ ...prod, hs256Secret: SECRET }))).toBeInstanceOf(UnconfiguredServiceTokenProvider);
+    expect(createServiceTokenProvider(resolveAuthOptions({ ...prod, hs256Secret: SECRET }))).toBeInstanceOf(
+      UnconfiguredServiceTokenProvider,
+    );
   });
 
   it('the unconfigured provider fails closed with 503', async () => {

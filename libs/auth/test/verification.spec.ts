@@ -90,7 +90,11 @@ describe('accepted tokens', () => {
 
   it('takes the tenant from a single tenant= scope entry and removes it from the scopes (AUTH-4, AUTH-5)', async () => {
     const a = await call(read, { token: hs256(baseClaims({ tenant: undefined, scope: 'tenant=acme svc.read' })) });
-    expect({ status: a.status, tenant: a.body.tenant, scopes: a.body.scopes }).toEqual({ status: 200, tenant: 'acme', scopes: ['svc.read'] });
+    expect({ status: a.status, tenant: a.body.tenant, scopes: a.body.scopes }).toEqual({
+      status: 200,
+      tenant: 'acme',
+      scopes: ['svc.read'],
+    });
     const both = await call(read, { token: hs256(baseClaims({ scope: 'svc.read\ttenant=acme' })) });
     expect({ status: both.status, scopes: both.body.scopes }).toEqual({ status: 200, scopes: ['svc.read'] });
   });
@@ -157,7 +161,10 @@ describe('hostile tokens → 401', () => {
       expect401(await call(app, { token }), 'token_invalid');
     }
     // The same attack with the JWK JSON as secret fails too.
-    expect401(await call(read, { token: rawJwt({ alg: 'HS256', kid: rsa.kid }, baseClaims(), hmac(JSON.stringify(rsa.publicJwk))) }), 'token_invalid');
+    expect401(
+      await call(read, { token: rawJwt({ alg: 'HS256', kid: rsa.kid }, baseClaims(), hmac(JSON.stringify(rsa.publicJwk))) }),
+      'token_invalid',
+    );
   });
 
   it('bad signature, unaccepted algorithm → token_invalid', async () => {
@@ -219,7 +226,11 @@ describe('hostile tokens → 401', () => {
     ];
     for (const c of cases) {
       const a = await call(read, { token: hs256(baseClaims(c)) });
-      expect({ c, status: a.status, challenge: a.wwwAuthenticate }).toEqual({ c, status: 401, challenge: 'Bearer realm="commerce", error="invalid_token"' });
+      expect({ c, status: a.status, challenge: a.wwwAuthenticate }).toEqual({
+        c,
+        status: 401,
+        challenge: 'Bearer realm="commerce", error="invalid_token"',
+      });
     }
   });
 
@@ -236,7 +247,11 @@ describe('hostile tokens → 401', () => {
     ];
     for (const c of cases) {
       const a = await call(read, { token: hs256(baseClaims(c)) });
-      expect({ c, status: a.status, body: a.body }).toEqual({ c, status: 401, body: { fault: expect.objectContaining({ faultstring: 'Invalid access token' }) } });
+      expect({ c, status: a.status, body: a.body }).toEqual({
+        c,
+        status: 401,
+        body: { fault: expect.objectContaining({ faultstring: 'Invalid access token' }) },
+      });
     }
   });
 

@@ -93,7 +93,10 @@ function opFor(w: Workload, db: Db, N: number, tag: string): (i: number) => Prom
     case 'rangeSmall':
       return () => {
         const x = rand(900);
-        return db.collection('small').find({ n: { $gte: x, $lt: x + 100 } }).toArray();
+        return db
+          .collection('small')
+          .find({ n: { $gte: x, $lt: x + 100 } })
+          .toArray();
       };
   }
 }
@@ -211,7 +214,9 @@ async function measureAgainstCeiling(w: Workload, seconds: number, clients: numb
     addSlice(ceil, await runSlice(nullPool, w, 1000, clients, async () => 0));
     addSlice(real, await runSlice(pool, w, 1000, clients, serverCpu));
   }
-  lastCpu = cpuLine(real.cpu, real.server, real.count) + `; against the null server: driver ${Math.round((ceil.cpu.user + ceil.cpu.system) / ceil.count)} us`;
+  lastCpu =
+    cpuLine(real.cpu, real.server, real.count) +
+    `; against the null server: driver ${Math.round((ceil.cpu.user + ceil.cpu.system) / ceil.count)} us`;
   return { value: real.count / real.secs, ceiling: ceil.count / ceil.secs };
 }
 
@@ -279,8 +284,16 @@ function rand(n: number): number {
 async function main(): Promise<void> {
   const args = parseArgs();
   const N = args.docs;
-  console.log(`load average at start: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} cores`);
-  console.log(`embedded-mongo bench: ${fmt(N)} docs, ${args.clients} concurrent clients, ${args.seconds}s per workload, server ${args.inProcess ? 'in-process' : 'in a child process'}, driver on ${args.workers} worker thread(s), node ${process.version}`);
+  console.log(
+    `load average at start: ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} on ${os.cpus().length} cores`,
+  );
+  console.log(
+    `embedded-mongo bench: ${fmt(N)} docs, ${args.clients} concurrent clients, ${args.seconds}s per workload, server ` +
+      `${args.inProcess ? 'in-process' : 'in a child process'}, driver on ${args.workers} worker thread(s), node ${process.version}`,
+  );
   const nullServer = await spawnServer([path.join(__dirname, 'null-server.js')]);
   const server = await startServer(args.inProcess);
   const client = await MongoClient.connect(server.uri, { maxPoolSize: args.clients });
@@ -342,7 +355,9 @@ async function main(): Promise<void> {
   report('single insertOne (unique secondary index)', insert.value, 'ops/s', mapSet, insert.ceiling);
   const many = db.collection('many');
   let mseq = 0;
-  const manyRate = await measure(args.seconds, Math.min(4, args.clients), () => many.insertMany(Array.from({ length: 1000 }, () => ({ k: mseq++ }))));
+  const manyRate = await measure(args.seconds, Math.min(4, args.clients), () =>
+    many.insertMany(Array.from({ length: 1000 }, () => ({ k: mseq++ }))),
+  );
   const mapMany = measureSync(1, (i) => {
     for (let k = 0; k < 1000; k++) baseMap.set(i * 1000 + k + 1e9, { k });
   });
@@ -373,7 +388,9 @@ async function main(): Promise<void> {
   console.log(`range query cost ratio ${fmt(N)} vs 1k docs: ${(rangeSmall / rangeBig).toFixed(2)}x`);
 
   const ex = await big.find({ n: { $gte: 5000, $lt: 5100 } }).explain('executionStats');
-  console.log(`explain of the range query: docsExamined=${ex.executionStats.totalDocsExamined} keysExamined=${ex.executionStats.totalKeysExamined}`);
+  console.log(
+    `explain of the range query: docsExamined=${ex.executionStats.totalDocsExamined} keysExamined=${ex.executionStats.totalKeysExamined}`,
+  );
 
   await heavyPaths(db);
 
@@ -383,7 +400,12 @@ async function main(): Promise<void> {
   await server.stop();
   await nullServer.stop();
   directCosts(N);
-  console.log(`load average at end: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(
+    `load average at end: ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
 }
 
 /** Runs `op` once to warm up, then `reps` times in a row; prints wall and server CPU per op. */
@@ -404,7 +426,16 @@ async function timeOp(name: string, reps: number, op: () => Promise<unknown>): P
 async function heavyPaths(db: Db): Promise<void> {
   const items = db.collection('heavy_items');
   await items.insertMany(
-    Array.from({ length: 16_000 }, (_, i) => ({ _id: i, sku: `SKU-${i}`, name: `Product name number ${i}`, price: { amount: i * 1.5, currency: 'EUR' }, tags: ['a', 'b', `tag${i % 50}`], qty: i % 100, active: i % 2 === 0, desc: 'x'.repeat(120) })) as never[],
+    Array.from({ length: 16_000 }, (_, i) => ({
+      _id: i,
+      sku: `SKU-${i}`,
+      name: `Product name number ${i}`,
+      price: { amount: i * 1.5, currency: 'EUR' },
+      tags: ['a', 'b', `tag${i % 50}`],
+      qty: i % 100,
+      active: i % 2 === 0,
+      desc: 'x'.repeat(120),
+    })) as never[],
   );
   const upd = db.collection('heavy_upd');
   await upd.insertMany(Array.from({ length: 5000 }, (_, i) => ({ _id: i, list: [1, 2, 3, i], n: i })) as never[]);
@@ -414,14 +445,22 @@ async function heavyPaths(db: Db): Promise<void> {
   let k = 0;
   await timeOp('find({}) returning 16,000 docs of ~300 bytes', 5, () => items.find({}).toArray());
   await timeOp('find({_id: {$in: [1,000 ids]}})', 20, () => items.find({ _id: { $in: ids } } as never).toArray());
-  await timeOp('updateMany $set of an array field on 5,000 docs', 5, () => upd.updateMany({}, { $set: { list: [++k, k + 1, k + 2, k + 3] } }));
+  await timeOp('updateMany $set of an array field on 5,000 docs', 5, () =>
+    upd.updateMany({}, { $set: { list: [++k, k + 1, k + 2, k + 3] } }),
+  );
   await timeOp('updateMany pipeline $concatArrays/$slice/$indexOfArray, 5,000 docs', 5, () =>
     upd.updateMany({}, [{ $set: { list: { $slice: [{ $concatArrays: ['$list', [++k]] }, -5] }, pos: { $indexOfArray: ['$list', 3] } } }]),
   );
   await timeOp('bulkWrite of 200 updateOne upserts with guarded filters', 10, () => {
     const ver = ++k;
     return bulk.bulkWrite(
-      Array.from({ length: 200 }, (_, i) => ({ updateOne: { filter: { key: `k${i}`, ver: { $lt: ver } }, update: { $set: { ver, data: { i, b: [1, 2, 3] } }, $setOnInsert: { created: new Date() } }, upsert: true } })),
+      Array.from({ length: 200 }, (_, i) => ({
+        updateOne: {
+          filter: { key: `k${i}`, ver: { $lt: ver } },
+          update: { $set: { ver, data: { i, b: [1, 2, 3] } }, $setOnInsert: { created: new Date() } },
+          upsert: true,
+        },
+      })),
       { ordered: false },
     );
   });
@@ -437,10 +476,24 @@ function directCosts(N: number): void {
   const run = (body: Record<string, unknown>): void => {
     encodeOpMsg(1, runCommand(ctx, { ...body, $db: 'direct' }));
   };
-  run({ createIndexes: 'big', indexes: [{ key: { sku: 1 }, name: 'sku_1', unique: true }, { key: { n: 1 }, name: 'n_1' }] });
+  run({
+    createIndexes: 'big',
+    indexes: [
+      { key: { sku: 1 }, name: 'sku_1', unique: true },
+      { key: { n: 1 }, name: 'n_1' },
+    ],
+  });
   run({ createIndexes: 'ins', indexes: [{ key: { sku: 1 }, name: 'sku_1', unique: true }] });
   for (let i = 0; i < N; i += 10_000) {
-    run({ insert: 'big', documents: Array.from({ length: Math.min(10_000, N - i) }, (_, k) => ({ _id: i + k, sku: `sku${i + k}`, n: i + k, cat: (i + k) % 100 })) });
+    run({
+      insert: 'big',
+      documents: Array.from({ length: Math.min(10_000, N - i) }, (_, k) => ({
+        _id: i + k,
+        sku: `sku${i + k}`,
+        n: i + k,
+        cat: (i + k) % 100,
+      })),
+    });
   }
   const time = (name: string, reps: number, f: (i: number) => void): void => {
     const t0 = process.hrtime.bigint();

@@ -46,7 +46,13 @@ async function main(): Promise<void> {
     process.stderr.write(`embedded-mongo: ${e instanceof Error ? e.message : String(e)}\n`);
     process.exit(2);
   }
-  const server = await EmbeddedMongo.start({ port: args.port, host: args.host, dataDir: args.dataDir, quiet: args.quiet, compactAfterBytes: args.compactAfterBytes });
+  const server = await EmbeddedMongo.start({
+    port: args.port,
+    host: args.host,
+    dataDir: args.dataDir,
+    quiet: args.quiet,
+    compactAfterBytes: args.compactAfterBytes,
+  });
   process.stdout.write(`embedded-mongo listening on ${server.uri}\n`);
   let stopping = false;
   const shutdown = (): void => {

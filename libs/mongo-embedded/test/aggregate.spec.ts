@@ -31,7 +31,13 @@ afterAll(async () => {
 
 describe('aggregate', () => {
   it('groups, sums and sorts', async () => {
-    const rows = await orders.aggregate([{ $match: { total: { $gte: 5 } } }, { $group: { _id: '$user', sum: { $sum: '$total' }, n: { $sum: 1 } } }, { $sort: { sum: -1 } }]).toArray();
+    const rows = await orders
+      .aggregate([
+        { $match: { total: { $gte: 5 } } },
+        { $group: { _id: '$user', sum: { $sum: '$total' }, n: { $sum: 1 } } },
+        { $sort: { sum: -1 } },
+      ])
+      .toArray();
     expect(rows).toEqual([
       { _id: u1, sum: 15, n: 2 },
       { _id: u2, sum: 7, n: 1 },
@@ -54,7 +60,14 @@ describe('aggregate', () => {
     ]);
     const piped = await users
       .aggregate([
-        { $lookup: { from: 'orders', let: { id: '$_id' }, pipeline: [{ $match: { $expr: { $eq: ['$user', '$$id'] } } }, { $count: 'n' }], as: 'stats' } },
+        {
+          $lookup: {
+            from: 'orders',
+            let: { id: '$_id' },
+            pipeline: [{ $match: { $expr: { $eq: ['$user', '$$id'] } } }, { $count: 'n' }],
+            as: 'stats',
+          },
+        },
         { $sort: { name: 1 } },
         { $project: { _id: 0, name: 1, n: { $first: '$stats.n' } } },
       ])
@@ -93,8 +106,16 @@ describe('aggregate', () => {
   it('counts with $count, which gives no document for an empty input (also inside $facet and $lookup)', async () => {
     expect(await orders.aggregate([{ $count: 'n' }]).toArray()).toEqual([{ n: 4 }]);
     expect(await orders.aggregate([{ $match: { total: 999 } }, { $count: 'n' }]).toArray()).toEqual([]);
-    expect(await orders.aggregate([{ $match: { total: 999 } }, { $facet: { total: [{ $count: 'n' }] } }]).toArray()).toEqual([{ total: [] }]);
-    const joined = await users.aggregate([{ $match: { _id: u1 } }, { $lookup: { from: 'orders', pipeline: [{ $match: { total: { $gt: 6 } } }, { $count: 'n' }], as: 'big' } }, { $project: { _id: 0, big: 1 } }]).toArray();
+    expect(await orders.aggregate([{ $match: { total: 999 } }, { $facet: { total: [{ $count: 'n' }] } }]).toArray()).toEqual([
+      { total: [] },
+    ]);
+    const joined = await users
+      .aggregate([
+        { $match: { _id: u1 } },
+        { $lookup: { from: 'orders', pipeline: [{ $match: { total: { $gt: 6 } } }, { $count: 'n' }], as: 'big' } },
+        { $project: { _id: 0, big: 1 } },
+      ])
+      .toArray();
     expect(joined).toEqual([{ big: [{ n: 2 }] }]);
     for (const bad of ['', '$n', 'a.b', 5]) {
       await expect(orders.aggregate([{ $count: bad }]).toArray()).rejects.toMatchObject({ code: expect.any(Number) });
@@ -125,14 +146,19 @@ describe('aggregate', () => {
       .toArray()
       .catch((e) => e);
     expect(err.code).toBe(50);
-    const count = await t.db.command({ count: 'agg_slow', query: { $expr: { $gt: [{ $size: { $range: [0, { $add: [20000, '$i'] }] } }, 0] } }, maxTimeMS: 1 }).catch((e) => e);
+    const count = await t.db
+      .command({ count: 'agg_slow', query: { $expr: { $gt: [{ $size: { $range: [0, { $add: [20000, '$i'] }] } }, 0] } }, maxTimeMS: 1 })
+      .catch((e) => e);
     expect(count.code).toBe(50);
   });
 
   it('requires the cursor option and reports unknown stages', async () => {
     const noCursor = await t.db.command({ aggregate: 'orders', pipeline: [] }).catch((e) => e);
     expect(noCursor.code).toBe(9);
-    const unknown = await orders.aggregate([{ $frobnicate: {} }]).toArray().catch((e) => e);
+    const unknown = await orders
+      .aggregate([{ $frobnicate: {} }])
+      .toArray()
+      .catch((e) => e);
     expect(unknown.code).toBe(40324);
   });
 });

@@ -30,7 +30,9 @@ describe('pipeline updates over many documents', () => {
   it('evaluates $concatArrays, $slice and $indexOfArray against each document separately', async () => {
     const c = fresh();
     await c.insertMany(Array.from({ length: 300 }, (_, i) => ({ _id: i, list: [i, i + 1, 3] })));
-    const r = await c.updateMany({}, [{ $set: { list: { $slice: [{ $concatArrays: ['$list', ['$_id']] }, -3] }, pos: { $indexOfArray: ['$list', 3] } } }]);
+    const r = await c.updateMany({}, [
+      { $set: { list: { $slice: [{ $concatArrays: ['$list', ['$_id']] }, -3] }, pos: { $indexOfArray: ['$list', 3] } } },
+    ]);
     expect([r.matchedCount, r.modifiedCount]).toEqual([300, 300]);
     expect(await c.findOne({ _id: 0 })).toEqual({ _id: 0, list: [1, 3, 0], pos: 2 });
     expect(await c.findOne({ _id: 2 })).toEqual({ _id: 2, list: [3, 3, 2], pos: 1 });
@@ -42,7 +44,11 @@ describe('pipeline updates over many documents', () => {
 
   it('stops at the first document the pipeline cannot update and keeps the earlier ones', async () => {
     const c = fresh();
-    await c.insertMany([{ _id: 1, n: 1 }, { _id: 2, n: 2 }, { _id: 3, n: 3 }]);
+    await c.insertMany([
+      { _id: 1, n: 1 },
+      { _id: 2, n: 2 },
+      { _id: 3, n: 3 },
+    ]);
     // Changing _id fails on the first document: nothing is written.
     const err = await c.updateMany({}, [{ $set: { _id: { $add: ['$_id', 100] } } }]).catch((e) => e);
     expect(err.code).toBe(66);
@@ -57,7 +63,11 @@ describe('pipeline updates over many documents', () => {
 describe('compiled filters reused across statements', () => {
   it('keeps values of different types apart and reads current data every time', async () => {
     const c = fresh();
-    await c.insertMany([{ _id: 1, n: 1 }, { _id: 2, n: '1' }, { _id: 3, n: [1, 2] }]);
+    await c.insertMany([
+      { _id: 1, n: 1 },
+      { _id: 2, n: '1' },
+      { _id: 3, n: [1, 2] },
+    ]);
     for (let round = 0; round < 2; round++) {
       expect((await c.find({ n: 1 }).toArray()).map((d) => d._id)).toEqual([1, 3]);
       expect((await c.find({ n: '1' }).toArray()).map((d) => d._id)).toEqual([2]);

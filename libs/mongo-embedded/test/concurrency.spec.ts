@@ -17,7 +17,9 @@ describe('atomic commands under concurrency', () => {
     const c: Collection = t.db.collection('coupons');
     await c.insertOne({ _id: 'SAVE10' as never, count: 0 });
     const results = await Promise.all(
-      Array.from({ length: 200 }, () => c.findOneAndUpdate({ _id: 'SAVE10' as never, count: { $lt: 50 } }, { $inc: { count: 1 } }, { returnDocument: 'after' })),
+      Array.from({ length: 200 }, () =>
+        c.findOneAndUpdate({ _id: 'SAVE10' as never, count: { $lt: 50 } }, { $inc: { count: 1 } }, { returnDocument: 'after' }),
+      ),
     );
     const wins = results.filter((r) => r !== null);
     expect(wins).toHaveLength(50);
@@ -28,7 +30,9 @@ describe('atomic commands under concurrency', () => {
   it('lets exactly one of 200 parallel inserts of the same unique key succeed', async () => {
     const c: Collection = t.db.collection('redemptions');
     await c.createIndex({ order: 1, coupon: 1 }, { unique: true });
-    const results = await Promise.allSettled(Array.from({ length: 200 }, (_, i) => c.insertOne({ order: 'o1', coupon: 'SAVE10', attempt: i })));
+    const results = await Promise.allSettled(
+      Array.from({ length: 200 }, (_, i) => c.insertOne({ order: 'o1', coupon: 'SAVE10', attempt: i })),
+    );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     expect(rejected).toHaveLength(199);
@@ -39,7 +43,9 @@ describe('atomic commands under concurrency', () => {
   it('keeps guarded updateOne calls exact too', async () => {
     const c: Collection = t.db.collection('stock');
     await c.insertOne({ _id: 'p1' as never, left: 30 });
-    const results = await Promise.all(Array.from({ length: 100 }, () => c.updateOne({ _id: 'p1' as never, left: { $gt: 0 } }, { $inc: { left: -1 } })));
+    const results = await Promise.all(
+      Array.from({ length: 100 }, () => c.updateOne({ _id: 'p1' as never, left: { $gt: 0 } }, { $inc: { left: -1 } })),
+    );
     expect(results.reduce((n, r) => n + r.modifiedCount, 0)).toBe(30);
     expect((await c.findOne({ _id: 'p1' as never }))!.left).toBe(0);
   });

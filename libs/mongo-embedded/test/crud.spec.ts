@@ -60,7 +60,14 @@ describe('handshake and admin commands', () => {
     }
     expect(await c.countDocuments({ _id: 2 } as never)).toBe(0);
     const raw = await t.db
-      .command({ insert: c.collectionName, documents: [{ _id: 3 }], startTransaction: true, autocommit: false, txnNumber: Long.fromNumber(1), lsid: { id: session.id!.id } })
+      .command({
+        insert: c.collectionName,
+        documents: [{ _id: 3 }],
+        startTransaction: true,
+        autocommit: false,
+        txnNumber: Long.fromNumber(1),
+        lsid: { id: session.id!.id },
+      })
       .catch((e) => e);
     expect(raw.code).toBe(20);
     expect(await c.countDocuments({ _id: 3 } as never)).toBe(0);
@@ -82,7 +89,10 @@ describe('insert', () => {
     const c = fresh();
     const r = await c.insertOne({ a: 1, _id: undefined } as never);
     expect(r.insertedId).toBeInstanceOf(ObjectId);
-    await c.insertMany([{ _id: '1', v: 'str' }, { _id: 1, v: 'int' }] as never[]);
+    await c.insertMany([
+      { _id: '1', v: 'str' },
+      { _id: 1, v: 'int' },
+    ] as never[]);
     expect((await c.findOne({ _id: '1' } as never))?.v).toBe('str');
     expect((await c.findOne({ _id: 1 } as never))?.v).toBe('int');
     // 1 and 1.0 and Long(1) are the same number for MongoDB.
@@ -122,7 +132,9 @@ describe('insert', () => {
   });
 
   it('rejects an array _id', async () => {
-    const err = await fresh().insertOne({ _id: [1, 2] } as never).catch((e) => e);
+    const err = await fresh()
+      .insertOne({ _id: [1, 2] } as never)
+      .catch((e) => e);
     expect(err.code).toBe(53);
   });
 });
@@ -149,8 +161,16 @@ describe('find', () => {
   });
 
   it('applies skip, limit and projection', async () => {
-    const docs = await c.find({}, { projection: { name: 1 } }).sort({ name: 1 }).skip(1).limit(2).toArray();
-    expect(docs).toEqual([{ _id: 1, name: 'b' }, { _id: 3, name: 'c' }]);
+    const docs = await c
+      .find({}, { projection: { name: 1 } })
+      .sort({ name: 1 })
+      .skip(1)
+      .limit(2)
+      .toArray();
+    expect(docs).toEqual([
+      { _id: 1, name: 'b' },
+      { _id: 3, name: 'c' },
+    ]);
     const excl = await c.find({ _id: 1 } as never, { projection: { tags: 0, nested: 0, _id: 0 } }).toArray();
     expect(excl).toEqual([{ name: 'b', n: 3 }]);
     const dotted = await c.find({ _id: 2 } as never, { projection: { 'nested.k': 1, _id: 0 } }).toArray();
@@ -179,7 +199,12 @@ describe('find', () => {
 
     it('slices nested arrays and arrays inside arrays of subdocuments', async () => {
       expect(await project({ 'sub.list': { $slice: 1 } })).toEqual({ ...doc, sub: { b: 2, list: [5] } });
-      expect(await project({ 'objs.l': { $slice: 1 }, _id: 0 })).toEqual({ a: 1, arr: doc.arr, sub: doc.sub, objs: [{ l: [1] }, { l: [4] }] });
+      expect(await project({ 'objs.l': { $slice: 1 }, _id: 0 })).toEqual({
+        a: 1,
+        arr: doc.arr,
+        sub: doc.sub,
+        objs: [{ l: [1] }, { l: [4] }],
+      });
       // The stored document is untouched.
       expect(await p.findOne({ _id: 1 } as never)).toEqual(doc);
     });
@@ -215,7 +240,10 @@ describe('find', () => {
   });
 
   it('reports bad operators as BadValue', async () => {
-    const err = await c.find({ n: { $frobnicate: 1 } }).toArray().catch((e) => e);
+    const err = await c
+      .find({ n: { $frobnicate: 1 } })
+      .toArray()
+      .catch((e) => e);
     expect(err).toBeInstanceOf(MongoServerError);
     expect(err.code).toBe(2);
   });
@@ -279,7 +307,15 @@ describe('cursors', () => {
 describe('update', () => {
   it('updates nested paths and arrays with $set/$inc/$push/$pull/$addToSet and positional operators', async () => {
     const c = fresh();
-    await c.insertOne({ _id: 1, a: { b: 1 }, items: [{ k: 'x', q: 1 }, { k: 'y', q: 2 }], tags: ['t1'] } as never);
+    await c.insertOne({
+      _id: 1,
+      a: { b: 1 },
+      items: [
+        { k: 'x', q: 1 },
+        { k: 'y', q: 2 },
+      ],
+      tags: ['t1'],
+    } as never);
     await c.updateOne({ _id: 1 } as never, { $set: { 'a.c': 2 }, $inc: { 'a.b': 5 }, $push: { tags: 't2' } } as never);
     await c.updateOne({ _id: 1, 'items.k': 'y' } as never, { $set: { 'items.$.q': 20 } });
     await c.updateOne({ _id: 1 } as never, { $inc: { 'items.$[].q': 1 } });
@@ -289,14 +325,21 @@ describe('update', () => {
     expect(await c.findOne({ _id: 1 } as never)).toEqual({
       _id: 1,
       a: { b: 6, c: 2 },
-      items: [{ k: 'X', q: 2 }, { k: 'y', q: 21 }],
+      items: [
+        { k: 'X', q: 2 },
+        { k: 'y', q: 21 },
+      ],
       tags: ['t1', 't3'],
     });
   });
 
   it('counts matched and modified separately and updates many', async () => {
     const c = fresh();
-    await c.insertMany([{ g: 1, v: 1 }, { g: 1, v: 2 }, { g: 2, v: 3 }]);
+    await c.insertMany([
+      { g: 1, v: 1 },
+      { g: 1, v: 2 },
+      { g: 2, v: 3 },
+    ]);
     const r = await c.updateMany({ g: 1 }, { $set: { v: 2 } });
     expect([r.matchedCount, r.modifiedCount]).toEqual([2, 1]);
     const none = await c.updateOne({ g: 9 }, { $set: { v: 0 } });
@@ -345,7 +388,10 @@ describe('update', () => {
   it('reports per-statement errors of an unordered update batch', async () => {
     const c = fresh();
     await c.createIndex({ u: 1 }, { unique: true });
-    await c.insertMany([{ _id: 1, u: 1 }, { _id: 2, u: 2 }] as never[]);
+    await c.insertMany([
+      { _id: 1, u: 1 },
+      { _id: 2, u: 2 },
+    ] as never[]);
     const err: MongoBulkWriteError = await c
       .bulkWrite(
         [
@@ -376,10 +422,17 @@ describe('delete', () => {
 describe('findAndModify', () => {
   it('returns the old or the new document, sorts, projects, removes and upserts', async () => {
     const c = fresh();
-    await c.insertMany([{ _id: 1, q: 'a', n: 1 }, { _id: 2, q: 'a', n: 2 }] as never[]);
+    await c.insertMany([
+      { _id: 1, q: 'a', n: 1 },
+      { _id: 2, q: 'a', n: 2 },
+    ] as never[]);
     const before = await c.findOneAndUpdate({ q: 'a' }, { $inc: { n: 10 } }, { sort: { n: -1 }, returnDocument: 'before' });
     expect(before).toEqual({ _id: 2, q: 'a', n: 2 });
-    const after = await c.findOneAndUpdate({ q: 'a' }, { $inc: { n: 10 } }, { sort: { n: 1 }, returnDocument: 'after', projection: { n: 1, _id: 0 } });
+    const after = await c.findOneAndUpdate(
+      { q: 'a' },
+      { $inc: { n: 10 } },
+      { sort: { n: 1 }, returnDocument: 'after', projection: { n: 1, _id: 0 } },
+    );
     expect(after).toEqual({ n: 11 });
     const removed = await c.findOneAndDelete({ _id: 2 } as never);
     expect(removed?.n).toBe(12);
@@ -396,7 +449,9 @@ describe('findAndModify', () => {
 
   it('rejects both update and remove', async () => {
     const c = fresh();
-    const err = await t.db.command({ findAndModify: c.collectionName, query: {}, remove: true, update: { $set: { a: 1 } } }).catch((e) => e);
+    const err = await t.db
+      .command({ findAndModify: c.collectionName, query: {}, remove: true, update: { $set: { a: 1 } } })
+      .catch((e) => e);
     expect(err.code).toBe(9);
   });
 });
@@ -430,15 +485,18 @@ describe('more update operators', () => {
   it('applies $unset, $rename, $min, $max, $mul, $pop, $pullAll, $currentDate and pipeline updates', async () => {
     const c = fresh();
     await c.insertOne({ _id: 1, a: 5, b: 1, old: 'x', arr: [1, 2, 3, 4], lo: 10, hi: 10 } as never);
-    await c.updateOne({ _id: 1 } as never, {
-      $unset: { b: '' },
-      $rename: { old: 'renamed' },
-      $min: { lo: 3 },
-      $max: { hi: 30 },
-      $mul: { a: 2 },
-      $pop: { arr: -1 },
-      $currentDate: { touched: true },
-    } as never);
+    await c.updateOne(
+      { _id: 1 } as never,
+      {
+        $unset: { b: '' },
+        $rename: { old: 'renamed' },
+        $min: { lo: 3 },
+        $max: { hi: 30 },
+        $mul: { a: 2 },
+        $pop: { arr: -1 },
+        $currentDate: { touched: true },
+      } as never,
+    );
     await c.updateOne({ _id: 1 } as never, { $pullAll: { arr: [3, 4] } } as never);
     const doc = await c.findOne({ _id: 1 } as never);
     expect(doc).toMatchObject({ _id: 1, a: 10, renamed: 'x', arr: [2], lo: 3, hi: 30 });

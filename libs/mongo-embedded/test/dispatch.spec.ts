@@ -33,7 +33,31 @@ describeEmbedded('runCommand', () => {
   });
 
   it('supports every command the spec lists', () => {
-    const required = ['hello', 'isMaster', 'ping', 'buildInfo', 'listDatabases', 'dropDatabase', 'create', 'drop', 'listCollections', 'createIndexes', 'listIndexes', 'dropIndexes', 'insert', 'find', 'getMore', 'killCursors', 'update', 'delete', 'findAndModify', 'count', 'distinct', 'aggregate', 'endSessions'];
+    const required = [
+      'hello',
+      'isMaster',
+      'ping',
+      'buildInfo',
+      'listDatabases',
+      'dropDatabase',
+      'create',
+      'drop',
+      'listCollections',
+      'createIndexes',
+      'listIndexes',
+      'dropIndexes',
+      'insert',
+      'find',
+      'getMore',
+      'killCursors',
+      'update',
+      'delete',
+      'findAndModify',
+      'count',
+      'distinct',
+      'aggregate',
+      'endSessions',
+    ];
     expect(required.filter((c) => !SUPPORTED_COMMANDS.includes(c))).toEqual([]);
   });
 });

@@ -17,12 +17,17 @@ const cliJs = path.join(outDir, 'libs', 'mongo-embedded', 'src', 'cli.js');
 /** Compiles this library alone (SWC, no type check), so the test does not depend on other code. */
 function buildCli(): void {
   const swc = path.join(root, 'node_modules', '.bin', 'swc');
-  const r = spawnSync(swc, ['libs/mongo-embedded/src', '-d', outDir, '--config-file', '.swcrc', '--quiet'], { cwd: root, encoding: 'utf8' });
+  const r = spawnSync(swc, ['libs/mongo-embedded/src', '-d', outDir, '--config-file', '.swcrc', '--quiet'], {
+    cwd: root,
+    encoding: 'utf8',
+  });
   if (r.status !== 0) throw new Error('swc failed: ' + r.stderr);
 }
 
 async function startCli(dataDir: string, extra: string[] = []): Promise<{ child: ChildProcess; uri: string }> {
-  const child = spawn(process.execPath, [cliJs, '--port', '0', '--data', dataDir, '--quiet', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [cliJs, '--port', '0', '--data', dataDir, '--quiet', ...extra], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const uri = await new Promise<string>((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error('server did not start: ' + out)), 15000);
@@ -90,7 +95,10 @@ describeEmbedded('durability', () => {
   it('tolerates a torn last journal record', async () => {
     const a = await startCli(dir);
     const c1 = await MongoClient.connect(a.uri);
-    await c1.db('d').collection('c').insertMany([{ _id: 1 }, { _id: 2 }] as never[]);
+    await c1
+      .db('d')
+      .collection('c')
+      .insertMany([{ _id: 1 }, { _id: 2 }] as never[]);
     await kill9(a.child);
     await c1.close(true).catch(() => undefined);
     const journal = fs.readdirSync(dir).find((f) => f.startsWith('journal-'))!;
@@ -100,7 +108,10 @@ describeEmbedded('durability', () => {
     const c2 = await MongoClient.connect(b.uri);
     try {
       expect(await c2.db('d').collection('c').countDocuments()).toBe(2);
-      await c2.db('d').collection('c').insertOne({ _id: 3 } as never);
+      await c2
+        .db('d')
+        .collection('c')
+        .insertOne({ _id: 3 } as never);
     } finally {
       await c2.close();
       await kill9(b.child);
@@ -147,7 +158,10 @@ describeEmbedded('durability', () => {
   it('keeps data across an in-process stop and start, and is memory-only without a data dir', async () => {
     const s1 = await EmbeddedMongo.start({ port: 0, dataDir: dir, quiet: true, compactAfterBytes: 1000 });
     const c1 = await MongoClient.connect(s1.uri);
-    await c1.db('d').collection('c').insertMany(Array.from({ length: 100 }, (_, i) => ({ i })));
+    await c1
+      .db('d')
+      .collection('c')
+      .insertMany(Array.from({ length: 100 }, (_, i) => ({ i })));
     await c1.close();
     await s1.stop();
     const s2 = await EmbeddedMongo.start({ port: 0, dataDir: dir, quiet: true });

@@ -48,10 +48,21 @@ describeEmbedded('embedded server specifics', () => {
   it('removes documents past their TTL index deadline', async () => {
     const c = client.db('ttl').collection('sessions');
     await c.createIndex({ at: 1 }, { expireAfterSeconds: 60 });
-    await c.insertMany([{ k: 'old', at: new Date(Date.now() - 120_000) }, { k: 'new', at: new Date() }, { k: 'nodate', at: 'x' }]);
+    await c.insertMany([
+      { k: 'old', at: new Date(Date.now() - 120_000) },
+      { k: 'new', at: new Date() },
+      { k: 'nodate', at: 'x' },
+    ]);
     const deadline = Date.now() + 5000;
     while ((await c.countDocuments({ k: 'old' })) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    expect((await c.find({}, { projection: { _id: 0, k: 1 } }).sort({ k: 1 }).toArray()).map((d) => d.k)).toEqual(['new', 'nodate']);
+    expect(
+      (
+        await c
+          .find({}, { projection: { _id: 0, k: 1 } })
+          .sort({ k: 1 })
+          .toArray()
+      ).map((d) => d.k),
+    ).toEqual(['new', 'nodate']);
   });
 
   it('refuses default collations, capped collections and unsupported collMod options instead of ignoring them', async () => {
@@ -62,8 +73,23 @@ describeEmbedded('embedded server specifics', () => {
     expect((await db.createCollection('capped', { capped: true, size: 1000 }).catch((e) => e)).code).toBe(115);
     expect((await db.command({ collMod: 'c', changeStreamPreAndPostImages: { enabled: true } }).catch((e) => e)).code).toBe(115);
     expect((await db.command({ collMod: 'c', index: { name: '_id_', unique: true } }).catch((e) => e)).code).toBe(115);
-    expect((await db.collection('c').createIndex({ a: 'text' }).catch((e) => e)).code).toBe(67);
+    expect(
+      (
+        await db
+          .collection('c')
+          .createIndex({ a: 'text' })
+          .catch((e) => e)
+      ).code,
+    ).toBe(67);
     const timeseriesOut = { $out: { db: 'refuse', coll: 'ts', timeseries: { timeField: 't' } } };
-    expect((await db.collection('c').aggregate([timeseriesOut]).toArray().catch((e) => e)).code).toBe(115);
+    expect(
+      (
+        await db
+          .collection('c')
+          .aggregate([timeseriesOut])
+          .toArray()
+          .catch((e) => e)
+      ).code,
+    ).toBe(115);
   });
 });

@@ -35,7 +35,9 @@ describe('unique indexes', () => {
     const err = await dupError(c.insertOne({ email: 'a@x.io' }));
     expect(err.keyPattern).toEqual({ email: 1 });
     expect(err.keyValue).toEqual({ email: 'a@x.io' });
-    expect(err.message).toBe(`E11000 duplicate key error collection: ${t.dbName}.${c.collectionName} index: email_1 dup key: { email: "a@x.io" }`);
+    expect(err.message).toBe(
+      `E11000 duplicate key error collection: ${t.dbName}.${c.collectionName} index: email_1 dup key: { email: "a@x.io" }`,
+    );
     // Missing fields index as null, so a second document without the field also collides.
     await c.insertOne({ other: 1 });
     const nullErr = await dupError(c.insertOne({ other: 2 }));
@@ -45,17 +47,28 @@ describe('unique indexes', () => {
   it('rejects an update that would create a duplicate and leaves the document unchanged', async () => {
     const c = fresh();
     await c.createIndex({ code: 1 }, { unique: true });
-    await c.insertMany([{ _id: 1, code: 'A' }, { _id: 2, code: 'B' }] as never[]);
+    await c.insertMany([
+      { _id: 1, code: 'A' },
+      { _id: 2, code: 'B' },
+    ] as never[]);
     await dupError(c.updateOne({ _id: 2 } as never, { $set: { code: 'A' } }));
     expect(await c.findOne({ _id: 2 } as never)).toEqual({ _id: 2, code: 'B' });
     await dupError(c.findOneAndUpdate({ _id: 2 } as never, { $set: { code: 'A' } }));
-    await dupError(c.updateOne({ code: 'A' }, { $set: { x: 1 } }, { upsert: true }).then(() => c.updateOne({ code: 'Z' }, { $set: { code: 'A' } }, { upsert: true })));
+    await dupError(
+      c
+        .updateOne({ code: 'A' }, { $set: { x: 1 } }, { upsert: true })
+        .then(() => c.updateOne({ code: 'Z' }, { $set: { code: 'A' } }, { upsert: true })),
+    );
   });
 
   it('enforces compound unique keys on the combination only', async () => {
     const c = fresh();
     await c.createIndex({ tenant: 1, code: 1 }, { unique: true, name: 'tenant_code' });
-    await c.insertMany([{ tenant: 't1', code: 'A' }, { tenant: 't2', code: 'A' }, { tenant: 't1', code: 'B' }]);
+    await c.insertMany([
+      { tenant: 't1', code: 'A' },
+      { tenant: 't2', code: 'A' },
+      { tenant: 't1', code: 'B' },
+    ]);
     const err = await dupError(c.insertOne({ tenant: 't1', code: 'A' }));
     expect(err.keyPattern).toEqual({ tenant: 1, code: 1 });
     expect(err.keyValue).toEqual({ tenant: 't1', code: 'A' });
@@ -73,7 +86,11 @@ describe('unique indexes', () => {
   it('enforces partial unique indexes only on documents matching the filter', async () => {
     const c = fresh();
     await c.createIndex({ code: 1 }, { unique: true, partialFilterExpression: { active: { $eq: true } } });
-    await c.insertMany([{ code: 'A', active: false }, { code: 'A', active: false }, { code: 'A', active: true }]);
+    await c.insertMany([
+      { code: 'A', active: false },
+      { code: 'A', active: false },
+      { code: 'A', active: true },
+    ]);
     await dupError(c.insertOne({ code: 'A', active: true }));
     // Deactivating frees the code; reactivating a second one collides again.
     await c.updateOne({ active: true }, { $set: { active: false } });
@@ -138,13 +155,22 @@ describe('index catalog', () => {
   });
 
   it('answers missing and existing namespaces as MongoDB does', async () => {
-    const err = await t.db.collection('never_created').listIndexes().toArray().catch((e) => e);
+    const err = await t.db
+      .collection('never_created')
+      .listIndexes()
+      .toArray()
+      .catch((e) => e);
     expect(err.code).toBe(26);
     expect(err.codeName).toBe('NamespaceNotFound');
     await t.db.createCollection('made_once');
     const exists = await t.db.command({ create: 'made_once' }).catch((e) => e);
     expect(exists.code).toBe(48);
-    expect(await t.db.collection('never_created').drop().catch(() => true)).toBe(true);
+    expect(
+      await t.db
+        .collection('never_created')
+        .drop()
+        .catch(() => true),
+    ).toBe(true);
     const names = (await t.db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name);
     expect(names).toContain('made_once');
     const filtered = await t.db.listCollections({ name: 'made_once' }).toArray();
@@ -159,7 +185,9 @@ describe('index use', () => {
   let c: Collection;
   beforeAll(async () => {
     c = fresh();
-    await c.insertMany(Array.from({ length: 3000 }, (_, i) => ({ _id: i, k: `k${i}`, g: i % 30, n: i, tags: [`t${i % 10}`, 'all'] })) as never[]);
+    await c.insertMany(
+      Array.from({ length: 3000 }, (_, i) => ({ _id: i, k: `k${i}`, g: i % 30, n: i, tags: [`t${i % 10}`, 'all'] })) as never[],
+    );
     await c.createIndexes([{ key: { k: 1 }, unique: true }, { key: { g: 1, n: 1 } }, { key: { n: 1 } }, { key: { tags: 1 } }]);
   });
 
@@ -253,8 +281,14 @@ describe('index use', () => {
   });
 
   it('returns the same answers with and without an index', async () => {
-    const viaIndex = await c.find({ n: { $gt: 2990 } }).sort({ n: 1 }).toArray();
-    const viaScan = await c.find({ $expr: { $gt: ['$n', 2990] } }).sort({ n: 1 }).toArray();
+    const viaIndex = await c
+      .find({ n: { $gt: 2990 } })
+      .sort({ n: 1 })
+      .toArray();
+    const viaScan = await c
+      .find({ $expr: { $gt: ['$n', 2990] } })
+      .sort({ n: 1 })
+      .toArray();
     expect(viaIndex).toEqual(viaScan);
     expect(viaIndex).toHaveLength(9);
   });

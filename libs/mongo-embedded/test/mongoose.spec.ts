@@ -86,7 +86,9 @@ describe('mongoose models', () => {
 
   it('inserts many and finds with sort, skip, limit, select and lean', async () => {
     const { Coupon } = models();
-    await Coupon.insertMany(Array.from({ length: 20 }, (_, i) => ({ tenant: 'list', code: `C${String(i).padStart(2, '0')}`, redeemed: i % 5 })));
+    await Coupon.insertMany(
+      Array.from({ length: 20 }, (_, i) => ({ tenant: 'list', code: `C${String(i).padStart(2, '0')}`, redeemed: i % 5 })),
+    );
     const page = await Coupon.find({ tenant: 'list' }).sort({ redeemed: -1, code: 1 }).skip(2).limit(3).select('code redeemed').lean();
     expect(page.map((p) => [p.code, p.redeemed])).toEqual([
       ['C14', 4],
@@ -96,7 +98,13 @@ describe('mongoose models', () => {
     expect(Object.keys(page[0]).sort()).toEqual(['_id', 'code', 'redeemed']);
     expect(await Coupon.countDocuments({ tenant: 'list', redeemed: { $gte: 3 } })).toBe(8);
     expect((await Coupon.distinct('redeemed', { tenant: 'list' })).sort()).toEqual([0, 1, 2, 3, 4]);
-    const err = await Coupon.insertMany([{ tenant: 'list', code: 'NEW' }, { tenant: 'list', code: 'C00' }], { ordered: false }).catch((e) => e);
+    const err = await Coupon.insertMany(
+      [
+        { tenant: 'list', code: 'NEW' },
+        { tenant: 'list', code: 'C00' },
+      ],
+      { ordered: false },
+    ).catch((e) => e);
     expect(err.code).toBe(11000);
     expect(await Coupon.countDocuments({ tenant: 'list', code: 'NEW' })).toBe(1);
   });
@@ -120,18 +128,48 @@ describe('mongoose models', () => {
   it('updates many with $inc/$push/$pull/$addToSet/$set on nested paths and positional operators', async () => {
     const { Coupon } = models();
     await Coupon.insertMany([
-      { tenant: 'upd', code: 'A', segments: ['s1'], lines: [{ sku: 'p1', qty: 1 }, { sku: 'p2', qty: 2 }] },
+      {
+        tenant: 'upd',
+        code: 'A',
+        segments: ['s1'],
+        lines: [
+          { sku: 'p1', qty: 1 },
+          { sku: 'p2', qty: 2 },
+        ],
+      },
       { tenant: 'upd', code: 'B', segments: ['s1', 's2'], lines: [{ sku: 'p2', qty: 5 }] },
     ]);
-    const r = await Coupon.updateMany({ tenant: 'upd' }, { $inc: { redeemed: 2 }, $addToSet: { segments: 's3' }, $set: { 'name.en': 'N' } });
+    const r = await Coupon.updateMany(
+      { tenant: 'upd' },
+      { $inc: { redeemed: 2 }, $addToSet: { segments: 's3' }, $set: { 'name.en': 'N' } },
+    );
     expect([r.matchedCount, r.modifiedCount]).toEqual([2, 2]);
     await Coupon.updateMany({ tenant: 'upd' }, { $pull: { segments: 's1' }, $push: { lines: { sku: 'p9', qty: 9 } } });
     await Coupon.updateOne({ tenant: 'upd', code: 'A', 'lines.sku': 'p2' }, { $inc: { 'lines.$.qty': 10 } });
     await Coupon.updateMany({ tenant: 'upd' }, { $mul: { 'lines.$[l].qty': 2 } }, { arrayFilters: [{ 'l.sku': 'p9' }] });
     const docs = await Coupon.find({ tenant: 'upd' }).sort({ code: 1 }).lean();
     expect(docs.map((d) => ({ code: d.code, redeemed: d.redeemed, segments: d.segments, lines: d.lines, name: d.name }))).toEqual([
-      { code: 'A', redeemed: 2, segments: ['s3'], lines: [{ sku: 'p1', qty: 1 }, { sku: 'p2', qty: 12 }, { sku: 'p9', qty: 18 }], name: { en: 'N' } },
-      { code: 'B', redeemed: 2, segments: ['s2', 's3'], lines: [{ sku: 'p2', qty: 5 }, { sku: 'p9', qty: 18 }], name: { en: 'N' } },
+      {
+        code: 'A',
+        redeemed: 2,
+        segments: ['s3'],
+        lines: [
+          { sku: 'p1', qty: 1 },
+          { sku: 'p2', qty: 12 },
+          { sku: 'p9', qty: 18 },
+        ],
+        name: { en: 'N' },
+      },
+      {
+        code: 'B',
+        redeemed: 2,
+        segments: ['s2', 's3'],
+        lines: [
+          { sku: 'p2', qty: 5 },
+          { sku: 'p9', qty: 18 },
+        ],
+        name: { en: 'N' },
+      },
     ]);
   });
 
@@ -150,7 +188,11 @@ describe('mongoose models', () => {
 
   it('aggregates with $match/$group/$sort', async () => {
     const { Coupon } = models();
-    const rows = await Coupon.aggregate([{ $match: { tenant: 'list' } }, { $group: { _id: '$redeemed', n: { $sum: 1 } } }, { $sort: { _id: 1 } }]);
+    const rows = await Coupon.aggregate([
+      { $match: { tenant: 'list' } },
+      { $group: { _id: '$redeemed', n: { $sum: 1 } } },
+      { $sort: { _id: 1 } },
+    ]);
     expect(rows).toEqual([0, 1, 2, 3, 4].map((k) => ({ _id: k, n: k === 0 ? 5 : 4 })));
   });
 

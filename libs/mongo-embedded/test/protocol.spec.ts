@@ -167,7 +167,13 @@ describe('OP_MSG', () => {
   it('answers the legacy OP_QUERY handshake with OP_REPLY', async () => {
     const c = new RawClient();
     await c.ready();
-    const q = Buffer.concat([Buffer.alloc(4), Buffer.from('admin.$cmd\0'), Buffer.alloc(4), Buffer.from([0xff, 0xff, 0xff, 0xff]), Buffer.from(serialize({ isMaster: 1 }))]);
+    const q = Buffer.concat([
+      Buffer.alloc(4),
+      Buffer.from('admin.$cmd\0'),
+      Buffer.alloc(4),
+      Buffer.from([0xff, 0xff, 0xff, 0xff]),
+      Buffer.from(serialize({ isMaster: 1 })),
+    ]);
     c.send(Buffer.concat([header(16 + q.length, 11, 2004), q]));
     const r = await within(c.next(), 5000, 'OP_REPLY');
     expect(r.opCode).toBe(1);

@@ -23,7 +23,15 @@ function bodyOf(msg: Buffer): Buffer {
 
 describeEmbedded('cursor reply encoding', () => {
   const sample = (): Array<Record<string, unknown>> => [
-    { _id: new ObjectId(), s: 'ü€ text', n: 1.5, i: 7, l: Long.fromString('9007199254740993'), d: new Date(5), nested: { a: [1, { b: null }] } },
+    {
+      _id: new ObjectId(),
+      s: 'ü€ text',
+      n: 1.5,
+      i: 7,
+      l: Long.fromString('9007199254740993'),
+      d: new Date(5),
+      nested: { a: [1, { b: null }] },
+    },
     { _id: 'two', bin: new Binary(Buffer.from([1, 2, 3])), skipped: undefined, arr: [] },
     {},
   ];
@@ -53,7 +61,9 @@ describeEmbedded('cursor reply encoding', () => {
   it('refuses a reply beyond the BSON size limit instead of sending it', () => {
     const big = 'x'.repeat(1024 * 1024);
     const docs = Array.from({ length: 18 }, (_, i) => ({ _id: i, big }));
-    expect(() => encodeOpMsg(1, { cursor: { firstBatch: markStoredBatch(docs), id: Long.fromNumber(0), ns: 'db.c' }, ok: 1 })).toThrow(RangeError);
+    expect(() => encodeOpMsg(1, { cursor: { firstBatch: markStoredBatch(docs), id: Long.fromNumber(0), ns: 'db.c' }, ok: 1 })).toThrow(
+      RangeError,
+    );
   });
 
   it('serves the new version of a document after each kind of write', () => {
@@ -70,13 +80,25 @@ describeEmbedded('cursor reply encoding', () => {
       return batch.filter((d: { _id: number }) => d._id < 100);
     };
     run({ insert: 'c', documents: [{ _id: 1, v: 'a' }, { _id: 2, v: 'b' }, ...filler] });
-    expect(firstTwo()).toEqual([{ _id: 1, v: 'a' }, { _id: 2, v: 'b' }]);
+    expect(firstTwo()).toEqual([
+      { _id: 1, v: 'a' },
+      { _id: 2, v: 'b' },
+    ]);
     run({ update: 'c', updates: [{ q: { _id: 1 }, u: { $set: { v: 'A' } } }] });
-    expect(firstTwo()).toEqual([{ _id: 1, v: 'A' }, { _id: 2, v: 'b' }]);
+    expect(firstTwo()).toEqual([
+      { _id: 1, v: 'A' },
+      { _id: 2, v: 'b' },
+    ]);
     run({ update: 'c', updates: [{ q: { _id: { $lt: 100 } }, u: [{ $set: { w: { $concat: ['$v', '!'] } } }], multi: true }] });
-    expect(firstTwo()).toEqual([{ _id: 1, v: 'A', w: 'A!' }, { _id: 2, v: 'b', w: 'b!' }]);
+    expect(firstTwo()).toEqual([
+      { _id: 1, v: 'A', w: 'A!' },
+      { _id: 2, v: 'b', w: 'b!' },
+    ]);
     run({ findAndModify: 'c', query: { _id: 2 }, update: { x: 1 } });
-    expect(firstTwo()).toEqual([{ _id: 1, v: 'A', w: 'A!' }, { _id: 2, x: 1 }]);
+    expect(firstTwo()).toEqual([
+      { _id: 1, v: 'A', w: 'A!' },
+      { _id: 2, x: 1 },
+    ]);
     run({ delete: 'c', deletes: [{ q: { _id: 1 }, limit: 1 }] });
     expect(firstTwo()).toEqual([{ _id: 2, x: 1 }]);
     // The bytes are complete documents: the filler reads back unchanged too.
@@ -100,7 +122,9 @@ describe('large results through the driver', () => {
   beforeAll(async () => {
     t = await startTestDb('reply');
     c = t.db.collection<Item>('big');
-    await c.insertMany(Array.from({ length: N }, (_, i) => ({ _id: i, name: `n${i}`, tags: ['a', `t${i % 7}`], price: { amount: i / 2 } })) as never[]);
+    await c.insertMany(
+      Array.from({ length: N }, (_, i) => ({ _id: i, name: `n${i}`, tags: ['a', `t${i % 7}`], price: { amount: i / 2 } })) as never[],
+    );
   });
   afterAll(async () => {
     await t.close();
@@ -139,13 +163,20 @@ describe('large results through the driver', () => {
     expect(projected).toHaveLength(N);
     expect(projected[7]).toEqual({ name: 'n7' });
     const excluded = await c.find({ _id: { $in: [3, 4] } } as never, { projection: { tags: 0 } }).toArray();
-    expect(excluded).toEqual([{ _id: 3, name: 'n3', price: { amount: 1.5 } }, { _id: 4, name: 'n4', price: { amount: 2 } }]);
+    expect(excluded).toEqual([
+      { _id: 3, name: 'n3', price: { amount: 1.5 } },
+      { _id: 4, name: 'n4', price: { amount: 2 } },
+    ]);
     const sliced = await c.find({ _id: 5 } as never, { projection: { name: 1, tags: { $slice: -1 } } }).toArray();
     expect(sliced).toEqual([{ _id: 5, name: 'n5', tags: ['t5'] }]);
     const paged = await c.find({}, { batchSize: 333 }).sort({ _id: -1 }).skip(10).limit(1000).toArray();
     expect(paged).toHaveLength(1000);
     expect(paged[0]._id).toBe(N - 11);
     const agg = await c.aggregate([{ $match: { _id: { $lt: 3 } } }, { $project: { name: 1 } }]).toArray();
-    expect(agg).toEqual([{ _id: 0, name: 'n0' }, { _id: 1, name: 'n1' }, { _id: 2, name: 'n2' }]);
+    expect(agg).toEqual([
+      { _id: 0, name: 'n0' },
+      { _id: 1, name: 'n1' },
+      { _id: 2, name: 'n2' },
+    ]);
   });
 });

@@ -1,5 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ActorType, buildEvent, CloudEventEnvelope, emitAllSafely, emitManySafely, EventSink, EventSourceName, EventType, LOGGER, SERVICE_NAME } from '@suite/api-kit';
+import {
+  ActorType,
+  buildEvent,
+  CloudEventEnvelope,
+  emitAllSafely,
+  emitManySafely,
+  EventSink,
+  EventSourceName,
+  EventType,
+  LOGGER,
+  SERVICE_NAME,
+} from '@suite/api-kit';
 import type { Logger } from 'pino';
 import { EVENT_SINK } from './tokens';
 
@@ -54,11 +65,21 @@ export class ChangeEvents {
 
   /** In the given order, one outbox write each (EVT-6: cascaded children before their parent). */
   async emit(origin: EventOrigin, ...changes: ChangeEvent[]): Promise<void> {
-    if (changes.length) await emitAllSafely(this.sink, changes.map((c) => this.envelope(origin, c)), this.logger);
+    if (changes.length)
+      await emitAllSafely(
+        this.sink,
+        changes.map((c) => this.envelope(origin, c)),
+        this.logger,
+      );
   }
 
   /** A bulk request's events (EVT-6) in one outbox write where the sink can batch. */
   async emitBatch(origin: EventOrigin, changes: readonly ChangeEvent[]): Promise<void> {
-    if (changes.length) await emitManySafely(this.sink, changes.map((c) => this.envelope(origin, c)), this.logger);
+    if (changes.length)
+      await emitManySafely(
+        this.sink,
+        changes.map((c) => this.envelope(origin, c)),
+        this.logger,
+      );
   }
 }

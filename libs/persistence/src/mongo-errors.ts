@@ -28,13 +28,18 @@ export function translateMongoError(error: unknown): ApiError | undefined {
     return ApiError.invalidQuery({ field: 'q', type: 'invalid_regex', message: 'the regular expression is not supported by the database' });
   }
   if (e.code === 50) return new ApiError('query_timeout', 'The query took too long; narrow it down and retry.', { cause: error });
-  if (e.name && UNAVAILABLE_ERRORS.has(e.name)) return new ApiError('service_unavailable', 'The database is not reachable.', { cause: error });
+  if (e.name && UNAVAILABLE_ERRORS.has(e.name))
+    return new ApiError('service_unavailable', 'The database is not reachable.', { cause: error });
   if (error instanceof mongoose.Error.CastError) {
     return ApiError.validation([{ field: e.path, type: 'invalid_type', message: `${e.path} has the wrong type` }]);
   }
   if (error instanceof mongoose.Error.ValidationError) {
     return ApiError.validation(
-      Object.entries(error.errors).map(([field, err]) => ({ field, type: err.kind === 'required' ? 'missing_value' : 'invalid_value', message: err.message })),
+      Object.entries(error.errors).map(([field, err]) => ({
+        field,
+        type: err.kind === 'required' ? 'missing_value' : 'invalid_value',
+        message: err.message,
+      })),
     );
   }
   return undefined;

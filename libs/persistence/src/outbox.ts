@@ -31,7 +31,14 @@ export class OutboxRepository implements EventSink {
   }
 
   async emit(event: CloudEventEnvelope<object>): Promise<void> {
-    await this.collection.insertOne({ _id: event.id, tenant: event.tenant, event, createdAt: new Date(), seq: OutboxRepository.sequence++, publishedAt: null });
+    await this.collection.insertOne({
+      _id: event.id,
+      tenant: event.tenant,
+      event,
+      createdAt: new Date(),
+      seq: OutboxRepository.sequence++,
+      publishedAt: null,
+    });
   }
 
   /**
@@ -41,7 +48,14 @@ export class OutboxRepository implements EventSink {
   async emitMany(events: readonly CloudEventEnvelope<object>[]): Promise<number[]> {
     if (events.length === 0) return [];
     const createdAt = new Date();
-    const docs: OutboxEntry[] = events.map((event) => ({ _id: event.id, tenant: event.tenant, event, createdAt, seq: OutboxRepository.sequence++, publishedAt: null }));
+    const docs: OutboxEntry[] = events.map((event) => ({
+      _id: event.id,
+      tenant: event.tenant,
+      event,
+      createdAt,
+      seq: OutboxRepository.sequence++,
+      publishedAt: null,
+    }));
     try {
       await this.collection.insertMany(docs, { ordered: false });
       return [];
@@ -55,7 +69,9 @@ export class OutboxRepository implements EventSink {
 
   /** Unpublished entries, oldest first (the dispatcher's work list). */
   unpublished(limit: number): Promise<OutboxEntry[]> {
-    return this.collection.find({ publishedAt: null }).sort({ createdAt: 1, seq: 1, _id: 1 }).limit(limit).toArray() as Promise<OutboxEntry[]>;
+    return this.collection.find({ publishedAt: null }).sort({ createdAt: 1, seq: 1, _id: 1 }).limit(limit).toArray() as Promise<
+      OutboxEntry[]
+    >;
   }
 
   async markPublished(ids: string | string[], at = new Date()): Promise<void> {

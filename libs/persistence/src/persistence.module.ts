@@ -68,7 +68,6 @@ class ConnectionLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
   }
 }
 
-
 @Global()
 @Module({})
 export class PersistenceModule {

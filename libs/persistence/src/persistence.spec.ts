@@ -7,6 +7,7 @@ import { OutboxDispatcher, OutboxRepository } from './outbox';
 import { openConnection } from './persistence.module';
 import { tenantCollectionName } from './tenant';
 import { defineEntity, TenantModelRegistry, trustedFilter } from './tenant-model-registry';
+import { IdKeyedRepository } from './tenant-repository';
 
 interface Thing {
   _id: string;
@@ -53,7 +54,9 @@ describe('@suite/persistence against the embedded server', () => {
     const before = await registry.tenantCollections('gamma');
     expect(await registry.model('gamma', THINGS).find({}).lean()).toEqual([]);
     expect(await registry.model('gamma', THINGS).findById('x').lean()).toBeNull();
-    expect(await findPage(registry.model('gamma', THINGS), { filter: {}, sort: [['_id', 1]], skip: 0, limit: 10, withTotal: true })).toEqual({ items: [], total: 0 });
+    expect(
+      await findPage(registry.model('gamma', THINGS), { filter: {}, sort: [['_id', 1]], skip: 0, limit: 10, withTotal: true }),
+    ).toEqual({ items: [], total: 0 });
     expect(await registry.tenantCollections('gamma')).toEqual(before);
     expect(before).toEqual([]);
   });
@@ -84,9 +87,15 @@ describe('@suite/persistence against the embedded server', () => {
     ]);
     // Untrusted: {$gt: 0} is wrapped in $eq, so it is a value, not an operator: on a number field
     // it cannot even be cast, and the error maps to a 400, never to a match.
-    const untrusted = await model.find({ n: { $gt: 0 } }).lean().catch((e) => e);
+    const untrusted = await model
+      .find({ n: { $gt: 0 } })
+      .lean()
+      .catch((e) => e);
     expect(translateMongoError(untrusted)).toMatchObject({ errorCode: 'validation_failed' });
-    const injected = await model.find({ code: { $ne: 'nothing' } } as never).lean().catch((e) => e);
+    const injected = await model
+      .find({ code: { $ne: 'nothing' } } as never)
+      .lean()
+      .catch((e) => e);
     expect(translateMongoError(injected)).toMatchObject({ errorCode: 'validation_failed' });
     const trusted = trustedFilter({ $and: [{ n: { $gt: 0 } }, { $or: [{ code: { $in: ['y'] } }] }] });
     expect(await model.find(trusted).lean()).toEqual([{ _id: '2', code: 'y', n: 5 }]);
@@ -95,7 +104,16 @@ describe('@suite/persistence against the embedded server', () => {
   it('pages with sort, skip, limit and a total under the same filter', async () => {
     const model = await registry.forWrite('zeta', THINGS);
     await model.insertMany(Array.from({ length: 7 }, (_, i) => ({ _id: `t${i}`, code: `c${i}`, n: i % 3 })));
-    const page = await findPage(model, { filter: { n: { $gte: 1 } }, sort: [['n', -1], ['_id', 1]], skip: 1, limit: 2, withTotal: true });
+    const page = await findPage(model, {
+      filter: { n: { $gte: 1 } },
+      sort: [
+        ['n', -1],
+        ['_id', 1],
+      ],
+      skip: 1,
+      limit: 2,
+      withTotal: true,
+    });
     expect(page.total).toBe(4);
     expect(page.items.map((d) => d._id)).toEqual(['t5', 't1']);
   });
@@ -107,6 +125,19 @@ describe('@suite/persistence against the embedded server', () => {
     small.model('ccc', THINGS);
     expect(connection.modelNames()).not.toContain('aaa_things');
     expect(await small.model('aaa', THINGS).countDocuments()).toBe(0);
+  });
+
+  it('hands out an IdKeyedRepository document with its _id named id, nothing else mapped', async () => {
+    class ThingsRepository extends IdKeyedRepository<Thing> {
+      constructor() {
+        super(registry, THINGS);
+      }
+      get(tenant: string, id: string) {
+        return this.findOneDoc(tenant, { _id: id });
+      }
+    }
+    await (await registry.forWrite('kappa', THINGS)).create({ _id: 'k1', code: 'k', n: 7 });
+    expect(await new ThingsRepository().get('kappa', 'k1')).toEqual({ id: 'k1', code: 'k', n: 7 });
   });
 });
 
@@ -124,7 +155,17 @@ describe('outbox (EVT-4, EVT-5)', () => {
   });
 
   const event = (tenant: string, n: number) =>
-    buildEvent({ source: '/coupon', type: 'coupon.created', subject: `C${n}`, tenant, entityVersion: 0, actor: { type: 'employee', id: 'u1' }, requestId: `r${n}`, time: new Date(), data: { code: `C${n}` } });
+    buildEvent({
+      source: '/coupon',
+      type: 'coupon.created',
+      subject: `C${n}`,
+      tenant,
+      entityVersion: 0,
+      actor: { type: 'employee', id: 'u1' },
+      requestId: `r${n}`,
+      time: new Date(),
+      data: { code: `C${n}` },
+    });
 
   it('stores events per tenant in order and publishes them at least once, in order', async () => {
     const outbox = new OutboxRepository(connection);

@@ -94,9 +94,9 @@ export class TenantModelRegistry {
     }
     const indexes = entity.schema.indexes();
     if (indexes.length) {
-      await db.collection(name).createIndexes(
-        indexes.map(([key, options]) => ({ key: key as Record<string, 1 | -1>, ...(options as object) })),
-      );
+      await db
+        .collection(name)
+        .createIndexes(indexes.map(([key, options]) => ({ key: key as Record<string, 1 | -1>, ...(options as object) })));
     }
   }
 
@@ -122,7 +122,12 @@ export function trustedFilter<T>(filter: T): T {
       stack.push(...value);
     } else if (value !== null && typeof value === 'object' && !(value instanceof Date) && !(value instanceof RegExp)) {
       for (const [key, child] of Object.entries(value)) {
-        if (child !== null && typeof child === 'object' && !(child instanceof Date) && (key.startsWith('$') || Object.keys(child).some((k) => k.startsWith('$')))) {
+        if (
+          child !== null &&
+          typeof child === 'object' &&
+          !(child instanceof Date) &&
+          (key.startsWith('$') || Object.keys(child).some((k) => k.startsWith('$')))
+        ) {
           (value as Record<string, unknown>)[key] = markTrusted(child);
         }
         stack.push((value as Record<string, unknown>)[key]);

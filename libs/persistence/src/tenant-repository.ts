@@ -82,3 +82,17 @@ export abstract class TenantRepository<D, E> {
     return this.run(() => this.model(tenant).countDocuments(this.filter(filter)).exec());
   }
 }
+
+/** A stored document keyed by its public id (`_id`), with the key named `id` as the domain names it. */
+export type WithId<D extends { _id: string }> = { id: string } & Omit<D, '_id'>;
+
+/**
+ * The base of a repository whose domain value is the stored document itself, with its primary key
+ * `_id` (the public id, ID-1) named `id`; nothing else is mapped.
+ */
+export abstract class IdKeyedRepository<D extends { _id: string }> extends TenantRepository<D, WithId<D>> {
+  protected toDomain(doc: D): WithId<D> {
+    const { _id, ...rest } = doc;
+    return { id: _id, ...rest };
+  }
+}

@@ -12,7 +12,10 @@ interface Pair {
   kind?: string;
   metadata: { version: number; createdAt: Date; modifiedAt: Date };
 }
-const pairSchema = new Schema<Pair>({ a: String, b: String, note: String, kind: String, metadata: { version: Number, createdAt: Date, modifiedAt: Date } }, { versionKey: false });
+const pairSchema = new Schema<Pair>(
+  { a: String, b: String, note: String, kind: String, metadata: { version: Number, createdAt: Date, modifiedAt: Date } },
+  { versionKey: false },
+);
 pairSchema.index({ a: 1, b: 1 }, { unique: true });
 const PAIRS = defineEntity<Pair>('pairs', pairSchema);
 
@@ -35,7 +38,16 @@ describe('versioned single-document writes against the embedded server', () => {
   });
 
   it('builds the META-2 update: fields set or unset, version +1, createdAt and extras on insert only', () => {
-    expect(versionedUpdate([['note', 'x'], ['kind', undefined]], t0, { kind0: 'MANUAL' })).toEqual({
+    expect(
+      versionedUpdate(
+        [
+          ['note', 'x'],
+          ['kind', undefined],
+        ],
+        t0,
+        { kind0: 'MANUAL' },
+      ),
+    ).toEqual({
       $set: { 'metadata.modifiedAt': t0, note: 'x' },
       $unset: { kind: 1 },
       $inc: { 'metadata.version': 1 },
@@ -62,7 +74,10 @@ describe('versioned single-document writes against the embedded server', () => {
     const model = await registry.forWrite('alpha', PAIRS);
     await upsertVersioned(model, { a: 'u', b: 'u' }, versionedUpdate([], t0));
     expect(await updateVersioned(model, { a: 'u', b: 'u' }, versionedUpdate([['note', 'n']], t1), 5)).toBeNull();
-    expect(await updateVersioned(model, { a: 'u', b: 'u' }, versionedUpdate([['note', 'n']], t1), 1)).toMatchObject({ note: 'n', metadata: { version: 2 } });
+    expect(await updateVersioned(model, { a: 'u', b: 'u' }, versionedUpdate([['note', 'n']], t1), 1)).toMatchObject({
+      note: 'n',
+      metadata: { version: 2 },
+    });
     expect(await updateVersioned(model, { a: 'none', b: 'u' }, versionedUpdate([], t1))).toBeNull();
     expect(await model.countDocuments({ a: 'none' })).toBe(0);
   });
@@ -80,7 +95,8 @@ describe('versioned single-document writes against the embedded server', () => {
   it('takes batches that were really there, within one tenant only', async () => {
     const alpha = await registry.forWrite('alpha', PAIRS);
     const beta = await registry.forWrite('beta', PAIRS);
-    for (let i = 0; i < 5; i++) await insertNew(alpha, { a: 'batch', b: `b${i}`, metadata: { version: 1, createdAt: t0, modifiedAt: t0 } }, 'x');
+    for (let i = 0; i < 5; i++)
+      await insertNew(alpha, { a: 'batch', b: `b${i}`, metadata: { version: 1, createdAt: t0, modifiedAt: t0 } }, 'x');
     await insertNew(beta, { a: 'batch', b: 'b0', metadata: { version: 1, createdAt: t0, modifiedAt: t0 } }, 'x');
     expect(await takeBatch(alpha, { a: 'batch' }, 3)).toHaveLength(3);
     expect((await takeBatch(alpha, { a: 'batch' }, 3)).map((d) => d.b).sort()).toHaveLength(2);

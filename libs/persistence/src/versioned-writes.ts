@@ -24,7 +24,11 @@ export interface VersionedUpdate {
  * version goes up by one. On insert (an upsert), `$inc` on the missing version yields 1 and
  * `metadata.createdAt` plus `onInsert` are set.
  */
-export function versionedUpdate(fields: ReadonlyArray<readonly [path: string, value: unknown]>, now: Date, onInsert: Record<string, unknown> = {}): VersionedUpdate {
+export function versionedUpdate(
+  fields: ReadonlyArray<readonly [path: string, value: unknown]>,
+  now: Date,
+  onInsert: Record<string, unknown> = {},
+): VersionedUpdate {
   const $set: Record<string, unknown> = { 'metadata.modifiedAt': now };
   const $unset: Record<string, 1> = {};
   for (const [path, value] of fields) {
@@ -41,8 +45,17 @@ export function versionedUpdate(fields: ReadonlyArray<readonly [path: string, va
  * creation of the same identity loses on the unique index (duplicate key) and is retried once,
  * which then finds the twin and updates it.
  */
-export async function upsertVersioned<D>(model: Model<D>, filter: Record<string, unknown>, update: VersionedUpdate): Promise<{ created: boolean; doc: D }> {
-  const run = () => model.collection.findOneAndUpdate(filter as never, update as never, { upsert: true, returnDocument: 'after', includeResultMetadata: true });
+export async function upsertVersioned<D>(
+  model: Model<D>,
+  filter: Record<string, unknown>,
+  update: VersionedUpdate,
+): Promise<{ created: boolean; doc: D }> {
+  const run = () =>
+    model.collection.findOneAndUpdate(filter as never, update as never, {
+      upsert: true,
+      returnDocument: 'after',
+      includeResultMetadata: true,
+    });
   let result;
   try {
     result = await mapMongoErrors(run);
@@ -57,10 +70,17 @@ export async function upsertVersioned<D>(model: Model<D>, filter: Record<string,
  * Updates an existing document only (never inserts), guarded by `expectedVersion` when given
  * (META-5.4). Null when nothing matched: absent, or the version moved.
  */
-export async function updateVersioned<D>(model: Model<D>, filter: Record<string, unknown>, update: VersionedUpdate, expectedVersion?: number): Promise<D | null> {
+export async function updateVersioned<D>(
+  model: Model<D>,
+  filter: Record<string, unknown>,
+  update: VersionedUpdate,
+  expectedVersion?: number,
+): Promise<D | null> {
   const guarded = expectedVersion === undefined ? filter : { ...filter, 'metadata.version': expectedVersion };
   const { $setOnInsert: _insertOnly, ...existingOnly } = update;
-  const doc = await mapMongoErrors(() => model.collection.findOneAndUpdate(guarded as never, existingOnly as never, { returnDocument: 'after', includeResultMetadata: false }));
+  const doc = await mapMongoErrors(() =>
+    model.collection.findOneAndUpdate(guarded as never, existingOnly as never, { returnDocument: 'after', includeResultMetadata: false }),
+  );
   return doc as unknown as D | null;
 }
 
@@ -80,7 +100,13 @@ export async function insertNew<D>(model: Model<D>, doc: D, conflictMessage: str
  * deleted by `_id`, so every returned document was really there and is really gone.
  */
 export async function takeBatch<D>(model: Model<D>, filter: Record<string, unknown>, limit: number): Promise<Array<D & { _id: unknown }>> {
-  const docs = await mapMongoErrors(() => model.find(trustedFilter(filter) as never).limit(limit).lean<Array<D & { _id: unknown }>>().exec());
+  const docs = await mapMongoErrors(() =>
+    model
+      .find(trustedFilter(filter) as never)
+      .limit(limit)
+      .lean<Array<D & { _id: unknown }>>()
+      .exec(),
+  );
   if (docs.length === 0) return [];
   await mapMongoErrors(() => model.collection.deleteMany({ _id: { $in: docs.map((d) => d._id) } } as never));
   return docs;

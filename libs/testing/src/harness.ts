@@ -115,14 +115,17 @@ export function expectErrorProfile(profile: ErrorProfileName, res: TestResponse,
   if (res.status !== status || actual !== code) throw new Error(`expected ${status} ${code}, got ${res.status} ${res.text.slice(0, 600)}`);
   if (profile === 'coupon') {
     const keys = Object.keys(body).sort();
-    if (JSON.stringify(keys) !== JSON.stringify(['details', 'message', 'status', 'type'])) throw new Error(`not the coupon profile: ${res.text}`);
-    if (body.status !== status || typeof body.message !== 'string' || !Array.isArray(body.details)) throw new Error(`bad coupon profile body: ${res.text}`);
+    if (JSON.stringify(keys) !== JSON.stringify(['details', 'message', 'status', 'type']))
+      throw new Error(`not the coupon profile: ${res.text}`);
+    if (body.status !== status || typeof body.message !== 'string' || !Array.isArray(body.details))
+      throw new Error(`bad coupon profile body: ${res.text}`);
     for (const d of body.details) if (typeof d.type !== 'string') throw new Error(`coupon detail without type: ${res.text}`);
     return body;
   }
   if (body.code !== status || typeof body.status !== 'string' || typeof body.message !== 'string' || !Array.isArray(body.details)) {
     throw new Error(`not the ${profile} profile: ${res.text}`);
   }
-  if (profile === 'category') for (const d of body.details) if (typeof d !== 'string') throw new Error(`category detail not a string: ${res.text}`);
+  if (profile === 'category')
+    for (const d of body.details) if (typeof d !== 'string') throw new Error(`category detail not a string: ${res.text}`);
   return body;
 }

@@ -70,7 +70,13 @@ export class HttpStub {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const url = new URL(req.url ?? '/', 'http://stub');
-    const recorded: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+    const recorded: RecordedRequest = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: url.searchParams,
+      headers: req.headers,
+      body: Buffer.concat(chunks).toString('utf8'),
+    };
     this.requests.push(recorded);
     let reply: StubReply;
     try {
@@ -86,7 +92,10 @@ export class HttpStub {
     if (reply.delayMs) await new Promise((r) => setTimeout(r, reply.delayMs));
     if (res.destroyed) return;
     const body = 'raw' in reply ? reply.raw : reply.json === undefined ? '' : JSON.stringify(reply.json);
-    const headers = { ...('raw' in reply ? {} : reply.json === undefined ? {} : { 'content-type': 'application/json' }), ...(reply.headers ?? {}) };
+    const headers = {
+      ...('raw' in reply ? {} : reply.json === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(reply.headers ?? {}),
+    };
     res.writeHead(reply.status ?? 200, headers);
     res.end(body);
   }

@@ -27,7 +27,11 @@ export async function startTestApp(
   let builder = Test.createTestingModule({ imports: [build(logger)] });
   if (override) builder = override(builder);
   const moduleRef = await builder.compile();
-  const app = configureApp(moduleRef.createNestApplication<NestFastifyApplication>(createAdapter(), applicationOptions(logger)), { service, logger, logRequests: false });
+  const app = configureApp(moduleRef.createNestApplication<NestFastifyApplication>(createAdapter(), applicationOptions(logger)), {
+    service,
+    logger,
+    logRequests: false,
+  });
   const url = await listen(app, 0);
   return { app, url, logger, close: () => app.close() };
 }

@@ -13,7 +13,11 @@ describe('@suite/testing', () => {
     beforeEach(() => stub.reset());
 
     it('records requests and answers with what the handler says', async () => {
-      stub.respond((req) => ({ status: 207, json: { path: req.path, q: req.query.get('q'), body: req.body }, headers: { 'x-peer': 'yes' } }));
+      stub.respond((req) => ({
+        status: 207,
+        json: { path: req.path, q: req.query.get('q'), body: req.body },
+        headers: { 'x-peer': 'yes' },
+      }));
       const res = await fetch(`${stub.url}/a/b?q=x`, { method: 'POST', body: 'hello', headers: { authorization: 'Bearer t' } });
       expect(res.status).toBe(207);
       expect(res.headers.get('x-peer')).toBe('yes');
@@ -43,9 +47,20 @@ describe('@suite/testing', () => {
   describe('tokens', () => {
     it('mints HS256 tokens with the test issuer, audience and requested claims', async () => {
       const token = await mintToken({ tenant: 'acme', scopes: ['a.b'], principalType: 'customer', customerId: 'C1' });
-      const [header, payload] = token.split('.').slice(0, 2).map((p) => JSON.parse(Buffer.from(p, 'base64url').toString('utf8')));
+      const [header, payload] = token
+        .split('.')
+        .slice(0, 2)
+        .map((p) => JSON.parse(Buffer.from(p, 'base64url').toString('utf8')));
       expect(header.alg).toBe('HS256');
-      expect(payload).toMatchObject({ iss: TEST_AUTH.issuer, aud: TEST_AUTH.audience, tenant: 'acme', scope: 'a.b', principalType: 'customer', customerId: 'C1', sub: 'C1' });
+      expect(payload).toMatchObject({
+        iss: TEST_AUTH.issuer,
+        aud: TEST_AUTH.audience,
+        tenant: 'acme',
+        scope: 'a.b',
+        principalType: 'customer',
+        customerId: 'C1',
+        sub: 'C1',
+      });
       expect((await bearer({ tenant: 'acme' })).authorization).toMatch(/^Bearer ey/);
     });
   });
@@ -55,7 +70,10 @@ describe('@suite/testing', () => {
       const db = await startTestDatabase();
       const client = await MongoClient.connect(db.uri);
       try {
-        await client.db('t').collection('c').insertOne({ _id: 'x' as never, n: 1 });
+        await client
+          .db('t')
+          .collection('c')
+          .insertOne({ _id: 'x' as never, n: 1 });
         expect(await client.db('t').collection('c').findOne({})).toEqual({ _id: 'x', n: 1 });
       } finally {
         await client.close();

@@ -14,7 +14,10 @@ interface Tree {
 let built: Promise<Tree> | undefined;
 
 async function buildTree(ctx: BenchContext): Promise<Tree> {
-  const manage = await ctx.token({ tenant: TENANT, scopes: ['category.category_manage', 'category.category_publish', 'category.category_read_unpublished'] });
+  const manage = await ctx.token({
+    tenant: TENANT,
+    scopes: ['category.category_manage', 'category.category_publish', 'category.category_read_unpublished'],
+  });
   const base = `${ctx.baseUrl}/category/${TENANT}`;
   const levels: string[][] = [];
   const parentOf = new Map<string, string>();
@@ -27,12 +30,23 @@ async function buildTree(ctx: BenchContext): Promise<Tree> {
       if (parentId) parentOf.set(id, parentId);
       await expectStatus(
         'create category',
-        call('POST', `${base}/categories`, manage, { id, localizedName: { en: `Category ${id}`, de: `Kategorie ${id}` }, published: true, position: (i * 7) % 11, ...(parentId ? { parentId } : {}) }),
+        call('POST', `${base}/categories`, manage, {
+          id,
+          localizedName: { en: `Category ${id}`, de: `Kategorie ${id}` },
+          published: true,
+          position: (i * 7) % 11,
+          ...(parentId ? { parentId } : {}),
+        }),
         201,
       );
     });
   }
-  report({ scenario: 'category', figure: 'setup: 16,000 categories in 8 levels via POST, 16 clients', value: `${((Date.now() - started) / 1000).toFixed(1)} s`, note: `${fmt.rps(16000 / ((Date.now() - started) / 1000))}` });
+  report({
+    scenario: 'category',
+    figure: 'setup: 16,000 categories in 8 levels via POST, 16 clients',
+    value: `${((Date.now() - started) / 1000).toFixed(1)} s`,
+    note: `${fmt.rps(16000 / ((Date.now() - started) / 1000))}`,
+  });
   return { levels, parentOf };
 }
 
@@ -42,24 +56,63 @@ export async function categoryScenario(ctx: BenchContext, storefront: boolean): 
   if (storefront) return storefrontScenario(ctx, tree);
 
   const base = `${ctx.baseUrl}/category/${TENANT}`;
-  const manage = await ctx.token({ tenant: TENANT, scopes: ['category.category_manage', 'category.category_publish', 'category.category_read_unpublished'] });
+  const manage = await ctx.token({
+    tenant: TENANT,
+    scopes: ['category.category_manage', 'category.category_publish', 'category.category_read_unpublished'],
+  });
   const reader = await ctx.token({ tenant: TENANT, principalType: 'anonymous', scopes: [] });
 
   // Cold: the first full-tree read after a write to the tree.
   const cold: number[] = [];
   for (let i = 0; i < 20; i++) {
-    await expectStatus('touch', call('POST', `${base}/categories`, manage, { id: `touch-${i}`, localizedName: { en: 'touch' }, published: true, parentId: tree.levels[7][i] }), 201);
+    await expectStatus(
+      'touch',
+      call('POST', `${base}/categories`, manage, {
+        id: `touch-${i}`,
+        localizedName: { en: 'touch' },
+        published: true,
+        parentId: tree.levels[7][i],
+      }),
+      201,
+    );
     const t = await timeOnce(() => call('GET', `${base}/category-trees`, reader));
     if (t.value.status !== 200) throw new Error(`tree read ${t.value.status}`);
     cold.push(t.ms);
   }
-  report({ scenario: 'category', figure: 'full tree (16,000 nodes), cold (first read after a write)', value: `p50 ${fmt.ms(percentile(cold, 50))}, p99 ${fmt.ms(percentile(cold, 99))}`, note: 'goal p99 <= 60 ms' });
-  const warm = await load({ url: ctx.baseUrl, connections: 4, durationSec: ctx.durationSec, requests: [{ path: `/category/${TENANT}/category-trees`, headers: { authorization: `Bearer ${reader}` } }] });
-  report({ scenario: 'category', figure: 'full tree (16,000 nodes), warm, 4 conn', value: `p50 ${fmt.ms(warm.p50)}, p99 ${fmt.ms(warm.p99)}`, note: `${fmt.rps(warm.rps)}, non-2xx ${warm.non2xx}; goal p99 <= 15 ms` });
+  report({
+    scenario: 'category',
+    figure: 'full tree (16,000 nodes), cold (first read after a write)',
+    value: `p50 ${fmt.ms(percentile(cold, 50))}, p99 ${fmt.ms(percentile(cold, 99))}`,
+    note: 'goal p99 <= 60 ms',
+  });
+  const warm = await load({
+    url: ctx.baseUrl,
+    connections: 4,
+    durationSec: ctx.durationSec,
+    requests: [{ path: `/category/${TENANT}/category-trees`, headers: { authorization: `Bearer ${reader}` } }],
+  });
+  report({
+    scenario: 'category',
+    figure: 'full tree (16,000 nodes), warm, 4 conn',
+    value: `p50 ${fmt.ms(warm.p50)}, p99 ${fmt.ms(warm.p99)}`,
+    note: `${fmt.rps(warm.rps)}, non-2xx ${warm.non2xx}; goal p99 <= 15 ms`,
+  });
 
   const sub = tree.levels[2][0];
-  const subtree = await load({ url: ctx.baseUrl, connections: 4, durationSec: Math.min(ctx.durationSec, 5), requests: [{ path: `/category/${TENANT}/categories/${sub}/subcategories?pageSize=1000`, headers: { authorization: `Bearer ${reader}` } }] });
-  report({ scenario: 'category', figure: 'subtree read (level-2 node, ~330 descendants)', value: `p50 ${fmt.ms(subtree.p50)}, p99 ${fmt.ms(subtree.p99)}`, note: `non-2xx ${subtree.non2xx}` });
+  const subtree = await load({
+    url: ctx.baseUrl,
+    connections: 4,
+    durationSec: Math.min(ctx.durationSec, 5),
+    requests: [
+      { path: `/category/${TENANT}/categories/${sub}/subcategories?pageSize=1000`, headers: { authorization: `Bearer ${reader}` } },
+    ],
+  });
+  report({
+    scenario: 'category',
+    figure: 'subtree read (level-2 node, ~330 descendants)',
+    value: `p50 ${fmt.ms(subtree.p50)}, p99 ${fmt.ms(subtree.p99)}`,
+    note: `non-2xx ${subtree.non2xx}`,
+  });
 
   // Re-parent a level-1 node (about 1,000 descendants) between the two roots, back and forth.
   const moved = tree.levels[1][0];
@@ -68,11 +121,17 @@ export async function categoryScenario(ctx: BenchContext, storefront: boolean): 
   for (let i = 0; i < 6; i++) {
     const current = await expectStatus('read moved', call('GET', `${base}/categories/${moved}`, manage), 200);
     const target = current.parentId === rootA ? rootB : rootA;
-    const t = await timeOnce(() => call('PATCH', `${base}/categories/${moved}`, manage, { parentId: target, metadata: { version: current.metadata.version } }));
+    const t = await timeOnce(() =>
+      call('PATCH', `${base}/categories/${moved}`, manage, { parentId: target, metadata: { version: current.metadata.version } }),
+    );
     if (t.value.status >= 300) throw new Error(`re-parent ${t.value.status} ${JSON.stringify(t.value.json)}`);
     moves.push(t.ms);
   }
-  report({ scenario: 'category', figure: 're-parent a ~1,000-node subtree', value: `p50 ${fmt.ms(percentile(moves, 50))}, max ${fmt.ms(Math.max(...moves))}` });
+  report({
+    scenario: 'category',
+    figure: 're-parent a ~1,000-node subtree',
+    value: `p50 ${fmt.ms(percentile(moves, 50))}, max ${fmt.ms(Math.max(...moves))}`,
+  });
 
   // 10,000 product assignments under one root, then list with withSubcategories.
   const root = tree.levels[0][0];
@@ -85,9 +144,19 @@ export async function categoryScenario(ctx: BenchContext, storefront: boolean): 
     url: ctx.baseUrl,
     connections: 4,
     durationSec: ctx.durationSec,
-    requests: [{ path: `/category/${TENANT}/categories/${root}/assignments?withSubcategories=true&pageSize=100`, headers: { authorization: `Bearer ${reader}`, 'x-total-count': 'true' } }],
+    requests: [
+      {
+        path: `/category/${TENANT}/categories/${root}/assignments?withSubcategories=true&pageSize=100`,
+        headers: { authorization: `Bearer ${reader}`, 'x-total-count': 'true' },
+      },
+    ],
   });
-  report({ scenario: 'category', figure: 'assignments withSubcategories under a root with 10,000 (page of 100 + total)', value: `p50 ${fmt.ms(listing.p50)}, p99 ${fmt.ms(listing.p99)}`, note: `${fmt.rps(listing.rps)}, non-2xx ${listing.non2xx}` });
+  report({
+    scenario: 'category',
+    figure: 'assignments withSubcategories under a root with 10,000 (page of 100 + total)',
+    value: `p50 ${fmt.ms(listing.p50)}, p99 ${fmt.ms(listing.p99)}`,
+    note: `${fmt.rps(listing.rps)}, non-2xx ${listing.non2xx}`,
+  });
 }
 
 function ancestorOf(tree: Tree, id: string, ancestor: string): boolean {
@@ -101,24 +170,57 @@ async function storefrontScenario(ctx: BenchContext, tree: Tree): Promise<void> 
   const manage = await ctx.token({ tenant: TENANT, scopes: ['customersegment.segment_manage'] });
   for (let s = 0; s < 5; s++) {
     const id = `store-${s}`;
-    await expectStatus('segment', call('POST', `${seg}/segments`, manage, { id, name: { en: id }, siteCode: 'main', status: 'ACTIVE' }), 201);
+    await expectStatus(
+      'segment',
+      call('POST', `${seg}/segments`, manage, { id, name: { en: id }, siteCode: 'main', status: 'ACTIVE' }),
+      201,
+    );
     await expectStatus('member', call('PUT', `${seg}/segments/${id}/customers/SHOPPER`, manage, {}), 201, 204);
     for (const categoryId of [tree.levels[2][s * 3], tree.levels[4][s * 17], tree.levels[6][s * 101]]) {
       await expectStatus('item', call('PUT', `${seg}/segments/${id}/items/CATEGORY/${categoryId}`, manage, {}), 201, 204);
     }
   }
-  const shopper = await ctx.token({ tenant: TENANT, principalType: 'customer', customerId: 'SHOPPER', scopes: ['customersegment.segment_read_own'] });
+  const shopper = await ctx.token({
+    tenant: TENANT,
+    principalType: 'customer',
+    customerId: 'SHOPPER',
+    scopes: ['customersegment.segment_read_own'],
+  });
   const path = `/customer-segment/${TENANT}/segments/items/category-trees`;
   const cold: number[] = [];
   for (let i = 0; i < 10; i++) {
     // A write to the category tree before each read, so nothing cached can answer.
     const catManage = await ctx.token({ tenant: TENANT, scopes: ['category.category_manage', 'category.category_publish'] });
-    await expectStatus('touch', call('POST', `${ctx.baseUrl}/category/${TENANT}/categories`, catManage, { id: `sf-touch-${i}`, localizedName: { en: 'touch' }, published: true, parentId: tree.levels[7][100 + i] }), 201);
+    await expectStatus(
+      'touch',
+      call('POST', `${ctx.baseUrl}/category/${TENANT}/categories`, catManage, {
+        id: `sf-touch-${i}`,
+        localizedName: { en: 'touch' },
+        published: true,
+        parentId: tree.levels[7][100 + i],
+      }),
+      201,
+    );
     const t = await timeOnce(() => call('GET', `${ctx.baseUrl}${path}`, shopper));
     if (t.value.status !== 200) throw new Error(`segment tree ${t.value.status} ${JSON.stringify(t.value.json)?.slice(0, 200)}`);
     cold.push(t.ms);
   }
-  report({ scenario: 'storefront', figure: 'segment category tree, customer in 5 segments, 16k tree, cold', value: `p50 ${fmt.ms(percentile(cold, 50))}, p99 ${fmt.ms(percentile(cold, 99))}` });
-  const warm = await load({ url: ctx.baseUrl, connections: 8, durationSec: ctx.durationSec, requests: [{ path, headers: { authorization: `Bearer ${shopper}` } }] });
-  report({ scenario: 'storefront', figure: 'segment category tree, warm, 8 conn', value: `p50 ${fmt.ms(warm.p50)}, p99 ${fmt.ms(warm.p99)}`, ratio: fmt.ratio(warm.rps, ctx.baseline.rps), note: `${fmt.rps(warm.rps)}, non-2xx ${warm.non2xx}` });
+  report({
+    scenario: 'storefront',
+    figure: 'segment category tree, customer in 5 segments, 16k tree, cold',
+    value: `p50 ${fmt.ms(percentile(cold, 50))}, p99 ${fmt.ms(percentile(cold, 99))}`,
+  });
+  const warm = await load({
+    url: ctx.baseUrl,
+    connections: 8,
+    durationSec: ctx.durationSec,
+    requests: [{ path, headers: { authorization: `Bearer ${shopper}` } }],
+  });
+  report({
+    scenario: 'storefront',
+    figure: 'segment category tree, warm, 8 conn',
+    value: `p50 ${fmt.ms(warm.p50)}, p99 ${fmt.ms(warm.p99)}`,
+    ratio: fmt.ratio(warm.rps, ctx.baseline.rps),
+    note: `${fmt.rps(warm.rps)}, non-2xx ${warm.non2xx}`,
+  });
 }

@@ -15,7 +15,11 @@ export async function couponScenario(ctx: BenchContext): Promise<void> {
   const manage = await ctx.token({ tenant, scopes: ['coupon.coupon_manage', 'coupon.coupon_read'] });
   const customer = await ctx.token({ tenant, principalType: 'customer', customerId: 'C1', scopes: ['coupon.coupon_redeem'] });
 
-  await expectStatus('segment', call('POST', `${seg}/segments`, segManage, { id: 'vip', name: { en: 'VIP' }, siteCode: 'main', status: 'ACTIVE' }), 201);
+  await expectStatus(
+    'segment',
+    call('POST', `${seg}/segments`, segManage, { id: 'vip', name: { en: 'VIP' }, siteCode: 'main', status: 'ACTIVE' }),
+    201,
+  );
   await expectStatus('member', call('PUT', `${seg}/segments/vip/customers/C1`, segManage, {}), 201, 204);
   await expectStatus(
     'coupon',
@@ -39,7 +43,14 @@ export async function couponScenario(ctx: BenchContext): Promise<void> {
     connections: 32,
     overallRate: 1000,
     durationSec: validateDuration,
-    requests: [{ method: 'POST', path: `/coupon/${tenant}/coupons/VIPONLY/validation`, headers: { authorization: `Bearer ${customer}`, 'content-type': 'application/json' }, body }],
+    requests: [
+      {
+        method: 'POST',
+        path: `/coupon/${tenant}/coupons/VIPONLY/validation`,
+        headers: { authorization: `Bearer ${customer}`, 'content-type': 'application/json' },
+        body,
+      },
+    ],
   });
   report({
     scenario: 'coupon',
@@ -49,7 +60,18 @@ export async function couponScenario(ctx: BenchContext): Promise<void> {
   });
 
   const redeemBody = { orderCode: 'o-probe', orderTotal: { amount: 100, currency: 'EUR' }, discount: { amount: 10, currency: 'EUR' } };
-  await expectStatus('unlimited coupon', call('POST', `${cpn}/coupons`, manage, { code: 'HOT', name: 'Hot', discountType: 'PERCENT', discountPercentage: 10, maxRedemptions: -1, maxRedemptionsPerCustomer: -1 }), 201);
+  await expectStatus(
+    'unlimited coupon',
+    call('POST', `${cpn}/coupons`, manage, {
+      code: 'HOT',
+      name: 'Hot',
+      discountType: 'PERCENT',
+      discountPercentage: 10,
+      maxRedemptions: -1,
+      maxRedemptionsPerCustomer: -1,
+    }),
+    201,
+  );
   await expectStatus('redeem once', call('POST', `${cpn}/coupons/HOT/redemptions`, customer, redeemBody), 201);
   let order = 0;
   const one = await load({
@@ -60,14 +82,35 @@ export async function couponScenario(ctx: BenchContext): Promise<void> {
       method: 'POST',
       path: `/coupon/${tenant}/coupons/HOT/redemptions`,
       headers: { authorization: `Bearer ${customer}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ orderCode: `o-hot-${order++}`, orderTotal: { amount: 100, currency: 'EUR' }, discount: { amount: 10, currency: 'EUR' } }),
+      body: JSON.stringify({
+        orderCode: `o-hot-${order++}`,
+        orderTotal: { amount: 100, currency: 'EUR' },
+        discount: { amount: 10, currency: 'EUR' },
+      }),
     }),
   });
-  report({ scenario: 'coupon', figure: 'redemptions on one coupon, 16 conn', value: fmt.rps(one.rps), ratio: fmt.ratio(one.rps, ctx.baseline.rps), note: `p50 ${fmt.ms(one.p50)}, p99 ${fmt.ms(one.p99)}, non-2xx ${one.non2xx}` });
+  report({
+    scenario: 'coupon',
+    figure: 'redemptions on one coupon, 16 conn',
+    value: fmt.rps(one.rps),
+    ratio: fmt.ratio(one.rps, ctx.baseline.rps),
+    note: `p50 ${fmt.ms(one.p50)}, p99 ${fmt.ms(one.p99)}, non-2xx ${one.non2xx}`,
+  });
 
   const codes = Array.from({ length: 1000 }, (_, i) => `SPREAD${i}`);
   await pool(codes, 16, async (code) => {
-    await expectStatus('spread coupon', call('POST', `${cpn}/coupons`, manage, { code, name: code, discountType: 'PERCENT', discountPercentage: 10, maxRedemptions: -1, maxRedemptionsPerCustomer: -1 }), 201);
+    await expectStatus(
+      'spread coupon',
+      call('POST', `${cpn}/coupons`, manage, {
+        code,
+        name: code,
+        discountType: 'PERCENT',
+        discountPercentage: 10,
+        maxRedemptions: -1,
+        maxRedemptionsPerCustomer: -1,
+      }),
+      201,
+    );
   });
   const spread = await load({
     url: ctx.baseUrl,
@@ -77,8 +120,18 @@ export async function couponScenario(ctx: BenchContext): Promise<void> {
       method: 'POST',
       path: `/coupon/${tenant}/coupons/${codes[order % codes.length]}/redemptions`,
       headers: { authorization: `Bearer ${customer}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ orderCode: `o-spread-${order++}`, orderTotal: { amount: 100, currency: 'EUR' }, discount: { amount: 10, currency: 'EUR' } }),
+      body: JSON.stringify({
+        orderCode: `o-spread-${order++}`,
+        orderTotal: { amount: 100, currency: 'EUR' },
+        discount: { amount: 10, currency: 'EUR' },
+      }),
     }),
   });
-  report({ scenario: 'coupon', figure: 'redemptions over 1,000 coupons, 16 conn', value: fmt.rps(spread.rps), ratio: fmt.ratio(spread.rps, ctx.baseline.rps), note: `p50 ${fmt.ms(spread.p50)}, p99 ${fmt.ms(spread.p99)}, non-2xx ${spread.non2xx}` });
+  report({
+    scenario: 'coupon',
+    figure: 'redemptions over 1,000 coupons, 16 conn',
+    value: fmt.rps(spread.rps),
+    ratio: fmt.ratio(spread.rps, ctx.baseline.rps),
+    note: `p50 ${fmt.ms(spread.p50)}, p99 ${fmt.ms(spread.p99)}, non-2xx ${spread.non2xx}`,
+  });
 }

@@ -1,5 +1,11 @@
 /** Small request helpers for setting up benchmark data through the public API. */
-export async function call(method: string, url: string, token: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: any }> {
+export async function call(
+  method: string,
+  url: string,
+  token: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; json: any }> {
   const res = await fetch(url, {
     method,
     headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
@@ -11,7 +17,8 @@ export async function call(method: string, url: string, token: string, body?: un
 
 export async function expectStatus(what: string, p: Promise<{ status: number; json: any }>, ...ok: number[]): Promise<any> {
   const r = await p;
-  if (!ok.includes(r.status)) throw new Error(`${what}: expected ${ok.join('/')} but got ${r.status} ${JSON.stringify(r.json)?.slice(0, 300)}`);
+  if (!ok.includes(r.status))
+    throw new Error(`${what}: expected ${ok.join('/')} but got ${r.status} ${JSON.stringify(r.json)?.slice(0, 300)}`);
   return r.json;
 }
 

@@ -10,7 +10,11 @@ export async function segmentScenario(ctx: BenchContext): Promise<void> {
   const tenant = 'benchseg';
   const base = `${ctx.baseUrl}/customer-segment/${tenant}`;
   const manage = await ctx.token({ tenant, scopes: ['customersegment.segment_manage', 'customersegment.segment_read'] });
-  await expectStatus('create segment', call('POST', `${base}/segments`, manage, { id: 'bench-gold', name: { en: 'Gold' }, siteCode: 'main', status: 'ACTIVE' }), 201);
+  await expectStatus(
+    'create segment',
+    call('POST', `${base}/segments`, manage, { id: 'bench-gold', name: { en: 'Gold' }, siteCode: 'main', status: 'ACTIVE' }),
+    201,
+  );
 
   let batch = 0;
   const bulk = await load({
@@ -21,18 +25,30 @@ export async function segmentScenario(ctx: BenchContext): Promise<void> {
       // New customers in every request: every element is an insert (the more expensive case).
       const b = batch++;
       const body = JSON.stringify(Array.from({ length: 200 }, (_, i) => ({ customerId: `c-${b}-${i}` })));
-      return { method: 'PUT', path: `/customer-segment/${tenant}/segments/bench-gold/customers/bulk`, headers: { authorization: `Bearer ${manage}`, 'content-type': 'application/json' }, body };
+      return {
+        method: 'PUT',
+        path: `/customer-segment/${tenant}/segments/bench-gold/customers/bulk`,
+        headers: { authorization: `Bearer ${manage}`, 'content-type': 'application/json' },
+        body,
+      };
     },
   });
   report({
     scenario: 'segment',
     figure: 'bulk customer upsert, 200/request, 8 clients',
     value: `${fmt.rps(bulk.rps * 200)} assignments`,
-    note: `${fmt.rps(bulk.rps)} requests, p50 ${fmt.ms(bulk.p50)}, p99 ${fmt.ms(bulk.p99)}, non-2xx ${bulk.non2xx}, errors ${bulk.errors}; goal >= 50,000/s`,
+    note:
+      `${fmt.rps(bulk.rps)} requests, p50 ${fmt.ms(bulk.p50)}, p99 ${fmt.ms(bulk.p99)}, ` +
+      `non-2xx ${bulk.non2xx}, errors ${bulk.errors}; goal >= 50,000/s`,
   });
 
   const read = await ctx.token({ tenant, scopes: ['customersegment.segment_read'] });
-  const get = await load({ url: `${base}/segments/bench-gold`, connections: 50, durationSec: ctx.durationSec, requests: [{ path: `/customer-segment/${tenant}/segments/bench-gold`, headers: { authorization: `Bearer ${read}` } }] });
+  const get = await load({
+    url: `${base}/segments/bench-gold`,
+    connections: 50,
+    durationSec: ctx.durationSec,
+    requests: [{ path: `/customer-segment/${tenant}/segments/bench-gold`, headers: { authorization: `Bearer ${read}` } }],
+  });
   report({
     scenario: 'segment',
     figure: 'GET /segments/{id}, authenticated, 50 conn',
@@ -43,7 +59,12 @@ export async function segmentScenario(ctx: BenchContext): Promise<void> {
   // The same read on the app's internal address, without the gateway hop: separates the proxy's
   // share from the app's.
   const app = ctx.suite.services['customer-segment'].url;
-  const direct = await load({ url: app, connections: 50, durationSec: ctx.durationSec, requests: [{ path: `/customer-segment/${tenant}/segments/bench-gold`, headers: { authorization: `Bearer ${read}` } }] });
+  const direct = await load({
+    url: app,
+    connections: 50,
+    durationSec: ctx.durationSec,
+    requests: [{ path: `/customer-segment/${tenant}/segments/bench-gold`, headers: { authorization: `Bearer ${read}` } }],
+  });
   report({
     scenario: 'segment',
     figure: 'GET /segments/{id}, app directly (no gateway), 50 conn',

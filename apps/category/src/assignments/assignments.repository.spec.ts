@@ -6,7 +6,13 @@ import type { AssignmentRecord } from './assignment.types';
 
 function rec(id: string, categoryId: string, refId: string): AssignmentRecord {
   const now = new Date();
-  return { _id: id, categoryId, ref: { id: refId, type: 'PRODUCT', localizedName: {} }, published: true, metadata: { version: 1, createdAt: now, modifiedAt: now } };
+  return {
+    _id: id,
+    categoryId,
+    ref: { id: refId, type: 'PRODUCT', localizedName: {} },
+    published: true,
+    metadata: { version: 1, createdAt: now, modifiedAt: now },
+  };
 }
 
 describe('AssignmentsRepository (embedded server)', () => {

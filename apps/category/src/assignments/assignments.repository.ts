@@ -1,6 +1,7 @@
 import { Injectable, Optional } from '@nestjs/common';
-import { isDuplicateKeyError, TenantModelRegistry, TenantRepository } from '@suite/persistence';
+import { isDuplicateKeyError, TenantModelRegistry } from '@suite/persistence';
 import { CategorySettings } from '../common/category-settings';
+import { RecordRepository } from '../common/record.repository';
 import { ASSIGNMENT_ENTITY } from './assignment.schema';
 import type { AssignmentRecord } from './assignment.types';
 
@@ -13,16 +14,9 @@ export class AssignmentExists extends Error {
 
 /** `<tenant>_category_assignments`; tenant first, plain records, reads never create the collection. */
 @Injectable()
-export class AssignmentsRepository extends TenantRepository<AssignmentRecord, AssignmentRecord> {
-  constructor(
-    registry: TenantModelRegistry,
-    @Optional() private readonly settings?: CategorySettings,
-  ) {
-    super(registry, ASSIGNMENT_ENTITY);
-  }
-
-  protected toDomain(doc: AssignmentRecord): AssignmentRecord {
-    return doc;
+export class AssignmentsRepository extends RecordRepository<AssignmentRecord> {
+  constructor(registry: TenantModelRegistry, @Optional() settings?: CategorySettings) {
+    super(registry, ASSIGNMENT_ENTITY, settings);
   }
 
   async insert(tenant: string, record: AssignmentRecord): Promise<void> {
@@ -36,7 +30,12 @@ export class AssignmentsRepository extends TenantRepository<AssignmentRecord, As
   }
 
   findByRef(tenant: string, categoryId: string, refId: string): Promise<AssignmentRecord | null> {
-    return this.run(() => this.model(tenant).findOne(this.filter({ categoryId, 'ref.type': 'PRODUCT', 'ref.id': refId })).lean<AssignmentRecord>().exec());
+    return this.run(() =>
+      this.model(tenant)
+        .findOne(this.filter({ categoryId, 'ref.type': 'PRODUCT', 'ref.id': refId }))
+        .lean<AssignmentRecord>()
+        .exec(),
+    );
   }
 
   /** Upsert-update of an existing assignment (op 15/16): version + 1, modification time, optional fields. */
@@ -44,15 +43,14 @@ export class AssignmentsRepository extends TenantRepository<AssignmentRecord, As
     const model = await this.modelForWrite(tenant);
     return this.run(() =>
       model
-        .findOneAndUpdate(this.filter({ _id: id }), { $set: { ...set, 'metadata.modifiedAt': now }, $inc: { 'metadata.version': 1 } }, { returnDocument: 'after' })
+        .findOneAndUpdate(
+          this.filter({ _id: id }),
+          { $set: { ...set, 'metadata.modifiedAt': now }, $inc: { 'metadata.version': 1 } },
+          { returnDocument: 'after' },
+        )
         .lean<AssignmentRecord>()
         .exec(),
     );
-  }
-
-  /** One page plus, when asked, the total, both within `QUERY_MAX_TIME_MS` (Q-30). */
-  page(tenant: string, filter: Record<string, unknown>, sort: Record<string, 1 | -1>, skip: number, limit: number, withTotal: boolean): Promise<{ items: AssignmentRecord[]; total?: number }> {
-    return this.findPageOf(tenant, { filter, sort: Object.entries(sort), skip, limit, withTotal, maxTimeMS: this.settings?.queryMaxTimeMS });
   }
 
   /** Assignments matching `filter` (ids and keys only; for deletions and their events). */
@@ -62,7 +60,12 @@ export class AssignmentsRepository extends TenantRepository<AssignmentRecord, As
 
   /** Category ids a reference is assigned to (op 19). */
   async categoryIdsOfRef(tenant: string, refId: string): Promise<string[]> {
-    const rows = await this.run(() => this.model(tenant).find(this.filter({ 'ref.type': 'PRODUCT', 'ref.id': refId }), { categoryId: 1 }).lean<AssignmentRecord[]>().exec());
+    const rows = await this.run(() =>
+      this.model(tenant)
+        .find(this.filter({ 'ref.type': 'PRODUCT', 'ref.id': refId }), { categoryId: 1 })
+        .lean<AssignmentRecord[]>()
+        .exec(),
+    );
     return [...new Set(rows.map((r) => r.categoryId))];
   }
 

@@ -1,5 +1,17 @@
 import { Injectable } from '@nestjs/common';
-import { ApiError, assertBulkArray, ErrorDetail, EVENT_SUBJECTS, EVENT_TYPES, isPlainObject, isValidCustomId, newUuid, Outcome, TenantLanguages, validateDto } from '@suite/api-kit';
+import {
+  ApiError,
+  assertBulkArray,
+  ErrorDetail,
+  EVENT_SUBJECTS,
+  EVENT_TYPES,
+  isPlainObject,
+  isValidCustomId,
+  newUuid,
+  Outcome,
+  TenantLanguages,
+  validateDto,
+} from '@suite/api-kit';
 import type { RequestContext } from '@suite/auth';
 import { ChangeEvent, ChangeEvents } from '@suite/persistence';
 import { CategoriesRepository } from '../categories/categories.repository';
@@ -87,13 +99,18 @@ export class AssignmentsService {
     // One flat filter (every key distinct), not an `$and`: the category `$in` (thousands of ids
     // with subcategories) is then answered by the natural-key index bounds alone instead of being
     // re-tested against every candidate document.
-    const filter: Record<string, unknown> = { categoryId: candidates.length === 1 ? candidates[0] : { $in: candidates }, 'ref.type': PRODUCT };
+    const filter: Record<string, unknown> = {
+      categoryId: candidates.length === 1 ? candidates[0] : { $in: candidates },
+      'ref.type': PRODUCT,
+    };
     const refId = query['ref.id'];
     const refName = query['ref.localizedName'];
     if (refId !== undefined) filter['ref.id'] = refId;
     if (refName !== undefined) {
       const langs = list.selection ?? tenantLanguages;
-      filter.$or = langs.map((l) => ({ [`ref.localizedName.${l}`]: { $regex: `^${refName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, $options: 'i' } }));
+      filter.$or = langs.map((l) => ({
+        [`ref.localizedName.${l}`]: { $regex: `^${refName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, $options: 'i' },
+      }));
     }
     if (query.hideUnpublishedProducts === true) filter.published = { $ne: false };
     const sort = list.sort ?? ASSIGNMENT_DEFAULT_SORT;
@@ -103,7 +120,11 @@ export class AssignmentsService {
 
   /** Op 12. */
   async create(ctx: RequestContext, categoryId: string, body: CreateAssignmentDto): Promise<Outcome<IdResponseDto>> {
-    const input: AssignmentInput = { refId: body.ref.id, localizedName: nameOf(body.ref.localizedName, this.writeLanguages(ctx)), published: body.published ?? undefined };
+    const input: AssignmentInput = {
+      refId: body.ref.id,
+      localizedName: nameOf(body.ref.localizedName, this.writeLanguages(ctx)),
+      published: body.published ?? undefined,
+    };
     await this.pathCategory(ctx.tenant, categoryId);
     const record = await this.insertOrConflict(ctx.tenant, categoryId, input);
     if (!record) {
@@ -116,36 +137,42 @@ export class AssignmentsService {
   }
 
   /** Op 14: whole-request validation, then one result per item (§7.3). */
-  async bulkCreate(ctx: RequestContext, categoryId: string, body: unknown): Promise<Outcome<AssignmentBulkResultDto[]>> {
-    const inputs = this.bulkInputs(ctx, body, CreateAssignmentDto);
-    await this.pathCategory(ctx.tenant, categoryId);
-    const results: AssignmentBulkResultDto[] = [];
-    const created: AssignmentRecord[] = [];
-    for (let index = 0; index < inputs.length; index++) {
-      const input = inputs[index];
+  bulkCreate(ctx: RequestContext, categoryId: string, body: unknown): Promise<Outcome<AssignmentBulkResultDto[]>> {
+    return this.writeEach(ctx, categoryId, this.bulkInputs(ctx, body, CreateAssignmentDto), async (input) => {
       const record = await this.insertOrConflict(ctx.tenant, categoryId, input);
-      if (record) {
-        created.push(record);
-        results.push({ index, assignmentId: record._id, productId: input.refId, code: 201, status: 'CREATED' });
-      } else {
-        results.push({ index, productId: input.refId, code: 409, status: 'CONFLICT', message: 'Assignment already exists' });
-      }
-    }
-    await this.emitCreated(ctx, created);
-    return Outcome.multiStatus(results);
+      if (!record) return { result: { productId: input.refId, code: 409, status: 'CONFLICT', message: 'Assignment already exists' } };
+      return { created: record, result: { assignmentId: record._id, productId: input.refId, code: 201, status: 'CREATED' } };
+    });
   }
 
   /** Op 15: upserts; existing (or repeated) references answer 200 with the existing id (§7.4). */
-  async bulkUpsert(ctx: RequestContext, categoryId: string, body: unknown): Promise<Outcome<AssignmentBulkResultDto[]>> {
-    const inputs = this.bulkInputs(ctx, body, UpsertAssignmentDto);
+  bulkUpsert(ctx: RequestContext, categoryId: string, body: unknown): Promise<Outcome<AssignmentBulkResultDto[]>> {
+    return this.writeEach(ctx, categoryId, this.bulkInputs(ctx, body, UpsertAssignmentDto), async (input) => {
+      const { created, record } = await this.upsert(ctx.tenant, categoryId, input);
+      const status = created ? 'CREATED' : 'OK';
+      const result = { assignmentId: record._id, productId: input.refId, code: created ? 201 : 200, status } as const;
+      return { created: created ? record : undefined, result };
+    });
+  }
+
+  /**
+   * The elements of a bulk request (validated as a whole before) through `write` one by one, in
+   * order, once the path category is known; one result per element, then one creation event per
+   * created assignment.
+   */
+  private async writeEach(
+    ctx: RequestContext,
+    categoryId: string,
+    inputs: AssignmentInput[],
+    write: (input: AssignmentInput) => Promise<{ result: Omit<AssignmentBulkResultDto, 'index'>; created?: AssignmentRecord }>,
+  ): Promise<Outcome<AssignmentBulkResultDto[]>> {
     await this.pathCategory(ctx.tenant, categoryId);
     const results: AssignmentBulkResultDto[] = [];
     const created: AssignmentRecord[] = [];
     for (let index = 0; index < inputs.length; index++) {
-      const input = inputs[index];
-      const outcome = await this.upsert(ctx.tenant, categoryId, input);
-      if (outcome.created) created.push(outcome.record);
-      results.push({ index, assignmentId: outcome.record._id, productId: input.refId, code: outcome.created ? 201 : 200, status: outcome.created ? 'CREATED' : 'OK' });
+      const outcome = await write(inputs[index]);
+      if (outcome.created) created.push(outcome.created);
+      results.push({ index, ...outcome.result });
     }
     await this.emitCreated(ctx, created);
     return Outcome.multiStatus(results);
@@ -154,7 +181,11 @@ export class AssignmentsService {
   /** Op 16: 201 with the new id, or 204 when the assignment existed. */
   async upsertByRef(ctx: RequestContext, categoryId: string, refId: string, body: UpsertReferenceDto): Promise<Outcome<IdResponseDto>> {
     const ref = isPlainObject(body.ref) ? body.ref : undefined;
-    const input: AssignmentInput = { refId, localizedName: nameOf(ref?.localizedName, this.writeLanguages(ctx)), published: body.published ?? undefined };
+    const input: AssignmentInput = {
+      refId,
+      localizedName: nameOf(ref?.localizedName, this.writeLanguages(ctx)),
+      published: body.published ?? undefined,
+    };
     await this.pathCategory(ctx.tenant, categoryId);
     const outcome = await this.upsert(ctx.tenant, categoryId, input);
     if (outcome.created) await this.emitCreated(ctx, [outcome.record]);
@@ -172,7 +203,11 @@ export class AssignmentsService {
   async deleteById(ctx: RequestContext, categoryId: string, assignmentId: string): Promise<Outcome<never>> {
     await this.pathCategory(ctx.tenant, categoryId);
     const removed = await this.remove(ctx, { _id: assignmentId, categoryId });
-    if (removed === 0) throw new ApiError('resource_not_found', 'Error while getting assignment', { resourceId: assignmentId, details: [{ type: 'not_found', message: `Assignment with id '${assignmentId}' not found` }] });
+    if (removed === 0)
+      throw new ApiError('resource_not_found', 'Error while getting assignment', {
+        resourceId: assignmentId,
+        details: [{ type: 'not_found', message: `Assignment with id '${assignmentId}' not found` }],
+      });
     return Outcome.noContent();
   }
 
@@ -180,14 +215,22 @@ export class AssignmentsService {
   async deleteByRef(ctx: RequestContext, categoryId: string, refId: string): Promise<Outcome<never>> {
     await this.pathCategory(ctx.tenant, categoryId);
     const removed = isValidRefId(refId) ? await this.remove(ctx, { categoryId, 'ref.type': PRODUCT, 'ref.id': refId }) : 0;
-    if (removed === 0) throw new ApiError('resource_not_found', 'Error while getting assignment', { resourceId: refId, details: [{ type: 'not_found', message: `Assignment for reference '${refId}' not found in category '${categoryId}'` }] });
+    if (removed === 0)
+      throw new ApiError('resource_not_found', 'Error while getting assignment', {
+        resourceId: refId,
+        details: [{ type: 'not_found', message: `Assignment for reference '${refId}' not found in category '${categoryId}'` }],
+      });
     return Outcome.noContent();
   }
 
   /** Op 20: the reference out of every category; 404 when it had none (§7.10). */
   async deleteRef(ctx: RequestContext, refId: string): Promise<Outcome<never>> {
     const removed = isValidRefId(refId) ? await this.remove(ctx, { 'ref.type': PRODUCT, 'ref.id': refId }) : 0;
-    if (removed === 0) throw new ApiError('resource_not_found', 'Error while getting category reference', { resourceId: refId, details: [{ type: 'not_found', message: `Reference id ${refId} not found` }] });
+    if (removed === 0)
+      throw new ApiError('resource_not_found', 'Error while getting category reference', {
+        resourceId: refId,
+        details: [{ type: 'not_found', message: `Reference id ${refId} not found` }],
+      });
     return Outcome.noContent();
   }
 
@@ -200,7 +243,10 @@ export class AssignmentsService {
     const list = readList(ctx, this.languages.languagesOf(tenant), query, CATEGORY_FIELDS, CATEGORY_DEFAULT_SORT);
     const ids = isValidRefId(refId) ? await this.assignments.categoryIdsOfRef(tenant, refId) : [];
     if (ids.length === 0) {
-      throw new ApiError('resource_not_found', 'Error while getting categories for assignment reference', { resourceId: refId, details: [{ type: 'not_found', message: `Reference id ${refId} not found` }] });
+      throw new ApiError('resource_not_found', 'Error while getting categories for assignment reference', {
+        resourceId: refId,
+        details: [{ type: 'not_found', message: `Reference id ${refId} not found` }],
+      });
     }
     const filter: Record<string, unknown> = { _id: { $in: ids } };
     if (list.publishedOnly) filter.published = true;
@@ -208,9 +254,13 @@ export class AssignmentsService {
     let supers: ((r: CategoryRecord) => { supercategoriesIds?: string[] }) | undefined;
     if (query.expandSupercategoriesIds === true) {
       const ancestorIds = [...new Set(page.items.flatMap((r) => r.ancestorIds ?? []))];
-      const published = new Map((await this.categories.findByIds(tenant, ancestorIds, { _id: 1, published: 1 })).map((r) => [r._id, r.published === true]));
+      const published = new Map(
+        (await this.categories.findByIds(tenant, ancestorIds, { _id: 1, published: 1 })).map((r) => [r._id, r.published === true]),
+      );
       // Root first; in published-only mode unpublished ancestors are left out (§7.9).
-      supers = (r) => ({ supercategoriesIds: (r.ancestorIds ?? []).filter((a) => published.has(a) && (!list.publishedOnly || published.get(a))) });
+      supers = (r) => ({
+        supercategoriesIds: (r.ancestorIds ?? []).filter((a) => published.has(a) && (!list.publishedOnly || published.get(a))),
+      });
     }
     return Outcome.page({ items: await this.queries.views(tenant, page.items, list, supers), total: page.total });
   }
@@ -276,7 +326,11 @@ export class AssignmentsService {
   }
 
   /** Create, or refresh the existing one (version + 1, modification time, supplied extension fields). */
-  private async upsert(tenant: string, categoryId: string, input: AssignmentInput): Promise<{ created: boolean; record: AssignmentRecord }> {
+  private async upsert(
+    tenant: string,
+    categoryId: string,
+    input: AssignmentInput,
+  ): Promise<{ created: boolean; record: AssignmentRecord }> {
     for (let attempt = 0; attempt < 3; attempt++) {
       const existing = await this.assignments.findByRef(tenant, categoryId, input.refId);
       if (existing) {

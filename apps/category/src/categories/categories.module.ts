@@ -19,7 +19,15 @@ import { HierarchyLock } from './hierarchy-lock';
 @Module({
   imports: [CategoriesDataModule, AssignmentsDataModule],
   controllers: [CategoriesController, CategoryTreesController],
-  providers: [CategoriesService, CategoryDeletionService, CategoryQueriesService, CategoryTreesService, CategoryHierarchyService, HierarchyLock, HierarchyCache],
+  providers: [
+    CategoriesService,
+    CategoryDeletionService,
+    CategoryQueriesService,
+    CategoryTreesService,
+    CategoryHierarchyService,
+    HierarchyLock,
+    HierarchyCache,
+  ],
   exports: [CategoryQueriesService, HierarchyCache],
 })
 export class CategoriesModule {}

@@ -6,7 +6,18 @@ import type { CategoryRecord } from './category.types';
 
 function rec(id: string, over: Partial<CategoryRecord> = {}): CategoryRecord {
   const now = new Date();
-  return { _id: id, type: 'STANDARD', ancestorIds: [], depth: 0, localizedName: { en: id }, position: 0, published: true, mixins: {}, metadata: { version: 1, createdAt: now, modifiedAt: now }, ...over };
+  return {
+    _id: id,
+    type: 'STANDARD',
+    ancestorIds: [],
+    depth: 0,
+    localizedName: { en: id },
+    position: 0,
+    published: true,
+    mixins: {},
+    metadata: { version: 1, createdAt: now, modifiedAt: now },
+    ...over,
+  };
 }
 
 describe('CategoriesRepository (embedded server)', () => {

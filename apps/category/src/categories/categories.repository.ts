@@ -1,6 +1,7 @@
 import { Injectable, Optional } from '@nestjs/common';
-import { isDuplicateKeyError, TenantModelRegistry, TenantRepository } from '@suite/persistence';
+import { isDuplicateKeyError, TenantModelRegistry } from '@suite/persistence';
 import { CategorySettings } from '../common/category-settings';
+import { RecordRepository } from '../common/record.repository';
 import { CATEGORY_ENTITY } from './category.schema';
 import type { CategoryRecord } from './category.types';
 
@@ -29,16 +30,9 @@ export const SIBLING_SORT: Sort = { position: 1, 'metadata.createdAt': 1, _id: 1
  * is the domain value of the hierarchy code (`_id` is the category id).
  */
 @Injectable()
-export class CategoriesRepository extends TenantRepository<CategoryRecord, CategoryRecord> {
-  constructor(
-    registry: TenantModelRegistry,
-    @Optional() private readonly settings?: CategorySettings,
-  ) {
-    super(registry, CATEGORY_ENTITY);
-  }
-
-  protected toDomain(doc: CategoryRecord): CategoryRecord {
-    return doc;
+export class CategoriesRepository extends RecordRepository<CategoryRecord> {
+  constructor(registry: TenantModelRegistry, @Optional() settings?: CategorySettings) {
+    super(registry, CATEGORY_ENTITY, settings);
   }
 
   findById(tenant: string, id: string): Promise<CategoryRecord | null> {
@@ -93,7 +87,9 @@ export class CategoriesRepository extends TenantRepository<CategoryRecord, Categ
    * work (the snapshot for tree reads sorts in memory). The filter is constant, never user input.
    */
   snapshotRecords(tenant: string): Promise<CategoryRecord[]> {
-    return this.run(() => this.collection(tenant).find(this.driverFilter({}), { projection: SNAPSHOT_PROJECTION, batchSize: 10_000 }).toArray());
+    return this.run(() =>
+      this.collection(tenant).find(this.driverFilter({}), { projection: SNAPSHOT_PROJECTION, batchSize: 10_000 }).toArray(),
+    );
   }
 
   /**
@@ -102,7 +98,11 @@ export class CategoriesRepository extends TenantRepository<CategoryRecord, Categ
    */
   async snapshotRecordsByIds(tenant: string, ids: readonly string[]): Promise<CategoryRecord[]> {
     if (ids.length === 0) return [];
-    return this.run(() => this.collection(tenant).find(this.driverFilter({ _id: { $in: [...ids] } }), { projection: SNAPSHOT_PROJECTION }).toArray());
+    return this.run(() =>
+      this.collection(tenant)
+        .find(this.driverFilter({ _id: { $in: [...ids] } }), { projection: SNAPSHOT_PROJECTION })
+        .toArray(),
+    );
   }
 
   /** Direct children of each of `parentIds` (authoritative `parentId`), sibling order. */
@@ -112,13 +112,13 @@ export class CategoriesRepository extends TenantRepository<CategoryRecord, Categ
   }
 
   async hasChildren(tenant: string, id: string): Promise<boolean> {
-    const one = await this.run(() => this.model(tenant).findOne(this.filter({ parentId: id }), { _id: 1 }).lean().exec());
+    const one = await this.run(() =>
+      this.model(tenant)
+        .findOne(this.filter({ parentId: id }), { _id: 1 })
+        .lean()
+        .exec(),
+    );
     return one !== null;
-  }
-
-  /** One page plus, when asked, the total under the same filter (PAG-6), both within `QUERY_MAX_TIME_MS` (Q-30). */
-  page(tenant: string, filter: Filter, sort: Sort, skip: number, limit: number, withTotal: boolean): Promise<{ items: CategoryRecord[]; total?: number }> {
-    return this.findPageOf(tenant, { filter, sort: Object.entries(sort), skip, limit, withTotal, maxTimeMS: this.settings?.queryMaxTimeMS });
   }
 
   async insert(tenant: string, record: CategoryRecord): Promise<void> {
@@ -131,13 +131,21 @@ export class CategoriesRepository extends TenantRepository<CategoryRecord, Categ
    * id and, when given, the expected version. Returns the document after the write, or null when
    * nothing matched (the caller re-reads to tell 404 from 409).
    */
-  async update(tenant: string, id: string, expectedVersion: number | undefined, set: Filter, unset: string[]): Promise<CategoryRecord | null> {
+  async update(
+    tenant: string,
+    id: string,
+    expectedVersion: number | undefined,
+    set: Filter,
+    unset: string[],
+  ): Promise<CategoryRecord | null> {
     const model = await this.modelForWrite(tenant);
     const filter: Filter = { _id: id };
     if (expectedVersion !== undefined) filter['metadata.version'] = expectedVersion;
     const update: Filter = { $set: set, $inc: { 'metadata.version': 1 } };
     if (unset.length) update.$unset = Object.fromEntries(unset.map((k) => [k, 1]));
-    return this.uniqueGuard(() => model.findOneAndUpdate(this.filter(filter), update, { returnDocument: 'after' }).lean<CategoryRecord>().exec());
+    return this.uniqueGuard(() =>
+      model.findOneAndUpdate(this.filter(filter), update, { returnDocument: 'after' }).lean<CategoryRecord>().exec(),
+    );
   }
 
   /**
@@ -152,7 +160,12 @@ export class CategoriesRepository extends TenantRepository<CategoryRecord, Categ
     // to its new ancestry. The driver is used directly: the filters are ids read from the
     // database (no user input to sanitise) and mongoose's per-operation casting costs more than
     // the write itself on large subtrees.
-    const ops = nodes.map((n) => ({ updateOne: { filter: this.driverFilter({ _id: n.id }), update: { $set: { ancestorIds: n.ancestorIds, depth: n.ancestorIds.length } } } }));
+    const ops = nodes.map((n) => ({
+      updateOne: {
+        filter: this.driverFilter({ _id: n.id }),
+        update: { $set: { ancestorIds: n.ancestorIds, depth: n.ancestorIds.length } },
+      },
+    }));
     await this.run(() => this.collection(tenant).bulkWrite(ops, { ordered: false }));
   }
 
@@ -166,7 +179,13 @@ export class CategoriesRepository extends TenantRepository<CategoryRecord, Categ
     await this.modelForWrite(tenant);
     const r = await this.run(() =>
       this.collection(tenant).updateMany(this.driverFilter({ ancestorIds: id }), [
-        { $set: { ancestorIds: { $concatArrays: [{ $literal: [...ancestors] }, { $slice: ['$ancestorIds', { $indexOfArray: ['$ancestorIds', id] }, 100_000] }] } } },
+        {
+          $set: {
+            ancestorIds: {
+              $concatArrays: [{ $literal: [...ancestors] }, { $slice: ['$ancestorIds', { $indexOfArray: ['$ancestorIds', id] }, 100_000] }],
+            },
+          },
+        },
         { $set: { depth: { $size: '$ancestorIds' } } },
       ]),
     );
@@ -179,7 +198,11 @@ export class CategoriesRepository extends TenantRepository<CategoryRecord, Categ
    */
   async pullAncestors(tenant: string, id: string, removed: readonly string[]): Promise<void> {
     const model = await this.modelForWrite(tenant);
-    await this.run(() => model.updateMany(this.filter({ ancestorIds: id }), { $pullAll: { ancestorIds: [...removed] }, $inc: { depth: -removed.length } }).exec());
+    await this.run(() =>
+      model
+        .updateMany(this.filter({ ancestorIds: id }), { $pullAll: { ancestorIds: [...removed] }, $inc: { depth: -removed.length } })
+        .exec(),
+    );
   }
 
   /** Makes every child of `parentId` a root: parentId removed, version + 1 (category §4.1, §5.7). */
@@ -187,14 +210,22 @@ export class CategoriesRepository extends TenantRepository<CategoryRecord, Categ
     const model = await this.modelForWrite(tenant);
     await this.run(() =>
       model
-        .updateMany(this.filter({ parentId }), { $unset: { parentId: 1 }, $set: { 'metadata.modifiedAt': now, ancestorIds: [], depth: 0 }, $inc: { 'metadata.version': 1 } })
+        .updateMany(this.filter({ parentId }), {
+          $unset: { parentId: 1 },
+          $set: { 'metadata.modifiedAt': now, ancestorIds: [], depth: 0 },
+          $inc: { 'metadata.version': 1 },
+        })
         .exec(),
     );
   }
 
   async deleteByIds(tenant: string, ids: readonly string[]): Promise<number> {
     if (ids.length === 0) return 0;
-    const r = await this.run(() => this.model(tenant).deleteMany(this.filter({ _id: { $in: [...ids] } })).exec());
+    const r = await this.run(() =>
+      this.model(tenant)
+        .deleteMany(this.filter({ _id: { $in: [...ids] } }))
+        .exec(),
+    );
     return r.deletedCount;
   }
 

@@ -100,7 +100,8 @@ export class CategoriesService {
     const content: CategoryContent = write.typeGiven ? write.content : { ...write.content, type: current.type };
     checkCategoryDocument(content);
     requireStateScopes(ctx.auth, current.published, content.published);
-    if (write.version !== undefined && write.version !== current.metadata.version) throw versionConflict(id, write.version, current.metadata.version);
+    if (write.version !== undefined && write.version !== current.metadata.version)
+      throw versionConflict(id, write.version, current.metadata.version);
     if (content.type !== current.type) throw typeImmutable(current.type);
     // Never unguarded: a PUT that keeps the parent it read must not undo a move (or a promotion
     // to root) that landed after that read, which would leave the ancestry behind (§4.3).
@@ -155,20 +156,26 @@ export class CategoriesService {
     const now = new Date();
     if (content.parentId === current.parentId) {
       const { set, unset } = contentUpdate(content, now);
-      const updated = await this.logOnFailure(tenant, current._id, () => this.unique(current._id, () => this.categories.update(tenant, current._id, expectedVersion, set, unset)));
+      const updated = await this.logOnFailure(tenant, current._id, () =>
+        this.unique(current._id, () => this.categories.update(tenant, current._id, expectedVersion, set, unset)),
+      );
       return updated ?? this.missed(tenant, current._id, expectedVersion);
     }
     return this.lock.run(tenant, async (lease) => {
       const fresh = await this.categories.findById(tenant, current._id);
       if (!fresh) throw categoryNotFound(current._id);
-      if (expectedVersion !== undefined && fresh.metadata.version !== expectedVersion) throw versionConflict(fresh._id, expectedVersion, fresh.metadata.version);
+      if (expectedVersion !== undefined && fresh.metadata.version !== expectedVersion)
+        throw versionConflict(fresh._id, expectedVersion, fresh.metadata.version);
       const next = recompute(fresh);
       checkCategoryDocument(next);
-      const ancestry = next.parentId === fresh.parentId ? fresh.ancestorIds : await this.hierarchy.placement(tenant, fresh._id, next.type, next.parentId);
+      const ancestry =
+        next.parentId === fresh.parentId ? fresh.ancestorIds : await this.hierarchy.placement(tenant, fresh._id, next.type, next.parentId);
       await lease.confirm();
       const { set, unset } = contentUpdate(next, now, ancestry);
       return this.logOnFailure(tenant, fresh._id, async () => {
-        const updated = await this.unique(fresh._id, () => this.categories.update(tenant, fresh._id, expectedVersion ?? fresh.metadata.version, set, unset));
+        const updated = await this.unique(fresh._id, () =>
+          this.categories.update(tenant, fresh._id, expectedVersion ?? fresh.metadata.version, set, unset),
+        );
         if (!updated) return this.missed(tenant, fresh._id, expectedVersion ?? fresh.metadata.version);
         // The category carries its new ancestry; now its subtree (a repeated move or op 24 completes an interruption).
         await this.hierarchy.rewriteDescendants(tenant, fresh._id, ancestry);
@@ -214,15 +221,27 @@ export class CategoriesService {
     return { tenant, allowed: writableLanguages(ctx.contentLanguage, tenant) };
   }
 
-  private async afterWrite(ctx: RequestContext, changes: Array<{ record: CategoryRecord; type: (typeof CATEGORY_EVENT)['created' | 'updated'] }>): Promise<void> {
+  private async afterWrite(
+    ctx: RequestContext,
+    changes: Array<{ record: CategoryRecord; type: (typeof CATEGORY_EVENT)['created' | 'updated'] }>,
+  ): Promise<void> {
     // Trees cached by any process are stale from here on (§6); bump before answering. Only the
     // written category is logged: a move rewrites its descendants' ancestry, which snapshots do
     // not hold (trees come from parentId).
-    await this.state.bumpEpoch(ctx.tenant, changes.map((c) => c.record._id));
+    await this.state.bumpEpoch(
+      ctx.tenant,
+      changes.map((c) => c.record._id),
+    );
     const languages = this.languages.languagesOf(ctx.tenant);
     await this.events.emit(
       ctx,
-      ...changes.map(({ record, type }) => ({ type, subject: record._id, version: record.metadata.version, time: record.metadata.modifiedAt, data: categoryEventData(record, ctx.tenant, languages) })),
+      ...changes.map(({ record, type }) => ({
+        type,
+        subject: record._id,
+        version: record.metadata.version,
+        time: record.metadata.modifiedAt,
+        data: categoryEventData(record, ctx.tenant, languages),
+      })),
     );
   }
 }

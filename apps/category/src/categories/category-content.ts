@@ -59,7 +59,11 @@ function mixinsOf(items: readonly ClassificationMixinDto[]): ClassificationMixin
 }
 
 /** A POST/PUT body as the content it writes (§4.2 defaults: STANDARD, root, position 0, no mixins). */
-export function contentOfBody(b: CategoryFieldsDto, metadataMixins: Record<string, string> | null | undefined, langs: WriteLanguages): CategoryContent {
+export function contentOfBody(
+  b: CategoryFieldsDto,
+  metadataMixins: Record<string, string> | null | undefined,
+  langs: WriteLanguages,
+): CategoryContent {
   const c: CategoryContent = {
     type: b.type ?? 'STANDARD',
     localizedName: texts(mapOf(b.localizedName, NAME, langs)),
@@ -92,7 +96,8 @@ export function patchOfBody(b: PatchCategoryDto, langs: WriteLanguages): Categor
   if (b.parentId !== undefined) p.parentId = isRootMarker(b.parentId) ? null : (b.parentId as string);
   if (b.code !== undefined) p.code = b.code;
   if (b.localizedName !== undefined) p.localizedName = mapOf(b.localizedName, NAME, langs, true);
-  if (b.localizedDescription !== undefined) p.localizedDescription = b.localizedDescription === null ? null : mapOf(b.localizedDescription, DESCRIPTION, langs, true);
+  if (b.localizedDescription !== undefined)
+    p.localizedDescription = b.localizedDescription === null ? null : mapOf(b.localizedDescription, DESCRIPTION, langs, true);
   if (b.localizedSlug !== undefined) p.localizedSlug = b.localizedSlug === null ? null : mapOf(b.localizedSlug, SLUG, langs, true);
   if (b.ecn !== undefined) p.ecn = b.ecn === null ? null : ecnOf(b.ecn);
   if (b.validity !== undefined) {
@@ -109,7 +114,8 @@ export function patchOfBody(b: PatchCategoryDto, langs: WriteLanguages): Categor
   }
   if (b.position !== undefined) p.position = b.position ?? 0;
   if (typeof b.published === 'boolean') p.published = b.published;
-  if (b.ownClassificationMixins !== undefined) p.ownClassificationMixins = b.ownClassificationMixins === null ? null : mixinsOf(b.ownClassificationMixins);
+  if (b.ownClassificationMixins !== undefined)
+    p.ownClassificationMixins = b.ownClassificationMixins === null ? null : mixinsOf(b.ownClassificationMixins);
   if (b.mixins !== undefined) p.mixins = b.mixins;
   if (b.metadata.mixins !== undefined) p.metadataMixins = b.metadata.mixins;
   return p;
@@ -177,7 +183,8 @@ export function applyCategoryPatch(r: CategoryRecord, p: CategoryPatch): Categor
   }
   if (p.position !== undefined) c.position = p.position;
   if (p.published !== undefined) c.published = p.published;
-  if (p.ownClassificationMixins === null || (p.ownClassificationMixins && p.ownClassificationMixins.length === 0)) delete c.ownClassificationMixins;
+  if (p.ownClassificationMixins === null || (p.ownClassificationMixins && p.ownClassificationMixins.length === 0))
+    delete c.ownClassificationMixins;
   else if (p.ownClassificationMixins !== undefined) c.ownClassificationMixins = p.ownClassificationMixins;
   if (p.mixins === null) c.mixins = {};
   else if (p.mixins !== undefined) c.mixins = applyMergePatch(c.mixins, p.mixins) as Record<string, unknown>;
@@ -190,13 +197,48 @@ export function applyCategoryPatch(r: CategoryRecord, p: CategoryPatch): Categor
   return c;
 }
 
-const OPTIONAL_FIELDS = ['parentId', 'code', 'codeLower', 'localizedDescription', 'localizedSlug', 'ecn', 'validity', 'ownClassificationMixins', 'metadata.mixins'] as const;
+const OPTIONAL_FIELDS = [
+  'parentId',
+  'code',
+  'codeLower',
+  'localizedDescription',
+  'localizedSlug',
+  'ecn',
+  'validity',
+  'ownClassificationMixins',
+  'metadata.mixins',
+] as const;
+
+type StoredOptionals = Partial<Pick<CategoryRecord, Exclude<(typeof OPTIONAL_FIELDS)[number], 'metadata.mixins'>>>;
+
+/**
+ * The optional content fields as stored, for a new category and a replacement alike: those
+ * without a value (and empty lists) are left out; `codeLower` goes with `code`.
+ */
+function storedOptionals(c: CategoryContent): StoredOptionals {
+  const out: StoredOptionals = {};
+  if (c.parentId !== undefined) out.parentId = c.parentId;
+  if (c.code !== undefined) {
+    out.code = c.code;
+    out.codeLower = c.code.toLowerCase();
+  }
+  if (c.localizedDescription) out.localizedDescription = c.localizedDescription;
+  if (c.localizedSlug) out.localizedSlug = c.localizedSlug;
+  if (c.ecn?.length) out.ecn = c.ecn;
+  if (c.validity) out.validity = c.validity;
+  if (c.ownClassificationMixins?.length) out.ownClassificationMixins = c.ownClassificationMixins;
+  return out;
+}
 
 /**
  * The `$set`/`$unset` of a full replacement of the content (PUT, and PATCH after merging),
  * `metadata.modifiedAt` included. The ancestry is set only when given (moves).
  */
-export function contentUpdate(c: CategoryContent, now: Date, ancestry?: readonly string[]): { set: Record<string, unknown>; unset: string[] } {
+export function contentUpdate(
+  c: CategoryContent,
+  now: Date,
+  ancestry?: readonly string[],
+): { set: Record<string, unknown>; unset: string[] } {
   const set: Record<string, unknown> = {
     type: c.type,
     localizedName: c.localizedName,
@@ -204,17 +246,8 @@ export function contentUpdate(c: CategoryContent, now: Date, ancestry?: readonly
     published: c.published,
     mixins: c.mixins,
     'metadata.modifiedAt': now,
+    ...storedOptionals(c),
   };
-  if (c.parentId !== undefined) set.parentId = c.parentId;
-  if (c.code !== undefined) {
-    set.code = c.code;
-    set.codeLower = c.code.toLowerCase();
-  }
-  if (c.localizedDescription) set.localizedDescription = c.localizedDescription;
-  if (c.localizedSlug) set.localizedSlug = c.localizedSlug;
-  if (c.ecn?.length) set.ecn = c.ecn;
-  if (c.validity) set.validity = c.validity;
-  if (c.ownClassificationMixins?.length) set.ownClassificationMixins = c.ownClassificationMixins;
   if (c.metadataMixins) set['metadata.mixins'] = c.metadataMixins;
   if (ancestry) {
     set.ancestorIds = [...ancestry];
@@ -236,17 +269,8 @@ export function newRecord(id: string, c: CategoryContent, ancestry: readonly str
     published: c.published,
     mixins: c.mixins,
     metadata: { version: 1, createdAt: now, modifiedAt: now },
+    ...storedOptionals(c),
   };
-  if (c.parentId !== undefined) r.parentId = c.parentId;
-  if (c.code !== undefined) {
-    r.code = c.code;
-    r.codeLower = c.code.toLowerCase();
-  }
-  if (c.localizedDescription) r.localizedDescription = c.localizedDescription;
-  if (c.localizedSlug) r.localizedSlug = c.localizedSlug;
-  if (c.ecn?.length) r.ecn = c.ecn;
-  if (c.validity) r.validity = c.validity;
-  if (c.ownClassificationMixins?.length) r.ownClassificationMixins = c.ownClassificationMixins;
   if (c.metadataMixins) r.metadata.mixins = c.metadataMixins;
   return r;
 }

@@ -81,11 +81,20 @@ export class CategoryDeletionService {
     await this.categories.promoteChildren(tenant, id, now);
     await this.categories.deleteByIds(tenant, [id]);
     const late = await this.removeAssignments(tenant, [id]);
-    const promoted = await this.categories.findByIds(tenant, children.map((c) => c._id));
+    const promoted = await this.categories.findByIds(
+      tenant,
+      children.map((c) => c._id),
+    );
     const languages = this.languages.languagesOf(tenant);
     return [
       ...this.assignmentDeletions(tenant, [...removedAssignments, ...late]),
-      ...promoted.map((c) => ({ type: CATEGORY_EVENT.updated, subject: c._id, version: c.metadata.version, time: now, data: categoryEventData(c, tenant, languages) })),
+      ...promoted.map((c) => ({
+        type: CATEGORY_EVENT.updated,
+        subject: c._id,
+        version: c.metadata.version,
+        time: now,
+        data: categoryEventData(c, tenant, languages),
+      })),
       categoryDeletion(category, now),
     ];
   }
@@ -100,7 +109,11 @@ export class CategoryDeletionService {
     const byDepth = new Map<number, CategoryRecord[]>();
     for (const d of descendants) byDepth.set(d.depth, [...(byDepth.get(d.depth) ?? []), d]);
     const levels = [...byDepth.keys()].sort((a, b) => b - a);
-    for (const level of levels) await this.categories.deleteByIds(tenant, byDepth.get(level)!.map((d) => d._id));
+    for (const level of levels)
+      await this.categories.deleteByIds(
+        tenant,
+        byDepth.get(level)!.map((d) => d._id),
+      );
     await this.categories.deleteByIds(tenant, [id]);
     const late = await this.removeAssignments(tenant, ids);
     const now = new Date();

@@ -7,7 +7,13 @@ import { CategoriesRepository, Filter } from './categories.repository';
 import { CATEGORY_DEFAULT_SORT, CATEGORY_FIELDS } from './category.fields';
 import { toCategoryView } from './category.mapper';
 import { CATEGORY_ID_PATTERN, CategoryRecord } from './category.types';
-import type { CategoryListQueryDto, CategoryPageQueryDto, CategorySearchQueryDto, SubcategoriesQueryDto, VisibilityQueryDto } from './dto/category-query.dto';
+import type {
+  CategoryListQueryDto,
+  CategoryPageQueryDto,
+  CategorySearchQueryDto,
+  SubcategoriesQueryDto,
+  VisibilityQueryDto,
+} from './dto/category-query.dto';
 import type { CategoryResponseDto } from './dto/category.response.dto';
 import type { SearchCategoriesDto } from './dto/search-categories.dto';
 import { Hierarchy } from './hierarchy';
@@ -79,7 +85,9 @@ export class CategoryQueriesService {
     const record = CATEGORY_ID_PATTERN.test(id) ? await this.categories.findById(ctx.tenant, id) : null;
     if (!record || (list.publishedOnly && !record.published)) throw categoryNotFound(id, 'Error while getting category parents');
     const found = new Map((await this.categories.findByIds(ctx.tenant, record.ancestorIds)).map((r) => [r._id, r]));
-    const ancestors = record.ancestorIds.map((a) => found.get(a)).filter((r): r is CategoryRecord => r !== undefined && (!list.publishedOnly || r.published));
+    const ancestors = record.ancestorIds
+      .map((a) => found.get(a))
+      .filter((r): r is CategoryRecord => r !== undefined && (!list.publishedOnly || r.published));
     return Outcome.page(await this.pageIds(ctx, list, ancestors));
   }
 
@@ -98,7 +106,12 @@ export class CategoryQueriesService {
    * Renders records; CLASSIFICATION ones get their computed `classificationMixins` from their
    * ancestors' own mixins (one extra query for all of them, §4.4).
    */
-  async views(tenant: string, records: readonly CategoryRecord[], render: RenderContext, extra?: (r: CategoryRecord) => { supercategoriesIds?: string[] }): Promise<CategoryResponseDto[]> {
+  async views(
+    tenant: string,
+    records: readonly CategoryRecord[],
+    render: RenderContext,
+    extra?: (r: CategoryRecord) => { supercategoriesIds?: string[] },
+  ): Promise<CategoryResponseDto[]> {
     const classification = records.filter((r) => r.type === 'CLASSIFICATION');
     let byId = new Map<string, CategoryRecord>();
     if (classification.length) {
@@ -107,7 +120,10 @@ export class CategoryQueriesService {
       byId = new Map((await this.categories.findByIds(tenant, [...needed])).map((r) => [r._id, r]));
     }
     return records.map((r) => {
-      const chain = r.type === 'CLASSIFICATION' ? [...(r.ancestorIds ?? []).map((a) => byId.get(a)).filter((x): x is CategoryRecord => !!x), r] : undefined;
+      const chain =
+        r.type === 'CLASSIFICATION'
+          ? [...(r.ancestorIds ?? []).map((a) => byId.get(a)).filter((x): x is CategoryRecord => !!x), r]
+          : undefined;
       return toCategoryView(r, render, { chain, ...(extra?.(r) ?? {}) });
     });
   }
@@ -132,19 +148,33 @@ export class CategoryQueriesService {
    * in memory, or with an explicit `sort` by the database over exactly those ids. `hierarchy`
    * (snapshot records carry no ancestry) supplies classification chains.
    */
-  private async pageIds(ctx: RequestContext, list: ListContext, ordered: readonly CategoryRecord[], hierarchy?: Hierarchy): Promise<Page<CategoryResponseDto>> {
+  private async pageIds(
+    ctx: RequestContext,
+    list: ListContext,
+    ordered: readonly CategoryRecord[],
+    hierarchy?: Hierarchy,
+  ): Promise<Page<CategoryResponseDto>> {
     const withTotal = ctx.wantsTotal;
     if (!list.sort) {
       const page = pageOf(ordered, list.paging, withTotal);
       if (hierarchy) {
         // Only classification categories need their chain (§4.4); the walk is skipped for the rest.
-        const items = page.items.map((r) => toCategoryView(r, list, r.type === 'CLASSIFICATION' ? { chain: [...hierarchy.ancestorsOf(r._id), r] } : {}));
+        const items = page.items.map((r) =>
+          toCategoryView(r, list, r.type === 'CLASSIFICATION' ? { chain: [...hierarchy.ancestorsOf(r._id), r] } : {}),
+        );
         return { items, total: page.total };
       }
       return { items: await this.views(ctx.tenant, page.items, list), total: page.total };
     }
     if (ordered.length === 0) return { items: [], total: withTotal ? 0 : undefined };
-    const page = await this.categories.page(ctx.tenant, { _id: { $in: ordered.map((r) => r._id) } }, list.sort, list.paging.skip, list.paging.limit, withTotal);
+    const page = await this.categories.page(
+      ctx.tenant,
+      { _id: { $in: ordered.map((r) => r._id) } },
+      list.sort,
+      list.paging.skip,
+      list.paging.limit,
+      withTotal,
+    );
     return { items: await this.views(ctx.tenant, page.items, list), total: page.total };
   }
 }

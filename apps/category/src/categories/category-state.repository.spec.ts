@@ -76,7 +76,10 @@ describe('CategoryStateRepository: hierarchy lock and tree epoch (embedded serve
     await repo.bumpEpoch('long', ['y']);
     expect(await repo.changesSince('long', epoch)).toEqual({ epoch: epoch + 2, changed: undefined });
     expect(await repo.changesSince('long', epoch + 1)).toEqual({ epoch: epoch + 2, changed: ['y'] });
-    await repo.bumpEpoch('long', Array.from({ length: MAX_IDS_PER_ENTRY + 1 }, (_, i) => `z${i}`));
+    await repo.bumpEpoch(
+      'long',
+      Array.from({ length: MAX_IDS_PER_ENTRY + 1 }, (_, i) => `z${i}`),
+    );
     expect(await repo.changesSince('long', epoch + 2)).toEqual({ epoch: epoch + 3, changed: undefined });
   });
 
@@ -95,7 +98,12 @@ describe('CategoryStateRepository: hierarchy lock and tree epoch (embedded serve
 });
 
 describe('idsSince', () => {
-  const log = [{ e: 5, ids: ['a'] }, { e: 6, ids: ['b', 'a'] }, { e: 7, all: true as const }, { e: 8, ids: ['c'] }];
+  const log = [
+    { e: 5, ids: ['a'] },
+    { e: 6, ids: ['b', 'a'] },
+    { e: 7, all: true as const },
+    { e: 8, ids: ['c'] },
+  ];
   it('unions an unbroken run of stamped entries after `since`', () => {
     expect(idsSince(log, 7, 8)).toEqual(['c']);
     expect(idsSince(log, 8, 8)).toEqual([]);
@@ -104,7 +112,16 @@ describe('idsSince', () => {
   it('refuses what it cannot prove: too far back, an "everything" step, a missing or extra step, a reader ahead', () => {
     expect(idsSince(log, 3, 8)).toBeUndefined();
     expect(idsSince(log, 5, 8)).toBeUndefined();
-    expect(idsSince([{ e: 5, ids: ['a'] }, { e: 7, ids: ['b'] }], 4, 7)).toBeUndefined();
+    expect(
+      idsSince(
+        [
+          { e: 5, ids: ['a'] },
+          { e: 7, ids: ['b'] },
+        ],
+        4,
+        7,
+      ),
+    ).toBeUndefined();
     expect(idsSince(log.slice(0, 2), 4, 7)).toBeUndefined();
     expect(idsSince(log, 9, 8)).toBeUndefined();
     expect(idsSince([{ ids: ['x'] }], 0, 1)).toBeUndefined();

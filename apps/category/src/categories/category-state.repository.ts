@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { isDuplicateKeyError, TenantModelRegistry, TenantRepository } from '@suite/persistence';
+import { isDuplicateKeyError, TenantModelRegistry } from '@suite/persistence';
+import { RecordRepository } from '../common/record.repository';
 import { CATEGORY_STATE_ENTITY, CategoryStateRecord } from './category.schema';
 
 const LOCK_ID = 'hierarchy-lock';
@@ -10,13 +11,9 @@ const EPOCH_ID = 'tree-epoch';
  * that lets a process trust its cached tree (any category write bumps it before answering).
  */
 @Injectable()
-export class CategoryStateRepository extends TenantRepository<CategoryStateRecord, CategoryStateRecord> {
+export class CategoryStateRepository extends RecordRepository<CategoryStateRecord> {
   constructor(registry: TenantModelRegistry) {
     super(registry, CATEGORY_STATE_ENTITY);
-  }
-
-  protected toDomain(doc: CategoryStateRecord): CategoryStateRecord {
-    return doc;
   }
 
   /**
@@ -28,7 +25,11 @@ export class CategoryStateRepository extends TenantRepository<CategoryStateRecor
     const model = await this.modelForWrite(tenant);
     try {
       await model
-        .updateOne(this.filter({ _id: LOCK_ID, expiresAt: { $lt: now } }), { $set: { owner, expiresAt: new Date(now.getTime() + ttlMs) } }, { upsert: true })
+        .updateOne(
+          this.filter({ _id: LOCK_ID, expiresAt: { $lt: now } }),
+          { $set: { owner, expiresAt: new Date(now.getTime() + ttlMs) } },
+          { upsert: true },
+        )
         .exec();
       return true;
     } catch (e) {
@@ -40,7 +41,9 @@ export class CategoryStateRepository extends TenantRepository<CategoryStateRecor
   /** Extends the lock if `owner` still holds it; false when it lapsed and someone else took it. */
   async renew(tenant: string, owner: string, ttlMs: number, now = new Date()): Promise<boolean> {
     const r = await this.run(() =>
-      this.model(tenant).updateOne(this.filter({ _id: LOCK_ID, owner }), { $set: { expiresAt: new Date(now.getTime() + ttlMs) } }).exec(),
+      this.model(tenant)
+        .updateOne(this.filter({ _id: LOCK_ID, owner }), { $set: { expiresAt: new Date(now.getTime() + ttlMs) } })
+        .exec(),
     );
     return r.matchedCount === 1;
   }
@@ -48,7 +51,11 @@ export class CategoryStateRepository extends TenantRepository<CategoryStateRecor
   /** Releases the lock only if `owner` still holds it (a lapsed lock taken over is left alone). */
   async release(tenant: string, owner: string): Promise<void> {
     // The lapse time is set to the epoch rather than deleting, so the next acquire is an update.
-    await this.run(() => this.model(tenant).updateOne(this.filter({ _id: LOCK_ID, owner }), { $set: { owner: '', expiresAt: new Date(0) } }).exec());
+    await this.run(() =>
+      this.model(tenant)
+        .updateOne(this.filter({ _id: LOCK_ID, owner }), { $set: { owner: '', expiresAt: new Date(0) } })
+        .exec(),
+    );
   }
 
   /** The tenant's tree epoch (0 when nothing was ever written). Never creates the collection. */
@@ -80,7 +87,15 @@ export class CategoryStateRepository extends TenantRepository<CategoryStateRecor
           {
             $set: {
               changes: {
-                $slice: [{ $concatArrays: [{ $ifNull: ['$changes', []] }, [ids ? { e: '$epoch', ids: { $literal: ids } } : { e: '$epoch', all: true }]] }, -CHANGE_LOG_LENGTH],
+                $slice: [
+                  {
+                    $concatArrays: [
+                      { $ifNull: ['$changes', []] },
+                      [ids ? { e: '$epoch', ids: { $literal: ids } } : { e: '$epoch', all: true }],
+                    ],
+                  },
+                  -CHANGE_LOG_LENGTH,
+                ],
               },
             },
           },
@@ -92,7 +107,9 @@ export class CategoryStateRepository extends TenantRepository<CategoryStateRecor
 
   /** The epoch and the newest log entry (one point lookup): enough to catch up one step. */
   async epochAndLast(tenant: string): Promise<{ epoch: number; last?: ChangeLogEntry }> {
-    const doc = await this.run(() => this.collection(tenant).findOne(this.driverFilter({ _id: EPOCH_ID }), { projection: { epoch: 1, changes: { $slice: -1 } } }));
+    const doc = await this.run(() =>
+      this.collection(tenant).findOne(this.driverFilter({ _id: EPOCH_ID }), { projection: { epoch: 1, changes: { $slice: -1 } } }),
+    );
     const { epoch = 0, changes = [] } = doc ?? {};
     return { epoch, last: changes[changes.length - 1] };
   }
@@ -103,7 +120,9 @@ export class CategoryStateRepository extends TenantRepository<CategoryStateRecor
    * entry, or an entry that says "everything") — reload in full.
    */
   async changesSince(tenant: string, since: number): Promise<{ epoch: number; changed?: string[] }> {
-    const doc = await this.run(() => this.collection(tenant).findOne(this.driverFilter({ _id: EPOCH_ID }), { projection: { epoch: 1, changes: 1 } }));
+    const doc = await this.run(() =>
+      this.collection(tenant).findOne(this.driverFilter({ _id: EPOCH_ID }), { projection: { epoch: 1, changes: 1 } }),
+    );
     const { epoch = 0, changes = [] } = doc ?? {};
     return { epoch, changed: idsSince(changes, since, epoch) };
   }

@@ -99,7 +99,9 @@ export class CategoryTreesService {
     const h = await this.cache.snapshot(ctx.tenant);
     const root = h.roots.find((r) => r.published);
     if (!root) {
-      throw new ApiError('resource_not_found', 'Error while getting category tree', { details: [{ type: 'not_found', message: 'No published root category found' }] });
+      throw new ApiError('resource_not_found', 'Error while getting category tree', {
+        details: [{ type: 'not_found', message: 'No published root category found' }],
+      });
     }
     const languages = this.languages.languagesOf(ctx.tenant);
     return buildTree(h, root, true, (r) => toLegacyNode(r, languages));

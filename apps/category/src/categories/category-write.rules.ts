@@ -1,6 +1,5 @@
-import { isPlainObject } from '@suite/api-kit';
+import { isPlainObject, RequestRule } from '@suite/api-kit';
 import { contentLanguageRule, localizedMapsRule } from '../common/request-rules';
-import type { RequestRule } from '../common/request-validation';
 import { CATEGORY_MAPS } from './category-content';
 
 /**
@@ -24,4 +23,8 @@ export const bodyIdIsPathIdRule: RequestRule = ({ params, body }) => {
 export const CATEGORY_WRITE_RULES: readonly RequestRule[] = [contentLanguageRule, localizedMapsRule(CATEGORY_MAPS), publishMatchesBodyRule];
 
 /** The request rules of the merge PATCH (`null` removes a translation). */
-export const CATEGORY_PATCH_RULES: readonly RequestRule[] = [contentLanguageRule, localizedMapsRule(CATEGORY_MAPS, { allowNull: true }), publishMatchesBodyRule];
+export const CATEGORY_PATCH_RULES: readonly RequestRule[] = [
+  contentLanguageRule,
+  localizedMapsRule(CATEGORY_MAPS, { allowNull: true }),
+  publishMatchesBodyRule,
+];

@@ -1,4 +1,4 @@
-import type { FieldRegistry } from '@suite/api-kit';
+import { FieldRegistry, metadataFields } from '@suite/api-kit';
 
 /**
  * Queryable and sortable category fields (§3.6, §3.8). Deprecated `name`/`description` are neither.
@@ -18,10 +18,7 @@ export const CATEGORY_FIELDS: FieldRegistry = {
   localizedSlug: { type: 'localized', sortable: true },
   'validity.from': { type: 'date', sortable: true },
   'validity.to': { type: 'date', sortable: true },
-  'metadata.createdAt': { type: 'date', sortable: true, aliases: ['metadataCreatedAt'] },
-  'metadata.modifiedAt': { type: 'date', sortable: true, aliases: ['metadataModifiedAt'] },
-  'metadata.version': { type: 'number', sortable: true },
-  mixins: { type: 'mixins', sortable: true },
+  ...metadataFields({ sortableVersion: true }),
 };
 
 /** Default order of flat category lists (ops 1, 3, 19): creation time, then id (§3.6). */

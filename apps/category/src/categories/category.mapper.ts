@@ -21,10 +21,28 @@ export function classificationMixinsOf(chain: readonly CategoryRecord[]): Classi
   const out: ClassificationMixinResponseDto[] = [];
   for (const c of chain) {
     for (const m of c.ownClassificationMixins ?? []) {
-      out.push({ name: m.name, mixinPath: `class_${c.code ?? ''}_${m.name}`, schemaUrl: m.schemaUrl, required: m.required === true, sourceCategoryId: c._id });
+      out.push({
+        name: m.name,
+        mixinPath: `class_${c.code ?? ''}_${m.name}`,
+        schemaUrl: m.schemaUrl,
+        required: m.required === true,
+        sourceCategoryId: c._id,
+      });
     }
   }
   return out;
+}
+
+/** What a category view and a tree node both begin with. */
+function summaryOf(r: CategoryRecord, ctx: RenderContext) {
+  return {
+    id: r._id,
+    type: r.type,
+    localizedName: filterLocalized(r.localizedName, ctx.selection),
+    name: defaultLanguageValue(r.localizedName, ctx.tenantLanguages) ?? '',
+    position: r.position ?? 0,
+    published: r.published === true,
+  };
 }
 
 /** A stored category as the API returns it; optional properties without value are omitted (HTTP-11). */
@@ -34,12 +52,7 @@ export function toCategoryView(
   extra: { chain?: readonly CategoryRecord[]; supercategoriesIds?: string[] } = {},
 ): CategoryResponseDto {
   const v: CategoryResponseDto = {
-    id: r._id,
-    type: r.type,
-    localizedName: filterLocalized(r.localizedName, ctx.selection),
-    name: defaultLanguageValue(r.localizedName, ctx.tenantLanguages) ?? '',
-    position: r.position ?? 0,
-    published: r.published === true,
+    ...summaryOf(r, ctx),
     mixins: r.mixins ?? {},
     metadata: renderMetadata(r.metadata),
     media: [],
@@ -47,7 +60,11 @@ export function toCategoryView(
   addOptionalFields(v, r, ctx);
   if (extra.supercategoriesIds) v.supercategoriesIds = extra.supercategoriesIds;
   if (r.type === 'CLASSIFICATION') {
-    v.ownClassificationMixins = (r.ownClassificationMixins ?? []).map((m) => ({ name: m.name, schemaUrl: m.schemaUrl, required: m.required === true }));
+    v.ownClassificationMixins = (r.ownClassificationMixins ?? []).map((m) => ({
+      name: m.name,
+      schemaUrl: m.schemaUrl,
+      required: m.required === true,
+    }));
     v.classificationMixins = classificationMixinsOf(extra.chain ?? [r]);
   }
   return reorder(v);
@@ -55,8 +72,25 @@ export function toCategoryView(
 
 // Keep a stable, readable property order in responses.
 const ORDER: ReadonlyArray<keyof CategoryResponseDto> = [
-  'id', 'type', 'parentId', 'code', 'localizedName', 'name', 'localizedDescription', 'description', 'localizedSlug', 'ecn', 'validity',
-  'position', 'published', 'supercategoriesIds', 'ownClassificationMixins', 'classificationMixins', 'mixins', 'metadata', 'media',
+  'id',
+  'type',
+  'parentId',
+  'code',
+  'localizedName',
+  'name',
+  'localizedDescription',
+  'description',
+  'localizedSlug',
+  'ecn',
+  'validity',
+  'position',
+  'published',
+  'supercategoriesIds',
+  'ownClassificationMixins',
+  'classificationMixins',
+  'mixins',
+  'metadata',
+  'media',
 ];
 function reorder(v: CategoryResponseDto): CategoryResponseDto {
   const source: Partial<Record<keyof CategoryResponseDto, unknown>> = v;
@@ -67,21 +101,17 @@ function reorder(v: CategoryResponseDto): CategoryResponseDto {
 
 /** One tree node without children (the caller attaches `subcategories`). */
 export function toTreeNode(r: CategoryRecord, ctx: RenderContext): CategoryTreeNodeDto {
-  const n: CategoryTreeNodeDto = {
-    id: r._id,
-    type: r.type,
-    localizedName: filterLocalized(r.localizedName, ctx.selection),
-    name: defaultLanguageValue(r.localizedName, ctx.tenantLanguages) ?? '',
-    position: r.position ?? 0,
-    published: r.published === true,
-    subcategories: [],
-  };
+  const n: CategoryTreeNodeDto = { ...summaryOf(r, ctx), subcategories: [] };
   addOptionalFields(n, r, ctx);
   return n;
 }
 
 /** The fields a category view and a tree node share that are present only when set (§4.1, §4.7). */
-function addOptionalFields(out: Pick<CategoryResponseDto, 'parentId' | 'code' | 'localizedDescription' | 'description' | 'localizedSlug' | 'validity' | 'ecn'>, r: CategoryRecord, ctx: RenderContext): void {
+function addOptionalFields(
+  out: Pick<CategoryResponseDto, 'parentId' | 'code' | 'localizedDescription' | 'description' | 'localizedSlug' | 'validity' | 'ecn'>,
+  r: CategoryRecord,
+  ctx: RenderContext,
+): void {
   if (r.parentId !== undefined) out.parentId = r.parentId;
   if (r.code !== undefined) out.code = r.code;
   if (r.localizedDescription) {

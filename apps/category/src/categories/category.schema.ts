@@ -32,7 +32,10 @@ const categorySchema = new Schema<CategoryRecord>(
   { versionKey: false, minimize: false, strict: true, id: false },
 );
 // Unique code per tenant, case-insensitively; only where a code exists.
-categorySchema.index({ codeLower: 1 }, { unique: true, partialFilterExpression: { codeLower: { $exists: true } }, name: 'codeLower_unique' });
+categorySchema.index(
+  { codeLower: 1 },
+  { unique: true, partialFilterExpression: { codeLower: { $exists: true } }, name: 'codeLower_unique' },
+);
 // Unique multikey: every ECN value belongs to one category; an empty ecn is never stored.
 categorySchema.index({ ecn: 1 }, { unique: true, partialFilterExpression: { ecn: { $exists: true } }, name: 'ecn_unique' });
 // Children of a parent in sibling order (trees, child promotion, delete-root rule).

@@ -15,33 +15,6 @@ export interface ClassificationMixin {
   required: boolean;
 }
 
-/**
- * A category as stored in `<tenant>_categories` (no tenant field, TEN-3). `parentId` is the
- * authoritative hierarchy; `ancestorIds` (root first, self excluded) and `depth`
- * (= ancestorIds.length) are its materialisation, kept current by every hierarchy write and
- * rebuilt from `parentId` by op 24.
- */
-export interface CategoryRecord {
-  _id: string;
-  type: CategoryType;
-  parentId?: string;
-  ancestorIds: string[];
-  depth: number;
-  code?: string;
-  /** Lower-cased `code` for the case-insensitive unique index and the `code=` filter. */
-  codeLower?: string;
-  localizedName: LocalizedMap;
-  localizedDescription?: LocalizedMap;
-  localizedSlug?: LocalizedMap;
-  ecn?: string[];
-  validity?: { from?: Date; to?: Date };
-  position: number;
-  published: boolean;
-  ownClassificationMixins?: ClassificationMixin[];
-  mixins: Record<string, unknown>;
-  metadata: StoredMetadata;
-}
-
 /** The API-writable content of a category (everything but id, hierarchy materialisation and metadata). */
 export interface CategoryContent {
   type: CategoryType;
@@ -57,4 +30,19 @@ export interface CategoryContent {
   ownClassificationMixins?: ClassificationMixin[];
   mixins: Record<string, unknown>;
   metadataMixins?: Record<string, string>;
+}
+
+/**
+ * A category as stored in `<tenant>_categories` (no tenant field, TEN-3): its content (the schema
+ * links inside `metadata`) plus the id and the hierarchy. `parentId` is the authoritative
+ * hierarchy; `ancestorIds` (root first, self excluded) and `depth` (= ancestorIds.length) are its
+ * materialisation, kept current by every hierarchy write and rebuilt from `parentId` by op 24.
+ */
+export interface CategoryRecord extends Omit<CategoryContent, 'metadataMixins'> {
+  _id: string;
+  ancestorIds: string[];
+  depth: number;
+  /** Lower-cased `code` for the case-insensitive unique index and the `code=` filter. */
+  codeLower?: string;
+  metadata: StoredMetadata;
 }

@@ -68,7 +68,9 @@ export class HierarchyLock {
     try {
       return await work(lease);
     } finally {
-      await this.state.release(tenant, owner).catch((e: unknown) => this.logger.warn({ tenant, err: e }, 'hierarchy lock release failed; it lapses on its own'));
+      await this.state
+        .release(tenant, owner)
+        .catch((e: unknown) => this.logger.warn({ tenant, err: e }, 'hierarchy lock release failed; it lapses on its own'));
     }
   }
 }
@@ -77,7 +79,10 @@ export class HierarchyLock {
 async function waitUntil(p: Promise<void>, deadline: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(hierarchyBusy()), Math.max(0, deadline - Date.now()))))]);
+    await Promise.race([
+      p,
+      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(hierarchyBusy()), Math.max(0, deadline - Date.now())))),
+    ]);
   } finally {
     clearTimeout(timer);
   }

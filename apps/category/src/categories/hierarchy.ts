@@ -39,8 +39,14 @@ export class Hierarchy {
   readonly roots: CategoryRecord[];
 
   constructor(records: readonly CategoryRecord[]);
-  constructor(records: readonly CategoryRecord[], from: { byId: Map<string, CategoryRecord>; children: Map<string, CategoryRecord[]>; roots: CategoryRecord[] });
-  constructor(records: readonly CategoryRecord[], from?: { byId: Map<string, CategoryRecord>; children: Map<string, CategoryRecord[]>; roots: CategoryRecord[] }) {
+  constructor(
+    records: readonly CategoryRecord[],
+    from: { byId: Map<string, CategoryRecord>; children: Map<string, CategoryRecord[]>; roots: CategoryRecord[] },
+  );
+  constructor(
+    records: readonly CategoryRecord[],
+    from?: { byId: Map<string, CategoryRecord>; children: Map<string, CategoryRecord[]>; roots: CategoryRecord[] },
+  ) {
     if (from) {
       this.byId = from.byId;
       this.children = from.children;

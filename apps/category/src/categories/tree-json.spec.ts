@@ -25,7 +25,11 @@ function record(id: string, parentId: string | undefined, rand: () => number, i:
     position: Math.floor(rand() * 4),
     published: rand() < 0.8,
     mixins: {},
-    metadata: { version: 1, createdAt: new Date(1_700_000_000_000 + Math.floor(rand() * 5) * 1000), modifiedAt: new Date(1_700_000_000_000) } as never,
+    metadata: {
+      version: 1,
+      createdAt: new Date(1_700_000_000_000 + Math.floor(rand() * 5) * 1000),
+      modifiedAt: new Date(1_700_000_000_000),
+    } as never,
   };
   if (parentId !== undefined) r.parentId = parentId;
   if (rand() < 0.3) r.code = `CODE-${id}`;
@@ -99,63 +103,67 @@ function shape(h: Hierarchy) {
 }
 
 describe('Hierarchy.withChanges', () => {
-  it('equals a hierarchy built from scratch after random edits, moves, inserts and deletes (its inherited tree JSON too), leaving the base untouched', () => {
-    const rand = rng(42);
-    let records = randomRecords(300, 7);
-    let h = new Hierarchy(records);
-    for (let step = 0; step < 60; step++) {
-      const before = shape(h);
-      const byId = new Map(records.map((r) => [r._id, r]));
-      const changed: CategoryRecord[] = [];
-      const removed: string[] = [];
-      for (let k = 0; k < 1 + Math.floor(rand() * 5); k++) {
-        const ids = [...byId.keys()];
-        const pick = ids[Math.floor(rand() * ids.length)];
-        const roll = rand();
-        if (roll < 0.25) {
-          byId.delete(pick);
-          removed.push(pick);
-        } else if (roll < 0.5) {
-          const id = `new${step}-${k}`;
-          const r = record(id, rand() < 0.2 ? undefined : ids[Math.floor(rand() * ids.length)], rand, step + k);
-          byId.set(id, r);
-          changed.push(r);
-        } else {
-          // A new version of the record (new object): moved, reordered or republished.
-          const old = byId.get(pick)!;
-          const next: CategoryRecord = { ...old, position: Math.floor(rand() * 4), published: rand() < 0.7 };
-          if (roll < 0.75) {
-            const parent = ids[Math.floor(rand() * ids.length)];
-            if (rand() < 0.2) delete next.parentId;
-            else next.parentId = parent;
+  it(
+    'equals a hierarchy built from scratch after random edits, moves, inserts ' +
+      'and deletes (its inherited tree JSON too), leaving the base untouched',
+    () => {
+      const rand = rng(42);
+      let records = randomRecords(300, 7);
+      let h = new Hierarchy(records);
+      for (let step = 0; step < 60; step++) {
+        const before = shape(h);
+        const byId = new Map(records.map((r) => [r._id, r]));
+        const changed: CategoryRecord[] = [];
+        const removed: string[] = [];
+        for (let k = 0; k < 1 + Math.floor(rand() * 5); k++) {
+          const ids = [...byId.keys()];
+          const pick = ids[Math.floor(rand() * ids.length)];
+          const roll = rand();
+          if (roll < 0.25) {
+            byId.delete(pick);
+            removed.push(pick);
+          } else if (roll < 0.5) {
+            const id = `new${step}-${k}`;
+            const r = record(id, rand() < 0.2 ? undefined : ids[Math.floor(rand() * ids.length)], rand, step + k);
+            byId.set(id, r);
+            changed.push(r);
+          } else {
+            // A new version of the record (new object): moved, reordered or republished.
+            const old = byId.get(pick)!;
+            const next: CategoryRecord = { ...old, position: Math.floor(rand() * 4), published: rand() < 0.7 };
+            if (roll < 0.75) {
+              const parent = ids[Math.floor(rand() * ids.length)];
+              if (rand() < 0.2) delete next.parentId;
+              else next.parentId = parent;
+            }
+            byId.set(pick, next);
+            changed.push(next);
           }
-          byId.set(pick, next);
-          changed.push(next);
         }
+        // An id changed several times in a step counts once, with its final state.
+        const finalChanged = [...new Map(changed.filter((r) => byId.get(r._id) === r).map((r) => [r._id, r])).values()];
+        const finalRemoved = removed.filter((id) => !byId.has(id));
+        // Rendered subtrees of the base, handed on: only the dirty paths may be rendered anew.
+        const roots = (x: Hierarchy, publishedOnly: boolean) => x.roots.filter((r) => !publishedOnly || r.published);
+        const render = RENDERS[step % 2];
+        for (const publishedOnly of [true, false]) {
+          forestJson(h, roots(h, publishedOnly), publishedOnly, render);
+          if (step % 3 === 0) forestBytes(h, roots(h, publishedOnly), publishedOnly, render, 256);
+        }
+        const next = h.withChanges(finalChanged, finalRemoved);
+        inheritTreeJson(h, next);
+        for (const publishedOnly of [true, false]) {
+          const want = expected(next, publishedOnly, render);
+          expect(forestBytes(next, roots(next, publishedOnly), publishedOnly, render, 256).toString('utf8')).toBe(want);
+          expect(forestJson(next, roots(next, publishedOnly), publishedOnly, render)).toBe(want);
+        }
+        expect(shape(h)).toEqual(before);
+        records = [...byId.values()];
+        expect(shape(next)).toEqual(shape(new Hierarchy(records)));
+        h = next;
       }
-      // An id changed several times in a step counts once, with its final state.
-      const finalChanged = [...new Map(changed.filter((r) => byId.get(r._id) === r).map((r) => [r._id, r])).values()];
-      const finalRemoved = removed.filter((id) => !byId.has(id));
-      // Rendered subtrees of the base, handed on: only the dirty paths may be rendered anew.
-      const roots = (x: Hierarchy, publishedOnly: boolean) => x.roots.filter((r) => !publishedOnly || r.published);
-      const render = RENDERS[step % 2];
-      for (const publishedOnly of [true, false]) {
-        forestJson(h, roots(h, publishedOnly), publishedOnly, render);
-        if (step % 3 === 0) forestBytes(h, roots(h, publishedOnly), publishedOnly, render, 256);
-      }
-      const next = h.withChanges(finalChanged, finalRemoved);
-      inheritTreeJson(h, next);
-      for (const publishedOnly of [true, false]) {
-        const want = expected(next, publishedOnly, render);
-        expect(forestBytes(next, roots(next, publishedOnly), publishedOnly, render, 256).toString('utf8')).toBe(want);
-        expect(forestJson(next, roots(next, publishedOnly), publishedOnly, render)).toBe(want);
-      }
-      expect(shape(h)).toEqual(before);
-      records = [...byId.values()];
-      expect(shape(next)).toEqual(shape(new Hierarchy(records)));
-      h = next;
-    }
-  });
+    },
+  );
 
   it('ignores the removal of an id it does not hold', () => {
     const h = new Hierarchy(randomRecords(20, 3));

@@ -104,10 +104,24 @@ const CLOSE = Buffer.from(']');
  * quadratic memory) keep their bytes per snapshot; a derived snapshot inherits those outside its
  * dirty set, so after a small write only a few small pieces are encoded and the rest is copied.
  */
-export function forestBytes(h: Hierarchy, roots: readonly CategoryRecord[], publishedOnly: boolean, render: RenderContext, bigSubtree = BIG_SUBTREE): Buffer {
+export function forestBytes(
+  h: Hierarchy,
+  roots: readonly CategoryRecord[],
+  publishedOnly: boolean,
+  render: RenderContext,
+  bigSubtree = BIG_SUBTREE,
+): Buffer {
   const key = renderKey(render);
   const cacheKey = `${publishedOnly}|${key}`;
-  const ctx: BytesContext = { h, publishedOnly, render, key, bigSubtree, strings: subtreeCache(h, cacheKey), bytes: cacheOf(bufferCaches, h, cacheKey) };
+  const ctx: BytesContext = {
+    h,
+    publishedOnly,
+    render,
+    key,
+    bigSubtree,
+    strings: subtreeCache(h, cacheKey),
+    bytes: cacheOf(bufferCaches, h, cacheKey),
+  };
   const parts: Buffer[] = [OPEN];
   roots.forEach((root, i) => {
     if (i) parts.push(COMMA);
@@ -172,10 +186,23 @@ interface Frame {
   text: string;
 }
 
-function subtreeJson(h: Hierarchy, root: CategoryRecord, publishedOnly: boolean, render: RenderContext, key: string, cache: Map<string, string>): string {
+function subtreeJson(
+  h: Hierarchy,
+  root: CategoryRecord,
+  publishedOnly: boolean,
+  render: RenderContext,
+  key: string,
+  cache: Map<string, string>,
+): string {
   const hit = cache.get(root._id);
   if (hit !== undefined) return hit;
-  const open = (record: CategoryRecord): Frame => ({ record, children: h.childrenOf(record._id), next: 0, written: 0, text: partsOf(record, render, key)[0] });
+  const open = (record: CategoryRecord): Frame => ({
+    record,
+    children: h.childrenOf(record._id),
+    next: 0,
+    written: 0,
+    text: partsOf(record, render, key)[0],
+  });
   const stack: Frame[] = [open(root)];
   // A tree reached from a root cannot revisit a node (one parentId each, roots have none); the
   // set only guards against a corrupted snapshot ever looping.

@@ -72,7 +72,8 @@ export class CustomerSegmentClient {
         }
       }
     } catch (e) {
-      if (e instanceof ApiError && e.errorCode === 'upstream_unavailable' && e.message === 'Segment filtering is currently unavailable') throw e;
+      if (e instanceof ApiError && e.errorCode === 'upstream_unavailable' && e.message === 'Segment filtering is currently unavailable')
+        throw e;
       throw segmentFilteringUnavailable(e);
     }
     return out;

@@ -18,7 +18,11 @@ export class CategoryExceptionFilter implements ExceptionFilter {
   }
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    if (exception instanceof ApiError && exception.errorCode === 'insufficient_scope' && exception.message !== 'You need a scope for this action.') {
+    if (
+      exception instanceof ApiError &&
+      exception.errorCode === 'insufficient_scope' &&
+      exception.message !== 'You need a scope for this action.'
+    ) {
       const scopes = exception.details[0]?.message.replace(/^Required scope\(s\): /, '').split(' or ') ?? [];
       this.inner.catch(missingScope(...scopes), host);
       return;

@@ -70,11 +70,19 @@ export function versionConflict(id: string, sent: number, stored: number): ApiEr
 }
 
 export function duplicateCategory(rule: 'id' | 'code' | 'ecn', id: string): ApiError {
-  if (rule === 'ecn') return new ApiError('duplicate_resource', 'Duplicated ECN value - given ECN is already assigned to another category.', { resourceId: id });
+  if (rule === 'ecn')
+    return new ApiError('duplicate_resource', 'Duplicated ECN value - given ECN is already assigned to another category.', {
+      resourceId: id,
+    });
   if (rule === 'code') {
-    return new ApiError('duplicate_resource', 'Duplicated code value - given code is already assigned to another category.', { resourceId: id });
+    return new ApiError('duplicate_resource', 'Duplicated code value - given code is already assigned to another category.', {
+      resourceId: id,
+    });
   }
-  return new ApiError('duplicate_resource', 'Category already exists', { resourceId: id, details: [{ type: 'duplicate', message: `Category with id '${id}' already exists` }] });
+  return new ApiError('duplicate_resource', 'Category already exists', {
+    resourceId: id,
+    details: [{ type: 'duplicate', message: `Category with id '${id}' already exists` }],
+  });
 }
 
 export function hierarchyBusy(): ApiError {

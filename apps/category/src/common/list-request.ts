@@ -34,10 +34,19 @@ export function readRender(ctx: RequestContext, tenantLanguages: readonly string
 }
 
 /** Visibility, languages, paging and sort of a list read (§3.3, §3.5, §3.6). */
-export function readList(ctx: RequestContext, tenantLanguages: readonly string[], query: ListQuery, registry: FieldRegistry, defaultSort?: string): ListContext {
+export function readList(
+  ctx: RequestContext,
+  tenantLanguages: readonly string[],
+  query: ListQuery,
+  registry: FieldRegistry,
+  defaultSort?: string,
+): ListContext {
   const render = readRender(ctx, tenantLanguages);
   const paging = parsePaging({ pageNumber: query.pageNumber, pageSize: query.pageSize });
-  const sort = query.sort !== undefined || defaultSort !== undefined ? parseSort(query.sort, registry, { tenantLanguages, languages: render.selection, defaultSort }) : undefined;
+  const sort =
+    query.sort !== undefined || defaultSort !== undefined
+      ? parseSort(query.sort, registry, { tenantLanguages, languages: render.selection, defaultSort })
+      : undefined;
   return { ...render, publishedOnly: query.showUnpublished !== true, paging, sort };
 }
 

@@ -36,12 +36,20 @@ describe('category wording of the LOC rules (§3.4)', () => {
     const none = apiError(() => writableLanguages(' , ', LANGS));
     expect(none.message).toBe('Constraint validation failed');
     expect(none.details).toEqual([{ field: 'Content-Language', type: 'invalid_format', message: 'must name at least one language' }]);
-    expect(apiError(() => writableLanguages('xx', LANGS)).details[0]).toMatchObject({ field: 'Content-Language', type: 'unsupported_language' });
+    expect(apiError(() => writableLanguages('xx', LANGS)).details[0]).toMatchObject({
+      field: 'Content-Language',
+      type: 'unsupported_language',
+    });
   });
 
   it('checks map keys and texts, keys in the configured spelling', () => {
     const details: ErrorDetail[] = [];
-    const map = readLocalizedMap({ EN: 'x', en: 'y', ru: 5, de: ' ', fr: 'é' }, { field: 'localizedSlug', label: 'Category slug', nonBlank: true, slug: true }, { tenant: LANGS, allowed: null }, details);
+    const map = readLocalizedMap(
+      { EN: 'x', en: 'y', ru: 5, de: ' ', fr: 'é' },
+      { field: 'localizedSlug', label: 'Category slug', nonBlank: true, slug: true },
+      { tenant: LANGS, allowed: null },
+      details,
+    );
     expect(map).toEqual({ en: 'x' });
     expect(details).toEqual([
       { field: 'localizedSlug.en', type: 'invalid_key', message: "duplicates the language 'en'" },
@@ -53,8 +61,19 @@ describe('category wording of the LOC rules (§3.4)', () => {
 
   it('narrows keys to Content-Language and accepts null in a merge patch', () => {
     const rule = { field: 'ref.localizedName', label: 'Assignment reference name' };
-    expect(localizedMapProblems({ ref: { localizedName: { en: 'x', de: null } } }, [rule], { tenant: LANGS, allowed: ['de'] }, { allowNull: true, prefix: '[2].' })).toEqual([
-      { field: '[2].ref.localizedName', type: 'unsupported_language', message: "Assignment reference name contains unsupported languages: 'en'" },
+    expect(
+      localizedMapProblems(
+        { ref: { localizedName: { en: 'x', de: null } } },
+        [rule],
+        { tenant: LANGS, allowed: ['de'] },
+        { allowNull: true, prefix: '[2].' },
+      ),
+    ).toEqual([
+      {
+        field: '[2].ref.localizedName',
+        type: 'unsupported_language',
+        message: "Assignment reference name contains unsupported languages: 'en'",
+      },
     ]);
     expect(localizedMapProblems({ ref: 'x' }, [rule], { tenant: LANGS, allowed: null })).toEqual([]);
   });

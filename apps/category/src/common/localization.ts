@@ -1,4 +1,14 @@
-import { ApiError, ContentLanguage, ErrorDetail, findLanguage, isPlainObject, LanguageSelection, parseContentLanguage, refusedLanguageRanges, selectLanguages } from '@suite/api-kit';
+import {
+  ApiError,
+  ContentLanguage,
+  ErrorDetail,
+  findLanguage,
+  isPlainObject,
+  LanguageSelection,
+  parseContentLanguage,
+  refusedLanguageRanges,
+  selectLanguages,
+} from '@suite/api-kit';
 import { CONSTRAINT_MESSAGE } from './category.errors';
 
 // The LOC rules come from @suite/api-kit's i18n; this file holds only the category wording of
@@ -114,7 +124,11 @@ export function readLocalizedMap(
     }
   }
   if (unsupported.length) {
-    details.push({ field, type: 'unsupported_language', message: `${rule.label} contains unsupported languages: ${unsupported.map((u) => `'${u}'`).join(', ')}` });
+    details.push({
+      field,
+      type: 'unsupported_language',
+      message: `${rule.label} contains unsupported languages: ${unsupported.map((u) => `'${u}'`).join(', ')}`,
+    });
   }
   return out;
 }
@@ -123,7 +137,12 @@ export function readLocalizedMap(
  * The localized-map problems of a whole body (the fields that are objects; their presence and
  * type are the DTO's). For the one validation step of a write (ERR-6).
  */
-export function localizedMapProblems(body: unknown, rules: readonly LocalizedFieldRule[], langs: WriteLanguages, options: { allowNull?: boolean; prefix?: string } = {}): ErrorDetail[] {
+export function localizedMapProblems(
+  body: unknown,
+  rules: readonly LocalizedFieldRule[],
+  langs: WriteLanguages,
+  options: { allowNull?: boolean; prefix?: string } = {},
+): ErrorDetail[] {
   const details: ErrorDetail[] = [];
   if (!isPlainObject(body)) return details;
   for (const rule of rules) {
@@ -143,7 +162,10 @@ function valueAt(body: Record<string, unknown>, path: string): unknown {
  * §3.4: the deprecated default-language string: the tenant default language, else the first
  * stored translation in configured-language order, else the first stored one at all.
  */
-export function defaultLanguageValue(map: Readonly<Record<string, string>> | undefined, tenantLanguages: readonly string[]): string | undefined {
+export function defaultLanguageValue(
+  map: Readonly<Record<string, string>> | undefined,
+  tenantLanguages: readonly string[],
+): string | undefined {
   if (!map) return undefined;
   for (const l of tenantLanguages) if (typeof map[l] === 'string') return map[l];
   const first = Object.keys(map)[0];

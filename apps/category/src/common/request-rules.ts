@@ -1,6 +1,17 @@
-import { ApiError, DEFAULT_PAGE_SIZE, ErrorDetail, FieldRegistry, integerText, LanguageSelection, MAX_PAGE_SIZE, pagingOf, parseSort } from '@suite/api-kit';
+import {
+  ApiError,
+  DEFAULT_PAGE_SIZE,
+  ErrorDetail,
+  FieldRegistry,
+  integerText,
+  LanguageSelection,
+  MAX_PAGE_SIZE,
+  pagingOf,
+  parseSort,
+  RequestRule,
+  RuleInput,
+} from '@suite/api-kit';
 import { acceptedLanguages, LocalizedFieldRule, localizedMapProblems, WriteLanguages, writableLanguages } from './localization';
-import type { RequestRule, RuleInput } from './request-validation';
 
 // The request rules of step 5 shared by the category and assignment routes: the ones that need the
 // tenant's languages. The services read the same inputs again (readRender, readList,
@@ -16,7 +27,9 @@ export const acceptLanguageRule: RequestRule = ({ ctx, languages }) => {
 export function sortRule(registry: FieldRegistry): RequestRule {
   return ({ ctx, languages, query }) => {
     if (typeof query.sort !== 'string') return [];
-    return problemsOf(() => parseSort(query.sort, registry, { tenantLanguages: languages, languages: selectionOrAll(ctx.acceptLanguage, languages) }));
+    return problemsOf(() =>
+      parseSort(query.sort, registry, { tenantLanguages: languages, languages: selectionOrAll(ctx.acceptLanguage, languages) }),
+    );
   };
 }
 
@@ -24,7 +37,8 @@ export function sortRule(registry: FieldRegistry): RequestRule {
 export const pagingDepthRule: RequestRule = ({ query }) => {
   const pageNumber = integerText({ value: query.pageNumber ?? '1' });
   const pageSize = integerText({ value: query.pageSize ?? String(DEFAULT_PAGE_SIZE) });
-  if (typeof pageNumber !== 'number' || typeof pageSize !== 'number' || pageNumber < 1 || pageSize < 1 || pageSize > MAX_PAGE_SIZE) return [];
+  if (typeof pageNumber !== 'number' || typeof pageSize !== 'number' || pageNumber < 1 || pageSize < 1 || pageSize > MAX_PAGE_SIZE)
+    return [];
   return problemsOf(() => pagingOf({ pageNumber, pageSize }));
 };
 

@@ -1,9 +1,12 @@
 import { BaseConfig, readBaseConfig } from '@suite/api-kit';
 import { AuthModuleOptions, authOptionsFromEnv } from '@suite/auth';
+import type { ServiceIdentity } from '@suite/foundation';
 
 export const SERVICE_NAME = 'category';
 /** TEN-3: the service's own database. */
 export const DATABASE_NAME = 'category';
+/** The service as its root module knows it. */
+export const CATEGORY_SERVICE: ServiceIdentity = { name: SERVICE_NAME, database: DATABASE_NAME, errorProfile: 'category' };
 
 export interface CategoryConfig extends BaseConfig {
   auth: AuthModuleOptions;

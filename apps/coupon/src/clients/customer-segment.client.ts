@@ -26,8 +26,7 @@ export interface MembershipQuestion {
 const MAX_IDS_PER_CALL = 50;
 const MAX_Q_CHARS = 4096;
 /** §10.3: 2 s per attempt, at most one retry, 3 s for the whole step (lower than S2S-6/7, HTTP-8 item 15). */
-const ATTEMPT_MS = 2000;
-const STEP_BUDGET_MS = 3000;
+const STEP_LIMITS = { attemptMs: 2000, budgetMs: 3000 };
 const MAX_RETRIES = 1;
 /** PAG-4 depth limit of the peer. */
 const MAX_PAGE_DEPTH = 100_000;
@@ -47,7 +46,7 @@ export class CustomerSegmentClient {
   constructor(
     private readonly http: ServiceHttpClient | undefined,
     private readonly logger: Pick<Logger, 'warn' | 'error'>,
-    private readonly limits: { attemptMs: number; budgetMs: number } = { attemptMs: ATTEMPT_MS, budgetMs: STEP_BUDGET_MS },
+    private readonly limits: { attemptMs: number; budgetMs: number } = STEP_LIMITS,
   ) {}
 
   /** True when the customer is a member of at least one listed segment that is effectively active at `now`. */
@@ -172,8 +171,8 @@ export const customerSegmentClientProvider: Provider = {
       breaker: config.segmentClient?.breaker ?? { openMs: config.peerBreakerOpenMs },
     });
     // Tests may only shorten the §10.3 limits (S2S-13); production uses 2 s per attempt, 3 s per step.
-    const attemptMs = Math.min(ATTEMPT_MS, config.segmentClient?.timeouts?.attemptMs ?? ATTEMPT_MS);
-    const budgetMs = Math.min(STEP_BUDGET_MS, config.segmentClient?.timeouts?.deadlineMs ?? STEP_BUDGET_MS);
+    const attemptMs = Math.min(STEP_LIMITS.attemptMs, config.segmentClient?.timeouts?.attemptMs ?? STEP_LIMITS.attemptMs);
+    const budgetMs = Math.min(STEP_LIMITS.budgetMs, config.segmentClient?.timeouts?.deadlineMs ?? STEP_LIMITS.budgetMs);
     return new CustomerSegmentClient(http, logger, { attemptMs, budgetMs });
   },
 };

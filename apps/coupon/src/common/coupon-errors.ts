@@ -8,7 +8,11 @@ import { ApiError, ErrorDetail } from '@suite/api-kit';
 
 /** 400 `coupon_not_redeemable` with exactly one detail whose type is the reason code (§8). */
 export function notRedeemable(code: string, reason: RefusalReason, field: string, why: string, detail: string): ApiError {
-  return ApiError.businessRule(`Coupon ${code} cannot be redeemed: ${why}.`, [{ field, type: reason, message: detail }], 'coupon_not_redeemable');
+  return ApiError.businessRule(
+    `Coupon ${code} cannot be redeemed: ${why}.`,
+    [{ field, type: reason, message: detail }],
+    'coupon_not_redeemable',
+  );
 }
 
 /** Reason codes of §8, one per check R1–R12. */
@@ -28,7 +32,9 @@ export type RefusalReason =
 /** §10.3: the exact 503 body when segment membership could not be decided. */
 export function segmentServiceUnavailable(retryAfter?: string): ApiError {
   return new ApiError('upstream_unavailable', 'Customer segment membership could not be verified; please retry later.', {
-    details: [{ field: 'restrictions.segments', type: 'segment_service_unavailable', message: 'The customer segment service did not answer.' }],
+    details: [
+      { field: 'restrictions.segments', type: 'segment_service_unavailable', message: 'The customer segment service did not answer.' },
+    ],
     headers: retryAfter ? { 'Retry-After': retryAfter } : undefined,
   });
 }

@@ -1,11 +1,17 @@
 import { BaseConfig, ConfigError, CircuitBreakerOptions, PeerTimeouts, readBaseConfig } from '@suite/api-kit';
 import { AuthModuleOptions, authOptionsFromEnv } from '@suite/auth';
+import type { ServiceIdentity } from '@suite/foundation';
 
 export const SERVICE_NAME = 'coupon';
 /** Injection token of the validated {@link CouponConfig}. */
 export const COUPON_CONFIG = Symbol.for('coupon.config');
 /** TEN-3: the service's own database. */
 export const DATABASE_NAME = 'coupon';
+/** The service as its root module knows it. */
+/** PAG-6 / coupon §1.6: a requested total goes into both headers. */
+export const TOTAL_COUNT_HEADERS = ['X-Total-Count', 'Items-Count'];
+
+export const COUPON_SERVICE: ServiceIdentity = { name: SERVICE_NAME, database: DATABASE_NAME, errorProfile: 'coupon' };
 
 /** Deployment-wide referral defaults (coupon §12.3); a tenant's settings document overrides them. */
 export interface ReferralDefaults {

@@ -41,14 +41,18 @@ function compileStatus(now: Date) {
   };
 }
 
+/** A currency-amount (§1.3) at `path`: its amount and its currency, both sortable. */
+export function moneyFields(path: string): FieldRegistry {
+  return { [`${path}.amount`]: { type: 'number', sortable: true }, [`${path}.currency`]: { type: 'string', sortable: true } };
+}
+
 const STATIC_FIELDS: FieldRegistry = {
   code: { db: '_id', type: 'string', sortable: true },
   name: { type: 'string', sortable: true },
   description: { type: 'string', sortable: true },
   discountType: { type: 'string', sortable: true },
   discountPercentage: { type: 'number', sortable: true },
-  'discountAbsolute.amount': { type: 'number', sortable: true },
-  'discountAbsolute.currency': { type: 'string', sortable: true },
+  ...moneyFields('discountAbsolute'),
   discountCalculationType: { type: 'string', sortable: true },
   allowAnonymous: { type: 'boolean', sortable: true },
   maxRedemptions: { type: 'number', sortable: true },
@@ -62,8 +66,7 @@ const STATIC_FIELDS: FieldRegistry = {
   'restrictions.validFor': { type: 'string' },
   'restrictions.validFrom': { type: 'date', sortable: true },
   'restrictions.validUntil': { type: 'date', sortable: true },
-  'restrictions.minOrderValue.amount': { type: 'number', sortable: true },
-  'restrictions.minOrderValue.currency': { type: 'string', sortable: true },
+  ...moneyFields('restrictions.minOrderValue'),
   'restrictions.includedCategories': { type: 'string' },
   'restrictions.excludedCategories': { type: 'string' },
   'restrictions.segments': { type: 'string' },

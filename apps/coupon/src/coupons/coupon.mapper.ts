@@ -34,10 +34,9 @@ function legalEntityRedemptions(coupon: Coupon): Array<{ legalEntityId: string; 
     .map(([legalEntityId, count]) => ({ legalEntityId, count }));
 }
 
-/** Manager view (§3.4): every field, for `coupon_manage`/`coupon_read`, lists and events. */
-export function toManagerView(coupon: Coupon, now: Date): CouponResponseDto {
-  const view: CouponResponseDto = {
-    code: coupon.code,
+/** The discount and its limits, in the order of every view and of the writable body (§3.2). */
+function offerFields(coupon: Coupon) {
+  return {
     name: coupon.name,
     description: coupon.description,
     discountType: coupon.discountType,
@@ -49,6 +48,14 @@ export function toManagerView(coupon: Coupon, now: Date): CouponResponseDto {
     maxRedemptionsPerCustomer: coupon.maxRedemptionsPerCustomer,
     categoryRestricted: coupon.categoryRestricted,
     segmentRestricted: coupon.segmentRestricted,
+  };
+}
+
+/** Manager view (§3.4): every field, for `coupon_manage`/`coupon_read`, lists and events. */
+export function toManagerView(coupon: Coupon, now: Date): CouponResponseDto {
+  const view: CouponResponseDto = {
+    code: coupon.code,
+    ...offerFields(coupon),
     restrictions: restrictionsView(coupon, true, true),
     issuedTo: coupon.issuedTo,
     redemptionCount: coupon.redemptionCount,
@@ -79,16 +86,11 @@ export function toCustomerView(coupon: Coupon, now: Date): CouponResponseDto {
 
 /** Referral view (§3.4) for operations 12 and 13: caller is the owner or privileged. */
 export function toReferralView(coupon: Coupon, now: Date): CouponResponseDto {
+  // Without the calculation type and the restriction flags: a referral coupon has none to choose.
+  const { discountCalculationType: _type, categoryRestricted: _categories, segmentRestricted: _segments, ...offer } = offerFields(coupon);
   return clean({
     code: coupon.code,
-    name: coupon.name,
-    description: coupon.description,
-    discountType: coupon.discountType,
-    discountPercentage: coupon.discountPercentage,
-    discountAbsolute: coupon.discountAbsolute ? { ...coupon.discountAbsolute } : undefined,
-    allowAnonymous: coupon.allowAnonymous,
-    maxRedemptions: coupon.maxRedemptions,
-    maxRedemptionsPerCustomer: coupon.maxRedemptionsPerCustomer,
+    ...offer,
     restrictions: restrictionsView(coupon, true, false),
     issuedTo: coupon.issuedTo,
     referralCoupon: coupon.referralCoupon,
@@ -122,17 +124,7 @@ export function toWritableBody(coupon: Coupon): Record<string, unknown> {
   if (r.validUntil) restrictions.validUntil = new Date(r.validUntil).toISOString();
   if (r.minOrderValue) restrictions.minOrderValue = { ...r.minOrderValue };
   const out: Record<string, unknown> = {
-    name: coupon.name,
-    description: coupon.description,
-    discountType: coupon.discountType,
-    discountPercentage: coupon.discountPercentage,
-    discountAbsolute: coupon.discountAbsolute ? { ...coupon.discountAbsolute } : undefined,
-    discountCalculationType: coupon.discountCalculationType,
-    allowAnonymous: coupon.allowAnonymous,
-    maxRedemptions: coupon.maxRedemptions,
-    maxRedemptionsPerCustomer: coupon.maxRedemptionsPerCustomer,
-    categoryRestricted: coupon.categoryRestricted,
-    segmentRestricted: coupon.segmentRestricted,
+    ...offerFields(coupon),
     restrictions,
     issuedTo: coupon.issuedTo,
     mixins: coupon.mixins ? structuredClone(coupon.mixins) : undefined,

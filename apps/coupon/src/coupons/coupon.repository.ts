@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { isDuplicateKeyError, TenantModelRegistry, TenantRepository } from '@suite/persistence';
+import { isDuplicateKeyError, PageQuery, TenantModelRegistry, TenantRepository } from '@suite/persistence';
 import { COUPON_ENTITY, CouponDocument } from './coupon.schema';
 import type { Coupon, CouponFields } from './coupon.types';
 
@@ -101,25 +101,8 @@ export class CouponRepository extends TenantRepository<CouponDocument, Coupon> {
   }
 
   /** One page of coupons under a filter built by the service (q already compiled). */
-  page(
-    tenant: string,
-    query: {
-      filter: Record<string, unknown>;
-      sort: Record<string, 1 | -1>;
-      skip: number;
-      limit: number;
-      withTotal: boolean;
-      maxTimeMS: number;
-    },
-  ): Promise<CouponPage> {
-    return this.findPageOf(tenant, {
-      filter: query.filter,
-      sort: Object.entries(query.sort),
-      skip: query.skip,
-      limit: query.limit,
-      withTotal: query.withTotal,
-      maxTimeMS: query.maxTimeMS,
-    });
+  page(tenant: string, query: PageQuery): Promise<CouponPage> {
+    return this.findPageOf(tenant, query);
   }
 
   /**

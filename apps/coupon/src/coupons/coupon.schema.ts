@@ -1,7 +1,6 @@
-import type { StoredMetadata } from '@suite/api-kit';
 import { defineEntity } from '@suite/persistence';
 import { Schema } from 'mongoose';
-import type { CalculationType, DiscountType, Money, Restrictions } from './coupon.types';
+import type { Coupon } from './coupon.types';
 
 /**
  * `<tenant>_coupons` (coupon §3.7). `_id` is the stored code, so the primary key also keeps codes
@@ -10,29 +9,10 @@ import type { CalculationType, DiscountType, Money, Restrictions } from './coupo
  * unlimited), and `leCounts` maps hex-encoded legal-entity ids to counts (hex, because an id may
  * hold `.` or `$`, which cannot be part of an update path).
  */
-export interface CouponDocument {
+export interface CouponDocument extends Omit<Coupon, 'code' | 'legalEntityCounts'> {
   _id: string;
-  name: string;
-  description?: string;
-  discountType: DiscountType;
-  discountPercentage?: number;
-  discountAbsolute?: Money;
-  discountCalculationType: CalculationType;
-  allowAnonymous: boolean;
-  maxRedemptions: number;
-  maxRedemptionsPerCustomer: number;
-  categoryRestricted: boolean;
-  segmentRestricted: boolean;
-  restrictions: Restrictions;
-  issuedTo?: string;
-  mixins?: Record<string, unknown>;
-  metadata: StoredMetadata;
-  redemptionCount: number;
   remaining: number;
   leCounts?: Record<string, number>;
-  referralCoupon: boolean;
-  deleted: boolean;
-  deletedAt?: Date;
 }
 
 const couponSchema = new Schema<CouponDocument>(
@@ -63,6 +43,9 @@ const couponSchema = new Schema<CouponDocument>(
   { versionKey: false, minimize: false },
 );
 // §12.2: one active referral coupon per customer, even under concurrent POSTs.
-couponSchema.index({ issuedTo: 1 }, { unique: true, partialFilterExpression: { referralCoupon: true, deleted: false }, name: 'active_referral_per_customer' });
+couponSchema.index(
+  { issuedTo: 1 },
+  { unique: true, partialFilterExpression: { referralCoupon: true, deleted: false }, name: 'active_referral_per_customer' },
+);
 
 export const COUPON_ENTITY = defineEntity<CouponDocument>('coupons', couponSchema);

@@ -2,22 +2,20 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   ApiError,
   applyMergePatch,
-  compileQ,
   ErrorDetail,
   EVENT_TYPES,
   expectedVersionOf,
   isPlainObject,
   newMetadata,
   Outcome,
-  pagingOf,
-  parseSort,
   validateDto,
 } from '@suite/api-kit';
 import type { RequestContext } from '@suite/auth';
 import { ChangeEvents } from '@suite/persistence';
-import { asQueryParameterError, couponNotFound, duplicateCoupon, invalidCoupon, notAllowedFor } from '../common/coupon-errors';
+import { couponNotFound, duplicateCoupon, invalidCoupon, notAllowedFor } from '../common/coupon-errors';
 import type { ResourceLocationDto } from '../common/dto/resource-location.response.dto';
 import { resolveEffectiveCustomer } from '../common/effective-customer';
+import { pageQuery, readListRequest } from '../common/list-request';
 import { CouponSettingsService } from '../common/settings.service';
 import { COUPON_CONFIG, CouponConfig } from '../config/coupon.config';
 import { COUPON_SCOPES } from '../coupon.scopes';
@@ -37,8 +35,6 @@ import { CouponDocumentDto, CreateCouponDto } from './dto/create-coupon.dto';
 import { PatchCouponDto, READ_ONLY_FIELDS, sentProperties } from './dto/patch-coupon.dto';
 import { ReplaceCouponDto } from './dto/replace-coupon.dto';
 
-/** The §6.2 page size default (PAG-2 override). */
-const DEFAULT_PAGE_SIZE = 16;
 /**
  * An update without a client version that loses the race to concurrent *updates* (redemptions
  * never make it lose, see CouponRepository.updateFields) this often answers 409. Each lost round
@@ -64,26 +60,9 @@ export class CouponsService {
   /** Operation 1 (§6.1). */
   async list(ctx: RequestContext, query: ListCouponsQueryDto): Promise<Outcome<CouponResponseDto[]>> {
     const now = new Date();
-    let paging;
-    let sort;
-    try {
-      paging = pagingOf(query, DEFAULT_PAGE_SIZE);
-      sort = parseSort(query.sort, COUPON_SORT_FIELDS, { tenantLanguages: [], defaultSort: 'code:asc' });
-    } catch (e) {
-      throw asQueryParameterError(e);
-    }
-    const qFilter = compileQ(query.q, couponFields(now), { languages: [], maxRegexLength: 100 });
-    const withTotal = query.totalCount === true || ctx.wantsTotal;
-    const hasQ = Object.keys(qFilter).length > 0;
-    const filter = query.showDeleted === true ? qFilter : hasQ ? { $and: [{ deleted: false }, qFilter] } : { deleted: false };
-    const page = await this.coupons.page(ctx.tenant, {
-      filter,
-      sort,
-      skip: paging.skip,
-      limit: paging.limit,
-      withTotal,
-      maxTimeMS: this.config.queryMaxTimeMS,
-    });
+    const fields = { q: couponFields(now), sort: COUPON_SORT_FIELDS, defaultSort: 'code:asc' };
+    const list = readListRequest(ctx, query, fields, this.config.queryMaxTimeMS);
+    const page = await this.coupons.page(ctx.tenant, pageQuery(list, query.showDeleted === true ? undefined : { deleted: false }));
     return Outcome.page({ items: page.items.map((c) => toManagerView(c, now)), total: page.total });
   }
 

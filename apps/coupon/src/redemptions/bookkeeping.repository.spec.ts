@@ -63,14 +63,24 @@ describe('coupon bookkeeping repositories against the embedded server', () => {
     expect(await coupons.reserve('alpha', 'UPD', undefined)).toBe(true);
     expect(await coupons.reserve('alpha', 'UPD', undefined)).toBe(true);
     // A redemption after the read (count 2 now, read at 0) does not make a plain update miss...
-    expect(await coupons.updateFields('alpha', 'UPD', { version: 0, maxRedemptions: 3, requireUnredeemed: false }, fields(2), new Date())).toMatchObject({ maxRedemptions: 2, metadata: { version: 1 } });
+    expect(
+      await coupons.updateFields('alpha', 'UPD', { version: 0, maxRedemptions: 3, requireUnredeemed: false }, fields(2), new Date()),
+    ).toMatchObject({ maxRedemptions: 2, metadata: { version: 1 } });
     // ...but a change allowed only while unredeemed does, and so does a limit below the count.
-    expect(await coupons.updateFields('alpha', 'UPD', { version: 1, maxRedemptions: 2, requireUnredeemed: true }, fields(2), new Date())).toBeNull();
-    expect(await coupons.updateFields('alpha', 'UPD', { version: 1, maxRedemptions: 2, requireUnredeemed: false }, fields(1), new Date())).toBeNull();
-    expect(await coupons.updateFields('alpha', 'UPD', { version: 0, maxRedemptions: 2, requireUnredeemed: false }, fields(5), new Date())).toBeNull();
+    expect(
+      await coupons.updateFields('alpha', 'UPD', { version: 1, maxRedemptions: 2, requireUnredeemed: true }, fields(2), new Date()),
+    ).toBeNull();
+    expect(
+      await coupons.updateFields('alpha', 'UPD', { version: 1, maxRedemptions: 2, requireUnredeemed: false }, fields(1), new Date()),
+    ).toBeNull();
+    expect(
+      await coupons.updateFields('alpha', 'UPD', { version: 0, maxRedemptions: 2, requireUnredeemed: false }, fields(5), new Date()),
+    ).toBeNull();
     // The limit was lowered to the count: no use is left, and raising it by one leaves exactly one.
     expect(await coupons.reserve('alpha', 'UPD', undefined)).toBe(false);
-    expect(await coupons.updateFields('alpha', 'UPD', { version: 1, maxRedemptions: 2, requireUnredeemed: false }, fields(3), new Date())).toMatchObject({ metadata: { version: 2 } });
+    expect(
+      await coupons.updateFields('alpha', 'UPD', { version: 1, maxRedemptions: 2, requireUnredeemed: false }, fields(3), new Date()),
+    ).toMatchObject({ metadata: { version: 2 } });
     expect(await coupons.reserve('alpha', 'UPD', undefined)).toBe(true);
     expect(await coupons.reserve('alpha', 'UPD', undefined)).toBe(false);
   });

@@ -27,7 +27,8 @@ function coupon(overrides: Partial<Coupon> = {}): Coupon {
 
 const now = new Date('2025-06-01T12:00:00.000Z');
 const reason = (c: Coupon, s: Partial<Parameters<typeof firstLocalRefusal>[1]> = {}) =>
-  firstLocalRefusal(c, { now, customer: { customerNumber: 'C1' }, orderTotal: eur(50), discount: eur(5), customerUses: 0, ...s })?.details[0]?.type;
+  firstLocalRefusal(c, { now, customer: { customerNumber: 'C1' }, orderTotal: eur(50), discount: eur(5), customerUses: 0, ...s })
+    ?.details[0]?.type;
 
 describe('firstLocalRefusal (R1–R11 in order)', () => {
   it('passes a plain coupon and treats window bounds as inclusive', () => {
@@ -44,11 +45,21 @@ describe('firstLocalRefusal (R1–R11 in order)', () => {
     expect(reason(coupon({ maxRedemptions: 1, redemptionCount: 1 }), { customer: {} })).toBe('max_redemptions_reached');
     expect(reason(coupon({ restrictions: { ...r, validFor: ['C2'] } }), { customer: {} })).toBe('anonymous_not_allowed');
     expect(reason(coupon({ restrictions: { ...r, validFor: ['C2'] } }))).toBe('customer_not_eligible');
-    expect(reason(coupon({ referralCoupon: true, issuedTo: 'C1', maxRedemptionsPerCustomer: 1 }), { customerUses: 1 })).toBe('referral_self_redemption');
-    expect(reason(coupon({ maxRedemptionsPerCustomer: 2 }), { customerUses: 2, orderTotal: { amount: 1, currency: 'USD' } })).toBe('max_redemptions_per_customer_reached');
-    expect(reason(coupon({ restrictions: { ...r, minOrderValue: eur(100) } }), { orderTotal: { amount: 1, currency: 'USD' } })).toBe('currency_mismatch');
-    expect(reason(coupon({ discountType: 'FREE_SHIPPING', restrictions: { ...r, minOrderValue: { amount: 1, currency: 'USD' } } }))).toBe('currency_mismatch');
-    expect(reason(coupon({ restrictions: { ...r, minOrderValue: eur(50.01) } }), { discount: eur(500) })).toBe('min_order_value_not_reached');
+    expect(reason(coupon({ referralCoupon: true, issuedTo: 'C1', maxRedemptionsPerCustomer: 1 }), { customerUses: 1 })).toBe(
+      'referral_self_redemption',
+    );
+    expect(reason(coupon({ maxRedemptionsPerCustomer: 2 }), { customerUses: 2, orderTotal: { amount: 1, currency: 'USD' } })).toBe(
+      'max_redemptions_per_customer_reached',
+    );
+    expect(reason(coupon({ restrictions: { ...r, minOrderValue: eur(100) } }), { orderTotal: { amount: 1, currency: 'USD' } })).toBe(
+      'currency_mismatch',
+    );
+    expect(reason(coupon({ discountType: 'FREE_SHIPPING', restrictions: { ...r, minOrderValue: { amount: 1, currency: 'USD' } } }))).toBe(
+      'currency_mismatch',
+    );
+    expect(reason(coupon({ restrictions: { ...r, minOrderValue: eur(50.01) } }), { discount: eur(500) })).toBe(
+      'min_order_value_not_reached',
+    );
     expect(reason(coupon(), { discount: eur(10.02) })).toBe('discount_exceeds_coupon_value');
   });
 

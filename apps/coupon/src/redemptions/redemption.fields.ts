@@ -1,14 +1,17 @@
 import type { FieldRegistry } from '@suite/api-kit';
+import { moneyFields } from '../coupons/coupon.fields';
 
-/** §1.6: filterable and sortable redemption fields. */
-export const REDEMPTION_FIELDS: FieldRegistry = {
-  id: { db: '_id', type: 'id', sortable: true },
-  customerNumber: { type: 'string', sortable: true },
-  orderCode: { type: 'string', sortable: true },
-  legalEntityId: { type: 'string', sortable: true },
-  redeemedAt: { type: 'date', sortable: true },
-  'orderTotal.amount': { type: 'number', sortable: true },
-  'orderTotal.currency': { type: 'string', sortable: true },
-  'discount.amount': { type: 'number', sortable: true },
-  'discount.currency': { type: 'string', sortable: true },
-};
+/** §1.6: the redemption fields, every one filterable and sortable. */
+export const REDEMPTION_FIELDS: FieldRegistry = allSortable({
+  id: { db: '_id', type: 'id' },
+  customerNumber: { type: 'string' },
+  orderCode: { type: 'string' },
+  legalEntityId: { type: 'string' },
+  redeemedAt: { type: 'date' },
+  ...moneyFields('orderTotal'),
+  ...moneyFields('discount'),
+});
+
+function allSortable(fields: FieldRegistry): FieldRegistry {
+  return Object.fromEntries(Object.entries(fields).map(([name, spec]) => [name, { ...spec, sortable: true }]));
+}

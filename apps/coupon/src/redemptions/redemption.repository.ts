@@ -1,18 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { isDuplicateKeyError, TenantModelRegistry, TenantRepository } from '@suite/persistence';
+import { IdKeyedRepository, isDuplicateKeyError, PageQuery, TenantModelRegistry } from '@suite/persistence';
 import { REDEMPTION_ENTITY, RedemptionDocument } from './redemption.schema';
-import type { Redemption } from './redemption.types';
+import { Redemption, setReferences } from './redemption.types';
 
 /** `<tenant>_coupon_redemptions`; tenant first (TEN-5). */
 @Injectable()
-export class RedemptionRepository extends TenantRepository<RedemptionDocument, Redemption> {
+export class RedemptionRepository extends IdKeyedRepository<RedemptionDocument> {
   constructor(registry: TenantModelRegistry) {
     super(registry, REDEMPTION_ENTITY);
-  }
-
-  protected toDomain(doc: RedemptionDocument): Redemption {
-    const { _id, ...rest } = doc;
-    return { id: _id, ...rest };
   }
 
   /** §9.4 step 3. Returns false when the (code, orderCode) unique index refused it (a duplicate order). */
@@ -22,9 +17,7 @@ export class RedemptionRepository extends TenantRepository<RedemptionDocument, R
     const doc: RedemptionDocument = {
       _id: r.id,
       code: r.code,
-      ...(r.orderCode !== undefined ? { orderCode: r.orderCode } : {}),
-      ...(r.customerNumber !== undefined ? { customerNumber: r.customerNumber } : {}),
-      ...(r.legalEntityId !== undefined ? { legalEntityId: r.legalEntityId } : {}),
+      ...setReferences(r),
       orderTotal: r.orderTotal,
       discount: r.discount,
       redeemedAt: r.redeemedAt,
@@ -58,25 +51,8 @@ export class RedemptionRepository extends TenantRepository<RedemptionDocument, R
     return doc ? this.toDomain(doc) : null;
   }
 
-  page(
-    tenant: string,
-    query: {
-      filter: Record<string, unknown>;
-      sort: Record<string, 1 | -1>;
-      skip: number;
-      limit: number;
-      withTotal: boolean;
-      maxTimeMS: number;
-    },
-  ): Promise<{ items: Redemption[]; total?: number }> {
-    return this.findPageOf(tenant, {
-      filter: query.filter,
-      sort: Object.entries(query.sort),
-      skip: query.skip,
-      limit: query.limit,
-      withTotal: query.withTotal,
-      maxTimeMS: query.maxTimeMS,
-    });
+  page(tenant: string, query: PageQuery): Promise<{ items: Redemption[]; total?: number }> {
+    return this.findPageOf(tenant, query);
   }
 
   /**

@@ -1,16 +1,9 @@
 import { defineEntity } from '@suite/persistence';
 import { Schema } from 'mongoose';
-import type { Money } from '../coupons/coupon.types';
+import type { Redemption } from './redemption.types';
 
-export interface RedemptionDocument {
+export interface RedemptionDocument extends Omit<Redemption, 'id'> {
   _id: string;
-  code: string;
-  orderCode?: string;
-  customerNumber?: string;
-  legalEntityId?: string;
-  orderTotal: Money;
-  discount: Money;
-  redeemedAt: Date;
 }
 
 const redemptionSchema = new Schema<RedemptionDocument>(
@@ -28,7 +21,10 @@ const redemptionSchema = new Schema<RedemptionDocument>(
 );
 // §3.7: listing a coupon's redemptions newest first, and one redemption per (coupon, order).
 redemptionSchema.index({ code: 1, redeemedAt: 1 });
-redemptionSchema.index({ code: 1, orderCode: 1 }, { unique: true, partialFilterExpression: { orderCode: { $exists: true } }, name: 'one_redemption_per_order' });
+redemptionSchema.index(
+  { code: 1, orderCode: 1 },
+  { unique: true, partialFilterExpression: { orderCode: { $exists: true } }, name: 'one_redemption_per_order' },
+);
 
 /** `<tenant>_coupon_redemptions`. */
 export const REDEMPTION_ENTITY = defineEntity<RedemptionDocument>('coupon_redemptions', redemptionSchema);

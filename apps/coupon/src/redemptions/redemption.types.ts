@@ -11,3 +11,14 @@ export interface Redemption {
   discount: Money;
   redeemedAt: Date;
 }
+
+type References = Pick<Redemption, 'orderCode' | 'customerNumber' | 'legalEntityId'>;
+
+/** The optional references of a redemption that are set, in §3.5 order: unset ones are left out, never null. */
+export function setReferences(r: References): References {
+  return {
+    ...(r.orderCode !== undefined ? { orderCode: r.orderCode } : {}),
+    ...(r.customerNumber !== undefined ? { customerNumber: r.customerNumber } : {}),
+    ...(r.legalEntityId !== undefined ? { legalEntityId: r.legalEntityId } : {}),
+  };
+}

@@ -1,9 +1,10 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiErrors } from '@suite/api-kit';
+import { Body, Controller, Delete, Get, Param, Post, Query } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { location, Operation, page, TOTAL_COUNT } from '@suite/api-kit';
 import { Ctx, RequestContext, RequireScopes } from '@suite/auth';
 import { CustomerQueryDto } from '../common/dto/customer-query.dto';
 import { ResourceLocationDto } from '../common/dto/resource-location.response.dto';
+import { TOTAL_COUNT_HEADERS } from '../config/coupon.config';
 import { COUPON_SCOPES } from '../coupon.scopes';
 import { CouponParamsDto } from '../coupons/dto/coupon-params.dto';
 import { CreateRedemptionDto } from './dto/create-redemption.dto';
@@ -19,64 +20,67 @@ export class RedemptionsController {
   constructor(private readonly redemptions: RedemptionsService) {}
 
   @Post('validation')
-  @HttpCode(200)
   @RequireScopes(COUPON_SCOPES.redeem, COUPON_SCOPES.redeemOnBehalf)
-  @ApiOperation({ summary: 'Validate a redemption (dry run, nothing is written)', operationId: 'validateRedemption' })
-  @ApiOkResponse({ description: 'The coupon can be redeemed so; the body is empty.' })
-  @ApiErrors(400, 404, 503)
+  @Operation({
+    id: 'validateRedemption',
+    summary: 'Validate a redemption (dry run, nothing is written)',
+    ok: 'The coupon can be redeemed so; the body is empty.',
+    errors: [400, 404, 503],
+    httpCode: 200,
+  })
   validate(@Ctx() ctx: RequestContext, @Param() params: CouponParamsDto, @Body() body: CreateRedemptionDto) {
     return this.redemptions.validate(ctx, params.code, body);
   }
 
   @Get('redemptions')
   @RequireScopes(COUPON_SCOPES.manage)
-  @ApiOperation({ summary: 'List the redemptions of a coupon', operationId: 'listRedemptions' })
-  @ApiHeader({
-    name: 'X-Total-Count',
-    required: false,
-    description: '`true` (any letter case) asks for the count, like `totalCount=true` (PAG-6).',
+  @Operation({
+    id: 'listRedemptions',
+    summary: 'List the redemptions of a coupon',
+    headers: [TOTAL_COUNT],
+    ok: page(RedemptionResponseDto, 'The redemptions, newest first by default.', TOTAL_COUNT_HEADERS),
+    errors: [400, 404],
   })
-  @ApiOkResponse({
-    type: RedemptionResponseDto,
-    isArray: true,
-    description: 'The redemptions, newest first by default.',
-    headers: {
-      'X-Total-Count': { description: 'The number of matches, when it was asked for.', schema: { type: 'integer' } },
-      'Items-Count': { description: 'The same number (coupon §1.6).', schema: { type: 'integer' } },
-    },
-  })
-  @ApiErrors(400, 404)
   list(@Ctx() ctx: RequestContext, @Param() params: CouponParamsDto, @Query() query: ListRedemptionsQueryDto) {
     return this.redemptions.list(ctx, params.code, query);
   }
 
   @Post('redemptions')
   @RequireScopes(COUPON_SCOPES.redeem, COUPON_SCOPES.redeemOnBehalf)
-  @ApiOperation({ summary: 'Redeem a coupon', operationId: 'createRedemption' })
-  @ApiCreatedResponse({
-    type: ResourceLocationDto,
-    description: 'Redeemed; `id` is the redemption id.',
-    headers: { Location: { description: 'The URL of the new redemption.', schema: { type: 'string' } } },
+  @Operation({
+    id: 'createRedemption',
+    summary: 'Redeem a coupon',
+    created: {
+      type: ResourceLocationDto,
+      description: 'Redeemed; `id` is the redemption id.',
+      headers: location('The URL of the new redemption.'),
+    },
+    errors: [400, 404, 409, 503],
   })
-  @ApiErrors(400, 404, 409, 503)
   redeem(@Ctx() ctx: RequestContext, @Param() params: CouponParamsDto, @Body() body: CreateRedemptionDto) {
     return this.redemptions.redeem(ctx, params.code, body);
   }
 
   @Get('redemptions/:id')
   @RequireScopes(COUPON_SCOPES.manage, COUPON_SCOPES.redeem, COUPON_SCOPES.redeemOnBehalf)
-  @ApiOperation({ summary: 'Read a redemption', operationId: 'getRedemption' })
-  @ApiOkResponse({ type: RedemptionResponseDto, description: 'The redemption.' })
-  @ApiErrors(404)
+  @Operation({
+    id: 'getRedemption',
+    summary: 'Read a redemption',
+    ok: { type: RedemptionResponseDto, description: 'The redemption.' },
+    errors: [404],
+  })
   get(@Ctx() ctx: RequestContext, @Param() params: RedemptionParamsDto, @Query() query: CustomerQueryDto) {
     return this.redemptions.get(ctx, params.code, params.id, query.customerNumber);
   }
 
   @Delete('redemptions/:id')
   @RequireScopes(COUPON_SCOPES.manage)
-  @ApiOperation({ summary: 'Delete a redemption and give the use back', operationId: 'deleteRedemption' })
-  @ApiNoContentResponse({ description: 'Deleted; the use and the per-customer allowance are given back.' })
-  @ApiErrors(404)
+  @Operation({
+    id: 'deleteRedemption',
+    summary: 'Delete a redemption and give the use back',
+    noContent: 'Deleted; the use and the per-customer allowance are given back.',
+    errors: [404],
+  })
   remove(@Ctx() ctx: RequestContext, @Param() params: RedemptionParamsDto) {
     return this.redemptions.remove(ctx, params.code, params.id);
   }

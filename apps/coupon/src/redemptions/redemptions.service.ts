@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ApiError, compileQ, EVENT_TYPES, newHexId, Outcome, pagingOf, parseSort } from '@suite/api-kit';
+import { ApiError, EVENT_TYPES, newHexId, Outcome } from '@suite/api-kit';
 import type { RequestContext } from '@suite/auth';
 import { ChangeEvents } from '@suite/persistence';
 import { CustomerSegmentClient } from '../clients/customer-segment.client';
-import { asQueryParameterError, couponNotFound, notAllowedFor, redemptionNotFound } from '../common/coupon-errors';
+import { couponNotFound, notAllowedFor, redemptionNotFound } from '../common/coupon-errors';
 import type { ResourceLocationDto } from '../common/dto/resource-location.response.dto';
 import { EffectiveCustomer, resolveEffectiveCustomer } from '../common/effective-customer';
+import { pageQuery, readListRequest } from '../common/list-request';
 import { COUPON_CONFIG, CouponConfig } from '../config/coupon.config';
 import { COUPON_SCOPES } from '../coupon.scopes';
 import { CouponLookup } from '../coupons/coupon-lookup.service';
@@ -20,9 +21,6 @@ import { firstLocalRefusal, maxPerCustomerReached, maxRedemptionsReached, notInS
 import { REDEMPTION_FIELDS } from './redemption.fields';
 import { redemptionYrn, toRedemptionView } from './redemption.mapper';
 import { RedemptionRepository } from './redemption.repository';
-
-/** The §7.3 page size default (PAG-2 override). */
-const DEFAULT_PAGE_SIZE = 16;
 
 /** Validation, redemption and redemption records (operations 7–11, coupon §7–§10). */
 @Injectable()
@@ -154,27 +152,11 @@ export class RedemptionsService {
 
   /** Operation 8 (§7.3): soft-deleted coupons' history stays readable for managers. */
   async list(ctx: RequestContext, pathCode: string, query: ListRedemptionsQueryDto): Promise<Outcome<RedemptionResponseDto[]>> {
-    let paging;
-    let sort;
-    try {
-      paging = pagingOf(query, DEFAULT_PAGE_SIZE);
-      sort = parseSort(query.sort, REDEMPTION_FIELDS, { tenantLanguages: [], defaultSort: 'redeemedAt:desc' });
-    } catch (e) {
-      throw asQueryParameterError(e);
-    }
-    const qFilter = compileQ(query.q, REDEMPTION_FIELDS, { languages: [], maxRegexLength: 100 });
-    const withTotal = query.totalCount === true || ctx.wantsTotal;
+    const fields = { q: REDEMPTION_FIELDS, sort: REDEMPTION_FIELDS, defaultSort: 'redeemedAt:desc' };
+    const list = readListRequest(ctx, query, fields, this.config.queryMaxTimeMS);
     const coupon = await this.lookup.find(ctx.tenant, pathCode);
     if (!coupon) throw couponNotFound(pathCode);
-    const filter = Object.keys(qFilter).length ? { $and: [{ code: coupon.code }, qFilter] } : { code: coupon.code };
-    const page = await this.redemptions.page(ctx.tenant, {
-      filter,
-      sort,
-      skip: paging.skip,
-      limit: paging.limit,
-      withTotal,
-      maxTimeMS: this.config.queryMaxTimeMS,
-    });
+    const page = await this.redemptions.page(ctx.tenant, pageQuery(list, { code: coupon.code }));
     return Outcome.page({ items: page.items.map(toRedemptionView), total: page.total });
   }
 

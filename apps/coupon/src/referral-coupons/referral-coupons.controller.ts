@@ -1,5 +1,6 @@
-import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Param, Post } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { Operation } from '@suite/api-kit';
 import { Ctx, RequestContext, RequireScopes } from '@suite/auth';
 import { COUPON_SCOPES } from '../coupon.scopes';
 import { CouponResponseDto } from '../coupons/dto/coupon.response.dto';
@@ -17,18 +18,24 @@ export class ReferralCouponsController {
 
   @Get(':customerNumber')
   @RequireScopes(COUPON_SCOPES.manage, COUPON_SCOPES.read, COUPON_SCOPES.redeemOnBehalf, COUPON_SCOPES.redeem)
-  @ApiOperation({ summary: "Read a customer's referral coupon", operationId: 'getReferralCoupon' })
-  @ApiOkResponse({ type: CouponResponseDto, description: 'The active referral coupon in the referral view.' })
-  @ApiNoContentResponse({ description: 'The customer has no active referral coupon.' })
+  @Operation({
+    id: 'getReferralCoupon',
+    summary: "Read a customer's referral coupon",
+    ok: { type: CouponResponseDto, description: 'The active referral coupon in the referral view.' },
+    noContent: 'The customer has no active referral coupon.',
+  })
   get(@Ctx() ctx: RequestContext, @Param() params: ReferralParamsDto) {
     return this.referrals.get(ctx, params.customerNumber);
   }
 
   @Post(':customerNumber')
-  @HttpCode(200)
   @RequireScopes(COUPON_SCOPES.manage, COUPON_SCOPES.redeemOnBehalf, COUPON_SCOPES.redeem)
-  @ApiOperation({ summary: "Get or create a customer's referral coupon", operationId: 'getOrCreateReferralCoupon' })
-  @ApiOkResponse({ type: CouponResponseDto, description: 'The active referral coupon (created if there was none) in the referral view.' })
+  @Operation({
+    id: 'getOrCreateReferralCoupon',
+    summary: "Get or create a customer's referral coupon",
+    ok: { type: CouponResponseDto, description: 'The active referral coupon (created if there was none) in the referral view.' },
+    httpCode: 200,
+  })
   getOrCreate(@Ctx() ctx: RequestContext, @Param() params: ReferralParamsDto) {
     return this.referrals.getOrCreate(ctx, params.customerNumber);
   }

@@ -12,6 +12,9 @@ export function isEffectivelyActive(segment: { status: string; validity?: { from
 export function activeSegmentFilter(now: Date): Record<string, unknown> {
   return {
     status: 'ACTIVE',
-    $and: [{ $or: [{ 'validity.from': null }, { 'validity.from': { $lte: now } }] }, { $or: [{ 'validity.to': null }, { 'validity.to': { $gte: now } }] }],
+    $and: [
+      { $or: [{ 'validity.from': null }, { 'validity.from': { $lte: now } }] },
+      { $or: [{ 'validity.to': null }, { 'validity.to': { $gte: now } }] },
+    ],
   };
 }

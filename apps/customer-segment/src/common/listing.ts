@@ -11,11 +11,11 @@ import {
   pagingOf,
   parseFields,
   parseSort,
+  RequestRule,
   searchBodyQ,
   selectLanguages,
 } from '@suite/api-kit';
 import { ListQueryDto } from './dto/list-query.dto';
-import { InputCheck } from './input-report.interceptor';
 
 /** A list request after the rules that need the tenant (PAG-1 to PAG-9, LOC-3, LOC-6). */
 export interface Listing {
@@ -86,29 +86,34 @@ export function readListing(input: ListingInput, registries: ListRegistries, lan
 }
 
 /**
- * PAG-4 looks at the depth only when both paging parameters are valid (parsePaging); an input
- * check also sees values the pipe refused.
+ * PAG-4 looks at the depth only when both paging parameters are valid (parsePaging); a request
+ * rule also sees values the pipe refused.
  */
 function pagingReadable(query: ListQueryDto): boolean {
   const { pageNumber = 1, pageSize = 1 } = query;
   return Number.isInteger(pageNumber) && Number.isInteger(pageSize) && pageNumber >= 1 && pageSize >= 1 && pageSize <= MAX_PAGE_SIZE;
 }
 
-/** {@link readListing} as an input check of a list route. */
-export function listChecks(registries: ListRegistries, options: { acceptLanguage: boolean }): InputCheck {
-  return (input) =>
+/** {@link readListing} as a request rule of a list route (ERR-6: with the DTOs' problems). */
+export function listChecks(registries: ListRegistries, options: { acceptLanguage: boolean }): RequestRule {
+  return (input) => {
     readListing(
-      { query: input.query as ListQueryDto, acceptLanguage: options.acceptLanguage ? input.ctx.acceptLanguage : undefined },
+      { query: input.dto.query as ListQueryDto, acceptLanguage: options.acceptLanguage ? input.ctx.acceptLanguage : undefined },
       registries,
       input.languages,
     );
+  };
 }
 
-/** The input checks of a single read: `Accept-Language` (LOC-3) and `fields` (PAG-8). */
-export function readChecks(projection: FieldRegistry): InputCheck[] {
+/** The request rules of a single read: `Accept-Language` (LOC-3) and `fields` (PAG-8). */
+export function readChecks(projection: FieldRegistry): RequestRule[] {
   return [
-    (input) => selectLanguages(input.ctx.acceptLanguage, input.languages),
-    (input) => parseFields((input.query as { fields?: unknown }).fields, projection, { tenantLanguages: input.languages }),
+    (input) => {
+      selectLanguages(input.ctx.acceptLanguage, input.languages);
+    },
+    (input) => {
+      parseFields((input.dto.query as { fields?: unknown }).fields, projection, { tenantLanguages: input.languages });
+    },
   ];
 }
 

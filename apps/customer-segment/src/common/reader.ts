@@ -10,8 +10,7 @@ import { READ } from '../customer-segment.scopes';
  * the legal-entity context is the token's claim only (AUTH-12).
  */
 export type Reader =
-  | { mode: 'FULL'; customerId?: string; legalEntityId?: string }
-  | { mode: 'OWN'; customerId?: string; legalEntityId?: string };
+  { mode: 'FULL'; customerId?: string; legalEntityId?: string } | { mode: 'OWN'; customerId?: string; legalEntityId?: string };
 
 export interface ReaderQuery {
   customerId?: string;
@@ -73,7 +72,10 @@ export class ReaderGuard implements CanActivate {
 
 /** The reader inputs of a request, limited to those the route accepts. */
 export function readerQuery(query: Record<string, string | undefined>, options: ReaderOptions): ReaderQuery {
-  return { customerId: options.customerId ? query.customerId : undefined, legalEntityId: options.legalEntityId ? query.legalEntityId : undefined };
+  return {
+    customerId: options.customerId ? query.customerId : undefined,
+    legalEntityId: options.legalEntityId ? query.legalEntityId : undefined,
+  };
 }
 
 /** Marks a read route that accepts `segment_read_own` and names the reader inputs it takes. */

@@ -1,9 +1,12 @@
 import { BaseConfig, ConfigError, readBaseConfig } from '@suite/api-kit';
 import { AuthModuleOptions, authOptionsFromEnv } from '@suite/auth';
+import type { ServiceIdentity } from '@suite/foundation';
 
 export const SERVICE_NAME = 'customer-segment';
 /** TEN-3: the service's own database. */
 export const DATABASE_NAME = 'customer_segment';
+/** The service as its root module knows it. */
+export const CUSTOMER_SEGMENT_SERVICE: ServiceIdentity = { name: SERVICE_NAME, database: DATABASE_NAME, errorProfile: 'segment' };
 /** Injection token of the validated {@link CustomerSegmentConfig}. */
 export const CUSTOMER_SEGMENT_CONFIG = Symbol.for('customer-segment.config');
 

@@ -28,7 +28,14 @@ export function customerUpsertedChange(a: CustomerAssignment, created: boolean):
     subject: subject(a),
     version: a.metadata.version,
     time: new Date(a.metadata.modifiedAt),
-    data: { segmentId: v.segmentId, customer: v.customer, legalEntity: v.legalEntity, assignmentType: v.assignmentType, mixins: v.mixins, metadata: v.metadata },
+    data: {
+      segmentId: v.segmentId,
+      customer: v.customer,
+      legalEntity: v.legalEntity,
+      assignmentType: v.assignmentType,
+      mixins: v.mixins,
+      metadata: v.metadata,
+    },
   };
 }
 

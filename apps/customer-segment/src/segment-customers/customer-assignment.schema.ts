@@ -1,5 +1,7 @@
+import type { StoredMetadata } from '@suite/api-kit';
 import { defineEntity } from '@suite/persistence';
 import { Schema } from 'mongoose';
+import { mixinsAndMetadata } from '../common/mixins-and-metadata.schema';
 
 /**
  * `<tenant>_segment_customer_assignments` (segment §2.5). Flat keys so the identity is one unique
@@ -11,7 +13,7 @@ export interface CustomerAssignmentDocument {
   legalEntityId: string | null;
   assignmentType: string;
   mixins?: Record<string, unknown>;
-  metadata: { version: number; createdAt: Date; modifiedAt: Date; mixins?: Record<string, string> };
+  metadata: StoredMetadata;
 }
 
 const schema = new Schema<CustomerAssignmentDocument>(
@@ -20,13 +22,7 @@ const schema = new Schema<CustomerAssignmentDocument>(
     customerId: { type: String, required: true },
     legalEntityId: { type: String, default: null },
     assignmentType: { type: String, required: true },
-    mixins: { type: Schema.Types.Mixed },
-    metadata: {
-      version: { type: Number, required: true },
-      createdAt: { type: Date, required: true },
-      modifiedAt: { type: Date, required: true },
-      mixins: { type: Schema.Types.Mixed },
-    },
+    ...mixinsAndMetadata(),
   },
   { versionKey: false, strict: true },
 );

@@ -1,4 +1,5 @@
 import { StoredMetadata } from '@suite/api-kit';
+import type { AssignmentWrite } from '../common/assignment.types';
 
 /** Segment §2.3: `legalEntityId` null is the B2C assignment; B2B ones name the legal entity. */
 export interface CustomerAssignment {
@@ -18,14 +19,4 @@ export interface CustomerKey {
 }
 
 /** What an upsert writes (PUT replaces `mixins` and `metadata.mixins` in full, META-10). */
-export interface CustomerAssignmentWrite {
-  mixins?: Record<string, unknown>;
-  metadataMixins?: Record<string, string>;
-  expectedVersion?: number;
-}
-
-/** The outcome of one upsert: created (201) or updated (204), with the stored state after it. */
-export interface UpsertOutcome<T> {
-  created: boolean;
-  value: T;
-}
+export type CustomerAssignmentWrite = AssignmentWrite;

@@ -22,10 +22,16 @@ describe('CustomerAssignmentsRepository (embedded server)', () => {
   it('upserts in one command: version 1 and MANUAL on create, +1 and full mixin replace on update', async () => {
     const key = { segmentId: 's1', customerId: 'c1', legalEntityId: null };
     const created = await repo.upsert('cua', key, { mixins: { m: { a: 1 } } }, now);
-    expect(created).toEqual({ created: true, value: { ...key, assignmentType: 'MANUAL', mixins: { m: { a: 1 } }, metadata: { version: 1, createdAt: now, modifiedAt: now } } });
+    expect(created).toEqual({
+      created: true,
+      value: { ...key, assignmentType: 'MANUAL', mixins: { m: { a: 1 } }, metadata: { version: 1, createdAt: now, modifiedAt: now } },
+    });
     const later = new Date('2024-02-01T00:00:00.000Z');
     const updated = await repo.upsert('cua', key, {}, later);
-    expect(updated).toEqual({ created: false, value: { ...key, assignmentType: 'MANUAL', metadata: { version: 2, createdAt: now, modifiedAt: later } } });
+    expect(updated).toEqual({
+      created: false,
+      value: { ...key, assignmentType: 'MANUAL', metadata: { version: 2, createdAt: now, modifiedAt: later } },
+    });
   });
 
   it('keeps B2C and B2B records apart and guards updates by version', async () => {
@@ -36,7 +42,12 @@ describe('CustomerAssignmentsRepository (embedded server)', () => {
     expect(await repo.updateExisting('cua', b2b, {}, now, 7)).toBeNull();
     expect((await repo.updateExisting('cua', b2b, {}, now, 1))?.metadata.version).toBe(2);
     expect((await repo.findOne('cua', { segmentId: 's1', customerId: 'c1', legalEntityId: null }))?.metadata.version).toBe(2);
-    expect(await repo.keysOfCustomer('cua', 'c1')).toEqual(expect.arrayContaining([{ segmentId: 's1', legalEntityId: null }, { segmentId: 's1', legalEntityId: 'le1' }]));
+    expect(await repo.keysOfCustomer('cua', 'c1')).toEqual(
+      expect.arrayContaining([
+        { segmentId: 's1', legalEntityId: null },
+        { segmentId: 's1', legalEntityId: 'le1' },
+      ]),
+    );
   });
 
   it('counts memberships per customer and legal entity in one aggregation', async () => {

@@ -1,18 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import {
-  TenantModelRegistry,
-  TenantRepository,
-  VersionedUpdate,
-  insertNew,
-  takeBatch,
-  translateMongoError,
-  updateVersioned,
-  upsertVersioned,
-  versionedUpdate,
-} from '@suite/persistence';
-import { PageRequest } from '../segments/segments.repository';
+import { TenantModelRegistry, translateMongoError } from '@suite/persistence';
+import { SegmentAssignmentsRepository } from '../common/segment-assignments.repository';
 import { CUSTOMER_ASSIGNMENT_ENTITY, CustomerAssignmentDocument } from './customer-assignment.schema';
-import { CustomerAssignment, CustomerAssignmentWrite, CustomerKey, UpsertOutcome } from './customer-assignment.types';
+import { CustomerAssignment, CustomerAssignmentWrite, CustomerKey } from './customer-assignment.types';
 
 /** What a bulk upsert knows of a stored assignment before it writes. */
 export interface StoredState {
@@ -38,46 +28,33 @@ function toAssignment(doc: CustomerAssignmentDocument): CustomerAssignment {
   return out;
 }
 
-function keyFilter(key: CustomerKey): Record<string, unknown> {
-  return { segmentId: key.segmentId, customerId: key.customerId, legalEntityId: key.legalEntityId };
-}
-
-/** PUT replaces the mixins in full, version +1 (META-2); a created assignment is MANUAL. */
-function upsertUpdate(write: CustomerAssignmentWrite, now: Date): VersionedUpdate {
-  return versionedUpdate(
-    [
-      ['mixins', write.mixins],
-      ['metadata.mixins', write.metadataMixins],
-    ],
-    now,
-    { assignmentType: 'MANUAL' },
-  );
-}
-
-/** A new assignment at version 1. */
-function newDocument(key: CustomerKey, write: CustomerAssignmentWrite, now: Date): CustomerAssignmentDocument {
-  const doc: CustomerAssignmentDocument = { ...key, assignmentType: 'MANUAL', metadata: { version: 1, createdAt: now, modifiedAt: now } };
-  if (write.mixins !== undefined) doc.mixins = write.mixins;
-  if (write.metadataMixins !== undefined) doc.metadata.mixins = write.metadataMixins;
-  return doc;
-}
-
-/**
- * Customer assignments of one tenant. Every write is one guarded single-document command
- * (EVT-4: no transactions); the unique index on the identity settles concurrent creations.
- */
+/** Customer assignments of one tenant (the write discipline of SegmentAssignmentsRepository). */
 @Injectable()
-export class CustomerAssignmentsRepository extends TenantRepository<CustomerAssignmentDocument, CustomerAssignment> {
+export class CustomerAssignmentsRepository extends SegmentAssignmentsRepository<
+  CustomerAssignmentDocument,
+  CustomerAssignment,
+  CustomerKey,
+  CustomerAssignmentWrite
+> {
   constructor(registry: TenantModelRegistry) {
-    super(registry, CUSTOMER_ASSIGNMENT_ENTITY);
+    super(registry, CUSTOMER_ASSIGNMENT_ENTITY, 'The customer assignment already exists.');
   }
 
   protected toDomain(doc: CustomerAssignmentDocument): CustomerAssignment {
     return toAssignment(doc);
   }
 
-  findOne(tenant: string, key: CustomerKey): Promise<CustomerAssignment | null> {
-    return this.findOneDoc(tenant, keyFilter(key));
+  protected keyFilter(key: CustomerKey): Record<string, unknown> {
+    return { segmentId: key.segmentId, customerId: key.customerId, legalEntityId: key.legalEntityId };
+  }
+
+  /** A created assignment is MANUAL (segment §2.3). */
+  protected override insertDefaults(): Record<string, unknown> {
+    return { assignmentType: 'MANUAL' };
+  }
+
+  protected baseDocument(key: CustomerKey, _write: CustomerAssignmentWrite, now: Date): CustomerAssignmentDocument {
+    return { ...key, assignmentType: 'MANUAL', metadata: { version: 1, createdAt: now, modifiedAt: now } };
   }
 
   /** Every assignment of one customer in the tenant, keys only (membership, segment §2.4). */
@@ -88,10 +65,6 @@ export class CustomerAssignmentsRepository extends TenantRepository<CustomerAssi
         .toArray(),
     );
     return docs.map((d) => ({ segmentId: d.segmentId, legalEntityId: d.legalEntityId ?? null }));
-  }
-
-  page(tenant: string, request: PageRequest): Promise<{ items: CustomerAssignment[]; total?: number }> {
-    return this.findPageOf(tenant, request);
   }
 
   /**
@@ -111,34 +84,6 @@ export class CustomerAssignmentsRepository extends TenantRepository<CustomerAssi
     );
     for (const r of rows) out.set(customerCountKey(r._id.c, r._id.l ?? null), r.n);
     return out;
-  }
-
-  /** Creates or updates without a version precondition in one command (a concurrent twin becomes an update). */
-  async upsert(tenant: string, key: CustomerKey, write: CustomerAssignmentWrite, now: Date): Promise<UpsertOutcome<CustomerAssignment>> {
-    const { created, doc } = await upsertVersioned(await this.modelForWrite(tenant), keyFilter(key), upsertUpdate(write, now));
-    return { created, value: toAssignment(doc) };
-  }
-
-  /**
-   * Updates an existing assignment, guarded by `expectedVersion` when given (META-5.4). Null when
-   * nothing matched: absent, or the version moved (the caller reads to tell which).
-   */
-  async updateExisting(
-    tenant: string,
-    key: CustomerKey,
-    write: CustomerAssignmentWrite,
-    now: Date,
-    expectedVersion?: number,
-  ): Promise<CustomerAssignment | null> {
-    const doc = await updateVersioned(await this.modelForWrite(tenant), keyFilter(key), upsertUpdate(write, now), expectedVersion);
-    return doc ? toAssignment(doc) : null;
-  }
-
-  /** Inserts a new assignment at version 1; a concurrent twin is `409 duplicate_resource`. */
-  async insert(tenant: string, key: CustomerKey, write: CustomerAssignmentWrite, now: Date): Promise<CustomerAssignment> {
-    const doc = newDocument(key, write, now);
-    await insertNew(await this.modelForWrite(tenant), doc, 'The customer assignment already exists.');
-    return toAssignment(doc);
   }
 
   /**
@@ -175,11 +120,11 @@ export class CustomerAssignmentsRepository extends TenantRepository<CustomerAssi
     if (writes.length === 0) return 0;
     await this.modelForWrite(tenant);
     const ops = writes.map((w) => {
-      if (w.kind === 'insert') return { insertOne: { document: newDocument(w.key, w.write, now) } };
+      if (w.kind === 'insert') return { insertOne: { document: this.newDocument(w.key, w.write, now) } };
       return {
         updateOne: {
-          filter: this.driverFilter({ ...keyFilter(w.key), 'metadata.version': w.guard }),
-          update: upsertUpdate(w.write, now),
+          filter: this.driverFilter({ ...this.keyFilter(w.key), 'metadata.version': w.guard }),
+          update: this.upsertUpdate(w.write, now),
           upsert: true,
         },
       };
@@ -193,24 +138,6 @@ export class CustomerAssignmentsRepository extends TenantRepository<CustomerAssi
       if (first && typeof first.index === 'number') return first.index;
       throw translateMongoError(e) ?? e;
     }
-  }
-
-  /** Deletes one assignment; returns it (for its event) or null when there was none. */
-  async delete(tenant: string, key: CustomerKey): Promise<CustomerAssignment | null> {
-    const doc = await this.run(() =>
-      this.collection(tenant).findOneAndDelete(this.driverFilter(keyFilter(key)), { includeResultMetadata: false }),
-    );
-    return doc ? toAssignment(doc) : null;
-  }
-
-  async anyInSegment(tenant: string, segmentId: string): Promise<boolean> {
-    const doc = await this.run(() => this.collection(tenant).findOne(this.driverFilter({ segmentId }), { projection: { _id: 1 } }));
-    return doc !== null;
-  }
-
-  /** Deletes up to `limit` assignments of a segment and returns them (cascade, segment §5). */
-  async deleteBatchOfSegment(tenant: string, segmentId: string, limit = 1000): Promise<CustomerAssignment[]> {
-    return (await takeBatch(this.model(tenant), { segmentId }, limit)).map(toAssignment);
   }
 }
 

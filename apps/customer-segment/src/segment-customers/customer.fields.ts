@@ -1,4 +1,5 @@
-import { FieldRegistry } from '@suite/api-kit';
+import { FieldRegistry, metadataFields } from '@suite/api-kit';
+import { assignmentProjection } from '../common/assignment.fields';
 import { ListRegistries } from '../common/listing';
 
 /** Queryable/sortable customer-assignment fields (segment §1.4, §1.5); keys stored flat. */
@@ -6,22 +7,18 @@ export const CUSTOMER_FIELDS: FieldRegistry = {
   'customer.id': { db: 'customerId', type: 'id', sortable: true, aliases: ['customerId'] },
   'legalEntity.id': { db: 'legalEntityId', type: 'id', sortable: true, aliases: ['legalEntityId'] },
   assignmentType: { type: 'string', sortable: true },
-  'metadata.createdAt': { type: 'date', sortable: true, aliases: ['metadataCreatedAt'] },
-  'metadata.modifiedAt': { type: 'date', sortable: true, aliases: ['metadataModifiedAt'] },
-  'metadata.version': { type: 'number' },
-  mixins: { type: 'mixins' },
-  'metadata.mixins': { type: 'mixins' },
+  ...metadataFields({ mixinSchemas: true }),
 };
 
-/** `fields` works on the response shape (PAG-8), so the projection registry names API paths. */
-const CUSTOMER_PROJECTION: FieldRegistry = {
-  segmentId: { type: 'id' },
+const CUSTOMER_PROJECTION = assignmentProjection({
   customer: { type: 'object' },
   legalEntity: { type: 'object' },
   assignmentType: { type: 'string' },
-  metadata: { type: 'object' },
-  mixins: { type: 'mixins' },
-};
+});
 
 /** B2C first (null sorts before every string), then by legal entity (segment §1.4). */
-export const CUSTOMER_LIST: ListRegistries = { query: CUSTOMER_FIELDS, projection: CUSTOMER_PROJECTION, defaultSort: 'customer.id:asc,legalEntity.id:asc' };
+export const CUSTOMER_LIST: ListRegistries = {
+  query: CUSTOMER_FIELDS,
+  projection: CUSTOMER_PROJECTION,
+  defaultSort: 'customer.id:asc,legalEntity.id:asc',
+};

@@ -1,21 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import {
-  ApiError,
-  BulkItemResult,
-  LOGGER,
-  Outcome,
-  assertBulkArray,
-  isPlainObject,
-  isValidCustomId,
-  parseFields,
-  validateDto,
-} from '@suite/api-kit';
+import { ApiError, BulkItemResult, LOGGER, Outcome, assertBulkArray, isPlainObject, isValidCustomId, parseFields } from '@suite/api-kit';
 import { RequestContext } from '@suite/auth';
 import { ChangeEvents } from '@suite/persistence';
 import type { Logger } from 'pino';
 import { assignmentWrite } from '../common/dto/assignment-body.dto';
 import { SearchBodyDto } from '../common/dto/search-body.dto';
-import { runSegmentBulk } from '../common/bulk';
+import { bulkElement, runSegmentBulk } from '../common/bulk';
+import { listPage } from '../common/list-page';
 import { andFilters, project, readListing } from '../common/listing';
 import { readerOf } from '../common/reader';
 import { inTenant } from '../common/segment-events';
@@ -85,15 +76,8 @@ export class SegmentCustomersService {
     const own = readable.ownLegalEntities
       ? { customerId: reader.customerId, legalEntityId: { $in: readable.ownLegalEntities } }
       : undefined;
-    const page = await this.assignments.page(tenant, {
-      filter: andFilters({ segmentId }, own, listing.filter),
-      sort: listing.sort,
-      skip: listing.paging.skip,
-      limit: listing.paging.limit,
-      withTotal: ctx.wantsTotal,
-      maxTimeMS: this.settings.queryMaxTimeMS,
-    });
-    return Outcome.page({ items: project(page.items.map(toCustomerAssignmentView), listing.fields), total: page.total });
+    const request = { listing, filter: andFilters({ segmentId }, own, listing.filter), maxTimeMS: this.settings.queryMaxTimeMS };
+    return listPage(ctx, this.assignments, request, toCustomerAssignmentView);
   }
 
   /** §3.14/§3.17: one assignment (B2C when `legalEntityId` is null); FULL readers only. */
@@ -117,7 +101,8 @@ export class SegmentCustomersService {
     await this.visibility.requireExisting(tenant, key.segmentId);
     const counter = await this.counter(tenant, [key.customerId]);
     const outcome = await this.upsertOne(ctx, key, assignmentWrite(body), counter);
-    const path = `/customer-segment/${tenant}/segments/${key.segmentId}/customers/${key.customerId}${key.legalEntityId === null ? '' : `/${key.legalEntityId}`}`;
+    const legalEntity = key.legalEntityId === null ? '' : `/${key.legalEntityId}`;
+    const path = `/customer-segment/${tenant}/segments/${key.segmentId}/customers/${key.customerId}${legalEntity}`;
     return Outcome.upserted(outcome.created, path);
   }
 
@@ -172,7 +157,6 @@ export class SegmentCustomersService {
   async delete(ctx: RequestContext, key: CustomerKey): Promise<Outcome<never>> {
     const { segmentId, customerId, legalEntityId } = key;
     if (legalEntityId !== null) {
-      if (!isValidCustomId(segmentId)) throw segmentNotFound(segmentId);
       await this.visibility.requireExisting(ctx.tenant, segmentId);
     }
     if (!isValidCustomId(segmentId) || !isValidCustomId(customerId) || (legalEntityId !== null && !isValidCustomId(legalEntityId)))
@@ -286,22 +270,18 @@ export class SegmentCustomersService {
 
   /** §3.21: deleted or absent is 204; an element that is not `{customerId[, legalEntityId]}` is 400. */
   async bulkDelete(ctx: RequestContext, segmentId: string, body: unknown): Promise<Outcome<BulkItemResult[]>> {
-    const tenant = ctx.tenant;
     const items = assertBulkArray(body);
-    if (!isValidCustomId(segmentId)) throw segmentNotFound(segmentId);
-    await this.visibility.requireExisting(tenant, segmentId);
+    await this.visibility.requireExisting(ctx.tenant, segmentId);
     const results = await runSegmentBulk(
       items,
       async (item) => {
-        if (!isPlainObject(item)) throw ApiError.validation([{ type: 'invalid_type', message: 'each element must be an object' }]);
-        const { value, details } = validateDto(CustomerAssignmentKeyDto, item);
-        if (details.length) throw ApiError.validation(details);
+        const value = bulkElement(CustomerAssignmentKeyDto, item, 'each element must be an object');
         const key: CustomerKey = { segmentId, customerId: value.customerId, legalEntityId: value.legalEntityId ?? null };
         if (isValidCustomId(key.customerId) && (key.legalEntityId === null || isValidCustomId(key.legalEntityId)))
           await this.deleteOne(ctx, key);
         return { code: 204 };
       },
-      { onUnexpected: (e) => this.logger.error({ err: e }, 'bulk element failed unexpectedly') },
+      { logger: this.logger },
     );
     return Outcome.multiStatus(results);
   }
@@ -338,9 +318,7 @@ function plainCustomerElement(item: unknown, segmentId: string): { key: Customer
 function parseCustomerElement(item: unknown, segmentId: string): { key: CustomerKey; write: CustomerAssignmentWrite } {
   const plain = plainCustomerElement(item, segmentId);
   if (plain) return plain;
-  if (!isPlainObject(item)) throw ApiError.validation([{ type: 'invalid_type', message: 'the body must be a JSON object' }]);
-  const { value, details } = validateDto(BulkReplaceCustomerAssignmentDto, item);
-  if (details.length) throw ApiError.validation(details);
+  const value = bulkElement(BulkReplaceCustomerAssignmentDto, item);
   return { key: { segmentId, customerId: value.customerId, legalEntityId: value.legalEntityId ?? null }, write: assignmentWrite(value) };
 }
 

@@ -1,7 +1,14 @@
 import { CategoryTreeNode } from '../clients/category.client';
 import { pruneTrees } from './category-tree';
 
-const n = (id: string, children: CategoryTreeNode[] = [], extra: Partial<CategoryTreeNode> = {}): CategoryTreeNode => ({ id, localizedName: { en: id, de: `${id}-de` }, subcategories: children, position: 0, published: true, ...extra });
+const n = (id: string, children: CategoryTreeNode[] = [], extra: Partial<CategoryTreeNode> = {}): CategoryTreeNode => ({
+  id,
+  localizedName: { en: id, de: `${id}-de` },
+  subcategories: children,
+  position: 0,
+  published: true,
+  ...extra,
+});
 
 describe('pruneTrees (segment §8.3, §8.4)', () => {
   const roots = [n('tools', [n('hammers', [n('sledge')]), n('saws')]), n('garden')];
@@ -25,7 +32,17 @@ describe('pruneTrees (segment §8.3, §8.4)', () => {
             position: 0,
             published: true,
             isSegmentAssigned: true,
-            subcategories: [{ id: 'sledge', parentId: 'hammers', code: '', name: { en: 'sledge', de: 'sledge-de' }, position: 0, published: true, isSegmentAssigned: true }],
+            subcategories: [
+              {
+                id: 'sledge',
+                parentId: 'hammers',
+                code: '',
+                name: { en: 'sledge', de: 'sledge-de' },
+                position: 0,
+                published: true,
+                isSegmentAssigned: true,
+              },
+            ],
           },
         ],
       },

@@ -11,7 +11,13 @@ export function toItemAssignmentView(a: ItemAssignment, languages: LanguageSelec
   const item: ItemAssignmentView['item'] = { id: a.item.id };
   if (a.item.code !== undefined) item.code = a.item.code;
   if (a.item.name !== undefined) item.name = filterLocalized(a.item.name, languages);
-  return { segmentId: a.segmentId, type: a.type, item, ...(a.mixins !== undefined ? { mixins: a.mixins } : {}), metadata: renderMetadata(a.metadata) };
+  return {
+    segmentId: a.segmentId,
+    type: a.type,
+    item,
+    ...(a.mixins !== undefined ? { mixins: a.mixins } : {}),
+    metadata: renderMetadata(a.metadata),
+  };
 }
 
 function subject(a: { segmentId: string; type: string; item: { id: string } }): string {

@@ -1,5 +1,7 @@
+import type { StoredMetadata } from '@suite/api-kit';
 import { defineEntity } from '@suite/persistence';
 import { Schema } from 'mongoose';
+import { mixinsAndMetadata } from '../common/mixins-and-metadata.schema';
 
 /** `<tenant>_segment_item_assignments` (segment §2.5). */
 export interface ItemAssignmentDocument {
@@ -7,7 +9,7 @@ export interface ItemAssignmentDocument {
   type: string;
   item: { id: string; code?: string; name?: Record<string, string> };
   mixins?: Record<string, unknown>;
-  metadata: { version: number; createdAt: Date; modifiedAt: Date; mixins?: Record<string, string> };
+  metadata: StoredMetadata;
 }
 
 const schema = new Schema<ItemAssignmentDocument>(
@@ -19,13 +21,7 @@ const schema = new Schema<ItemAssignmentDocument>(
       code: { type: String },
       name: { type: Schema.Types.Mixed },
     },
-    mixins: { type: Schema.Types.Mixed },
-    metadata: {
-      version: { type: Number, required: true },
-      createdAt: { type: Date, required: true },
-      modifiedAt: { type: Date, required: true },
-      mixins: { type: Schema.Types.Mixed },
-    },
+    ...mixinsAndMetadata(),
   },
   { versionKey: false, strict: true },
 );

@@ -1,4 +1,5 @@
 import { LocalizedMap, StoredMetadata } from '@suite/api-kit';
+import type { AssignmentWrite } from '../common/assignment.types';
 
 export type ItemType = 'PRODUCT' | 'CATEGORY';
 export const ITEM_TYPES: readonly ItemType[] = ['PRODUCT', 'CATEGORY'];
@@ -18,10 +19,7 @@ export interface ItemKey {
   itemId: string;
 }
 
-export interface ItemAssignmentWrite {
-  mixins?: Record<string, unknown>;
-  metadataMixins?: Record<string, string>;
-  expectedVersion?: number;
+export interface ItemAssignmentWrite extends AssignmentWrite {
   /** The snapshot to store; `undefined` leaves `item.code`/`item.name` out (segment §2.2). */
   enrichment?: { code?: string; name?: LocalizedMap };
 }

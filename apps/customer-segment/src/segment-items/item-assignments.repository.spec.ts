@@ -22,7 +22,15 @@ describe('ItemAssignmentsRepository (embedded server)', () => {
   it('upserts with enrichment and removes it when a later snapshot has none', async () => {
     const key = { segmentId: 's1', type: 'CATEGORY' as const, itemId: 'cat-1' };
     const created = await repo.upsert('ita', key, { enrichment: { code: 'C1', name: { en: 'Cat' } } }, now);
-    expect(created).toEqual({ created: true, value: { segmentId: 's1', type: 'CATEGORY', item: { id: 'cat-1', code: 'C1', name: { en: 'Cat' } }, metadata: { version: 1, createdAt: now, modifiedAt: now } } });
+    expect(created).toEqual({
+      created: true,
+      value: {
+        segmentId: 's1',
+        type: 'CATEGORY',
+        item: { id: 'cat-1', code: 'C1', name: { en: 'Cat' } },
+        metadata: { version: 1, createdAt: now, modifiedAt: now },
+      },
+    });
     const updated = await repo.upsert('ita', key, {}, now);
     expect(updated.value.item).toEqual({ id: 'cat-1' });
     expect(updated.value.metadata.version).toBe(2);
@@ -41,7 +49,9 @@ describe('ItemAssignmentsRepository (embedded server)', () => {
   it('never reaches another tenant', async () => {
     expect(await repo.findOne('itb', { segmentId: 's1', type: 'CATEGORY', itemId: 'cat-1' })).toBeNull();
     expect(await repo.itemIds('itb', ['s2', 's3'], 'PRODUCT')).toEqual([]);
-    expect((await repo.page('itb', { filter: {}, sort: [['_id', 1]], skip: 0, limit: 10, withTotal: true, maxTimeMS: 1000 })).total).toBe(0);
+    expect((await repo.page('itb', { filter: {}, sort: [['_id', 1]], skip: 0, limit: 10, withTotal: true, maxTimeMS: 1000 })).total).toBe(
+      0,
+    );
     expect(await repo.delete('itb', { segmentId: 's2', type: 'PRODUCT', itemId: 'p-1' })).toBeNull();
     expect(await repo.findOne('ita', { segmentId: 's2', type: 'PRODUCT', itemId: 'p-1' })).not.toBeNull();
   });

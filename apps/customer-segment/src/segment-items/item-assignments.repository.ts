@@ -1,17 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import {
-  RepositoryFilter,
-  TenantModelRegistry,
-  TenantRepository,
-  VersionedUpdate,
-  insertNew,
-  takeBatch,
-  updateVersioned,
-  upsertVersioned,
-  versionedUpdate,
-} from '@suite/persistence';
-import { UpsertOutcome } from '../segment-customers/customer-assignment.types';
-import { PageRequest } from '../segments/segments.repository';
+import { RepositoryFilter, TenantModelRegistry } from '@suite/persistence';
+import { SegmentAssignmentsRepository } from '../common/segment-assignments.repository';
 import { ITEM_ASSIGNMENT_ENTITY, ItemAssignmentDocument } from './item-assignment.schema';
 import { ItemAssignment, ItemAssignmentWrite, ItemKey, ItemType } from './item-assignment.types';
 
@@ -24,40 +13,40 @@ function toAssignment(doc: ItemAssignmentDocument): ItemAssignment {
   return out;
 }
 
-function keyFilter(key: ItemKey): Record<string, unknown> {
-  return { segmentId: key.segmentId, type: key.type, 'item.id': key.itemId };
-}
-
-/** PUT replaces mixins and the enrichment snapshot in full, version +1 (META-2). */
-function upsertUpdate(write: ItemAssignmentWrite, now: Date): VersionedUpdate {
-  return versionedUpdate(
-    [
-      ['mixins', write.mixins],
-      ['metadata.mixins', write.metadataMixins],
-      ['item.code', write.enrichment?.code],
-      ['item.name', write.enrichment?.name],
-    ],
-    now,
-  );
-}
-
-/** Item assignments of one tenant; the same write discipline as the customer assignments. */
+/** Item assignments of one tenant (the write discipline of SegmentAssignmentsRepository). */
 @Injectable()
-export class ItemAssignmentsRepository extends TenantRepository<ItemAssignmentDocument, ItemAssignment> {
+export class ItemAssignmentsRepository extends SegmentAssignmentsRepository<
+  ItemAssignmentDocument,
+  ItemAssignment,
+  ItemKey,
+  ItemAssignmentWrite
+> {
   constructor(registry: TenantModelRegistry) {
-    super(registry, ITEM_ASSIGNMENT_ENTITY);
+    super(registry, ITEM_ASSIGNMENT_ENTITY, 'The item assignment already exists.');
   }
 
   protected toDomain(doc: ItemAssignmentDocument): ItemAssignment {
     return toAssignment(doc);
   }
 
-  findOne(tenant: string, key: ItemKey): Promise<ItemAssignment | null> {
-    return this.findOneDoc(tenant, keyFilter(key));
+  protected keyFilter(key: ItemKey): Record<string, unknown> {
+    return { segmentId: key.segmentId, type: key.type, 'item.id': key.itemId };
   }
 
-  page(tenant: string, request: PageRequest): Promise<{ items: ItemAssignment[]; total?: number }> {
-    return this.findPageOf(tenant, request);
+  /** PUT also replaces the enrichment snapshot in full (segment §2.2). */
+  protected override upsertFields(write: ItemAssignmentWrite): Array<readonly [path: string, value: unknown]> {
+    return [
+      ['item.code', write.enrichment?.code],
+      ['item.name', write.enrichment?.name],
+    ];
+  }
+
+  /** A new assignment stores the enrichment snapshot the write carries (segment §2.2). */
+  protected baseDocument(key: ItemKey, write: ItemAssignmentWrite, now: Date): ItemAssignmentDocument {
+    const item: ItemAssignmentDocument['item'] = { id: key.itemId };
+    if (write.enrichment?.code !== undefined) item.code = write.enrichment.code;
+    if (write.enrichment?.name !== undefined) item.name = write.enrichment.name;
+    return { segmentId: key.segmentId, type: key.type, item, metadata: { version: 1, createdAt: now, modifiedAt: now } };
   }
 
   /** Item ids of one type assigned in any of `segmentIds` (category trees, match). */
@@ -71,54 +60,5 @@ export class ItemAssignmentsRepository extends TenantRepository<ItemAssignmentDo
         .toArray(),
     );
     return [...new Set(docs.map((d) => d.item.id))];
-  }
-
-  /** Creates or updates without a version precondition in one command (a concurrent twin becomes an update). */
-  async upsert(tenant: string, key: ItemKey, write: ItemAssignmentWrite, now: Date): Promise<UpsertOutcome<ItemAssignment>> {
-    const { created, doc } = await upsertVersioned(await this.modelForWrite(tenant), keyFilter(key), upsertUpdate(write, now));
-    return { created, value: toAssignment(doc) };
-  }
-
-  async updateExisting(
-    tenant: string,
-    key: ItemKey,
-    write: ItemAssignmentWrite,
-    now: Date,
-    expectedVersion?: number,
-  ): Promise<ItemAssignment | null> {
-    const doc = await updateVersioned(await this.modelForWrite(tenant), keyFilter(key), upsertUpdate(write, now), expectedVersion);
-    return doc ? toAssignment(doc) : null;
-  }
-
-  async insert(tenant: string, key: ItemKey, write: ItemAssignmentWrite, now: Date): Promise<ItemAssignment> {
-    const doc: ItemAssignmentDocument = {
-      segmentId: key.segmentId,
-      type: key.type,
-      item: { id: key.itemId },
-      metadata: { version: 1, createdAt: now, modifiedAt: now },
-    };
-    if (write.enrichment?.code !== undefined) doc.item.code = write.enrichment.code;
-    if (write.enrichment?.name !== undefined) doc.item.name = write.enrichment.name;
-    if (write.mixins !== undefined) doc.mixins = write.mixins;
-    if (write.metadataMixins !== undefined) doc.metadata.mixins = write.metadataMixins;
-    await insertNew(await this.modelForWrite(tenant), doc, 'The item assignment already exists.');
-    return toAssignment(doc);
-  }
-
-  async delete(tenant: string, key: ItemKey): Promise<ItemAssignment | null> {
-    const doc = await this.run(() =>
-      this.collection(tenant).findOneAndDelete(this.driverFilter(keyFilter(key)), { includeResultMetadata: false }),
-    );
-    return doc ? toAssignment(doc) : null;
-  }
-
-  async anyInSegment(tenant: string, segmentId: string): Promise<boolean> {
-    const doc = await this.run(() => this.collection(tenant).findOne(this.driverFilter({ segmentId }), { projection: { _id: 1 } }));
-    return doc !== null;
-  }
-
-  /** Cascade step (segment §5): deletes up to `limit` assignments of a segment and returns them. */
-  async deleteBatchOfSegment(tenant: string, segmentId: string, limit = 1000): Promise<ItemAssignment[]> {
-    return (await takeBatch(this.model(tenant), { segmentId }, limit)).map(toAssignment);
   }
 }

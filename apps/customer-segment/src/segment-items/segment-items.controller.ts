@@ -1,12 +1,11 @@
-import { Body, Controller, Delete, Get, Param, Post, Put, Query, UseInterceptors } from '@nestjs/common';
-import { ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiErrors, TenantParamsDto } from '@suite/api-kit';
+import { Body, Controller, Delete, Get, Param, Post, Put, Query } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { ACCEPT_LANGUAGE, LOCATION_HEADER, Operation, page, TenantParamsDto, TOTAL_COUNT } from '@suite/api-kit';
 import { Ctx, RequestContext, RequireScopes } from '@suite/auth';
 import { bulkBodyCheck } from '../common/bulk';
 import { SearchBodyDto } from '../common/dto/search-body.dto';
-import { InputChecks, InputReportInterceptor, OptionalBody } from '../common/input-report.interceptor';
 import { listChecks, readChecks } from '../common/listing';
-import { ApiAcceptLanguage, ApiMultiStatus, ApiPage, LOCATION_HEADER } from '../common/openapi';
+import { MULTI_STATUS } from '../common/openapi';
 import { ReadAs } from '../common/reader';
 import { MANAGE, READ, READ_OWN } from '../customer-segment.scopes';
 import { CategoryTreesService } from './category-trees.service';
@@ -30,10 +29,11 @@ import { BulkReplaceItemAssignmentDto, ReplaceItemAssignmentDto } from './dto/re
 import { ITEM_LIST } from './item.fields';
 import { SegmentItemsService } from './segment-items.service';
 
+const ITEM_LIST_RULES = [listChecks(ITEM_LIST, { acceptLanguage: true })];
+
 /** Item assignments across segments and category trees, operations 22–23 (segment §3.22, §3.23). */
 @ApiTags('Item assignments')
 @Controller('customer-segment/:tenant/segments/items')
-@UseInterceptors(InputReportInterceptor)
 export class SegmentItemsAcrossController {
   constructor(
     private readonly items: SegmentItemsService,
@@ -43,10 +43,13 @@ export class SegmentItemsAcrossController {
   @Get('category-trees')
   @RequireScopes(READ_OWN)
   @ReadAs({ legalEntityId: true, ownOnly: true })
-  @ApiOperation({ summary: 'The category trees of the caller’s segments', operationId: 'getSegmentCategoryTrees' })
-  @ApiAcceptLanguage()
-  @ApiOkResponse({ description: 'The category trees of the segments of the caller.', type: SegmentTreeNodeResponseDto, isArray: true })
-  @ApiErrors(400, 503)
+  @Operation({
+    id: 'getSegmentCategoryTrees',
+    summary: 'The category trees of the caller’s segments',
+    headers: [ACCEPT_LANGUAGE],
+    ok: { description: 'The category trees of the segments of the caller.', type: SegmentTreeNodeResponseDto, isArray: true },
+    errors: [400, 503],
+  })
   categoryTrees(@Ctx() ctx: RequestContext, @Param() _params: TenantParamsDto, @Query() query: CategoryTreesQueryDto) {
     return this.trees.trees(ctx, query);
   }
@@ -54,11 +57,14 @@ export class SegmentItemsAcrossController {
   @Get()
   @RequireScopes(READ, READ_OWN)
   @ReadAs({ legalEntityId: true })
-  @InputChecks(listChecks(ITEM_LIST, { acceptLanguage: true }))
-  @ApiOperation({ summary: 'List item assignments across segments', operationId: 'listItemAssignmentsAcrossSegments' })
-  @ApiAcceptLanguage()
-  @ApiPage(ItemAssignmentResponseDto, 'FULL readers: every segment’s items; OWN readers: the items of their visible segments.')
-  @ApiErrors(400)
+  @Operation({
+    id: 'listItemAssignmentsAcrossSegments',
+    summary: 'List item assignments across segments',
+    headers: [TOTAL_COUNT, ACCEPT_LANGUAGE],
+    ok: page(ItemAssignmentResponseDto, 'FULL readers: every segment’s items; OWN readers: the items of their visible segments.'),
+    errors: [400],
+    validate: { rules: ITEM_LIST_RULES },
+  })
   listAcross(@Ctx() ctx: RequestContext, @Param() _params: TenantParamsDto, @Query() query: ItemAssignmentsAcrossQueryDto) {
     return this.items.listAcross(ctx, query);
   }
@@ -67,18 +73,20 @@ export class SegmentItemsAcrossController {
 /** Item assignments of one segment, operations 24–30 (segment §3.24–§3.30). `bulk` wins over `{itemId}`. */
 @ApiTags('Item assignments')
 @Controller('customer-segment/:tenant/segments/:segmentId/items')
-@UseInterceptors(InputReportInterceptor)
 export class SegmentItemsController {
   constructor(private readonly items: SegmentItemsService) {}
 
   @Get()
   @RequireScopes(READ, READ_OWN)
   @ReadAs({ legalEntityId: true })
-  @InputChecks(listChecks(ITEM_LIST, { acceptLanguage: true }))
-  @ApiOperation({ summary: 'List the item assignments of a segment', operationId: 'listItemAssignments' })
-  @ApiAcceptLanguage()
-  @ApiPage(ItemAssignmentResponseDto)
-  @ApiErrors(400, 404)
+  @Operation({
+    id: 'listItemAssignments',
+    summary: 'List the item assignments of a segment',
+    headers: [TOTAL_COUNT, ACCEPT_LANGUAGE],
+    ok: page(ItemAssignmentResponseDto),
+    errors: [400, 404],
+    validate: { rules: ITEM_LIST_RULES },
+  })
   list(@Ctx() ctx: RequestContext, @Param() params: SegmentItemsParamsDto, @Query() query: ItemAssignmentListQueryDto) {
     return this.items.list(ctx, params.segmentId, query);
   }
@@ -86,13 +94,15 @@ export class SegmentItemsController {
   @Post('search')
   @RequireScopes(READ, READ_OWN)
   @ReadAs({ legalEntityId: true })
-  @OptionalBody()
-  @InputChecks(listChecks(ITEM_LIST, { acceptLanguage: true }))
-  @ApiOperation({ summary: 'Search the item assignments of a segment', operationId: 'searchItemAssignments' })
-  @ApiAcceptLanguage()
-  @ApiBody({ type: SearchBodyDto, required: false })
-  @ApiPage(ItemAssignmentResponseDto)
-  @ApiErrors(400, 404, 413, 415)
+  @Operation({
+    id: 'searchItemAssignments',
+    summary: 'Search the item assignments of a segment',
+    headers: [TOTAL_COUNT, ACCEPT_LANGUAGE],
+    body: { type: SearchBodyDto, required: false },
+    ok: page(ItemAssignmentResponseDto),
+    errors: [400, 404, 413, 415],
+    validate: { optionalBody: true, rules: ITEM_LIST_RULES },
+  })
   search(
     @Ctx() ctx: RequestContext,
     @Param() params: SegmentItemsParamsDto,
@@ -104,22 +114,28 @@ export class SegmentItemsController {
 
   @Put(':type/bulk')
   @RequireScopes(MANAGE)
-  @InputChecks(bulkBodyCheck)
-  @ApiOperation({ summary: 'Create or replace up to 200 item assignments of one type', operationId: 'upsertItemAssignmentsInBulk' })
-  @ApiBody({ type: BulkReplaceItemAssignmentDto, isArray: true })
-  @ApiMultiStatus()
-  @ApiErrors(400, 404, 413, 415)
+  @Operation({
+    id: 'upsertItemAssignmentsInBulk',
+    summary: 'Create or replace up to 200 item assignments of one type',
+    body: [BulkReplaceItemAssignmentDto],
+    multiStatus: MULTI_STATUS,
+    errors: [400, 404, 413, 415],
+    validate: { rules: [bulkBodyCheck] },
+  })
   bulkUpsert(@Ctx() ctx: RequestContext, @Param() params: ItemTypeParamsDto, @Body() body: BulkReplaceItemAssignmentDto[]) {
     return this.items.bulkUpsert(ctx, params.segmentId, params.type, body);
   }
 
   @Delete(':type/bulk')
   @RequireScopes(MANAGE)
-  @InputChecks(bulkBodyCheck)
-  @ApiOperation({ summary: 'Delete up to 200 item assignments of one type', operationId: 'deleteItemAssignmentsInBulk' })
-  @ApiBody({ type: String, isArray: true, description: 'Item ids.' })
-  @ApiMultiStatus()
-  @ApiErrors(400, 404, 413, 415)
+  @Operation({
+    id: 'deleteItemAssignmentsInBulk',
+    summary: 'Delete up to 200 item assignments of one type',
+    body: { type: String, isArray: true, description: 'Item ids.' },
+    multiStatus: MULTI_STATUS,
+    errors: [400, 404, 413, 415],
+    validate: { rules: [bulkBodyCheck] },
+  })
   bulkDelete(@Ctx() ctx: RequestContext, @Param() params: ItemTypeParamsDto, @Body() body: string[]) {
     return this.items.bulkDelete(ctx, params.segmentId, params.type, body);
   }
@@ -127,32 +143,36 @@ export class SegmentItemsController {
   @Get(':type/:itemId')
   @RequireScopes(READ, READ_OWN)
   @ReadAs({ legalEntityId: true })
-  @InputChecks(...readChecks(ITEM_LIST.projection))
-  @ApiOperation({ summary: 'Read an item assignment', operationId: 'getItemAssignment' })
-  @ApiAcceptLanguage()
-  @ApiOkResponse({ description: 'The item assignment.', type: ItemAssignmentResponseDto })
-  @ApiErrors(400, 404)
+  @Operation({
+    id: 'getItemAssignment',
+    summary: 'Read an item assignment',
+    headers: [ACCEPT_LANGUAGE],
+    ok: { description: 'The item assignment.', type: ItemAssignmentResponseDto },
+    errors: [400, 404],
+    validate: { rules: readChecks(ITEM_LIST.projection) },
+  })
   get(@Ctx() ctx: RequestContext, @Param() params: ItemAssignmentParamsDto, @Query() query: ItemAssignmentReadQueryDto) {
     return this.items.get(ctx, itemKeyOf(params), query);
   }
 
   @Put(':type/:itemId')
   @RequireScopes(MANAGE)
-  @OptionalBody()
-  @ApiOperation({ summary: 'Create or replace an item assignment', operationId: 'replaceItemAssignment' })
-  @ApiBody({ type: ReplaceItemAssignmentDto, required: false })
-  @ApiCreatedResponse({ headers: LOCATION_HEADER, description: 'Created (no body).' })
-  @ApiNoContentResponse({ description: 'Replaced.' })
-  @ApiErrors(400, 404, 409, 413, 415)
+  @Operation({
+    id: 'replaceItemAssignment',
+    summary: 'Create or replace an item assignment',
+    body: { type: ReplaceItemAssignmentDto, required: false },
+    created: { headers: LOCATION_HEADER, description: 'Created (no body).' },
+    noContent: 'Replaced.',
+    errors: [400, 404, 409, 413, 415],
+    validate: { optionalBody: true },
+  })
   replace(@Ctx() ctx: RequestContext, @Param() params: ItemAssignmentWriteParamsDto, @Body() body: ReplaceItemAssignmentDto) {
     return this.items.replace(ctx, itemKeyOf(params), body);
   }
 
   @Delete(':type/:itemId')
   @RequireScopes(MANAGE)
-  @ApiOperation({ summary: 'Delete an item assignment', operationId: 'deleteItemAssignment' })
-  @ApiNoContentResponse({ description: 'Deleted.' })
-  @ApiErrors(400)
+  @Operation({ id: 'deleteItemAssignment', summary: 'Delete an item assignment', noContent: { description: 'Deleted.' }, errors: [400] })
   delete(@Ctx() ctx: RequestContext, @Param() params: ItemAssignmentParamsDto) {
     return this.items.delete(ctx, itemKeyOf(params));
   }

@@ -5,12 +5,10 @@ import {
   LOGGER,
   Outcome,
   assertBulkArray,
-  isPlainObject,
   isValidCustomId,
   parseFields,
   selectLanguages,
   validateAll,
-  validateDto,
 } from '@suite/api-kit';
 import { RequestContext } from '@suite/auth';
 import { ChangeEvents } from '@suite/persistence';
@@ -19,7 +17,8 @@ import { CategoryClient, CategorySnapshot } from '../clients/category.client';
 import { activeSegmentFilter } from '../common/activity';
 import { assignmentWrite } from '../common/dto/assignment-body.dto';
 import { SearchBodyDto } from '../common/dto/search-body.dto';
-import { runSegmentBulk } from '../common/bulk';
+import { bulkElement, runSegmentBulk } from '../common/bulk';
+import { listPage } from '../common/list-page';
 import { Listing, andFilters, project, readListing } from '../common/listing';
 import { readerOf } from '../common/reader';
 import { inTenant } from '../common/segment-events';
@@ -99,22 +98,8 @@ export class SegmentItemsService {
     return this.page(ctx, andFilters({ segmentId }, listing.filter), listing);
   }
 
-  private async page(ctx: RequestContext, filter: Record<string, unknown>, listing: Listing) {
-    const page = await this.items.page(ctx.tenant, {
-      filter,
-      sort: listing.sort,
-      skip: listing.paging.skip,
-      limit: listing.paging.limit,
-      withTotal: ctx.wantsTotal,
-      maxTimeMS: this.settings.queryMaxTimeMS,
-    });
-    return Outcome.page({
-      items: project(
-        page.items.map((a) => toItemAssignmentView(a, listing.languages)),
-        listing.fields,
-      ),
-      total: page.total,
-    });
+  private page(ctx: RequestContext, filter: Record<string, unknown>, listing: Listing) {
+    return listPage(ctx, this.items, { listing, filter, maxTimeMS: this.settings.queryMaxTimeMS }, toItemAssignmentView);
   }
 
   /** §3.26. */
@@ -185,11 +170,10 @@ export class SegmentItemsService {
   async bulkUpsert(ctx: RequestContext, segmentId: string, type: ItemType, body: unknown): Promise<Outcome<BulkItemResult[]>> {
     const tenant = ctx.tenant;
     const elements = assertBulkArray(body);
-    if (!isValidCustomId(segmentId)) throw segmentNotFound(segmentId);
     await this.visibility.requireExisting(tenant, segmentId);
     const parsed = elements.map((element) => {
       try {
-        const dto = itemElement(element);
+        const dto = bulkElement(BulkReplaceItemAssignmentDto, element);
         return { ok: true as const, key: { segmentId, type, itemId: dto.id }, write: assignmentWrite(dto) };
       } catch (e) {
         return { ok: false as const, error: e };
@@ -209,17 +193,15 @@ export class SegmentItemsService {
         const outcome = await this.upsertOne(ctx, p.key, { ...p.write, enrichment: snapshots.get(p.key.itemId) });
         return { code: outcome.created ? 201 : 204 };
       },
-      { onUnexpected: (e) => this.logger.error({ err: e }, 'bulk element failed unexpectedly') },
+      { logger: this.logger },
     );
     return Outcome.multiStatus(results);
   }
 
   /** §3.30: strings are deleted (204 also when absent); anything else is a 400 element. */
   async bulkDelete(ctx: RequestContext, segmentId: string, type: ItemType, body: unknown): Promise<Outcome<BulkItemResult[]>> {
-    const tenant = ctx.tenant;
     const elements = assertBulkArray(body);
-    if (!isValidCustomId(segmentId)) throw segmentNotFound(segmentId);
-    await this.visibility.requireExisting(tenant, segmentId);
+    await this.visibility.requireExisting(ctx.tenant, segmentId);
     const results = await runSegmentBulk(
       elements,
       async (element) => {
@@ -228,7 +210,7 @@ export class SegmentItemsService {
         if (isValidCustomId(element)) await this.deleteOne(ctx, { segmentId, type, itemId: element });
         return { code: 204 };
       },
-      { onUnexpected: (e) => this.logger.error({ err: e }, 'bulk element failed unexpectedly') },
+      { logger: this.logger },
     );
     return Outcome.multiStatus(results);
   }
@@ -246,12 +228,4 @@ export class SegmentItemsService {
     await Promise.all(Array.from({ length: Math.min(ENRICH_CONCURRENCY, unique.length) }, worker));
     return out;
   }
-}
-
-/** A bulk element, judged exactly like a single body: its DTO through `validateDto` (BULK-3). */
-function itemElement(element: unknown): BulkReplaceItemAssignmentDto {
-  if (!isPlainObject(element)) throw ApiError.validation([{ type: 'invalid_type', message: 'the body must be a JSON object' }]);
-  const { value, details } = validateDto(BulkReplaceItemAssignmentDto, element);
-  if (details.length) throw ApiError.validation(details);
-  return value;
 }

@@ -37,17 +37,40 @@ describe('segment JSON Patch (segment §3.6)', () => {
   });
 
   it('creates missing intermediates only below /mixins and /metadata/mixins', () => {
-    expect(apply([{ op: 'add', path: '/metadata/mixins/a', value: 'https://x.example/a.json' }]).metadataMixins).toEqual({ a: 'https://x.example/a.json' });
-    expect(err(() => apply([{ op: 'add', path: '/validity/from', value: '2024-01-01T00:00:00Z' }])).details[0]).toMatchObject({ field: '[0].path', type: 'invalid_value' });
+    expect(apply([{ op: 'add', path: '/metadata/mixins/a', value: 'https://x.example/a.json' }]).metadataMixins).toEqual({
+      a: 'https://x.example/a.json',
+    });
+    expect(err(() => apply([{ op: 'add', path: '/validity/from', value: '2024-01-01T00:00:00Z' }])).details[0]).toMatchObject({
+      field: '[0].path',
+      type: 'invalid_value',
+    });
   });
 
   it('rejects paths outside the patchable set, unknown languages and read-only targets', () => {
-    const e = err(() => parseSegmentPatch([{ op: 'add', path: '/name/xx', value: 'x' }, { op: 'replace', path: '/metadata/createdAt', value: 'x' }, { op: 'add', path: '/validity/from/x', value: 1 }, { op: 'add', path: '/mixins/__proto__/x', value: 1 }], langs));
-    expect(e.details.map((d) => `${d.field}:${d.type}`)).toEqual(['[0].path:unsupported_language', '[1].path:read_only', '[2].path:invalid_value', '[3].path:invalid_value']);
+    const e = err(() =>
+      parseSegmentPatch(
+        [
+          { op: 'add', path: '/name/xx', value: 'x' },
+          { op: 'replace', path: '/metadata/createdAt', value: 'x' },
+          { op: 'add', path: '/validity/from/x', value: 1 },
+          { op: 'add', path: '/mixins/__proto__/x', value: 1 },
+        ],
+        langs,
+      ),
+    );
+    expect(e.details.map((d) => `${d.field}:${d.type}`)).toEqual([
+      '[0].path:unsupported_language',
+      '[1].path:read_only',
+      '[2].path:invalid_value',
+      '[3].path:invalid_value',
+    ]);
   });
 
   it('validates the result as a whole segment', () => {
     expect(err(() => apply([{ op: 'remove', path: '/siteCode' }])).details.map((d) => d.field)).toEqual(['siteCode']);
-    expect(err(() => apply([{ op: 'replace', path: '/validity', value: { from: '2025-01-01T00:00:00Z', to: '2024-01-01T00:00:00Z' } }])).details[0].field).toBe('validity');
+    expect(
+      err(() => apply([{ op: 'replace', path: '/validity', value: { from: '2025-01-01T00:00:00Z', to: '2024-01-01T00:00:00Z' } }]))
+        .details[0].field,
+    ).toBe('validity');
   });
 });

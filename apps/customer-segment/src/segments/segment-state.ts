@@ -8,23 +8,17 @@ import {
   isPlainObject,
   normalizeLocalizedInput,
   parseContentLanguage,
+  RuleInput,
   validateAll,
   validateDto,
 } from '@suite/api-kit';
 import type { RequestContext } from '@suite/auth';
-import type { RouteInput } from '../common/input-report.interceptor';
 import { SegmentFieldsDto } from './dto/create-segment.dto';
-import { SegmentState, SegmentStatus } from './segment.types';
+import { SegmentContent, SegmentState } from './segment.types';
 
 /** A validated segment body; localized fields as LOC-5 updates until merged with the stored ones. */
-export interface SegmentInput {
+export interface SegmentInput extends SegmentContent<LocalizedUpdate> {
   id?: string;
-  name: LocalizedUpdate;
-  description?: LocalizedUpdate;
-  validity?: { from?: Date; to?: Date };
-  status: SegmentStatus;
-  siteCode: string;
-  mixins?: Record<string, unknown>;
   metadataMixins?: Record<string, string>;
   /** The optimistic-lock precondition of an update (META-5); create bodies carry none. */
   expectedVersion?: number;
@@ -124,10 +118,10 @@ export function readSegmentWrite(
 }
 
 /** {@link readSegmentWrite} as the input check of `POST /segments` and `PUT /segments/{segmentId}`. */
-export function segmentWriteCheck(input: RouteInput): void {
-  const pathId = (input.params as { segmentId?: unknown }).segmentId;
-  // An object body is the DTO instance the interceptor made, possibly with invalid values.
-  const body = input.body as SegmentBody;
+export function segmentWriteCheck(input: RuleInput): void {
+  const pathId = input.params.segmentId;
+  // An object body is the DTO instance the validation step made, possibly with invalid values.
+  const body = input.dto.body as SegmentBody;
   if (!isPlainObject(body)) parseContentLanguage(input.ctx.contentLanguage, input.languages);
   else readSegmentWrite(input.ctx, input.languages, body, typeof pathId === 'string' ? pathId : undefined);
 }

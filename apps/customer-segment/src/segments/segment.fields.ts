@@ -1,4 +1,4 @@
-import { FieldRegistry } from '@suite/api-kit';
+import { FieldRegistry, metadataFields } from '@suite/api-kit';
 import { ListRegistries } from '../common/listing';
 
 /**
@@ -13,11 +13,7 @@ export const SEGMENT_FIELDS: FieldRegistry = {
   siteCode: { type: 'string', sortable: true },
   'validity.from': { type: 'date', sortable: true },
   'validity.to': { type: 'date', sortable: true },
-  'metadata.createdAt': { type: 'date', sortable: true, aliases: ['metadataCreatedAt'] },
-  'metadata.modifiedAt': { type: 'date', sortable: true, aliases: ['metadataModifiedAt'] },
-  'metadata.version': { type: 'number', sortable: true },
-  mixins: { type: 'mixins' },
-  'metadata.mixins': { type: 'mixins' },
+  ...metadataFields({ sortableVersion: true, mixinSchemas: true }),
 };
 
 /** `fields` also accepts the whole `validity` and `metadata` objects (PAG-8). */

@@ -1,20 +1,15 @@
 import { defineEntity } from '@suite/persistence';
 import { Schema } from 'mongoose';
+import { mixinsAndMetadata } from '../common/mixins-and-metadata.schema';
+import type { Segment } from './segment.types';
 
 /**
  * `<tenant>_segments` (segment §2.5, TEN-3): the public id is `_id` (ID-1); documents carry no
  * tenant, the collection is the boundary. Localized maps and mixins are free-form (validated
  * before they get here).
  */
-export interface SegmentDocument {
+export interface SegmentDocument extends Omit<Segment, 'id'> {
   _id: string;
-  name: Record<string, string>;
-  description?: Record<string, string>;
-  validity?: { from?: Date; to?: Date };
-  status: string;
-  siteCode: string;
-  mixins?: Record<string, unknown>;
-  metadata: { version: number; createdAt: Date; modifiedAt: Date; mixins?: Record<string, string> };
 }
 
 const segmentSchema = new Schema<SegmentDocument>(
@@ -25,13 +20,7 @@ const segmentSchema = new Schema<SegmentDocument>(
     validity: { type: new Schema({ from: Date, to: Date }, { _id: false }), default: undefined },
     status: { type: String, required: true },
     siteCode: { type: String, required: true },
-    mixins: { type: Schema.Types.Mixed },
-    metadata: {
-      version: { type: Number, required: true },
-      createdAt: { type: Date, required: true },
-      modifiedAt: { type: Date, required: true },
-      mixins: { type: Schema.Types.Mixed },
-    },
+    ...mixinsAndMetadata(),
   },
   { versionKey: false, minimize: true, strict: true },
 );

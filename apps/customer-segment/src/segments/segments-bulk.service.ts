@@ -6,7 +6,7 @@ import { runSegmentBulk, stringProp } from '../common/bulk';
 import { SegmentCascade } from './segment-cascade.service';
 import { CreateSegmentDto } from './dto/create-segment.dto';
 import { BulkReplaceSegmentDto } from './dto/replace-segment.dto';
-import { readSegmentDocument } from './segment-state';
+import { SegmentBody, SegmentInput, readSegmentDocument } from './segment-state';
 import { SegmentsService } from './segments.service';
 
 /**
@@ -22,43 +22,41 @@ export class SegmentsBulkService {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  private readonly onUnexpected = (e: unknown) => this.logger.error({ err: e }, 'bulk element failed unexpectedly');
-
   /** §3.8: duplicates inside one request: the first is created, the later ones get 409. */
-  async create(ctx: RequestContext, body: unknown): Promise<Outcome<BulkItemResult[]>> {
-    const [items, contentLanguage] = validateAll(
-      () => assertBulkArray(body),
-      () => this.segments.contentLanguage(ctx),
-    );
-    const languages = this.segments.languages(ctx);
-    const results = await runSegmentBulk(
-      items,
-      async (item) => {
-        const input = readSegmentDocument(CreateSegmentDto, item, { languages, contentLanguage });
-        const segment = await this.segments.createOne(ctx, input);
-        return { code: 201, id: segment.id };
-      },
-      { idOf: (item) => stringProp(item, 'id'), onUnexpected: this.onUnexpected },
-    );
-    return Outcome.multiStatus(results);
+  create(ctx: RequestContext, body: unknown): Promise<Outcome<BulkItemResult[]>> {
+    return this.writeEach(ctx, body, CreateSegmentDto, async (input) => {
+      const segment = await this.segments.createOne(ctx, input);
+      return { code: 201, id: segment.id };
+    });
   }
 
   /** §3.9: every element carries `id`; a later duplicate updates what the earlier one wrote. */
-  async upsert(ctx: RequestContext, body: unknown): Promise<Outcome<BulkItemResult[]>> {
+  upsert(ctx: RequestContext, body: unknown): Promise<Outcome<BulkItemResult[]>> {
+    return this.writeEach(ctx, body, BulkReplaceSegmentDto, async (input) => {
+      const outcome = await this.segments.upsertOne(ctx, input.id!, input);
+      return { code: outcome.created ? 201 : 204, id: input.id };
+    });
+  }
+
+  /**
+   * The array (BULK-1) and `Content-Language` are judged together (ERR-6); then each element is
+   * read with `dto` and the localized rules, like a single body, and handed to `write`.
+   */
+  private async writeEach(
+    ctx: RequestContext,
+    body: unknown,
+    dto: new () => SegmentBody,
+    write: (input: SegmentInput) => Promise<{ code: number; id?: string }>,
+  ): Promise<Outcome<BulkItemResult[]>> {
     const [items, contentLanguage] = validateAll(
       () => assertBulkArray(body),
       () => this.segments.contentLanguage(ctx),
     );
     const languages = this.segments.languages(ctx);
-    const results = await runSegmentBulk(
-      items,
-      async (item) => {
-        const input = readSegmentDocument(BulkReplaceSegmentDto, item, { languages, contentLanguage });
-        const outcome = await this.segments.upsertOne(ctx, input.id!, input);
-        return { code: outcome.created ? 201 : 204, id: input.id };
-      },
-      { idOf: (item) => stringProp(item, 'id'), onUnexpected: this.onUnexpected },
-    );
+    const results = await runSegmentBulk(items, (item) => write(readSegmentDocument(dto, item, { languages, contentLanguage })), {
+      idOf: (item) => stringProp(item, 'id'),
+      logger: this.logger,
+    });
     return Outcome.multiStatus(results);
   }
 
@@ -73,7 +71,7 @@ export class SegmentsBulkService {
         if (isValidCustomId(item)) await this.cascade.deleteSegment(ctx, item, force);
         return { code: 204, id: item };
       },
-      { idOf: (item) => (typeof item === 'string' ? item : undefined), onUnexpected: this.onUnexpected },
+      { idOf: (item) => (typeof item === 'string' ? item : undefined), logger: this.logger },
     );
     return Outcome.multiStatus(results);
   }

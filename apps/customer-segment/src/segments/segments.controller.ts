@@ -1,12 +1,11 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Put, Query, UseInterceptors } from '@nestjs/common';
-import { ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiErrors, TenantParamsDto } from '@suite/api-kit';
+import { Body, Controller, Delete, Get, Param, Patch, Post, Put, Query } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { ACCEPT_LANGUAGE, CONTENT_LANGUAGE, LOCATION_HEADER, Operation, page, TenantParamsDto, TOTAL_COUNT } from '@suite/api-kit';
 import { Ctx, RequestContext, RequireScopes } from '@suite/auth';
 import { bulkBodyCheck } from '../common/bulk';
 import { SearchBodyDto } from '../common/dto/search-body.dto';
-import { InputChecks, InputReportInterceptor, OptionalBody } from '../common/input-report.interceptor';
 import { listChecks } from '../common/listing';
-import { ApiAcceptLanguage, ApiContentLanguage, ApiMultiStatus, ApiPage, LOCATION_HEADER } from '../common/openapi';
+import { MULTI_STATUS } from '../common/openapi';
 import { ReadAs } from '../common/reader';
 import { MANAGE, READ, READ_OWN } from '../customer-segment.scopes';
 import { CreateSegmentDto } from './dto/create-segment.dto';
@@ -22,10 +21,11 @@ import { SegmentMatchService } from './segment-match.service';
 import { SegmentsBulkService } from './segments-bulk.service';
 import { SegmentsService } from './segments.service';
 
+const SEGMENT_LIST_RULES = [listChecks(SEGMENT_LIST, { acceptLanguage: true })];
+
 /** Segment operations 1–11 (segment §3.1–§3.11). Literal paths win over `{segmentId}` (ID-3). */
 @ApiTags('Segments')
 @Controller('customer-segment/:tenant/segments')
-@UseInterceptors(InputReportInterceptor)
 export class SegmentsController {
   constructor(
     private readonly segments: SegmentsService,
@@ -35,11 +35,14 @@ export class SegmentsController {
 
   @Post()
   @RequireScopes(MANAGE)
-  @InputChecks(segmentWriteCheck)
-  @ApiOperation({ summary: 'Create a segment', operationId: 'createSegment' })
-  @ApiContentLanguage()
-  @ApiCreatedResponse({ description: 'Created.', type: SegmentIdResponseDto, headers: LOCATION_HEADER })
-  @ApiErrors(400, 409, 413, 415)
+  @Operation({
+    id: 'createSegment',
+    summary: 'Create a segment',
+    headers: [CONTENT_LANGUAGE],
+    created: { description: 'Created.', type: SegmentIdResponseDto, headers: LOCATION_HEADER },
+    errors: [400, 409, 413, 415],
+    validate: { rules: [segmentWriteCheck] },
+  })
   create(@Ctx() ctx: RequestContext, @Param() _params: TenantParamsDto, @Body() body: CreateSegmentDto) {
     return this.segments.create(ctx, body);
   }
@@ -47,11 +50,14 @@ export class SegmentsController {
   @Get()
   @RequireScopes(READ, READ_OWN)
   @ReadAs({ customerId: true, legalEntityId: true })
-  @InputChecks(listChecks(SEGMENT_LIST, { acceptLanguage: true }))
-  @ApiOperation({ summary: 'List segments', operationId: 'listSegments' })
-  @ApiAcceptLanguage()
-  @ApiPage(SegmentResponseDto, 'FULL readers: every segment (or a customer’s); OWN readers: their visible segments.')
-  @ApiErrors(400)
+  @Operation({
+    id: 'listSegments',
+    summary: 'List segments',
+    headers: [TOTAL_COUNT, ACCEPT_LANGUAGE],
+    ok: page(SegmentResponseDto, 'FULL readers: every segment (or a customer’s); OWN readers: their visible segments.'),
+    errors: [400],
+    validate: { rules: SEGMENT_LIST_RULES },
+  })
   list(@Ctx() ctx: RequestContext, @Param() _params: TenantParamsDto, @Query() query: SegmentListQueryDto) {
     return this.segments.list(ctx, query);
   }
@@ -59,13 +65,15 @@ export class SegmentsController {
   @Post('search')
   @RequireScopes(READ, READ_OWN)
   @ReadAs({ customerId: true, legalEntityId: true })
-  @OptionalBody()
-  @InputChecks(listChecks(SEGMENT_LIST, { acceptLanguage: true }))
-  @ApiOperation({ summary: 'Search segments with a q filter in the body', operationId: 'searchSegments' })
-  @ApiAcceptLanguage()
-  @ApiBody({ type: SearchBodyDto, required: false })
-  @ApiPage(SegmentResponseDto)
-  @ApiErrors(400, 413, 415)
+  @Operation({
+    id: 'searchSegments',
+    summary: 'Search segments with a q filter in the body',
+    headers: [TOTAL_COUNT, ACCEPT_LANGUAGE],
+    body: { type: SearchBodyDto, required: false },
+    ok: page(SegmentResponseDto),
+    errors: [400, 413, 415],
+    validate: { optionalBody: true, rules: SEGMENT_LIST_RULES },
+  })
   search(
     @Ctx() ctx: RequestContext,
     @Param() _params: TenantParamsDto,
@@ -77,43 +85,55 @@ export class SegmentsController {
 
   @Post('bulk')
   @RequireScopes(MANAGE)
-  @ApiOperation({ summary: 'Create up to 200 segments', operationId: 'createSegmentsInBulk' })
-  @ApiContentLanguage()
-  @ApiBody({ type: CreateSegmentDto, isArray: true })
-  @ApiMultiStatus()
-  @ApiErrors(400, 413, 415)
+  @Operation({
+    id: 'createSegmentsInBulk',
+    summary: 'Create up to 200 segments',
+    headers: [CONTENT_LANGUAGE],
+    body: [CreateSegmentDto],
+    multiStatus: MULTI_STATUS,
+    errors: [400, 413, 415],
+  })
   bulkCreate(@Ctx() ctx: RequestContext, @Param() _params: TenantParamsDto, @Body() body: CreateSegmentDto[]) {
     return this.bulk.create(ctx, body);
   }
 
   @Put('bulk')
   @RequireScopes(MANAGE)
-  @ApiOperation({ summary: 'Create or replace up to 200 segments', operationId: 'upsertSegmentsInBulk' })
-  @ApiContentLanguage()
-  @ApiBody({ type: BulkReplaceSegmentDto, isArray: true })
-  @ApiMultiStatus()
-  @ApiErrors(400, 413, 415)
+  @Operation({
+    id: 'upsertSegmentsInBulk',
+    summary: 'Create or replace up to 200 segments',
+    headers: [CONTENT_LANGUAGE],
+    body: [BulkReplaceSegmentDto],
+    multiStatus: MULTI_STATUS,
+    errors: [400, 413, 415],
+  })
   bulkUpsert(@Ctx() ctx: RequestContext, @Param() _params: TenantParamsDto, @Body() body: BulkReplaceSegmentDto[]) {
     return this.bulk.upsert(ctx, body);
   }
 
   @Delete('bulk')
   @RequireScopes(MANAGE)
-  @InputChecks(bulkBodyCheck)
-  @ApiOperation({ summary: 'Delete up to 200 segments', operationId: 'deleteSegmentsInBulk' })
-  @ApiBody({ type: String, isArray: true, description: 'Segment ids.' })
-  @ApiMultiStatus()
-  @ApiErrors(400, 413, 415)
+  @Operation({
+    id: 'deleteSegmentsInBulk',
+    summary: 'Delete up to 200 segments',
+    body: { type: String, isArray: true, description: 'Segment ids.' },
+    multiStatus: MULTI_STATUS,
+    errors: [400, 413, 415],
+    validate: { rules: [bulkBodyCheck] },
+  })
   bulkDelete(@Ctx() ctx: RequestContext, @Param() _params: TenantParamsDto, @Query() query: DeleteSegmentQueryDto, @Body() body: string[]) {
     return this.bulk.delete(ctx, body, query.forceDelete ?? false);
   }
 
   @Post('match')
-  @HttpCode(HttpStatus.OK)
   @RequireScopes(MANAGE)
-  @ApiOperation({ summary: 'Which products fall under the given segments', operationId: 'matchSegments' })
-  @ApiOkResponse({ description: 'The matching segment items.', type: MatchedItemResponseDto, isArray: true })
-  @ApiErrors(400, 413, 415, 503)
+  @Operation({
+    id: 'matchSegments',
+    summary: 'Which products fall under the given segments',
+    ok: { description: 'The matching segment items.', type: MatchedItemResponseDto, isArray: true },
+    errors: [400, 413, 415, 503],
+    httpCode: 200,
+  })
   match(@Ctx() ctx: RequestContext, @Param() _params: TenantParamsDto, @Body() body: MatchSegmentsDto) {
     return this.matcher.match(ctx, body);
   }
@@ -121,46 +141,53 @@ export class SegmentsController {
   @Get(':segmentId')
   @RequireScopes(READ, READ_OWN)
   @ReadAs({ legalEntityId: true })
-  @ApiOperation({ summary: 'Read a segment', operationId: 'getSegment' })
-  @ApiAcceptLanguage()
-  @ApiOkResponse({ description: 'The segment.', type: SegmentResponseDto })
-  @ApiErrors(400, 404)
+  @Operation({
+    id: 'getSegment',
+    summary: 'Read a segment',
+    headers: [ACCEPT_LANGUAGE],
+    ok: { description: 'The segment.', type: SegmentResponseDto },
+    errors: [400, 404],
+  })
   get(@Ctx() ctx: RequestContext, @Param() params: SegmentParamsDto, @Query() query: SegmentReadQueryDto) {
     return this.segments.get(ctx, params.segmentId, query);
   }
 
   @Put(':segmentId')
   @RequireScopes(MANAGE)
-  @InputChecks(segmentWriteCheck)
-  @ApiOperation({ summary: 'Create or replace a segment', operationId: 'replaceSegment' })
-  @ApiContentLanguage()
-  @ApiCreatedResponse({ type: SegmentIdResponseDto, headers: LOCATION_HEADER, description: 'Created.' })
-  @ApiNoContentResponse({ description: 'Replaced.' })
-  @ApiErrors(400, 409, 413, 415)
+  @Operation({
+    id: 'replaceSegment',
+    summary: 'Create or replace a segment',
+    headers: [CONTENT_LANGUAGE],
+    created: { type: SegmentIdResponseDto, headers: LOCATION_HEADER, description: 'Created.' },
+    noContent: 'Replaced.',
+    errors: [400, 409, 413, 415],
+    validate: { rules: [segmentWriteCheck] },
+  })
   replace(@Ctx() ctx: RequestContext, @Param() params: SegmentWriteParamsDto, @Body() body: ReplaceSegmentDto) {
     return this.segments.replace(ctx, params.segmentId, body);
   }
 
   @Patch(':segmentId')
   @RequireScopes(MANAGE)
-  @ApiOperation({ summary: 'Change a segment with a JSON Patch', operationId: 'patchSegment' })
-  @ApiContentLanguage()
-  @ApiBody({
-    type: PatchSegmentOperationDto,
-    isArray: true,
-    description: 'RFC 6902 JSON Patch (application/json-patch+json or application/json; META-6).',
+  @Operation({
+    id: 'patchSegment',
+    summary: 'Change a segment with a JSON Patch',
+    headers: [CONTENT_LANGUAGE],
+    body: {
+      type: PatchSegmentOperationDto,
+      isArray: true,
+      description: 'RFC 6902 JSON Patch (application/json-patch+json or application/json; META-6).',
+    },
+    noContent: 'Updated.',
+    errors: [400, 404, 409, 413, 415],
   })
-  @ApiNoContentResponse({ description: 'Updated.' })
-  @ApiErrors(400, 404, 409, 413, 415)
   patch(@Ctx() ctx: RequestContext, @Param() params: SegmentParamsDto, @Body() body: PatchSegmentOperationDto[]) {
     return this.segments.patch(ctx, params.segmentId, body);
   }
 
   @Delete(':segmentId')
   @RequireScopes(MANAGE)
-  @ApiOperation({ summary: 'Delete a segment', operationId: 'deleteSegment' })
-  @ApiNoContentResponse({ description: 'Deleted.' })
-  @ApiErrors(400)
+  @Operation({ id: 'deleteSegment', summary: 'Delete a segment', noContent: { description: 'Deleted.' }, errors: [400] })
   delete(@Ctx() ctx: RequestContext, @Param() params: SegmentParamsDto, @Query() query: DeleteSegmentQueryDto) {
     return this.segments.delete(ctx, params.segmentId, query.forceDelete ?? false);
   }

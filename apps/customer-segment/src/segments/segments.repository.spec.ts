@@ -25,7 +25,17 @@ describe('SegmentsRepository (embedded server)', () => {
 
   it('inserts, reads back plain data without Mongo internals, and refuses a taken id', async () => {
     const now = new Date('2024-05-14T12:00:00.000Z');
-    await repo.insert('repoa', 's1', state({ description: { en: 'd' }, validity: { from: now }, mixins: { m: { a: 1 } }, metadataMixins: { m: 'https://x.example/m.json' } }), now);
+    await repo.insert(
+      'repoa',
+      's1',
+      state({
+        description: { en: 'd' },
+        validity: { from: now },
+        mixins: { m: { a: 1 } },
+        metadataMixins: { m: 'https://x.example/m.json' },
+      }),
+      now,
+    );
     const got = await repo.findById('repoa', 's1');
     expect(got).toEqual({
       id: 's1',
@@ -69,7 +79,14 @@ describe('SegmentsRepository (embedded server)', () => {
 
   it('pages with filter, sort and total', async () => {
     for (const id of ['p-b', 'p-a', 'p-c']) await repo.insert('repod', id, state(), new Date());
-    const page = await repo.page('repod', { filter: { _id: { $in: ['p-a', 'p-c', 'zz'] } }, sort: [['_id', -1]], skip: 0, limit: 1, withTotal: true, maxTimeMS: 5000 });
+    const page = await repo.page('repod', {
+      filter: { _id: { $in: ['p-a', 'p-c', 'zz'] } },
+      sort: [['_id', -1]],
+      skip: 0,
+      limit: 1,
+      withTotal: true,
+      maxTimeMS: 5000,
+    });
     expect(page).toEqual({ items: [expect.objectContaining({ id: 'p-c' })], total: 2 });
   });
 });

@@ -1,25 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { ApiError } from '@suite/api-kit';
-import { PageQuery, RepositoryFilter, TenantModelRegistry, TenantRepository, isDuplicateKeyError } from '@suite/persistence';
+import { IdKeyedRepository, RepositoryFilter, TenantModelRegistry, isDuplicateKeyError } from '@suite/persistence';
+import { PageRequest } from '../common/list-page';
 import { SEGMENT_ENTITY, SegmentDocument } from './segment.schema';
 import { Segment, SegmentState } from './segment.types';
-
-/** One page of a list (PAG-1 to PAG-8); the filter is built by the service from validated input. */
-export type PageRequest = PageQuery & { maxTimeMS: number };
 
 /**
  * Segments of one tenant (`<tenant>_segments`). Tenant first in every method (TEN-5); reads never
  * create the collection (TEN-6), writes go through `modelForWrite`. Returns plain data.
  */
 @Injectable()
-export class SegmentsRepository extends TenantRepository<SegmentDocument, Segment> {
+export class SegmentsRepository extends IdKeyedRepository<SegmentDocument> {
   constructor(registry: TenantModelRegistry) {
     super(registry, SEGMENT_ENTITY);
-  }
-
-  protected toDomain(doc: SegmentDocument): Segment {
-    const { _id, ...rest } = doc;
-    return { id: _id, ...rest, status: rest.status as Segment['status'] };
   }
 
   /**

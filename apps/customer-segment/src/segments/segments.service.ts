@@ -19,6 +19,7 @@ import { RequestContext } from '@suite/auth';
 import { ChangeEvents } from '@suite/persistence';
 import { activeSegmentFilter } from '../common/activity';
 import { SearchBodyDto } from '../common/dto/search-body.dto';
+import { listPage } from '../common/list-page';
 import { andFilters, project, readListing } from '../common/listing';
 import { readerOf } from '../common/reader';
 import { inTenant } from '../common/segment-events';
@@ -79,21 +80,8 @@ export class SegmentsService {
       if (ids.length === 0) return empty;
       scope = { _id: { $in: ids } };
     }
-    const page = await this.segments.page(ctx.tenant, {
-      filter: andFilters(scope, listing.filter),
-      sort: listing.sort,
-      skip: listing.paging.skip,
-      limit: listing.paging.limit,
-      withTotal: ctx.wantsTotal,
-      maxTimeMS: this.settings.queryMaxTimeMS,
-    });
-    return Outcome.page({
-      items: project(
-        page.items.map((s) => toSegmentView(s, listing.languages)),
-        listing.fields,
-      ),
-      total: page.total,
-    });
+    const request = { listing, filter: andFilters(scope, listing.filter), maxTimeMS: this.settings.queryMaxTimeMS };
+    return listPage(ctx, this.segments, request, toSegmentView);
   }
 
   /** §3.4: one segment; OWN readers only see their visible segments (else 404). */

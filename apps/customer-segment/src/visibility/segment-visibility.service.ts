@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ApiError } from '@suite/api-kit';
+import { ApiError, isValidCustomId } from '@suite/api-kit';
 import { activeSegmentFilter, isEffectivelyActive } from '../common/activity';
 import { andFilters } from '../common/listing';
 import { Reader } from '../common/reader';
@@ -42,7 +42,11 @@ export class SegmentVisibility {
   async visibleIds(tenant: string, reader: Reader, options: { siteCode?: string; now?: Date } = {}): Promise<string[]> {
     const ids = memberSegmentIds(await this.relevantKeys(tenant, reader.customerId, reader.legalEntityId));
     if (ids.length === 0) return [];
-    const filter = andFilters({ _id: { $in: ids } }, activeSegmentFilter(options.now ?? new Date()), options.siteCode === undefined ? undefined : { siteCode: options.siteCode });
+    const filter = andFilters(
+      { _id: { $in: ids } },
+      activeSegmentFilter(options.now ?? new Date()),
+      options.siteCode === undefined ? undefined : { siteCode: options.siteCode },
+    );
     return this.segments.findIds(tenant, filter);
   }
 
@@ -63,9 +67,12 @@ export class SegmentVisibility {
     return { segment, ownLegalEntities: keys.map((k) => k.legalEntityId) };
   }
 
-  /** Existence of a segment for writes and FULL-only reads (unknown segment → `404`, §11.12). */
+  /**
+   * Existence of a segment for writes and FULL-only reads (unknown segment → `404`, §11.12); an id
+   * that no segment can have is not looked up.
+   */
   async requireExisting(tenant: string, segmentId: string): Promise<void> {
-    if (!(await this.segments.exists(tenant, segmentId))) throw segmentNotFound(segmentId);
+    if (!isValidCustomId(segmentId) || !(await this.segments.exists(tenant, segmentId))) throw segmentNotFound(segmentId);
   }
 }
 

@@ -61,7 +61,8 @@ export function readBaseConfig(env: Env, defaults: { port: number }): BaseConfig
     .map((s) => s.trim())
     .filter(Boolean);
   if (!languages.length) problems.push('I18N_LANGUAGES must list at least one language');
-  if (languages.some((l) => !/^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/.test(l))) problems.push(`I18N_LANGUAGES must hold BCP 47 tags (got '${env.I18N_LANGUAGES}')`);
+  if (languages.some((l) => !/^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/.test(l)))
+    problems.push(`I18N_LANGUAGES must hold BCP 47 tags (got '${env.I18N_LANGUAGES}')`);
   let tenantLanguages: Record<string, string[]> = {};
   if (env.I18N_TENANT_LANGUAGES) {
     try {

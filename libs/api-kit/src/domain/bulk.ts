@@ -8,7 +8,8 @@ export function assertBulkArray(body: unknown, max = BULK_MAX_ITEMS): unknown[] 
   if (body === undefined) throw ApiError.validation([{ type: 'missing_payload', message: 'a request body is required' }]);
   if (!Array.isArray(body)) throw ApiError.validation([{ type: 'invalid_type', message: 'the body must be a JSON array' }]);
   if (body.length === 0) throw ApiError.validation([{ type: 'missing_value', message: 'the array must contain at least one item' }]);
-  if (body.length > max) throw ApiError.validation([{ type: 'too_many_items', message: `at most ${max} items are allowed, got ${body.length}` }]);
+  if (body.length > max)
+    throw ApiError.validation([{ type: 'too_many_items', message: `at most ${max} items are allowed, got ${body.length}` }]);
   return body;
 }
 
@@ -54,12 +55,23 @@ export async function runBulk<T>(
   for (let index = 0; index < items.length; index++) {
     try {
       const outcome = await handle(items[index], index);
-      const r: BulkItemResult = { index, ...(outcome.id !== undefined ? { id: outcome.id } : {}), ...(outcome.extra ?? {}), code: outcome.code, status: statusText(outcome.code) };
+      const r: BulkItemResult = {
+        index,
+        ...(outcome.id !== undefined ? { id: outcome.id } : {}),
+        ...(outcome.extra ?? {}),
+        code: outcome.code,
+        status: statusText(outcome.code),
+      };
       results.push(r);
     } catch (e) {
       const error = e instanceof ApiError ? e : ApiError.internal(e);
       if (!(e instanceof ApiError)) options.onUnexpected?.(e, index);
-      const r: BulkItemResult = { index, ...(error.resourceId !== undefined ? { id: error.resourceId } : {}), code: error.httpStatus, status: statusText(error.httpStatus) };
+      const r: BulkItemResult = {
+        index,
+        ...(error.resourceId !== undefined ? { id: error.resourceId } : {}),
+        code: error.httpStatus,
+        status: statusText(error.httpStatus),
+      };
       if (fields.includes('errorCode')) r.errorCode = error.errorCode;
       if (fields.includes('message')) r.message = error.message;
       if (fields.includes('details')) r.details = error.details;

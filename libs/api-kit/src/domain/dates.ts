@@ -34,7 +34,11 @@ export function IsDateTimeWithOffset(options?: ValidationOptions): PropertyDecor
       name: 'isDateTimeWithOffset',
       target: target.constructor,
       propertyName: propertyName as string,
-      options: { message: `${String(propertyName)} must be an ISO 8601 date-time with offset`, context: { type: 'invalid_format' }, ...options },
+      options: {
+        message: `${String(propertyName)} must be an ISO 8601 date-time with offset`,
+        context: { type: 'invalid_format' },
+        ...options,
+      },
       validator: { validate: (value: unknown) => isDateTimeWithOffset(value) },
     });
   };

@@ -2,7 +2,15 @@ import { ApiError } from '../errors';
 import { assertBulkArray, runBulk } from './bulk';
 import { isDateTimeWithOffset, toIsoString } from './dates';
 import { assertAddressableId, assertCustomId, newHexId, newUuid } from './ids';
-import { expectedVersionOf, newMetadata, renderMetadata, validateMixinSchemas, validateMixins, versionMiss, withVersionRetry } from './metadata';
+import {
+  expectedVersionOf,
+  newMetadata,
+  renderMetadata,
+  validateMixinSchemas,
+  validateMixins,
+  versionMiss,
+  withVersionRetry,
+} from './metadata';
 import { applyJsonPatch, applyMergePatch, validateJsonPatch } from './patch';
 
 function apiError(fn: () => unknown): ApiError {
@@ -50,12 +58,21 @@ describe('JSON Patch (META-6)', () => {
       ]),
     );
     expect(e.httpStatus).toBe(400);
-    expect(e.details.map((d) => `${d.field}:${d.type}`)).toEqual(['[0].path:read_only', '[1].op:invalid_value', '[2].path:invalid_value', '[3].path:read_only', '[4].path:invalid_format']);
+    expect(e.details.map((d) => `${d.field}:${d.type}`)).toEqual([
+      '[0].path:read_only',
+      '[1].op:invalid_value',
+      '[2].path:invalid_value',
+      '[3].path:read_only',
+      '[4].path:invalid_format',
+    ]);
   });
   it('rejects non-array and empty bodies and unresolvable paths', () => {
     expect(apiError(() => validateJsonPatch({})).details[0].type).toBe('invalid_type');
     expect(apiError(() => validateJsonPatch([])).details[0].type).toBe('missing_value');
-    expect(apiError(() => applyJsonPatch(doc, [{ op: 'remove', path: '/nope' }])).details[0]).toMatchObject({ field: '[0].path', type: 'invalid_value' });
+    expect(apiError(() => applyJsonPatch(doc, [{ op: 'remove', path: '/nope' }])).details[0]).toMatchObject({
+      field: '[0].path',
+      type: 'invalid_value',
+    });
     expect(apiError(() => applyJsonPatch(doc, [{ op: 'replace', path: '/tags/5', value: 1 }])).httpStatus).toBe(400);
     expect(apiError(() => applyJsonPatch(doc, [{ op: 'add', path: '/__proto__', value: { polluted: true } }])).httpStatus).toBe(400);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
@@ -65,7 +82,11 @@ describe('JSON Patch (META-6)', () => {
 describe('metadata and optimistic locking (META-1..5)', () => {
   it('renders ISO timestamps and omits empty mixin links', () => {
     const now = new Date('2024-05-14T12:00:00Z');
-    expect(renderMetadata(newMetadata(now))).toEqual({ version: 1, createdAt: '2024-05-14T12:00:00.000Z', modifiedAt: '2024-05-14T12:00:00.000Z' });
+    expect(renderMetadata(newMetadata(now))).toEqual({
+      version: 1,
+      createdAt: '2024-05-14T12:00:00.000Z',
+      modifiedAt: '2024-05-14T12:00:00.000Z',
+    });
     expect(renderMetadata(newMetadata(now, { a: 'https://x' }, 0))).toMatchObject({ version: 0, mixins: { a: 'https://x' } });
   });
   it('reads the optional version precondition and rejects a malformed one', () => {
@@ -77,14 +98,35 @@ describe('metadata and optimistic locking (META-1..5)', () => {
     expect(apiError(() => versionMiss('S1', 2, null)).errorCode).toBe('resource_not_found');
     const conflict = apiError(() => versionMiss('S1', 2, { version: 3 }));
     expect(conflict.errorCode).toBe('version_conflict');
-    expect(conflict.details).toEqual([{ field: 'metadata.version', type: 'version_mismatch', message: 'expected version 2 but the stored version is 3' }]);
+    expect(conflict.details).toEqual([
+      { field: 'metadata.version', type: 'version_mismatch', message: 'expected version 2 but the stored version is 3' },
+    ]);
   });
   it('retries a server-side read-modify-write only when the client sent no version', async () => {
     let calls = 0;
-    await expect(withVersionRetry(undefined, async () => ++calls === 3, async () => { throw new Error('miss'); })).resolves.toBeUndefined();
+    await expect(
+      withVersionRetry(
+        undefined,
+        async () => ++calls === 3,
+        async () => {
+          throw new Error('miss');
+        },
+      ),
+    ).resolves.toBeUndefined();
     expect(calls).toBe(3);
     calls = 0;
-    await expect(withVersionRetry(5, async () => { calls++; return false; }, async () => { throw new Error('409'); })).rejects.toThrow('409');
+    await expect(
+      withVersionRetry(
+        5,
+        async () => {
+          calls++;
+          return false;
+        },
+        async () => {
+          throw new Error('409');
+        },
+      ),
+    ).rejects.toThrow('409');
     expect(calls).toBe(1);
   });
   it('validates mixins and schema links (META-8, META-9)', () => {
@@ -92,9 +134,16 @@ describe('metadata and optimistic locking (META-1..5)', () => {
     const deep: Record<string, unknown> = {};
     let cur = deep;
     for (let i = 0; i < 12; i++) cur = (cur.n = {}) as Record<string, unknown>;
-    expect(validateMixins({ '1bad': {}, scalar: 3, arr: [], deep }).map((d) => `${d.field}:${d.type}`).sort()).toEqual(['mixins.1bad:invalid_key', 'mixins.arr:invalid_type', 'mixins.deep:out_of_range', 'mixins.scalar:invalid_type']);
+    expect(
+      validateMixins({ '1bad': {}, scalar: 3, arr: [], deep })
+        .map((d) => `${d.field}:${d.type}`)
+        .sort(),
+    ).toEqual(['mixins.1bad:invalid_key', 'mixins.arr:invalid_type', 'mixins.deep:out_of_range', 'mixins.scalar:invalid_type']);
     expect(validateMixins({ big: { s: 'x'.repeat(600 * 1024) } })[0].type).toBe('too_long');
-    expect(validateMixinSchemas({ a: 'https://ok.example/a.json', b: 'ftp://x', c: 'relative' }).map((d) => d.field)).toEqual(['metadata.mixins.b', 'metadata.mixins.c']);
+    expect(validateMixinSchemas({ a: 'https://ok.example/a.json', b: 'ftp://x', c: 'relative' }).map((d) => d.field)).toEqual([
+      'metadata.mixins.b',
+      'metadata.mixins.c',
+    ]);
   });
 });
 
@@ -107,7 +156,10 @@ describe('ids (ID-2, ID-3)', () => {
     expect(() => assertCustomId('Gold-1.a~_', 'id')).not.toThrow();
     expect(apiError(() => assertCustomId('.dot', 'id')).details[0]).toMatchObject({ field: 'id', type: 'invalid_format' });
     expect(apiError(() => assertCustomId('a'.repeat(129), 'id')).details[0].type).toBe('invalid_format');
-    expect(apiError(() => assertCustomId('search', 'segmentId', { reserved: ['search', 'bulk'] })).details[0]).toMatchObject({ field: 'segmentId', type: 'invalid_value' });
+    expect(apiError(() => assertCustomId('search', 'segmentId', { reserved: ['search', 'bulk'] })).details[0]).toMatchObject({
+      field: 'segmentId',
+      type: 'invalid_value',
+    });
     expect(apiError(() => assertAddressableId('a b')).errorCode).toBe('resource_not_found');
   });
 });
@@ -157,7 +209,15 @@ describe('bulk (BULK-1..4)', () => {
     expect(seen).toEqual([0, 1, 2, 3]);
     expect(results).toEqual([
       { index: 0, id: 'a', code: 201, status: 'Created' },
-      { index: 1, id: 'B', code: 409, status: 'Conflict', errorCode: 'version_conflict', message: expect.any(String), details: [expect.objectContaining({ type: 'version_mismatch' })] },
+      {
+        index: 1,
+        id: 'B',
+        code: 409,
+        status: 'Conflict',
+        errorCode: 'version_conflict',
+        message: expect.any(String),
+        details: [expect.objectContaining({ type: 'version_mismatch' })],
+      },
       { index: 2, id: 'c', code: 204, status: 'No Content' },
       { index: 3, code: 500, status: 'Internal Server Error', errorCode: 'internal_error', message: expect.any(String), details: [] },
     ]);

@@ -23,12 +23,18 @@ export function isValidCustomId(id: string, pattern: RegExp = CUSTOM_ID_PATTERN)
  * ID-3 for ids a client chooses in a create or upsert: a malformed id is `400 invalid_format`, a
  * reserved one (a literal path segment beside the id parameter) is `400 invalid_value`.
  */
-export function assertCustomId(id: unknown, field: string, options: { reserved?: readonly string[]; pattern?: RegExp } = {}): asserts id is string {
+export function assertCustomId(
+  id: unknown,
+  field: string,
+  options: { reserved?: readonly string[]; pattern?: RegExp } = {},
+): asserts id is string {
   if (typeof id !== 'string') {
     throw ApiError.validation([{ field, type: 'invalid_type', message: `${field} must be a string` }]);
   }
   if (!isValidCustomId(id, options.pattern)) {
-    throw ApiError.validation([{ field, type: 'invalid_format', message: `${field} must match ${(options.pattern ?? CUSTOM_ID_PATTERN).source}` }]);
+    throw ApiError.validation([
+      { field, type: 'invalid_format', message: `${field} must match ${(options.pattern ?? CUSTOM_ID_PATTERN).source}` },
+    ]);
   }
   if (options.reserved?.includes(id)) {
     throw ApiError.validation([{ field, type: 'invalid_value', message: `${field} '${id}' is reserved` }]);

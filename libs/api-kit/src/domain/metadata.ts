@@ -24,7 +24,11 @@ export function newMetadata(now: Date, mixins?: Record<string, string>, initialV
 }
 
 export function renderMetadata(m: StoredMetadata): MetadataView {
-  const view: MetadataView = { version: m.version, createdAt: new Date(m.createdAt).toISOString(), modifiedAt: new Date(m.modifiedAt).toISOString() };
+  const view: MetadataView = {
+    version: m.version,
+    createdAt: new Date(m.createdAt).toISOString(),
+    modifiedAt: new Date(m.modifiedAt).toISOString(),
+  };
   if (m.mixins && Object.keys(m.mixins).length) view.mixins = { ...m.mixins };
   return view;
 }
@@ -39,7 +43,9 @@ export function expectedVersionOf(body: unknown): number | undefined {
   const version = (metadata as { version?: unknown }).version;
   if (version === undefined || version === null) return undefined;
   if (typeof version !== 'number' || !Number.isInteger(version) || version < 0) {
-    throw ApiError.validation([{ field: 'metadata.version', type: 'invalid_type', message: 'metadata.version must be a non-negative integer' }]);
+    throw ApiError.validation([
+      { field: 'metadata.version', type: 'invalid_type', message: 'metadata.version must be a non-negative integer' },
+    ]);
   }
   return version;
 }
@@ -59,7 +65,11 @@ export function versionMiss(id: string, expected: number, stored: { version: num
  * is retried up to 3 times; with a client version, the first miss is a 409. `attempt` returns
  * true when its guarded write matched.
  */
-export async function withVersionRetry(clientVersion: number | undefined, attempt: () => Promise<boolean>, onFinalMiss: () => Promise<never>): Promise<void> {
+export async function withVersionRetry(
+  clientVersion: number | undefined,
+  attempt: () => Promise<boolean>,
+  onFinalMiss: () => Promise<never>,
+): Promise<void> {
   const tries = clientVersion === undefined ? 4 : 1;
   for (let i = 0; i < tries; i++) {
     if (await attempt()) return;
@@ -79,7 +89,8 @@ export function validateMixins(mixins: unknown, field = 'mixins'): ErrorDetail[]
   }
   const details: ErrorDetail[] = [];
   for (const [name, value] of Object.entries(mixins)) {
-    if (!MIXIN_NAME.test(name)) details.push({ field: `${field}.${name}`, type: 'invalid_key', message: `mixin names must match ${MIXIN_NAME.source}` });
+    if (!MIXIN_NAME.test(name))
+      details.push({ field: `${field}.${name}`, type: 'invalid_key', message: `mixin names must match ${MIXIN_NAME.source}` });
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
       details.push({ field: `${field}.${name}`, type: 'invalid_type', message: 'a mixin must be a JSON object' });
     } else if (depthOf(value) > MAX_MIXIN_DEPTH) {
@@ -98,9 +109,14 @@ export function validateMixinSchemas(links: unknown, field = 'metadata.mixins'):
   if (typeof links !== 'object' || Array.isArray(links)) return [{ field, type: 'invalid_type', message: `${field} must be an object` }];
   const details: ErrorDetail[] = [];
   for (const [name, url] of Object.entries(links)) {
-    if (!MIXIN_NAME.test(name)) details.push({ field: `${field}.${name}`, type: 'invalid_key', message: `mixin names must match ${MIXIN_NAME.source}` });
+    if (!MIXIN_NAME.test(name))
+      details.push({ field: `${field}.${name}`, type: 'invalid_key', message: `mixin names must match ${MIXIN_NAME.source}` });
     if (typeof url !== 'string' || url.length > 2048 || !isHttpUrl(url)) {
-      details.push({ field: `${field}.${name}`, type: 'invalid_format', message: 'must be an absolute http or https URL of at most 2048 characters' });
+      details.push({
+        field: `${field}.${name}`,
+        type: 'invalid_format',
+        message: 'must be an absolute http or https URL of at most 2048 characters',
+      });
     }
   }
   return details;

@@ -3,7 +3,6 @@ import { ApiError, ErrorDetail } from '../errors';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
-
 /**
  * META-7: RFC 7386 JSON Merge Patch. Present properties replace, nested objects merge recursively,
  * `null` removes, arrays replace wholesale. Returns a new value; the target is not modified.
@@ -34,7 +33,8 @@ const VERSION_PATH = '/metadata/version';
  * `/metadata/version` only. Every problem is reported (ERR-6), with fields like `[2].path`.
  */
 export function validateJsonPatch(body: unknown): JsonPatchOperation[] {
-  if (!Array.isArray(body)) throw ApiError.validation([{ type: 'invalid_type', message: 'a JSON Patch body must be an array of operations' }]);
+  if (!Array.isArray(body))
+    throw ApiError.validation([{ type: 'invalid_type', message: 'a JSON Patch body must be an array of operations' }]);
   if (body.length === 0) throw ApiError.validation([{ type: 'missing_value', message: 'the patch contains no operation' }]);
   const details: ErrorDetail[] = [];
   body.forEach((raw, i) => {
@@ -52,8 +52,10 @@ export function validateJsonPatch(body: unknown): JsonPatchOperation[] {
     }
     if (typeof path !== 'string') return;
     if (op === 'test') {
-      if (path !== VERSION_PATH) details.push({ field: `[${i}].path`, type: 'invalid_value', message: `test is supported only on ${VERSION_PATH}` });
-      else if (typeof raw.value !== 'number' || !Number.isInteger(raw.value)) details.push({ field: `[${i}].value`, type: 'invalid_type', message: 'the tested version must be an integer' });
+      if (path !== VERSION_PATH)
+        details.push({ field: `[${i}].path`, type: 'invalid_value', message: `test is supported only on ${VERSION_PATH}` });
+      else if (typeof raw.value !== 'number' || !Number.isInteger(raw.value))
+        details.push({ field: `[${i}].value`, type: 'invalid_type', message: 'the tested version must be an integer' });
       return;
     }
     if (path === '' || READ_ONLY_PATHS.some((p) => path === p || path.startsWith(`${p}/`))) {

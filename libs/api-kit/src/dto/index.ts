@@ -6,3 +6,4 @@ export * from './tenant-params.dto';
 export * from './validate-details';
 export * from './mixins';
 export * from './custom-id';
+export * from './nested-object';

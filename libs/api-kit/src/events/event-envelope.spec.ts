@@ -22,8 +22,19 @@ describe('buildEvent (EVT-1)', () => {
   it('produces exactly the EVT-1 attributes with their values', () => {
     const e = buildEvent(input());
     expect(Object.keys(e)).toEqual([
-      'specversion', 'id', 'source', 'type', 'subject', 'time', 'datacontenttype',
-      'tenant', 'entityversion', 'actortype', 'actorid', 'requestid', 'data',
+      'specversion',
+      'id',
+      'source',
+      'type',
+      'subject',
+      'time',
+      'datacontenttype',
+      'tenant',
+      'entityversion',
+      'actortype',
+      'actorid',
+      'requestid',
+      'data',
     ]);
     expect(e).toEqual({
       specversion: '1.0',
@@ -95,14 +106,31 @@ describe('buildEvent (EVT-1)', () => {
 
 describe('EVENT_TYPES (EVT-2)', () => {
   it('lists exactly the types of the conventions', () => {
-    expect(Object.values(EVENT_TYPES).flatMap((g) => Object.values(g)).sort()).toEqual(
+    expect(
+      Object.values(EVENT_TYPES)
+        .flatMap((g) => Object.values(g))
+        .sort(),
+    ).toEqual(
       [
-        'customer-segment.segment-created', 'customer-segment.segment-updated', 'customer-segment.segment-deleted',
-        'customer-segment.customer-assignment-created', 'customer-segment.customer-assignment-updated',
-        'customer-segment.customer-assignment-deleted', 'customer-segment.item-assignment-created',
-        'customer-segment.item-assignment-updated', 'customer-segment.item-assignment-deleted',
-        'category.created', 'category.updated', 'category.deleted', 'assignment.created', 'assignment.deleted',
-        'coupon.created', 'coupon.updated', 'coupon.deleted', 'coupon.redemption-created', 'coupon.redemption-deleted',
+        'customer-segment.segment-created',
+        'customer-segment.segment-updated',
+        'customer-segment.segment-deleted',
+        'customer-segment.customer-assignment-created',
+        'customer-segment.customer-assignment-updated',
+        'customer-segment.customer-assignment-deleted',
+        'customer-segment.item-assignment-created',
+        'customer-segment.item-assignment-updated',
+        'customer-segment.item-assignment-deleted',
+        'category.created',
+        'category.updated',
+        'category.deleted',
+        'assignment.created',
+        'assignment.deleted',
+        'coupon.created',
+        'coupon.updated',
+        'coupon.deleted',
+        'coupon.redemption-created',
+        'coupon.redemption-deleted',
       ].sort(),
     );
   });

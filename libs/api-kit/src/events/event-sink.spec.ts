@@ -95,8 +95,7 @@ describe('emitAllSafely (EVT-6)', () => {
   it('waits for each emit before the next, so the outbox sees them in order', async () => {
     const order: string[] = [];
     const sink: EventSink = {
-      emit: (e) =>
-        new Promise((resolve) => setTimeout(() => (order.push(e.subject), resolve()), e.subject === 'a' ? 30 : 1)),
+      emit: (e) => new Promise((resolve) => setTimeout(() => (order.push(e.subject), resolve()), e.subject === 'a' ? 30 : 1)),
     };
     await emitAllSafely(sink, [event('a'), event('b')], logger(), new MetricsRegistry());
     expect(order).toEqual(['a', 'b']);
@@ -125,16 +124,39 @@ describe('MetricsRegistry', () => {
 });
 
 describe('emitManySafely', () => {
-  const logger = { lines: [] as Array<Record<string, unknown>>, error(obj: Record<string, unknown>) { this.lines.push(obj); } };
+  const logger = {
+    lines: [] as Array<Record<string, unknown>>,
+    error(obj: Record<string, unknown>) {
+      this.lines.push(obj);
+    },
+  };
   const events = [1, 2, 3].map((n) =>
-    buildEvent({ source: '/coupon', type: 'coupon.created', subject: `C${n}`, tenant: 'acme', entityVersion: 0, actor: { type: 'employee', id: 'u' }, requestId: 'r', time: new Date(), data: {} }),
+    buildEvent({
+      source: '/coupon',
+      type: 'coupon.created',
+      subject: `C${n}`,
+      tenant: 'acme',
+      entityVersion: 0,
+      actor: { type: 'employee', id: 'u' },
+      requestId: 'r',
+      time: new Date(),
+      data: {},
+    }),
   );
 
   it('uses the batch form and handles only the refused events as failures', async () => {
     logger.lines = [];
     const registry = new MetricsRegistry();
     const seen: string[] = [];
-    const sink: EventSink = { emit: async () => { throw new Error('not used'); }, emitMany: async (es) => { es.forEach((e) => seen.push(e.subject)); return [1]; } };
+    const sink: EventSink = {
+      emit: async () => {
+        throw new Error('not used');
+      },
+      emitMany: async (es) => {
+        es.forEach((e) => seen.push(e.subject));
+        return [1];
+      },
+    };
     expect(await emitManySafely(sink, events, logger, registry)).toBe(2);
     expect(seen).toEqual(['C1', 'C2', 'C3']);
     expect(logger.lines.map((l) => (l.event as { subject: string }).subject)).toEqual(['C2']);
@@ -144,7 +166,12 @@ describe('emitManySafely', () => {
   it('counts every event as failed when the batch rejects, and falls back to one by one without a batch form', async () => {
     logger.lines = [];
     const registry = new MetricsRegistry();
-    const broken: EventSink = { emit: async () => undefined, emitMany: async () => { throw new Error('db down'); } };
+    const broken: EventSink = {
+      emit: async () => undefined,
+      emitMany: async () => {
+        throw new Error('db down');
+      },
+    };
     expect(await emitManySafely(broken, events, logger, registry)).toBe(0);
     expect(logger.lines).toHaveLength(3);
     const single: string[] = [];

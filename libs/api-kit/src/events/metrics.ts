@@ -47,7 +47,9 @@ export class MetricsRegistry {
   render(): string {
     return [...this.counters.values()]
       .sort((a, b) => (a.name < b.name ? -1 : 1))
-      .map((c) => `# HELP ${c.name} ${c.help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}\n# TYPE ${c.name} counter\n${c.name} ${c.value}\n`)
+      .map(
+        (c) => `# HELP ${c.name} ${c.help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}\n# TYPE ${c.name} counter\n${c.name} ${c.value}\n`,
+      )
       .join('');
   }
 }

@@ -1,5 +1,5 @@
 /*
- * Why not opossum (which the project ships): S2S-8 fixes rules that opossum 9 cannot express
+ * Why not opossum: S2S-8 fixes rules that opossum 9 cannot express
  * without patching its internals:
  *  - "5 consecutive failures" - opossum has no consecutive-failure trigger at all, only a
  *    percentage over a rolling window;
@@ -57,9 +57,7 @@ export interface BreakerPermit {
   readonly generation: number;
 }
 
-export type BreakerDecision =
-  | { allowed: true; permit: BreakerPermit }
-  | { allowed: false; retryAfterMs: number };
+export type BreakerDecision = { allowed: true; permit: BreakerPermit } | { allowed: false; retryAfterMs: number };
 
 export interface BreakerHooks {
   now?: () => number;

@@ -87,7 +87,12 @@ describe('q list helpers', () => {
     for (const p of parts) expect(p.length).toBeLessThanOrEqual(4096);
     for (const p of parts.slice(0, -1)) expect(p.length).toBeGreaterThan(4096 - 66);
     // every id appears exactly once overall, in order
-    const back = parts.flatMap((p) => p.slice(prefix.length + 1, -1).split(',').map((q) => q.slice(1, -1)));
+    const back = parts.flatMap((p) =>
+      p
+        .slice(prefix.length + 1, -1)
+        .split(',')
+        .map((q) => q.slice(1, -1)),
+    );
     expect(back).toEqual(ids);
   });
 

@@ -114,15 +114,7 @@ export interface PeerResponse<T> {
 
 /** Why a call failed; attached as `cause` of the thrown {@link ApiError}, for callers' logs and tests. */
 export type PeerFailureKind =
-  | 'network'
-  | 'timeout'
-  | 'status'
-  | 'invalid_body'
-  | 'body_too_large'
-  | 'circuit_open'
-  | 'bulkhead_full'
-  | 'token_unavailable'
-  | 'refused';
+  'network' | 'timeout' | 'status' | 'invalid_body' | 'body_too_large' | 'circuit_open' | 'bulkhead_full' | 'token_unavailable' | 'refused';
 
 /** The `cause` of every {@link ApiError} the client throws for an upstream failure. */
 export class PeerCallError extends Error {
@@ -326,7 +318,9 @@ export class ServiceHttpClient {
     if (typeof call.path !== 'string' || !call.path.startsWith(prefix)) refuse('path outside /{service}/{tenant}/');
     if (!PATH_CHARS.test(call.path)) refuse('path has characters outside RFC 3986 path syntax');
     const segments = call.path.slice(1).split('/');
-    if (segments.some((s, i) => (s === '' && i < segments.length - 1) || s === '.' || s === '..' || /%2e%2e|^%2e$|^\.%2e$|^%2e\.$/i.test(s))) {
+    if (
+      segments.some((s, i) => (s === '' && i < segments.length - 1) || s === '.' || s === '..' || /%2e%2e|^%2e$|^\.%2e$|^%2e\.$/i.test(s))
+    ) {
       refuse('path has empty or dot segments');
     }
     if (!Array.isArray(call.scopes) || call.scopes.some((s) => typeof s !== 'string' || !/^[\x21-\x7e]+$/.test(s))) {

@@ -9,6 +9,7 @@ import { HealthController, Lifecycle } from './health.controller';
 import { createLogger } from './logger';
 import { OutcomeInterceptor, TOTAL_COUNT_HEADERS } from './outcome';
 import { RequestDecodingInterceptor } from './request.interceptor';
+import { RequestValidationInterceptor } from './request-validation';
 import { SuiteValidationPipe } from './validation.pipe';
 
 export const LOGGER = Symbol.for('suite.logger');
@@ -31,8 +32,10 @@ export interface ApiKitOptions {
 
 /**
  * Wires the request pipeline every app shares: the one exception filter, the request decoding
- * interceptor (body read after the guards), the outcome interceptor (status, `Location`, counts),
- * the validation pipe, the health endpoints and the documentation routes (`GET /<service>/openapi.json`
+ * interceptor (body read after the guards), the request validation interceptor (every input
+ * problem in one 400; the tenant's languages come from an optional `TenantLanguages` provider the
+ * app makes visible, e.g. from a global module), the outcome interceptor (status, `Location`,
+ * counts), the validation pipe, the health endpoints and the documentation routes (`GET /<service>/openapi.json`
  * and `GET /<service>/docs`, see createDocumentationController).
  */
 @Global()
@@ -56,6 +59,8 @@ export class ApiKitModule {
         { provide: APP_FILTER, useValue: new ApiExceptionFilter(options.errorProfile, options.errorTranslators ?? [], logger) },
         { provide: TOTAL_COUNT_HEADERS, useValue: options.totalCountHeaders ?? ['X-Total-Count'] },
         { provide: APP_INTERCEPTOR, useClass: RequestDecodingInterceptor },
+        // After the decoding: every DTO parameter and the route's rules in one 400 (ERR-6, ERR-10 step 6).
+        { provide: APP_INTERCEPTOR, useClass: RequestValidationInterceptor },
         { provide: APP_INTERCEPTOR, useClass: OutcomeInterceptor },
         { provide: APP_PIPE, useClass: SuiteValidationPipe },
       ],

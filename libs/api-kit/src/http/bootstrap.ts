@@ -100,7 +100,9 @@ export function configureApp(app: NestFastifyApplication, options: CreateAppOpti
   // ERR-10: no adapter-level parsing or content-type checks; the stream stays unread until the
   // request decoding interceptor runs after the guards.
   fastify.removeAllContentTypeParsers();
-  fastify.addContentTypeParser('*', (_req: unknown, _payload: unknown, done: (err: Error | null, body?: unknown) => void) => done(null, undefined));
+  fastify.addContentTypeParser('*', (_req: unknown, _payload: unknown, done: (err: Error | null, body?: unknown) => void) =>
+    done(null, undefined),
+  );
   fastify.addHook('onRequest', (req, reply, done) => {
     reply.header('X-Request-Id', req.id);
     if (req.headers.traceparent) reply.header('traceparent', req.headers.traceparent);
@@ -150,7 +152,10 @@ export interface StartServiceOptions extends CreateAppOptions {
  * configuration, database unreachable at boot, a route without an access decorator) exits with
  * code 1 and the reason, never a half-started process.
  */
-export async function startService(module: Type | ReturnType<typeof Object>, options: StartServiceOptions): Promise<NestFastifyApplication> {
+export async function startService(
+  module: Type | ReturnType<typeof Object>,
+  options: StartServiceOptions,
+): Promise<NestFastifyApplication> {
   const logger = options.logger ?? createLogger(options.service);
   try {
     const app = await createApp(module, { ...options, logger });

@@ -31,7 +31,10 @@ export class EdgeErrors {
   readonly onFrameworkError = (error: Error & { code?: string }, req: FastifyRequest, reply: FastifyReply): void => {
     const apiError =
       error.code === 'FST_ERR_BAD_URL'
-        ? ApiError.validation([{ field: 'path', type: 'invalid_format', message: 'the path is not valid percent-encoded UTF-8' }], 'The request URL could not be decoded.')
+        ? ApiError.validation(
+            [{ field: 'path', type: 'invalid_format', message: 'the path is not valid percent-encoded UTF-8' }],
+            'The request URL could not be decoded.',
+          )
         : new ApiError('internal_error', `An unexpected error occurred (request id ${req.id}).`);
     void reply
       .status(apiError.httpStatus)
@@ -49,7 +52,10 @@ export class EdgeErrors {
     }
     const apiError =
       error.code === 'HPE_HEADER_OVERFLOW'
-        ? ApiError.validation([{ field: 'headers', type: 'too_long', message: `the request line and headers exceed ${MAX_HEADER_BYTES / 1024} KiB` }], 'The request headers are too large.')
+        ? ApiError.validation(
+            [{ field: 'headers', type: 'too_long', message: `the request line and headers exceed ${MAX_HEADER_BYTES / 1024} KiB` }],
+            'The request headers are too large.',
+          )
         : ApiError.validation([{ type: 'syntax_error', message: 'the request is not valid HTTP/1.1' }], 'The request could not be parsed.');
     const body = JSON.stringify(renderError(apiError, this.profile));
     socket.end(

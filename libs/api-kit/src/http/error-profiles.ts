@@ -79,7 +79,13 @@ export function renderError(error: ApiError, profile: ErrorProfile): object {
   switch (profile) {
     case 'segment':
       return withResourceId(
-        { code: error.httpStatus, status: reasonPhrase(error.httpStatus), errorCode: error.errorCode, message: error.message, details: error.details.map(cleanDetail) },
+        {
+          code: error.httpStatus,
+          status: reasonPhrase(error.httpStatus),
+          errorCode: error.errorCode,
+          message: error.message,
+          details: error.details.map(cleanDetail),
+        },
         error.resourceId,
       );
     case 'category':

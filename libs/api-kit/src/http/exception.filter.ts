@@ -26,7 +26,10 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const req = http.getRequest<FastifyRequest>();
     const error = this.toApiError(exception, req);
     if (error.httpStatus >= 500) {
-      this.logger.error({ reqId: req.id, err: exception, errorCode: error.errorCode, tenant: (req as { auth?: { tenant?: string } }).auth?.tenant }, 'request failed');
+      this.logger.error(
+        { reqId: req.id, err: exception, errorCode: error.errorCode, tenant: (req as { auth?: { tenant?: string } }).auth?.tenant },
+        'request failed',
+      );
     } else if (error.httpStatus === 401) {
       // AUTH-10: the internal code is logged, never the token.
       this.logger.info({ reqId: req.id, errorCode: error.errorCode }, 'authentication failed');
@@ -60,7 +63,25 @@ export class ApiExceptionFilter implements ExceptionFilter {
 
 function fromStatus(status: number, message: string): ApiError {
   const code: ErrorCode =
-    status === 413 ? 'payload_too_large' : status === 415 ? 'unsupported_media_type' : status === 404 ? 'route_not_found' : status === 403 ? 'forbidden' : status === 401 ? 'token_invalid' : status === 503 ? 'service_unavailable' : status < 500 ? 'validation_failed' : 'internal_error';
+    status === 413
+      ? 'payload_too_large'
+      : status === 415
+        ? 'unsupported_media_type'
+        : status === 404
+          ? 'route_not_found'
+          : status === 403
+            ? 'forbidden'
+            : status === 401
+              ? 'token_invalid'
+              : status === 503
+                ? 'service_unavailable'
+                : status < 500
+                  ? 'validation_failed'
+                  : 'internal_error';
   const safe = status < 500 ? message : 'An unexpected error occurred.';
-  return new ApiError(code, safe, code === 'token_invalid' ? { headers: { 'WWW-Authenticate': 'Bearer realm="commerce", error="invalid_token"' } } : {});
+  return new ApiError(
+    code,
+    safe,
+    code === 'token_invalid' ? { headers: { 'WWW-Authenticate': 'Bearer realm="commerce", error="invalid_token"' } } : {},
+  );
 }

@@ -73,7 +73,10 @@ describe('HTTP pipeline (bootstrap, decoding, validation, error filter)', () => 
   });
 
   it('answers unknown routes and unsupported methods with 404 route_not_found in the profile', async () => {
-    for (const [method, path] of [['GET', '/nope'], ['DELETE', '/svc/acme/things']]) {
+    for (const [method, path] of [
+      ['GET', '/nope'],
+      ['DELETE', '/svc/acme/things'],
+    ]) {
       const res = await fetch(url + path, { method });
       expect(res.status).toBe(404);
       expect(res.headers.get('content-type')).toMatch(/^application\/json/);
@@ -137,7 +140,9 @@ describe('HTTP pipeline (bootstrap, decoding, validation, error filter)', () => 
     const body = await res.json();
     expect(body.details.map((d: { field: string; type: string }) => `${d.field}:${d.type}`)).toEqual(['inner:invalid_type']);
     const nested = await post('/svc/acme/things', JSON.stringify({ siteCode: 's', inner: { name: 3 } }));
-    expect((await nested.json()).details.map((d: { field: string; type: string }) => `${d.field}:${d.type}`)).toEqual(['inner.name:invalid_type']);
+    expect((await nested.json()).details.map((d: { field: string; type: string }) => `${d.field}:${d.type}`)).toEqual([
+      'inner.name:invalid_type',
+    ]);
   });
 
   it('reads a body thousands of levels deep without failing: deep containers are emptied, the rest validated', async () => {
@@ -165,7 +170,10 @@ describe('HTTP pipeline (bootstrap, decoding, validation, error filter)', () => 
   });
 
   it('reads keys named like Object.prototype members as ordinary keys, and refuses __proto__', async () => {
-    const res = await post('/svc/acme/things', '{"siteCode":"s","junk":{"constructor":{"a":1},"toString":2},"inner":{"name":"n","constructor":1}}');
+    const res = await post(
+      '/svc/acme/things',
+      '{"siteCode":"s","junk":{"constructor":{"a":1},"toString":2},"inner":{"name":"n","constructor":1}}',
+    );
     expect(res.status).toBe(201);
     expect((await res.json()).got).toEqual({ siteCode: 's', inner: { name: 'n' } });
     const proto = await post('/svc/acme/things', '{"siteCode":"s","junk":{"__proto__":{"polluted":true}}}');
@@ -217,7 +225,11 @@ describe('HTTP pipeline (bootstrap, decoding, validation, error filter)', () => 
 
   it('accepts path parameters of 150 characters', async () => {
     const id = 'a'.repeat(150);
-    const res = await fetch(`${url}/svc/acme/things/${id}`, { method: 'PUT', body: '{"siteCode":"s"}', headers: { 'content-type': 'application/json' } });
+    const res = await fetch(`${url}/svc/acme/things/${id}`, {
+      method: 'PUT',
+      body: '{"siteCode":"s"}',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(res.status).toBe(200);
     expect((await res.json()).id).toBe(id);
   });
@@ -246,7 +258,11 @@ describe('error wire profiles over HTTP', () => {
     for (const profile of ['category', 'coupon'] as const) {
       const { app, url } = await start(profile);
       try {
-        const res = await fetch(`${url}/svc/acme/things`, { method: 'POST', body: '{"size":"x"}', headers: { 'content-type': 'application/json' } });
+        const res = await fetch(`${url}/svc/acme/things`, {
+          method: 'POST',
+          body: '{"size":"x"}',
+          headers: { 'content-type': 'application/json' },
+        });
         const body = await res.json();
         if (profile === 'category') {
           expect(body.details).toEqual(expect.arrayContaining([expect.stringMatching(/^siteCode: /)]));
@@ -262,20 +278,23 @@ describe('error wire profiles over HTTP', () => {
 });
 
 describe('errors Fastify and Node answer before any route (ERR-2, ERR-2b)', () => {
-  it.each(['segment', 'category', 'coupon'] as const)('answers a path that is not valid percent-encoding in the %s profile, with X-Request-Id', async (profile) => {
-    const { app, url } = await start(profile);
-    try {
-      const res = await fetch(`${url}/svc/acme/things/%E0%A4%A`, { headers: { 'x-request-id': 'edge-1' } });
-      expect(res.status).toBe(400);
-      expect(res.headers.get('content-type')).toMatch(/^application\/json/);
-      expect(res.headers.get('x-request-id')).toBe('edge-1');
-      const body = await res.json();
-      if (profile === 'coupon') expect(body).toMatchObject({ status: 400, type: 'validation_violation' });
-      else expect(body).toMatchObject({ code: 400, status: 'Bad Request', errorCode: 'validation_failed' });
-    } finally {
-      await app.close();
-    }
-  });
+  it.each(['segment', 'category', 'coupon'] as const)(
+    'answers a path that is not valid percent-encoding in the %s profile, with X-Request-Id',
+    async (profile) => {
+      const { app, url } = await start(profile);
+      try {
+        const res = await fetch(`${url}/svc/acme/things/%E0%A4%A`, { headers: { 'x-request-id': 'edge-1' } });
+        expect(res.status).toBe(400);
+        expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+        expect(res.headers.get('x-request-id')).toBe('edge-1');
+        const body = await res.json();
+        if (profile === 'coupon') expect(body).toMatchObject({ status: 400, type: 'validation_violation' });
+        else expect(body).toMatchObject({ code: 400, status: 'Bad Request', errorCode: 'validation_failed' });
+      } finally {
+        await app.close();
+      }
+    },
+  );
 
   it('accepts 60 KB of request headers, and answers beyond 70 KiB in the profile, with a new X-Request-Id', async () => {
     const { app, url } = await start('category');
@@ -297,8 +316,18 @@ describe('errors Fastify and Node answer before any route (ERR-2, ERR-2b)', () =
 
 describe('coupon profile detail vocabulary (coupon §1.4)', () => {
   it('maps paging and q problems to invalid_query_parameter and a non-object body to malformed_payload', () => {
-    const paging = ApiError.validation([{ field: 'pageSize', type: 'out_of_range', message: 'x' }, { field: 'sort', type: 'invalid_format', message: 'y' }]);
-    expect(renderError(paging, 'coupon')).toMatchObject({ status: 400, type: 'validation_violation', details: [{ field: 'pageSize', type: 'invalid_query_parameter' }, { field: 'sort', type: 'invalid_query_parameter' }] });
+    const paging = ApiError.validation([
+      { field: 'pageSize', type: 'out_of_range', message: 'x' },
+      { field: 'sort', type: 'invalid_format', message: 'y' },
+    ]);
+    expect(renderError(paging, 'coupon')).toMatchObject({
+      status: 400,
+      type: 'validation_violation',
+      details: [
+        { field: 'pageSize', type: 'invalid_query_parameter' },
+        { field: 'sort', type: 'invalid_query_parameter' },
+      ],
+    });
     const q = ApiError.invalidQuery({ field: 'q', type: 'syntax_error', message: 'z' });
     expect(renderError(q, 'coupon')).toMatchObject({ details: [{ field: 'q', type: 'invalid_query_parameter' }] });
     const notObject = ApiError.validation([{ type: 'invalid_type', message: 'the request body must be a JSON object' }]);

@@ -11,6 +11,7 @@ export * from './query-string';
 export * from './request-body';
 export * from './request-id';
 export * from './request.interceptor';
+export * from './request-validation';
 export * from './validation.pipe';
 export * from './outcome';
 export * from './validate-dto';

@@ -10,7 +10,11 @@ import type { ErrorDetail } from '../errors';
  * (the body reader already refuses it, ERR-8; this covers data from elsewhere, such as one element
  * of a bulk body).
  */
-export function toInstanceKeepingKeys<T extends object>(cls: ClassConstructor<T>, plain: unknown, options?: ClassTransformOptions): { value: T; keyProblems: ErrorDetail[] } {
+export function toInstanceKeepingKeys<T extends object>(
+  cls: ClassConstructor<T>,
+  plain: unknown,
+  options?: ClassTransformOptions,
+): { value: T; keyProblems: ErrorDetail[] } {
   const keyProblems: ErrorDetail[] = [];
   const escaped = escapeKeys(plain, '', keyProblems);
   const value = plainToInstance(cls, escaped, options) as T;
@@ -56,7 +60,12 @@ function restoreKeys(v: unknown): unknown {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(record)) {
     // defineProperty: an own data property whatever the name, never a write through a prototype setter.
-    Object.defineProperty(out, key.startsWith(ESCAPE) ? key.slice(1) : key, { value: restoreKeys(record[key]), enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(out, key.startsWith(ESCAPE) ? key.slice(1) : key, {
+      value: restoreKeys(record[key]),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return out;
 }

@@ -28,9 +28,13 @@ export async function readJsonBody(raw: IncomingMessage): Promise<unknown> {
   if (!hasBody(raw)) return undefined;
   const mediaType = mediaTypeOf(raw.headers['content-type']);
   if (!mediaType || !JSON_MEDIA_TYPES.has(mediaType)) {
-    throw new ApiError('unsupported_media_type', 'The request body must be application/json, application/merge-patch+json or application/json-patch+json.', {
-      details: [{ field: 'Content-Type', type: 'invalid_value', message: `unsupported media type ${mediaType ?? '(none)'}` }],
-    });
+    throw new ApiError(
+      'unsupported_media_type',
+      'The request body must be application/json, application/merge-patch+json or application/json-patch+json.',
+      {
+        details: [{ field: 'Content-Type', type: 'invalid_value', message: `unsupported media type ${mediaType ?? '(none)'}` }],
+      },
+    );
   }
   const declared = Number(raw.headers['content-length'] ?? 0);
   if (declared > BODY_LIMIT_BYTES) throw payloadTooLarge();
@@ -96,7 +100,11 @@ function readLimited(raw: IncomingMessage, limit: number): Promise<Buffer> {
     };
     const onError = (err: Error) => {
       cleanup();
-      reject(new ApiError('validation_failed', 'The request body could not be read.', { details: [{ type: 'missing_payload', message: err.message }] }));
+      reject(
+        new ApiError('validation_failed', 'The request body could not be read.', {
+          details: [{ type: 'missing_payload', message: err.message }],
+        }),
+      );
     };
     const onAborted = () => onError(new Error('the client aborted the request'));
     raw.on('data', onData);

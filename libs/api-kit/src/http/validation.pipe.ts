@@ -7,11 +7,37 @@ import { toInstanceKeepingKeys } from './prototype-keys';
 export const BODY_REQUIRED_MESSAGE = 'a request body is required';
 export const BODY_NOT_OBJECT_MESSAGE = 'the request body must be a JSON object';
 
+// The DTO instances the request validation step made, by the request part they came from and
+// their class (see recordValidated).
+const VALIDATED = new WeakMap<object, Map<object, object>>();
+
+/**
+ * Records that `raw` (a request's `params`, `query` or `body` object) was validated as `dto` into
+ * `instance` (by RequestValidationInterceptor), so that the pipe hands `instance` to the handler
+ * instead of validating the part a second time.
+ */
+export function recordValidated(raw: object, dto: object, instance: object): void {
+  let byClass = VALIDATED.get(raw);
+  if (!byClass) VALIDATED.set(raw, (byClass = new Map()));
+  byClass.set(dto, instance);
+}
+
+/** A copy of a path or query part without a `__proto__` parameter, which is just an unknown one there (HTTP-4). */
+export function withoutProtoKey(part: object): object {
+  if (!Object.prototype.hasOwnProperty.call(part, '__proto__')) return part;
+  return Object.fromEntries(Object.entries(part).filter(([key]) => key !== '__proto__'));
+}
+
 /**
  * The one validation pipe (STYLE "a request's way through"): class-validator with whitelist, so
  * unknown body properties are dropped silently (ERR-7), transform on, and every violation reported
  * (ERR-6) with dotted/indexed field paths and the detail types of ERR-5. Path parameters and query
- * parameters go through it too.
+ * parameters go through it too; the key rule of ERR-8 (`__proto__`) applies to bodies only, and an
+ * unknown query parameter of any name is ignored (HTTP-4).
+ *
+ * In an HTTP request the global RequestValidationInterceptor has already validated every DTO
+ * parameter together (ERR-6); the pipe then returns its instances as they are. Other input (no
+ * interceptor, unit uses) it validates itself.
  *
  * A decorator may pin its detail type with `context: { type: 'invalid_format' }`; otherwise the
  * type follows from the constraint name (see CONSTRAINT_TYPES).
@@ -21,6 +47,8 @@ export class SuiteValidationPipe implements PipeTransform {
   async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const metatype = metadata.metatype;
     if (!metatype || PRIMITIVES.has(metatype as unknown as FunctionConstructor)) return value;
+    const validated = value !== null && typeof value === 'object' ? VALIDATED.get(value)?.get(metatype) : undefined;
+    if (validated) return validated;
     if (metadata.type === 'body') {
       if (value === undefined) {
         throw ApiError.validation([{ type: 'missing_payload', message: BODY_REQUIRED_MESSAGE }]);
@@ -30,7 +58,10 @@ export class SuiteValidationPipe implements PipeTransform {
       }
     }
     if (metadata.type === 'custom') return value;
-    const { value: instance, keyProblems } = toInstanceKeepingKeys(metatype as new () => object, value ?? {}, { exposeDefaultValues: true });
+    // ERR-8 is about bodies: a `__proto__` path or query parameter is just an unknown one (HTTP-4).
+    const plain = metadata.type === 'body' || value === null || typeof value !== 'object' ? value : withoutProtoKey(value);
+    const dto = metatype as new () => object;
+    const { value: instance, keyProblems } = toInstanceKeepingKeys(dto, plain ?? {}, { exposeDefaultValues: true });
     const errors = await validate(instance, {
       whitelist: true,
       forbidNonWhitelisted: false,
@@ -106,13 +137,20 @@ export function flattenValidationErrors(errors: ValidationError[], prefix = ''):
     // repeats the problem ("nested property ... must be either object or array") or checks the
     // members of what it was turned into: one detail per field and rule (ERR-6), so those go.
     const ownTypeFailures = typeFailures.filter((n) => n !== 'nestedValidation');
-    const reported = names.includes('isDefined') ? ['isDefined'] : ownTypeFailures.length ? ownTypeFailures : typeFailures.length ? typeFailures : names;
+    const reported = names.includes('isDefined')
+      ? ['isDefined']
+      : ownTypeFailures.length
+        ? ownTypeFailures
+        : typeFailures.length
+          ? typeFailures
+          : names;
     for (const name of reported) {
       const details = contexts[name]?.details;
       if (details) out.push(...details(error.value, field));
       else out.push({ field, type: contexts[name]?.type ?? CONSTRAINT_TYPES[name] ?? 'invalid_value', message: constraints[name] });
     }
-    if (error.children?.length && !names.includes('isDefined') && ownTypeFailures.length === 0) out.push(...flattenValidationErrors(error.children, field));
+    if (error.children?.length && !names.includes('isDefined') && ownTypeFailures.length === 0)
+      out.push(...flattenValidationErrors(error.children, field));
   }
   return out;
 }

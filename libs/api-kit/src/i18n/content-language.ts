@@ -10,10 +10,7 @@ const CONTENT_LANGUAGE = 'Content-Language';
  * - `any`: `*`; only maps are accepted;
  * - `list`: one or more tenant languages (configured spelling, header order, no duplicates).
  */
-export type ContentLanguage =
-  | { kind: 'absent'; language: string }
-  | { kind: 'any' }
-  | { kind: 'list'; languages: readonly string[] };
+export type ContentLanguage = { kind: 'absent'; language: string } | { kind: 'any' } | { kind: 'list'; languages: readonly string[] };
 
 /**
  * Parses `Content-Language` (LOC-4): a comma-separated list of codes, or `*`; parameters such as
@@ -119,7 +116,10 @@ export function normalizeLocalizedInput(
     }
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    return fail('invalid_type', options.allowString ? 'must be a text or a map of language codes to texts' : 'must be a map of language codes to texts');
+    return fail(
+      'invalid_type',
+      options.allowString ? 'must be a text or a map of language codes to texts' : 'must be a map of language codes to texts',
+    );
   }
   if (options.keyDetails) return mapWithKeyDetails(value as Record<string, unknown>, field, contentLanguage, tenantLanguages, options);
   const details: ErrorDetail[] = [];

@@ -208,11 +208,17 @@ describe('normalizeLocalizedInput (LOC-4 table, LOC-5)', () => {
   }
 
   it('string + absent header → stored under the tenant default', () => {
-    expect(normalizeLocalizedInput('Gold', 'name', absent, LANGS, allow)).toEqual({ ok: true, update: { kind: 'set', language: 'en', value: 'Gold' } });
+    expect(normalizeLocalizedInput('Gold', 'name', absent, LANGS, allow)).toEqual({
+      ok: true,
+      update: { kind: 'set', language: 'en', value: 'Gold' },
+    });
   });
 
   it('string + one language → stored under it', () => {
-    expect(normalizeLocalizedInput('Gold', 'name', de, LANGS, allow)).toEqual({ ok: true, update: { kind: 'set', language: 'de', value: 'Gold' } });
+    expect(normalizeLocalizedInput('Gold', 'name', de, LANGS, allow)).toEqual({
+      ok: true,
+      update: { kind: 'set', language: 'de', value: 'Gold' },
+    });
   });
 
   it('string + * or several languages → invalid_type', () => {
@@ -242,7 +248,9 @@ describe('normalizeLocalizedInput (LOC-4 table, LOC-5)', () => {
 
   it('map + one language → keys must all be that language', () => {
     expect(normalizeLocalizedInput({ de: 'x' }, 'name', de, LANGS, allow).ok).toBe(true);
-    expect(details({ de: 'x', en: 'y' }, de)).toEqual([expect.objectContaining({ field: 'name', type: 'invalid_value', message: expect.stringMatching(/'en'/) })]);
+    expect(details({ de: 'x', en: 'y' }, de)).toEqual([
+      expect.objectContaining({ field: 'name', type: 'invalid_value', message: expect.stringMatching(/'en'/) }),
+    ]);
   });
 
   it('map + several languages → keys within the list', () => {

@@ -71,7 +71,10 @@ export class TenantLanguages {
   }
 
   /** From the already-read base configuration (`BaseConfig.languages` / `.tenantLanguages`). */
-  static fromConfig(config: { languages: readonly string[]; tenantLanguages?: Readonly<Record<string, readonly string[]>> }): TenantLanguages {
+  static fromConfig(config: {
+    languages: readonly string[];
+    tenantLanguages?: Readonly<Record<string, readonly string[]>>;
+  }): TenantLanguages {
     return new TenantLanguages({ languages: config.languages, tenants: config.tenantLanguages });
   }
 

@@ -3,3 +3,5 @@ export * from './document';
 export * from './documentation.controller';
 export * from './error-schemas';
 export * from './openapi-settings';
+export * from './operation.decorator';
+export * from './common-headers';

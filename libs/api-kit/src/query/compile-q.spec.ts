@@ -63,20 +63,12 @@ describe('compileQ — Q-11 operator table', () => {
     ['regex with spaces (tilde first)', 'code:~(AB CD)', { code: { $regex: 'AB CD' } }],
     ['regex with spaces (quoted)', 'code:~"AB CD"', { code: { $regex: 'AB CD' } }],
     ['case-insensitive regex', 'siteCode:~"(?i)MAIN"', { siteCode: { $regex: 'MAIN', $options: 'i' } }],
-    [
-      'compound OR',
-      'compoundLogicalQuery:((code:apple) OR (code:onion))',
-      { $or: [{ code: 'apple' }, { code: 'onion' }] },
-      COMPOUND,
-    ],
+    ['compound OR', 'compoundLogicalQuery:((code:apple) OR (code:onion))', { $or: [{ code: 'apple' }, { code: 'onion' }] }, COMPOUND],
     [
       'compound nested',
       'compoundLogicalQuery:(((code:apple) AND (published:true)) OR ((code:onion) AND (published:false)))',
       {
-        $or: [
-          { $and: [{ code: 'apple' }, { published: true }] },
-          { $and: [{ code: 'onion' }, { published: false }] },
-        ],
+        $or: [{ $and: [{ code: 'apple' }, { published: true }] }, { $and: [{ code: 'onion' }, { published: false }] }],
       },
       COMPOUND,
     ],
@@ -489,8 +481,17 @@ describe('compileQ — Q-20 typing by the registry', () => {
     expect(q('validity.to:2025-01-01T10:00+02:00')).toEqual({ 'validity.to': new Date('2025-01-01T08:00:00.000Z') });
     expect(q('validity.to:2024-02-29T23:59:59.999999-00:30')).toEqual({ 'validity.to': new Date('2024-03-01T00:29:59.999Z') });
     for (const bad of [
-      '2025-01-01T00:00:00', '2025-13-01', '2025-02-29', '2025-01-01T24:00Z', '2025-1-1', '20250101',
-      '2025-01-01T00:00:00z', '2025-01-01 00:00Z', 'yesterday', '2025-01-01T00:00:00+0100', '2025-01-01T00:00:60Z',
+      '2025-01-01T00:00:00',
+      '2025-13-01',
+      '2025-02-29',
+      '2025-01-01T24:00Z',
+      '2025-1-1',
+      '20250101',
+      '2025-01-01T00:00:00z',
+      '2025-01-01 00:00Z',
+      'yesterday',
+      '2025-01-01T00:00:00+0100',
+      '2025-01-01T00:00:60Z',
     ]) {
       qFails(`validity.to:"${bad}"`, 'invalid_value');
     }
@@ -651,7 +652,17 @@ describe('compileQ — Q-31 no operator injection', () => {
   });
 
   it('prototype paths are unknown fields, except mixin keys named constructor or prototype (META-8)', () => {
-    for (const p of ['__proto__', 'constructor', 'prototype', 'mixins.__proto__', 'mixins.constructor.__proto__', 'item.__proto__.x', 'item.constructor', 'toString', 'hasOwnProperty']) {
+    for (const p of [
+      '__proto__',
+      'constructor',
+      'prototype',
+      'mixins.__proto__',
+      'mixins.constructor.__proto__',
+      'item.__proto__.x',
+      'item.constructor',
+      'toString',
+      'hasOwnProperty',
+    ]) {
       qFails(`${p}:x`, 'unknown_field');
     }
     // Below mixins they are ordinary keys: the path only ever becomes one dotted Mongo key.
@@ -740,13 +751,83 @@ function rng(seed: number): () => number {
 
 describe('compileQ — property: any input gives a clean invalid_query or a safe filter', () => {
   const tokens = [
-    'code', 'name', 'name.en', 'name.xx', 'id', 'metadata.version', 'published', 'validity.from', 'mixins.a', 'mixins',
-    'item', 'compoundLogicalQuery', '$where', '$ne', '__proto__', 'constructor', ':', ':', ':', '(', '(', ')', ')',
-    '"', '\\', '~', '>', '>=', '<', '<=', ',', ' ', ' ', '\t', '\n', 'AND', 'OR', 'null', 'exists', 'missing', 'true',
-    'false', '1', '-2.5e3', '2024-01-01', '"2024-01-01T00:00:00Z"', '(?i)', '.*', '+', '*', '{', '}', '[', ']', '$',
-    '.', 'ä', '\u{1F600}', '\u0000', '\ud800', 'a', 'Z', '_', '-', '|', '^', '{"$ne":null}',
+    'code',
+    'name',
+    'name.en',
+    'name.xx',
+    'id',
+    'metadata.version',
+    'published',
+    'validity.from',
+    'mixins.a',
+    'mixins',
+    'item',
+    'compoundLogicalQuery',
+    '$where',
+    '$ne',
+    '__proto__',
+    'constructor',
+    ':',
+    ':',
+    ':',
+    '(',
+    '(',
+    ')',
+    ')',
+    '"',
+    '\\',
+    '~',
+    '>',
+    '>=',
+    '<',
+    '<=',
+    ',',
+    ' ',
+    ' ',
+    '\t',
+    '\n',
+    'AND',
+    'OR',
+    'null',
+    'exists',
+    'missing',
+    'true',
+    'false',
+    '1',
+    '-2.5e3',
+    '2024-01-01',
+    '"2024-01-01T00:00:00Z"',
+    '(?i)',
+    '.*',
+    '+',
+    '*',
+    '{',
+    '}',
+    '[',
+    ']',
+    '$',
+    '.',
+    'ä',
+    '\u{1F600}',
+    '\u0000',
+    '\ud800',
+    'a',
+    'Z',
+    '_',
+    '-',
+    '|',
+    '^',
+    '{"$ne":null}',
   ];
-  const allowedTypes = new Set(['syntax_error', 'invalid_value', 'invalid_type', 'unknown_field', 'unsupported_language', 'invalid_regex', 'limit_exceeded']);
+  const allowedTypes = new Set([
+    'syntax_error',
+    'invalid_value',
+    'invalid_type',
+    'unknown_field',
+    'unsupported_language',
+    'invalid_regex',
+    'limit_exceeded',
+  ]);
 
   function check(text: string, ctx: CompileQContext): 'ok' | 'error' {
     let out: MongoFilter;
@@ -786,9 +867,15 @@ describe('compileQ — property: any input gives a clean invalid_query or a safe
 
   it('mutations of valid queries (10,000 inputs)', () => {
     const seeds = [
-      'siteCode:main status:ACTIVE', 'metadata.version:(>=1 AND <3)', 'id:("a,b",c,null)', 'name:~"(?i)gold"',
+      'siteCode:main status:ACTIVE',
+      'metadata.version:(>=1 AND <3)',
+      'id:("a,b",c,null)',
+      'name:~"(?i)gold"',
       'compoundLogicalQuery:(((code:apple) AND (published:true)) OR ((code:onion) AND (published:false)))',
-      'validity.from:>"2021-05-18T07:27:27.455Z"', 'mixins.loyalty:exists', 'code:(~AB CD)', 'code:~(a(b)c)',
+      'validity.from:>"2021-05-18T07:27:27.455Z"',
+      'mixins.loyalty:exists',
+      'code:(~AB CD)',
+      'code:~(a(b)c)',
     ];
     const rand = rng(7);
     const counts = { ok: 0, error: 0 };
@@ -812,11 +899,46 @@ describe('compileQ — property: any input gives a clean invalid_query or a safe
   // Grammar-driven: builds mostly valid queries covering every value form, then sometimes garbles
   // them, so that the "safe output" branch is exercised for every shape the compiler can emit.
   function generated(rand: () => number, compound: boolean): string {
-    const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
-    const paths = ['code', 'id', 'name', 'name.en', 'name.fr', 'description', 'metadata.version', 'published', 'validity.from',
-      'metadataCreatedAt', 'mixins.a.b', 'metadata.mixins.x', 'item', 'item.code', 'itemId', 'mixins', 'ecn', 'position'];
-    const texts = ['a', 'main', '1', '-2.5', 'true', 'false', '2024-01-01', '2024-01-01T00:00:00Z', '$where', '{$ne:null}',
-      'a:b', 'a,b', 'ä\u{1F600}', 'null', '__proto__', 'x~y', 'a>b'];
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
+    const paths = [
+      'code',
+      'id',
+      'name',
+      'name.en',
+      'name.fr',
+      'description',
+      'metadata.version',
+      'published',
+      'validity.from',
+      'metadataCreatedAt',
+      'mixins.a.b',
+      'metadata.mixins.x',
+      'item',
+      'item.code',
+      'itemId',
+      'mixins',
+      'ecn',
+      'position',
+    ];
+    const texts = [
+      'a',
+      'main',
+      '1',
+      '-2.5',
+      'true',
+      'false',
+      '2024-01-01',
+      '2024-01-01T00:00:00Z',
+      '$where',
+      '{$ne:null}',
+      'a:b',
+      'a,b',
+      'ä\u{1F600}',
+      'null',
+      '__proto__',
+      'x~y',
+      'a>b',
+    ];
     const quoted = () => `"${pick([...texts, 'a b', '\\"x\\"', '\\d+', '(', ')', ''])}"`;
     const scalar = () => (rand() < 0.5 ? quoted() : pick(texts));
     const cmp = () => `${pick(['>', '>=', '<', '<='])}${scalar()}`;
@@ -942,7 +1064,9 @@ describe('compileQ — examples from the service contracts', () => {
     });
     expect(compileQ('code:(~WIN TER)', COUPONS, couponCtx)).toEqual({ _id: { $regex: 'WIN TER' } });
     expect(catchApiError(() => compileQ(`code:~${'x'.repeat(101)}`, COUPONS, couponCtx)).details[0].type).toBe('limit_exceeded');
-    expect(catchApiError(() => compileQ('compoundLogicalQuery:((code:a) OR (code:b))', COUPONS, couponCtx)).details[0].type).toBe('syntax_error');
+    expect(catchApiError(() => compileQ('compoundLogicalQuery:((code:a) OR (code:b))', COUPONS, couponCtx)).details[0].type).toBe(
+      'syntax_error',
+    );
   });
 
   it('coupon → segment peer call: quoted id lists', () => {

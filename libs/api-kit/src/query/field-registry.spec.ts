@@ -1,16 +1,21 @@
 import { ApiError } from '../errors';
 import { compileQ } from './compile-q';
 import type { FieldCondition } from './field-condition';
-import { FieldRegistry, isPathSyntax, resolveField } from './field-registry';
+import { FieldRegistry, isPathSyntax, metadataFields, resolveField } from './field-registry';
 import { assertNoForbiddenOperators } from './filter';
 import { queryError } from './query-error';
+import { parseSort } from './sort';
 import { catchApiError, TEST_FIELDS } from './test-support';
 
 describe('field registry (§5.5)', () => {
   it('resolves declared fields, aliases, localized languages and free sub-paths', () => {
     const langs = ['en', 'de'];
     expect(resolveField(TEST_FIELDS, 'id', langs)).toMatchObject({ kind: 'declared', name: 'id', db: '_id' });
-    expect(resolveField(TEST_FIELDS, 'metadataCreatedAt', langs)).toMatchObject({ kind: 'declared', name: 'metadata.createdAt', db: 'metadata.createdAt' });
+    expect(resolveField(TEST_FIELDS, 'metadataCreatedAt', langs)).toMatchObject({
+      kind: 'declared',
+      name: 'metadata.createdAt',
+      db: 'metadata.createdAt',
+    });
     expect(resolveField(TEST_FIELDS, 'name.DE', langs)).toMatchObject({ kind: 'language', name: 'name.de', db: 'name.de', language: 'de' });
     expect(resolveField(TEST_FIELDS, 'item.code', langs)).toMatchObject({ kind: 'free', db: 'item.code' });
     expect(resolveField(TEST_FIELDS, 'item.id', langs)).toMatchObject({ kind: 'declared', db: 'item.id' });
@@ -21,8 +26,14 @@ describe('field registry (§5.5)', () => {
 
   it('lets a mixin be called constructor or prototype, nowhere else, and never __proto__', () => {
     const langs = ['en'];
-    expect(resolveField(TEST_FIELDS, 'metadata.mixins.constructor.tier', langs)).toMatchObject({ kind: 'free', db: 'metadata.mixins.constructor.tier' });
-    expect(resolveField(TEST_FIELDS, 'metadata.mixins.x.prototype', langs)).toMatchObject({ kind: 'free', db: 'metadata.mixins.x.prototype' });
+    expect(resolveField(TEST_FIELDS, 'metadata.mixins.constructor.tier', langs)).toMatchObject({
+      kind: 'free',
+      db: 'metadata.mixins.constructor.tier',
+    });
+    expect(resolveField(TEST_FIELDS, 'metadata.mixins.x.prototype', langs)).toMatchObject({
+      kind: 'free',
+      db: 'metadata.mixins.x.prototype',
+    });
     expect(resolveField(TEST_FIELDS, 'metadata.mixins.__proto__.x', langs)).toMatchObject({ kind: 'error', type: 'unknown_field' });
     expect(resolveField(TEST_FIELDS, 'item.constructor', langs)).toMatchObject({ kind: 'error', type: 'unknown_field' });
     expect(resolveField(TEST_FIELDS, 'constructor', langs)).toMatchObject({ kind: 'error', type: 'unknown_field' });
@@ -30,7 +41,9 @@ describe('field registry (§5.5)', () => {
 
   it('uses the db path of the parent for sub-paths', () => {
     const reg: FieldRegistry = { ref: { type: 'object', db: 'reference' }, title: { type: 'localized', db: 'i18n.title' } };
-    expect(compileQ('ref.id:x title.en:y', reg, { languages: ['en'] })).toEqual({ $and: [{ 'reference.id': 'x' }, { 'i18n.title.en': 'y' }] });
+    expect(compileQ('ref.id:x title.en:y', reg, { languages: ['en'] })).toEqual({
+      $and: [{ 'reference.id': 'x' }, { 'i18n.title.en': 'y' }],
+    });
   });
 
   it('rejects broken registries as programming errors (plain Error)', () => {
@@ -120,7 +133,11 @@ describe('assertNoForbiddenOperators', () => {
   it('accepts what the compiler emits', () => {
     expect(() =>
       assertNoForbiddenOperators({
-        $and: [{ a: { $in: ['x', 1, true, null, new Date(0)] } }, { 'b.c': { $regex: 'x', $options: 'i' } }, { d: { $exists: true, $ne: null } }],
+        $and: [
+          { a: { $in: ['x', 1, true, null, new Date(0)] } },
+          { 'b.c': { $regex: 'x', $options: 'i' } },
+          { d: { $exists: true, $ne: null } },
+        ],
         e: { $gt: 1, $gte: 1, $lt: 2, $lte: 2 },
         $or: [{ f: 'g' }],
       }),
@@ -150,5 +167,21 @@ describe('assertNoForbiddenOperators', () => {
     ['invalid date', { a: new Date('x') }],
   ])('rejects %s', (_name, filter) => {
     expect(() => assertNoForbiddenOperators(filter)).toThrow();
+  });
+});
+
+describe('metadataFields (META-1 in a registry)', () => {
+  it('declares the timestamps under their Q-18 aliases, the version and the mixins', () => {
+    const registry = metadataFields();
+    expect(resolveField(registry, 'metadataCreatedAt', [])).toMatchObject({ kind: 'declared', db: 'metadata.createdAt' });
+    expect(resolveField(registry, 'metadataModifiedAt', [])).toMatchObject({ kind: 'declared', db: 'metadata.modifiedAt' });
+    expect(resolveField(registry, 'metadata.mixins', [])).toMatchObject({ kind: 'error' });
+    expect(resolveField(metadataFields({ mixinSchemas: true }), 'metadata.mixins', [])).toMatchObject({ kind: 'declared' });
+  });
+
+  it('makes the version sortable only where asked', () => {
+    const sort = (registry: FieldRegistry) => () => parseSort('metadata.version', registry, { tenantLanguages: [] });
+    expect(catchApiError(sort(metadataFields())).errorCode).toBe('validation_failed');
+    expect(sort(metadataFields({ sortableVersion: true }))()).toMatchObject({ 'metadata.version': 1 });
   });
 });

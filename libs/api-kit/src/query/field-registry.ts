@@ -166,11 +166,7 @@ function underMixins(byName: ReadonlyMap<string, RegistryEntry>, segments: reado
  * already satisfy `isPathSyntax`. `tenantLanguages` decides which language suffixes of localized
  * fields exist; the configured spelling of the language is used in the db path.
  */
-export function resolveField(
-  registry: FieldRegistry,
-  path: string,
-  tenantLanguages: readonly string[],
-): ResolvedField | ResolveFailure {
+export function resolveField(registry: FieldRegistry, path: string, tenantLanguages: readonly string[]): ResolvedField | ResolveFailure {
   const { byName } = indexRegistry(registry);
   const segments = path.split('.');
   const poisoned = segments.findIndex((s) => POISONED_SEGMENTS.has(s));
@@ -208,4 +204,21 @@ export function resolveField(
     return { kind: 'error', type: 'unknown_field', message: `unknown field '${path}'` };
   }
   return { kind: 'error', type: 'unknown_field', message: `unknown field '${path}'` };
+}
+
+/**
+ * The META-1 fields of a resource with metadata, as every registry declares them: both timestamps
+ * sortable under their Q-18 aliases (`metadataCreatedAt`, `metadataModifiedAt`), the version
+ * (sortable where the contract says so), the mixins (Q-22, sortable by default) and, where
+ * queryable, the schema links `metadata.mixins`.
+ */
+export function metadataFields(options: { sortableVersion?: boolean; mixinSchemas?: boolean } = {}): FieldRegistry {
+  const fields: Record<string, FieldSpec> = {
+    'metadata.createdAt': { type: 'date', sortable: true, aliases: ['metadataCreatedAt'] },
+    'metadata.modifiedAt': { type: 'date', sortable: true, aliases: ['metadataModifiedAt'] },
+    'metadata.version': options.sortableVersion ? { type: 'number', sortable: true } : { type: 'number' },
+    mixins: { type: 'mixins' },
+  };
+  if (options.mixinSchemas) fields['metadata.mixins'] = { type: 'mixins' };
+  return fields;
 }

@@ -30,7 +30,10 @@ export function parseFields(fields: unknown, registry: FieldRegistry, options: F
   if (typeof fields !== 'string') {
     throw ApiError.validation([{ field: 'fields', type: 'invalid_type', message: 'fields must be a single string' }]);
   }
-  const entries = fields.split(',').map((e) => e.trim()).filter((e) => e !== '');
+  const entries = fields
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '');
   if (entries.length === 0) return null;
   if (entries.length > MAX_FIELDS) {
     throw ApiError.validation([{ field: 'fields', type: 'too_many_items', message: `fields may list at most ${MAX_FIELDS} entries` }]);

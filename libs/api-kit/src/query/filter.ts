@@ -3,7 +3,17 @@ export type MongoFilter = { [key: string]: unknown };
 
 /** The only operator keys the compiler may emit. */
 export const ALLOWED_OPERATORS: ReadonlySet<string> = new Set([
-  '$and', '$or', '$in', '$gt', '$gte', '$lt', '$lte', '$exists', '$ne', '$regex', '$options',
+  '$and',
+  '$or',
+  '$in',
+  '$gt',
+  '$gte',
+  '$lt',
+  '$lte',
+  '$exists',
+  '$ne',
+  '$regex',
+  '$options',
 ]);
 
 const FIELD_KEY = /^[A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z_][A-Za-z0-9_-]*)*$/;

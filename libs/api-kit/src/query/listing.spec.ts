@@ -38,7 +38,10 @@ describe('parsePaging (PAG-1 to PAG-4)', () => {
 
   it('rejects non-integer numbers and other types', () => {
     expect(catchApiError(() => parsePaging({ pageSize: 2.5 })).details[0]).toMatchObject({ field: 'pageSize', type: 'invalid_type' });
-    expect(catchApiError(() => parsePaging({ pageSize: ['5', '6'] })).details[0]).toMatchObject({ field: 'pageSize', type: 'invalid_type' });
+    expect(catchApiError(() => parsePaging({ pageSize: ['5', '6'] })).details[0]).toMatchObject({
+      field: 'pageSize',
+      type: 'invalid_type',
+    });
     expect(catchApiError(() => parsePaging({ pageNumber: null })).details[0]).toMatchObject({ field: 'pageNumber', type: 'invalid_type' });
   });
 
@@ -80,16 +83,26 @@ describe('parseSort (PAG-7, LOC-6)', () => {
     expect(parseSort('  ', TEST_FIELDS, opts)).toEqual({ _id: 1 });
     expect(parseSort(undefined, TEST_FIELDS, { ...opts, defaultSort: 'id:asc' })).toEqual({ _id: 1 });
     const spec = parseSort(undefined, TEST_FIELDS, { ...opts, defaultSort: 'metadata.createdAt:ASC, id' });
-    expect(Object.entries(spec)).toEqual([['metadata.createdAt', 1], ['_id', 1]]);
+    expect(Object.entries(spec)).toEqual([
+      ['metadata.createdAt', 1],
+      ['_id', 1],
+    ]);
   });
 
   it('keeps the order of the items and appends _id ascending as tie-breaker', () => {
     const spec = parseSort('siteCode:desc,metadata.version', TEST_FIELDS, opts);
-    expect(Object.entries(spec)).toEqual([['siteCode', -1], ['metadata.version', 1], ['_id', 1]]);
+    expect(Object.entries(spec)).toEqual([
+      ['siteCode', -1],
+      ['metadata.version', 1],
+      ['_id', 1],
+    ]);
   });
 
   it('does not append _id when id is already sorted on', () => {
-    expect(Object.entries(parseSort('id:desc,siteCode', TEST_FIELDS, opts))).toEqual([['_id', -1], ['siteCode', 1]]);
+    expect(Object.entries(parseSort('id:desc,siteCode', TEST_FIELDS, opts))).toEqual([
+      ['_id', -1],
+      ['siteCode', 1],
+    ]);
   });
 
   it('directions are asc/desc in any case; whitespace around items is allowed', () => {
@@ -126,10 +139,19 @@ describe('parseSort (PAG-7, LOC-6)', () => {
     (s) => void sortFails(s, 'invalid_value'),
   );
 
-  it.each(['unknown', 'name.asc.x', 'description', 'ecn', 'item', 'mixins', 'categoryRestricted', '_id', 'siteCode.x', 'constructor', '__proto__'])(
-    'an unknown or non-sortable path (%j) is invalid_value',
-    (s) => void sortFails(s, 'invalid_value'),
-  );
+  it.each([
+    'unknown',
+    'name.asc.x',
+    'description',
+    'ecn',
+    'item',
+    'mixins',
+    'categoryRestricted',
+    '_id',
+    'siteCode.x',
+    'constructor',
+    '__proto__',
+  ])('an unknown or non-sortable path (%j) is invalid_value', (s) => void sortFails(s, 'invalid_value'));
 
   it('the dotted direction form is read as a path and rejected', () => {
     sortFails('siteCode.asc', 'invalid_value');
@@ -176,7 +198,9 @@ describe('parseSort (PAG-7, LOC-6)', () => {
       { _id: 'd' },
     ];
     const run = (sort: string) =>
-      new Aggregator([{ $sort: parseSort(sort, TEST_FIELDS, { ...opts, languages: ['en'] }) }]).run(docs).map((d) => (d as { _id: string })._id);
+      new Aggregator([{ $sort: parseSort(sort, TEST_FIELDS, { ...opts, languages: ['en'] }) }])
+        .run(docs)
+        .map((d) => (d as { _id: string })._id);
     expect(run('name:asc')).toEqual(['b', 'd', 'c', 'a']);
     expect(run('name:desc')).toEqual(['a', 'c', 'b', 'd']);
   });
@@ -199,7 +223,14 @@ describe('parseFields (PAG-8)', () => {
   it('accepts aliases, sub-paths of localized and object fields, and mixin paths', () => {
     const sel = parseFields('metadataCreatedAt,name.EN,item.code,mixins.loyalty.tier,validity.from', TEST_FIELDS, opts);
     expect(sel?.paths).toEqual(['id', 'metadata.createdAt', 'name.en', 'item.code', 'mixins.loyalty.tier', 'validity.from']);
-    expect(Object.keys(sel!.projection)).toEqual(['_id', 'metadata.createdAt', 'name.en', 'item.code', 'mixins.loyalty.tier', 'validity.from']);
+    expect(Object.keys(sel!.projection)).toEqual([
+      '_id',
+      'metadata.createdAt',
+      'name.en',
+      'item.code',
+      'mixins.loyalty.tier',
+      'validity.from',
+    ]);
   });
 
   it('silently ignores unknown or malformed entries; they never reach the projection', () => {

@@ -36,7 +36,8 @@ export function checkRegex(written: string, maxLength: number): CheckedRegex {
   if (unsafe !== undefined) {
     throw queryError(
       'invalid_regex',
-      `'${written}' repeats a group that contains a repetition or alternation (at pattern position ${unsafe}); such patterns can take exponential time`,
+      `'${written}' repeats a group that contains a repetition or alternation ` +
+        `(at pattern position ${unsafe}); such patterns can take exponential time`,
     );
   }
   return { pattern, caseInsensitive };

@@ -30,12 +30,15 @@ describe('searchBodyQ / compileSearchBody (PAG-9, Q-31.4)', () => {
     expect(catchApiError(() => searchBodyQ({ q: 'x'.repeat(10 * 1024 * 1024) })).errorCode).toBe('invalid_query');
   });
 
-  it.each([['string'], [5], [[{ q: 'a:b' }]], [true]])('a body that is not an object (%j) is 400 validation_failed without field', (body) => {
-    const err = catchApiError(() => searchBodyQ(body));
-    expect(err.errorCode).toBe('validation_failed');
-    expect(err.details).toEqual([expect.objectContaining({ type: 'invalid_type' })]);
-    expect(err.details[0].field).toBeUndefined();
-  });
+  it.each([['string'], [5], [[{ q: 'a:b' }]], [true]])(
+    'a body that is not an object (%j) is 400 validation_failed without field',
+    (body) => {
+      const err = catchApiError(() => searchBodyQ(body));
+      expect(err.errorCode).toBe('validation_failed');
+      expect(err.details).toEqual([expect.objectContaining({ type: 'invalid_type' })]);
+      expect(err.details[0].field).toBeUndefined();
+    },
+  );
 
   it('does not read q from the prototype', () => {
     const body = Object.create({ q: 'siteCode:x' }) as object;
@@ -43,6 +46,8 @@ describe('searchBodyQ / compileSearchBody (PAG-9, Q-31.4)', () => {
   });
 
   it('compile errors surface as invalid_query', () => {
-    expect(catchApiError(() => compileSearchBody({ q: 'nope:1' }, TEST_FIELDS, { languages: ['en'] })).details[0].type).toBe('unknown_field');
+    expect(catchApiError(() => compileSearchBody({ q: 'nope:1' }, TEST_FIELDS, { languages: ['en'] })).details[0].type).toBe(
+      'unknown_field',
+    );
   });
 });

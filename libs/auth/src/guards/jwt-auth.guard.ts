@@ -35,17 +35,13 @@ export class JwtAuthGuard implements CanActivate {
     req[RAW_TOKEN] = rawToken;
     try {
       req.auth = await new Promise<AuthContext>((resolve, reject) => {
-        const middleware = this.strategy.passport.authenticate(
-          'jwt',
-          { session: false },
-          (err: unknown, user: unknown, info: unknown) => {
-            try {
-              resolve(this.handleRequest(err, user, info));
-            } catch (e) {
-              reject(e);
-            }
-          },
-        );
+        const middleware = this.strategy.passport.authenticate('jwt', { session: false }, (err: unknown, user: unknown, info: unknown) => {
+          try {
+            resolve(this.handleRequest(err, user, info));
+          } catch (e) {
+            reject(e);
+          }
+        });
         middleware(req, http.getResponse(), (err?: unknown) => reject(this.toApiError(err)));
       });
     } finally {

@@ -28,9 +28,9 @@ export class ClientCredentialsTokenProvider extends ServiceTokenProvider {
 
   protected async issue(tenant: string, scopes: readonly string[]): Promise<IssuedToken> {
     const body = new URLSearchParams({ grant_type: 'client_credentials', scope: [`tenant=${tenant}`, ...scopes].join(' ') });
-    const basic = Buffer.from(
-      `${encodeURIComponent(this.settings.clientId)}:${encodeURIComponent(this.settings.clientSecret)}`,
-    ).toString('base64');
+    const basic = Buffer.from(`${encodeURIComponent(this.settings.clientId)}:${encodeURIComponent(this.settings.clientSecret)}`).toString(
+      'base64',
+    );
     let json: unknown;
     try {
       const res = await fetch(this.settings.tokenUrl, {

@@ -19,7 +19,9 @@ export class PeerClients implements OnApplicationShutdown {
   ) {}
 
   /** A client of `options.service` at `options.baseUrl`, or `undefined` when no origin is configured. */
-  create(options: Omit<ServiceHttpClientOptions, 'tokenProvider' | 'baseUrl'> & { baseUrl: string | undefined }): ServiceHttpClient | undefined {
+  create(
+    options: Omit<ServiceHttpClientOptions, 'tokenProvider' | 'baseUrl'> & { baseUrl: string | undefined },
+  ): ServiceHttpClient | undefined {
     if (!options.baseUrl) return undefined;
     const client = new ServiceHttpClient({
       logger: this.logger,

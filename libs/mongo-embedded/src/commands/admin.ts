@@ -61,7 +61,14 @@ export const adminCommands: Record<string, Handler> = {
   },
   getLog: (_ctx, body) => (body.getLog === '*' ? { names: ['global', 'startupWarnings'] } : { totalLinesWritten: 0, log: [] }),
   hostInfo: () => ({
-    system: { currentTime: new Date(), hostname: os.hostname(), cpuAddrSize: 64, memSizeMB: Math.round(os.totalmem() / 1048576), numCores: os.cpus().length, cpuArch: os.arch() },
+    system: {
+      currentTime: new Date(),
+      hostname: os.hostname(),
+      cpuAddrSize: 64,
+      memSizeMB: Math.round(os.totalmem() / 1048576),
+      numCores: os.cpus().length,
+      cpuArch: os.arch(),
+    },
     os: { type: os.type(), name: os.platform(), version: os.release() },
     extra: {},
   }),
@@ -76,7 +83,11 @@ export const adminCommands: Record<string, Handler> = {
     connections: { current: ctx.connectionId >= 0 ? 1 : 0 },
     mem: { bits: 64, resident: Math.round(process.memoryUsage().rss / 1048576), virtual: 0 },
     storageEngine: { name: 'embedded', persistent: false },
-    extra_info: { note: 'fields vary by platform', user_time_us: Long.fromNumber(process.cpuUsage().user), system_time_us: Long.fromNumber(process.cpuUsage().system) },
+    extra_info: {
+      note: 'fields vary by platform',
+      user_time_us: Long.fromNumber(process.cpuUsage().user),
+      system_time_us: Long.fromNumber(process.cpuUsage().system),
+    },
   }),
   whatsmyuri: () => ({ you: '127.0.0.1:0' }),
   connectionStatus: () => ({ authInfo: { authenticatedUsers: [], authenticatedUserRoles: [] } }),
@@ -111,7 +122,10 @@ export const adminCommands: Record<string, Handler> = {
     throw transactionsRefused();
   },
   saslStart: () => {
-    throw new CommandError(Codes.CommandNotSupported, 'Authentication is not supported by the embedded server; connect without credentials.');
+    throw new CommandError(
+      Codes.CommandNotSupported,
+      'Authentication is not supported by the embedded server; connect without credentials.',
+    );
   },
   listDatabases: (ctx, body) => {
     const databases: Doc[] = [];
@@ -134,6 +148,7 @@ export const adminCommands: Record<string, Handler> = {
 export function transactionsRefused(): CommandError {
   return new CommandError(
     Codes.IllegalOperation,
-    'Transaction numbers are only allowed on a replica set member or mongos (the embedded server is a standalone and does not support transactions)',
+    'Transaction numbers are only allowed on a replica set member or mongos ' +
+      '(the embedded server is a standalone and does not support transactions)',
   );
 }

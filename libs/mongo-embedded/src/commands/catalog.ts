@@ -43,12 +43,17 @@ function optionsKey(spec: Doc): string {
 function normaliseSpec(raw: unknown): IndexSpec {
   if (!isPlainObject(raw)) throw new CommandError(Codes.TypeMismatch, 'Each index specification must be an object');
   validateKeyPattern(raw.key);
-  if (typeof raw.name !== 'string' || raw.name === '') throw new CommandError(Codes.CannotCreateIndex, 'The index name must be a non-empty string');
+  if (typeof raw.name !== 'string' || raw.name === '')
+    throw new CommandError(Codes.CannotCreateIndex, 'The index name must be a non-empty string');
   if (raw.collation !== undefined && !(isPlainObject(raw.collation) && raw.collation.locale === 'simple')) {
-    throw new CommandError(Codes.CannotCreateIndex, 'Index collations are not supported by the embedded server (only the simple binary collation).');
+    throw new CommandError(
+      Codes.CannotCreateIndex,
+      'Index collations are not supported by the embedded server (only the simple binary collation).',
+    );
   }
   if (raw.partialFilterExpression !== undefined) {
-    if (!isPlainObject(raw.partialFilterExpression)) throw new CommandError(Codes.TypeMismatch, 'partialFilterExpression must be an object');
+    if (!isPlainObject(raw.partialFilterExpression))
+      throw new CommandError(Codes.TypeMismatch, 'partialFilterExpression must be an object');
     try {
       new Query(raw.partialFilterExpression, {});
     } catch (e) {
@@ -143,15 +148,24 @@ export const catalogCommands: Record<string, Handler> = {
         if (signatureKey(sameNameSpec) !== signatureKey(spec)) {
           throw new CommandError(
             Codes.IndexKeySpecsConflict,
-            `An existing index has the same name as the requested index. When index names are not specified, they are auto generated and can cause conflicts. Please refer to our documentation. Requested index: ${JSON.stringify(spec)}, existing index: ${JSON.stringify(sameNameSpec)}`,
+            'An existing index has the same name as the requested index. ' +
+              'When index names are not specified, they are auto generated and can cause ' +
+              `conflicts. Please refer to our documentation. Requested index: ${JSON.stringify(spec)}, ` +
+              `existing index: ${JSON.stringify(sameNameSpec)}`,
           );
         }
         if (optionsKey(sameNameSpec) !== optionsKey(spec)) {
-          throw new CommandError(Codes.IndexOptionsConflict, `An equivalent index already exists with the same name but different options. Requested index: ${JSON.stringify(spec)}, existing index: ${JSON.stringify(sameNameSpec)}`);
+          throw new CommandError(
+            Codes.IndexOptionsConflict,
+            `An equivalent index already exists with the same name but different options. Requested ` +
+              `index: ${JSON.stringify(spec)}, existing index: ${JSON.stringify(sameNameSpec)}`,
+          );
         }
         continue;
       }
-      const sameSignature = [...[...coll.indexes.values()].map((i) => i.spec), ...toBuild].find((o) => signatureKey(o) === signatureKey(spec));
+      const sameSignature = [...[...coll.indexes.values()].map((i) => i.spec), ...toBuild].find(
+        (o) => signatureKey(o) === signatureKey(spec),
+      );
       if (sameSignature) {
         throw new CommandError(Codes.IndexOptionsConflict, `Index already exists with a different name: ${sameSignature.name}`);
       }
@@ -199,7 +213,11 @@ export const catalogCommands: Record<string, Handler> = {
       const key = canonicalKey(which);
       const found = [...coll.indexes.values()].filter((i) => canonicalKey(i.spec.key) === key);
       if (found.length === 0) throw new CommandError(Codes.IndexNotFound, `can't find index with key: ${JSON.stringify(which)}`);
-      if (found.length > 1) throw new CommandError(Codes.IndexNotFound, `${found.length} indexes found for key: ${JSON.stringify(which)}, identify by name instead.`);
+      if (found.length > 1)
+        throw new CommandError(
+          Codes.IndexNotFound,
+          `${found.length} indexes found for key: ${JSON.stringify(which)}, identify by name instead.`,
+        );
       names.push(found[0].name);
     } else {
       throw new CommandError(Codes.TypeMismatch, "BSON field 'dropIndexes.index' is missing or of the wrong type");
@@ -242,7 +260,16 @@ export const catalogCommands: Record<string, Handler> = {
     const coll = requireCollection(ctx, name);
     const indexSizes: Doc = {};
     for (const i of coll.indexes.values()) indexSizes[i.name] = i.tree.size * 32;
-    return { ns: coll.ns, count: coll.size, size: coll.size * 100, avgObjSize: 100, storageSize: coll.size * 100, nindexes: coll.indexes.size, totalIndexSize: 0, indexSizes };
+    return {
+      ns: coll.ns,
+      count: coll.size,
+      size: coll.size * 100,
+      avgObjSize: 100,
+      storageSize: coll.size * 100,
+      nindexes: coll.indexes.size,
+      totalIndexSize: 0,
+      indexSizes,
+    };
   },
 
   dbStats: (ctx) => {
@@ -262,4 +289,3 @@ export const catalogCommands: Record<string, Handler> = {
     return { db: ctx.dbName, collections, views, objects, avgObjSize: 0, dataSize: 0, storageSize: 0, indexes, indexSize: 0 };
   },
 };
-

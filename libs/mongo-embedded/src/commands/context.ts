@@ -35,7 +35,10 @@ export function optNumber(body: Doc, field: string): number | undefined {
   const v = body[field];
   if (v === undefined || v === null) return undefined;
   if (typeRank(v) !== TypeRank.Number) {
-    throw new CommandError(Codes.TypeMismatch, `BSON field '${field}' is the wrong type '${typeof v}', expected types '[long, int, decimal, double]'`);
+    throw new CommandError(
+      Codes.TypeMismatch,
+      `BSON field '${field}' is the wrong type '${typeof v}', expected types '[long, int, decimal, double]'`,
+    );
   }
   return toNumber(v);
 }
@@ -43,7 +46,11 @@ export function optNumber(body: Doc, field: string): number | undefined {
 export function optDoc(body: Doc, field: string): Doc | undefined {
   const v = body[field];
   if (v === undefined || v === null) return undefined;
-  if (!isPlainObject(v)) throw new CommandError(Codes.TypeMismatch, `BSON field '${field}' is the wrong type '${Array.isArray(v) ? 'array' : typeof v}', expected type 'object'`);
+  if (!isPlainObject(v))
+    throw new CommandError(
+      Codes.TypeMismatch,
+      `BSON field '${field}' is the wrong type '${Array.isArray(v) ? 'array' : typeof v}', expected type 'object'`,
+    );
   return v;
 }
 

@@ -72,7 +72,11 @@ export class CursorManager {
    * (immutable, so their encoded bytes may be cached); it is ignored when `map` is given and for
    * results smaller than `CACHED_BYTES_MIN_RESULT`.
    */
-  open(ns: string, docs: Doc[], opts: { batchSize?: number; singleBatch?: boolean; map?: ((d: Doc) => Doc) | null; stored?: boolean }): Doc {
+  open(
+    ns: string,
+    docs: Doc[],
+    opts: { batchSize?: number; singleBatch?: boolean; map?: ((d: Doc) => Doc) | null; stored?: boolean },
+  ): Doc {
     const stored = opts.stored === true && !opts.map && docs.length >= CACHED_BYTES_MIN_RESULT;
     const state: Position = { docs, pos: 0, map: opts.map ?? null, stored };
     const batchSize = opts.batchSize ?? 101;
@@ -88,7 +92,11 @@ export class CursorManager {
   getMore(id: number, ns: string, batchSize: number | undefined): Doc {
     const c = this.cursors.get(id);
     if (!c) throw new CommandError(Codes.CursorNotFound, `cursor id ${id} not found`);
-    if (c.ns !== ns) throw new CommandError(Codes.Unauthorized, `Requested getMore on namespace '${ns}', but cursor belongs to a different namespace ${c.ns}`);
+    if (c.ns !== ns)
+      throw new CommandError(
+        Codes.Unauthorized,
+        `Requested getMore on namespace '${ns}', but cursor belongs to a different namespace ${c.ns}`,
+      );
     c.lastUsed = Date.now();
     // getMore without a (positive) batchSize returns as much as fits in one reply.
     const nextBatch = this.take(c, batchSize && batchSize > 0 ? batchSize : Infinity);

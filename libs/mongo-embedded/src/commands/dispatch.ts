@@ -21,7 +21,20 @@ const COMMANDS: Record<string, Handler> = {
 };
 
 /** Generic fields every command may carry; they are accepted and ignored. */
-const GENERIC_FIELDS = ['$db', 'lsid', '$readPreference', '$clusterTime', 'apiVersion', 'apiStrict', 'apiDeprecationErrors', 'writeConcern', 'readConcern', 'comment', '$client', 'maxTimeMSOpOnly'];
+const GENERIC_FIELDS = [
+  '$db',
+  'lsid',
+  '$readPreference',
+  '$clusterTime',
+  'apiVersion',
+  'apiStrict',
+  'apiDeprecationErrors',
+  'writeConcern',
+  'readConcern',
+  'comment',
+  '$client',
+  'maxTimeMSOpOnly',
+];
 
 /** Names of the supported commands (for docs and tests). */
 export const SUPPORTED_COMMANDS = Object.keys(COMMANDS);

@@ -4,7 +4,13 @@ import { Aggregator } from 'mingo';
 import { CommandError, Codes } from '../errors';
 import { canonicalKey, compareValues, toNumber } from '../storage/bson-order';
 import {
-  Collation, collatedAggregator, collatedDistinct, collationOf, MingoAggregator, refuseUncollated, refuseUncollatedProjection,
+  Collation,
+  collatedAggregator,
+  collatedDistinct,
+  collationOf,
+  MingoAggregator,
+  refuseUncollated,
+  refuseUncollatedProjection,
 } from '../storage/collation';
 import { Collection } from '../storage/collection';
 import { cloneDeep, Doc, idFirst, isPlainObject, pathValues } from '../storage/paths';
@@ -21,7 +27,8 @@ function collectionOf(ctx: CommandContext, name: string): Collection | undefined
 
 function nonNegative(body: Doc, field: string): number | undefined {
   const v = optNumber(body, field);
-  if (v !== undefined && v < 0 && field !== 'limit') throw new CommandError(Codes.BadValue, `${field} must be non-negative, but received: ${v}`);
+  if (v !== undefined && v < 0 && field !== 'limit')
+    throw new CommandError(Codes.BadValue, `${field} must be non-negative, but received: ${v}`);
   return v;
 }
 
@@ -63,7 +70,8 @@ function find(ctx: CommandContext, body: Doc): Doc {
   const project = compileProjection(optDoc(body, 'projection'), optDoc(body, 'filter'), variables);
   const limit = optNumber(body, 'limit') ?? 0;
   const batchSize = optNumber(body, 'batchSize');
-  if (batchSize !== undefined && batchSize < 0) throw new CommandError(Codes.BadValue, `BatchSize value must be non-negative, but received: ${batchSize}`);
+  if (batchSize !== undefined && batchSize < 0)
+    throw new CommandError(Codes.BadValue, `BatchSize value must be non-negative, but received: ${batchSize}`);
   const singleBatch = optBool(body, 'singleBatch') || limit < 0;
   const stored = !viewOf(coll); // a view's documents are computed, not stored objects
   return { cursor: ctx.cursors.open(`${ctx.dbName}.${name}`, docs, { batchSize: batchSize ?? 101, singleBatch, map: project, stored }) };
@@ -73,7 +81,10 @@ function distinctValues(docs: Doc[], key: string, collation: Collation | null): 
   const seen = new Map<string, unknown>();
   const parts = key.split('.');
   if (collation) {
-    return collatedDistinct(docs.flatMap((d) => pathValues(d, parts).values.flatMap((v) => (Array.isArray(v) ? v : [v]))), collation);
+    return collatedDistinct(
+      docs.flatMap((d) => pathValues(d, parts).values.flatMap((v) => (Array.isArray(v) ? v : [v]))),
+      collation,
+    );
   }
   for (const d of docs) {
     for (const v of pathValues(d, parts).values) {
@@ -88,12 +99,22 @@ function distinctValues(docs: Doc[], key: string, collation: Collation | null): 
 }
 
 const UNSUPPORTED_STAGES = new Set([
-  '$changeStream', '$currentOp', '$listSessions', '$search', '$geoNear', '$collStats', '$indexStats', '$planCacheStats',
+  '$changeStream',
+  '$currentOp',
+  '$listSessions',
+  '$search',
+  '$geoNear',
+  '$collStats',
+  '$indexStats',
+  '$planCacheStats',
 ]);
 
 /** The documents of a view (its pipelines over its source), or null when `coll` is not a view. */
 function viewDocs(
-  ctx: CommandContext, coll: Collection | undefined, deadline: number | undefined, collation: Collation | null,
+  ctx: CommandContext,
+  coll: Collection | undefined,
+  deadline: number | undefined,
+  collation: Collation | null,
 ): Doc[] | null {
   if (!coll || !viewOf(coll)) return null;
   // Views have the simple collation (a view collation is refused at create), which a query cannot override.
@@ -115,7 +136,8 @@ function runAggregate(ctx: CommandContext, body: Doc, deadline: number | undefin
       throw new CommandError(40323, 'A pipeline stage specification object must contain exactly one field.');
     }
     const op = Object.keys(stage)[0];
-    if (UNSUPPORTED_STAGES.has(op)) throw new CommandError(Codes.CommandNotSupported, `The embedded server does not support the aggregation stage ${op}.`);
+    if (UNSUPPORTED_STAGES.has(op))
+      throw new CommandError(Codes.CommandNotSupported, `The embedded server does not support the aggregation stage ${op}.`);
     if (op === '$listLocalSessions' && i > 0) throw new CommandError(40602, `${op} is only valid as the first stage in a pipeline`);
   });
   checkPipelineVariables(pipeline, variables);
@@ -297,7 +319,8 @@ export const readCommands: Record<string, Handler> = {
 
   aggregate: (ctx, body) => {
     const cursorOpt = optDoc(body, 'cursor');
-    if (!cursorOpt && body.explain !== true) throw new CommandError(Codes.FailedToParse, "The 'cursor' option is required, except for aggregate with the explain argument");
+    if (!cursorOpt && body.explain !== true)
+      throw new CommandError(Codes.FailedToParse, "The 'cursor' option is required, except for aggregate with the explain argument");
     if (body.explain === true) {
       const stats: PlanStats = { indexName: null, keysExamined: 0, docsExamined: 0 };
       runAggregate({ ...ctx, stats, explainOnly: true }, body, deadlineOf(body));

@@ -17,9 +17,11 @@ import { collName, CommandContext, Handler, optBool, optDoc } from './context';
 function statements(body: Doc, field: string): Doc[] {
   const v = body[field];
   if (!Array.isArray(v)) throw new CommandError(Codes.FailedToParse, `BSON field '${field}' is missing but a required field`);
-  if (v.length > 100000) throw new CommandError(Codes.InvalidOptions, `Write batch sizes must be between 1 and 100000. Got ${v.length} operations.`);
+  if (v.length > 100000)
+    throw new CommandError(Codes.InvalidOptions, `Write batch sizes must be between 1 and 100000. Got ${v.length} operations.`);
   return v.map((s, i) => {
-    if (!isPlainObject(s)) throw new CommandError(Codes.TypeMismatch, `BSON field '${field}.${i}' is the wrong type, expected type 'object'`);
+    if (!isPlainObject(s))
+      throw new CommandError(Codes.TypeMismatch, `BSON field '${field}.${i}' is the wrong type, expected type 'object'`);
     return s;
   });
 }
@@ -75,7 +77,16 @@ function updateRows(
  * included (8.0 added it for `updateOne`/`replaceOne`), and fails the whole command.
  */
 const UPDATE_STATEMENT_FIELDS = new Set([
-  'q', 'u', 'c', 'arrayFilters', 'hint', 'multi', 'upsert', 'upsertSupplied', 'collation', 'sampleId',
+  'q',
+  'u',
+  'c',
+  'arrayFilters',
+  'hint',
+  'multi',
+  'upsert',
+  'upsertSupplied',
+  'collation',
+  'sampleId',
   '$_allowShardKeyUpdatesWithoutFullShardKey',
 ]);
 
@@ -119,7 +130,8 @@ function statementVariables(lets: Doc | undefined, s: Doc): Doc | undefined {
 function arrayFiltersOf(s: Doc): Doc[] | undefined {
   const af = s.arrayFilters;
   if (af === undefined || af === null) return undefined;
-  if (!Array.isArray(af) || !af.every(isPlainObject)) throw new CommandError(Codes.TypeMismatch, "BSON field 'arrayFilters' must be an array of objects");
+  if (!Array.isArray(af) || !af.every(isPlainObject))
+    throw new CommandError(Codes.TypeMismatch, "BSON field 'arrayFilters' must be an array of objects");
   return af as Doc[];
 }
 
@@ -209,7 +221,8 @@ export const writeCommands: Record<string, Handler> = {
       try {
         const filter = optDoc(s, 'q') ?? {};
         const limit = Number(s.limit ?? 0);
-        if (limit !== 0 && limit !== 1) throw new CommandError(Codes.FailedToParse, 'The limit field in delete objects must be 0 or 1. Got ' + limit);
+        if (limit !== 0 && limit !== 1)
+          throw new CommandError(Codes.FailedToParse, 'The limit field in delete objects must be 0 or 1. Got ' + limit);
         const variables = letOf();
         checkFilterVariables(filter, variables);
         const collation = collationOf(s, 'delete.deletes');
@@ -245,7 +258,11 @@ function findAndModify(ctx: CommandContext, body: Doc, cmd: string): Doc {
   if (remove && hasUpdate) throw new CommandError(Codes.FailedToParse, 'Cannot specify both an update and remove=true');
   if (!remove && !hasUpdate) throw new CommandError(Codes.FailedToParse, 'Either an update or remove=true must be specified');
   if (remove && upsert) throw new CommandError(Codes.FailedToParse, 'Cannot specify both upsert=true and remove=true');
-  if (remove && returnNew) throw new CommandError(Codes.FailedToParse, 'Cannot specify both new=true and remove=true; \'remove\' always returns the deleted document');
+  if (remove && returnNew)
+    throw new CommandError(
+      Codes.FailedToParse,
+      "Cannot specify both new=true and remove=true; 'remove' always returns the deleted document",
+    );
   const u = hasUpdate ? validateUpdate(body.update, false) : null;
   const arrayFilters = arrayFiltersOf(body);
   const collation = collationOf(body, cmd);

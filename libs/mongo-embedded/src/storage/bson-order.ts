@@ -227,7 +227,14 @@ export function canonicalKey(v: unknown): string {
       return '[' + (v as unknown[]).map(canonicalKey).join(',') + ']';
     case TypeRank.Object: {
       const o = v as Record<string, unknown>;
-      return '{' + Object.keys(o).filter((k) => o[k] !== undefined).map((k) => JSON.stringify(k) + ':' + canonicalKey(o[k])).join(',') + '}';
+      return (
+        '{' +
+        Object.keys(o)
+          .filter((k) => o[k] !== undefined)
+          .map((k) => JSON.stringify(k) + ':' + canonicalKey(o[k]))
+          .join(',') +
+        '}'
+      );
     }
     case TypeRank.Timestamp: {
       const t = v as { high: number; low: number };

@@ -85,7 +85,14 @@ function validateDbName(name: string): void {
 }
 
 function validateCollectionName(db: string, name: string): void {
-  if (typeof name !== 'string' || !name || name.includes('\0') || name.startsWith('.') || name.includes('$') || name.startsWith('system.')) {
+  if (
+    typeof name !== 'string' ||
+    !name ||
+    name.includes('\0') ||
+    name.startsWith('.') ||
+    name.includes('$') ||
+    name.startsWith('system.')
+  ) {
     throw new CommandError(Codes.InvalidNamespace, `Invalid collection name: ${db}.${String(name)}`);
   }
 }

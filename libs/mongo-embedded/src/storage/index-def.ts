@@ -148,9 +148,14 @@ export function validateKeyPattern(key: unknown): asserts key is Record<string, 
     throw new CommandError(Codes.CannotCreateIndex, 'Index keys cannot be an empty field.');
   }
   for (const [f, dir] of Object.entries(key)) {
-    if (f === '' || f.startsWith('$')) throw new CommandError(Codes.CannotCreateIndex, `Index key contains an illegal field name: field name starts with '$'.`);
+    if (f === '' || f.startsWith('$'))
+      throw new CommandError(Codes.CannotCreateIndex, `Index key contains an illegal field name: field name starts with '$'.`);
     if (dir === 1 || dir === -1 || (typeof dir === 'number' && dir !== 0) || dir === 'hashed') continue;
     if (typeof dir === 'object' && dir !== null && typeRank(dir) === TypeRank.Number) continue;
-    throw new CommandError(Codes.CannotCreateIndex, `Index type ${JSON.stringify(dir)} on field '${f}' is not supported by the embedded server (only ascending, descending and hashed indexes).`);
+    throw new CommandError(
+      Codes.CannotCreateIndex,
+      `Index type ${JSON.stringify(dir)} on field '${f}' is not supported by ` +
+        `the embedded server (only ascending, descending and hashed indexes).`,
+    );
   }
 }

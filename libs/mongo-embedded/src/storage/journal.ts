@@ -54,8 +54,16 @@ export class Journal {
     fs.mkdirSync(dir, { recursive: true });
     const files = fs.readdirSync(dir);
     for (const f of files) if (f.endsWith('.tmp')) fs.rmSync(path.join(dir, f), { force: true });
-    const snapshots = files.map((f) => SNAPSHOT_RE.exec(f)).filter((m): m is RegExpExecArray => !!m).map((m) => Number(m[1])).sort((a, b) => a - b);
-    const journals = files.map((f) => JOURNAL_RE.exec(f)).filter((m): m is RegExpExecArray => !!m).map((m) => Number(m[1])).sort((a, b) => a - b);
+    const snapshots = files
+      .map((f) => SNAPSHOT_RE.exec(f))
+      .filter((m): m is RegExpExecArray => !!m)
+      .map((m) => Number(m[1]))
+      .sort((a, b) => a - b);
+    const journals = files
+      .map((f) => JOURNAL_RE.exec(f))
+      .filter((m): m is RegExpExecArray => !!m)
+      .map((m) => Number(m[1]))
+      .sort((a, b) => a - b);
     const snapGen = snapshots.length ? snapshots[snapshots.length - 1] : -1;
     let snapshotBytes = 0;
     if (snapGen >= 0) snapshotBytes = replayFile(path.join(dir, fileName('snapshot', snapGen)), engine, log, false);
@@ -83,7 +91,9 @@ export class Journal {
     this.journalBytes += buf.length;
     if (!this.compaction && this.journalBytes > this.compactAfter && this.journalBytes > 2 * this.snapshotBytes) {
       this.compaction = this.compact()
-        .catch((e) => this.log(`embedded-mongo: compaction failed (the journal stays valid): ${e instanceof Error ? e.message : String(e)}`))
+        .catch((e) =>
+          this.log(`embedded-mongo: compaction failed (the journal stays valid): ${e instanceof Error ? e.message : String(e)}`),
+        )
         .finally(() => (this.compaction = null));
     }
   }
@@ -110,7 +120,10 @@ export class Journal {
     return this.writeSnapshot(next, captured);
   }
 
-  private async writeSnapshot(gen: number, captured: Array<{ db: string; name: string; options: Doc; indexes: IndexSpec[]; docs: Doc[] }>): Promise<void> {
+  private async writeSnapshot(
+    gen: number,
+    captured: Array<{ db: string; name: string; options: Doc; indexes: IndexSpec[]; docs: Doc[] }>,
+  ): Promise<void> {
     const tmp = path.join(this.dir, fileName('snapshot', gen) + '.tmp');
     const fh = await fs.promises.open(tmp, 'w');
     let total = 0;
@@ -235,10 +248,16 @@ function applyRecord(engine: Engine, rec: Doc, log: (m: string) => void): void {
         engine.peek(dbName)?.get(cName)?.dropIndex(String(rec.name), false);
         break;
       case 'cm':
-        engine.peek(dbName)?.get(cName)?.setOptions((rec.options as Doc) ?? {}, false);
+        engine
+          .peek(dbName)
+          ?.get(cName)
+          ?.setOptions((rec.options as Doc) ?? {}, false);
         break;
       case 'mi':
-        engine.peek(dbName)?.get(cName)?.setIndexOptions(String(rec.name), (rec.changes as Doc) ?? {}, false);
+        engine
+          .peek(dbName)
+          ?.get(cName)
+          ?.setIndexOptions(String(rec.name), (rec.changes as Doc) ?? {}, false);
         break;
       case 'rn':
         engine.rename(dbName, cName, String(rec.toDb), String(rec.to), false);
@@ -247,6 +266,9 @@ function applyRecord(engine: Engine, rec: Doc, log: (m: string) => void): void {
         log(`embedded-mongo: unknown journal record ${String(rec.op)} skipped`);
     }
   } catch (e) {
-    log(`embedded-mongo: journal record ${String(rec.op)} on ${dbName}.${cName} could not be applied: ${e instanceof Error ? e.message : String(e)}`);
+    log(
+      `embedded-mongo: journal record ${String(rec.op)} on ${dbName}.${cName} ` +
+        `could not be applied: ${e instanceof Error ? e.message : String(e)}`,
+    );
   }
 }

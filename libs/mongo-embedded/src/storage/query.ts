@@ -83,9 +83,13 @@ function collectPreds(filter: Doc, out: Map<string, FieldPred>, collated = false
             pred.eq = arg;
             pred.eqSource = cond;
           }
-        }
-        else if ((op === '$gt' || op === '$gte' || op === '$lt' || op === '$lte') && indexableEq(arg) && arg !== null && !isPlainObject(arg)
-          && usable(arg)) {
+        } else if (
+          (op === '$gt' || op === '$gte' || op === '$lt' || op === '$lte') &&
+          indexableEq(arg) &&
+          arg !== null &&
+          !isPlainObject(arg) &&
+          usable(arg)
+        ) {
           const r = (pred.range ??= { loInc: true, hiInc: true });
           if (op === '$gt' || op === '$gte') {
             if (r.lo === undefined || compareValues(arg, r.lo) > 0) {
@@ -323,7 +327,8 @@ function validateFilter(filter: Doc): void {
       }
     } else if (hasOperators(v)) {
       for (const [op, arg] of Object.entries(v)) {
-        if ((op === '$in' || op === '$nin' || op === '$all') && !Array.isArray(arg)) throw new CommandError(Codes.BadValue, `${op} needs an array`);
+        if ((op === '$in' || op === '$nin' || op === '$all') && !Array.isArray(arg))
+          throw new CommandError(Codes.BadValue, `${op} needs an array`);
         if (op === '$not' && hasOperators(arg)) validateFilter({ [k]: arg });
         if (op === '$elemMatch' && !isPlainObject(arg)) throw new CommandError(Codes.BadValue, '$elemMatch needs an Object');
       }
@@ -368,22 +373,23 @@ export function scan(coll: Collection, filter: Doc | undefined, opts: ScanOption
   if (plan) {
     stats.indexName = [...new Set(plan.parts.map((p) => p.index.name))].join(',');
     const seen = plan.parts.length > 1 || plan.parts[0].index.multikey || plan.parts[0].bounds.length > 1 ? new Set<number>() : null;
-    for (const { index, bounds } of plan.parts) for (const [lo, hi] of bounds) {
-      for (const e of index.tree.range(lo, hi)) {
-        stats.keysExamined++;
-        if ((++n & 255) === 0) checkDeadline(opts.deadline);
-        if (seen) {
-          if (seen.has(e.rid)) continue;
-          seen.add(e.rid);
+    for (const { index, bounds } of plan.parts)
+      for (const [lo, hi] of bounds) {
+        for (const e of index.tree.range(lo, hi)) {
+          stats.keysExamined++;
+          if ((++n & 255) === 0) checkDeadline(opts.deadline);
+          if (seen) {
+            if (seen.has(e.rid)) continue;
+            seen.add(e.rid);
+          }
+          const doc = coll.docs.get(e.rid);
+          if (!doc) continue;
+          stats.docsExamined++;
+          if (match && !match(doc)) continue;
+          out.push({ rid: e.rid, doc });
+          if (out.length >= stopAfter) return out;
         }
-        const doc = coll.docs.get(e.rid);
-        if (!doc) continue;
-        stats.docsExamined++;
-        if (match && !match(doc)) continue;
-        out.push({ rid: e.rid, doc });
-        if (out.length >= stopAfter) return out;
       }
-    }
     return out;
   }
   stats.indexName = null;
@@ -450,8 +456,12 @@ export function sortDocs<T>(items: T[], sort: Array<[string[], number]>, get: (t
  */
 function compileOperatorProjection(entries: Array<[string, unknown]>, filter: Doc | undefined, variables?: Doc): (doc: Doc) => Doc {
   const isOp = (v: unknown, op: string): boolean => isPlainObject(v) && op in v;
-  const cuts = entries.filter(([, v]) => isOp(v, '$slice')).map(([path, v]) => ({ key: path, path: path.split('.'), cut: sliceArgs(path, (v as Doc).$slice) }));
-  const picks = entries.filter(([, v]) => isOp(v, '$elemMatch')).map(([key, v]) => ({ key, match: elemMatcher(key, (v as Doc).$elemMatch) }));
+  const cuts = entries
+    .filter(([, v]) => isOp(v, '$slice'))
+    .map(([path, v]) => ({ key: path, path: path.split('.'), cut: sliceArgs(path, (v as Doc).$slice) }));
+  const picks = entries
+    .filter(([, v]) => isOp(v, '$elemMatch'))
+    .map(([key, v]) => ({ key, match: elemMatcher(key, (v as Doc).$elemMatch) }));
   const rest = entries.filter(([, v]) => !isOp(v, '$slice') && !isOp(v, '$elemMatch'));
   const inclusion = picks.length > 0 || rest.some(([k, v]) => k !== '_id' && (isPlainObject(v) || k.endsWith('.$') || Boolean(v)));
   if (inclusion) for (const { key } of [...cuts, ...picks]) rest.push([key, 1]);
@@ -513,7 +523,11 @@ function applySlice(node: unknown, path: string[], i: number, cut: (a: unknown[]
   }
   // Copy on the way down: the projected document may share subdocuments with the stored one.
   const child = obj[path[i]];
-  obj[path[i]] = Array.isArray(child) ? child.map((c) => (isPlainObject(c) ? { ...c } : c)) : isPlainObject(child) ? { ...(child as Doc) } : child;
+  obj[path[i]] = Array.isArray(child)
+    ? child.map((c) => (isPlainObject(c) ? { ...c } : c))
+    : isPlainObject(child)
+      ? { ...(child as Doc) }
+      : child;
   applySlice(obj[path[i]], path, i + 1, cut);
 }
 
@@ -524,7 +538,7 @@ function applySlice(node: unknown, path: string[], i: number, cut: (a: unknown[]
  */
 export function compileProjection(projection: unknown, filter: Doc | undefined, variables?: Doc): ((doc: Doc) => Doc) | null {
   if (projection === undefined || projection === null) return null;
-  if (!isPlainObject(projection)) throw new CommandError(Codes.TypeMismatch, "Expected field projection to be of type object");
+  if (!isPlainObject(projection)) throw new CommandError(Codes.TypeMismatch, 'Expected field projection to be of type object');
   const entries = Object.entries(projection);
   if (entries.length === 0) return null;
   if (entries.some(([, v]) => isPlainObject(v) && ('$slice' in v || '$elemMatch' in v))) {

@@ -15,7 +15,11 @@ export function expireTtl(engine: Engine, now = Date.now()): number {
         const cutoff = new Date(now - secs * 1000);
         const rids = new Set<number>();
         // Only dates expire; the scan stays inside the Date type bracket.
-        for (const e of idx.tree.range({ key: [new TypeBound(TypeRank.Date, false)], inclusive: true }, { key: [cutoff], inclusive: false })) rids.add(e.rid);
+        for (const e of idx.tree.range(
+          { key: [new TypeBound(TypeRank.Date, false)], inclusive: true },
+          { key: [cutoff], inclusive: false },
+        ))
+          rids.add(e.rid);
         for (const rid of rids) {
           coll.remove(rid);
           removed++;

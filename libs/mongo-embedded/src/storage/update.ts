@@ -52,8 +52,21 @@ const updater = require('mingo/updater') as MingoUpdater;
 const UPDATER_OPTIONS: UpdaterQueryOptions = { scriptEnabled: false, idKey: '\u0000' };
 
 const MODIFIERS = new Set([
-  '$set', '$unset', '$inc', '$mul', '$min', '$max', '$rename', '$push', '$pull', '$pullAll',
-  '$addToSet', '$pop', '$currentDate', '$bit', '$setOnInsert',
+  '$set',
+  '$unset',
+  '$inc',
+  '$mul',
+  '$min',
+  '$max',
+  '$rename',
+  '$push',
+  '$pull',
+  '$pullAll',
+  '$addToSet',
+  '$pop',
+  '$currentDate',
+  '$bit',
+  '$setOnInsert',
 ]);
 
 export type UpdateSpec = Doc | Doc[];
@@ -73,15 +86,24 @@ export function validateUpdate(u: unknown, multi: boolean): UpdateSpec {
   }
   if (ops.length !== keys.length) {
     const plain = keys.find((k) => !k.startsWith('$'))!;
-    throw new CommandError(Codes.DollarPrefixedFieldName, `The dollar ($) prefixed field '${ops[0]}' in '${ops[0]}' is not allowed in the context of an update's replacement document. Consider using an aggregation pipeline with $replaceWith.` + (plain ? '' : ''));
+    throw new CommandError(
+      Codes.DollarPrefixedFieldName,
+      `The dollar ($) prefixed field '${ops[0]}' in '${ops[0]}' is not allowed in the context of an ` +
+        `update's replacement document. Consider using an aggregation pipeline with $replaceWith.` +
+        (plain ? '' : ''),
+    );
   }
   const paths: string[] = [];
   for (const op of ops) {
     if (!MODIFIERS.has(op)) {
-      throw new CommandError(Codes.FailedToParse, `Unknown modifier: ${op}. Expected a valid update modifier or pipeline-style update specified as an array`);
+      throw new CommandError(
+        Codes.FailedToParse,
+        `Unknown modifier: ${op}. Expected a valid update modifier or pipeline-style update specified as an array`,
+      );
     }
     const arg = u[op];
-    if (!isPlainObject(arg)) throw new CommandError(Codes.FailedToParse, `Modifiers operate on fields but we found type ${typeof arg} instead.`);
+    if (!isPlainObject(arg))
+      throw new CommandError(Codes.FailedToParse, `Modifiers operate on fields but we found type ${typeof arg} instead.`);
     for (const p of Object.keys(arg)) {
       paths.push(p);
       if (op === '$rename') paths.push(String(arg[p]));
@@ -142,7 +164,11 @@ function operatorModifier(u: Doc, inserting: boolean): Doc {
  * document k cannot be updated, the results for documents before k are returned together with
  * the error, so the caller applies those and stops, as MongoDB does.
  */
-export function applyUpdateMany(docs: Doc[], u: UpdateSpec, opts: ApplyOptions = {}): { results: Array<{ doc: Doc; modified: boolean }>; error?: CommandError } {
+export function applyUpdateMany(
+  docs: Doc[],
+  u: UpdateSpec,
+  opts: ApplyOptions = {},
+): { results: Array<{ doc: Doc; modified: boolean }>; error?: CommandError } {
   const results: Array<{ doc: Doc; modified: boolean }> = [];
   const fail = (e: unknown): { results: typeof results; error: CommandError } => ({
     results,
@@ -262,10 +288,17 @@ function checkOperandTypes(doc: Doc, modifier: Doc): void {
       if (cur === undefined) continue;
       const field = p.split('.').pop();
       if (numeric && typeRank(cur) !== TypeRank.Number) {
-        throw new CommandError(Codes.TypeMismatch, `Cannot apply ${op} to a value of non-numeric type. {_id: ${formatValue(doc._id)}} has the field '${field}' of non-numeric type ${typeName(cur)}`);
+        throw new CommandError(
+          Codes.TypeMismatch,
+          `Cannot apply ${op} to a value of non-numeric type. {_id: ${formatValue(doc._id)}} ` +
+            `has the field '${field}' of non-numeric type ${typeName(cur)}`,
+        );
       }
       if (!numeric && !Array.isArray(cur)) {
-        throw new CommandError(Codes.BadValue, `The field '${field}' must be an array but is of type ${typeName(cur)} in document {_id: ${formatValue(doc._id)}}`);
+        throw new CommandError(
+          Codes.BadValue,
+          `The field '${field}' must be an array but is of type ${typeName(cur)} in document {_id: ${formatValue(doc._id)}}`,
+        );
       }
     }
   }

@@ -85,7 +85,12 @@ export class Connection {
       const allowed = ['hello', 'isMaster', 'ismaster', 'ping', 'buildInfo', 'buildinfo', 'getnonce', 'saslStart'];
       reply = allowed.includes(name)
         ? runCommand(this.ctx(), { ...req.body, $db: ns.slice(0, -5) })
-        : { ok: 0, errmsg: `Unsupported OP_QUERY command: ${name}. The client driver may require an upgrade.`, code: 352, codeName: 'UnsupportedOpQueryCommand' };
+        : {
+            ok: 0,
+            errmsg: `Unsupported OP_QUERY command: ${name}. The client driver may require an upgrade.`,
+            code: 352,
+            codeName: 'UnsupportedOpQueryCommand',
+          };
     } else {
       reply = runCommand(this.ctx(), req.body);
     }
@@ -95,7 +100,12 @@ export class Connection {
     try {
       out = req.legacy ? encodeOpReply(req.header.requestId, reply) : encodeOpMsg(req.header.requestId, reply);
     } catch (e) {
-      const err = { ok: 0, errmsg: 'reply could not be encoded: ' + (e instanceof Error ? e.message : String(e)), code: 10334, codeName: 'BSONObjectTooLarge' };
+      const err = {
+        ok: 0,
+        errmsg: 'reply could not be encoded: ' + (e instanceof Error ? e.message : String(e)),
+        code: 10334,
+        codeName: 'BSONObjectTooLarge',
+      };
       out = req.legacy ? encodeOpReply(req.header.requestId, err) : encodeOpMsg(req.header.requestId, err);
     }
     this.socket.write(out);

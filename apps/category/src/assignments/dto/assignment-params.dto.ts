@@ -22,7 +22,11 @@ export class CategoryReferenceParamsDto extends CategoryParamsDto {
 
 /** The same path for the upsert (op 16): the reference id is written, so it follows ID-3. */
 export class UpsertReferenceParamsDto extends CategoryParamsDto {
-  @ApiProperty({ description: 'The referenced product id (1 to 128 URL-safe characters, ID-3).', pattern: CUSTOM_ID_PATTERN.source, example: 'p-1' })
+  @ApiProperty({
+    description: 'The referenced product id (1 to 128 URL-safe characters, ID-3).',
+    pattern: CUSTOM_ID_PATTERN.source,
+    example: 'p-1',
+  })
   @Matches(CUSTOM_ID_PATTERN, { message: 'must be 1 to 128 URL-safe characters', context: { type: 'invalid_format' } })
   referenceId!: string;
 }

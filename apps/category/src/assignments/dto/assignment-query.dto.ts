@@ -5,7 +5,12 @@ import { CategoryPageQueryDto } from '../../categories/dto/category-query.dto';
 /** §9 decision: at most 50 distinct segment ids. */
 export const MAX_SEGMENTS = 50;
 
-const ASSIGNMENT_TYPE = { type: String, enum: ['PRODUCT'], default: 'PRODUCT', description: 'The only assignment type; any letter case.' } as const;
+const ASSIGNMENT_TYPE = {
+  type: String,
+  enum: ['PRODUCT'],
+  default: 'PRODUCT',
+  description: 'The only assignment type; any letter case.',
+} as const;
 
 /** Op 13. */
 export class AssignmentTypeQueryDto {
@@ -28,13 +33,19 @@ export class AssignmentListQueryDto extends CategoryPageQueryDto {
   @Text()
   'ref.localizedName'?: string;
 
-  @ApiPropertyOptional({ type: Boolean, default: false, description: 'Include the assignments of the descendants reachable without a hidden category.' })
+  @ApiPropertyOptional({
+    type: Boolean,
+    default: false,
+    description: 'Include the assignments of the descendants reachable without a hidden category.',
+  })
   @BooleanText()
   withSubcategories?: boolean;
 
   @ApiPropertyOptional({
     type: String,
-    description: `Comma-separated customer segment ids, at most ${MAX_SEGMENTS}: only categories assigned to one of them (§9; 503 when the segment service cannot answer).`,
+    description:
+      `Comma-separated customer segment ids, at most ${MAX_SEGMENTS}: only categories ` +
+      `assigned to one of them (§9; 503 when the segment service cannot answer).`,
     example: 'gold,silver',
   })
   @ListText({ max: MAX_SEGMENTS, maxMessage: `at most ${MAX_SEGMENTS} segment ids are allowed` })

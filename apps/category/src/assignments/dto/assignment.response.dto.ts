@@ -10,7 +10,12 @@ export class AssignmentRefResponseDto {
   @ApiProperty({ enum: [PRODUCT] })
   type!: string;
 
-  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, description: 'Narrowed by Accept-Language; `{}` when unknown.', example: { en: 'Hammer' } })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    description: 'Narrowed by Accept-Language; `{}` when unknown.',
+    example: { en: 'Hammer' },
+  })
   localizedName!: Record<string, string>;
 }
 
@@ -40,7 +45,7 @@ export class AssignmentBulkResultDto {
   @ApiPropertyOptional({ type: String, description: 'The created or existing assignment.' })
   assignmentId?: string;
 
-  @ApiProperty({ type: String, description: 'The item\'s `ref.id`.', example: 'p-1' })
+  @ApiProperty({ type: String, description: "The item's `ref.id`.", example: 'p-1' })
   productId!: string;
 
   @ApiProperty({ type: Number, enum: [200, 201, 409], example: 201 })

@@ -1,7 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { CUSTOM_ID_PATTERN } from '@suite/api-kit';
-import { Type } from 'class-transformer';
-import { IsBoolean, IsDefined, IsObject, IsOptional, Matches, ValidateNested } from 'class-validator';
+import { CUSTOM_ID_PATTERN, NestedObject } from '@suite/api-kit';
+import { IsBoolean, IsDefined, IsObject, IsOptional, Matches } from 'class-validator';
 import { IsOneOf } from '../../common/dto/body-values';
 import { PRODUCT } from '../assignment.types';
 
@@ -15,12 +14,21 @@ const upper = (s: string) => s.toUpperCase();
 
 /** What every `ref` of an assignment body has: the product and its optional name. */
 export abstract class AssignmentRefFieldsDto {
-  @ApiProperty({ type: String, pattern: CUSTOM_ID_PATTERN.source, description: 'The product id (ID-3: it also appears in paths).', example: 'p-1' })
+  @ApiProperty({
+    type: String,
+    pattern: CUSTOM_ID_PATTERN.source,
+    description: 'The product id (ID-3: it also appears in paths).',
+    example: 'p-1',
+  })
   @IsDefined({ message: ID_MESSAGE })
   @Matches(CUSTOM_ID_PATTERN, { message: ID_MESSAGE, context: { type: 'invalid_format' } })
   id!: string;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' }, description: 'Suite extension: the product name per language (§4.6).' })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    description: 'Suite extension: the product name per language (§4.6).',
+  })
   @IsOptional()
   @IsObject({ message: MAP_MESSAGE })
   localizedName?: Record<string, string> | null;
@@ -42,32 +50,22 @@ export class UpsertAssignmentRefDto extends AssignmentRefFieldsDto {
   type?: string | null;
 }
 
-/** POST `/categories/{categoryId}/assignments` (op 12) and one element of op 14. */
-export class CreateAssignmentDto {
-  @ApiProperty({ type: AssignmentRefDto })
-  @IsDefined({ message: 'must not be null' })
-  @IsObject({ message: 'must not be null' })
-  @ValidateNested()
-  @Type(() => AssignmentRefDto)
-  ref!: AssignmentRefDto;
+/** An assignment body: a `ref` of the given kind, then the publication state of the product. */
+function AssignmentBody<R extends AssignmentRefFieldsDto>(refType: new () => R) {
+  abstract class AssignmentBodyDto {
+    @NestedObject(() => refType, { required: true, message: 'must not be null' })
+    ref!: R;
 
-  @ApiPropertyOptional({ type: Boolean, default: true, description: 'Suite extension: the publication state of the product.' })
-  @IsOptional()
-  @IsBoolean({ message: 'must be a boolean' })
-  published?: boolean | null;
+    @ApiPropertyOptional({ type: Boolean, default: true, description: 'Suite extension: the publication state of the product.' })
+    @IsOptional()
+    @IsBoolean({ message: 'must be a boolean' })
+    published?: boolean | null;
+  }
+  return AssignmentBodyDto;
 }
+
+/** POST `/categories/{categoryId}/assignments` (op 12) and one element of op 14. */
+export class CreateAssignmentDto extends AssignmentBody(AssignmentRefDto) {}
 
 /** One element of PUT `/categories/{categoryId}/assignments/references/bulk` (op 15). */
-export class UpsertAssignmentDto {
-  @ApiProperty({ type: UpsertAssignmentRefDto })
-  @IsDefined({ message: 'must not be null' })
-  @IsObject({ message: 'must not be null' })
-  @ValidateNested()
-  @Type(() => UpsertAssignmentRefDto)
-  ref!: UpsertAssignmentRefDto;
-
-  @ApiPropertyOptional({ type: Boolean, default: true, description: 'Suite extension: the publication state of the product.' })
-  @IsOptional()
-  @IsBoolean({ message: 'must be a boolean' })
-  published?: boolean | null;
-}
+export class UpsertAssignmentDto extends AssignmentBody(UpsertAssignmentRefDto) {}

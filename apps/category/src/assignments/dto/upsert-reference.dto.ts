@@ -12,7 +12,11 @@ export class ReferenceExtrasDto {
   @IsOneOf([PRODUCT], 'must be PRODUCT', (s) => s.toUpperCase())
   type?: string | null;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' }, description: 'Suite extension: the product name per language; replaces the stored one.' })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    description: 'Suite extension: the product name per language; replaces the stored one.',
+  })
   @IsOptional()
   @IsObject({ message: 'must be a map of language codes to texts' })
   localizedName?: Record<string, string> | null;

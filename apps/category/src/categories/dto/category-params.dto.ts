@@ -15,9 +15,16 @@ export class CategoryParamsDto extends TenantParamsDto {
 
 /** PUT `/{tenant}/categories/{categoryId}`: the path id may create the category, so it follows §4.1. */
 export class ReplaceCategoryParamsDto extends TenantParamsDto {
-  @ApiProperty({ description: 'The category id; a custom id when the PUT creates (§4.1).', pattern: CATEGORY_ID_PATTERN.source, example: 'tools' })
+  @ApiProperty({
+    description: 'The category id; a custom id when the PUT creates (§4.1).',
+    pattern: CATEGORY_ID_PATTERN.source,
+    example: 'tools',
+  })
   @Matches(CATEGORY_ID_PATTERN, { message: `must match ${CATEGORY_ID_PATTERN.source}`, context: { type: 'invalid_format' } })
-  @IsNotIn(RESERVED_CATEGORY_IDS, { message: (args: ValidationArguments) => `'${String(args.value)}' is reserved`, context: { type: 'invalid_value' } })
+  @IsNotIn(RESERVED_CATEGORY_IDS, {
+    message: (args: ValidationArguments) => `'${String(args.value)}' is reserved`,
+    context: { type: 'invalid_value' },
+  })
   categoryId!: string;
 }
 

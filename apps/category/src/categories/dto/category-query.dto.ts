@@ -21,7 +21,11 @@ export class CategoryPageQueryDto extends PagingQueryDto {
   @BooleanText()
   showUnpublished?: boolean;
 
-  @ApiPropertyOptional({ type: String, description: '`field[:asc|:desc]`, comma-separated, at most 5 (§3.6, PAG-7).', example: 'position:asc,localizedName.en' })
+  @ApiPropertyOptional({
+    type: String,
+    description: '`field[:asc|:desc]`, comma-separated, at most 5 (§3.6, PAG-7).',
+    example: 'position:asc,localizedName.en',
+  })
   @Text()
   sort?: string;
 }
@@ -81,18 +85,27 @@ export class CategoryListQueryDto extends CategorySearchQueryDto {
 
 /** Ops 2, 6, 7: `publish` (§4.2). */
 export class CategoryWriteQueryDto {
-  @ApiPropertyOptional({ type: Boolean, description: 'When present it must equal the body\'s `published`.' })
+  @ApiPropertyOptional({ type: Boolean, description: "When present it must equal the body's `published`." })
   @BooleanText()
   publish?: boolean;
 }
 
 /** Op 8. */
 export class DeleteCategoryQueryDto {
-  @ApiPropertyOptional({ type: Boolean, default: false, description: 'Delete the whole subtree; without it a root with children is refused and children are promoted to roots.' })
+  @ApiPropertyOptional({
+    type: Boolean,
+    default: false,
+    description: 'Delete the whole subtree; without it a root with children is refused and children are promoted to roots.',
+  })
   @BooleanText()
   withSubcategories?: boolean;
 
-  @ApiPropertyOptional({ type: Boolean, default: false, deprecated: true, description: 'Legacy alias of `withSubcategories`, which wins when both are sent.' })
+  @ApiPropertyOptional({
+    type: Boolean,
+    default: false,
+    deprecated: true,
+    description: 'Legacy alias of `withSubcategories`, which wins when both are sent.',
+  })
   @BooleanText()
   recursive?: boolean;
 }

@@ -4,7 +4,11 @@ import { VisibilityQueryDto } from './category-query.dto';
 
 /** Op 21: all visible trees, optionally only those containing one of `categoryIds`. */
 export class CategoryTreesQueryDto extends VisibilityQueryDto {
-  @ApiPropertyOptional({ type: String, description: 'Comma-separated category ids (§3.7): only trees that show one of them.', example: 'hammers,saws' })
+  @ApiPropertyOptional({
+    type: String,
+    description: 'Comma-separated category ids (§3.7): only trees that show one of them.',
+    example: 'hammers,saws',
+  })
   @ListText()
   categoryIds?: string[];
 }

@@ -1,7 +1,19 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ErrorDetail, isDateTimeWithOffset, isPlainObject, IsMixins, IsMixinSchemas, ValidateDetails } from '@suite/api-kit';
+import { ErrorDetail, isDateTimeWithOffset, isPlainObject, IsMixins, IsMixinSchemas, NestedObject, ValidateDetails } from '@suite/api-kit';
 import { Type } from 'class-transformer';
-import { IsArray, IsBoolean, IsDefined, IsNotEmptyObject, IsNotIn, IsObject, IsOptional, IsString, Matches, ValidateNested, ValidationArguments } from 'class-validator';
+import {
+  IsArray,
+  IsBoolean,
+  IsDefined,
+  IsNotEmptyObject,
+  IsNotIn,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  ValidateNested,
+  ValidationArguments,
+} from 'class-validator';
 import { IsCount, IsNonBlankString, IsOneOf, IsPresent, MatchesIfPresent } from '../../common/dto/body-values';
 import { CATEGORY_ID_PATTERN, CATEGORY_TYPES, CategoryType, RESERVED_CATEGORY_IDS } from '../category.types';
 
@@ -16,10 +28,20 @@ const SCHEMA_URL = /^https?:\/\/[^\s/$.?#].\S*$/;
 
 /** `validity` (§4.2): documentation of the object the `validity` rules check. */
 export class ValidityDto {
-  @ApiPropertyOptional({ type: String, format: 'date-time', description: 'Start of validity, ISO 8601 with offset (HTTP-10).', example: '2024-01-01T00:00:00Z' })
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    description: 'Start of validity, ISO 8601 with offset (HTTP-10).',
+    example: '2024-01-01T00:00:00Z',
+  })
   from?: string;
 
-  @ApiPropertyOptional({ type: String, format: 'date-time', description: 'End of validity, ISO 8601 with offset; not before `from`.', example: '2025-01-01T00:00:00Z' })
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    description: 'End of validity, ISO 8601 with offset; not before `from`.',
+    example: '2025-01-01T00:00:00Z',
+  })
   to?: string;
 }
 
@@ -32,7 +54,8 @@ export function validityDetails(allowNull: boolean) {
     if (!isPlainObject(value)) return [];
     const details: ErrorDetail[] = [];
     for (const [key, v] of Object.entries(value)) {
-      if (key !== 'from' && key !== 'to') details.push({ field: `${field}.${key}`, type: 'invalid_key', message: 'only from and to are allowed' });
+      if (key !== 'from' && key !== 'to')
+        details.push({ field: `${field}.${key}`, type: 'invalid_key', message: 'only from and to are allowed' });
       else if (v !== undefined && !(v === null && allowNull) && !isDateTimeWithOffset(v)) {
         details.push({ field: `${field}.${key}`, type: 'invalid_format', message: 'must be an ISO 8601 date-time with offset' });
       }
@@ -44,7 +67,11 @@ export function validityDetails(allowNull: boolean) {
 /** `ecn[i]`: non-blank strings (duplicates are collapsed when stored). */
 export function ecnDetails(value: unknown, field: string): ErrorDetail[] {
   if (!Array.isArray(value)) return [];
-  return value.flatMap((v: unknown, i) => (typeof v !== 'string' || v.trim() === '' ? [{ field: `${field}[${i}]`, type: 'invalid_value', message: 'must be a non-blank string' }] : []));
+  return value.flatMap((v: unknown, i) =>
+    typeof v !== 'string' || v.trim() === ''
+      ? [{ field: `${field}[${i}]`, type: 'invalid_value', message: 'must be a non-blank string' }]
+      : [],
+  );
 }
 
 /**
@@ -90,29 +117,50 @@ export class ClassificationMixinDto {
 
 /** `metadata` of a POST body: schema links of the mixins (META-9); a version is ignored. */
 export class CreateCategoryMetadataDto {
-  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string', format: 'uri' }, description: 'Mixin name → absolute schema URL (META-9).' })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'string', format: 'uri' },
+    description: 'Mixin name → absolute schema URL (META-9).',
+  })
   @IsMixinSchemas()
   mixins?: Record<string, string>;
 }
 
 /** The fields POST and PUT share (§4.2). */
 export abstract class CategoryFieldsDto {
-  @ApiPropertyOptional({ enum: CATEGORY_TYPES, default: 'STANDARD', description: 'Immutable after creation; without it a PUT keeps the stored type.' })
+  @ApiPropertyOptional({
+    enum: CATEGORY_TYPES,
+    default: 'STANDARD',
+    description: 'Immutable after creation; without it a PUT keeps the stored type.',
+  })
   @IsOptional()
   @IsOneOf(CATEGORY_TYPES, 'must be STANDARD or CLASSIFICATION')
   type?: CategoryType | null;
 
-  @ApiPropertyOptional({ type: String, nullable: true, description: 'Parent category; absent (PUT: the category becomes a root), null, blank, "root" or "null" mean root (§4.3).' })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description: 'Parent category; absent (PUT: the category becomes a root), null, blank, "root" or "null" mean root (§4.3).',
+  })
   @IsOptional()
   @IsString({ message: 'must be a string' })
   parentId?: string | null;
 
-  @ApiPropertyOptional({ type: String, description: 'Unique per tenant, case-insensitively; required for CLASSIFICATION.', example: 'TOOLS' })
+  @ApiPropertyOptional({
+    type: String,
+    description: 'Unique per tenant, case-insensitively; required for CLASSIFICATION.',
+    example: 'TOOLS',
+  })
   @IsOptional()
   @IsNonBlankString('must be a non-blank string')
   code?: string | null;
 
-  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, description: 'Language → name, at least one non-blank translation (LOC-1; maps only).', example: { en: 'Tools' } })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    description: 'Language → name, at least one non-blank translation (LOC-1; maps only).',
+    example: { en: 'Tools' },
+  })
   @IsDefined({ message: 'must not be null' })
   @IsObject({ message: MAP_MESSAGE })
   @IsNotEmptyObject({}, { message: 'must contain at least one translation' })
@@ -123,7 +171,12 @@ export abstract class CategoryFieldsDto {
   @IsObject({ message: MAP_MESSAGE })
   localizedDescription?: Record<string, string> | null;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' }, description: 'Language → slug, without diacritics (§3.4).', example: { en: 'tools' } })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    description: 'Language → slug, without diacritics (§3.4).',
+    example: { en: 'tools' },
+  })
   @IsOptional()
   @IsObject({ message: MAP_MESSAGE })
   localizedSlug?: Record<string, string> | null;
@@ -145,7 +198,10 @@ export abstract class CategoryFieldsDto {
   @IsCount('must be an integer >= 0', 'invalid_value')
   position?: number | null;
 
-  @ApiProperty({ type: Boolean, description: 'Publishing needs `category.category_publish` (§3.2); must equal the `publish` parameter when sent.' })
+  @ApiProperty({
+    type: Boolean,
+    description: 'Publishing needs `category.category_publish` (§3.2); must equal the `publish` parameter when sent.',
+  })
   @IsDefined({ message: 'must be a boolean' })
   @IsBoolean({ message: 'must be a boolean' })
   published!: boolean;
@@ -158,7 +214,11 @@ export abstract class CategoryFieldsDto {
   @ValidateDetails('uniqueMixinNames', duplicateMixinNames)
   ownClassificationMixins?: ClassificationMixinDto[] | null;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'object' }, description: 'Custom attributes: mixin name → JSON object (META-8).' })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'object' },
+    description: 'Custom attributes: mixin name → JSON object (META-8).',
+  })
   @IsOptional()
   @IsMixins()
   mixins?: Record<string, unknown> | null;
@@ -166,16 +226,20 @@ export abstract class CategoryFieldsDto {
 
 /** POST `/categories` (op 2). */
 export class CreateCategoryDto extends CategoryFieldsDto {
-  @ApiPropertyOptional({ type: String, pattern: CATEGORY_ID_PATTERN.source, description: 'A custom id (§4.1); generated (UUID v4) when absent.', example: 'tools' })
+  @ApiPropertyOptional({
+    type: String,
+    pattern: CATEGORY_ID_PATTERN.source,
+    description: 'A custom id (§4.1); generated (UUID v4) when absent.',
+    example: 'tools',
+  })
   @IsOptional()
   @Matches(CATEGORY_ID_PATTERN, { message: `must match ${CATEGORY_ID_PATTERN.source}`, context: { type: 'invalid_format' } })
-  @IsNotIn(RESERVED_CATEGORY_IDS, { message: (args: ValidationArguments) => `'${String(args.value)}' is reserved`, context: { type: 'invalid_value' } })
+  @IsNotIn(RESERVED_CATEGORY_IDS, {
+    message: (args: ValidationArguments) => `'${String(args.value)}' is reserved`,
+    context: { type: 'invalid_value' },
+  })
   id?: string | null;
 
-  @ApiPropertyOptional({ type: CreateCategoryMetadataDto })
-  @IsOptional()
-  @IsObject({ message: 'must be an object' })
-  @ValidateNested()
-  @Type(() => CreateCategoryMetadataDto)
+  @NestedObject(() => CreateCategoryMetadataDto, { message: 'must be an object' })
   metadata?: CreateCategoryMetadataDto | null;
 }

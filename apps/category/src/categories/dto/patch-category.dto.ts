@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ErrorDetail, isPlainObject, validateMixins, validateMixinSchemas, ValidateDetails } from '@suite/api-kit';
+import { ErrorDetail, isPlainObject, NestedObject, validateMixins, validateMixinSchemas, ValidateDetails } from '@suite/api-kit';
 import { Type } from 'class-transformer';
 import { IsArray, IsBoolean, IsDefined, IsObject, IsOptional, IsString, ValidateIf, ValidateNested } from 'class-validator';
 import { IsCount, IsNonBlankString, IsOneOf } from '../../common/dto/body-values';
@@ -33,7 +33,12 @@ export class PatchCategoryMetadataDto {
   @IsCount('must be a non-negative integer', 'invalid_type')
   version!: number;
 
-  @ApiPropertyOptional({ type: 'object', nullable: true, additionalProperties: { type: 'string', format: 'uri', nullable: true }, description: 'Merged; null removes a link, null as a whole clears them.' })
+  @ApiPropertyOptional({
+    type: 'object',
+    nullable: true,
+    additionalProperties: { type: 'string', format: 'uri', nullable: true },
+    description: 'Merged; null removes a link, null as a whole clears them.',
+  })
   @IsOptional()
   @IsObject({ message: 'must be an object' })
   @ValidateDetails('isMixinSchemasPatch', schemaPatchDetails)
@@ -47,7 +52,11 @@ export class PatchCategoryDto {
   @IsOneOf(CATEGORY_TYPES, 'must be STANDARD or CLASSIFICATION')
   type?: CategoryType | null;
 
-  @ApiPropertyOptional({ type: String, nullable: true, description: 'Move under this category; null, blank, "root" or "null" make it a root (§4.3).' })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description: 'Move under this category; null, blank, "root" or "null" make it a root (§4.3).',
+  })
   @IsOptional()
   @IsString({ message: 'must be a string' })
   parentId?: string | null;
@@ -57,18 +66,32 @@ export class PatchCategoryDto {
   @IsNonBlankString('must be a non-blank string')
   code?: string | null;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string', nullable: true }, description: 'Merged per language; null removes a translation; one must remain.' })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'string', nullable: true },
+    description: 'Merged per language; null removes a translation; one must remain.',
+  })
   @ValidateIf((o: PatchCategoryDto) => o.localizedName !== undefined)
   @IsDefined({ message: 'must contain at least one translation' })
   @IsObject({ message: MAP_MESSAGE })
   localizedName?: Record<string, string | null>;
 
-  @ApiPropertyOptional({ type: 'object', nullable: true, additionalProperties: { type: 'string', nullable: true }, description: 'Merged per language; null clears.' })
+  @ApiPropertyOptional({
+    type: 'object',
+    nullable: true,
+    additionalProperties: { type: 'string', nullable: true },
+    description: 'Merged per language; null clears.',
+  })
   @IsOptional()
   @IsObject({ message: MAP_MESSAGE })
   localizedDescription?: Record<string, string | null> | null;
 
-  @ApiPropertyOptional({ type: 'object', nullable: true, additionalProperties: { type: 'string', nullable: true }, description: 'Merged per language; null clears; no diacritics.' })
+  @ApiPropertyOptional({
+    type: 'object',
+    nullable: true,
+    additionalProperties: { type: 'string', nullable: true },
+    description: 'Merged per language; null clears; no diacritics.',
+  })
   @IsOptional()
   @IsObject({ message: MAP_MESSAGE })
   localizedSlug?: Record<string, string | null> | null;
@@ -90,7 +113,11 @@ export class PatchCategoryDto {
   @IsCount('must be an integer >= 0', 'invalid_value')
   position?: number | null;
 
-  @ApiPropertyOptional({ type: Boolean, nullable: true, description: 'A state change needs the publish or unpublish scope (§3.2); null leaves it unchanged.' })
+  @ApiPropertyOptional({
+    type: Boolean,
+    nullable: true,
+    description: 'A state change needs the publish or unpublish scope (§3.2); null leaves it unchanged.',
+  })
   @IsOptional()
   @IsBoolean({ message: 'must be a boolean' })
   published?: boolean | null;
@@ -103,15 +130,16 @@ export class PatchCategoryDto {
   @ValidateDetails('uniqueMixinNames', duplicateMixinNames)
   ownClassificationMixins?: ClassificationMixinDto[] | null;
 
-  @ApiPropertyOptional({ type: 'object', nullable: true, additionalProperties: { type: 'object', nullable: true }, description: 'Merged recursively (META-7); null removes a key, null as a whole clears them.' })
+  @ApiPropertyOptional({
+    type: 'object',
+    nullable: true,
+    additionalProperties: { type: 'object', nullable: true },
+    description: 'Merged recursively (META-7); null removes a key, null as a whole clears them.',
+  })
   @IsOptional()
   @ValidateDetails('isMixinsPatch', mixinPatchDetails)
   mixins?: Record<string, unknown> | null;
 
-  @ApiProperty({ type: PatchCategoryMetadataDto })
-  @IsDefined({ message: 'must be an object with version' })
-  @IsObject({ message: 'must be an object with version' })
-  @ValidateNested()
-  @Type(() => PatchCategoryMetadataDto)
+  @NestedObject(() => PatchCategoryMetadataDto, { required: true, message: 'must be an object with version' })
   metadata!: PatchCategoryMetadataDto;
 }

@@ -1,12 +1,16 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { Allow, IsObject, IsOptional, ValidateNested } from 'class-validator';
+import { NestedObject } from '@suite/api-kit';
+import { Allow, IsOptional } from 'class-validator';
 import { IsCount } from '../../common/dto/body-values';
 import { CategoryFieldsDto, CreateCategoryMetadataDto } from './create-category.dto';
 
 /** `metadata` of a PUT body: the optional lock of §4.5 besides the schema links. */
 export class ReplaceCategoryMetadataDto extends CreateCategoryMetadataDto {
-  @ApiPropertyOptional({ type: Number, minimum: 0, description: 'Optional lock: the version the client read (409 when stale, §4.5); ignored on PUT-create.' })
+  @ApiPropertyOptional({
+    type: Number,
+    minimum: 0,
+    description: 'Optional lock: the version the client read (409 when stale, §4.5); ignored on PUT-create.',
+  })
   @IsOptional()
   @IsCount('must be a non-negative integer', 'invalid_type')
   version?: number | null;
@@ -19,10 +23,6 @@ export class ReplaceCategoryDto extends CategoryFieldsDto {
   @Allow()
   id?: unknown;
 
-  @ApiPropertyOptional({ type: ReplaceCategoryMetadataDto })
-  @IsOptional()
-  @IsObject({ message: 'must be an object' })
-  @ValidateNested()
-  @Type(() => ReplaceCategoryMetadataDto)
+  @NestedObject(() => ReplaceCategoryMetadataDto, { message: 'must be an object' })
   metadata?: ReplaceCategoryMetadataDto | null;
 }

@@ -9,7 +9,10 @@ import { ValidateBy, ValidationOptions } from 'class-validator';
  */
 export function IsCount(message: string, type: 'invalid_value' | 'invalid_type'): PropertyDecorator {
   return ValidateBy(
-    { name: 'isCount', validator: { validate: (v: unknown) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0, defaultMessage: () => message } },
+    {
+      name: 'isCount',
+      validator: { validate: (v: unknown) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0, defaultMessage: () => message },
+    },
     { context: { type } },
   );
 }
@@ -17,7 +20,10 @@ export function IsCount(message: string, type: 'invalid_value' | 'invalid_type')
 /** A string with at least one non-blank character; anything else is `invalid_value`. */
 export function IsNonBlankString(message: string, options?: ValidationOptions): PropertyDecorator {
   return ValidateBy(
-    { name: 'isNonBlankString', validator: { validate: (v: unknown) => typeof v === 'string' && v.trim() !== '', defaultMessage: () => message } },
+    {
+      name: 'isNonBlankString',
+      validator: { validate: (v: unknown) => typeof v === 'string' && v.trim() !== '', defaultMessage: () => message },
+    },
     { context: { type: 'invalid_value' }, ...options },
   );
 }
@@ -27,13 +33,19 @@ export function IsNonBlankString(message: string, options?: ValidationOptions): 
  * wrong value rather than a missing one, beside {@link MatchesIfPresent}.
  */
 export function IsPresent(message: string): PropertyDecorator {
-  return ValidateBy({ name: 'isPresent', validator: { validate: (v: unknown) => v !== undefined, defaultMessage: () => message } }, { context: { type: 'missing_value' } });
+  return ValidateBy(
+    { name: 'isPresent', validator: { validate: (v: unknown) => v !== undefined, defaultMessage: () => message } },
+    { context: { type: 'missing_value' } },
+  );
 }
 
 /** A string matching `pattern` unless absent: `invalid_format`. */
 export function MatchesIfPresent(pattern: RegExp, message: string): PropertyDecorator {
   return ValidateBy(
-    { name: 'matchesIfPresent', validator: { validate: (v: unknown) => v === undefined || (typeof v === 'string' && pattern.test(v)), defaultMessage: () => message } },
+    {
+      name: 'matchesIfPresent',
+      validator: { validate: (v: unknown) => v === undefined || (typeof v === 'string' && pattern.test(v)), defaultMessage: () => message },
+    },
     { context: { type: 'invalid_format' } },
   );
 }
@@ -41,7 +53,10 @@ export function MatchesIfPresent(pattern: RegExp, message: string): PropertyDeco
 /** One of `values` (strings, compared after `normalize`): `invalid_value`. */
 export function IsOneOf(values: readonly string[], message: string, normalize: (s: string) => string = (s) => s): PropertyDecorator {
   return ValidateBy(
-    { name: 'isOneOf', validator: { validate: (v: unknown) => typeof v === 'string' && values.includes(normalize(v)), defaultMessage: () => message } },
+    {
+      name: 'isOneOf',
+      validator: { validate: (v: unknown) => typeof v === 'string' && values.includes(normalize(v)), defaultMessage: () => message },
+    },
     { context: { type: 'invalid_value' } },
   );
 }

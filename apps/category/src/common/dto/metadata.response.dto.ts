@@ -12,7 +12,11 @@ export class MetadataResponseDto implements MetadataView {
   @ApiProperty({ type: String, format: 'date-time', example: '2024-05-01T10:00:00.000Z' })
   modifiedAt!: string;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string', format: 'uri' }, description: 'Mixin name → schema URL (META-9).' })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'string', format: 'uri' },
+    description: 'Mixin name → schema URL (META-9).',
+  })
   mixins?: Record<string, string>;
 }
 

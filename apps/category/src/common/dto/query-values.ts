@@ -26,13 +26,29 @@ export function BooleanText(): PropertyDecorator {
 
 /** An integer parameter of at least `min`: `invalid_type` "must be an integer", `out_of_range` "must be at least <min>". */
 export function IntegerText(min: number): PropertyDecorator {
-  return compose(Transform(integerText), IsOptional(), IsInt({ message: 'must be an integer' }), Min(min, { message: `must be at least ${min}` }));
+  return compose(
+    Transform(integerText),
+    IsOptional(),
+    IsInt({ message: 'must be an integer' }),
+    Min(min, { message: `must be at least ${min}` }),
+  );
 }
 
 /** §3.7 lists: comma-separated, trimmed, empty entries dropped, duplicates collapsed; at most `max` entries. */
 export function ListText(options: { max?: number; maxMessage?: string } = {}): PropertyDecorator {
   const decorators = [
-    Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? [...new Set(value.split(',').map((s) => s.trim()).filter((s) => s !== ''))] : value)),
+    Transform(({ value }: { value: unknown }) =>
+      typeof value === 'string'
+        ? [
+            ...new Set(
+              value
+                .split(',')
+                .map((s) => s.trim())
+                .filter((s) => s !== ''),
+            ),
+          ]
+        : value,
+    ),
     IsOptional(),
     IsArray(),
     IsString({ each: true }),

@@ -66,6 +66,19 @@ export class MinOrderValueDto extends CouponMoneyDto {
   static override readonly path = 'restrictions.minOrderValue';
 }
 
+/**
+ * A currency-amount property holding `money`: an object (`<path> must be an object with amount and
+ * currency`) checked with the money rules; `null` counts as absent. The decorators apply in the
+ * order of the stacked ones they replace, the last first.
+ */
+function MoneyObject(money: typeof DiscountAbsoluteDto | typeof MinOrderValueDto): PropertyDecorator {
+  const message = `${money.path} must be an object with amount and currency`;
+  return (target, property) => {
+    const isObject = Rule(`${String(property)}Object`, 'invalid_type', (v) => v !== undefined && !isPlainObject(v), message);
+    for (const decorate of [NullAsAbsent(), Type(() => money), ValidateNested(), isObject]) decorate(target, property);
+  };
+}
+
 /** X5/X8: why a non-empty `validFor` conflicts with the coupon's flags, if it does. */
 function validForConflict(r: Record<string, unknown>): string | undefined {
   const coupon = ownerOf(r);
@@ -79,6 +92,31 @@ function validForConflict(r: Record<string, unknown>): string | undefined {
 function validOwner(r: Record<string, unknown>): Record<string, unknown> | undefined {
   const coupon = ownerOf(r);
   return coupon && restrictionsValid(r) ? coupon : undefined;
+}
+
+/**
+ * An id list that a flag of the coupon switches on (X11/X12 `includedCategories` with
+ * `categoryRestricted`, X6/X10 `segments` with `segmentRestricted`): required when the flag is
+ * true, refused when it is not. Its rules register in the order stacked decorators would (the
+ * last first), which is the order their details are reported in.
+ */
+function FlaggedIdList(list: 'includedCategories' | 'segments', flag: 'categoryRestricted' | 'segmentRestricted'): PropertyDecorator {
+  const decorators = [
+    Rule(
+      `${list}Allowed`,
+      'conflicting_values',
+      (v, r) => hasIds(v) && validOwner(r) !== undefined && validOwner(r)?.[flag] !== true,
+      `${list} require ${flag} to be true`,
+    ),
+    Rule(
+      `${list}Required`,
+      'missing_value',
+      (v, r) => validOwner(r)?.[flag] === true && !hasIds(v),
+      `${list} are required when ${flag} is true`,
+    ),
+    IdList(`${list}List`, ID_LISTS[list].max, ID_LISTS[list].dedupe),
+  ];
+  return (target, property) => decorators.forEach((decorate) => decorate(target, property));
 }
 
 function sharesCategories(r: Record<string, unknown>): boolean {
@@ -119,15 +157,7 @@ export class RestrictionsDto {
   validUntil?: string | null;
 
   @ApiPropertyOptional({ type: () => MinOrderValueDto, description: 'The minimum order total; an amount of 0 means no minimum.' })
-  @Rule(
-    'minOrderValueObject',
-    'invalid_type',
-    (v) => v !== undefined && !isPlainObject(v),
-    'restrictions.minOrderValue must be an object with amount and currency',
-  )
-  @ValidateNested()
-  @Type(() => MinOrderValueDto)
-  @NullAsAbsent()
+  @MoneyObject(MinOrderValueDto)
   minOrderValue?: MinOrderValueDto;
 
   @ApiPropertyOptional({
@@ -135,19 +165,7 @@ export class RestrictionsDto {
     maxItems: ID_LISTS.includedCategories.max,
     description: 'Categories the discount applies to; required when `categoryRestricted`.',
   })
-  @IdList('includedCategoriesList', ID_LISTS.includedCategories.max, ID_LISTS.includedCategories.dedupe)
-  @Rule(
-    'includedCategoriesRequired',
-    'missing_value',
-    (v, r) => validOwner(r)?.categoryRestricted === true && !hasIds(v),
-    'includedCategories are required when categoryRestricted is true',
-  )
-  @Rule(
-    'includedCategoriesAllowed',
-    'conflicting_values',
-    (v, r) => hasIds(v) && validOwner(r) !== undefined && validOwner(r)?.categoryRestricted !== true,
-    'includedCategories require categoryRestricted to be true',
-  )
+  @FlaggedIdList('includedCategories', 'categoryRestricted')
   includedCategories?: string[] | null;
 
   @ApiPropertyOptional({
@@ -176,19 +194,7 @@ export class RestrictionsDto {
     maxItems: ID_LISTS.segments.max,
     description: 'Customer-segment ids (§10); required when `segmentRestricted`. Duplicates are removed.',
   })
-  @IdList('segmentsList', ID_LISTS.segments.max, ID_LISTS.segments.dedupe)
-  @Rule(
-    'segmentsRequired',
-    'missing_value',
-    (v, r) => validOwner(r)?.segmentRestricted === true && !hasIds(v),
-    'segments are required when segmentRestricted is true',
-  )
-  @Rule(
-    'segmentsAllowed',
-    'conflicting_values',
-    (v, r) => hasIds(v) && validOwner(r) !== undefined && validOwner(r)?.segmentRestricted !== true,
-    'segments require segmentRestricted to be true',
-  )
+  @FlaggedIdList('segments', 'segmentRestricted')
   segments?: string[] | null;
 }
 
@@ -213,6 +219,21 @@ export class CouponMetadataDto {
 }
 
 const restrictionsOf = (coupon: Record<string, unknown>) => coupon.restrictions;
+
+/** An optional boolean flag of the coupon (`<flag> must be true or false`). */
+function IsFlag(): PropertyDecorator {
+  const optional = IsOptional();
+  const boolean = IsBoolean({ message: (args: ValidationArguments) => `${args.property} must be true or false` });
+  return (target, property) => {
+    optional(target, property);
+    boolean(target, property);
+  };
+}
+
+/** X7/X9: this flag and `other` cannot both be true; judged once `restrictions` passed its own rules. */
+function ExcludesFlag(name: string, other: 'categoryRestricted' | 'segmentRestricted', message: string): PropertyDecorator {
+  return Rule(name, 'conflicting_values', (v, o) => v === true && o[other] === true && restrictionsValid(restrictionsOf(o)), message);
+}
 
 /** The writable coupon fields (§3.1) with their rules; `discountType` is declared by each direction. */
 export abstract class CouponFieldsDto {
@@ -247,21 +268,13 @@ export abstract class CouponFieldsDto {
   discountPercentage?: number | null;
 
   @ApiPropertyOptional({ type: () => DiscountAbsoluteDto, description: 'Required when `discountType` is `ABSOLUTE`.' })
-  @Rule(
-    'discountAbsoluteObject',
-    'invalid_type',
-    (v) => v !== undefined && !isPlainObject(v),
-    'discountAbsolute must be an object with amount and currency',
-  )
+  @MoneyObject(DiscountAbsoluteDto)
   @Rule(
     'discountAbsoluteRequired',
     'missing_value',
     (v, o) => v === undefined && effectiveDiscountType(o) === 'ABSOLUTE',
     'discountAbsolute is required when discountType is ABSOLUTE',
   )
-  @ValidateNested()
-  @Type(() => DiscountAbsoluteDto)
-  @NullAsAbsent()
   discountAbsolute?: DiscountAbsoluteDto;
 
   @ApiPropertyOptional({ enum: [...CALCULATION_TYPES], default: 'SUBTOTAL' })
@@ -270,14 +283,8 @@ export abstract class CouponFieldsDto {
   discountCalculationType?: CalculationType | null;
 
   @ApiPropertyOptional({ type: Boolean, default: false, description: 'When false, only an identified customer can redeem.' })
-  @IsOptional()
-  @IsBoolean({ message: 'allowAnonymous must be true or false' })
-  @Rule(
-    'anonymousSegmentConflict',
-    'conflicting_values',
-    (v, o) => v === true && o.segmentRestricted === true && restrictionsValid(restrictionsOf(o)),
-    'a segment-restricted coupon cannot allow anonymous redemption',
-  )
+  @IsFlag()
+  @ExcludesFlag('anonymousSegmentConflict', 'segmentRestricted', 'a segment-restricted coupon cannot allow anonymous redemption')
   allowAnonymous?: boolean | null;
 
   @ApiPropertyOptional({ type: 'integer', default: -1, description: 'Total redemption limit; -1 is unlimited, otherwise at least 1.' })
@@ -315,8 +322,7 @@ export abstract class CouponFieldsDto {
     default: false,
     description: 'When true, the discount applies only to `restrictions.includedCategories`.',
   })
-  @IsOptional()
-  @IsBoolean({ message: 'categoryRestricted must be true or false' })
+  @IsFlag()
   @Rule(
     'freeShippingCategoryConflict',
     'conflicting_values',
@@ -326,14 +332,8 @@ export abstract class CouponFieldsDto {
   categoryRestricted?: boolean | null;
 
   @ApiPropertyOptional({ type: Boolean, default: false, description: 'When true, only members of `restrictions.segments` may redeem.' })
-  @IsOptional()
-  @IsBoolean({ message: 'segmentRestricted must be true or false' })
-  @Rule(
-    'segmentCategoryConflict',
-    'conflicting_values',
-    (v, o) => v === true && o.categoryRestricted === true && restrictionsValid(restrictionsOf(o)),
-    'a segment-restricted coupon cannot be category-restricted',
-  )
+  @IsFlag()
+  @ExcludesFlag('segmentCategoryConflict', 'categoryRestricted', 'a segment-restricted coupon cannot be category-restricted')
   segmentRestricted?: boolean | null;
 
   @ApiPropertyOptional({ type: () => RestrictionsDto, description: 'Absent or `null` is `{ "validFor": [] }`.' })

@@ -1,15 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsMixins } from '@suite/api-kit';
-import { Type } from 'class-transformer';
-import { IsObject, IsOptional, ValidateNested } from 'class-validator';
+import { IsMixins, NestedObject } from '@suite/api-kit';
+import { IsOptional } from 'class-validator';
+import type { AssignmentWrite } from '../assignment.types';
 import { MetadataInputDto } from './metadata-input.dto';
-
-/** What an assignment upsert writes: mixins replaced in full (META-10), optional version precondition. */
-export interface AssignmentWrite {
-  mixins?: Record<string, unknown>;
-  metadataMixins?: Record<string, string>;
-  expectedVersion?: number;
-}
 
 /** Body of the assignment upserts (segment §3.15, §3.27), optional; also the base of their bulk elements. */
 export class AssignmentBodyDto {
@@ -24,11 +17,7 @@ export class AssignmentBodyDto {
   @IsMixins()
   mixins?: Record<string, unknown> | null;
 
-  @ApiPropertyOptional({ type: () => MetadataInputDto })
-  @IsOptional()
-  @IsObject({ message: 'metadata must be an object' })
-  @ValidateNested()
-  @Type(() => MetadataInputDto)
+  @NestedObject(() => MetadataInputDto, { message: 'metadata must be an object' })
   metadata?: MetadataInputDto;
 }
 

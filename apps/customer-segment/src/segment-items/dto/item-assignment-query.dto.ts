@@ -2,23 +2,19 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBooleanQuery } from '@suite/api-kit';
 import { IsOptional, IsString } from 'class-validator';
 import { FieldsQueryDto, ListQueryDto, SortedPageQueryDto } from '../../common/dto/list-query.dto';
+import { LegalEntityContext } from '../../common/dto/reader-query';
 
-const LEGAL_ENTITY_ID = 'The legal-entity context (segment §2.4); in OWN mode it must equal the token claim (AUTH-12.2).';
 const SITE_CODE = 'Only segments of this site.';
 
 /** `GET …/{segmentId}/items` (segment §3.24). */
 export class ItemAssignmentListQueryDto extends ListQueryDto {
-  @ApiPropertyOptional({ description: LEGAL_ENTITY_ID, example: 'le-1' })
-  @IsOptional()
-  @IsString()
+  @LegalEntityContext()
   legalEntityId?: string;
 }
 
 /** `POST …/{segmentId}/items/search` (segment §3.25): `q` comes from the body. */
 export class ItemAssignmentSearchQueryDto extends SortedPageQueryDto {
-  @ApiPropertyOptional({ description: LEGAL_ENTITY_ID, example: 'le-1' })
-  @IsOptional()
-  @IsString()
+  @LegalEntityContext()
   legalEntityId?: string;
 }
 
@@ -40,9 +36,7 @@ export class ItemAssignmentsAcrossQueryDto extends ItemAssignmentListQueryDto {
 
 /** `GET …/items/{type}/{itemId}` (segment §3.26). */
 export class ItemAssignmentReadQueryDto extends FieldsQueryDto {
-  @ApiPropertyOptional({ description: LEGAL_ENTITY_ID, example: 'le-1' })
-  @IsOptional()
-  @IsString()
+  @LegalEntityContext()
   legalEntityId?: string;
 }
 
@@ -53,8 +47,6 @@ export class CategoryTreesQueryDto {
   @IsString()
   siteCode?: string;
 
-  @ApiPropertyOptional({ description: LEGAL_ENTITY_ID, example: 'le-1' })
-  @IsOptional()
-  @IsString()
+  @LegalEntityContext()
   legalEntityId?: string;
 }

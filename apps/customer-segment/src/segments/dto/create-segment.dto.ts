@@ -1,18 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, ApiPropertyOptions } from '@nestjs/swagger';
-import { IsCustomId, IsDateTimeWithOffset, IsMixins, isDateTimeWithOffset } from '@suite/api-kit';
-import { Type } from 'class-transformer';
-import {
-  Allow,
-  IsDefined,
-  IsIn,
-  IsNotEmpty,
-  IsObject,
-  IsOptional,
-  IsString,
-  ValidateBy,
-  ValidateIf,
-  ValidateNested,
-} from 'class-validator';
+import { IsCustomId, IsDateTimeWithOffset, IsMixins, NestedObject, isDateTimeWithOffset } from '@suite/api-kit';
+import { Allow, IsDefined, IsIn, IsNotEmpty, IsOptional, IsString, ValidateBy, ValidateIf } from 'class-validator';
 import { CreateMetadataDto } from '../../common/dto/metadata-input.dto';
 import { RESERVED_SEGMENT_IDS, SEGMENT_STATUSES, SegmentStatus } from '../segment.types';
 
@@ -89,11 +77,7 @@ export abstract class SegmentFieldsDto {
   @Allow()
   description?: LocalizedInputValue | null;
 
-  @ApiPropertyOptional({ type: () => ValidityDto, nullable: true })
-  @IsOptional()
-  @IsObject({ message: 'validity must be an object' })
-  @ValidateNested()
-  @Type(() => ValidityDto)
+  @NestedObject(() => ValidityDto, { message: 'validity must be an object', doc: { nullable: true } })
   @ValidityInOrder()
   validity?: ValidityDto | null;
 
@@ -128,10 +112,9 @@ export class CreateSegmentDto extends SegmentFieldsDto {
   @IsCustomId({ reserved: RESERVED_SEGMENT_IDS })
   id?: string;
 
-  @ApiPropertyOptional({ type: () => CreateMetadataDto, description: 'Schema links; a `version` is ignored on create (§3.1).' })
-  @IsOptional()
-  @IsObject({ message: 'metadata must be an object' })
-  @ValidateNested()
-  @Type(() => CreateMetadataDto)
+  @NestedObject(() => CreateMetadataDto, {
+    message: 'metadata must be an object',
+    doc: { description: 'Schema links; a `version` is ignored on create (§3.1).' },
+  })
   metadata?: CreateMetadataDto;
 }

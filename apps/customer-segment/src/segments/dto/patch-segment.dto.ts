@@ -14,7 +14,8 @@ export class PatchSegmentOperationDto {
 
   @ApiProperty({
     description:
-      'JSON Pointer of a patchable field: /name[/<lang>], /description[/<lang>], /status, /siteCode, /validity[/from|/to], /mixins/..., /metadata/mixins/...',
+      'JSON Pointer of a patchable field: /name[/<lang>], /description[/<lang>], ' +
+      '/status, /siteCode, /validity[/from|/to], /mixins/..., /metadata/mixins/...',
     example: '/status',
   })
   path!: string;

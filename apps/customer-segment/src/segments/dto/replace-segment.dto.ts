@@ -1,7 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsCustomId } from '@suite/api-kit';
-import { Type } from 'class-transformer';
-import { IsDefined, IsObject, IsOptional, IsString, ValidateNested } from 'class-validator';
+import { IsCustomId, NestedObject } from '@suite/api-kit';
+import { IsDefined, IsOptional, IsString } from 'class-validator';
 import { MetadataInputDto } from '../../common/dto/metadata-input.dto';
 import { RESERVED_SEGMENT_IDS } from '../segment.types';
 import { SegmentFieldsDto } from './create-segment.dto';
@@ -16,11 +15,7 @@ export class ReplaceSegmentDto extends SegmentFieldsDto {
   @IsString({ message: 'id must be a string' })
   id?: string;
 
-  @ApiPropertyOptional({ type: () => MetadataInputDto })
-  @IsOptional()
-  @IsObject({ message: 'metadata must be an object' })
-  @ValidateNested()
-  @Type(() => MetadataInputDto)
+  @NestedObject(() => MetadataInputDto, { message: 'metadata must be an object' })
   metadata?: MetadataInputDto;
 }
 
@@ -31,10 +26,6 @@ export class BulkReplaceSegmentDto extends SegmentFieldsDto {
   @IsCustomId({ reserved: RESERVED_SEGMENT_IDS })
   id!: string;
 
-  @ApiPropertyOptional({ type: () => MetadataInputDto })
-  @IsOptional()
-  @IsObject({ message: 'metadata must be an object' })
-  @ValidateNested()
-  @Type(() => MetadataInputDto)
+  @NestedObject(() => MetadataInputDto, { message: 'metadata must be an object' })
   metadata?: MetadataInputDto;
 }

@@ -2,10 +2,11 @@ import { ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import { IsBooleanQuery } from '@suite/api-kit';
 import { IsOptional, IsString } from 'class-validator';
 import { FieldsQueryDto, ListQueryDto } from '../../common/dto/list-query.dto';
+import { LegalEntityContext } from '../../common/dto/reader-query';
 
 const CUSTOMER_ID =
-  'FULL readers: only the segments this customer belongs to, whatever their activity (§3.2). OWN readers may name only themselves (AUTH-12.1).';
-const LEGAL_ENTITY_ID = 'The legal-entity context (segment §2.4); in OWN mode it must equal the token claim (AUTH-12.2).';
+  'FULL readers: only the segments this customer belongs to, whatever their ' +
+  'activity (§3.2). OWN readers may name only themselves (AUTH-12.1).';
 
 /** `GET /segments` (segment §3.2). */
 export class SegmentListQueryDto extends ListQueryDto {
@@ -14,9 +15,7 @@ export class SegmentListQueryDto extends ListQueryDto {
   @IsString()
   customerId?: string;
 
-  @ApiPropertyOptional({ description: LEGAL_ENTITY_ID, example: 'le-1' })
-  @IsOptional()
-  @IsString()
+  @LegalEntityContext()
   legalEntityId?: string;
 }
 
@@ -25,9 +24,7 @@ export class SegmentSearchQueryDto extends OmitType(SegmentListQueryDto, ['q'] a
 
 /** `GET /segments/{segmentId}` (segment §3.4). */
 export class SegmentReadQueryDto extends FieldsQueryDto {
-  @ApiPropertyOptional({ description: LEGAL_ENTITY_ID, example: 'le-1' })
-  @IsOptional()
-  @IsString()
+  @LegalEntityContext()
   legalEntityId?: string;
 }
 

@@ -1,0 +1,2 @@
+// Public surface of @suite/foundation: what every service's root module is made of (apps only).
+export * from './service-module';

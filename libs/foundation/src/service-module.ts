@@ -1,0 +1,68 @@
+import { DynamicModule, Global, Module, ModuleMetadata, Provider, Type } from '@nestjs/common';
+import { ApiKitModule, ApiKitOptions, BaseConfig, ErrorProfile, TenantLanguages } from '@suite/api-kit';
+import { AuthModule, AuthModuleOptions } from '@suite/auth';
+import { PersistenceModule, translateMongoError } from '@suite/persistence';
+import type { Logger } from 'pino';
+
+/** Who a service is: what its root module needs to know of it besides the configuration. */
+export interface ServiceIdentity {
+  /** `customer-segment`, `coupon` or `category`: logs, events, peer calls, documentation routes. */
+  name: string;
+  /** TEN-3: the service's own database. */
+  database: string;
+  /** ERR-2: the error wire profile of the service's contract. */
+  errorProfile: ErrorProfile;
+}
+
+/** What the foundation reads of a service's validated configuration. */
+export type FoundationConfig = Pick<BaseConfig, 'mongodbUri' | 'serverSelectionTimeoutMS' | 'languages' | 'tenantLanguages'> & {
+  auth: AuthModuleOptions;
+};
+
+/** The service's own part of its root module: its request-pipeline options and its modules. */
+export interface ServiceModuleOptions extends Pick<ApiKitOptions, 'totalCountHeaders' | 'openapi'> {
+  imports: NonNullable<ModuleMetadata['imports']>;
+  /**
+   * App-wide providers every feature may inject (the validated configuration, settings): provided
+   * globally and exported; a class provider's dependencies resolve among them and the foundation.
+   */
+  global?: Provider[];
+}
+
+/** The global providers of a service: the tenant languages (LOC-2) and the service's own {@link ServiceModuleOptions.global}. */
+@Global()
+@Module({})
+export class ServiceGlobalsModule {
+  static forRoot(config: FoundationConfig, providers: Provider[] = []): DynamicModule {
+    const all: Provider[] = [{ provide: TenantLanguages, useValue: TenantLanguages.fromConfig(config) }, ...providers];
+    return { module: ServiceGlobalsModule, providers: all, exports: all.map((p) => (typeof p === 'function' ? p : p.provide)) };
+  }
+}
+
+/**
+ * The root module of a service (`AppModule.forRoot`): first the foundation every service shares,
+ * in this order: the api-kit request pipeline, with the Mongo errors of @suite/persistence
+ * translated (ERR-11); the connection to the service's own database (TEN-3); the guards of
+ * @suite/auth; the global providers ({@link ServiceGlobalsModule}). Then the service's own modules.
+ */
+export function serviceModule(
+  root: Type,
+  service: ServiceIdentity,
+  config: FoundationConfig,
+  logger: Logger | undefined,
+  options: ServiceModuleOptions,
+): DynamicModule {
+  const { imports, global, ...api } = options;
+  const { mongodbUri: uri, serverSelectionTimeoutMS } = config;
+  const errorTranslators = [translateMongoError];
+  return {
+    module: root,
+    imports: [
+      ApiKitModule.forRoot({ ...api, service: service.name, errorProfile: service.errorProfile, errorTranslators, logger }),
+      PersistenceModule.forRoot({ uri, dbName: service.database, serverSelectionTimeoutMS }),
+      AuthModule.forRoot(config.auth),
+      ServiceGlobalsModule.forRoot(config, global),
+      ...imports,
+    ],
+  };
+}
