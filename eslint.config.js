@@ -43,6 +43,19 @@ function restricted(paths, patterns) {
   return ['error', { paths, patterns }];
 }
 
+// Syntax every TypeScript file avoids (TEN-5, STYLE habit 3); app sources add one more rule below.
+const TENANCY_SYNTAX = [
+  { selector: "Decorator[expression.callee.name='InjectModel']", message: 'Use TenantModelRegistry (TEN-5).' },
+  {
+    selector: "CallExpression[callee.object.name='mongoose'][callee.property.name='model']",
+    message: 'Use TenantModelRegistry (TEN-5).',
+  },
+  {
+    selector: "Decorator[expression.callee.name='Inject'] > CallExpression > Identifier[name='REQUEST']",
+    message: 'No request-scoped providers (STYLE habit 3).',
+  },
+];
+
 module.exports = tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.data/**', '**/*.js'] },
   ...tseslint.configs.recommended,
@@ -54,18 +67,7 @@ module.exports = tseslint.config(
       // Prettier lays out code at 140 columns; this also holds strings and comments to it.
       'max-len': ['error', { code: 140, tabWidth: 2 }],
       '@typescript-eslint/no-namespace': 'off',
-      'no-restricted-syntax': [
-        'error',
-        { selector: "Decorator[expression.callee.name='InjectModel']", message: 'Use TenantModelRegistry (TEN-5).' },
-        {
-          selector: "CallExpression[callee.object.name='mongoose'][callee.property.name='model']",
-          message: 'Use TenantModelRegistry (TEN-5).',
-        },
-        {
-          selector: "Decorator[expression.callee.name='Inject'] > CallExpression > Identifier[name='REQUEST']",
-          message: 'No request-scoped providers (STYLE habit 3).',
-        },
-      ],
+      'no-restricted-syntax': ['error', ...TENANCY_SYNTAX],
       'no-restricted-imports': restricted([...mongooseOutsideData, httpExceptions], [deepLibImports, relativeLibImports]),
     },
   },
@@ -75,15 +77,7 @@ module.exports = tseslint.config(
     rules: {
       'no-restricted-syntax': [
         'error',
-        { selector: "Decorator[expression.callee.name='InjectModel']", message: 'Use TenantModelRegistry (TEN-5).' },
-        {
-          selector: "CallExpression[callee.object.name='mongoose'][callee.property.name='model']",
-          message: 'Use TenantModelRegistry (TEN-5).',
-        },
-        {
-          selector: "Decorator[expression.callee.name='Inject'] > CallExpression > Identifier[name='REQUEST']",
-          message: 'No request-scoped providers (STYLE habit 3).',
-        },
+        ...TENANCY_SYNTAX,
         {
           // A local type named like a Nest parameter decorator makes SWC's decorator metadata point
           // at the decorator function, and the validation pipe then hands the handler a function.

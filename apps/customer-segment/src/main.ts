@@ -1,14 +1,6 @@
 import 'reflect-metadata';
-import { createLogger, startService } from '@suite/api-kit';
+import { runService } from '@suite/foundation';
 import { AppModule } from './app.module';
 import { SERVICE_NAME, loadCustomerSegmentConfig } from './config/customer-segment.config';
 
-const config = loadCustomerSegmentConfig();
-const logger = createLogger(SERVICE_NAME, config.logLevel);
-void startService(AppModule.forRoot(config, logger), {
-  service: SERVICE_NAME,
-  logger,
-  port: config.port,
-  host: config.host,
-  corsOrigins: config.corsOrigins,
-});
+void runService(AppModule, loadCustomerSegmentConfig, SERVICE_NAME);

@@ -1,5 +1,5 @@
 import { DynamicModule, Global, Module, ModuleMetadata, Provider, Type } from '@nestjs/common';
-import { ApiKitModule, ApiKitOptions, BaseConfig, ErrorProfile, TenantLanguages } from '@suite/api-kit';
+import { ApiKitModule, ApiKitOptions, BaseConfig, createLogger, ErrorProfile, startService, TenantLanguages } from '@suite/api-kit';
 import { AuthModule, AuthModuleOptions } from '@suite/auth';
 import { PersistenceModule, translateMongoError } from '@suite/persistence';
 import type { Logger } from 'pino';
@@ -65,4 +65,22 @@ export function serviceModule(
       ...imports,
     ],
   };
+}
+
+/** What {@link runService} reads of a service's validated configuration to start it. */
+export type StartConfig = Pick<BaseConfig, 'logLevel' | 'port' | 'host' | 'corsOrigins'>;
+
+/**
+ * A service's `main.ts`: loads and validates its configuration, makes its logger and starts its root
+ * module (`AppModule.forRoot(config, logger)`); a failure to start is logged and ends the process.
+ */
+export function runService<C extends StartConfig>(
+  root: { forRoot(config: C, logger?: Logger): DynamicModule },
+  loadConfig: () => C,
+  service: string,
+): ReturnType<typeof startService> {
+  const config = loadConfig();
+  const logger = createLogger(service, config.logLevel);
+  const { port, host, corsOrigins } = config;
+  return startService(root.forRoot(config, logger), { service, logger, port, host, corsOrigins });
 }

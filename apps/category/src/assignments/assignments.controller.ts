@@ -1,6 +1,16 @@
 import { Body, Controller, Delete, Get, Param, Post, Put, Query, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { ACCEPT_LANGUAGE, CONTENT_LANGUAGE, LOCATION_HEADER, multiStatus, Operation, page, RequestRule, TOTAL_COUNT } from '@suite/api-kit';
+import {
+  ACCEPT_LANGUAGE,
+  BulkOperationOptions,
+  CONTENT_LANGUAGE,
+  LOCATION_HEADER,
+  multiStatus,
+  Operation,
+  page,
+  RequestRule,
+  TOTAL_COUNT,
+} from '@suite/api-kit';
 import { Authenticated, Ctx, RequestContext, RequireScopes } from '@suite/auth';
 import { CategoryParamsDto } from '../categories/dto/category-params.dto';
 import { CategoryResponseDto } from '../categories/dto/category.response.dto';
@@ -8,7 +18,7 @@ import { CATEGORY_FIELDS } from '../categories/category.fields';
 import { CATEGORY_SCOPES } from '../category.scopes';
 import { CategoryExceptionFilter } from '../common/category-exception.filter';
 import { ASSIGNMENT_MESSAGE } from '../common/category.errors';
-import { IdResponseDto } from '../common/dto/metadata.response.dto';
+import { IdResponseDto } from '../common/dto/id.response.dto';
 import { contentLanguageRule, listRules, localizedMapsRule } from '../common/request-rules';
 import { ShowUnpublishedGuard } from '../common/show-unpublished.guard';
 import { ASSIGNMENT_FIELDS } from './assignment.fields';
@@ -31,7 +41,16 @@ const segmentsIdsRule: RequestRule = ({ query }) => {
 /** The request rules of a single assignment write: LOC-4 for `ref.localizedName`. */
 const ASSIGNMENT_WRITE_RULES: RequestRule[] = [contentLanguageRule, localizedMapsRule([REF_NAME])];
 
-const BULK_RESULTS = multiStatus(AssignmentBulkResultDto, 'One result per item, in input order.');
+/** The writes of one assignment: a localized body (`Content-Language`), `201` with `Location` when new (HTTP-6). */
+const WRITE = { headers: [CONTENT_LANGUAGE], errors: [400, 404, 413, 415] };
+const created = (description: string) => ({ type: IdResponseDto, headers: LOCATION_HEADER, description });
+
+/** The bulk operations (§7.3, §7.4): one result per item, in input order. */
+const BULK: BulkOperationOptions = {
+  headers: [CONTENT_LANGUAGE],
+  multiStatus: multiStatus(AssignmentBulkResultDto, 'One result per item, in input order.'),
+  errors: [400, 404, 413, 415],
+};
 
 /**
  * Ops 11–20 (category §7). The bulk bodies are arrays: their elements are judged one by one like a
@@ -62,10 +81,10 @@ export class AssignmentsController {
   @Post('categories/:categoryId/assignments')
   @RequireScopes(manage)
   @Operation({
+    ...WRITE,
     id: 'createAssignment',
     summary: 'Assign a product to a category',
-    headers: [CONTENT_LANGUAGE],
-    created: { type: IdResponseDto, headers: LOCATION_HEADER, description: 'Created; `Location` names the assignment.' },
+    created: created('Created; `Location` names the assignment.'),
     errors: [400, 404, 409, 413, 415],
     validate: { rules: ASSIGNMENT_WRITE_RULES, message: ASSIGNMENT_MESSAGE, notObjectMessage: 'must be an object with ref' },
   })
@@ -75,11 +94,8 @@ export class AssignmentsController {
 
   @Delete('categories/:categoryId/assignments')
   @RequireScopes(manage)
-  @Operation({
-    id: 'deleteAssignments',
-    summary: 'Delete every assignment of a category',
+  @Operation.deleted('deleteAssignments', 'Delete every assignment of a category', {
     description: 'Not those of its descendants; 204 also when there were none.',
-    noContent: 'Deleted.',
     errors: [400, 404],
   })
   deleteAll(@Ctx() ctx: RequestContext, @Param() params: CategoryParamsDto, @Query() _query: AssignmentTypeQueryDto) {
@@ -88,14 +104,9 @@ export class AssignmentsController {
 
   @Post('categories/:categoryId/assignments/bulk')
   @RequireScopes(manage)
-  @Operation({
-    id: 'createAssignmentsInBulk',
-    summary: 'Assign up to 200 products',
+  @Operation.bulk('createAssignmentsInBulk', 'Assign up to 200 products', CreateAssignmentDto, {
+    ...BULK,
     description: 'Whole-request validation, then one result per item (§7.3).',
-    headers: [CONTENT_LANGUAGE],
-    body: [CreateAssignmentDto],
-    multiStatus: BULK_RESULTS,
-    errors: [400, 404, 413, 415],
   })
   bulkCreate(@Ctx() ctx: RequestContext, @Param() params: CategoryParamsDto, @Body() body: CreateAssignmentDto[]) {
     return this.assignments.bulkCreate(ctx, params.categoryId, body);
@@ -104,14 +115,9 @@ export class AssignmentsController {
   /** A literal segment: wins over `references/:referenceId` (ID-3). */
   @Put('categories/:categoryId/assignments/references/bulk')
   @RequireScopes(manage)
-  @Operation({
-    id: 'upsertAssignmentsInBulk',
-    summary: 'Upsert up to 200 product assignments',
+  @Operation.bulk('upsertAssignmentsInBulk', 'Upsert up to 200 product assignments', UpsertAssignmentDto, {
+    ...BULK,
     description: 'Existing or repeated references answer 200 with their id (§7.4).',
-    headers: [CONTENT_LANGUAGE],
-    body: [UpsertAssignmentDto],
-    multiStatus: BULK_RESULTS,
-    errors: [400, 404, 413, 415],
   })
   bulkUpsert(@Ctx() ctx: RequestContext, @Param() params: CategoryParamsDto, @Body() body: UpsertAssignmentDto[]) {
     return this.assignments.bulkUpsert(ctx, params.categoryId, body);
@@ -120,14 +126,13 @@ export class AssignmentsController {
   @Put('categories/:categoryId/assignments/references/:referenceId')
   @RequireScopes(manage)
   @Operation({
+    ...WRITE,
     id: 'upsertAssignmentByReference',
     summary: 'Upsert the assignment of one product',
     description: 'Creates it, or raises its version (§7.5).',
-    headers: [CONTENT_LANGUAGE],
     body: { type: UpsertReferenceDto, required: false },
-    created: { type: IdResponseDto, headers: LOCATION_HEADER, description: 'Created.' },
+    created: created('Created.'),
     noContent: 'The assignment existed.',
-    errors: [400, 404, 413, 415],
     validate: {
       rules: ASSIGNMENT_WRITE_RULES,
       message: ASSIGNMENT_MESSAGE,
@@ -148,13 +153,7 @@ export class AssignmentsController {
 
   @Delete('categories/:categoryId/assignments/:assignmentId')
   @RequireScopes(manage)
-  @Operation({
-    id: 'deleteAssignment',
-    summary: 'Delete one assignment',
-    description: 'Only if it belongs to the category.',
-    noContent: 'Deleted.',
-    errors: [404],
-  })
+  @Operation.deleted('deleteAssignment', 'Delete one assignment', { description: 'Only if it belongs to the category.' })
   deleteById(@Ctx() ctx: RequestContext, @Param() params: AssignmentParamsDto) {
     return this.assignments.deleteById(ctx, params.categoryId, params.assignmentId);
   }

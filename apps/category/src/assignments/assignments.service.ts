@@ -22,7 +22,7 @@ import type { CategoryResponseDto } from '../categories/dto/category.response.dt
 import { HierarchyCache } from '../categories/hierarchy.cache';
 import { CustomerSegmentClient } from '../clients/customer-segment.client';
 import { ASSIGNMENT_MESSAGE, categoryNotFound } from '../common/category.errors';
-import type { IdResponseDto } from '../common/dto/metadata.response.dto';
+import type { IdResponseDto } from '../common/dto/id.response.dto';
 import { readList } from '../common/list-request';
 import { LocalizedFieldRule, readLocalizedMap, WriteLanguages, writableLanguages } from '../common/localization';
 import { ASSIGNMENT_DEFAULT_SORT, ASSIGNMENT_FIELDS } from './assignment.fields';

@@ -5,7 +5,7 @@ import { Authenticated, Ctx, RequestContext, RequireScopes } from '@suite/auth';
 import { CATEGORY_SCOPES } from '../category.scopes';
 import { CategoryExceptionFilter } from '../common/category-exception.filter';
 import { CONSTRAINT_MESSAGE } from '../common/category.errors';
-import { IdResponseDto } from '../common/dto/metadata.response.dto';
+import { IdResponseDto } from '../common/dto/id.response.dto';
 import { acceptLanguageRule, listRules } from '../common/request-rules';
 import { ShowUnpublishedGuard } from '../common/show-unpublished.guard';
 import { CategoriesService } from './categories.service';
@@ -33,6 +33,10 @@ import { SearchCategoriesDto } from './dto/search-categories.dto';
 
 const { manage } = CATEGORY_SCOPES;
 const CATEGORY_LIST_RULES = listRules(CATEGORY_FIELDS);
+
+/** The create and the replace: a localized body (`Content-Language`), `201` with `Location` for a new category (HTTP-6). */
+const WRITE = { headers: [CONTENT_LANGUAGE], errors: [400, 409, 413, 415] };
+const created = (description: string) => ({ type: IdResponseDto, headers: LOCATION_HEADER, description });
 
 // `publish` (ops 2, 6, 7) is checked against the body by a request rule; the services need nothing
 // else of that query, hence the `_query` parameters.
@@ -68,13 +72,12 @@ export class CategoriesController {
   @Post()
   @RequireScopes(manage)
   @Operation({
+    ...WRITE,
     id: 'createCategory',
     summary: 'Create a category',
     description: 'Publishing needs `category.category_publish` too (§3.2).',
-    headers: [CONTENT_LANGUAGE],
-    created: { type: IdResponseDto, headers: LOCATION_HEADER, description: 'Created; `Location` names the category.' },
-    errors: [400, 409, 413, 415],
     validate: { rules: CATEGORY_WRITE_RULES, message: CONSTRAINT_MESSAGE },
+    created: created('Created; `Location` names the category.'),
   })
   create(
     @Ctx() ctx: RequestContext,
@@ -142,14 +145,13 @@ export class CategoriesController {
   @Put(':categoryId')
   @RequireScopes(manage)
   @Operation({
+    ...WRITE,
     id: 'replaceCategory',
     summary: 'Replace or create a category',
     description: 'Replaces every field (absent optional ones are cleared, a missing `parentId` makes a root), or creates with the path id.',
-    headers: [CONTENT_LANGUAGE],
-    created: { type: IdResponseDto, headers: LOCATION_HEADER, description: 'Created with the path id.' },
-    noContent: 'Replaced.',
-    errors: [400, 409, 413, 415],
     validate: { rules: [...CATEGORY_WRITE_RULES, bodyIdIsPathIdRule], message: CONSTRAINT_MESSAGE },
+    noContent: 'Replaced.',
+    created: created('Created with the path id.'),
   })
   replace(
     @Ctx() ctx: RequestContext,
@@ -167,9 +169,9 @@ export class CategoriesController {
     summary: 'Update a category (merge patch)',
     description: '`metadata.version` is mandatory (§4.5); maps and mixins merge, `null` clears.',
     headers: [CONTENT_LANGUAGE],
-    noContent: 'Updated.',
     errors: [400, 404, 409, 413, 415],
     validate: { rules: CATEGORY_PATCH_RULES, message: CONSTRAINT_MESSAGE },
+    noContent: 'Updated.',
   })
   patch(
     @Ctx() ctx: RequestContext,

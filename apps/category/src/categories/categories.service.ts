@@ -4,7 +4,7 @@ import type { AuthContext, RequestContext } from '@suite/auth';
 import { ChangeEvents } from '@suite/persistence';
 import { CATEGORY_SCOPES } from '../category.scopes';
 import { categoryNotFound, duplicateCategory, missingScope, typeImmutable, versionConflict } from '../common/category.errors';
-import type { IdResponseDto } from '../common/dto/metadata.response.dto';
+import type { IdResponseDto } from '../common/dto/id.response.dto';
 import { WriteLanguages, writableLanguages } from '../common/localization';
 import { CategoriesRepository, CategoryUniqueViolation } from './categories.repository';
 import { applyCategoryPatch, contentOfBody, contentUpdate, newRecord, patchOfBody } from './category-content';

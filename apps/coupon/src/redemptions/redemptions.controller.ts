@@ -75,11 +75,8 @@ export class RedemptionsController {
 
   @Delete('redemptions/:id')
   @RequireScopes(COUPON_SCOPES.manage)
-  @Operation({
-    id: 'deleteRedemption',
-    summary: 'Delete a redemption and give the use back',
+  @Operation.deleted('deleteRedemption', 'Delete a redemption and give the use back', {
     noContent: 'Deleted; the use and the per-customer allowance are given back.',
-    errors: [404],
   })
   remove(@Ctx() ctx: RequestContext, @Param() params: RedemptionParamsDto) {
     return this.redemptions.remove(ctx, params.code, params.id);

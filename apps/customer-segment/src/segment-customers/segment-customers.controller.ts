@@ -5,7 +5,7 @@ import { Ctx, RequestContext, RequireScopes } from '@suite/auth';
 import { FieldsQueryDto } from '../common/dto/list-query.dto';
 import { SearchBodyDto } from '../common/dto/search-body.dto';
 import { listChecks } from '../common/listing';
-import { MULTI_STATUS } from '../common/openapi';
+import { ASSIGNMENTS_BULK } from '../common/openapi';
 import { ReadAs } from '../common/reader';
 import { MANAGE, READ, READ_OWN } from '../customer-segment.scopes';
 import { CUSTOMER_LIST } from './customer.fields';
@@ -28,6 +28,15 @@ import { SegmentCustomersService } from './segment-customers.service';
 
 const CUSTOMER_LIST_RULES = [listChecks(CUSTOMER_LIST, { acceptLanguage: false })];
 const ASSIGNMENT = { description: 'The customer assignment.', type: CustomerAssignmentResponseDto };
+
+/** The replaces of one assignment: the body is optional; `201` without a body when new. */
+const REPLACE = {
+  body: { type: ReplaceCustomerAssignmentDto, required: false },
+  created: { headers: LOCATION_HEADER, description: 'Created (no body).' },
+  noContent: 'Replaced.',
+  errors: [400, 404, 409, 413, 415],
+  validate: { optionalBody: true },
+};
 
 /** Customer assignments, operations 12–21 (segment §3.12–§3.21). `bulk` wins over `{customerId}`. */
 @ApiTags('Customer assignments')
@@ -72,26 +81,19 @@ export class SegmentCustomersController {
 
   @Put('bulk')
   @RequireScopes(MANAGE)
-  @Operation({
-    id: 'upsertCustomerAssignmentsInBulk',
-    summary: 'Create or replace up to 200 customer assignments',
-    body: [BulkReplaceCustomerAssignmentDto],
-    multiStatus: MULTI_STATUS,
-    errors: [400, 404, 413, 415],
-  })
+  @Operation.bulk(
+    'upsertCustomerAssignmentsInBulk',
+    'Create or replace up to 200 customer assignments',
+    BulkReplaceCustomerAssignmentDto,
+    ASSIGNMENTS_BULK,
+  )
   bulkUpsert(@Ctx() ctx: RequestContext, @Param() params: SegmentCustomersParamsDto, @Body() body: BulkReplaceCustomerAssignmentDto[]) {
     return this.customers.bulkUpsert(ctx, params.segmentId, body);
   }
 
   @Delete('bulk')
   @RequireScopes(MANAGE)
-  @Operation({
-    id: 'deleteCustomerAssignmentsInBulk',
-    summary: 'Delete up to 200 customer assignments',
-    body: [CustomerAssignmentKeyDto],
-    multiStatus: MULTI_STATUS,
-    errors: [400, 404, 413, 415],
-  })
+  @Operation.bulk('deleteCustomerAssignmentsInBulk', 'Delete up to 200 customer assignments', CustomerAssignmentKeyDto, ASSIGNMENTS_BULK)
   bulkDelete(@Ctx() ctx: RequestContext, @Param() params: SegmentCustomersParamsDto, @Body() body: CustomerAssignmentKeyDto[]) {
     return this.customers.bulkDelete(ctx, params.segmentId, body);
   }
@@ -105,15 +107,7 @@ export class SegmentCustomersController {
 
   @Put(':customerId')
   @RequireScopes(MANAGE)
-  @Operation({
-    id: 'replaceCustomerAssignment',
-    summary: 'Create or replace a B2C customer assignment',
-    body: { type: ReplaceCustomerAssignmentDto, required: false },
-    created: { headers: LOCATION_HEADER, description: 'Created (no body).' },
-    noContent: 'Replaced.',
-    errors: [400, 404, 409, 413, 415],
-    validate: { optionalBody: true },
-  })
+  @Operation({ ...REPLACE, id: 'replaceCustomerAssignment', summary: 'Create or replace a B2C customer assignment' })
   replaceB2c(@Ctx() ctx: RequestContext, @Param() params: CustomerAssignmentWriteParamsDto, @Body() body: ReplaceCustomerAssignmentDto) {
     return this.customers.replace(ctx, customerKeyOf(params), body);
   }
@@ -134,15 +128,7 @@ export class SegmentCustomersController {
 
   @Put(':customerId/:legalEntityId')
   @RequireScopes(MANAGE)
-  @Operation({
-    id: 'replaceB2bCustomerAssignment',
-    summary: 'Create or replace a B2B customer assignment',
-    body: { type: ReplaceCustomerAssignmentDto, required: false },
-    created: { headers: LOCATION_HEADER, description: 'Created (no body).' },
-    noContent: 'Replaced.',
-    errors: [400, 404, 409, 413, 415],
-    validate: { optionalBody: true },
-  })
+  @Operation({ ...REPLACE, id: 'replaceB2bCustomerAssignment', summary: 'Create or replace a B2B customer assignment' })
   replaceB2b(@Ctx() ctx: RequestContext, @Param() params: B2bCustomerAssignmentWriteParamsDto, @Body() body: ReplaceCustomerAssignmentDto) {
     return this.customers.replace(ctx, customerKeyOf(params), body);
   }

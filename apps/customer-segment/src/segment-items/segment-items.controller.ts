@@ -5,7 +5,7 @@ import { Ctx, RequestContext, RequireScopes } from '@suite/auth';
 import { bulkBodyCheck } from '../common/bulk';
 import { SearchBodyDto } from '../common/dto/search-body.dto';
 import { listChecks, readChecks } from '../common/listing';
-import { MULTI_STATUS } from '../common/openapi';
+import { ASSIGNMENTS_BULK } from '../common/openapi';
 import { ReadAs } from '../common/reader';
 import { MANAGE, READ, READ_OWN } from '../customer-segment.scopes';
 import { CategoryTreesService } from './category-trees.service';
@@ -114,12 +114,8 @@ export class SegmentItemsController {
 
   @Put(':type/bulk')
   @RequireScopes(MANAGE)
-  @Operation({
-    id: 'upsertItemAssignmentsInBulk',
-    summary: 'Create or replace up to 200 item assignments of one type',
-    body: [BulkReplaceItemAssignmentDto],
-    multiStatus: MULTI_STATUS,
-    errors: [400, 404, 413, 415],
+  @Operation.bulk('upsertItemAssignmentsInBulk', 'Create or replace up to 200 item assignments of one type', BulkReplaceItemAssignmentDto, {
+    ...ASSIGNMENTS_BULK,
     validate: { rules: [bulkBodyCheck] },
   })
   bulkUpsert(@Ctx() ctx: RequestContext, @Param() params: ItemTypeParamsDto, @Body() body: BulkReplaceItemAssignmentDto[]) {
@@ -128,14 +124,12 @@ export class SegmentItemsController {
 
   @Delete(':type/bulk')
   @RequireScopes(MANAGE)
-  @Operation({
-    id: 'deleteItemAssignmentsInBulk',
-    summary: 'Delete up to 200 item assignments of one type',
-    body: { type: String, isArray: true, description: 'Item ids.' },
-    multiStatus: MULTI_STATUS,
-    errors: [400, 404, 413, 415],
-    validate: { rules: [bulkBodyCheck] },
-  })
+  @Operation.bulk(
+    'deleteItemAssignmentsInBulk',
+    'Delete up to 200 item assignments of one type',
+    { type: String, isArray: true, description: 'Item ids.' },
+    { ...ASSIGNMENTS_BULK, validate: { rules: [bulkBodyCheck] } },
+  )
   bulkDelete(@Ctx() ctx: RequestContext, @Param() params: ItemTypeParamsDto, @Body() body: string[]) {
     return this.items.bulkDelete(ctx, params.segmentId, params.type, body);
   }

@@ -23,6 +23,17 @@ import { SegmentsService } from './segments.service';
 
 const SEGMENT_LIST_RULES = [listChecks(SEGMENT_LIST, { acceptLanguage: true })];
 
+/** The create and the replace: a localized body, `201` with `Location` when the segment is new (HTTP-6). */
+const WRITE = {
+  headers: [CONTENT_LANGUAGE],
+  created: { type: SegmentIdResponseDto, headers: LOCATION_HEADER, description: 'Created.' },
+  errors: [400, 409, 413, 415],
+  validate: { rules: [segmentWriteCheck] },
+};
+
+/** The bulk creates and replaces (BULK-2): localized bodies. */
+const WRITE_BULK = { multiStatus: MULTI_STATUS, headers: [CONTENT_LANGUAGE] };
+
 /** Segment operations 1–11 (segment §3.1–§3.11). Literal paths win over `{segmentId}` (ID-3). */
 @ApiTags('Segments')
 @Controller('customer-segment/:tenant/segments')
@@ -35,14 +46,7 @@ export class SegmentsController {
 
   @Post()
   @RequireScopes(MANAGE)
-  @Operation({
-    id: 'createSegment',
-    summary: 'Create a segment',
-    headers: [CONTENT_LANGUAGE],
-    created: { description: 'Created.', type: SegmentIdResponseDto, headers: LOCATION_HEADER },
-    errors: [400, 409, 413, 415],
-    validate: { rules: [segmentWriteCheck] },
-  })
+  @Operation({ ...WRITE, id: 'createSegment', summary: 'Create a segment' })
   create(@Ctx() ctx: RequestContext, @Param() _params: TenantParamsDto, @Body() body: CreateSegmentDto) {
     return this.segments.create(ctx, body);
   }
@@ -74,53 +78,32 @@ export class SegmentsController {
     errors: [400, 413, 415],
     validate: { optionalBody: true, rules: SEGMENT_LIST_RULES },
   })
-  search(
-    @Ctx() ctx: RequestContext,
-    @Param() _params: TenantParamsDto,
-    @Query() query: SegmentSearchQueryDto,
-    @Body() body: SearchBodyDto,
-  ) {
+  find(@Ctx() ctx: RequestContext, @Param() _params: TenantParamsDto, @Query() query: SegmentSearchQueryDto, @Body() body: SearchBodyDto) {
     return this.segments.list(ctx, query, body);
   }
 
   @Post('bulk')
   @RequireScopes(MANAGE)
-  @Operation({
-    id: 'createSegmentsInBulk',
-    summary: 'Create up to 200 segments',
-    headers: [CONTENT_LANGUAGE],
-    body: [CreateSegmentDto],
-    multiStatus: MULTI_STATUS,
-    errors: [400, 413, 415],
-  })
+  @Operation.bulk('createSegmentsInBulk', 'Create up to 200 segments', CreateSegmentDto, WRITE_BULK)
   bulkCreate(@Ctx() ctx: RequestContext, @Param() _params: TenantParamsDto, @Body() body: CreateSegmentDto[]) {
     return this.bulk.create(ctx, body);
   }
 
   @Put('bulk')
   @RequireScopes(MANAGE)
-  @Operation({
-    id: 'upsertSegmentsInBulk',
-    summary: 'Create or replace up to 200 segments',
-    headers: [CONTENT_LANGUAGE],
-    body: [BulkReplaceSegmentDto],
-    multiStatus: MULTI_STATUS,
-    errors: [400, 413, 415],
-  })
+  @Operation.bulk('upsertSegmentsInBulk', 'Create or replace up to 200 segments', BulkReplaceSegmentDto, WRITE_BULK)
   bulkUpsert(@Ctx() ctx: RequestContext, @Param() _params: TenantParamsDto, @Body() body: BulkReplaceSegmentDto[]) {
     return this.bulk.upsert(ctx, body);
   }
 
   @Delete('bulk')
   @RequireScopes(MANAGE)
-  @Operation({
-    id: 'deleteSegmentsInBulk',
-    summary: 'Delete up to 200 segments',
-    body: { type: String, isArray: true, description: 'Segment ids.' },
-    multiStatus: MULTI_STATUS,
-    errors: [400, 413, 415],
-    validate: { rules: [bulkBodyCheck] },
-  })
+  @Operation.bulk(
+    'deleteSegmentsInBulk',
+    'Delete up to 200 segments',
+    { type: String, isArray: true, description: 'Segment ids.' },
+    { multiStatus: MULTI_STATUS, validate: { rules: [bulkBodyCheck] } },
+  )
   bulkDelete(@Ctx() ctx: RequestContext, @Param() _params: TenantParamsDto, @Query() query: DeleteSegmentQueryDto, @Body() body: string[]) {
     return this.bulk.delete(ctx, body, query.forceDelete ?? false);
   }
@@ -154,15 +137,7 @@ export class SegmentsController {
 
   @Put(':segmentId')
   @RequireScopes(MANAGE)
-  @Operation({
-    id: 'replaceSegment',
-    summary: 'Create or replace a segment',
-    headers: [CONTENT_LANGUAGE],
-    created: { type: SegmentIdResponseDto, headers: LOCATION_HEADER, description: 'Created.' },
-    noContent: 'Replaced.',
-    errors: [400, 409, 413, 415],
-    validate: { rules: [segmentWriteCheck] },
-  })
+  @Operation({ ...WRITE, id: 'replaceSegment', summary: 'Create or replace a segment', noContent: 'Replaced.' })
   replace(@Ctx() ctx: RequestContext, @Param() params: SegmentWriteParamsDto, @Body() body: ReplaceSegmentDto) {
     return this.segments.replace(ctx, params.segmentId, body);
   }

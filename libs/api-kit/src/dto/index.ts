@@ -7,3 +7,4 @@ export * from './validate-details';
 export * from './mixins';
 export * from './custom-id';
 export * from './nested-object';
+export * from './metadata.response.dto';

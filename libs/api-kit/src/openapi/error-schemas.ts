@@ -46,35 +46,25 @@ export function errorSchema(profile: ErrorProfile): Schema {
   const example = renderError(SAMPLES[400](), profile);
   switch (profile) {
     case 'segment':
-      return {
-        type: 'object',
-        description: 'Error body of this service (conventions ERR-2, profile `segment`).',
-        required: ['code', 'status', 'errorCode', 'message', 'details'],
-        properties: {
-          code: { type: 'integer', description: 'The HTTP status.' },
-          status: { type: 'string', description: 'The reason phrase of the status (ERR-4).' },
-          errorCode: { type: 'string', description: 'Stable error code (ERR-3).' },
-          message: { type: 'string' },
-          details: { type: 'array', items: detailObject, description: 'Every problem found (ERR-6); possibly empty.' },
-          resourceId: { type: 'string', description: 'Id of the one resource concerned (404, 409), when known.' },
-        },
-        examples: [example],
-      };
     case 'category':
+      // The segment and category profiles share their shape; only the form of a detail differs.
       return {
         type: 'object',
-        description: 'Error body of this service (conventions ERR-2, profile `category`).',
+        description: `Error body of this service (conventions ERR-2, profile \`${profile}\`).`,
         required: ['code', 'status', 'errorCode', 'message', 'details'],
         properties: {
           code: { type: 'integer', description: 'The HTTP status.' },
           status: { type: 'string', description: 'The reason phrase of the status (ERR-4).' },
           errorCode: { type: 'string', description: 'Stable error code (ERR-3).' },
           message: { type: 'string' },
-          details: {
-            type: 'array',
-            items: { type: 'string' },
-            description: 'One string per problem (ERR-6): `<field>: <message>`, or the message alone.',
-          },
+          details:
+            profile === 'segment'
+              ? { type: 'array', items: detailObject, description: 'Every problem found (ERR-6); possibly empty.' }
+              : {
+                  type: 'array',
+                  items: { type: 'string' },
+                  description: 'One string per problem (ERR-6): `<field>: <message>`, or the message alone.',
+                },
           resourceId: { type: 'string', description: 'Id of the one resource concerned (404, 409), when known.' },
         },
         examples: [example],

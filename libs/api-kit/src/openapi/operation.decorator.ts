@@ -90,6 +90,26 @@ Operation.deleted = function deleted(id: string, summary: string, more: Partial<
   return Operation({ id, summary, noContent: 'Deleted.', errors: [404], ...more });
 };
 
+/** What {@link Operation.bulk} takes besides the id, the summary and the element: at least the `207` results. */
+export type BulkOperationOptions = Partial<Omit<OperationOptions, 'id' | 'summary' | 'body'>> & { multiStatus: OperationResponseOrText };
+
+/** The element of a bulk body: a DTO class, or the body options where the elements are not objects. */
+type BulkItem = Type<unknown> | ApiBodyOptions;
+
+/**
+ * A bulk operation (BULK-2): the body is an array of `item` (a DTO class, or the body options where
+ * the elements are not objects), `207` with one result per element; the error statuses default to
+ * `[400, 413, 415]`. `more` gives the results and adds or overrides options.
+ *
+ * ```ts
+ * @Operation.bulk('createSegmentsInBulk', 'Create up to 200 segments', CreateSegmentDto, { multiStatus: MULTI_STATUS })
+ * ```
+ */
+Operation.bulk = function bulk(id: string, summary: string, item: BulkItem, more: BulkOperationOptions): MethodDecorator {
+  const body: OperationOptions['body'] = typeof item === 'function' ? [item] : item;
+  return Operation({ id, summary, body, errors: [400, 413, 415], ...more });
+};
+
 function response(value: OperationResponseOrText): OperationResponse {
   return typeof value === 'string' ? { description: value } : value;
 }

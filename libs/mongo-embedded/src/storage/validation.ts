@@ -296,6 +296,13 @@ interface LeafKind {
 }
 
 const NUMBER_TYPES = ['decimal', 'double', 'int', 'long'];
+/** The four bitwise operators fail and pass with the same reasons (MongoDB's error details). */
+const BITWISE_REASONS = {
+  normal: 'bitwise operator failed to match',
+  inverted: 'bitwise operator matched successfully',
+  expected: ['binData', ...NUMBER_TYPES],
+};
+
 const LEAF_KINDS: Record<string, LeafKind> = {
   $eq: { normal: 'comparison failed', inverted: 'comparison succeeded' },
   $gt: { normal: 'comparison failed', inverted: 'comparison succeeded' },
@@ -322,26 +329,10 @@ const LEAF_KINDS: Record<string, LeafKind> = {
     noTraversal: true,
   },
   $all: { normal: 'array did not contain all specified values', inverted: 'array did contain all specified values', noTraversal: true },
-  $bitsAllSet: {
-    normal: 'bitwise operator failed to match',
-    inverted: 'bitwise operator matched successfully',
-    expected: ['binData', ...NUMBER_TYPES],
-  },
-  $bitsAllClear: {
-    normal: 'bitwise operator failed to match',
-    inverted: 'bitwise operator matched successfully',
-    expected: ['binData', ...NUMBER_TYPES],
-  },
-  $bitsAnySet: {
-    normal: 'bitwise operator failed to match',
-    inverted: 'bitwise operator matched successfully',
-    expected: ['binData', ...NUMBER_TYPES],
-  },
-  $bitsAnyClear: {
-    normal: 'bitwise operator failed to match',
-    inverted: 'bitwise operator matched successfully',
-    expected: ['binData', ...NUMBER_TYPES],
-  },
+  $bitsAllSet: BITWISE_REASONS,
+  $bitsAllClear: BITWISE_REASONS,
+  $bitsAnySet: BITWISE_REASONS,
+  $bitsAnyClear: BITWISE_REASONS,
 };
 const GENERIC_KIND: LeafKind = { normal: 'expression did not match', inverted: 'expression did match' };
 

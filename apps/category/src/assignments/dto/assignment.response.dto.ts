@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { MetadataResponseDto } from '../../common/dto/metadata.response.dto';
+import { MetadataResponseDto } from '@suite/api-kit';
 import { PRODUCT } from '../assignment.types';
 
 /** `ref` as returned (§4.6). */

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { MetadataResponseDto } from '../../common/dto/metadata.response.dto';
+import { MetadataResponseDto } from '@suite/api-kit';
 import { CATEGORY_TYPES, CategoryType } from '../category.types';
 
 export const LOCALIZED_MAP = { type: 'object', additionalProperties: { type: 'string' } } as const;

@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ErrorDetail, isDateTimeWithOffset, isPlainObject, IsMixins, IsMixinSchemas, NestedObject, ValidateDetails } from '@suite/api-kit';
 import { Type } from 'class-transformer';
@@ -97,6 +98,22 @@ export function duplicateMixinNames(value: unknown, field: string): ErrorDetail[
   return details;
 }
 
+/** `type` in every direction: optional, one of the category types (§4.4). */
+export function IsCategoryType(): PropertyDecorator {
+  return applyDecorators(IsOptional(), IsOneOf(CATEGORY_TYPES, 'must be STANDARD or CLASSIFICATION'));
+}
+
+/** `ownClassificationMixins` in every direction: optional, objects, mixin names unique (§4.4). */
+export function IsClassificationMixins(): PropertyDecorator {
+  return applyDecorators(
+    IsOptional(),
+    IsArray({ message: 'must be an array' }),
+    ValidateNested({ each: true, message: 'must be an object' }),
+    Type(() => ClassificationMixinDto),
+    ValidateDetails('uniqueMixinNames', duplicateMixinNames),
+  );
+}
+
 /** One own classification mixin (§4.4). */
 export class ClassificationMixinDto {
   @ApiProperty({ description: 'Mixin name, unique within the category.', pattern: MIXIN_NAME.source, example: 'size' })
@@ -133,8 +150,7 @@ export abstract class CategoryFieldsDto {
     default: 'STANDARD',
     description: 'Immutable after creation; without it a PUT keeps the stored type.',
   })
-  @IsOptional()
-  @IsOneOf(CATEGORY_TYPES, 'must be STANDARD or CLASSIFICATION')
+  @IsCategoryType()
   type?: CategoryType | null;
 
   @ApiPropertyOptional({
@@ -207,11 +223,7 @@ export abstract class CategoryFieldsDto {
   published!: boolean;
 
   @ApiPropertyOptional({ type: [ClassificationMixinDto], description: 'Only for CLASSIFICATION categories (§4.4).' })
-  @IsOptional()
-  @IsArray({ message: 'must be an array' })
-  @ValidateNested({ each: true, message: 'must be an object' })
-  @Type(() => ClassificationMixinDto)
-  @ValidateDetails('uniqueMixinNames', duplicateMixinNames)
+  @IsClassificationMixins()
   ownClassificationMixins?: ClassificationMixinDto[] | null;
 
   @ApiPropertyOptional({

@@ -1,10 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ErrorDetail, isPlainObject, NestedObject, validateMixins, validateMixinSchemas, ValidateDetails } from '@suite/api-kit';
-import { Type } from 'class-transformer';
-import { IsArray, IsBoolean, IsDefined, IsObject, IsOptional, IsString, ValidateIf, ValidateNested } from 'class-validator';
-import { IsCount, IsNonBlankString, IsOneOf } from '../../common/dto/body-values';
+import { IsArray, IsBoolean, IsDefined, IsObject, IsOptional, IsString, ValidateIf } from 'class-validator';
+import { IsCount, IsNonBlankString } from '../../common/dto/body-values';
 import { CATEGORY_TYPES, CategoryType } from '../category.types';
-import { ClassificationMixinDto, duplicateMixinNames, ecnDetails, validityDetails, ValidityDto } from './create-category.dto';
+import {
+  ClassificationMixinDto,
+  ecnDetails,
+  IsCategoryType,
+  IsClassificationMixins,
+  validityDetails,
+  ValidityDto,
+} from './create-category.dto';
 
 // PATCH (op 7) is a JSON Merge Patch (META-7): absent = unchanged, `null` = clear (or the default),
 // maps merge per key with `null` removing one. What the merged category must satisfy as a whole
@@ -48,8 +54,7 @@ export class PatchCategoryMetadataDto {
 /** PATCH `/categories/{categoryId}` (op 7, `application/merge-patch+json` or `application/json`). */
 export class PatchCategoryDto {
   @ApiPropertyOptional({ enum: CATEGORY_TYPES, description: 'Immutable: a different type than the stored one is a 400.' })
-  @IsOptional()
-  @IsOneOf(CATEGORY_TYPES, 'must be STANDARD or CLASSIFICATION')
+  @IsCategoryType()
   type?: CategoryType | null;
 
   @ApiPropertyOptional({
@@ -123,11 +128,7 @@ export class PatchCategoryDto {
   published?: boolean | null;
 
   @ApiPropertyOptional({ type: [ClassificationMixinDto], nullable: true, description: 'Replaced; null clears.' })
-  @IsOptional()
-  @IsArray({ message: 'must be an array' })
-  @ValidateNested({ each: true, message: 'must be an object' })
-  @Type(() => ClassificationMixinDto)
-  @ValidateDetails('uniqueMixinNames', duplicateMixinNames)
+  @IsClassificationMixins()
   ownClassificationMixins?: ClassificationMixinDto[] | null;
 
   @ApiPropertyOptional({

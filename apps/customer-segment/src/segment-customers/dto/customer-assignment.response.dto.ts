@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { MetadataResponseDto } from '../../common/dto/metadata.response.dto';
+import { MetadataResponseDto } from '@suite/api-kit';
 
 export class IdRefResponseDto {
   @ApiProperty({ example: 'c-100' })

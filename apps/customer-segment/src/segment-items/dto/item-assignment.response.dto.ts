@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { MetadataResponseDto } from '../../common/dto/metadata.response.dto';
+import { MetadataResponseDto } from '@suite/api-kit';
 import { ITEM_TYPES } from '../item-assignment.types';
 
 /** The assigned item with its best-effort snapshot from the category service (segment §2.2). */
