@@ -28,6 +28,9 @@ async function main() {
     `  TOKEN=$(npm run -s token -- --tenant acme --scopes "customersegment.segment_manage customersegment.segment_read")`,
     `  curl -H "Authorization: Bearer $TOKEN" ${suite.baseUrl}/customer-segment/acme/segments`,
     '',
+    'API reference (OpenAPI 3.1, no token needed):',
+    ...SERVICES.map((s) => `  ${suite.baseUrl}/${s}/docs  (document: ${suite.baseUrl}/${s}/openapi.json)`),
+    '',
   ];
   process.stdout.write(lines.join('\n') + '\n');
   let stopping = false;
