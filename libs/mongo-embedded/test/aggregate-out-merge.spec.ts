@@ -401,4 +401,28 @@ describeEmbedded('$out and $merge with a data directory', () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('drops a $out temporary collection left by a crash between its writes and its rename', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'emb-out-'));
+    try {
+      // What a kill -9 after the temporary collection reached the journal, before the rename, leaves.
+      const s1 = await EmbeddedMongo.start({ port: 0, quiet: true, dataDir: dir });
+      const c1 = await MongoClient.connect(s1.uri);
+      await c1.db('shop').collection('tmp.agg_out.0123abcd').insertOne({ half: true });
+      await c1.db('shop').collection('kept').insertOne({ n: 1 });
+      await c1.close();
+      await s1.stop();
+      const s2 = await EmbeddedMongo.start({ port: 0, quiet: true, dataDir: dir });
+      const c2 = await MongoClient.connect(s2.uri);
+      try {
+        const names = (await c2.db('shop').listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name);
+        expect(names).toEqual(['kept']);
+      } finally {
+        await c2.close();
+        await s2.stop();
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -69,6 +69,11 @@ export class Journal {
     if (snapGen >= 0) snapshotBytes = replayFile(path.join(dir, fileName('snapshot', snapGen)), engine, log, false);
     const live = journals.filter((g) => g >= snapGen);
     for (const g of live) replayFile(path.join(dir, fileName('journal', g)), engine, log, true);
+    // A `$out` killed between writing its temporary collection and renaming it leaves
+    // `tmp.agg_out.*` behind; MongoDB drops those at startup, and so do we (replay is idempotent).
+    for (const db of engine.databases.values()) {
+      for (const name of [...db.collections.keys()]) if (name.startsWith('tmp.agg_out.')) db.drop(name, false);
+    }
     const gen = Math.max(snapGen, live.length ? live[live.length - 1] : 0, 0);
     const j = new Journal(dir, gen, engine, log, opts.compactAfterBytes ?? 64 * 1024 * 1024);
     j.snapshotBytes = snapshotBytes;
