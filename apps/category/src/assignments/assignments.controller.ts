@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Param, Post, Put, Query, UseFilters, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, Post, Put, Query, UseGuards } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import {
   ACCEPT_LANGUAGE,
@@ -16,7 +16,6 @@ import { CategoryParamsDto } from '../categories/dto/category-params.dto';
 import { CategoryResponseDto } from '../categories/dto/category.response.dto';
 import { CATEGORY_FIELDS } from '../categories/category.fields';
 import { CATEGORY_SCOPES } from '../category.scopes';
-import { CategoryExceptionFilter } from '../common/category-exception.filter';
 import { ASSIGNMENT_MESSAGE } from '../common/category.errors';
 import { IdResponseDto } from '../common/dto/id.response.dto';
 import { contentLanguageRule, listRules, localizedMapsRule } from '../common/request-rules';
@@ -58,7 +57,6 @@ const BULK: BulkOperationOptions = {
  */
 @ApiTags('Assignments')
 @Controller('category/:tenant')
-@UseFilters(CategoryExceptionFilter)
 export class AssignmentsController {
   constructor(private readonly assignments: AssignmentsService) {}
 

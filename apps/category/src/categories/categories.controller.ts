@@ -1,9 +1,8 @@
-import { Body, Controller, Delete, Get, Param, Patch, Post, Put, Query, UseFilters, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, Patch, Post, Put, Query, UseGuards } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { ACCEPT_LANGUAGE, CONTENT_LANGUAGE, LOCATION_HEADER, Operation, page, TenantParamsDto, TOTAL_COUNT } from '@suite/api-kit';
 import { Authenticated, Ctx, RequestContext, RequireScopes } from '@suite/auth';
 import { CATEGORY_SCOPES } from '../category.scopes';
-import { CategoryExceptionFilter } from '../common/category-exception.filter';
 import { CONSTRAINT_MESSAGE } from '../common/category.errors';
 import { IdResponseDto } from '../common/dto/id.response.dto';
 import { acceptLanguageRule, listRules } from '../common/request-rules';
@@ -44,7 +43,6 @@ const created = (description: string) => ({ type: IdResponseDto, headers: LOCATI
 /** Ops 1–10 under `/category/{tenant}/categories` (category §5, §6.5). */
 @ApiTags('Categories')
 @Controller('category/:tenant/categories')
-@UseFilters(CategoryExceptionFilter)
 export class CategoriesController {
   constructor(
     private readonly writes: CategoriesService,

@@ -1,9 +1,8 @@
-import { Body, Controller, Get, Header, Param, Post, Query, UseFilters, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Header, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { ACCEPT_LANGUAGE, isPlainObject, Operation, TenantParamsDto } from '@suite/api-kit';
 import { Authenticated, Ctx, RequestContext, RequireScopes } from '@suite/auth';
 import { CATEGORY_SCOPES } from '../category.scopes';
-import { CategoryExceptionFilter } from '../common/category-exception.filter';
 import { CONSTRAINT_MESSAGE } from '../common/category.errors';
 import { acceptLanguageRule } from '../common/request-rules';
 import { ShowUnpublishedGuard } from '../common/show-unpublished.guard';
@@ -20,7 +19,6 @@ const JSON_MEDIA_TYPE = 'application/json; charset=utf-8';
 /** Ops 21–24 under `/category/{tenant}/category-trees` (category §6). */
 @ApiTags('Category trees')
 @Controller('category/:tenant/category-trees')
-@UseFilters(CategoryExceptionFilter)
 export class CategoryTreesController {
   constructor(private readonly trees: CategoryTreesService) {}
 

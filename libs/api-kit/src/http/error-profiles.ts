@@ -88,17 +88,24 @@ export function renderError(error: ApiError, profile: ErrorProfile): object {
         },
         error.resourceId,
       );
-    case 'category':
+    case 'category': {
+      // Category §3.2 words a missing scope its own way: "You need a scope for this action." and
+      // "Required scope(s): a, b" (the shared wording lists them with " or ").
+      const scopeWording = error.errorCode === 'insufficient_scope';
       return withResourceId(
         {
           code: error.httpStatus,
           status: reasonPhrase(error.httpStatus),
           errorCode: error.errorCode,
-          message: error.message,
-          details: error.details.map((d) => (d.field ? `${d.field}: ${d.message}` : d.message)),
+          message: scopeWording ? 'You need a scope for this action.' : error.message,
+          details: error.details.map((d) => {
+            const message = scopeWording && d.type === 'missing_scope' ? d.message.split(' or ').join(', ') : d.message;
+            return d.field ? `${d.field}: ${message}` : message;
+          }),
         },
         error.resourceId,
       );
+    }
     case 'coupon':
       return {
         status: error.httpStatus,
