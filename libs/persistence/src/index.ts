@@ -7,3 +7,4 @@ export * from './tenant-model-registry';
 export * from './versioned-writes';
 export * from './tenant-repository';
 export * from './change-events';
+export * from './idempotency';

@@ -7,6 +7,7 @@ import mongoose, { Connection, ConnectOptions } from 'mongoose';
 import { TenantModelRegistry } from './tenant-model-registry';
 import { ChangeEvents } from './change-events';
 import { EVENT_SINK } from './tokens';
+import { IdempotencyKeyRepository, IdempotencyKeys, IdempotencyOptions } from './idempotency';
 
 export { EVENT_SINK };
 
@@ -25,6 +26,8 @@ export interface PersistenceOptions {
    * default publisher writes each event to the log at debug level; a broker adapter replaces it.
    */
   dispatchOutbox?: boolean;
+  /** `@Idempotent()` routes: wait, lease and retention of idempotency keys (defaults: 5 s, 30 s, 24 h). */
+  idempotency?: Partial<IdempotencyOptions>;
 }
 
 /**
@@ -106,8 +109,28 @@ export class PersistenceModule {
         },
         ConnectionLifecycle,
         ChangeEvents,
+        // `@Idempotent()` routes of every app find their keys here (the module is global).
+        {
+          provide: IdempotencyKeyRepository,
+          useFactory: (registry: TenantModelRegistry) => new IdempotencyKeyRepository(registry),
+          inject: [TenantModelRegistry],
+        },
+        {
+          provide: IdempotencyKeys,
+          useFactory: (records: IdempotencyKeyRepository, logger: Logger) => new IdempotencyKeys(records, options.idempotency, logger),
+          inject: [IdempotencyKeyRepository, LOGGER],
+        },
       ],
-      exports: [MONGO_CONNECTION, TenantModelRegistry, READINESS_PROBE, EVENT_SINK, OutboxRepository, OutboxDispatcher, ChangeEvents],
+      exports: [
+        MONGO_CONNECTION,
+        TenantModelRegistry,
+        READINESS_PROBE,
+        EVENT_SINK,
+        OutboxRepository,
+        OutboxDispatcher,
+        ChangeEvents,
+        IdempotencyKeys,
+      ],
     };
   }
 }

@@ -2,6 +2,7 @@ import { Controller, Get, Param, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Operation } from '@suite/api-kit';
 import { Ctx, RequestContext, RequireScopes } from '@suite/auth';
+import { Idempotent } from '@suite/persistence';
 import { COUPON_SCOPES } from '../coupon.scopes';
 import { CouponResponseDto } from '../coupons/dto/coupon.response.dto';
 import { ReferralParamsDto } from './dto/referral-params.dto';
@@ -30,6 +31,7 @@ export class ReferralCouponsController {
 
   @Post(':customerNumber')
   @RequireScopes(COUPON_SCOPES.manage, COUPON_SCOPES.redeemOnBehalf, COUPON_SCOPES.redeem)
+  @Idempotent()
   @Operation({
     id: 'getOrCreateReferralCoupon',
     summary: "Get or create a customer's referral coupon",

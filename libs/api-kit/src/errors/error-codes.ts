@@ -17,6 +17,8 @@ export const ERROR_STATUS = {
   resource_not_found: 404,
   duplicate_resource: 409,
   version_conflict: 409,
+  /** An Idempotency-Key sent again with another request (the idempotency interceptor of libs/persistence). */
+  idempotency_key_reused: 422,
   payload_too_large: 413,
   unsupported_media_type: 415,
   internal_error: 500,
@@ -65,6 +67,7 @@ export const REASON_PHRASES: Readonly<Record<number, string>> = {
   409: 'Conflict',
   413: 'Payload Too Large',
   415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };

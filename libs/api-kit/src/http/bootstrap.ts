@@ -14,7 +14,7 @@ import { requestIdFrom } from './request-id';
 export const MAX_PARAM_LENGTH = MAX_HEADER_BYTES;
 
 /** HTTP-12: headers a browser client may read. */
-export const EXPOSED_HEADERS = ['X-Total-Count', 'Items-Count', 'Location', 'X-Request-Id'];
+export const EXPOSED_HEADERS = ['X-Total-Count', 'Items-Count', 'Location', 'X-Request-Id', 'Idempotent-Replayed', 'Retry-After'];
 
 export interface CreateAppOptions {
   service: string;

@@ -18,6 +18,7 @@ const COUPON_TYPES: Record<string, string> = {
   invalid_query: 'validation_violation',
   unsupported_media_type: 'validation_violation',
   payload_too_large: 'validation_violation',
+  idempotency_key_reused: 'validation_violation',
   business_rule_violation: 'validation_violation',
   tenant_mismatch: 'insufficient_permissions',
   insufficient_scope: 'insufficient_permissions',

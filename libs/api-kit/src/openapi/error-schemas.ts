@@ -33,6 +33,10 @@ const SAMPLES: Record<number, () => ApiError> = {
         details: [{ field: 'Content-Type', type: 'invalid_value', message: 'unsupported media type text/plain' }],
       },
     ),
+  422: () =>
+    new ApiError('idempotency_key_reused', 'The Idempotency-Key was already used for a different request.', {
+      details: [{ field: 'Idempotency-Key', type: 'idempotency_key_reused', message: 'use a new key for a new request' }],
+    }),
   500: () => ApiError.internal(),
   503: () => sample('service_unavailable', 'The service is temporarily unavailable.'),
 };
