@@ -42,7 +42,14 @@ export async function startServiceHarness(options: ServiceHarnessOptions): Promi
   const peer = await HttpStub.start(options.peerHandler);
   let app: TestApp;
   try {
-    const env = { ...testAuthEnv(), MONGODB_URI: db.uri, [options.peerUrlEnv]: peer.url, LOG_LEVEL: 'silent', ...options.env };
+    const env = {
+      ...testAuthEnv(),
+      MONGODB_URI: db.uri,
+      [options.peerUrlEnv]: peer.url,
+      // `TEST_LOG_LEVEL=error npx jest <spec>` shows the app's own log lines while debugging a spec.
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      ...options.env,
+    };
     app = await startTestApp((logger) => options.build(env, logger), options.service);
   } catch (e) {
     await peer.close();

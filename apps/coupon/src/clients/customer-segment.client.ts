@@ -22,6 +22,15 @@ export interface MembershipQuestion {
   now: Date;
 }
 
+/** The question of {@link CustomerSegmentClient.activeMemberships}: one customer, the segment ids of any number of coupons. */
+export interface MembershipsQuestion extends Omit<MembershipQuestion, 'couponCode'> {
+  /** The coupons asked for, for the failure log line (§10.3). */
+  couponCodes: readonly string[];
+}
+
+/** Coupon codes named in one failure log line at most; the count is logged too. */
+const LOGGED_CODES = 20;
+
 /** §10.2: at most 50 ids per call, and a q within the Q-30 length limit. */
 const MAX_IDS_PER_CALL = 50;
 const MAX_Q_CHARS = 4096;
@@ -32,7 +41,7 @@ const MAX_RETRIES = 1;
 const MAX_PAGE_DEPTH = 100_000;
 
 /**
- * Rule R12's question to the customer-segment service (coupon §10, README call table):
+ * The question of rules R12 and R13 to the customer-segment service (coupon §10, README call table):
  * `GET /customer-segment/{tenant}/segments?customerId=…[&legalEntityId=…]&q=id:("s1",…)&pageSize=n`
  * with the coupon service's own token holding `customersegment.segment_read` (never the caller's
  * token). It decides effective activity itself from `status` and `validity`.
@@ -51,36 +60,72 @@ export class CustomerSegmentClient {
 
   /** True when the customer is a member of at least one listed segment that is effectively active at `now`. */
   async isMemberOfAny(ctx: RequestContext, question: MembershipQuestion): Promise<boolean> {
+    const { couponCode, ...rest } = question;
+    // A decided "member" needs no more pages.
+    const found = await this.activeMemberships(ctx, { ...rest, couponCodes: [couponCode] }, (ids) => ids.size > 0);
+    return found.size > 0;
+  }
+
+  /**
+   * The ids among `segmentIds` of the segments the customer is an effectively active member of at
+   * `now`: one logical question (split into calls of at most 50 ids, every page read) that serves
+   * R12 and R13 of one coupon, or every candidate of a qualifications request at once. `decided`
+   * may end the reading early, once the ids found so far settle the caller's question.
+   */
+  async activeMemberships(
+    ctx: RequestContext,
+    question: MembershipsQuestion,
+    decided: (found: ReadonlySet<string>) => boolean = () => false,
+  ): Promise<Set<string>> {
+    const found = new Set<string>();
+    if (question.segmentIds.length === 0) return found;
+    await this.scan(ctx, question, question.couponCodes, (row) => {
+      found.add(row.id);
+      return decided(found);
+    });
+    return found;
+  }
+
+  /**
+   * Asks for the customer's segments among the ids (§10.2) and hands each listed, effectively
+   * active one to `visit` until it returns true. Any failure throws the §10.3 `503`.
+   */
+  private async scan(
+    ctx: RequestContext,
+    question: Omit<MembershipQuestion, 'couponCode'>,
+    couponCodes: readonly string[],
+    visit: (row: SegmentRow) => boolean,
+  ): Promise<void> {
     const started = Date.now();
     try {
       if (!this.http) throw new Error('CUSTOMER_SEGMENT_URL is not configured');
       const wanted = new Set(question.segmentIds);
       for (const ids of idGroups([...wanted])) {
-        // S2S-14: a full page means there may be more; but a decided "member" needs no more pages.
+        // S2S-14: a full page means there may be more.
         for (let pageNumber = 1; ; pageNumber++) {
           const page = await this.fetchPage(ctx, question, ids, pageNumber, ids.length, started);
           if (!Array.isArray(page) || page.length > ids.length) throw new Error('segment list is not a list of at most pageSize rows');
           const rows = page.map(asSegmentRow); // any unreadable row fails the whole answer
-          if (rows.some((row) => wanted.has(row.id) && effectivelyActive(row, question.now))) return true;
+          for (const row of rows) if (wanted.has(row.id) && effectivelyActive(row, question.now) && visit(row)) return;
           if (page.length < ids.length) break;
           if (pageNumber * ids.length > MAX_PAGE_DEPTH) throw new Error('segment list deeper than the paging limit');
         }
       }
-      return false;
     } catch (e) {
       const kind = e instanceof ApiError && e.cause instanceof PeerCallError ? e.cause.kind : e instanceof Error ? e.message : 'unknown';
       // Never log tokens or bodies (S2S-12); tenant, coupon and the kind of failure only (§10.3).
-      this.logger.warn(
-        { tenant: ctx.tenant, couponCode: question.couponCode, failure: kind },
-        'segment membership could not be decided; failing closed',
-      );
+      const coupons =
+        couponCodes.length === 1
+          ? { couponCode: couponCodes[0] }
+          : { couponCodes: couponCodes.slice(0, LOGGED_CODES), couponCount: couponCodes.length };
+      this.logger.warn({ tenant: ctx.tenant, ...coupons, failure: kind }, 'segment membership could not be decided; failing closed');
       throw segmentServiceUnavailable(e instanceof ApiError ? e.headers['Retry-After'] : undefined);
     }
   }
 
   private async fetchPage(
     ctx: RequestContext,
-    question: MembershipQuestion,
+    question: Omit<MembershipQuestion, 'couponCode'>,
     ids: string[],
     pageNumber: number,
     pageSize: number,

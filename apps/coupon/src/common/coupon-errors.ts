@@ -7,7 +7,13 @@ import { ApiError, ErrorDetail } from '@suite/api-kit';
  */
 
 /** 400 `coupon_not_redeemable` with exactly one detail whose type is the reason code (§8). */
-export function notRedeemable(code: string, reason: RefusalReason, field: string, why: string, detail: string): ApiError {
+export function notRedeemable(
+  code: string,
+  reason: RefusalReason | ReservationReason,
+  field: string,
+  why: string,
+  detail: string,
+): ApiError {
   return ApiError.businessRule(
     `Coupon ${code} cannot be redeemed: ${why}.`,
     [{ field, type: reason, message: detail }],
@@ -15,7 +21,10 @@ export function notRedeemable(code: string, reason: RefusalReason, field: string
   );
 }
 
-/** Reason codes of §8, one per check R1–R12. */
+/**
+ * Reason codes of §8, one per check R1–R12, and of the suite extensions (README): R13 segment
+ * exclusion, and the category check that only qualifications can make (they carry the cart items).
+ */
 export type RefusalReason =
   | 'coupon_not_yet_valid'
   | 'coupon_expired'
@@ -26,8 +35,45 @@ export type RefusalReason =
   | 'max_redemptions_per_customer_reached'
   | 'currency_mismatch'
   | 'min_order_value_not_reached'
+  | 'no_qualifying_items'
   | 'discount_exceeds_coupon_value'
-  | 'customer_not_in_segment';
+  | 'customer_not_in_segment'
+  | 'customer_in_excluded_segment';
+
+/** One failing rule: its reason code and field (the `details` entry), and the clause of the message. */
+export interface Refusal {
+  reason: RefusalReason;
+  field: string;
+  /** "it expired at …": completes "Coupon X cannot be redeemed: …". */
+  why: string;
+  /** The detail message. */
+  message: string;
+}
+
+/** The single-reason refusal of §8 (the first failing rule). */
+export function refusal(code: string, r: Refusal): ApiError {
+  return notRedeemable(code, r.reason, r.field, r.why, r.message);
+}
+
+/**
+ * The refusal of the explain option (README): every failing rule, one detail each, in rule order
+ * (R1…R13). `ApiError` sorts details by field, as ERR-6 asks of validation errors; here the order
+ * is the answer's meaning, so the details are set back in rule order.
+ */
+export function refusalOfAll(code: string, refusals: readonly Refusal[]): ApiError {
+  if (refusals.length === 1) return refusal(code, refusals[0]);
+  const details = refusals.map((r) => ({ field: r.field, type: r.reason, message: r.message }));
+  const error = ApiError.businessRule(
+    `Coupon ${code} cannot be redeemed: ${refusals.map((r) => r.why).join('; ')}.`,
+    details,
+    'coupon_not_redeemable',
+  );
+  (error as { details: typeof details }).details = details;
+  return error;
+}
+
+/** Reasons of a redemption that names a reservation it cannot use (README "Reservations"). */
+export type ReservationReason = 'reservation_not_found' | 'reservation_expired' | 'reservation_released';
 
 /** §10.3: the exact 503 body when segment membership could not be decided. */
 export function segmentServiceUnavailable(retryAfter?: string): ApiError {

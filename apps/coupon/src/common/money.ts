@@ -51,3 +51,30 @@ export function compare(a: Dec, b: Dec): number {
 
 /** The 0.01 tolerance of §9.3. */
 export const CENT: Dec = { digits: 1n, scale: 2 };
+
+/** The smaller of two decimals. */
+export function min(a: Dec, b: Dec): Dec {
+  return compare(a, b) <= 0 ? a : b;
+}
+
+/** `a` with at most `digits` decimals, halves rounded away from zero ("half-up" for amounts >= 0). */
+export function roundHalfUp(a: Dec, digits: number): Dec {
+  if (a.scale <= digits) return a;
+  const divisor = 10n ** BigInt(a.scale - digits);
+  const negative = a.digits < 0n;
+  const magnitude = negative ? -a.digits : a.digits;
+  let q = magnitude / divisor;
+  if ((magnitude % divisor) * 2n >= divisor) q += 1n;
+  return { digits: negative ? -q : q, scale: digits };
+}
+
+/** `a` with at most `digits` decimals, the rest cut off (towards zero). */
+export function roundDown(a: Dec, digits: number): Dec {
+  if (a.scale <= digits) return a;
+  return { digits: a.digits / 10n ** BigInt(a.scale - digits), scale: digits };
+}
+
+/** The JSON number of a decimal (exact for the amounts money rules produce: few significant digits). */
+export function toNumber(a: Dec): number {
+  return Number(`${a.digits}e${-a.scale}`);
+}

@@ -60,6 +60,7 @@ const STATIC_FIELDS: FieldRegistry = {
   redemptionCount: { type: 'number', sortable: true },
   categoryRestricted: { type: 'boolean', sortable: true },
   segmentRestricted: { type: 'boolean', sortable: true },
+  automatic: { type: 'boolean', sortable: true },
   referralCoupon: { type: 'boolean', sortable: true },
   issuedTo: { type: 'string', sortable: true },
   deleted: { type: 'boolean', sortable: true },
@@ -70,6 +71,7 @@ const STATIC_FIELDS: FieldRegistry = {
   'restrictions.includedCategories': { type: 'string' },
   'restrictions.excludedCategories': { type: 'string' },
   'restrictions.segments': { type: 'string' },
+  'restrictions.excludedSegments': { type: 'string' },
   'metadata.version': { type: 'number', sortable: true },
   mixins: { type: 'mixins' },
 };

@@ -23,6 +23,7 @@ function restrictionsView(coupon: Coupon, withValidFor: boolean, withLists: bool
     if (r.includedCategories?.length) out.includedCategories = [...r.includedCategories];
     if (r.excludedCategories?.length) out.excludedCategories = [...r.excludedCategories];
     if (r.segments?.length) out.segments = [...r.segments];
+    if (r.excludedSegments?.length) out.excludedSegments = [...r.excludedSegments];
   }
   return out;
 }
@@ -48,6 +49,7 @@ function offerFields(coupon: Coupon) {
     maxRedemptionsPerCustomer: coupon.maxRedemptionsPerCustomer,
     categoryRestricted: coupon.categoryRestricted,
     segmentRestricted: coupon.segmentRestricted,
+    automatic: coupon.automatic === true,
   };
 }
 
@@ -81,13 +83,21 @@ export function toCustomerView(coupon: Coupon, now: Date): CouponResponseDto {
   delete view.deleted;
   delete view.legalEntityRedemptions;
   delete view.restrictions.validFor;
+  // How the seller excludes customers is not the customer's to see (README "Segment exclusion").
+  delete view.restrictions.excludedSegments;
   return view;
 }
 
 /** Referral view (§3.4) for operations 12 and 13: caller is the owner or privileged. */
 export function toReferralView(coupon: Coupon, now: Date): CouponResponseDto {
   // Without the calculation type and the restriction flags: a referral coupon has none to choose.
-  const { discountCalculationType: _type, categoryRestricted: _categories, segmentRestricted: _segments, ...offer } = offerFields(coupon);
+  const {
+    discountCalculationType: _type,
+    categoryRestricted: _categories,
+    segmentRestricted: _segments,
+    automatic: _automatic,
+    ...offer
+  } = offerFields(coupon);
   return clean({
     code: coupon.code,
     ...offer,
@@ -119,6 +129,7 @@ export function toWritableBody(coupon: Coupon): Record<string, unknown> {
     includedCategories: [...(r.includedCategories ?? [])],
     excludedCategories: [...(r.excludedCategories ?? [])],
     segments: [...(r.segments ?? [])],
+    excludedSegments: [...(r.excludedSegments ?? [])],
   };
   if (r.validFrom) restrictions.validFrom = new Date(r.validFrom).toISOString();
   if (r.validUntil) restrictions.validUntil = new Date(r.validUntil).toISOString();

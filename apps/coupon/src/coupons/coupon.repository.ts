@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { isDuplicateKeyError, PageQuery, TenantModelRegistry, TenantRepository } from '@suite/persistence';
 import { COUPON_ENTITY, CouponDocument } from './coupon.schema';
-import type { Coupon, CouponFields } from './coupon.types';
+import type { Coupon, CouponFields, Hold } from './coupon.types';
 
 /** Outcome of inserting a coupon: a duplicate code and a second active referral coupon differ (§4.2, §12.2). */
 export type InsertOutcome = 'inserted' | 'duplicate_code' | 'duplicate_referral';
@@ -22,6 +22,25 @@ function decodeCounts(counts: Record<string, number> | undefined): Record<string
   return out;
 }
 
+/** The expression counting the holds that are still live at `now`. */
+export function liveHoldCount(field: string, now: Date): Record<string, unknown> {
+  return { $size: { $filter: { input: { $ifNull: [field, []] }, as: 'h', cond: { $gt: ['$$h.until', now] } } } };
+}
+
+/**
+ * The guard "a use is left" of §9.4 step 1, with reservations: no limit, or `remaining` (limit −
+ * uses) above the live holds. The common case without holds is decided without `$expr`.
+ */
+function useLeft(now: Date): Record<string, unknown> {
+  return {
+    $or: [
+      { maxRedemptions: -1 },
+      { remaining: { $gt: 0 }, holds: { $in: [null, []] } },
+      { remaining: { $gt: 0 }, $expr: { $gt: ['$remaining', liveHoldCount('$holds', now)] } },
+    ],
+  };
+}
+
 /** The optional writable fields: absent ones are `$unset` on update and left out on insert. */
 const OPTIONAL_FIELDS = ['description', 'discountPercentage', 'discountAbsolute', 'issuedTo', 'mixins'] as const;
 
@@ -40,6 +59,32 @@ function storedFields(fields: CouponFields): { set: Record<string, unknown>; uns
 }
 
 /**
+ * A new coupon as stored, without its `_id`: the writable fields (absent optional ones left out),
+ * `metadata.mixins`, zeroed counters. One shape for every insert (a create, a referral coupon, a
+ * campaign's batch).
+ */
+export function newCouponDocument(
+  fields: CouponFields,
+  extra: { referralCoupon: boolean; metadata: Coupon['metadata']; campaignId?: string },
+): Omit<CouponDocument, '_id'> {
+  const { mixinSchemas, ...writable } = fields;
+  const metadata = { ...extra.metadata };
+  if (mixinSchemas && Object.keys(mixinSchemas).length) metadata.mixins = mixinSchemas;
+  const doc: Omit<CouponDocument, '_id'> = {
+    ...writable,
+    metadata,
+    redemptionCount: 0,
+    remaining: fields.maxRedemptions,
+    leCounts: {},
+    referralCoupon: extra.referralCoupon,
+    deleted: false,
+    ...(extra.campaignId !== undefined ? { campaignId: extra.campaignId } : {}),
+  };
+  for (const key of OPTIONAL_FIELDS) if (doc[key] === undefined) delete doc[key];
+  return doc;
+}
+
+/**
  * `<tenant>_coupons`. Tenant first in every method (TEN-5); reads never create the collection.
  * All bookkeeping writes are single-document atomic updates with guards (coupon §9.4).
  */
@@ -50,8 +95,8 @@ export class CouponRepository extends TenantRepository<CouponDocument, Coupon> {
   }
 
   protected toDomain(doc: CouponDocument): Coupon {
-    const { _id, remaining: _remaining, leCounts, ...rest } = doc;
-    return { ...rest, code: _id, legalEntityCounts: decodeCounts(leCounts) };
+    const { _id, remaining: _remaining, leCounts, holds, ...rest } = doc;
+    return { ...rest, code: _id, legalEntityCounts: decodeCounts(leCounts), holds: holds ?? [] };
   }
 
   /** A coupon by its stored code, soft-deleted ones included. */
@@ -76,20 +121,7 @@ export class CouponRepository extends TenantRepository<CouponDocument, Coupon> {
     extra: { referralCoupon: boolean; metadata: Coupon['metadata'] },
   ): Promise<InsertOutcome> {
     await this.modelForWrite(tenant);
-    const { mixinSchemas, ...writable } = fields;
-    const metadata = { ...extra.metadata };
-    if (mixinSchemas && Object.keys(mixinSchemas).length) metadata.mixins = mixinSchemas;
-    const doc: CouponDocument = {
-      _id: code,
-      ...writable,
-      metadata,
-      redemptionCount: 0,
-      remaining: fields.maxRedemptions,
-      leCounts: {},
-      referralCoupon: extra.referralCoupon,
-      deleted: false,
-    };
-    for (const key of OPTIONAL_FIELDS) if (doc[key] === undefined) delete doc[key];
+    const doc: CouponDocument = { _id: code, ...newCouponDocument(fields, extra) };
     try {
       await this.collection(tenant).insertOne(doc);
       return 'inserted';
@@ -103,6 +135,34 @@ export class CouponRepository extends TenantRepository<CouponDocument, Coupon> {
   /** One page of coupons under a filter built by the service (q already compiled). */
   page(tenant: string, query: PageQuery): Promise<CouponPage> {
     return this.findPageOf(tenant, query);
+  }
+
+  /**
+   * Qualifications' candidates (README): not deleted, within the compiled `q`, in code order, at
+   * most `limit`; every coupon for `'all'`, otherwise the automatic ones, those issued to the
+   * customer or listing it in `validFor`, and the named codes (stored forms). One query whose
+   * every `$or` branch has an index.
+   */
+  async findCandidates(
+    tenant: string,
+    who: 'all' | { customerNumber?: string; codes: readonly string[] },
+    q: Record<string, unknown>,
+    limit: number,
+    maxTimeMS: number,
+  ): Promise<Coupon[]> {
+    const narrowed = (branch: Record<string, unknown>) => ({ ...branch, deleted: false, ...(Object.keys(q).length ? { $and: [q] } : {}) });
+    let filter: Record<string, unknown>;
+    if (who === 'all') {
+      filter = narrowed({});
+    } else {
+      const branches: Array<Record<string, unknown>> = [{ automatic: true }];
+      if (who.customerNumber !== undefined)
+        branches.push({ issuedTo: who.customerNumber }, { 'restrictions.validFor': who.customerNumber });
+      if (who.codes.length) branches.push({ _id: { $in: [...who.codes] } });
+      filter = { $or: branches.map(narrowed) };
+    }
+    const page = await this.findPageOf(tenant, { filter, sort: [['_id', 1]], skip: 0, limit, maxTimeMS });
+    return page.items;
   }
 
   /**
@@ -163,18 +223,61 @@ export class CouponRepository extends TenantRepository<CouponDocument, Coupon> {
 
   /**
    * §9.4 step 1: takes one use in one atomic update, only while the coupon is not deleted and has
-   * a use left. Also counts the legal entity. Returns false when the guard matched nothing.
+   * a use left that no live reservation holds. Also counts the legal entity. Returns false when
+   * the guard matched nothing.
    */
-  async reserve(tenant: string, code: string, legalEntityId: string | undefined): Promise<boolean> {
+  async reserve(tenant: string, code: string, legalEntityId: string | undefined, now: Date): Promise<boolean> {
+    const model = await this.modelForWrite(tenant);
+    const inc: Record<string, number> = { redemptionCount: 1, remaining: -1 };
+    if (legalEntityId !== undefined) inc[`leCounts.${legalEntityKey(legalEntityId)}`] = 1;
+    const r = await this.run(() => model.updateOne(this.filter({ _id: code, deleted: false, ...useLeft(now) }), { $inc: inc }).exec());
+    return r.matchedCount === 1;
+  }
+
+  /**
+   * A reservation's hold on the global limit (README "Reservations"): under the same guard as
+   * {@link reserve}, appends the hold and drops the expired ones in one atomic pipeline update, so
+   * the array stays as short as the live holds. Returns false when the guard matched nothing.
+   */
+  async hold(tenant: string, code: string, hold: Hold, now: Date): Promise<boolean> {
+    const model = await this.modelForWrite(tenant);
+    const kept = { $filter: { input: { $ifNull: ['$holds', []] }, as: 'h', cond: { $gt: ['$$h.until', now] } } };
+    const r = await this.run(() =>
+      model
+        .updateOne(
+          this.filter({ _id: code, deleted: false, ...useLeft(now) }),
+          [{ $set: { holds: { $concatArrays: [kept, [{ $literal: { id: hold.id, until: hold.until } }]] } } }],
+          { updatePipeline: true },
+        )
+        .exec(),
+    );
+    return r.matchedCount === 1;
+  }
+
+  /**
+   * Turns a live hold into a use in one atomic update (the hold stops counting as the use starts),
+   * so a redemption that names its reservation never fails for the global limit. False when the
+   * hold is gone or expired.
+   */
+  async consumeHold(tenant: string, code: string, holdId: string, legalEntityId: string | undefined, now: Date): Promise<boolean> {
     const model = await this.modelForWrite(tenant);
     const inc: Record<string, number> = { redemptionCount: 1, remaining: -1 };
     if (legalEntityId !== undefined) inc[`leCounts.${legalEntityKey(legalEntityId)}`] = 1;
     const r = await this.run(() =>
       model
-        .updateOne(this.filter({ _id: code, deleted: false, $or: [{ maxRedemptions: -1 }, { remaining: { $gt: 0 } }] }), { $inc: inc })
+        .updateOne(this.filter({ _id: code, holds: { $elemMatch: { id: holdId, until: { $gt: now } } } }), {
+          $pull: { holds: { id: holdId } },
+          $inc: inc,
+        })
         .exec(),
     );
     return r.matchedCount === 1;
+  }
+
+  /** Drops a hold (release of a reservation, or compensation of {@link hold}); idempotent. */
+  async dropHold(tenant: string, code: string, holdId: string): Promise<void> {
+    const model = await this.modelForWrite(tenant);
+    await this.run(() => model.updateOne({ _id: code }, { $pull: { holds: { id: holdId } } }).exec());
   }
 
   /** Gives one use back (compensation of {@link reserve}, and §9.5 step 2). */

@@ -21,6 +21,8 @@ export interface Restrictions {
   includedCategories: string[];
   excludedCategories: string[];
   segments: string[];
+  /** Segments whose members are refused (README "Segment exclusion", R13); absent on coupons stored before it existed. */
+  excludedSegments?: string[];
 }
 
 /** The writable part of a coupon after write-time validation and defaults (coupon §3.1, §4). */
@@ -36,11 +38,31 @@ export interface CouponFields {
   maxRedemptionsPerCustomer: number;
   categoryRestricted: boolean;
   segmentRestricted: boolean;
+  /** Applies without a code (README "Automatic coupons"); absent on coupons stored before it existed. */
+  automatic?: boolean;
   restrictions: Restrictions;
   issuedTo?: string;
   mixins?: Record<string, unknown>;
   /** `metadata.mixins`: mixin name → schema URL. */
   mixinSchemas?: Record<string, string>;
+}
+
+/**
+ * A reservation's claim on a limit (README "Reservations"): it counts like a use while `until` is
+ * in the future and stops counting at that instant, so expiry needs no sweeper to be correct.
+ */
+export interface Hold {
+  id: string;
+  until: Date;
+}
+
+/** The holds among `holds` that still count at `now`. */
+export function liveHolds(holds: readonly Hold[] | undefined, now: Date): number {
+  if (!holds?.length) return 0;
+  const t = now.getTime();
+  let n = 0;
+  for (const h of holds) if (new Date(h.until).getTime() > t) n++;
+  return n;
 }
 
 /** A stored coupon as the repository returns it: plain data, no Mongo internals. */
@@ -53,4 +75,8 @@ export interface Coupon extends Omit<CouponFields, 'mixinSchemas'> {
   referralCoupon: boolean;
   deleted: boolean;
   deletedAt?: Date;
+  /** Internal: the code campaign that generated the coupon (not rendered in any view). */
+  campaignId?: string;
+  /** Reservations counting against `maxRedemptions` (only kept while the coupon has a global limit). */
+  holds: Hold[];
 }

@@ -23,6 +23,7 @@ import { CustomerUsageRepository } from '../redemptions/customer-usage.repositor
 import { toRedemptionView } from '../redemptions/redemption.mapper';
 import { RedemptionRepository } from '../redemptions/redemption.repository';
 import { couponYrn, normalizeCode, randomCode } from './coupon-code';
+import { ReservationRepository } from '../reservations/reservation.repository';
 import { CouponLookup } from './coupon-lookup.service';
 import { COUPON_SORT_FIELDS, couponFields } from './coupon.fields';
 import { toCustomerView, toManagerView, toWritableBody } from './coupon.mapper';
@@ -53,6 +54,7 @@ export class CouponsService {
     private readonly settings: CouponSettingsService,
     private readonly redemptions: RedemptionRepository,
     private readonly usage: CustomerUsageRepository,
+    private readonly reservations: ReservationRepository,
     private readonly events: ChangeEvents,
     @Inject(COUPON_CONFIG) private readonly config: CouponConfig,
   ) {}
@@ -253,6 +255,7 @@ export class CouponsService {
       // too low, §9.4), and repeating the DELETE finishes the job.
       await this.removeRedemptions(ctx, coupon.code);
       await this.usage.removeAllForCode(ctx.tenant, coupon.code);
+      await this.reservations.removeAllForCode(ctx.tenant, coupon.code);
       if (!(await this.coupons.remove(ctx.tenant, coupon.code))) throw couponNotFound(pathCode);
       deleted = { ...coupon, deleted: true, deletedAt: now };
     } else {

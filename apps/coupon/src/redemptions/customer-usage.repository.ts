@@ -1,5 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { isDuplicateKeyError, TenantModelRegistry, TenantRepository } from '@suite/persistence';
+import type { PipelineStage, UpdateQuery } from 'mongoose';
+import { liveHoldCount } from '../coupons/coupon.repository';
+import { Hold, liveHolds } from '../coupons/coupon.types';
 import { USAGE_ENTITY, UsageDocument } from './customer-usage.schema';
 import type { CustomerUsage, UsageKey } from './customer-usage.types';
 
@@ -21,32 +24,99 @@ export class CustomerUsageRepository extends TenantRepository<UsageDocument, Cus
     return usage;
   }
 
-  /** The customer's redemption count under this key (0 when no counter exists). */
-  async count(tenant: string, key: UsageKey): Promise<number> {
+  /** The customer's uses under this key plus the reservations still holding one at `now` (0 without a counter). */
+  async count(tenant: string, key: UsageKey, now: Date): Promise<number> {
     const doc = await this.run(() => this.model(tenant).findOne(keyFilter(key)).lean<UsageDocument>().exec());
-    return doc ? this.toDomain(doc).count : 0;
+    return doc ? doc.count + liveHolds(doc.holds, now) : 0;
   }
 
   /**
-   * §9.4 step 2: counts one more use unless the counter already holds `limit` (-1: no limit).
-   * Guarded `$inc` first; when no counter matched, insert one at 1. A unique-index refusal of that
-   * insert means the counter exists (another request created it meanwhile), so the guarded `$inc`
-   * is tried once more and a miss then means the limit is reached. Returns false when full.
+   * {@link count} for many coupons in one query (qualifications): the customer's uses plus live
+   * holds per code in one legal-entity bucket; codes without a counter are left out (0).
    */
-  async increment(tenant: string, key: UsageKey, limit: number): Promise<boolean> {
+  async countsFor(tenant: string, who: Omit<UsageKey, 'code'>, codes: readonly string[], now: Date): Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
+    if (codes.length === 0) return counts;
+    const filter = { customerNumber: who.customerNumber, legalEntityId: who.legalEntityId ?? null, code: { $in: [...codes] } };
+    const docs = await this.run(() => this.model(tenant).find(this.filter(filter)).lean<UsageDocument[]>().exec());
+    for (const doc of docs) counts.set(doc.code, doc.count + liveHolds(doc.holds, now));
+    return counts;
+  }
+
+  /**
+   * §9.4 step 2: counts one more use unless the uses plus the live holds already reach `limit`
+   * (-1: no limit). Guarded `$inc` first; when no counter matched, insert one at 1. A unique-index
+   * refusal of that insert means the counter exists (another request created it meanwhile), so the
+   * guarded `$inc` is tried once more and a miss then means the limit is reached. False when full.
+   */
+  async increment(tenant: string, key: UsageKey, limit: number, now: Date): Promise<boolean> {
+    return this.guardedWrite(tenant, key, limit, now, { $inc: { count: 1 } }, { count: 1 });
+  }
+
+  /**
+   * A reservation's hold on the per-customer limit, under the same guard as {@link increment};
+   * expired holds are dropped in the same atomic pipeline update. False when full.
+   */
+  async hold(tenant: string, key: UsageKey, limit: number, hold: Hold, now: Date): Promise<boolean> {
+    const kept = { $filter: { input: { $ifNull: ['$holds', []] }, as: 'h', cond: { $gt: ['$$h.until', now] } } };
+    const entry = { id: hold.id, until: hold.until };
+    return this.guardedWrite(tenant, key, limit, now, [{ $set: { holds: { $concatArrays: [kept, [{ $literal: entry }]] } } }], {
+      count: 0,
+      holds: [entry],
+    });
+  }
+
+  /** Turns a live hold into a use in one atomic update; false when the hold is gone or expired. */
+  async consumeHold(tenant: string, key: UsageKey, holdId: string, now: Date): Promise<boolean> {
+    const model = await this.modelForWrite(tenant);
+    const r = await this.run(() =>
+      model
+        .updateOne(this.filter({ ...keyFilter(key), holds: { $elemMatch: { id: holdId, until: { $gt: now } } } }), {
+          $pull: { holds: { id: holdId } },
+          $inc: { count: 1 },
+        })
+        .exec(),
+    );
+    return r.matchedCount === 1;
+  }
+
+  /** Drops a hold (release, or compensation of {@link hold}); idempotent. */
+  async dropHold(tenant: string, key: UsageKey, holdId: string): Promise<void> {
+    const model = await this.modelForWrite(tenant);
+    await this.run(() => model.updateOne(keyFilter(key), { $pull: { holds: { id: holdId } } }).exec());
+  }
+
+  /** The guarded single-document write of {@link increment} and {@link hold}, creating the counter when missing. */
+  private async guardedWrite(
+    tenant: string,
+    key: UsageKey,
+    limit: number,
+    now: Date,
+    update: UpdateQuery<UsageDocument> | PipelineStage[],
+    created: Pick<UsageDocument, 'count' | 'holds'>,
+  ): Promise<boolean> {
     const model = await this.modelForWrite(tenant);
     const base = keyFilter(key);
-    const guard = limit === -1 ? base : this.filter({ ...base, count: { $lt: limit } });
-    const inc = async () => (await this.run(() => model.updateOne(guard, { $inc: { count: 1 } }).exec())).matchedCount === 1;
-    if (await inc()) return true;
+    const guard =
+      limit === -1
+        ? base
+        : this.filter({
+            ...base,
+            count: { $lt: limit },
+            $or: [{ holds: { $in: [null, []] } }, { $expr: { $lt: [{ $add: ['$count', liveHoldCount('$holds', now)] }, limit] } }],
+          });
+    const options = Array.isArray(update) ? { updatePipeline: true } : {};
+    const write = async () =>
+      (await this.run(() => model.updateOne(guard, update as UpdateQuery<UsageDocument>, options).exec())).matchedCount === 1;
+    if (await write()) return true;
     try {
-      await this.collection(tenant).insertOne({ ...base, count: 1 });
+      await this.collection(tenant).insertOne({ ...base, ...created });
       return true;
     } catch (e) {
       if (!isDuplicateKeyError(e)) return this.run(() => Promise.reject(e));
     }
     // Another request created the counter meanwhile: it exists now, so a miss means "full".
-    return inc();
+    return write();
   }
 
   /** Gives one use back (compensation, §9.5 step 3); never below 0. */

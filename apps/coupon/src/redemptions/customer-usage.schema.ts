@@ -1,5 +1,6 @@
 import { defineEntity } from '@suite/persistence';
 import { Schema } from 'mongoose';
+import type { Hold } from '../coupons/coupon.types';
 
 /**
  * `<tenant>_coupon_customer_usage` (§3.7): one counter per (code, customer, legal entity or null),
@@ -11,10 +12,12 @@ export interface UsageDocument {
   customerNumber: string;
   legalEntityId: string | null;
   count: number;
+  /** Reservations holding a use of this customer (README "Reservations"); only while the coupon has a per-customer limit. */
+  holds?: Hold[];
 }
 
 const usageSchema = new Schema<UsageDocument>(
-  { code: String, customerNumber: String, legalEntityId: { type: String, default: null }, count: Number },
+  { code: String, customerNumber: String, legalEntityId: { type: String, default: null }, count: Number, holds: Schema.Types.Mixed },
   { versionKey: false },
 );
 usageSchema.index({ code: 1, customerNumber: 1, legalEntityId: 1 }, { unique: true, name: 'one_counter_per_customer_key' });

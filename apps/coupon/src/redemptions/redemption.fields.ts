@@ -8,6 +8,9 @@ export const REDEMPTION_FIELDS: FieldRegistry = allSortable({
   orderCode: { type: 'string' },
   legalEntityId: { type: 'string' },
   redeemedAt: { type: 'date' },
+  // Suite extensions (README): `reservationId:exists`, `rolledBackAt:exists` or a date range.
+  reservationId: { type: 'string' },
+  rolledBackAt: { type: 'date' },
   ...moneyFields('orderTotal'),
   ...moneyFields('discount'),
 });

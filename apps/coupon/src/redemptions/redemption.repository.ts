@@ -21,6 +21,7 @@ export class RedemptionRepository extends IdKeyedRepository<RedemptionDocument> 
       orderTotal: r.orderTotal,
       discount: r.discount,
       redeemedAt: r.redeemedAt,
+      ...(r.reservationId !== undefined ? { reservationId: r.reservationId } : {}),
     };
     try {
       await this.collection(tenant).insertOne(doc);
@@ -48,6 +49,28 @@ export class RedemptionRepository extends IdKeyedRepository<RedemptionDocument> 
   async take(tenant: string, code: string, id: string): Promise<Redemption | null> {
     const model = await this.modelForWrite(tenant);
     const doc = await this.run(() => model.findOneAndDelete({ _id: id, code }).lean<RedemptionDocument>().exec());
+    return doc ? this.toDomain(doc) : null;
+  }
+
+  /**
+   * Rollback (README "Rollback"): marks the record rolled back in one guarded single-document
+   * update and moves its order out of the unique (code, orderCode) index, so the order can redeem
+   * again. Of concurrent rollbacks exactly one gets the record back (and gives the use back).
+   */
+  async rollBack(tenant: string, code: string, id: string, reason: string | undefined, now: Date): Promise<Redemption | null> {
+    const model = await this.modelForWrite(tenant);
+    const set: Record<string, unknown> = { rolledBackAt: now };
+    if (reason !== undefined) set.rollbackReason = reason;
+    const doc = await this.run(() =>
+      model
+        .findOneAndUpdate(
+          this.filter({ _id: id, code, rolledBackAt: { $exists: false } }),
+          { $set: set, $rename: { orderCode: 'rolledBackOrderCode' } },
+          { returnDocument: 'after' },
+        )
+        .lean<RedemptionDocument>()
+        .exec(),
+    );
     return doc ? this.toDomain(doc) : null;
   }
 

@@ -16,6 +16,10 @@ const redemptionSchema = new Schema<RedemptionDocument>(
     orderTotal: Schema.Types.Mixed,
     discount: Schema.Types.Mixed,
     redeemedAt: Date,
+    reservationId: String,
+    rolledBackAt: Date,
+    rollbackReason: String,
+    rolledBackOrderCode: String,
   },
   { versionKey: false },
 );

@@ -10,6 +10,12 @@ export interface Redemption {
   orderTotal: Money;
   discount: Money;
   redeemedAt: Date;
+  /** The reservation it consumed (README "Reservations"). */
+  reservationId?: string;
+  /** Set by a rollback (README "Rollback"); the order then lives in `rolledBackOrderCode`, so it can redeem again. */
+  rolledBackAt?: Date;
+  rollbackReason?: string;
+  rolledBackOrderCode?: string;
 }
 
 type References = Pick<Redemption, 'orderCode' | 'customerNumber' | 'legalEntityId'>;

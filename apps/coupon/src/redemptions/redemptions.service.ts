@@ -2,7 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ApiError, EVENT_TYPES, newHexId, Outcome } from '@suite/api-kit';
 import type { RequestContext } from '@suite/auth';
 import { ChangeEvents } from '@suite/persistence';
-import { CustomerSegmentClient } from '../clients/customer-segment.client';
 import { couponNotFound, notAllowedFor, redemptionNotFound } from '../common/coupon-errors';
 import type { ResourceLocationDto } from '../common/dto/resource-location.response.dto';
 import { EffectiveCustomer, resolveEffectiveCustomer } from '../common/effective-customer';
@@ -15,12 +14,21 @@ import type { Coupon } from '../coupons/coupon.types';
 import { CustomerUsageRepository } from './customer-usage.repository';
 import type { UsageKey } from './customer-usage.types';
 import type { CreateRedemptionDto } from './dto/create-redemption.dto';
+import type { DiscountQuoteDto } from './dto/discount-quote.response.dto';
+import type { RedeemDto } from './dto/redeem.dto';
+import type { RollbackDto } from './dto/rollback.dto';
 import type { ListRedemptionsQueryDto } from './dto/redemption-query.dto';
+import type { ValidateRedemptionDto, ValidationQueryDto } from './dto/validate-redemption.dto';
 import type { RedemptionResponseDto } from './dto/redemption.response.dto';
-import { firstLocalRefusal, maxPerCustomerReached, maxRedemptionsReached, notInSegment } from './redeemability';
+import { CouponEligibility } from './eligibility.service';
+import { quoteOnOrder } from './quote';
+import { takeGlobalUse } from './global-use';
+import { maxPerCustomerReached } from './redeemability';
 import { REDEMPTION_FIELDS } from './redemption.fields';
 import { redemptionYrn, toRedemptionView } from './redemption.mapper';
 import { RedemptionRepository } from './redemption.repository';
+import type { Redemption } from './redemption.types';
+import { ReservationHolds } from '../reservations/reservation-holds';
 
 /** Validation, redemption and redemption records (operations 7–11, coupon §7–§10). */
 @Injectable()
@@ -30,17 +38,34 @@ export class RedemptionsService {
     private readonly coupons: CouponRepository,
     private readonly redemptions: RedemptionRepository,
     private readonly usage: CustomerUsageRepository,
-    private readonly segments: CustomerSegmentClient,
+    private readonly eligibility: CouponEligibility,
+    private readonly holds: ReservationHolds,
     private readonly events: ChangeEvents,
     @Inject(COUPON_CONFIG) private readonly config: CouponConfig,
   ) {}
 
-  /** Operation 7 (§7.1): every check a redemption would run, nothing written. */
-  async validate(ctx: RequestContext, pathCode: string, body: CreateRedemptionDto): Promise<void> {
-    const customer = this.admit(ctx, body);
+  /**
+   * Operation 7 (§7.1): every check a redemption would run, nothing written; `200` with an empty
+   * body. With `quote` the answer is what the coupon is worth on this order, and `discount` may be
+   * left out (R11 then has no claim to judge); with `explain` a refusal lists every failing rule
+   * (README "Discount quote", "Every reason").
+   */
+  async validate(
+    ctx: RequestContext,
+    pathCode: string,
+    body: ValidateRedemptionDto,
+    options: ValidationQueryDto = {},
+  ): Promise<DiscountQuoteDto | undefined> {
+    const customer = resolveEffectiveCustomer(ctx.auth, { customerNumber: body.customerNumber, legalEntityId: body.legalEntityId });
     const coupon = await this.lookup.findActive(ctx.tenant, pathCode);
-    const customerUses = await this.customerUses(ctx.tenant, coupon, customer);
-    await this.checkRedeemable(ctx, coupon, customer, body, new Date(), customerUses);
+    await this.eligibility.assertRedeemable(ctx, coupon, {
+      now: new Date(),
+      customer,
+      orderTotal: body.orderTotal,
+      discount: body.discount,
+      explain: options.explain === true,
+    });
+    return options.quote === true ? { code: coupon.code, ...quoteOnOrder(coupon, body.orderTotal) } : undefined;
   }
 
   /**
@@ -48,35 +73,42 @@ export class RedemptionsService {
    * coupon with a guarded `$inc`, (2) counts it on the customer's counter with a guarded `$inc`,
    * (3) inserts the record under the unique (code, orderCode) index, undoing earlier steps in
    * reverse order when a later one fails. A crash between steps leaves counters too high, never
-   * too low, so a coupon can never be over-redeemed.
+   * too low, so a coupon can never be over-redeemed. A redemption naming a reservation (README
+   * "Reservations") turns the reservation's holds into the use instead of steps 1 and 2.
    */
-  async redeem(ctx: RequestContext, pathCode: string, body: CreateRedemptionDto): Promise<Outcome<ResourceLocationDto>> {
+  async redeem(ctx: RequestContext, pathCode: string, body: RedeemDto): Promise<Outcome<ResourceLocationDto>> {
     const customer = this.admit(ctx, body);
     const coupon = await this.lookup.findActive(ctx.tenant, pathCode);
-    const tenant = ctx.tenant;
+    const { tenant } = ctx;
+    const now = new Date();
+    const reservationId = body.reservationId;
     // Both reads at once: one round trip of latency on the hot path.
     const [recorded, customerUses] = await Promise.all([
       body.orderCode === undefined ? false : this.redemptions.existsForOrder(tenant, coupon.code, body.orderCode),
-      this.customerUses(tenant, coupon, customer),
+      reservationId === undefined
+        ? this.eligibility.customerUses(tenant, coupon, customer, now)
+        : this.holds.findUsable(tenant, ctx.auth, coupon, customer, reservationId, now).then(() => 0),
     ]);
     // §1.5 step 6: a checkout retry of a recorded order is a 409 whatever the coupon's state now.
     if (recorded) throw duplicateOrder(coupon.code, body.orderCode ?? '');
-    await this.checkRedeemable(ctx, coupon, customer, body, new Date(), customerUses);
+    const limitsHeld = reservationId !== undefined;
+    await this.eligibility.assertRedeemable(ctx, coupon, {
+      now,
+      customer,
+      orderTotal: body.orderTotal,
+      discount: body.discount,
+      customerUses,
+      limitsHeld,
+    });
 
-    await this.reserveUse(tenant, coupon, customer.legalEntityId);
-    const key: UsageKey | undefined =
-      customer.customerNumber === undefined
-        ? undefined
-        : { code: coupon.code, customerNumber: customer.customerNumber, legalEntityId: customer.legalEntityId };
-    let counted = false;
+    const id = newHexId();
+    const undo =
+      reservationId === undefined
+        ? await this.countUse(tenant, coupon, customer, now)
+        : (await this.holds.consume(tenant, coupon, customer, reservationId, id, now)).undo;
     try {
-      if (key) {
-        counted = await this.usage.increment(tenant, key, coupon.maxRedemptionsPerCustomer);
-        if (!counted) throw maxPerCustomerReached(coupon);
-      }
-      const id = newHexId();
       const redeemedAt = new Date();
-      const record = {
+      const record: Redemption = {
         id,
         code: coupon.code,
         orderCode: body.orderCode,
@@ -85,6 +117,7 @@ export class RedemptionsService {
         orderTotal: { amount: body.orderTotal.amount, currency: body.orderTotal.currency },
         discount: { amount: body.discount.amount, currency: body.discount.currency },
         redeemedAt,
+        reservationId,
       };
       if (!(await this.redemptions.insert(tenant, record))) throw duplicateOrder(coupon.code, body.orderCode ?? '');
       await this.events.emit(ctx, {
@@ -96,53 +129,35 @@ export class RedemptionsService {
       });
       return Outcome.created(`/coupon/${tenant}/coupons/${coupon.code}/redemptions/${id}`, { id, yrn: redemptionYrn(tenant, id) });
     } catch (e) {
-      // Compensation in reverse order; each step is one atomic single-document update.
-      if (counted && key) await this.usage.decrement(tenant, key).catch(() => undefined);
-      await this.coupons.release(tenant, coupon.code, customer.legalEntityId).catch(() => undefined);
+      await undo();
       throw e;
     }
   }
 
-  /** §9.4 step 1 and step 5: a guard miss is classified by re-reading the coupon. */
-  private async reserveUse(tenant: string, coupon: Coupon, legalEntityId: string | undefined): Promise<void> {
-    for (let attempt = 0; attempt < 3; attempt++) {
-      if (await this.coupons.reserve(tenant, coupon.code, legalEntityId)) return;
-      const latest = await this.coupons.findByCode(tenant, coupon.code);
-      if (!latest || latest.deleted) throw couponNotFound(coupon.code);
-      if (latest.maxRedemptions !== -1 && latest.redemptionCount >= latest.maxRedemptions) throw maxRedemptionsReached(latest);
-      // The limit moved between the guard and the read (a concurrent update or release): try again.
+  /**
+   * §9.4 steps 1 and 2: the global use, then the customer's; a full customer counter undoes the
+   * first. Returns the compensation of both, in reverse order, for a failure of step 3.
+   */
+  private async countUse(tenant: string, coupon: Coupon, customer: EffectiveCustomer, now: Date): Promise<() => Promise<void>> {
+    await takeGlobalUse(this.coupons, tenant, coupon, now, () => this.coupons.reserve(tenant, coupon.code, customer.legalEntityId, now));
+    const release = () => this.coupons.release(tenant, coupon.code, customer.legalEntityId).catch(() => undefined);
+    if (customer.customerNumber === undefined) return release;
+    const key: UsageKey = { code: coupon.code, customerNumber: customer.customerNumber, legalEntityId: customer.legalEntityId };
+    let counted: boolean;
+    try {
+      counted = await this.usage.increment(tenant, key, coupon.maxRedemptionsPerCustomer, now);
+    } catch (e) {
+      await release();
+      throw e;
     }
-    throw maxRedemptionsReached(coupon);
-  }
-
-  /** R1–R11 locally, then R12 through the segment service, only when everything else passed (§8). */
-  private async checkRedeemable(
-    ctx: RequestContext,
-    coupon: Coupon,
-    customer: EffectiveCustomer,
-    body: CreateRedemptionDto,
-    now: Date,
-    customerUses: number,
-  ): Promise<void> {
-    const refusal = firstLocalRefusal(coupon, { now, customer, orderTotal: body.orderTotal, discount: body.discount, customerUses });
-    if (refusal) throw refusal;
-    if (coupon.segmentRestricted) {
-      if (customer.customerNumber === undefined) throw notInSegment(coupon.code);
-      const member = await this.segments.isMemberOfAny(ctx, {
-        couponCode: coupon.code,
-        customerNumber: customer.customerNumber,
-        legalEntityId: customer.legalEntityId,
-        segmentIds: coupon.restrictions.segments,
-        now,
-      });
-      if (!member) throw notInSegment(coupon.code);
+    if (!counted) {
+      await release();
+      throw maxPerCustomerReached(coupon);
     }
-  }
-
-  /** The customer's uses in the current legal-entity bucket, read only when R7 needs them. */
-  private customerUses(tenant: string, coupon: Coupon, customer: EffectiveCustomer): Promise<number> {
-    if (customer.customerNumber === undefined || coupon.maxRedemptionsPerCustomer === -1) return Promise.resolve(0);
-    return this.usage.count(tenant, { code: coupon.code, customerNumber: customer.customerNumber, legalEntityId: customer.legalEntityId });
+    return async () => {
+      await this.usage.decrement(tenant, key).catch(() => undefined);
+      await release();
+    };
   }
 
   /** The §2.3 identity rules (403); the body rules (§3.5) were checked with the body (CreateRedemptionDto). */
@@ -178,16 +193,16 @@ export class RedemptionsService {
     return toRedemptionView(redemption);
   }
 
-  /** Operation 11 (§7.5, §9.5): record first; only the request that removed it gives the use back. */
+  /**
+   * Operation 11 (§7.5, §9.5): record first; only the request that removed it gives the use back,
+   * and only when a rollback had not given it back already.
+   */
   async remove(ctx: RequestContext, pathCode: string, id: string): Promise<Outcome<never>> {
     const tenant = ctx.tenant;
     const coupon = await this.lookup.findActive(tenant, pathCode);
     const taken = await this.redemptions.take(tenant, coupon.code, id);
     if (!taken) throw redemptionNotFound(id);
-    await this.coupons.release(tenant, coupon.code, taken.legalEntityId);
-    if (taken.customerNumber !== undefined) {
-      await this.usage.decrement(tenant, { code: coupon.code, customerNumber: taken.customerNumber, legalEntityId: taken.legalEntityId });
-    }
+    if (taken.rolledBackAt === undefined) await this.giveUseBack(tenant, coupon.code, taken);
     await this.events.emit(ctx, {
       type: EVENT_TYPES.coupon.redemptionDeleted,
       subject: id,
@@ -196,6 +211,36 @@ export class RedemptionsService {
       data: toRedemptionView(taken),
     });
     return Outcome.noContent();
+  }
+
+  /**
+   * Rollback (README "Rollback"): marks the record rolled back in one guarded update and frees its
+   * order; only the request that made that change gives the use back to both counters and emits
+   * the event, so any number of concurrent or repeated rollbacks give it back exactly once. Every
+   * caller gets the rolled-back record.
+   */
+  async rollBack(ctx: RequestContext, pathCode: string, id: string, body: RollbackDto | undefined): Promise<RedemptionResponseDto> {
+    const tenant = ctx.tenant;
+    const coupon = await this.lookup.findActive(tenant, pathCode);
+    const now = new Date();
+    const rolled = await this.redemptions.rollBack(tenant, coupon.code, id, body?.reason, now);
+    if (!rolled) {
+      const existing = await this.redemptions.find(tenant, coupon.code, id);
+      if (!existing) throw redemptionNotFound(id);
+      return toRedemptionView(existing);
+    }
+    await this.giveUseBack(tenant, coupon.code, rolled);
+    const view = toRedemptionView(rolled);
+    await this.events.emit(ctx, { type: EVENT_TYPES.coupon.redemptionRolledBack, subject: id, version: 1, time: now, data: view });
+    return view;
+  }
+
+  /** §9.5 steps 2 and 3: the coupon's counters, then the customer's. */
+  private async giveUseBack(tenant: string, code: string, r: Redemption): Promise<void> {
+    await this.coupons.release(tenant, code, r.legalEntityId);
+    if (r.customerNumber !== undefined) {
+      await this.usage.decrement(tenant, { code, customerNumber: r.customerNumber, legalEntityId: r.legalEntityId });
+    }
   }
 }
 

@@ -65,7 +65,8 @@ describe('coupon §4 rules as DTO decorators', () => {
       maxRedemptionsPerCustomer: -1,
       categoryRestricted: false,
       segmentRestricted: false,
-      restrictions: { validFor: ['B', 'A'], includedCategories: [], excludedCategories: [], segments: [] },
+      automatic: false,
+      restrictions: { validFor: ['B', 'A'], includedCategories: [], excludedCategories: [], segments: [], excludedSegments: [] },
     });
   });
 
@@ -78,6 +79,7 @@ describe('coupon §4 rules as DTO decorators', () => {
       legalEntityCounts: {},
       referralCoupon: false,
       deleted: false,
+      holds: [],
     };
     expect(problems(applyMergePatch(toWritableBody(stored), { segmentRestricted: false }))).toEqual([
       'restrictions.segments/conflicting_values',

@@ -196,6 +196,22 @@ export class RestrictionsDto {
   })
   @FlaggedIdList('segments', 'segmentRestricted')
   segments?: string[] | null;
+
+  @ApiPropertyOptional({
+    type: [String],
+    maxItems: ID_LISTS.excludedSegments.max,
+    description:
+      'Customer-segment ids whose members are refused (R13), with or without `segmentRestricted`; ' +
+      'none may also be in `segments`. Duplicates are removed.',
+  })
+  @IdList('excludedSegmentsList', ID_LISTS.excludedSegments.max, ID_LISTS.excludedSegments.dedupe)
+  @Rule(
+    'excludedSegmentsConflict',
+    'conflicting_values',
+    (v, r) => hasIds(v) && restrictionsValid(r) && hasIds(r.segments) && v.some((id) => (r.segments as string[]).includes(id)),
+    'a segment cannot be both required and excluded',
+  )
+  excludedSegments?: string[] | null;
 }
 
 /** `metadata` of a write body: only `mixins` is written (META-4); `version` is the update precondition (§6.5). */
@@ -336,6 +352,14 @@ export abstract class CouponFieldsDto {
   @ExcludesFlag('segmentCategoryConflict', 'categoryRestricted', 'a segment-restricted coupon cannot be category-restricted')
   segmentRestricted?: boolean | null;
 
+  @ApiPropertyOptional({
+    type: Boolean,
+    default: false,
+    description: 'When true, the coupon needs no code: qualifications offer it to every customer it may apply to; all rules still apply.',
+  })
+  @IsFlag()
+  automatic?: boolean | null;
+
   @ApiPropertyOptional({ type: () => RestrictionsDto, description: 'Absent or `null` is `{ "validFor": [] }`.' })
   @Rule('restrictionsObject', 'invalid_type', (v) => !isPlainObject(v), 'restrictions must be an object')
   @ValidateNested()
@@ -375,6 +399,7 @@ export function toCouponFields(dto: CouponFieldsDto): CouponFields {
     includedCategories: [...(r.includedCategories ?? [])],
     excludedCategories: [...(r.excludedCategories ?? [])],
     segments: [...new Set(r.segments ?? [])],
+    excludedSegments: [...new Set(r.excludedSegments ?? [])],
   };
   if (typeof r.validFrom === 'string') restrictions.validFrom = new Date(r.validFrom);
   if (typeof r.validUntil === 'string') restrictions.validUntil = new Date(r.validUntil);
@@ -388,6 +413,7 @@ export function toCouponFields(dto: CouponFieldsDto): CouponFields {
     maxRedemptionsPerCustomer: dto.maxRedemptionsPerCustomer ?? -1,
     categoryRestricted: dto.categoryRestricted === true,
     segmentRestricted: dto.segmentRestricted === true,
+    automatic: dto.automatic === true,
     restrictions,
   };
   if (typeof dto.description === 'string') fields.description = dto.description;

@@ -47,6 +47,7 @@ export const ID_LISTS = {
   includedCategories: { max: 1000, dedupe: false },
   excludedCategories: { max: 1000, dedupe: false },
   segments: { max: 50, dedupe: true },
+  excludedSegments: { max: 50, dedupe: true },
 } as const;
 
 /** currency-amount of a coupon (§1.3): an object, `amount` a number >= 0, `currency` absent or valid. */

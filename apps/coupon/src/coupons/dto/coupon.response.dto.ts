@@ -32,6 +32,9 @@ export class RestrictionsResponseDto {
 
   @ApiPropertyOptional({ type: [String] })
   segments?: string[];
+
+  @ApiPropertyOptional({ type: [String], description: 'Members of these segments are refused (R13). Manager view only.' })
+  excludedSegments?: string[];
 }
 
 export class LegalEntityRedemptionsDto {
@@ -99,6 +102,9 @@ export class CouponResponseDto {
 
   @ApiPropertyOptional()
   segmentRestricted?: boolean;
+
+  @ApiPropertyOptional({ description: 'Applies without a code: qualifications offer it to every customer it may apply to.' })
+  automatic?: boolean;
 
   @ApiProperty({ type: () => RestrictionsResponseDto })
   restrictions!: RestrictionsResponseDto;

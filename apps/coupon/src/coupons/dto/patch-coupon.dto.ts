@@ -65,6 +65,10 @@ export class PatchCouponDto {
   @Allow()
   segmentRestricted?: unknown;
 
+  @ApiPropertyOptional({ type: Boolean, nullable: true, description: 'Applies without a code (qualifications).' })
+  @Allow()
+  automatic?: unknown;
+
   @ApiPropertyOptional({ type: () => RestrictionsDto, nullable: true, description: 'Merged into the stored restrictions; arrays replace.' })
   @Allow()
   restrictions?: unknown;
