@@ -1,12 +1,15 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { serviceModule } from '@suite/foundation';
 import type { Logger } from 'pino';
+import { CampaignsModule } from './campaigns/campaigns.module';
 import { SettingsRepository } from './common/settings.repository';
 import { CouponSettingsService } from './common/settings.service';
 import { COUPON_CONFIG, COUPON_SERVICE, CouponConfig, TOTAL_COUNT_HEADERS } from './config/coupon.config';
 import { CouponsModule } from './coupons/coupons.module';
+import { QualificationsModule } from './qualifications/qualifications.module';
 import { RedemptionsModule } from './redemptions/redemptions.module';
 import { ReferralCouponsModule } from './referral-coupons/referral-coupons.module';
+import { ReservationsModule } from './reservations/reservations.module';
 
 @Module({})
 export class AppModule {
@@ -15,7 +18,7 @@ export class AppModule {
       totalCountHeaders: TOTAL_COUNT_HEADERS,
       // The validated config (STYLE habit 8) and the tenant settings every feature reads.
       global: [{ provide: COUPON_CONFIG, useValue: config }, SettingsRepository, CouponSettingsService],
-      imports: [CouponsModule, RedemptionsModule, ReferralCouponsModule],
+      imports: [CouponsModule, RedemptionsModule, ReferralCouponsModule, ReservationsModule, CampaignsModule, QualificationsModule],
     });
   }
 }

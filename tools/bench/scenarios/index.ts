@@ -1,4 +1,5 @@
 import type { BenchContext } from '../run';
+import { campaignScenario } from './campaign';
 import { categoryScenario } from './category';
 import { couponScenario } from './coupon';
 import { segmentScenario } from './segment';
@@ -14,4 +15,5 @@ export const SCENARIOS: Record<string, Scenario> = {
   coupon: couponScenario,
   category: (ctx) => categoryScenario(ctx, false),
   storefront: (ctx) => categoryScenario(ctx, true),
+  campaign: campaignScenario,
 };

@@ -20,6 +20,18 @@ export interface ReferralDefaults {
   currency: string;
 }
 
+/**
+ * The code-campaign job runner (README "Code campaigns"): how long a claimed campaign stays
+ * leased without a heartbeat, how often RUNNING and DELETING campaigns are looked for, how many
+ * coupons one insert writes, and how many campaigns one instance works on at once (0: none).
+ */
+export interface CampaignRunnerConfig {
+  leaseMs: number;
+  pollMs: number;
+  batchSize: number;
+  workers: number;
+}
+
 /** Overrides of the segment call's resilience settings (S2S-13: injectable for tests). */
 export interface SegmentClientOverrides {
   timeouts?: Partial<PeerTimeouts>;
@@ -33,6 +45,8 @@ export interface CouponConfig extends BaseConfig {
   referralDefaults: ReferralDefaults;
   /** How long a tenant's settings document is cached in memory (COUPON_SETTINGS_CACHE_MS, default 5000). */
   settingsCacheMs: number;
+  /** COUPON_CAMPAIGN_LEASE_MS (5000), _POLL_MS (1000), _BATCH_SIZE (2000), _WORKERS (2). */
+  campaigns: CampaignRunnerConfig;
   /** Not read from the environment; tests set it on the config object. */
   segmentClient?: SegmentClientOverrides;
 }
@@ -49,6 +63,7 @@ export function loadCouponConfig(env: NodeJS.ProcessEnv = process.env): CouponCo
   if (!/^[A-Z]{3}$/.test(currency)) problems.push('COUPON_REFERRAL_CURRENCY must match ^[A-Z]{3}$');
   const settingsCacheMs = Number(env.COUPON_SETTINGS_CACHE_MS ?? '5000');
   if (!Number.isInteger(settingsCacheMs) || settingsCacheMs < 0) problems.push('COUPON_SETTINGS_CACHE_MS must be an integer >= 0');
+  const campaigns = readCampaignRunnerConfig(env, problems);
   if (problems.length) throw new ConfigError(problems);
   return {
     ...base,
@@ -56,5 +71,23 @@ export function loadCouponConfig(env: NodeJS.ProcessEnv = process.env): CouponCo
     customerSegmentUrl: base.peers.customerSegmentUrl,
     referralDefaults: { codePrefix, amount, currency },
     settingsCacheMs,
+    campaigns,
+  };
+}
+
+function readCampaignRunnerConfig(env: NodeJS.ProcessEnv, problems: string[]): CampaignRunnerConfig {
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const n = Number(raw);
+    if (Number.isInteger(n) && n >= min && n <= max) return n;
+    problems.push(`${name} must be an integer from ${min} to ${max}`);
+    return fallback;
+  };
+  return {
+    leaseMs: int('COUPON_CAMPAIGN_LEASE_MS', 5000, 200, 600_000),
+    pollMs: int('COUPON_CAMPAIGN_POLL_MS', 1000, 20, 600_000),
+    batchSize: int('COUPON_CAMPAIGN_BATCH_SIZE', 2000, 100, 10_000),
+    workers: int('COUPON_CAMPAIGN_WORKERS', 2, 0, 16),
   };
 }

@@ -131,6 +131,10 @@ describe('EVENT_TYPES (EVT-2)', () => {
         'coupon.deleted',
         'coupon.redemption-created',
         'coupon.redemption-deleted',
+        'coupon.redemption-rolled-back',
+        'coupon.campaign-created',
+        'coupon.campaign-completed',
+        'coupon.campaign-deleted',
       ].sort(),
     );
   });

@@ -36,6 +36,12 @@ export const EVENT_TYPES = {
     deleted: 'coupon.deleted',
     redemptionCreated: 'coupon.redemption-created',
     redemptionDeleted: 'coupon.redemption-deleted',
+    // Suite extension (apps/coupon/README.md "Rollback").
+    redemptionRolledBack: 'coupon.redemption-rolled-back',
+    // Suite extension (apps/coupon/README.md "Code campaigns"): one event per campaign, never one per generated coupon.
+    campaignCreated: 'coupon.campaign-created',
+    campaignCompleted: 'coupon.campaign-completed',
+    campaignDeleted: 'coupon.campaign-deleted',
   },
 } as const;
 
