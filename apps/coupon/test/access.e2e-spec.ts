@@ -19,6 +19,38 @@ const EXPECTED = [
     scopes: [S.manage, S.redeem, S.redeemOnBehalf],
   },
   { method: 'POST', path: '/coupon/:tenant/coupons/:code/validation', access: 'scopes', scopes: [S.redeem, S.redeemOnBehalf] },
+  // Suite extensions (README "Checkout extensions").
+  {
+    method: 'POST',
+    path: '/coupon/:tenant/coupons/:code/redemptions/:id/rollback',
+    access: 'scopes',
+    scopes: [S.manage, S.redeemOnBehalf],
+  },
+  { method: 'POST', path: '/coupon/:tenant/coupons/:code/reservations', access: 'scopes', scopes: [S.redeem, S.redeemOnBehalf] },
+  {
+    method: 'GET',
+    path: '/coupon/:tenant/coupons/:code/reservations',
+    access: 'scopes',
+    scopes: [S.manage, S.read, S.redeem, S.redeemOnBehalf],
+  },
+  {
+    method: 'GET',
+    path: '/coupon/:tenant/coupons/:code/reservations/:reservationId',
+    access: 'scopes',
+    scopes: [S.manage, S.read, S.redeem, S.redeemOnBehalf],
+  },
+  {
+    method: 'DELETE',
+    path: '/coupon/:tenant/coupons/:code/reservations/:reservationId',
+    access: 'scopes',
+    scopes: [S.manage, S.redeem, S.redeemOnBehalf],
+  },
+  { method: 'POST', path: '/coupon/:tenant/qualifications', access: 'scopes', scopes: [S.manage, S.read, S.redeem, S.redeemOnBehalf] },
+  { method: 'GET', path: '/coupon/:tenant/coupon-campaigns', access: 'scopes', scopes: [S.manage, S.read] },
+  { method: 'POST', path: '/coupon/:tenant/coupon-campaigns', access: 'scopes', scopes: [S.manage] },
+  { method: 'GET', path: '/coupon/:tenant/coupon-campaigns/:campaignId', access: 'scopes', scopes: [S.manage, S.read] },
+  { method: 'DELETE', path: '/coupon/:tenant/coupon-campaigns/:campaignId', access: 'scopes', scopes: [S.manage] },
+  { method: 'GET', path: '/coupon/:tenant/coupon-campaigns/:campaignId/codes', access: 'scopes', scopes: [S.manage, S.read] },
   // Referral routes: the customer themself reaches them through coupon_redeem (checked in the service).
   {
     method: 'GET',
@@ -49,7 +81,7 @@ describe('access: route wiring, scopes, 401/403 and tenant isolation (TEN-9)', (
   });
   afterAll(() => h.close());
 
-  it('declares exactly the §2.4 access of all 13 operations', () => {
+  it('declares exactly the §2.4 access of all 13 operations and of the suite extensions', () => {
     const routes = h.app.app
       .get(RouteAccessInspector)
       .listRouteAccess()
@@ -69,15 +101,25 @@ describe('access: route wiring, scopes, 401/403 and tenant isolation (TEN-9)', (
       redemption = (await call(h, 'POST', `/coupon/${T}/coupons/${code}/redemptions`, customer(T, 'CS1'), order(50, 5))).body.id;
     });
     const concrete = (path: string) =>
-      path.replace(':tenant', T).replace(':code', code).replace(':id', redemption).replace(':customerNumber', 'CS1');
+      path
+        .replace(':tenant', T)
+        .replace(':code', code)
+        .replace(':id', redemption)
+        .replace(':customerNumber', 'CS1')
+        .replace(':reservationId', '0123456789abcdef01234567')
+        .replace(':campaignId', '0123456789abcdef01234567');
     const bodyFor = (method: string, path: string) =>
       method === 'POST' && path.endsWith('/coupons')
         ? couponBody()
         : method === 'PUT' || method === 'PATCH'
           ? { name: 'x' }
-          : method === 'POST' && (path.endsWith('validation') || path.endsWith('redemptions'))
+          : method === 'POST' && (path.endsWith('validation') || path.endsWith('redemptions') || path.endsWith('reservations'))
             ? order(50, 5)
-            : undefined;
+            : method === 'POST' && path.endsWith('qualifications')
+              ? { cart: { total: { amount: 50, currency: 'EUR' }, items: [] } }
+              : method === 'POST' && path.endsWith('rollback')
+                ? { reason: 'access test' }
+                : undefined;
 
     it.each(EXPECTED.filter((e) => e.access === 'scopes').map((e) => [e.method, e.path, e.scopes] as const))(
       '%s %s',
@@ -167,6 +209,11 @@ describe('access: route wiring, scopes, 401/403 and tenant isolation (TEN-9)', (
         ['POST', '/coupon/gamma/coupons/X/redemptions', order(50, 5)],
         ['POST', '/coupon/gamma/referral-coupons/C1', undefined],
         ['PATCH', '/coupon/gamma/coupons/X', { name: 'y' }],
+        ['POST', '/coupon/gamma/coupons/X/reservations', order(50, 5)],
+        ['POST', '/coupon/gamma/coupons/X/redemptions/0123456789abcdef01234567/rollback', {}],
+        ['POST', '/coupon/gamma/qualifications', { cart: { total: { amount: 50, currency: 'EUR' }, items: [] } }],
+        ['POST', '/coupon/gamma/coupon-campaigns', {}],
+        ['GET', '/coupon/gamma/coupon-campaigns', undefined],
       ];
       for (const [method, path, body] of cases) {
         const r = await call(h, method, path, { tenant: 'delta', scopes: ALL }, body);
