@@ -1,11 +1,14 @@
 import { signDevToken } from '@suite/auth';
 import { launchSuite, RunningSuite } from '../tools/launcher';
+import { inProfile, rawRequest, RawResponse, REQUEST_ID } from './support/raw-http';
 
 /**
  * Bad input across every route of the three services, through the base URL as `npm start` serves
  * it: malformed and hostile bodies, wrong media types, bad paging, bracket and repeated query
  * names, operator-looking values, oversized and odd path ids. Whatever the input, the answer is
  * never a 5xx, and every 4xx is in the service's error profile (conventions ERR-2, ERR-3).
+ * Requests fetch cannot send (dot segments, which it resolves; methods Fastify does not route;
+ * Content-Types Fastify cannot parse) go over raw sockets, through the base URL and to each app.
  */
 const SIGNING = { secret: 'hostile-test-secret', issuer: 'http://localhost/auth', audience: 'commerce-api' };
 const T = 'hostile';
@@ -136,6 +139,18 @@ const HOSTILE_QUERIES = [
   'withSubcategories=1',
 ];
 const HOSTILE_IDS = ['x'.repeat(600), 'y'.repeat(9000), '%00', '%2E%2E', '%C3%BC', '%24ne', 'a%20b', '%7B%7D'];
+/** Paths with `..` segments, raw, percent-encoded and with backslashes (fetch would resolve them). */
+const DOT_PATHS = (route: Route) => [
+  `${route.path}/..`,
+  `${route.path}/%2e%2e`,
+  `/${route.service}/${T}/..%2F${T}${route.path.slice(`/${route.service}/${T}`.length)}`,
+  `${route.path}%5C..%5Cx`,
+];
+/** Methods no route of the suite takes: Fastify routes none of them (QUERY has its own Content-Type rule). */
+const UNROUTED_METHODS = ['TRACE', 'PROPFIND', 'LINK', 'SEARCH', 'QUERY', 'MKCOL'];
+/** Content-Types Fastify cannot parse: answered like any unsupported media type, after the guards. */
+const UNPARSEABLE_CONTENT_TYPES = ['', ';', 'json', '/json', 'application/ json'];
+const PROFILES = { 'customer-segment': 'segment', coupon: 'coupon', category: 'category' } as const;
 
 describe('hostile input through the base URL: never a 5xx, every 4xx in the service profile', () => {
   let suite: RunningSuite;
@@ -249,6 +264,68 @@ describe('hostile input through the base URL: never a 5xx, every 4xx in the serv
       if (!ok) failures.push(`${where}: not the ${route.service} error profile: ${text.slice(0, 200)}`);
     }
   }
+
+  /** One request over a raw socket to the base URL or to the route's app; never a 5xx, 4xx in the profile with X-Request-Id. */
+  async function checkRaw(
+    route: Route,
+    what: string,
+    target: 'base URL' | 'app',
+    init: { method?: string; path?: string; contentType?: string; body?: string },
+    expected?: number | ((res: RawResponse) => string | undefined),
+  ): Promise<RawResponse | undefined> {
+    const method = init.method ?? route.method;
+    const path = init.path ?? route.path;
+    const lines = [`${method} ${path} HTTP/1.1`, 'Host: hostile', `Authorization: ${headers.auth.authorization}`, 'Connection: close'];
+    if (init.body !== undefined)
+      lines.push(`Content-Type: ${init.contentType ?? 'application/json'}`, `Content-Length: ${Buffer.byteLength(init.body)}`);
+    const base = target === 'app' ? suite.services[route.service].url : suite.baseUrl;
+    const { responses, error } = await rawRequest(base, { head: `${lines.join('\r\n')}\r\n\r\n`, body: init.body });
+    const res = responses[0];
+    const where = `${method} ${target} ${path.slice(0, 120)} [${what}] -> ${res?.status}`;
+    if (!res) {
+      failures.push(`${where}: no answer (${error})`);
+      return undefined;
+    }
+    if (res.status >= 500) failures.push(`${where}: ${res.text.slice(0, 200)}`);
+    const problem =
+      typeof expected === 'function'
+        ? expected(res)
+        : expected !== undefined && res.status !== expected
+          ? `expected ${expected}`
+          : undefined;
+    if (problem) failures.push(`${where}: ${problem}; ${res.text.slice(0, 200)}`);
+    if (res.status >= 400 && res.status !== 401) {
+      if (!inProfile(PROFILES[route.service], res.status, res.json))
+        failures.push(`${where}: not the ${route.service} error profile: ${res.text.slice(0, 200)}`);
+      if (!REQUEST_ID.test(res.headers['x-request-id'] ?? '')) failures.push(`${where}: no X-Request-Id`);
+    }
+    return res;
+  }
+
+  it('answers dot segments, unrouted methods and unparseable Content-Types in the profile, at the base URL and each app', async () => {
+    for (const target of ['base URL', 'app'] as const) {
+      for (const route of ROUTES) {
+        const body = route.body ? '{}' : undefined;
+        // The gateway routes no `..` segment (404); an app takes it literally (an id, or no route).
+        for (const path of DOT_PATHS(route))
+          await checkRaw(route, 'dot segment', target, { path, body }, target === 'base URL' ? 404 : undefined);
+        for (const method of UNROUTED_METHODS) await checkRaw(route, method, target, { method }, 404);
+        if (!route.body) continue;
+        // The same answer as for a parseable but unsupported media type: 415, or the guards' refusal before it.
+        const unsupported = await checkRaw(route, 'text/plain', target, { body: '{}', contentType: 'text/plain' });
+        if (!unsupported) continue;
+        for (const contentType of UNPARSEABLE_CONTENT_TYPES) {
+          await checkRaw(route, `Content-Type ${JSON.stringify(contentType)}`, target, { body: '{}', contentType }, (res) =>
+            res.status === unsupported.status &&
+            (res.json?.errorCode ?? res.json?.type) === (unsupported.json?.errorCode ?? unsupported.json?.type)
+              ? undefined
+              : `expected ${unsupported.status} as for text/plain`,
+          );
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+  }, 240000);
 
   it('answers hostile bodies, media types and malformed JSON with a 4xx in the profile', async () => {
     for (const route of ROUTES.filter((r) => r.body)) {

@@ -113,20 +113,22 @@ describe('segment-restricted coupons (R12, coupon §10) against a customer-segme
   );
 
   it(
-    'quotes awkward ids, asks for the next page when a full page ' + 'decided nothing, and never calls when a local check already failed',
+    // Every id is sent quoted; ids that need escaping cannot be segment ids (ID-3) and are refused
+    // at write time (input-hardening.e2e-spec.ts), the escaping itself is quoteQValue's (paging.spec.ts).
+    'quotes the ids, asks for the next page when a full page ' + 'decided nothing, and never calls when a local check already failed',
     async () => {
-      const code = await create({ restrictions: { segments: ['a"b', 'c\\d'] } });
+      const code = await create({ restrictions: { segments: ['a.b', 'c~d'] } });
       h.stub.respond((req) => {
         const ids = idsOfQ(req.query.get('q'));
-        expect(ids).toEqual(['a"b', 'c\\d']);
+        expect(ids).toEqual(['a.b', 'c~d']);
         return req.query.get('pageNumber') === '1'
           ? {
               json: [
-                { id: 'a"b', status: 'INACTIVE' },
+                { id: 'a.b', status: 'INACTIVE' },
                 { id: 'zzz', status: 'ACTIVE' },
               ],
             }
-          : { json: [{ id: 'c\\d', status: 'ACTIVE' }] };
+          : { json: [{ id: 'c~d', status: 'ACTIVE' }] };
       });
       expect((await validate(code, customer(T, 'ANY'))).status).toBe(200);
       expect(h.stub.requests.map((r) => r.query.get('pageNumber'))).toEqual(['1', '2']);
@@ -134,8 +136,8 @@ describe('segment-restricted coupons (R12, coupon §10) against a customer-segme
       // A full page that already shows an active membership decides: no second call.
       h.stub.respond(() => ({
         json: [
-          { id: 'c\\d', status: 'ACTIVE' },
-          { id: 'a"b', status: 'ACTIVE' },
+          { id: 'c~d', status: 'ACTIVE' },
+          { id: 'a.b', status: 'ACTIVE' },
         ],
       }));
       expect((await validate(code, customer(T, 'ANY'))).status).toBe(200);

@@ -19,7 +19,8 @@ type StrategyRequest = Record<symbol, unknown>;
 
 /**
  * passport-jwt strategy `jwt` (AUTH-2). Signature, `iss`, `aud`, `exp` and `nbf` (30 s leeway) are
- * checked by jsonwebtoken inside passport-jwt; the claims of AUTH-3..AUTH-6 by `validate`.
+ * checked by jsonwebtoken inside passport-jwt; the header (`alg`, `kid`, `crit`) by the key
+ * resolver; the claims of AUTH-3..AUTH-6 by `validate`.
  *
  * It registers on its own `Passport` instance rather than the process-wide one: with the global
  * registry, a second app in the same process (tests, a launcher) would replace this app's strategy

@@ -49,6 +49,11 @@ export class VerificationKeyResolver {
     } catch {
       throw tokenInvalid('malformed token header');
     }
+    // RFC 7515 §4.1.11: a recipient must refuse a token naming a critical extension it does not
+    // understand. jsonwebtoken (which verifies the signature) ignores `crit`, and this service
+    // understands no JWS extension, so any `crit` refuses the token (an empty list is forbidden).
+    // Checked here because every verification, full or from the cache, resolves the key first.
+    if (header.crit !== undefined) throw tokenInvalid('unsupported critical header extension');
     const alg = header.alg;
     if (typeof alg !== 'string' || !this.algorithms.has(alg)) throw tokenInvalid('algorithm not accepted');
     if (alg === 'HS256') {

@@ -1,6 +1,7 @@
 // AUTH-2..AUTH-7, AUTH-10: a real app on Fastify, real HTTP, a real JWKS server, and a battery of
 // hostile tokens. Every hostile token is the valid baseline with one defect, and the baseline
 // itself is shown to pass, so each rejection is caused by the defect under test.
+import { SignJWT } from 'jose';
 import {
   AUDIENCE,
   baseClaims,
@@ -153,6 +154,23 @@ describe('hostile tokens → 401', () => {
   it('alg none → token_invalid', async () => {
     expect401(await call(read, { token: rawJwt({ alg: 'none', typ: 'JWT' }, baseClaims(), () => '') }), 'token_invalid');
     expect401(await call(read, { token: rawJwt({ alg: 'none' }, baseClaims(), hmac(SECRET)) }), 'token_invalid');
+  });
+
+  it('a crit header (RFC 7515 §4.1.11: no extension is understood here) → token_invalid, HS256 and JWKS alike', async () => {
+    const ext = 'urn:example:must-understand';
+    // The baseline without crit passes, so the header is what is refused.
+    expect((await call(read, { token: rawJwt({ alg: 'HS256', typ: 'JWT' }, baseClaims(), hmac(SECRET)) })).status).toBe(200);
+    for (const header of [{ crit: [ext], [ext]: true }, { crit: ['b64'], b64: true }, { crit: [] }, { crit: 'exp' }]) {
+      expect401(await call(read, { token: rawJwt({ alg: 'HS256', typ: 'JWT', ...header }, baseClaims(), hmac(SECRET)) }), 'token_invalid');
+    }
+    for (const key of [rsa, ec]) {
+      // jose signs a crit header only when told the extension is understood.
+      const token = await new SignJWT(baseClaims())
+        .setProtectedHeader({ alg: key.alg, typ: 'JWT', kid: key.kid, crit: [ext], [ext]: true })
+        .sign(key.privateKey, { crit: { [ext]: true } });
+      for (const app of [read, prodRead]) expect401(await call(app, { token }), 'token_invalid');
+      expect((await call(prodRead, { token: await signWith(key, baseClaims()) })).status).toBe(200);
+    }
   });
 
   it('HS256 signed with the RS256 public key (PEM as HMAC secret) → token_invalid', async () => {

@@ -1,6 +1,15 @@
 import { Body, Controller, Delete, Get, Param, Patch, Post, Put, Query, UseGuards } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { ACCEPT_LANGUAGE, CONTENT_LANGUAGE, LOCATION_HEADER, Operation, page, TenantParamsDto, TOTAL_COUNT } from '@suite/api-kit';
+import {
+  ACCEPT_LANGUAGE,
+  CONTENT_LANGUAGE,
+  LOCATION_HEADER,
+  Operation,
+  page,
+  searchBodyRule,
+  TenantParamsDto,
+  TOTAL_COUNT,
+} from '@suite/api-kit';
 import { Authenticated, Ctx, RequestContext, RequireScopes } from '@suite/auth';
 import { CATEGORY_SCOPES } from '../category.scopes';
 import { CONSTRAINT_MESSAGE } from '../common/category.errors';
@@ -99,7 +108,11 @@ export class CategoriesController {
     errors: [400, 413, 415, 503],
     httpCode: 200,
     // §5.2: a missing body means no filter; JSON `null` is a body, and not an object (PAG-9).
-    validate: { rules: CATEGORY_LIST_RULES, optionalBody: true, notObjectMessage: 'the search body must be a JSON object' },
+    validate: {
+      rules: [...CATEGORY_LIST_RULES, searchBodyRule],
+      optionalBody: true,
+      notObjectMessage: 'the search body must be a JSON object',
+    },
   })
   search(
     @Ctx() ctx: RequestContext,

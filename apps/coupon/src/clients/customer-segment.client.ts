@@ -1,5 +1,5 @@
 import { Injectable, Provider } from '@nestjs/common';
-import { ApiError, LOGGER, PeerCallError, quoteQValue, ServiceHttpClient } from '@suite/api-kit';
+import { ApiError, isValidCustomId, LOGGER, PeerCallError, quoteQValue, ServiceHttpClient } from '@suite/api-kit';
 import { forwardHeaders, PeerClients, RequestContext } from '@suite/auth';
 import type { Logger } from 'pino';
 import { segmentServiceUnavailable } from '../common/coupon-errors';
@@ -78,8 +78,11 @@ export class CustomerSegmentClient {
     decided: (found: ReadonlySet<string>) => boolean = () => false,
   ): Promise<Set<string>> {
     const found = new Set<string>();
-    if (question.segmentIds.length === 0) return found;
-    await this.scan(ctx, question, question.couponCodes, (row) => {
+    // ID-3: an id that cannot be a segment id (stored before writes checked it) names no segment,
+    // so it matches nobody and is never sent: the segment service would refuse it, a 503 here.
+    const segmentIds = question.segmentIds.filter((id) => isValidCustomId(id));
+    if (segmentIds.length === 0) return found;
+    await this.scan(ctx, { ...question, segmentIds }, question.couponCodes, (row) => {
       found.add(row.id);
       return decided(found);
     });

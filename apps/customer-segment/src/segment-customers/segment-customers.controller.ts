@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { LOCATION_HEADER, Operation, page, TOTAL_COUNT } from '@suite/api-kit';
+import { LOCATION_HEADER, Operation, page, searchBodyRule, TOTAL_COUNT } from '@suite/api-kit';
 import { Ctx, RequestContext, RequireScopes } from '@suite/auth';
 import { FieldsQueryDto } from '../common/dto/list-query.dto';
 import { SearchBodyDto } from '../common/dto/search-body.dto';
@@ -68,7 +68,7 @@ export class SegmentCustomersController {
     body: { type: SearchBodyDto, required: false },
     ok: page(CustomerAssignmentResponseDto),
     errors: [400, 404, 413, 415],
-    validate: { optionalBody: true, rules: CUSTOMER_LIST_RULES },
+    validate: { optionalBody: true, rules: [...CUSTOMER_LIST_RULES, searchBodyRule] },
   })
   search(
     @Ctx() ctx: RequestContext,

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { ACCEPT_LANGUAGE, LOCATION_HEADER, Operation, page, TenantParamsDto, TOTAL_COUNT } from '@suite/api-kit';
+import { ACCEPT_LANGUAGE, LOCATION_HEADER, Operation, page, searchBodyRule, TenantParamsDto, TOTAL_COUNT } from '@suite/api-kit';
 import { Ctx, RequestContext, RequireScopes } from '@suite/auth';
 import { bulkBodyCheck } from '../common/bulk';
 import { SearchBodyDto } from '../common/dto/search-body.dto';
@@ -101,7 +101,7 @@ export class SegmentItemsController {
     body: { type: SearchBodyDto, required: false },
     ok: page(ItemAssignmentResponseDto),
     errors: [400, 404, 413, 415],
-    validate: { optionalBody: true, rules: ITEM_LIST_RULES },
+    validate: { optionalBody: true, rules: [...ITEM_LIST_RULES, searchBodyRule] },
   })
   search(
     @Ctx() ctx: RequestContext,

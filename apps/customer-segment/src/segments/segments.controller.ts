@@ -1,6 +1,15 @@
 import { Body, Controller, Delete, Get, Param, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { ACCEPT_LANGUAGE, CONTENT_LANGUAGE, LOCATION_HEADER, Operation, page, TenantParamsDto, TOTAL_COUNT } from '@suite/api-kit';
+import {
+  ACCEPT_LANGUAGE,
+  CONTENT_LANGUAGE,
+  LOCATION_HEADER,
+  Operation,
+  page,
+  searchBodyRule,
+  TenantParamsDto,
+  TOTAL_COUNT,
+} from '@suite/api-kit';
 import { Ctx, RequestContext, RequireScopes } from '@suite/auth';
 import { bulkBodyCheck } from '../common/bulk';
 import { SearchBodyDto } from '../common/dto/search-body.dto';
@@ -76,7 +85,7 @@ export class SegmentsController {
     body: { type: SearchBodyDto, required: false },
     ok: page(SegmentResponseDto),
     errors: [400, 413, 415],
-    validate: { optionalBody: true, rules: SEGMENT_LIST_RULES },
+    validate: { optionalBody: true, rules: [...SEGMENT_LIST_RULES, searchBodyRule] },
   })
   find(@Ctx() ctx: RequestContext, @Param() _params: TenantParamsDto, @Query() query: SegmentSearchQueryDto, @Body() body: SearchBodyDto) {
     return this.segments.list(ctx, query, body);

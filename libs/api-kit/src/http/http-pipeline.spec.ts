@@ -44,6 +44,11 @@ class ThingsController {
   missing() {
     throw ApiError.notFound('T1');
   }
+  /** A body read as it is: no DTO, no rules, nothing for the validation step but the body's own problems. */
+  @Post('raw')
+  raw(@Body() body: unknown) {
+    return { got: body };
+  }
 }
 
 async function start(profile: ErrorProfile): Promise<{ app: NestFastifyApplication; url: string }> {
@@ -201,6 +206,28 @@ describe('HTTP pipeline (bootstrap, decoding, validation, error filter)', () => 
       ['mixins.x.$where', 'invalid_key'],
       ['mixins.x.a.b', 'invalid_key'],
     ]);
+  });
+
+  it('lists forbidden keys and numbers that are not finite with every other problem, also without a DTO (ERR-6)', async () => {
+    const dto = await post('/svc/acme/things', '{"size":9,"mixins":{"x":{"$where":1,"n":1e400}},"inner":{"name":-1e999}}');
+    expect(dto.status).toBe(400);
+    const pairs = (await dto.json()).details.map((d: { field: string; type: string }) => `${d.field}:${d.type}`);
+    // `inner.name` is "not finite", not also "must be a string".
+    expect(pairs).toEqual([
+      'inner.name:invalid_value',
+      'mixins.x.$where:invalid_key',
+      'mixins.x.n:invalid_value',
+      'siteCode:missing_value',
+      'size:out_of_range',
+    ]);
+    const raw = await post('/svc/acme/things/raw', '[{"a":{"$set":1}},{"n":-1e400}]');
+    expect(raw.status).toBe(400);
+    expect((await raw.json()).details).toEqual([
+      { field: '[0].a.$set', type: 'invalid_key', message: expect.any(String) },
+      { field: '[1].n', type: 'invalid_value', message: 'must be a finite number' },
+    ]);
+    const fine = await post('/svc/acme/things/raw', '{"n":1e308,"m":1e-400}');
+    expect(await fine.json()).toEqual({ got: { n: 1e308, m: 0 } });
   });
 
   it('keeps query parameters flat and rejects bracket names and repetitions (HTTP-4)', async () => {

@@ -20,9 +20,13 @@ export function hasBody(raw: IncomingMessage): boolean {
 
 /**
  * Reads and parses a JSON request body after the guards have passed (ERR-10 step 5): `415`, then
- * `413`, then `400 malformed_json`, then the forbidden-key rule of ERR-8. Returns `undefined` for a
- * request without a body. The stream is read here and nowhere else: the Fastify adapter's own body
- * parsing is switched off at bootstrap.
+ * `413`, then `400 malformed_json`. Returns `undefined` for a request without a body. The stream is
+ * read here and nowhere else: the Fastify adapter's own body parsing is switched off at bootstrap.
+ *
+ * The problems of the body itself (forbidden keys, ERR-8; numbers JSON cannot carry back) are not
+ * thrown here: they are recorded for {@link bodyProblemsOf}, and the input-validation step (ERR-10
+ * step 6) lists them with every other problem of the request (ERR-6). The body returned has the
+ * forbidden keys removed, so nothing after this point ever reads one.
  */
 export async function readJsonBody(raw: IncomingMessage): Promise<unknown> {
   if (!hasBody(raw)) return undefined;
@@ -32,7 +36,7 @@ export async function readJsonBody(raw: IncomingMessage): Promise<unknown> {
       'unsupported_media_type',
       'The request body must be application/json, application/merge-patch+json or application/json-patch+json.',
       {
-        details: [{ field: 'Content-Type', type: 'invalid_value', message: `unsupported media type ${mediaType ?? '(none)'}` }],
+        details: [{ field: 'Content-Type', type: 'invalid_value', message: `unsupported media type ${mediaType || '(none)'}` }],
       },
     );
   }
@@ -40,9 +44,21 @@ export async function readJsonBody(raw: IncomingMessage): Promise<unknown> {
   if (declared > BODY_LIMIT_BYTES) throw payloadTooLarge();
   const buffer = await readLimited(raw, BODY_LIMIT_BYTES);
   const parsed = parseJson(buffer.toString('utf8'));
-  const { problems, tooDeep } = inspectBody(parsed, MAX_BODY_DEPTH);
-  if (problems.length) throw ApiError.validation(problems);
+  const { problems, tooDeep } = inspectBody(parsed, MAX_BODY_DEPTH, true);
+  if (problems.length) BODY_PROBLEMS.set(raw, problems);
   return tooDeep ? boundDepth(parsed, MAX_BODY_DEPTH + 1) : parsed;
+}
+
+const BODY_PROBLEMS = new WeakMap<object, readonly ErrorDetail[]>();
+
+/**
+ * The problems {@link readJsonBody} found in the body of `raw` (the request's `IncomingMessage`):
+ * forbidden keys (`invalid_key`, ERR-8) and numbers that are not finite after parsing
+ * (`invalid_value`; `1e400` overflows to Infinity, which JSON cannot carry back). Empty when the
+ * body had none or was not read. Any problem here makes the request a 400.
+ */
+export function bodyProblemsOf(raw: object | undefined): readonly ErrorDetail[] {
+  return (raw && BODY_PROBLEMS.get(raw)) ?? [];
 }
 
 /**
@@ -133,19 +149,29 @@ export function parseJson(text: string): unknown {
  * and the q compiler.
  */
 export function forbiddenKeys(value: unknown): ErrorDetail[] {
-  return inspectBody(value, Infinity).problems;
+  return inspectBody(value, Infinity, false).problems.filter((p) => p.type === 'invalid_key');
 }
+
+/** The detail of a number JSON cannot carry back (see {@link bodyProblemsOf}). */
+export const NOT_FINITE_MESSAGE = 'must be a finite number';
 
 /**
  * One iterative walk over a parsed body (a deeply nested body cannot overflow the stack): the
- * ERR-8 key problems, and whether any object or array sits more than `depthLimit` levels deep.
+ * ERR-8 key problems (the keys are deleted from `value` when `removeKeys`), the numbers that are
+ * not finite, and whether any object or array sits more than `depthLimit` levels deep.
  */
-function inspectBody(value: unknown, depthLimit: number): { problems: ErrorDetail[]; tooDeep: boolean } {
+function inspectBody(value: unknown, depthLimit: number, removeKeys: boolean): { problems: ErrorDetail[]; tooDeep: boolean } {
   const problems: ErrorDetail[] = [];
   let tooDeep = false;
   const stack: Array<{ value: unknown; path: string; depth: number }> = [{ value, path: '', depth: 1 }];
   while (stack.length) {
     const { value: v, path, depth } = stack.pop()!;
+    // JSON.parse turns a number beyond the double range (`1e400`) into ±Infinity, which would be
+    // stored and read back as `null`.
+    if (typeof v === 'number' && !Number.isFinite(v)) {
+      problems.push({ ...(path ? { field: path } : {}), type: 'invalid_value', message: NOT_FINITE_MESSAGE });
+      continue;
+    }
     if (v === null || typeof v !== 'object') continue;
     if (depth > depthLimit) tooDeep = true;
     if (Array.isArray(v)) {
@@ -157,6 +183,7 @@ function inspectBody(value: unknown, depthLimit: number): { problems: ErrorDetai
       // `__proto__` too: a plain copy would set a prototype instead of a property.
       if (key === '' || key.startsWith('$') || key.includes('.') || key.includes('\0') || key === '__proto__') {
         problems.push({ field, type: 'invalid_key', message: 'keys must not be empty, start with $, contain . or NUL, or be __proto__' });
+        if (removeKeys) delete (v as Record<string, unknown>)[key];
       } else {
         stack.push({ value: (v as Record<string, unknown>)[key], path: field, depth: depth + 1 });
       }

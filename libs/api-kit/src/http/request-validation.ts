@@ -5,6 +5,7 @@ import { Reflector } from '@nestjs/core';
 import type { Observable } from 'rxjs';
 import { ApiError, ErrorDetail } from '../errors';
 import { TenantLanguages } from '../i18n/tenant-languages';
+import { bodyProblemsOf } from './request-body';
 import { isPlainObject, validateDto } from './validate-dto';
 import { BODY_NOT_OBJECT_MESSAGE, BODY_REQUIRED_MESSAGE, recordValidated, withoutProtoKey } from './validation.pipe';
 
@@ -104,9 +105,13 @@ interface RouteArgument {
 interface RuleOutcome {
   returned: ErrorDetail[];
   thrown: ApiError[];
+  /** The `invalid_query` errors the rules threw: left to the handler, which meets them again. */
+  deferred: ApiError[];
 }
 
 type ValidatedRequest = {
+  /** The Node request, whose body problems the decoding step recorded (bodyProblemsOf). */
+  raw?: object;
   params?: Record<string, unknown>;
   query?: Record<string, unknown>;
   body?: unknown;
@@ -120,9 +125,10 @@ type ValidatedRequest = {
  * globally by ApiKitModule right after the request decoding, so after the guards and the body
  * read, ERR-10) validates every whole-object `@Param()`, `@Query()` and `@Body()` DTO of the
  * handler with the pipe's rules (`validateDto`) and runs the route's {@link RequestRule}s
- * ({@link ValidateRequest}), then throws their problems together, deduplicated. What it
- * validated it records, and the pipe hands those instances to the handler without validating
- * them again.
+ * ({@link ValidateRequest}), then throws their problems together, deduplicated, with the
+ * problems the decoding step found in the body itself (forbidden keys, ERR-8; numbers that are not
+ * finite): see {@link mergeBodyProblems}. What it validated it records, and the pipe hands those
+ * instances to the handler without validating them again.
  */
 @Injectable()
 export class RequestValidationInterceptor implements NestInterceptor {
@@ -137,15 +143,22 @@ export class RequestValidationInterceptor implements NestInterceptor {
     if (context.getType() !== 'http') return next.handle();
     const options = this.reflector.get<RequestValidationOptions | undefined>(OPTIONS, context.getHandler());
     const parameters = this.dtoParameters(context);
-    if (!options && parameters.length === 0) return next.handle();
     const req = context.switchToHttp().getRequest<ValidatedRequest>();
+    // A route without DTOs or rules (a body read as it is) still refuses a body with problems.
+    const bodyProblems = bodyProblemsOf(req.raw);
+    if (!options && parameters.length === 0 && bodyProblems.length === 0) return next.handle();
     if (options?.optionalBody && req.body === undefined) req.body = {};
     if (options?.normalizeBody) req.body = options.normalizeBody(req.body);
-    this.validate(req, parameters, options ?? {});
+    this.validate(req, parameters, options ?? {}, bodyProblems);
     return next.handle();
   }
 
-  private validate(req: ValidatedRequest, parameters: DtoParameter[], options: RequestValidationOptions): void {
+  private validate(
+    req: ValidatedRequest,
+    parameters: DtoParameter[],
+    options: RequestValidationOptions,
+    decodedBodyProblems: readonly ErrorDetail[],
+  ): void {
     const dtoDetails: ErrorDetail[] = [];
     const dto: Record<Part, unknown> = { params: req.params, query: req.query, body: req.body };
     const instances: Array<{ raw: object; dto: DtoClass; value: object }> = [];
@@ -161,14 +174,23 @@ export class RequestValidationInterceptor implements NestInterceptor {
       dtoDetails.push(...found.details);
     }
     const ruled = this.runRules(req, options.rules ?? [], dto as RequestParts);
-    const details = deduplicate([...dtoDetails, ...ruled.returned, ...ruled.thrown.flatMap((e) => e.details)]);
+    const merged = mergeBodyProblems(
+      withFieldPrefix(decodedBodyProblems, options.bodyField),
+      [...dtoDetails, ...ruled.returned, ...ruled.thrown.flatMap((e) => e.details)],
+      ruled.deferred,
+    );
+    const details = deduplicate(merged.details);
     if (details.length === 0) {
+      if (merged.answeredBy) throw merged.answeredBy;
+      // Unreachable by construction (a hidden body problem always leaves its reason); fail closed.
+      if (decodedBodyProblems.length) throw ApiError.validation([...decodedBodyProblems]);
       for (const { raw, dto: cls, value } of instances) recordValidated(raw, cls, value);
       return;
     }
     // A rule's own 400, alone, keeps its contract wording (e.g. "Accept-Language validation failed.").
-    if (dtoDetails.length === 0 && ruled.returned.length === 0 && ruled.thrown.length === 1) throw ruled.thrown[0];
-    throw ApiError.validation(details, options.message ?? (bodyProblems ? options.bodyMessage : undefined));
+    if (dtoDetails.length === 0 && ruled.returned.length === 0 && ruled.thrown.length === 1 && merged.bodyProblems === 0)
+      throw ruled.thrown[0];
+    throw ApiError.validation(details, options.message ?? (bodyProblems || merged.bodyProblems ? options.bodyMessage : undefined));
   }
 
   private partProblems(dto: DtoClass, raw: unknown): { value?: object; details: ErrorDetail[] } {
@@ -182,14 +204,14 @@ export class RequestValidationInterceptor implements NestInterceptor {
     if (body === undefined) return { details: [{ type: 'missing_payload', message: BODY_REQUIRED_MESSAGE }] };
     if (!isPlainObject(body)) return { details: [{ type: 'invalid_type', message: options.notObjectMessage ?? BODY_NOT_OBJECT_MESSAGE }] };
     const { value, details } = validateDto(dto, body);
-    const prefix = options.bodyField;
-    return { value, details: prefix ? details.map((d) => ({ ...d, field: d.field ? `${prefix}.${d.field}` : prefix })) : details };
+    return { value, details: withFieldPrefix(details, options.bodyField) };
   }
 
   private runRules(req: ValidatedRequest, rules: readonly RequestRule[], dto: RequestParts): RuleOutcome {
     const returned: ErrorDetail[] = [];
     const thrown: ApiError[] = [];
-    if (rules.length === 0) return { returned, thrown };
+    const deferred: ApiError[] = [];
+    if (rules.length === 0) return { returned, thrown, deferred };
     const ctx = ruleRequestOf(req);
     const input: RuleInput = {
       ctx,
@@ -205,9 +227,10 @@ export class RequestValidationInterceptor implements NestInterceptor {
       } catch (e) {
         if (!(e instanceof ApiError)) throw e;
         if (e.errorCode === 'validation_failed') thrown.push(e);
+        else if (e.errorCode === 'invalid_query') deferred.push(e);
       }
     }
-    return { returned, thrown };
+    return { returned, thrown, deferred };
   }
 
   /** The handler's whole-object DTO parameters, read once per handler from the route metadata. */
@@ -244,6 +267,44 @@ function ruleRequestOf(req: Pick<ValidatedRequest, 'params' | 'headers'>): RuleR
     contentLanguage: header('content-language'),
     contentType: header('content-type'),
   };
+}
+
+/** Body field paths under the route's name for the body (`searchRequest.categoryIds`); a body-level problem gets the name itself. */
+function withFieldPrefix(details: readonly ErrorDetail[], prefix: string | undefined): ErrorDetail[] {
+  return prefix ? details.map((d) => ({ ...d, field: d.field ? `${prefix}.${d.field}` : prefix })) : [...details];
+}
+
+/** Whether `field` lies strictly inside `parent` (`q.$ne` or `q[0]` inside `q`). */
+function isInside(field: string | undefined, parent: string | undefined): boolean {
+  return field !== undefined && parent !== undefined && (field.startsWith(`${parent}.`) || field.startsWith(`${parent}[`));
+}
+
+/**
+ * ERR-6 for the problems the decoding step found in the body itself (`body`: forbidden keys, ERR-8,
+ * and numbers that are not finite) beside the problems of the DTOs and rules (`checked`) and the
+ * other 400s the rules threw (`deferred`, `invalid_query`), one detail per problem:
+ * - a body problem inside a value refused as a whole for its type is left out: `{"q": {"$ne": ""}}`
+ *   is a `q` that is not a string (Q-31), not a key problem at `q.$ne`;
+ * - a check's detail on the very field of a body problem is left out: `1e400` is "not finite",
+ *   not also "must be an integer".
+ * When only a deferred error hid body problems, that error is the answer (`answeredBy`).
+ */
+function mergeBodyProblems(
+  body: readonly ErrorDetail[],
+  checked: readonly ErrorDetail[],
+  deferred: readonly ApiError[],
+): { details: ErrorDetail[]; bodyProblems: number; answeredBy?: ApiError } {
+  if (body.length === 0) return { details: [...checked], bodyProblems: 0 };
+  const refusedForType = (d: ErrorDetail) => d.type === 'invalid_type';
+  const typeFields = [...checked, ...deferred.flatMap((e) => e.details)].filter(refusedForType).map((d) => d.field);
+  const kept = body.filter((p) => !typeFields.some((f) => isInside(p.field, f)));
+  const bodyFields = new Set(kept.map((p) => p.field).filter((f) => f !== undefined));
+  const details = [...checked.filter((d) => d.field === undefined || !bodyFields.has(d.field)), ...kept];
+  const answeredBy =
+    kept.length < body.length
+      ? deferred.find((e) => e.details.some((d) => refusedForType(d) && body.some((p) => isInside(p.field, d.field))))
+      : undefined;
+  return { details, bodyProblems: kept.length, answeredBy };
 }
 
 /** ERR-6: one detail per field, type and message. */

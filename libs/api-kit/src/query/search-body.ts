@@ -1,4 +1,5 @@
 import { ApiError } from '../errors';
+import type { RequestRule } from '../http/request-validation';
 import { compileQ, CompileQContext, Q_LIMITS } from './compile-q';
 import type { FieldRegistry } from './field-registry';
 import type { MongoFilter } from './filter';
@@ -26,6 +27,16 @@ export function searchBodyQ(body: unknown): string {
   }
   return q;
 }
+
+/**
+ * The request rule of every `POST …/search` route: `q` is read in the input-validation step
+ * (ERR-10 step 6), so a `q` that is not a string is answered as such, `invalid_type` on `q`
+ * (Q-31.4), also when it is an object whose keys ERR-8 refuses (`{"q": {"$ne": ""}}` is not a key
+ * problem at `q.$ne`). The handler reads `q` again with {@link searchBodyQ}.
+ */
+export const searchBodyRule: RequestRule = ({ body }) => {
+  if (body !== null && typeof body === 'object' && !Array.isArray(body)) searchBodyQ(body);
+};
 
 /** `searchBodyQ` followed by `compileQ`: the filter of a `POST …/search` body. */
 export function compileSearchBody(body: unknown, registry: FieldRegistry, ctx: CompileQContext): MongoFilter {

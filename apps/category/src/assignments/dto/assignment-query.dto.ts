@@ -1,4 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
+import { CUSTOM_ID_PATTERN } from '@suite/api-kit';
+import { Matches } from 'class-validator';
 import { BooleanText, ListText, Text, TextMatching } from '../../common/dto/query-values';
 import { CategoryPageQueryDto } from '../../categories/dto/category-query.dto';
 
@@ -49,6 +51,13 @@ export class AssignmentListQueryDto extends CategoryPageQueryDto {
     example: 'gold,silver',
   })
   @ListText({ max: MAX_SEGMENTS, maxMessage: `at most ${MAX_SEGMENTS} segment ids are allowed` })
+  // ID-3: what cannot be a segment id is the client's mistake, a 400 here; sent on, the segment
+  // service would refuse it and the lookup would answer 503 (§9) for bad input.
+  @Matches(CUSTOM_ID_PATTERN, {
+    each: true,
+    message: 'each segment id must be 1 to 128 URL-safe characters',
+    context: { type: 'invalid_format' },
+  })
   segmentsIds?: string[];
 
   @ApiPropertyOptional({ type: Boolean, default: false, description: 'Leave out assignments whose product is unpublished.' })

@@ -114,7 +114,7 @@ function FlaggedIdList(list: 'includedCategories' | 'segments', flag: 'categoryR
       (v, r) => validOwner(r)?.[flag] === true && !hasIds(v),
       `${list} are required when ${flag} is true`,
     ),
-    IdList(`${list}List`, ID_LISTS[list].max, ID_LISTS[list].dedupe),
+    IdList(`${list}List`, ID_LISTS[list].max, ID_LISTS[list].dedupe, ID_LISTS[list].pattern),
   ];
   return (target, property) => decorators.forEach((decorate) => decorate(target, property));
 }
@@ -204,7 +204,7 @@ export class RestrictionsDto {
       'Customer-segment ids whose members are refused (R13), with or without `segmentRestricted`; ' +
       'none may also be in `segments`. Duplicates are removed.',
   })
-  @IdList('excludedSegmentsList', ID_LISTS.excludedSegments.max, ID_LISTS.excludedSegments.dedupe)
+  @IdList('excludedSegmentsList', ID_LISTS.excludedSegments.max, ID_LISTS.excludedSegments.dedupe, ID_LISTS.excludedSegments.pattern)
   @Rule(
     'excludedSegmentsConflict',
     'conflicting_values',

@@ -1,4 +1,4 @@
-import { ErrorDetail, isDateTimeWithOffset, isPlainObject, ValidateDetails } from '@suite/api-kit';
+import { CUSTOM_ID_PATTERN, ErrorDetail, isDateTimeWithOffset, isPlainObject, ValidateDetails } from '@suite/api-kit';
 import { DISCOUNT_TYPES, DiscountType } from '../coupon.types';
 
 /**
@@ -21,8 +21,11 @@ export function isRedemptionLimit(v: unknown): v is number {
   return typeof v === 'number' && Number.isInteger(v) && (v === -1 || v >= 1);
 }
 
-/** A list of ids (§3.2): absent, or non-empty strings, at most `max` once duplicates are removed. */
-export function idListDetails(max: number, dedupe: boolean): (value: unknown, field: string) => ErrorDetail[] {
+/**
+ * A list of ids (§3.2): absent, or non-empty strings, at most `max` once duplicates are removed;
+ * with `pattern`, each matching it (`invalid_format`).
+ */
+export function idListDetails(max: number, dedupe: boolean, pattern?: RegExp): (value: unknown, field: string) => ErrorDetail[] {
   return (value, field) => {
     if (value === undefined || value === null) return [];
     if (!Array.isArray(value)) return [{ field, type: 'invalid_value', message: `${field} must be an array of strings` }];
@@ -30,6 +33,8 @@ export function idListDetails(max: number, dedupe: boolean): (value: unknown, fi
     value.forEach((item, i) => {
       if (typeof item !== 'string' || item.length === 0)
         details.push({ field: `${field}[${i}]`, type: 'invalid_value', message: 'must be a non-empty string' });
+      else if (pattern && !pattern.test(item))
+        details.push({ field: `${field}[${i}]`, type: 'invalid_format', message: 'must be 1 to 128 URL-safe characters' });
     });
     if ((dedupe ? new Set(value).size : value.length) > max)
       details.push({ field, type: 'invalid_value', message: `${field} may have at most ${max} entries` });
@@ -38,17 +43,27 @@ export function idListDetails(max: number, dedupe: boolean): (value: unknown, fi
 }
 
 /** An id list property of `restrictions`; absent and `null` are the empty list. */
-export function IdList(name: string, max: number, dedupe: boolean): PropertyDecorator {
-  return ValidateDetails(name, idListDetails(max, dedupe));
+export function IdList(name: string, max: number, dedupe: boolean, pattern?: RegExp): PropertyDecorator {
+  return ValidateDetails(name, idListDetails(max, dedupe, pattern));
 }
 
-export const ID_LISTS = {
+interface IdListLimits {
+  max: number;
+  dedupe: boolean;
+  pattern?: RegExp;
+}
+
+export const ID_LISTS: Readonly<
+  Record<'validFor' | 'includedCategories' | 'excludedCategories' | 'segments' | 'excludedSegments', IdListLimits>
+> = {
   validFor: { max: 1000, dedupe: true },
   includedCategories: { max: 1000, dedupe: false },
   excludedCategories: { max: 1000, dedupe: false },
-  segments: { max: 50, dedupe: true },
-  excludedSegments: { max: 50, dedupe: true },
-} as const;
+  // ID-3: segment ids are sent to the segment service (R12, R13), which refuses anything else; a
+  // stored one would turn every validation of the coupon into a 503.
+  segments: { max: 50, dedupe: true, pattern: CUSTOM_ID_PATTERN },
+  excludedSegments: { max: 50, dedupe: true, pattern: CUSTOM_ID_PATTERN },
+};
 
 /** currency-amount of a coupon (§1.3): an object, `amount` a number >= 0, `currency` absent or valid. */
 export function isCouponMoney(v: unknown): boolean {
@@ -64,7 +79,8 @@ export function isCouponMoney(v: unknown): boolean {
  */
 export function restrictionsValid(r: unknown): boolean {
   if (!isPlainObject(r)) return false;
-  for (const [key, { max, dedupe }] of Object.entries(ID_LISTS)) if (idListDetails(max, dedupe)(r[key], key).length) return false;
+  for (const [key, { max, dedupe, pattern }] of Object.entries(ID_LISTS))
+    if (idListDetails(max, dedupe, pattern)(r[key], key).length) return false;
   const dateOk = (v: unknown) => v === undefined || v === null || isDateTimeWithOffset(v);
   if (!dateOk(r.validFrom) || !dateOk(r.validUntil)) return false;
   return r.minOrderValue === undefined || r.minOrderValue === null || isCouponMoney(r.minOrderValue);
