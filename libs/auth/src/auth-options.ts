@@ -150,8 +150,10 @@ export function authOptionsFromEnv(
   const production = env.NODE_ENV === 'production';
   const signing = devSigningSettingsFromEnv(env, warn);
   return {
-    issuer: signing.issuer,
-    audience: signing.audience,
+    // Production takes no default issuer or audience: they name the real identity provider, so a
+    // missing one is a refusal to start (resolveAuthOptions), never a silent development value.
+    issuer: production ? env.AUTH_ISSUER || '' : signing.issuer,
+    audience: production ? env.AUTH_AUDIENCE || '' : signing.audience,
     jwksUri: env.AUTH_JWKS_URI || undefined,
     hs256Secret: production ? undefined : signing.secret,
     production,
@@ -161,6 +163,17 @@ export function authOptionsFromEnv(
     clientId: env.SERVICE_CLIENT_ID || undefined,
     clientSecret: env.SERVICE_CLIENT_SECRET || undefined,
   };
+}
+
+/**
+ * The variables a production process (NODE_ENV=production) cannot start without, for tokens:
+ * the issuer, the audience and the JWKS that verify callers' tokens (AUTH-2), and, for an app that
+ * calls peer services, the client-credentials settings that obtain its own tokens (S2S-4). An
+ * app's config loader passes them to `readBaseConfig` so that one message lists every missing one.
+ */
+export function productionAuthSettings(options: { callsPeers: boolean }): string[] {
+  const verify = ['AUTH_ISSUER', 'AUTH_AUDIENCE', 'AUTH_JWKS_URI'];
+  return options.callsPeers ? [...verify, 'AUTH_TOKEN_URL', 'SERVICE_CLIENT_ID', 'SERVICE_CLIENT_SECRET'] : verify;
 }
 
 function nonEmpty(v: unknown): v is string {

@@ -8,6 +8,7 @@ import {
   devSigningSettingsFromEnv,
   extractBearerToken,
   parseScopeClaim,
+  productionAuthSettings,
   resolveAuthOptions,
   signDevToken,
 } from '@suite/auth';
@@ -93,6 +94,21 @@ describe('authOptionsFromEnv', () => {
     });
     expect(() => resolveAuthOptions(authOptionsFromEnv({ NODE_ENV: 'production' }, 'x'))).toThrow(/required in production/);
     expect(devSigningSettingsFromEnv({ AUTH_HS256_SECRET: 'mine' }).secret).toBe('mine');
+  });
+
+  it('takes no development issuer or audience in production: a missing one is refused', () => {
+    const o = authOptionsFromEnv({ NODE_ENV: 'production', AUTH_JWKS_URI: 'https://idp/jwks' }, 'coupon');
+    expect({ issuer: o.issuer, audience: o.audience }).toEqual({ issuer: '', audience: '' });
+    expect(() => resolveAuthOptions(o)).toThrow(/issuer must be a non-empty string; audience must be a non-empty string/);
+    expect(productionAuthSettings({ callsPeers: false })).toEqual(['AUTH_ISSUER', 'AUTH_AUDIENCE', 'AUTH_JWKS_URI']);
+    expect(productionAuthSettings({ callsPeers: true })).toEqual([
+      'AUTH_ISSUER',
+      'AUTH_AUDIENCE',
+      'AUTH_JWKS_URI',
+      'AUTH_TOKEN_URL',
+      'SERVICE_CLIENT_ID',
+      'SERVICE_CLIENT_SECRET',
+    ]);
   });
 });
 

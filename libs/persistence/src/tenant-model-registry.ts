@@ -1,9 +1,11 @@
 import mongoose, { Connection, Model, Schema } from 'mongoose';
+import { declaredIndexes, ensureDeclaredIndexes, IndexConflict } from './indexes';
 import { tenantCollectionName } from './tenant';
 
 /**
  * An entity type stored once per tenant (TEN-3). The schema declares its indexes with
- * `schema.index(...)`; they are created by `ensureCollection` on the first write.
+ * `schema.index(...)`; they are created by `ensureCollection` on the first write, and for every
+ * existing tenant by `npm run migrate` (each app lists its entities in `src/<service>.entities.ts`).
  */
 export interface EntityDefinition<T = unknown> {
   /** The `<entity>` part of `<tenant>_<entity>`, e.g. `segments`. */
@@ -18,6 +20,11 @@ export function defineEntity<T>(name: string, schema: Schema<T>): EntityDefiniti
 
 export const DEFAULT_MAX_MODELS = 5000;
 
+/** Where the registry reports an index whose existing definition differs from the declared one (pino fits). */
+export interface IndexConflictLogger {
+  warn(details: object, message: string): void;
+}
+
 /**
  * TEN-5: the only way to tenant data. `model(tenant, entity)` opens the tenant's own collection, so
  * a query cannot reach another tenant's documents whatever its filter says. Models are cached per
@@ -29,10 +36,13 @@ export const DEFAULT_MAX_MODELS = 5000;
 export class TenantModelRegistry {
   private readonly models = new Map<string, Model<any>>();
   private readonly ensured = new Map<string, Promise<void>>();
+  /** Collections whose index conflict was logged: once per collection and process. */
+  private readonly reportedConflicts = new Set<string>();
 
   constructor(
     private readonly connection: Connection,
     private readonly maxModels = DEFAULT_MAX_MODELS,
+    private readonly logger?: IndexConflictLogger,
   ) {}
 
   /** The model of `entity` for `tenant`, for reads. Never creates the collection. */
@@ -61,7 +71,9 @@ export class TenantModelRegistry {
   /**
    * TEN-6: creates the collection and its declared indexes, then remembers the pair. Idempotent
    * and safe under concurrency (one in-flight promise per pair; a failure is forgotten so the next
-   * write retries).
+   * write retries). An index that exists with another definition (its declaration changed after
+   * the collection was created) does not fail the write: the other indexes are created, the
+   * conflict is logged once per collection, and `npm run migrate` reports it to the operator.
    */
   ensureCollection<T>(tenant: string, entity: EntityDefinition<T>): Promise<void> {
     const name = tenantCollectionName(tenant, entity.name);
@@ -92,12 +104,20 @@ export class TenantModelRegistry {
     } catch (e) {
       if ((e as { code?: number }).code !== 48) throw e; // 48 NamespaceExists: another process won
     }
-    const indexes = entity.schema.indexes();
-    if (indexes.length) {
-      await db
-        .collection(name)
-        .createIndexes(indexes.map(([key, options]) => ({ key: key as Record<string, 1 | -1>, ...(options as object) })));
-    }
+    const { conflicts } = await ensureDeclaredIndexes(db, name, declaredIndexes(entity));
+    if (conflicts.length) this.reportConflicts(name, conflicts);
+  }
+
+  private reportConflicts(collection: string, conflicts: IndexConflict[]): void {
+    if (this.reportedConflicts.has(collection)) return;
+    this.reportedConflicts.add(collection);
+    this.logger?.warn(
+      {
+        collection,
+        conflicts: conflicts.map((c) => ({ index: c.declared.name, reason: c.reason, declared: c.declared, existing: c.existing })),
+      },
+      `index definitions of ${collection} differ from the declared ones; serving with the existing indexes (run npm run migrate)`,
+    );
   }
 
   private evictOldest(): void {

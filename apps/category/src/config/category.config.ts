@@ -1,5 +1,5 @@
 import { BaseConfig, readBaseConfig } from '@suite/api-kit';
-import { AuthModuleOptions, authOptionsFromEnv } from '@suite/auth';
+import { AuthModuleOptions, authOptionsFromEnv, productionAuthSettings } from '@suite/auth';
 import type { ServiceIdentity } from '@suite/foundation';
 
 export const SERVICE_NAME = 'category';
@@ -14,8 +14,15 @@ export interface CategoryConfig extends BaseConfig {
   customerSegmentUrl?: string;
 }
 
+/**
+ * What this app refuses to start without in production, all listed when missing: the URL of
+ * its one peer (the `segmentsIds` filter), the token issuer, audience and JWKS,
+ * and its own client credentials for the calls to that peer.
+ */
+export const PRODUCTION_SETTINGS = ['CUSTOMER_SEGMENT_URL', ...productionAuthSettings({ callsPeers: true })];
+
 /** The only place this app reads the environment (STYLE habit 8). */
 export function loadCategoryConfig(env: NodeJS.ProcessEnv = process.env): CategoryConfig {
-  const base = readBaseConfig(env, { port: 3003 });
+  const base = readBaseConfig(env, { port: 3003, requiredInProduction: PRODUCTION_SETTINGS });
   return { ...base, auth: authOptionsFromEnv(env, SERVICE_NAME), customerSegmentUrl: base.peers.customerSegmentUrl };
 }

@@ -1,5 +1,5 @@
-import { BaseConfig, ConfigError, CircuitBreakerOptions, PeerTimeouts, readBaseConfig } from '@suite/api-kit';
-import { AuthModuleOptions, authOptionsFromEnv } from '@suite/auth';
+import { BaseConfig, ConfigError, CircuitBreakerOptions, PeerTimeouts, Rate, readBaseConfig, readRate } from '@suite/api-kit';
+import { AuthModuleOptions, authOptionsFromEnv, productionAuthSettings } from '@suite/auth';
 import type { ServiceIdentity } from '@suite/foundation';
 
 export const SERVICE_NAME = 'coupon';
@@ -49,11 +49,30 @@ export interface CouponConfig extends BaseConfig {
   campaigns: CampaignRunnerConfig;
   /** Not read from the environment; tests set it on the config object. */
   segmentClient?: SegmentClientOverrides;
+  /** Failed lookups of unknown coupon codes allowed per key and window (README "Coupon code guessing"). */
+  codeGuesses: CodeGuessLimits;
 }
+
+/**
+ * COUPON_GUESS_LIMIT (default `10/15m`): per customer, guest session or, for callers that are
+ * neither, client address; COUPON_GUESS_ADDRESS_LIMIT (default `100/15m`): per client address, over
+ * every caller behind it. `off` turns one of them off.
+ */
+export interface CodeGuessLimits {
+  identity: Rate | null;
+  address: Rate | null;
+}
+
+/**
+ * What this app refuses to start without in production, all listed when missing: the URL of
+ * its one peer (segment-restricted coupons, R12/R13), the token issuer, audience and JWKS,
+ * and its own client credentials for the calls to that peer.
+ */
+export const PRODUCTION_SETTINGS = ['CUSTOMER_SEGMENT_URL', ...productionAuthSettings({ callsPeers: true })];
 
 /** The only place this app reads the environment (STYLE habit 8). */
 export function loadCouponConfig(env: NodeJS.ProcessEnv = process.env): CouponConfig {
-  const base = readBaseConfig(env, { port: 3002 });
+  const base = readBaseConfig(env, { port: 3002, requiredInProduction: PRODUCTION_SETTINGS });
   const problems: string[] = [];
   const codePrefix = env.COUPON_REFERRAL_PREFIX ?? 'REF';
   if (!/^[A-Za-z0-9_-]{1,100}$/.test(codePrefix)) problems.push('COUPON_REFERRAL_PREFIX must match ^[A-Za-z0-9_-]{1,100}$');
@@ -64,6 +83,10 @@ export function loadCouponConfig(env: NodeJS.ProcessEnv = process.env): CouponCo
   const settingsCacheMs = Number(env.COUPON_SETTINGS_CACHE_MS ?? '5000');
   if (!Number.isInteger(settingsCacheMs) || settingsCacheMs < 0) problems.push('COUPON_SETTINGS_CACHE_MS must be an integer >= 0');
   const campaigns = readCampaignRunnerConfig(env, problems);
+  const codeGuesses: CodeGuessLimits = {
+    identity: readRate(env, 'COUPON_GUESS_LIMIT', '10/15m', problems),
+    address: readRate(env, 'COUPON_GUESS_ADDRESS_LIMIT', '100/15m', problems),
+  };
   if (problems.length) throw new ConfigError(problems);
   return {
     ...base,
@@ -72,6 +95,7 @@ export function loadCouponConfig(env: NodeJS.ProcessEnv = process.env): CouponCo
     referralDefaults: { codePrefix, amount, currency },
     settingsCacheMs,
     campaigns,
+    codeGuesses,
   };
 }
 

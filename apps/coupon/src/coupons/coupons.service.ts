@@ -105,7 +105,7 @@ export class CouponsService {
     const { auth } = ctx;
     // §1.5 step 2: acting for another customer is decided before anything is read.
     const customer = named === undefined ? undefined : resolveEffectiveCustomer(auth, { customerNumber: named });
-    const coupon = await this.lookup.findActive(ctx.tenant, pathCode);
+    const coupon = await this.lookup.findActive(ctx, pathCode, named);
     const now = new Date();
     if (named === undefined && auth.hasAnyScope(COUPON_SCOPES.manage, COUPON_SCOPES.read)) return toManagerView(coupon, now);
     const customerNumber = customer ? customer.customerNumber : auth.customerId;
@@ -139,7 +139,7 @@ export class CouponsService {
     const { caseSensitiveCodes } = await this.settings.get(ctx.tenant);
     for (let attempt = 0; attempt < MAX_UPDATE_ATTEMPTS; attempt++) {
       if (attempt > 0) await pause(attempt);
-      const coupon = await this.lookup.findActive(ctx.tenant, pathCode);
+      const coupon = await this.lookup.findActive(ctx, pathCode);
       if (expected !== undefined && coupon.metadata.version !== expected)
         throw ApiError.versionConflict(coupon.code, expected, coupon.metadata.version);
       const fields = this.nextFields(coupon, body, mode, caseSensitiveCodes);
@@ -162,7 +162,7 @@ export class CouponsService {
         return view;
       }
     }
-    const latest = await this.lookup.findActive(ctx.tenant, pathCode);
+    const latest = await this.lookup.findActive(ctx, pathCode);
     throw new ApiError('version_conflict', 'The coupon is being changed by other requests at the same time; please retry.', {
       resourceId: latest.code,
       details: [
@@ -246,7 +246,7 @@ export class CouponsService {
 
   /** Operation 6 (§6.6): soft delete by default; permanent delete removes records and counters first. */
   async remove(ctx: RequestContext, pathCode: string): Promise<Outcome<never>> {
-    const coupon = await this.lookup.findActive(ctx.tenant, pathCode);
+    const coupon = await this.lookup.findActive(ctx, pathCode);
     const { permanentDelete } = await this.settings.get(ctx.tenant);
     const now = new Date();
     let deleted: Coupon;

@@ -6,6 +6,7 @@ import { EffectiveCustomer, resolveEffectiveCustomer } from '../common/effective
 import { CouponSettingsService } from '../common/settings.service';
 import { COUPON_CONFIG, CouponConfig } from '../config/coupon.config';
 import { COUPON_SCOPES } from '../coupon.scopes';
+import { CodeGuessThrottle } from '../coupons/code-guess-throttle';
 import { CouponRepository } from '../coupons/coupon.repository';
 import type { Coupon } from '../coupons/coupon.types';
 import { CouponEligibility } from '../redemptions/eligibility.service';
@@ -36,6 +37,7 @@ export class QualificationsService {
     private readonly coupons: CouponRepository,
     private readonly settings: CouponSettingsService,
     private readonly eligibility: CouponEligibility,
+    private readonly guesses: CodeGuessThrottle,
     @Inject(COUPON_CONFIG) private readonly config: CouponConfig,
   ) {}
 
@@ -51,7 +53,9 @@ export class QualificationsService {
       throw asQueryParameterError(e);
     }
     const q = compileQ(query.q, qualificationFields(now, manager), { languages: [], maxRegexLength: 100 });
-    const candidates = await this.candidates(ctx.tenant, manager, customer, body.codes ?? [], q);
+    const candidates = await this.namedLookup(ctx, manager, body, (caseSensitive) =>
+      this.candidates(ctx.tenant, manager, customer, body.codes ?? [], q, caseSensitive),
+    );
     const cart: Cart = {
       total: body.cart.total,
       items: body.cart.items.map((i) => ({
@@ -73,6 +77,30 @@ export class QualificationsService {
   }
 
   /**
+   * Named codes are lookups like a path `{code}` (README "Coupon code guessing"): for a counted
+   * caller (not a manager or reader) each distinct named code the answer says nothing about (no
+   * candidate has it) counts as one failure, and the whole answer is 429 when the caller had used up
+   * its failures already.
+   */
+  private async namedLookup(
+    ctx: RequestContext,
+    manager: boolean,
+    body: QualificationRequestDto,
+    find: (caseSensitive: boolean) => Promise<Coupon[]>,
+  ): Promise<Coupon[]> {
+    if (manager) return find(false);
+    const { caseSensitiveCodes } = await this.settings.get(ctx.tenant);
+    const named = [...new Set(body.codes ?? [])];
+    if (!named.length) return find(caseSensitiveCodes);
+    return this.guesses.lookup(ctx, body.customerNumber, async () => {
+      const found = await find(caseSensitiveCodes);
+      const codes = new Set(found.map((c) => c.code));
+      const unknown = named.filter((c) => !lookedUpAs(c, caseSensitiveCodes).some((x) => codes.has(x))).length;
+      return { value: found, unknown };
+    });
+  }
+
+  /**
    * The coupons the caller may know, within `q`, not deleted: every coupon for `coupon_manage`/
    * `coupon_read`; otherwise the automatic ones, those issued to the effective customer (its
    * referral coupons included) or listing it in `validFor`, and the codes it names. A non-manager
@@ -84,12 +112,12 @@ export class QualificationsService {
     customer: EffectiveCustomer,
     named: readonly string[],
     q: MongoFilter,
+    caseSensitive: boolean,
   ): Promise<Coupon[]> {
     let who: Parameters<CouponRepository['findCandidates']>[1] = 'all';
     if (!manager) {
-      const { caseSensitiveCodes } = await this.settings.get(tenant);
       // §4.2: a named code is looked up like a path code (upper-cased, then as written).
-      const codes = [...new Set(named.flatMap((c) => (caseSensitiveCodes ? [c] : [c.toUpperCase(), c])))];
+      const codes = [...new Set(named.flatMap((c) => lookedUpAs(c, caseSensitive)))];
       who = { customerNumber: customer.customerNumber, codes };
     }
     const found = await this.coupons.findCandidates(tenant, who, q, MAX_CANDIDATES + 1, this.config.queryMaxTimeMS);
@@ -102,4 +130,9 @@ export class QualificationsService {
     const id = customer.customerNumber;
     return found.filter((c) => c.restrictions.validFor.length === 0 || (id !== undefined && c.restrictions.validFor.includes(id)));
   }
+}
+
+/** §4.2: the stored codes a named or path code may be (upper-cased first unless the tenant is case sensitive). */
+function lookedUpAs(code: string, caseSensitive: boolean): string[] {
+  return caseSensitive ? [code] : [code.toUpperCase(), code];
 }

@@ -57,7 +57,7 @@ export class RedemptionsService {
     options: ValidationQueryDto = {},
   ): Promise<DiscountQuoteDto | undefined> {
     const customer = resolveEffectiveCustomer(ctx.auth, { customerNumber: body.customerNumber, legalEntityId: body.legalEntityId });
-    const coupon = await this.lookup.findActive(ctx.tenant, pathCode);
+    const coupon = await this.lookup.findActive(ctx, pathCode, body.customerNumber);
     await this.eligibility.assertRedeemable(ctx, coupon, {
       now: new Date(),
       customer,
@@ -78,7 +78,7 @@ export class RedemptionsService {
    */
   async redeem(ctx: RequestContext, pathCode: string, body: RedeemDto): Promise<Outcome<ResourceLocationDto>> {
     const customer = this.admit(ctx, body);
-    const coupon = await this.lookup.findActive(ctx.tenant, pathCode);
+    const coupon = await this.lookup.findActive(ctx, pathCode, body.customerNumber);
     const { tenant } = ctx;
     const now = new Date();
     const reservationId = body.reservationId;
@@ -169,7 +169,7 @@ export class RedemptionsService {
   async list(ctx: RequestContext, pathCode: string, query: ListRedemptionsQueryDto): Promise<Outcome<RedemptionResponseDto[]>> {
     const fields = { q: REDEMPTION_FIELDS, sort: REDEMPTION_FIELDS, defaultSort: 'redeemedAt:desc' };
     const list = readListRequest(ctx, query, fields, this.config.queryMaxTimeMS);
-    const coupon = await this.lookup.find(ctx.tenant, pathCode);
+    const coupon = await this.lookup.find(ctx, pathCode);
     if (!coupon) throw couponNotFound(pathCode);
     const page = await this.redemptions.page(ctx.tenant, pageQuery(list, { code: coupon.code }));
     return Outcome.page({ items: page.items.map(toRedemptionView), total: page.total });
@@ -185,7 +185,7 @@ export class RedemptionsService {
       reader = resolveEffectiveCustomer(auth, { customerNumber: named }).customerNumber;
       if (reader === undefined) throw notAllowedFor('Only the customer a redemption belongs to may read it.');
     }
-    const coupon = await this.lookup.find(ctx.tenant, pathCode);
+    const coupon = await this.lookup.find(ctx, pathCode, named);
     if (!coupon || (coupon.deleted && !manager)) throw couponNotFound(pathCode);
     const redemption = await this.redemptions.find(ctx.tenant, coupon.code, id);
     if (!redemption) throw redemptionNotFound(id);
@@ -199,7 +199,7 @@ export class RedemptionsService {
    */
   async remove(ctx: RequestContext, pathCode: string, id: string): Promise<Outcome<never>> {
     const tenant = ctx.tenant;
-    const coupon = await this.lookup.findActive(tenant, pathCode);
+    const coupon = await this.lookup.findActive(ctx, pathCode);
     const taken = await this.redemptions.take(tenant, coupon.code, id);
     if (!taken) throw redemptionNotFound(id);
     if (taken.rolledBackAt === undefined) await this.giveUseBack(tenant, coupon.code, taken);
@@ -221,7 +221,7 @@ export class RedemptionsService {
    */
   async rollBack(ctx: RequestContext, pathCode: string, id: string, body: RollbackDto | undefined): Promise<RedemptionResponseDto> {
     const tenant = ctx.tenant;
-    const coupon = await this.lookup.findActive(tenant, pathCode);
+    const coupon = await this.lookup.findActive(ctx, pathCode);
     const now = new Date();
     const rolled = await this.redemptions.rollBack(tenant, coupon.code, id, body?.reason, now);
     if (!rolled) {

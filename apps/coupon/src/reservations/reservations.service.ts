@@ -37,7 +37,7 @@ export class ReservationsService {
   async create(ctx: RequestContext, pathCode: string, body: CreateReservationDto): Promise<Outcome<ReservationResponseDto>> {
     const customer = resolveEffectiveCustomer(ctx.auth, { customerNumber: body.customerNumber, legalEntityId: body.legalEntityId });
     const { tenant } = ctx;
-    const coupon = await this.lookup.findActive(tenant, pathCode);
+    const coupon = await this.lookup.findActive(ctx, pathCode, body.customerNumber);
     const now = new Date();
     await this.eligibility.assertRedeemable(ctx, coupon, { now, customer, orderTotal: body.orderTotal, discount: body.discount });
     const id = newHexId();
@@ -71,7 +71,7 @@ export class ReservationsService {
     const owner = this.readerScope(ctx, query.customerNumber);
     const fields = { q: RESERVATION_FIELDS, sort: RESERVATION_FIELDS, defaultSort: 'createdAt:desc' };
     const list = readListRequest(ctx, query, fields, this.config.queryMaxTimeMS);
-    const coupon = await this.visibleCoupon(ctx, pathCode);
+    const coupon = await this.visibleCoupon(ctx, pathCode, query.customerNumber);
     const scope = { code: coupon.code, ...owner };
     const page = await this.records.page(ctx.tenant, pageQuery(list, scope));
     const now = new Date();
@@ -79,7 +79,7 @@ export class ReservationsService {
   }
 
   async get(ctx: RequestContext, pathCode: string, id: string, named: string | undefined): Promise<ReservationResponseDto> {
-    const coupon = await this.visibleCoupon(ctx, pathCode);
+    const coupon = await this.visibleCoupon(ctx, pathCode, named);
     const r = await this.ownReservation(ctx, coupon, id, named);
     return toReservationView(r, new Date());
   }
@@ -91,7 +91,7 @@ export class ReservationsService {
    */
   async release(ctx: RequestContext, pathCode: string, id: string, named: string | undefined): Promise<Outcome<never>> {
     const { tenant } = ctx;
-    const coupon = await this.lookup.findActive(tenant, pathCode);
+    const coupon = await this.lookup.findActive(ctx, pathCode, named);
     const r = await this.ownReservation(ctx, coupon, id, named);
     if (r.state === 'CONSUMED') {
       throw ApiError.duplicate(
@@ -132,8 +132,8 @@ export class ReservationsService {
   }
 
   /** The coupon of a read: soft-deleted ones stay readable for managers (like redemptions, §6.6). */
-  private async visibleCoupon(ctx: RequestContext, pathCode: string): Promise<Coupon> {
-    const coupon = await this.lookup.find(ctx.tenant, pathCode);
+  private async visibleCoupon(ctx: RequestContext, pathCode: string, named: string | undefined): Promise<Coupon> {
+    const coupon = await this.lookup.find(ctx, pathCode, named);
     const manager = ctx.auth.hasScope(COUPON_SCOPES.manage) || ctx.auth.hasScope(COUPON_SCOPES.read);
     if (!coupon || (coupon.deleted && !manager)) throw couponNotFound(pathCode);
     return coupon;

@@ -1,5 +1,5 @@
 import { BaseConfig, ConfigError, readBaseConfig } from '@suite/api-kit';
-import { AuthModuleOptions, authOptionsFromEnv } from '@suite/auth';
+import { AuthModuleOptions, authOptionsFromEnv, productionAuthSettings } from '@suite/auth';
 import type { ServiceIdentity } from '@suite/foundation';
 
 export const SERVICE_NAME = 'customer-segment';
@@ -20,9 +20,16 @@ export interface CustomerSegmentConfig extends BaseConfig {
   segmentMaxPerCustomer: number;
 }
 
+/**
+ * What this app refuses to start without in production, all listed when missing: the URL of
+ * its one peer (category items, trees, the match), the token issuer, audience and JWKS,
+ * and its own client credentials for the calls to that peer.
+ */
+export const PRODUCTION_SETTINGS = ['CATEGORY_URL', ...productionAuthSettings({ callsPeers: true })];
+
 /** The only place this app reads the environment (STYLE habit 8). */
 export function loadCustomerSegmentConfig(env: NodeJS.ProcessEnv = process.env): CustomerSegmentConfig {
-  const base = readBaseConfig(env, { port: 3001 });
+  const base = readBaseConfig(env, { port: 3001, requiredInProduction: PRODUCTION_SETTINGS });
   const problems: string[] = [];
   const limit = (name: string): number => {
     const raw = env[name];

@@ -43,4 +43,20 @@ describe('readBaseConfig', () => {
       expect((e as ConfigError).problems).toHaveLength(4);
     }
   });
+  it('times database commands unless MONGODB_COMMAND_METRICS=false, and refuses anything but true or false', () => {
+    const read = (value?: string) => readBaseConfig({ MONGODB_URI: 'mongodb://x', MONGODB_COMMAND_METRICS: value }, { port: 1 });
+    expect(read().mongodbCommandMetrics).toBe(true);
+    expect(read('false').mongodbCommandMetrics).toBe(false);
+    expect(read(' TRUE ').mongodbCommandMetrics).toBe(true);
+    expect(() => read('no')).toThrow("MONGODB_COMMAND_METRICS must be true or false (got 'no')");
+  });
+  it('reads the outbox lease (default 5000 ms, heartbeat 1000 ms) and refuses a heartbeat beyond half the lease', () => {
+    const read = (env: Record<string, string>) => readBaseConfig({ MONGODB_URI: 'mongodb://x', ...env }, { port: 1 });
+    expect(read({}).outboxLease).toEqual({ leaseMs: 5000, heartbeatMs: 1000 });
+    expect(read({ OUTBOX_LEASE_MS: '2000', OUTBOX_HEARTBEAT_MS: '250' }).outboxLease).toEqual({ leaseMs: 2000, heartbeatMs: 250 });
+    expect(() => read({ OUTBOX_LEASE_MS: '2000', OUTBOX_HEARTBEAT_MS: '1500' })).toThrow(
+      'OUTBOX_HEARTBEAT_MS must be at most half of OUTBOX_LEASE_MS',
+    );
+    expect(() => read({ OUTBOX_LEASE_MS: 'soon' })).toThrow("OUTBOX_LEASE_MS must be an integer from 200 to 600000 (got 'soon')");
+  });
 });

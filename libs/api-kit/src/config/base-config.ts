@@ -1,3 +1,5 @@
+import { readTenantRateLimits, readTrustProxy, TenantRateLimits } from './rate-limits';
+
 /**
  * Configuration every service shares (conventions §12), parsed and validated from an environment
  * object at boot. Only the apps' `config/` files pass `process.env` in (STYLE habit 8); a bad
@@ -18,6 +20,20 @@ export interface BaseConfig {
   logLevel: string;
   /** S2S-8/S2S-13: how long an open circuit stays open (default 30 s); tests shorten it. */
   peerBreakerOpenMs: number;
+  /** Requests per tenant on every protected route (RATE_LIMIT_PER_TENANT, RATE_LIMIT_TENANTS). */
+  rateLimits: TenantRateLimits;
+  /** Peers whose X-Forwarded-For is believed for the client address (TRUST_PROXY, default `loopback`). */
+  trustProxy: string[];
+  /** With several instances one dispatches the outbox: its lease and heartbeat (OUTBOX_LEASE_MS 5000, OUTBOX_HEARTBEAT_MS 1000). */
+  outboxLease: { leaseMs: number; heartbeatMs: number };
+  /** `mongodb_command_duration_seconds` from the driver's command monitoring (MONGODB_COMMAND_METRICS, default true). */
+  mongodbCommandMetrics: boolean;
+  /**
+   * Graceful shutdown on SIGTERM/SIGINT (see `enableGracefulShutdown`): `drainMs` (SHUTDOWN_DRAIN_MS,
+   * default 10000, 0 allowed) bounds the whole stop; `delayMs` (SHUTDOWN_DELAY_MS, default 0, at most
+   * `drainMs`) is how long the app keeps accepting new connections after readiness turned 503.
+   */
+  shutdown: { drainMs: number; delayMs: number };
 }
 
 export class ConfigError extends Error {
@@ -29,8 +45,24 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
-export function readBaseConfig(env: Env, defaults: { port: number }): BaseConfig {
+/** What an app adds to {@link readBaseConfig}: its default port and what production cannot lack. */
+export interface BaseConfigDefaults {
+  port: number;
+  /**
+   * Variables the app cannot run without when NODE_ENV=production, besides MONGODB_URI: the URLs of
+   * the peers it calls, the token settings (`productionAuthSettings` of @suite/auth). Each missing
+   * one is a problem of its own, so the refusal to start lists all of them at once.
+   */
+  requiredInProduction?: readonly string[];
+}
+
+export function readBaseConfig(env: Env, defaults: BaseConfigDefaults): BaseConfig {
   const problems: string[] = [];
+  if (env.NODE_ENV === 'production') {
+    for (const name of defaults.requiredInProduction ?? []) {
+      if (!env[name]) problems.push(`${name} is required when NODE_ENV=production`);
+    }
+  }
   const int = (name: string, fallback: number, min: number, max: number): number => {
     const raw = env[name];
     if (raw === undefined || raw === '') return fallback;
@@ -52,6 +84,13 @@ export function readBaseConfig(env: Env, defaults: { port: number }): BaseConfig
       problems.push(`${name} must be an http(s) URL (got '${raw}')`);
       return undefined;
     }
+  };
+  const bool = (name: string, fallback: boolean): boolean => {
+    const raw = env[name]?.trim().toLowerCase();
+    if (raw === undefined || raw === '') return fallback;
+    if (raw === 'true' || raw === 'false') return raw === 'true';
+    problems.push(`${name} must be true or false (got '${env[name]}')`);
+    return fallback;
   };
   const mongodbUri = env.MONGODB_URI ?? '';
   if (!/^mongodb(\+srv)?:\/\//.test(mongodbUri)) problems.push('MONGODB_URI is required and must be a mongodb:// URI');
@@ -94,7 +133,18 @@ export function readBaseConfig(env: Env, defaults: { port: number }): BaseConfig
       .filter(Boolean),
     logLevel: env.LOG_LEVEL || 'info',
     peerBreakerOpenMs: int('PEER_BREAKER_OPEN_MS', 30000, 100, 600000),
+    rateLimits: readTenantRateLimits(env, problems),
+    trustProxy: readTrustProxy(env, problems),
+    outboxLease: { leaseMs: int('OUTBOX_LEASE_MS', 5000, 200, 600000), heartbeatMs: int('OUTBOX_HEARTBEAT_MS', 1000, 50, 300000) },
+    mongodbCommandMetrics: bool('MONGODB_COMMAND_METRICS', true),
+    shutdown: { drainMs: int('SHUTDOWN_DRAIN_MS', 10000, 0, 600000), delayMs: int('SHUTDOWN_DELAY_MS', 0, 0, 600000) },
   };
+  if (config.shutdown.delayMs > config.shutdown.drainMs) {
+    problems.push(`SHUTDOWN_DELAY_MS must be at most SHUTDOWN_DRAIN_MS (got ${config.shutdown.delayMs} and ${config.shutdown.drainMs})`);
+  }
+  const { leaseMs, heartbeatMs } = config.outboxLease;
+  if (heartbeatMs * 2 > leaseMs)
+    problems.push(`OUTBOX_HEARTBEAT_MS must be at most half of OUTBOX_LEASE_MS (got ${heartbeatMs} and ${leaseMs})`);
   if (problems.length) throw new ConfigError(problems);
   return config;
 }

@@ -1,1 +1,2 @@
 export * from './base-config';
+export * from './rate-limits';

@@ -95,6 +95,17 @@ export class ApiError extends Error {
     });
   }
 
+  /**
+   * 429 (ERR-3): a rate limit or a failed-attempt throttle refused the request; `Retry-After` is the
+   * whole seconds until it admits requests again (at least 1).
+   */
+  static tooManyRequests(message: string, retryAfterSeconds: number, details: ErrorDetail[] = []): ApiError {
+    return new ApiError('too_many_requests', message, {
+      details,
+      headers: { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) },
+    });
+  }
+
   static internal(cause?: unknown): ApiError {
     return new ApiError('internal_error', 'An unexpected error occurred.', { cause });
   }

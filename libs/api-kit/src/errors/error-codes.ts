@@ -21,6 +21,8 @@ export const ERROR_STATUS = {
   idempotency_key_reused: 422,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  /** A per-tenant rate limit or a failed-attempt throttle; always with `Retry-After` in seconds (ERR-3). */
+  too_many_requests: 429,
   internal_error: 500,
   upstream_unavailable: 503,
   service_unavailable: 503,
@@ -68,6 +70,7 @@ export const REASON_PHRASES: Readonly<Record<number, string>> = {
   413: 'Payload Too Large',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
+  429: 'Too Many Requests',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };

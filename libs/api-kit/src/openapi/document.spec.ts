@@ -85,7 +85,15 @@ describe('buildOpenApiDocument', () => {
       const get = doc.paths['/svc/{tenant}/things/{id}'].get;
       expect(get.parameters.map((p: { name: string }) => p.name)).toEqual(['tenant', 'id']);
       expect(get.parameters[0].schema.pattern).toBe('^[a-z][a-z0-9]{2,15}$');
-      expect(Object.keys(get.responses)).toEqual(['200', '401', '403', '404']);
+      expect(Object.keys(get.responses)).toEqual(['200', '401', '403', '404', '429']);
+      // Every protected operation may meet the tenant's rate limit: 429 with Retry-After, in the profile.
+      expect(get.responses['429'].headers['Retry-After'].schema).toEqual({ type: 'integer', minimum: 1 });
+      expect(get.responses['429'].content['application/json'].example).toEqual({
+        status: 429,
+        type: 'too_many_requests',
+        message: 'Too many requests for this tenant; retry after 12 seconds.',
+        details: [{ type: 'limit_exceeded', message: 'at most 600 requests per 60 s' }],
+      });
       expect(get.responses['403'].description).toContain('holds none of `svc.manage`, `svc.read`');
       expect(get.responses['404'].content['application/json'].example).toEqual(renderError(ApiError.notFound('sample-id'), 'coupon'));
 

@@ -19,7 +19,8 @@ const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'tr
  * decorators (@nestjs/swagger), then completes it with what every operation shares:
  * - `security` comes from the access declarations (`@RequireScopes` any-of becomes one requirement
  *   per scope, `@Authenticated` an empty scope list; the decorators of @suite/auth write it), and
- *   each protected operation answers 401 (ERR-2a body) and 403 (TEN-2, AUTH-11) with examples;
+ *   each protected operation answers 401 (ERR-2a body), 403 (TEN-2, AUTH-11) and 429 (the tenant's
+ *   rate limit, ERR-3) with examples;
  * - every error response refers to the service's `Error` schema (its ERR-2 profile) with an example
  *   rendered by the real renderer;
  * - every templated path parameter is declared (the tenant with its TEN-1 pattern).
@@ -150,6 +151,16 @@ function completeAccess(operation: Json, profile: ErrorProfile): string[] {
   responses['403'] = {
     description: existing && existing.description !== reasonPhrase(403) ? `${forbidden} ${existing.description as string}` : forbidden,
     content: { 'application/json': { schema: { $ref: ERROR_SCHEMA_REF }, examples: named(forbiddenExamples(scopes, profile)) } },
+  };
+  // Every protected route counts against its tenant's rate limit (ERR-3); the example comes from the profile.
+  responses['429'] ??= {
+    description:
+      "Too many requests: the tenant's rate limit is exhausted, or a failed-attempt throttle holds (ERR-3). " +
+      'Retry after `Retry-After` seconds.',
+    headers: {
+      'Retry-After': { description: 'Whole seconds until the limit admits requests again.', schema: { type: 'integer', minimum: 1 } },
+    },
+    content: { 'application/json': { schema: { $ref: ERROR_SCHEMA_REF } } },
   };
   return scopes;
 }

@@ -37,6 +37,10 @@ const SAMPLES: Record<number, () => ApiError> = {
     new ApiError('idempotency_key_reused', 'The Idempotency-Key was already used for a different request.', {
       details: [{ field: 'Idempotency-Key', type: 'idempotency_key_reused', message: 'use a new key for a new request' }],
     }),
+  429: () =>
+    ApiError.tooManyRequests('Too many requests for this tenant; retry after 12 seconds.', 12, [
+      { type: 'limit_exceeded', message: 'at most 600 requests per 60 s' },
+    ]),
   500: () => ApiError.internal(),
   503: () => sample('service_unavailable', 'The service is temporarily unavailable.'),
 };

@@ -49,9 +49,14 @@ export function responseOutcome(value: unknown, routeStatus: number): StoredResp
   return { kind: 'response', status, headers: Object.entries(headers), ...(text === undefined ? {} : { body: text }) };
 }
 
-/** The outcome of an error the handler threw, when it is one to keep: an `ApiError` with a 4xx status. */
+/**
+ * The outcome of an error the handler threw, when it is one to keep: an `ApiError` with a 4xx
+ * status other than 429. A 429 (a throttle, ERR-3) says "not now": kept, it would be the answer to
+ * every retry with the key even after `Retry-After` has passed, so the key is released instead.
+ */
 export function errorOutcome(error: unknown): StoredError | undefined {
   if (!(error instanceof ApiError) || error.httpStatus < 400 || error.httpStatus >= 500) return undefined;
+  if (error.httpStatus === 429) return undefined;
   return {
     kind: 'error',
     status: error.httpStatus,
