@@ -5,7 +5,7 @@
 const tseslint = require('typescript-eslint');
 
 const APPS = ['customer-segment', 'coupon', 'category'];
-const LIBS = ['auth', 'api-kit', 'persistence', 'mongo-embedded', 'testing', 'foundation'];
+const LIBS = ['auth', 'api-kit', 'persistence', 'mongo-embedded', 'testing', 'foundation', 'observability'];
 
 const deepLibImports = {
   group: LIBS.map((l) => `@suite/${l}/**`),

@@ -17,7 +17,7 @@ const swc = [
   },
 ];
 
-const libs = ['auth', 'api-kit', 'persistence', 'mongo-embedded', 'testing', 'foundation'];
+const libs = ['auth', 'api-kit', 'persistence', 'mongo-embedded', 'testing', 'foundation', 'observability'];
 
 module.exports = {
   rootDir: __dirname,

@@ -1,13 +1,42 @@
-import { readFileSync } from 'node:fs';
+import { ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { serializeOpenApiDocument } from '@suite/api-kit';
 import { signDevToken } from '@suite/auth';
+import { HttpStub, RecordedRequest } from '@suite/testing';
 import { launchSuite, RunningSuite, SERVICES } from './launcher';
 
 // The start command's launcher, as `npm start` runs it: embedded database, three app processes,
-// one gateway. Proves the base URL routes to each app, that health reflects the apps, and that a
-// stopped app makes the gateway answer 503 (never a hang or a 502) until it is back.
+// one gateway. Proves the base URL routes to each app, that health reflects the apps, that a
+// stopped app makes the gateway answer 503 (never a hang or a 502) until it is back, and that a
+// child that dies is restarted. Then `npm start` itself (dist/tools/start.js) as a child process:
+// peer URLs from its environment, a database restarted on its data directory, and giving up on a
+// child that keeps dying.
 const SIGNING = { secret: 'launcher-test-secret', issuer: 'http://localhost/auth', audience: 'commerce-api' };
+const AUTH_ENV = { AUTH_HS256_SECRET: SIGNING.secret, AUTH_ISSUER: SIGNING.issuer, AUTH_AUDIENCE: SIGNING.audience };
+const ROOT = path.join(__dirname, '..');
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Polls until `check` holds; a hang fails with `what`, never silently. */
+async function until<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await Promise.resolve()
+      .then(check)
+      .catch(() => undefined);
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await sleep(200);
+  }
+}
+
+const status = async (url: string, init: RequestInit = {}) => {
+  const res = await fetch(url, { ...init, signal: AbortSignal.timeout(10_000) });
+  await res.arrayBuffer();
+  return res.status;
+};
 
 describe('suite launcher (npm start)', () => {
   let suite: RunningSuite;
@@ -17,19 +46,16 @@ describe('suite launcher (npm start)', () => {
     // On a failed start the children's output is the first thing to read.
     suite = await launchSuite({
       port: 0,
-      env: {
-        AUTH_HS256_SECRET: SIGNING.secret,
-        AUTH_ISSUER: SIGNING.issuer,
-        AUTH_AUDIENCE: SIGNING.audience,
-        LOG_LEVEL: 'warn',
-        NODE_ENV: 'test',
-      },
+      env: { ...AUTH_ENV, LOG_LEVEL: 'warn', NODE_ENV: 'test' },
+      restart: { initialDelayMs: 200 },
+      // Generous: the machine running the tests may be busy; the apps usually boot in seconds.
+      readyTimeoutMs: 120_000,
       output: (service, line) => lines.push(`[${service}] ${line}`),
     }).catch((e) => {
       process.stderr.write(`${lines.slice(-40).join('\n')}\n`);
       throw e;
     });
-  }, 90000);
+  }, 180000);
   afterAll(async () => {
     await suite?.stop();
   }, 30000);
@@ -116,9 +142,227 @@ describe('suite launcher (npm start)', () => {
     await suite.stopService('coupon');
     const down = await fetch(`${suite.baseUrl}/coupon/acme/coupons`, { signal: AbortSignal.timeout(5000) });
     expect(down.status).toBe(503);
-    expect((await down.json()).errorCode).toBe('service_unavailable');
+    // In the coupon service's error profile (ERR-2): the gateway answers for the app.
+    expect((await down.json()).type).toBe('service_unavailable');
     expect((await fetch(`${suite.baseUrl}/health/ready`)).status).toBe(503);
+    // A deliberate stop is not an exit to recover from: nothing restarts it.
+    await sleep(1500);
+    expect(await status(`${suite.baseUrl}/coupon/acme/coupons`)).toBe(503);
+    expect(lines.filter((l) => l.startsWith('[launcher] coupon exited'))).toEqual([]);
     await suite.startService('coupon');
     expect((await fetch(`${suite.baseUrl}/health/ready`)).status).toBe(200);
   }, 60000);
+
+  it('restarts an app that was killed, on the same port, and says so', async () => {
+    const before = suite.services.coupon.child!.pid!;
+    const mark = lines.length;
+    process.kill(before, 'SIGKILL');
+    await until('the launcher reports the exit', () =>
+      lines.slice(mark).includes('[launcher] coupon exited (signal SIGKILL); restarting in 200 ms (attempt 1/5)'),
+    );
+    await until('the coupon app answers again', async () => (await status(`${suite.baseUrl}/coupon/acme/coupons`)) === 401);
+    const after = suite.services.coupon.child!.pid!;
+    expect(after).not.toBe(before);
+    expect(lines.slice(mark)).toContain(`[launcher] coupon is back (pid ${after})`);
+    expect(await status(`${suite.services.coupon.url}/health/ready`)).toBe(200);
+  }, 90000);
+
+  it('restarts the embedded database after kill -9; the apps come back on it (its in-memory data is gone)', async () => {
+    const admin = await signDevToken(
+      { tenant: 'acme', principalType: 'employee', scopes: ['coupon.coupon_manage', 'coupon.coupon_read'] },
+      SIGNING,
+    );
+    const headers = { authorization: `Bearer ${admin}`, 'content-type': 'application/json' };
+    const coupon = (code: string) => ({ code, name: code, discountAbsolute: { amount: 5, currency: 'USD' } });
+    expect(await status(`${suite.baseUrl}/coupon/acme/coupons`, { method: 'POST', headers, body: JSON.stringify(coupon('BEFORE')) })).toBe(
+      201,
+    );
+
+    const mark = lines.length;
+    const appPids = SERVICES.map((s) => suite.services[s].child!.pid);
+    process.kill(suite.database!.child!.pid!, 'SIGKILL');
+    await until('the launcher reports the exit', () =>
+      lines
+        .slice(mark)
+        .some((l) =>
+          l.startsWith('[launcher] mongo exited (signal SIGKILL); restarting in 200 ms (attempt 1/5); it kept its data in memory only'),
+        ),
+    );
+    // Writes work again once the database and the apps are back.
+    await until(
+      'a write succeeds again',
+      async () =>
+        (await status(`${suite.baseUrl}/coupon/acme/coupons`, { method: 'POST', headers, body: JSON.stringify(coupon('AFTER')) })) === 201,
+      90_000,
+    );
+    expect((await fetch(`${suite.baseUrl}/health/ready`)).status).toBe(200);
+    expect(lines.slice(mark)).toEqual(expect.arrayContaining([expect.stringMatching(/^\[launcher\] mongo is back \(pid \d+\)$/)]));
+    // The apps were restarted with it, so none keeps believing its collections and indexes exist.
+    expect(SERVICES.map((s, i) => suite.services[s].child!.pid !== appPids[i])).toEqual([true, true, true]);
+    expect(await status(`${suite.baseUrl}/coupon/acme/coupons/BEFORE`, { headers })).toBe(404);
+    expect(await status(`${suite.baseUrl}/coupon/acme/coupons/AFTER`, { headers })).toBe(200);
+  }, 120000);
+});
+
+/** The customer-segment contract as far as the coupon service's membership check reads it. */
+function segmentStub(req: RecordedRequest) {
+  if (req.method === 'GET' && req.path === '/customer-segment/stubbed/segments') {
+    const metadata = { version: 1, createdAt: '2024-01-01T00:00:00.000Z', modifiedAt: '2024-01-01T00:00:00.000Z' };
+    return { json: [{ id: 'seg-stub', name: { en: 'Stub' }, status: 'ACTIVE', siteCode: 'main', metadata }] };
+  }
+  return { status: 404, json: { code: 404, status: 'Not Found', errorCode: 'resource_not_found', message: 'no such route', details: [] } };
+}
+
+describe('npm start (dist/tools/start.js as a child process)', () => {
+  let child: ChildProcess | undefined;
+  let stub: HttpStub;
+  let dataDir: string;
+  const out: string[] = [];
+  const err: string[] = [];
+
+  function startCommand(args: string[], env: Record<string, string>): ChildProcess {
+    const base = { ...process.env };
+    for (const k of ['MONGODB_URI', 'REPLICAS', 'CUSTOMER_SEGMENT_URL', 'COUPON_URL', 'CATEGORY_URL']) delete base[k];
+    const started = spawn(process.execPath, [path.join(ROOT, 'dist/tools/start.js'), ...args], {
+      env: { ...base, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    for (const [stream, sink] of [
+      [started.stdout, out],
+      [started.stderr, err],
+    ] as const) {
+      let buffer = '';
+      stream?.setEncoding('utf8');
+      stream?.on('data', (chunk: string) => {
+        buffer += chunk;
+        const parts = buffer.split('\n');
+        buffer = parts.pop() ?? '';
+        sink.push(...parts);
+      });
+    }
+    return started;
+  }
+
+  beforeAll(async () => {
+    stub = await HttpStub.start(segmentStub);
+    dataDir = mkdtempSync(path.join(tmpdir(), 'start-data-'));
+  });
+  afterAll(async () => {
+    if (child && child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    }
+    await stub.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }, 60000);
+
+  it('refuses a bad --replicas with a clear message, before starting anything', async () => {
+    const bad = startCommand(['--replicas', '0'], {});
+    const [code] = (await once(bad, 'exit')) as [number];
+    expect(code).toBe(2);
+    expect(err.join('\n')).toContain('npm start: --replicas must be an integer from 1 to 16');
+  });
+
+  it(
+    'gives the apps the peer URLs of its environment (conventions §12), restarts the database on its data directory, ' +
+      'and gives up with a non-zero exit on a child that keeps dying',
+    async () => {
+      out.length = err.length = 0;
+      child = startCommand([], {
+        ...AUTH_ENV,
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'warn',
+        PORT: '0',
+        HOST: '127.0.0.1',
+        DATA_DIR: dataDir,
+        CUSTOMER_SEGMENT_URL: stub.url,
+        LAUNCHER_MAX_RESTARTS: '2',
+        LAUNCHER_RESTART_DELAY_MS: '100',
+        LAUNCHER_READY_TIMEOUT_MS: '120000',
+      });
+      const exited = once(child, 'exit') as Promise<[number | null, string | null]>;
+      const baseUrl = await until(
+        'npm start is ready',
+        () => {
+          if (child!.exitCode !== null) throw new Error(`npm start exited early:\n${[...out, ...err].slice(-30).join('\n')}`);
+          return /Commerce suite ready in \d+ ms on (\S+)/.exec(out.join('\n'))?.[1];
+        },
+        150_000,
+      ).catch((e) => {
+        process.stderr.write(`${[...out, ...err].slice(-40).join('\n')}\n`);
+        throw e;
+      });
+
+      // A segment-restricted coupon: only the stub knows segment "seg-stub" and its member.
+      const admin = await signDevToken(
+        { tenant: 'stubbed', principalType: 'employee', scopes: ['coupon.coupon_manage', 'coupon.coupon_read'] },
+        SIGNING,
+      );
+      const customer = await signDevToken(
+        {
+          tenant: 'stubbed',
+          principalType: 'customer',
+          customerId: 'C-STUB',
+          scopes: ['coupon.coupon_redeem', 'customersegment.segment_read_own'],
+        },
+        SIGNING,
+      );
+      const json = (token: string) => ({ authorization: `Bearer ${token}`, 'content-type': 'application/json' });
+      const created = await status(`${baseUrl}/coupon/stubbed/coupons`, {
+        method: 'POST',
+        headers: json(admin),
+        body: JSON.stringify({
+          code: 'STUBSEG',
+          name: 'Stub segment',
+          discountAbsolute: { amount: 5, currency: 'USD' },
+          segmentRestricted: true,
+          restrictions: { segments: ['seg-stub'] },
+        }),
+      });
+      expect(created).toBe(201);
+      const validation = await fetch(`${baseUrl}/coupon/stubbed/coupons/STUBSEG/validation`, {
+        method: 'POST',
+        headers: json(customer),
+        body: JSON.stringify({ orderTotal: { amount: 20, currency: 'USD' }, discount: { amount: 5, currency: 'USD' } }),
+      });
+      expect([validation.status, await validation.text()]).toEqual([200, '']);
+      const asked = stub.requests.filter((r) => r.path === '/customer-segment/stubbed/segments');
+      expect(asked.length).toBeGreaterThanOrEqual(1);
+      expect(asked[0].query.get('customerId')).toBe('C-STUB');
+      expect(out.join('\n')).toContain(`peer URLs of the apps: customer-segment ${stub.url},`);
+
+      // kill -9 of the database: restarted on the same data directory, the data is still there.
+      const dbPid = Number(/database: \S+ \(embedded, pid (\d+)/.exec(out.join('\n'))?.[1]);
+      expect(dbPid).toBeGreaterThan(0);
+      process.kill(dbPid, 'SIGKILL');
+      const restartedPid = await until(
+        'the database is back',
+        () => Number(/\[launcher\] mongo is back \(pid (\d+)\)/.exec(out.join('\n'))?.[1]) || undefined,
+      );
+      expect(out).toContain(
+        `[launcher] mongo exited (signal SIGKILL); restarting in 100 ms (attempt 1/2) (same data directory ${dataDir})`,
+      );
+      await until(
+        'the coupon is read again',
+        async () => (await status(`${baseUrl}/coupon/stubbed/coupons/STUBSEG`, { headers: json(admin) })) === 200,
+      );
+
+      // A database that cannot start any more (its data directory is now a file) keeps exiting.
+      rmSync(dataDir, { recursive: true, force: true });
+      writeFileSync(dataDir, 'not a directory');
+      process.kill(restartedPid, 'SIGKILL');
+      const [code] = await exited;
+      expect(code).toBe(1);
+      expect(out).toContain(
+        `[launcher] mongo exited (signal SIGKILL); restarting in 200 ms (attempt 2/2) (same data directory ${dataDir})`,
+      );
+      expect(err.join('\n')).toMatch(
+        /npm start: mongo exited 3 times within 60 s \(last: code 1\); the launcher gave up and stopped the suite/,
+      );
+      // Everything is stopped: the base URL no longer answers.
+      await expect(fetch(`${baseUrl}/health/live`, { signal: AbortSignal.timeout(2000) })).rejects.toThrow();
+      rmSync(dataDir, { force: true });
+    },
+    400_000,
+  );
 });

@@ -1,8 +1,10 @@
 /**
  * The suite launcher behind `npm start` and the suite-level tests: the embedded MongoDB server
- * (unless MONGODB_URI is given), the three apps as separate processes on internal ports, and one
- * base URL that routes /customer-segment/*, /coupon/* and /category/* to them through
- * @fastify/http-proxy. Peers reach each other on their internal addresses.
+ * (unless MONGODB_URI is given), each app as one or more separate processes on internal ports, and
+ * one base URL that routes /customer-segment/*, /coupon/* and /category/* to them through
+ * @fastify/http-proxy (balanced over the instances of an app). Every child is supervised: one
+ * that exits unexpectedly is restarted on the same port with exponential backoff; one that keeps
+ * exiting makes the launcher stop everything and report the failure.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -22,6 +24,27 @@ const ROOT = (() => {
 })();
 const DIST = path.join(ROOT, 'dist');
 
+/** The peer URL variables of conventions §12, by the service they point at. */
+const PEER_URL_VARIABLES: Record<ServiceName, string> = {
+  'customer-segment': 'CUSTOMER_SEGMENT_URL',
+  coupon: 'COUPON_URL',
+  category: 'CATEGORY_URL',
+};
+
+/** When a child that exits unexpectedly is restarted, and when the launcher gives up. */
+export interface RestartPolicy {
+  /** Restarts of one child allowed within `windowMs`; one more exit stops the suite (default 5). */
+  maxRestarts: number;
+  /** The window the restarts are counted in (default 60 000 ms). */
+  windowMs: number;
+  /** The delay before the first restart in the window; it doubles with each further one (default 500 ms). */
+  initialDelayMs: number;
+  /** The longest delay (default 8000 ms). */
+  maxDelayMs: number;
+}
+
+export const DEFAULT_RESTART_POLICY: RestartPolicy = { maxRestarts: 5, windowMs: 60_000, initialDelayMs: 500, maxDelayMs: 8000 };
+
 export interface SuiteOptions {
   /** Base URL port (0 picks a free one). */
   port?: number;
@@ -30,28 +53,60 @@ export interface SuiteOptions {
   mongodbUri?: string;
   /** Data directory of the embedded server; undefined keeps data in memory only. */
   dataDir?: string;
-  /** Environment passed to every app (AUTH_*, I18N_*, peer URL overrides, ...). */
+  /**
+   * Environment passed to every app (AUTH_*, I18N_*, peer URL overrides, ...), over this process's
+   * own. A peer URL set here or in this process's environment wins over the internal address
+   * (conventions §12).
+   */
   env?: Record<string, string | undefined>;
+  /** Processes per app (default 1), on distinct internal ports, balanced by the gateway. */
+  replicas?: number;
+  /** Supervision of the children (defaults: {@link DEFAULT_RESTART_POLICY}). */
+  restart?: Partial<RestartPolicy>;
   /** Where child output goes; default: prefixed lines on this process's stdout/stderr. */
   output?: (service: string, line: string) => void;
+  /** How long a child may take to get ready (default 30 s per replica). */
   readyTimeoutMs?: number;
 }
 
+/** One process of an app. `child` is the current process: it changes when the instance is restarted. */
+export interface ServiceInstance {
+  name: ServiceName;
+  /** 1-based. */
+  index: number;
+  /** `coupon`, or `coupon#2` when there are several instances; the prefix of its output lines. */
+  label: string;
+  port: number;
+  url: string;
+  readonly child?: ChildProcess;
+}
+
+/** An app: its instances, and for the common single-instance case the first one's port, URL and process. */
 export interface ServiceProcess {
   name: ServiceName;
   port: number;
   url: string;
-  child?: ChildProcess;
+  readonly child?: ChildProcess;
+  instances: ServiceInstance[];
 }
 
 export interface RunningSuite {
   baseUrl: string;
   mongodbUri: string;
   services: Record<ServiceName, ServiceProcess>;
-  /** Stops one app (SIGTERM, then SIGKILL after 10 s). */
-  stopService(name: ServiceName): Promise<void>;
-  /** Starts a stopped app again on the same internal port and waits until it is ready. */
-  startService(name: ServiceName): Promise<void>;
+  /** The embedded database's process (absent when `mongodbUri` was given). */
+  database?: { readonly child?: ChildProcess; port: number; dataDir?: string };
+  /** The peer base URL each app was given for each service (conventions §12). */
+  peerUrls: Record<ServiceName, string>;
+  /** Stops every instance of an app, or one (1-based index), deliberately: it is not restarted. SIGTERM, then SIGKILL after 10 s. */
+  stopService(name: ServiceName, index?: number): Promise<void>;
+  /** Starts stopped instances of an app again on the same internal ports and waits until they are ready. */
+  startService(name: ServiceName, index?: number): Promise<void>;
+  /**
+   * Settles when the launcher gave up on a child that kept exiting: by then it has stopped
+   * everything. Never settles otherwise.
+   */
+  failed: Promise<Error>;
   stop(): Promise<void>;
 }
 
@@ -82,7 +137,8 @@ function pipeLines(child: ChildProcess, name: string, output: (service: string, 
 async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string, child?: ChildProcess): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child && child.exitCode !== null) throw new Error(`${what} exited with code ${child.exitCode} before it was ready`);
+    if (child && (child.exitCode !== null || child.signalCode !== null))
+      throw new Error(`${what} exited (${exitReason(child)}) before it was ready`);
     if (await check().catch(() => false)) return;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -115,6 +171,130 @@ async function stopChild(child: ChildProcess | undefined, graceMs = 10000): Prom
   clearTimeout(timer);
 }
 
+function exitReason(child: { exitCode: number | null; signalCode: NodeJS.Signals | null }): string {
+  return child.signalCode ? `signal ${child.signalCode}` : `code ${child.exitCode}`;
+}
+
+const duration = (ms: number) => (ms < 1000 ? `${ms} ms` : `${Math.round(ms / 100) / 10} s`);
+
+/** Where a process on this machine connects to reach a server listening on `host`. */
+const connectHost = (host: string) => (host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host);
+
+interface SupervisorContext {
+  policy: RestartPolicy;
+  readyTimeoutMs: number;
+  output: (service: string, line: string) => void;
+  /** True once the whole suite is stopping: exits are expected then. */
+  stopping: () => boolean;
+  giveUp: (reason: string) => void;
+}
+
+/**
+ * One supervised child: started, watched, restarted after an unexpected exit with exponential
+ * backoff (counted per `windowMs`), stopped deliberately without a restart.
+ */
+class Supervised {
+  child?: ChildProcess;
+  /** Whether the child should be running (false after a deliberate stop). */
+  private wanted = false;
+  /** Whether it was ready once: exits before that fail the launch instead of being restarted. */
+  private watched = false;
+  private readonly exits: number[] = [];
+  private restartTimer?: NodeJS.Timeout;
+  /** A deliberate stop still under way (a start waits for it). */
+  private stopped?: Promise<void>;
+
+  constructor(
+    readonly label: string,
+    private readonly spawnChild: () => ChildProcess,
+    private readonly ready: () => Promise<boolean>,
+    private readonly ctx: SupervisorContext,
+    private readonly hooks: {
+      /** Runs when the child exited unexpectedly, before the restart is scheduled. */
+      onExit?: () => void;
+      /** Runs after a restarted child is ready again. */
+      afterRestart?: () => Promise<void>;
+      /** What the restart log line adds (the embedded database says what is lost). */
+      restartNote?: string;
+    } = {},
+  ) {}
+
+  /** Starts the child and waits until it is ready; rejects if it exits or times out first. */
+  async start(): Promise<void> {
+    await this.stopped;
+    this.wanted = true;
+    clearTimeout(this.restartTimer);
+    const running = this.child && this.child.exitCode === null && this.child.signalCode === null;
+    // Until it is ready, an exit fails this start instead of being restarted.
+    this.watched = false;
+    const child = running ? this.child! : this.launch();
+    try {
+      await waitFor(this.ready, this.ctx.readyTimeoutMs, `the ${this.label} process`, child);
+    } catch (e) {
+      if (!this.watched) await stopChild(child);
+      throw e;
+    }
+    this.watched = true;
+  }
+
+  /** Stops the child deliberately: it is not restarted. */
+  async stop(): Promise<void> {
+    this.wanted = false;
+    clearTimeout(this.restartTimer);
+    this.stopped = stopChild(this.child);
+    await this.stopped;
+  }
+
+  private launch(): ChildProcess {
+    const child = this.spawnChild();
+    this.child = child;
+    child.once('exit', () => this.onExit(child));
+    return child;
+  }
+
+  private onExit(child: ChildProcess): void {
+    // A replaced child, a deliberate stop, the suite stopping, or a launch still being waited for.
+    if (child !== this.child || !this.wanted || !this.watched || this.ctx.stopping()) return;
+    const now = Date.now();
+    this.exits.push(now);
+    while (this.exits.length && this.exits[0] <= now - this.ctx.policy.windowMs) this.exits.shift();
+    const attempt = this.exits.length;
+    const { maxRestarts, windowMs, initialDelayMs, maxDelayMs } = this.ctx.policy;
+    if (attempt > maxRestarts) {
+      this.ctx.giveUp(`${this.label} exited ${attempt} times within ${duration(windowMs)} (last: ${exitReason(child)})`);
+      return;
+    }
+    const delay = Math.min(initialDelayMs * 2 ** (attempt - 1), maxDelayMs);
+    const note = this.hooks.restartNote ?? '';
+    this.ctx.output(
+      'launcher',
+      `${this.label} exited (${exitReason(child)}); restarting in ${duration(delay)} (attempt ${attempt}/${maxRestarts})${note}`,
+    );
+    this.hooks.onExit?.();
+    this.restartTimer = setTimeout(() => {
+      if (!this.wanted || this.ctx.stopping()) return;
+      void this.awaitReady(this.launch())
+        .then(() => this.hooks.afterRestart?.())
+        .catch(() => undefined);
+    }, delay);
+  }
+
+  /** Waits for a restarted child; one that never gets ready is killed, which counts as another exit. */
+  private async awaitReady(child: ChildProcess): Promise<void> {
+    try {
+      await waitFor(this.ready, this.ctx.readyTimeoutMs, `the ${this.label} process`, child);
+      if (child === this.child && !this.ctx.stopping()) this.ctx.output('launcher', `${this.label} is back (pid ${child.pid})`);
+    } catch (e) {
+      // An exit is handled by onExit; a child that hangs is killed so that it is.
+      if (child.exitCode === null && child.signalCode === null && child === this.child) {
+        this.ctx.output('launcher', `${(e as Error).message}; killing it`);
+        child.kill('SIGKILL');
+      }
+      throw e;
+    }
+  }
+}
+
 export async function launchSuite(options: SuiteOptions = {}): Promise<RunningSuite> {
   const host = options.host ?? '127.0.0.1';
   const output =
@@ -122,77 +302,168 @@ export async function launchSuite(options: SuiteOptions = {}): Promise<RunningSu
     ((service: string, line: string) => {
       process.stdout.write(`[${service}] ${line}\n`);
     });
-  const readyTimeoutMs = options.readyTimeoutMs ?? 30000;
-  const children: ChildProcess[] = [];
-  let mongoChild: ChildProcess | undefined;
+  const replicas = options.replicas ?? 1;
+  if (!Number.isInteger(replicas) || replicas < 1) throw new Error(`replicas must be a positive integer (got ${replicas})`);
+  // The apps boot at the same time on the same cores: more of them take longer.
+  const readyTimeoutMs = options.readyTimeoutMs ?? 30000 * replicas;
+  const policy: RestartPolicy = { ...DEFAULT_RESTART_POLICY, ...options.restart };
+
+  let stopping = false;
   let proxy: FastifyInstance | undefined;
+  let database: Supervised | undefined;
+  const apps: Array<{ instance: ServiceInstance; unit: Supervised }> = [];
+  let reportFailure: (e: Error) => void = () => undefined;
+  const failed = new Promise<Error>((resolve) => (reportFailure = resolve));
 
   const cleanup = async () => {
+    stopping = true;
     await proxy?.close().catch(() => undefined);
-    await Promise.all(Object.values(services).map((s) => stopChild(s.child)));
-    await stopChild(mongoChild);
+    await Promise.all(apps.map((a) => a.unit.stop()));
+    await database?.stop();
+  };
+  const ctx: SupervisorContext = {
+    policy,
+    readyTimeoutMs,
+    output,
+    stopping: () => stopping,
+    giveUp: (reason) => {
+      if (stopping) return;
+      output('launcher', `${reason}; giving up and stopping the suite`);
+      void cleanup().then(() => reportFailure(new Error(`${reason}; the launcher gave up and stopped the suite`)));
+    },
   };
 
   const services = {} as Record<ServiceName, ServiceProcess>;
   try {
     let mongodbUri = options.mongodbUri;
+    let databaseInfo: RunningSuite['database'];
     if (!mongodbUri) {
       const port = await freePort(host);
       const args = [path.join(DIST, 'libs/mongo-embedded/src/cli.js'), '--port', String(port), '--host', host];
-      if (options.dataDir) args.push('--data', path.resolve(options.dataDir));
-      mongoChild = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env } });
-      children.push(mongoChild);
-      pipeLines(mongoChild, 'mongo', output);
-      await waitFor(() => tcpOpen(port, host), readyTimeoutMs, 'the embedded MongoDB server', mongoChild);
-      mongodbUri = `mongodb://${host}:${port}`;
+      const dataDir = options.dataDir ? path.resolve(options.dataDir) : undefined;
+      if (dataDir) args.push('--data', dataDir);
+      const db: Supervised = new Supervised(
+        'mongo',
+        () => {
+          const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env } });
+          pipeLines(child, 'mongo', output);
+          return child;
+        },
+        () => tcpOpen(port, connectHost(host)),
+        ctx,
+        // Same port, same data directory. Without one, everything stored is gone: the apps are
+        // stopped until the database is back and then started afresh, so none keeps believing
+        // its collections and indexes exist (it would write to collections without their indexes).
+        dataDir
+          ? { restartNote: ` (same data directory ${dataDir})` }
+          : {
+              restartNote: '; it kept its data in memory only: everything stored so far is lost, and the apps restart after it',
+              onExit: () => void Promise.all(apps.map((a) => a.unit.stop())),
+              afterRestart: async () => {
+                await Promise.all(
+                  apps.map((a) =>
+                    a.unit
+                      .start()
+                      .catch((e: Error) => ctx.giveUp(`${a.unit.label} did not start again after the database restart: ${e.message}`)),
+                  ),
+                );
+              },
+            },
+      );
+      database = db;
+      await db.start();
+      mongodbUri = `mongodb://${connectHost(host)}:${port}`;
+      databaseInfo = {
+        port,
+        dataDir,
+        get child() {
+          return db.child;
+        },
+      };
     }
 
     for (const name of SERVICES) {
-      const port = await freePort(host);
-      services[name] = { name, port, url: `http://${host}:${port}` };
+      const instances: ServiceInstance[] = [];
+      for (let index = 1; index <= replicas; index++) {
+        const port = await freePort(host);
+        const label = replicas > 1 ? `${name}#${index}` : name;
+        const instance: ServiceInstance = { name, index, label, port, url: `http://${connectHost(host)}:${port}` };
+        instances.push(instance);
+      }
+      const first = instances[0];
+      services[name] = {
+        name,
+        port: first.port,
+        url: first.url,
+        instances,
+        get child() {
+          return first.child;
+        },
+      };
     }
-    const peerEnv = {
-      CUSTOMER_SEGMENT_URL: services['customer-segment'].url,
-      COUPON_URL: services.coupon.url,
-      CATEGORY_URL: services.category.url,
-    };
-    const appEnv = (s: ServiceProcess): NodeJS.ProcessEnv => {
-      const env: NodeJS.ProcessEnv = { ...process.env, ...peerEnv };
-      // Conventions §12: a peer URL set in the launcher's environment overrides the internal one.
+
+    // The base URL first: with several instances it is the apps' peer URL (it balances them).
+    const started = await startGateway({
+      port: options.port ?? 8080,
+      host,
+      upstreams: Object.fromEntries(SERVICES.map((n) => [n, services[n].instances.map((i) => i.url)])) as Record<ServiceName, string[]>,
+    });
+    proxy = started.app;
+    const gatewayPort = Number(new URL(started.url).port);
+    const internalBase = `http://${connectHost(host)}:${gatewayPort}`;
+
+    // Conventions §12: a peer URL set in this process's environment or in options.env wins;
+    // otherwise one instance talks to its peer directly, several through the balancing gateway.
+    const overrides = { ...process.env, ...options.env };
+    const peerUrls = Object.fromEntries(
+      SERVICES.map((n) => [n, overrides[PEER_URL_VARIABLES[n]] || (replicas > 1 ? internalBase : services[n].url)]),
+    ) as Record<ServiceName, string>;
+    const appEnv = (instance: ServiceInstance): NodeJS.ProcessEnv => {
+      const env: NodeJS.ProcessEnv = { ...process.env };
       for (const [k, v] of Object.entries(options.env ?? {})) if (v !== undefined) env[k] = v;
-      env.PORT = String(s.port);
+      for (const n of SERVICES) env[PEER_URL_VARIABLES[n]] = peerUrls[n];
+      env.PORT = String(instance.port);
       env.HOST = host;
       env.MONGODB_URI = mongodbUri;
       return env;
     };
 
-    const startService = async (name: ServiceName) => {
-      const s = services[name];
-      const child = spawn(process.execPath, [path.join(DIST, `apps/${name}/src/main.js`)], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: appEnv(s),
-      });
-      s.child = child;
-      children.push(child);
-      pipeLines(child, name, output);
-      await waitFor(() => isReady(s.url), readyTimeoutMs, `the ${name} service`, child);
-    };
-    await Promise.all(SERVICES.map((name) => startService(name)));
+    for (const name of SERVICES) {
+      for (const instance of services[name].instances) {
+        const unit = new Supervised(
+          instance.label,
+          () => {
+            const child = spawn(process.execPath, [path.join(DIST, `apps/${name}/src/main.js`)], {
+              stdio: ['ignore', 'pipe', 'pipe'],
+              env: appEnv(instance),
+            });
+            pipeLines(child, instance.label, output);
+            return child;
+          },
+          () => isReady(instance.url),
+          ctx,
+        );
+        Object.defineProperty(instance, 'child', { get: () => unit.child, enumerable: true });
+        apps.push({ instance, unit });
+      }
+    }
+    await Promise.all(apps.map((a) => a.unit.start()));
 
-    const started = await startGateway({
-      port: options.port ?? 8080,
-      host,
-      upstreams: { 'customer-segment': services['customer-segment'].url, coupon: services.coupon.url, category: services.category.url },
-    });
-    proxy = started.app;
-    const address = started.url;
-
+    const unitsOf = (name: ServiceName, index?: number) =>
+      apps.filter((a) => a.instance.name === name && (index === undefined || a.instance.index === index)).map((a) => a.unit);
     return {
-      baseUrl: address,
+      baseUrl: started.url,
       mongodbUri,
       services,
-      stopService: async (name) => stopChild(services[name].child),
-      startService,
+      database: databaseInfo,
+      peerUrls,
+      stopService: async (name, index) => {
+        await Promise.all(unitsOf(name, index).map((u) => u.stop()));
+      },
+      startService: async (name, index) => {
+        await Promise.all(unitsOf(name, index).map((u) => u.start()));
+      },
+      failed,
       stop: cleanup,
     };
   } catch (e) {

@@ -1,28 +1,89 @@
 /**
  * `npm start`: the whole suite on one base URL. The embedded MongoDB server keeps its data in
- * DATA_DIR (default ./.data) unless MONGODB_URI points at a real MongoDB.
+ * DATA_DIR (default ./.data) unless MONGODB_URI points at a real MongoDB. `npm start -- --replicas 2`
+ * (or REPLICAS=2) runs two processes per app behind the base URL.
  */
-import { SERVICES, launchSuite } from './launcher';
+import { parseArgs } from 'node:util';
+import { DEFAULT_RESTART_POLICY, RestartPolicy, SERVICES, launchSuite } from './launcher';
+
+const USAGE = `usage: npm start [-- --replicas N]
+
+  --replicas N   processes per app behind the base URL (default 1, or REPLICAS)
+
+Environment: PORT (8080), HOST, MONGODB_URI, DATA_DIR (./.data), REPLICAS,
+LAUNCHER_MAX_RESTARTS (${DEFAULT_RESTART_POLICY.maxRestarts}), LAUNCHER_RESTART_WINDOW_MS (${DEFAULT_RESTART_POLICY.windowMs}),
+LAUNCHER_RESTART_DELAY_MS (${DEFAULT_RESTART_POLICY.initialDelayMs}), LAUNCHER_READY_TIMEOUT_MS (30000 per replica),
+and every variable of the apps (README, Configuration).
+`;
+
+class UsageError extends Error {}
+
+function integer(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${name} must be an integer from ${min} to ${max} (got '${raw}')`);
+  return n;
+}
+
+function readOptions(argv: string[], env: NodeJS.ProcessEnv) {
+  let values: { replicas?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: { replicas: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+    }));
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const restart: RestartPolicy = {
+    ...DEFAULT_RESTART_POLICY,
+    maxRestarts: integer('LAUNCHER_MAX_RESTARTS', env.LAUNCHER_MAX_RESTARTS, DEFAULT_RESTART_POLICY.maxRestarts, 0, 1000),
+    windowMs: integer('LAUNCHER_RESTART_WINDOW_MS', env.LAUNCHER_RESTART_WINDOW_MS, DEFAULT_RESTART_POLICY.windowMs, 1000, 86_400_000),
+    initialDelayMs: integer('LAUNCHER_RESTART_DELAY_MS', env.LAUNCHER_RESTART_DELAY_MS, DEFAULT_RESTART_POLICY.initialDelayMs, 0, 60_000),
+  };
+  return {
+    help: values.help ?? false,
+    replicas: integer(values.replicas !== undefined ? '--replicas' : 'REPLICAS', values.replicas ?? env.REPLICAS, 1, 1, 16),
+    port: integer('PORT', env.PORT, 8080, 0, 65535),
+    readyTimeoutMs: env.LAUNCHER_READY_TIMEOUT_MS
+      ? integer('LAUNCHER_READY_TIMEOUT_MS', env.LAUNCHER_READY_TIMEOUT_MS, 0, 1000, 600_000)
+      : undefined,
+    restart,
+  };
+}
 
 async function main() {
   const env = process.env;
+  const options = readOptions(process.argv.slice(2), env);
+  if (options.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
   if (!env.AUTH_HS256_SECRET && env.NODE_ENV !== 'production') {
     process.stderr.write(
       'warning: AUTH_HS256_SECRET is not set; using the development secret "dev-secret-change-me". Never use it in production.\n',
     );
   }
   const started = Date.now();
+  const dataDir = env.DATA_DIR ?? './.data';
+  // Every variable of this process reaches the apps; a peer URL set here overrides the internal one (conventions §12).
   const suite = await launchSuite({
-    port: env.PORT ? Number(env.PORT) : 8080,
+    port: options.port,
     host: env.HOST ?? '127.0.0.1',
     mongodbUri: env.MONGODB_URI,
-    dataDir: env.MONGODB_URI ? undefined : (env.DATA_DIR ?? './.data'),
+    dataDir: env.MONGODB_URI ? undefined : dataDir,
+    replicas: options.replicas,
+    restart: options.restart,
+    readyTimeoutMs: options.readyTimeoutMs,
   });
+  const internal = (s: (typeof SERVICES)[number]) => suite.services[s].instances.map((i) => `${i.url} pid ${i.child?.pid}`).join(', ');
   const lines = [
     '',
     `Commerce suite ready in ${Date.now() - started} ms on ${suite.baseUrl}`,
-    ...SERVICES.map((s) => `  ${suite.baseUrl}/${s}/{tenant}/...  (internal ${suite.services[s].url})`),
-    `  database: ${suite.mongodbUri}${env.MONGODB_URI ? '' : ` (embedded, data in ${env.DATA_DIR ?? './.data'})`}`,
+    ...SERVICES.map((s) => `  ${suite.baseUrl}/${s}/{tenant}/...  (internal ${internal(s)})`),
+    `  peer URLs of the apps: ${peerList(suite.peerUrls)}`,
+    `  database: ${suite.mongodbUri}${env.MONGODB_URI ? '' : ` (embedded, pid ${suite.database?.child?.pid}, data in ${dataDir})`}`,
     '',
     'Get a development token and call the API:',
     `  TOKEN=$(npm run -s token -- --tenant acme --scopes "customersegment.segment_manage customersegment.segment_read")`,
@@ -30,6 +91,9 @@ async function main() {
     '',
     'API reference (OpenAPI 3.1, no token needed):',
     ...SERVICES.map((s) => `  ${suite.baseUrl}/${s}/docs  (document: ${suite.baseUrl}/${s}/openapi.json)`),
+    '',
+    'Prometheus metrics, on each app itself (the base URL does not serve them):',
+    ...SERVICES.map((s) => `  ${s}: ${suite.services[s].instances.map((i) => `${i.url}/metrics`).join(', ')}`),
     '',
   ];
   process.stdout.write(lines.join('\n') + '\n');
@@ -44,9 +108,27 @@ async function main() {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  // A child that keeps dying: the launcher has stopped everything; npm start fails.
+  void suite.failed.then((e) => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`npm start: ${e.message}\n`);
+    process.exit(1);
+  });
+}
+
+/** Which peer URL each app was given, once (the same for every instance). */
+function peerList(peers: Record<string, string>): string {
+  return Object.entries(peers)
+    .map(([service, url]) => `${service} ${url}`)
+    .join(', ');
 }
 
 main().catch((e) => {
+  if (e instanceof UsageError) {
+    process.stderr.write(`npm start: ${e.message}\n\n${USAGE}`);
+    process.exit(2);
+  }
   process.stderr.write(`failed to start the suite: ${e instanceof Error ? e.message : String(e)}\n`);
   process.exit(1);
 });

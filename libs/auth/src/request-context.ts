@@ -23,12 +23,19 @@ export interface RequestContext {
   readonly contentType?: string;
   /** PAG-6: `X-Total-Count: true` (any letter case) asks for a count; nothing else does. */
   readonly wantsTotal: boolean;
+  /**
+   * The client's address: the socket peer, or what a trusted proxy (TRUST_PROXY) forwarded in
+   * `X-Forwarded-For`. Keys failed-attempt throttles; never a proof of identity.
+   */
+  readonly clientAddress?: string;
 }
 
 const CONTEXT = Symbol.for('suite.requestContext');
 
 type ContextRequest = {
   id: unknown;
+  /** Fastify's `request.ip` (honours the adapter's trustProxy). */
+  ip?: string;
   headers: Record<string, string | string[] | undefined>;
   auth?: AuthContext;
   [CONTEXT]?: RequestContext;
@@ -54,6 +61,7 @@ export function requestContextOf(req: ContextRequest): RequestContext {
     contentLanguage: header(req.headers, 'content-language'),
     contentType: header(req.headers, 'content-type'),
     wantsTotal: wantsTotalCount(req.headers['x-total-count']),
+    clientAddress: req.ip,
   });
   req[CONTEXT] = ctx;
   return ctx;

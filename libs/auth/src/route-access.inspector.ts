@@ -1,6 +1,6 @@
 import { INestApplicationContext, Inject, Injectable, OnApplicationBootstrap, Optional, RequestMethod } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, ModulesContainer } from '@nestjs/core';
-import { documentationPaths, SECURITY_SCHEME, SERVICE_NAME } from '@suite/api-kit';
+import { documentationPaths, METRICS_PATH, SECURITY_SCHEME, SERVICE_NAME } from '@suite/api-kit';
 import { AUTH_OPTIONS, ResolvedAuthOptions } from './auth-options';
 import { PrincipalType } from './auth-context';
 import { readAllowedPrincipals, readRouteAccess } from './decorators';
@@ -24,7 +24,7 @@ export interface RouteAccessEntry {
  * Walks every controller route at boot (AUTH-8, STYLE habit 1) and stops the app when a route
  * carries none or more than one of `@Public`, `@Authenticated`, `@RequireScopes` (handler and
  * controller level counted together), when `@Public` sits on a path other than the health
- * endpoints and the service's two documentation routes, or when a protected route has no `:tenant`
+ * endpoints, the service's two documentation routes and the metrics route (`GET /metrics`), or when a protected route has no `:tenant`
  * path parameter (TEN-2 could not be checked). Forgetting to protect an endpoint thus fails at
  * startup instead of leaving a hole.
  */
@@ -57,10 +57,10 @@ export class RouteAccessInspector implements OnApplicationBootstrap {
     return new RouteAccessInspector(discovery, new MetadataScanner(), options, optional<string>(SERVICE_NAME));
   }
 
-  /** Where `@Public()` is allowed: the configured public paths (health) and the documentation routes. */
+  /** Where `@Public()` is allowed: the configured public paths (health), the documentation routes and `GET /metrics`. */
   publicPaths(): string[] {
     const docs = this.service ? Object.values(documentationPaths(this.service)) : [];
-    return [...new Set([...this.options.publicPaths, ...docs])];
+    return [...new Set([...this.options.publicPaths, ...docs, METRICS_PATH])];
   }
 
   /** Refuses to start on any finding of {@link findProblems}. */

@@ -154,6 +154,7 @@ describe('RouteAccessInspector.listRouteAccess', () => {
       { method: 'GET', path: '/auth-test/openapi.json', access: 'public', scopes: [], principals: null },
       { method: 'GET', path: '/health/live', access: 'public', scopes: [], principals: null },
       { method: 'GET', path: '/health/ready', access: 'public', scopes: [], principals: null },
+      { method: 'GET', path: '/metrics', access: 'public', scopes: [], principals: null },
       { method: 'GET', path: '/svc/:tenant/staff', access: 'scopes', scopes: ['svc.manage'], principals: ['employee', 'service'] },
       { method: 'GET', path: '/svc/:tenant/staff/machines', access: 'scopes', scopes: ['svc.manage'], principals: ['service'] },
       { method: 'GET', path: '/svc/:tenant/things/mine', access: 'authenticated', scopes: [], principals: ['customer'] },
@@ -227,12 +228,12 @@ describe('boot check (AUTH-8: exactly one access decorator per route)', () => {
     await expect(boot(Mixed)).rejects.toThrow(/more than one/);
   });
 
-  it('refuses @Public outside the health endpoints and the two documentation routes', async () => {
+  it('refuses @Public outside the health endpoints, the two documentation routes and the metrics route', async () => {
     @Controller('svc/:tenant/open')
     class OpenDoor {
       @Get() @Public() h() {}
     }
-    const allowed = '/health/live, /health/ready, /boot-test/openapi.json, /boot-test/docs';
+    const allowed = '/health/live, /health/ready, /boot-test/openapi.json, /boot-test/docs, /metrics';
     await expect(boot(OpenDoor)).rejects.toThrow(`GET /svc/:tenant/open (OpenDoor.h): @Public is allowed only on ${allowed}`);
     // Another service's documentation paths, or other paths under the service's own prefix, are no exception.
     @Controller('other')

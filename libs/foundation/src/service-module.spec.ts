@@ -4,6 +4,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { ApiKitModule, ERROR_PROFILE, SERVICE_NAME, TenantLanguages, TOTAL_COUNT_HEADERS } from '@suite/api-kit';
 import { AuthModule, authOptionsFromEnv } from '@suite/auth';
 import { PersistenceModule, translateMongoError } from '@suite/persistence';
+import { TenantRateLimitModule } from './rate-limit/tenant-rate-limit.module';
 import { serviceModule, ServiceGlobalsModule } from './service-module';
 
 class AppSettings {}
@@ -19,6 +20,8 @@ const config = {
   serverSelectionTimeoutMS: 100,
   languages: ['en', 'de'],
   tenantLanguages: { acme: ['fr'] },
+  rateLimits: { default: { limit: 600, windowMs: 60_000 }, tenants: {}, exemptClients: [] },
+  trustProxy: ['loopback'],
   auth: authOptionsFromEnv({ AUTH_HS256_SECRET: 'service-module-spec', NODE_ENV: 'development' }, 'demo'),
 };
 
@@ -35,9 +38,16 @@ describe('serviceModule: the root module of a service', () => {
   });
   const imports = root.imports as DynamicModule[];
 
-  it('imports the foundation first (api-kit, persistence, auth), then the service’s own modules', () => {
+  it('imports the foundation first (api-kit, persistence, auth, the tenant rate limit after auth), then the service’s own modules', () => {
     expect(root.module).toBe(RootModule);
-    expect(imports.map((m) => m.module ?? m)).toEqual([ApiKitModule, PersistenceModule, AuthModule, ServiceGlobalsModule, FeatureModule]);
+    expect(imports.map((m) => m.module ?? m)).toEqual([
+      ApiKitModule,
+      PersistenceModule,
+      AuthModule,
+      TenantRateLimitModule,
+      ServiceGlobalsModule,
+      FeatureModule,
+    ]);
   });
 
   it('hands the identity and the service’s pipeline options to api-kit, with Mongo errors translated', () => {
@@ -51,7 +61,7 @@ describe('serviceModule: the root module of a service', () => {
   });
 
   it('provides the tenant languages (LOC-2) and the service’s global providers, and exports them all', () => {
-    const globals = imports[3];
+    const globals = imports[4];
     expect((valueOf(globals, TenantLanguages) as TenantLanguages).languagesOf('acme')).toEqual(['fr']);
     expect(valueOf(globals, 'CONFIG')).toEqual({ a: 1 });
     expect(globals.exports).toEqual([TenantLanguages, AppSettings, 'CONFIG']);

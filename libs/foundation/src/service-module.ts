@@ -2,6 +2,7 @@ import { DynamicModule, Global, Module, ModuleMetadata, Provider, Type } from '@
 import { ApiKitModule, ApiKitOptions, BaseConfig, createLogger, ErrorProfile, startService, TenantLanguages } from '@suite/api-kit';
 import { AuthModule, AuthModuleOptions } from '@suite/auth';
 import { PersistenceModule, translateMongoError } from '@suite/persistence';
+import { TenantRateLimitModule } from './rate-limit/tenant-rate-limit.module';
 import type { Logger } from 'pino';
 
 /** Who a service is: what its root module needs to know of it besides the configuration. */
@@ -15,9 +16,13 @@ export interface ServiceIdentity {
 }
 
 /** What the foundation reads of a service's validated configuration. */
-export type FoundationConfig = Pick<BaseConfig, 'mongodbUri' | 'serverSelectionTimeoutMS' | 'languages' | 'tenantLanguages'> & {
-  auth: AuthModuleOptions;
-};
+export type FoundationConfig = Pick<
+  BaseConfig,
+  'mongodbUri' | 'serverSelectionTimeoutMS' | 'languages' | 'tenantLanguages' | 'rateLimits' | 'trustProxy'
+> &
+  Partial<Pick<BaseConfig, 'outboxLease' | 'mongodbCommandMetrics'>> & {
+    auth: AuthModuleOptions;
+  };
 
 /** The service's own part of its root module: its request-pipeline options and its modules. */
 export interface ServiceModuleOptions extends Pick<ApiKitOptions, 'totalCountHeaders' | 'openapi'> {
@@ -43,7 +48,8 @@ export class ServiceGlobalsModule {
  * The root module of a service (`AppModule.forRoot`): first the foundation every service shares,
  * in this order: the api-kit request pipeline, with the Mongo errors of @suite/persistence
  * translated (ERR-11); the connection to the service's own database (TEN-3); the guards of
- * @suite/auth; the global providers ({@link ServiceGlobalsModule}). Then the service's own modules.
+ * @suite/auth; the per-tenant rate limit (a guard after them); the global providers
+ * ({@link ServiceGlobalsModule}). Then the service's own modules.
  */
 export function serviceModule(
   root: Type,
@@ -53,14 +59,29 @@ export function serviceModule(
   options: ServiceModuleOptions,
 ): DynamicModule {
   const { imports, global, ...api } = options;
-  const { mongodbUri: uri, serverSelectionTimeoutMS } = config;
+  const { mongodbUri: uri, serverSelectionTimeoutMS, outboxLease } = config;
   const errorTranslators = [translateMongoError];
   return {
     module: root,
     imports: [
-      ApiKitModule.forRoot({ ...api, service: service.name, errorProfile: service.errorProfile, errorTranslators, logger }),
-      PersistenceModule.forRoot({ uri, dbName: service.database, serverSelectionTimeoutMS }),
+      ApiKitModule.forRoot({
+        ...api,
+        service: service.name,
+        errorProfile: service.errorProfile,
+        errorTranslators,
+        logger,
+        trustProxy: config.trustProxy,
+      }),
+      PersistenceModule.forRoot({
+        uri,
+        dbName: service.database,
+        serverSelectionTimeoutMS,
+        outboxLease,
+        commandMetrics: config.mongodbCommandMetrics,
+      }),
       AuthModule.forRoot(config.auth),
+      // After the auth guards (global guards run in registration order): only verified tenants are counted.
+      TenantRateLimitModule.forRoot(config.rateLimits),
       ServiceGlobalsModule.forRoot(config, global),
       ...imports,
     ],
@@ -68,7 +89,7 @@ export function serviceModule(
 }
 
 /** What {@link runService} reads of a service's validated configuration to start it. */
-export type StartConfig = Pick<BaseConfig, 'logLevel' | 'port' | 'host' | 'corsOrigins'>;
+export type StartConfig = Pick<BaseConfig, 'logLevel' | 'port' | 'host' | 'corsOrigins' | 'shutdown'>;
 
 /**
  * A service's `main.ts`: loads and validates its configuration, makes its logger and starts its root
@@ -81,6 +102,6 @@ export function runService<C extends StartConfig>(
 ): ReturnType<typeof startService> {
   const config = loadConfig();
   const logger = createLogger(service, config.logLevel);
-  const { port, host, corsOrigins } = config;
-  return startService(root.forRoot(config, logger), { service, logger, port, host, corsOrigins });
+  const { port, host, corsOrigins, shutdown } = config;
+  return startService(root.forRoot(config, logger), { service, logger, port, host, corsOrigins, shutdown });
 }

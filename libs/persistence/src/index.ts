@@ -8,3 +8,6 @@ export * from './versioned-writes';
 export * from './tenant-repository';
 export * from './change-events';
 export * from './idempotency';
+export * from './indexes';
+export * from './index-migration';
+export * from './window-counters';

@@ -1,8 +1,18 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import type { CloudEventEnvelope, EventSink } from '@suite/api-kit';
 import { Collection, Connection } from 'mongoose';
+import type { Logger } from 'pino';
+import { ensureDeclaredIndexes, IndexConflict, IndexDeclaration } from './indexes';
 
 /** EVT-4: the one collection shared by all tenants; its name has no underscore (TEN-3). */
 export const OUTBOX_COLLECTION = 'outbox';
+/**
+ * The index the dispatcher's queries need (unpublished in createdAt order; purge by publishedAt).
+ * Created at boot and by `npm run migrate`.
+ */
+export const OUTBOX_INDEXES: readonly IndexDeclaration[] = [{ key: { publishedAt: 1, createdAt: 1, seq: 1, _id: 1 }, name: 'dispatch' }];
 const RETENTION_MS = 7 * 24 * 3600 * 1000;
 
 export interface OutboxEntry {
@@ -74,6 +84,22 @@ export class OutboxRepository implements EventSink {
     >;
   }
 
+  /**
+   * How far publishing lags (the `events_outbox_*` gauges, read on each scrape): the unpublished
+   * entries and the creation time of the oldest. Both queries use the `dispatch` index.
+   */
+  async backlog(): Promise<{ count: number; oldestCreatedAt?: Date }> {
+    const [count, oldest] = await Promise.all([
+      this.collection.countDocuments({ publishedAt: null }),
+      this.collection
+        .find({ publishedAt: null }, { projection: { createdAt: 1 } })
+        .sort({ createdAt: 1 })
+        .limit(1)
+        .next(),
+    ]);
+    return { count, oldestCreatedAt: oldest?.createdAt };
+  }
+
   async markPublished(ids: string | string[], at = new Date()): Promise<void> {
     const list = Array.isArray(ids) ? ids : [ids];
     if (list.length) await this.collection.updateMany({ _id: { $in: list } }, { $set: { publishedAt: at } });
@@ -90,8 +116,12 @@ export class OutboxRepository implements EventSink {
    * publishedAt). Without it every tick scans the whole outbox. Idempotent; creates the shared
    * collection if needed (it is not a tenant collection, TEN-3).
    */
-  async ensureIndexes(): Promise<void> {
-    await this.collection.createIndex({ publishedAt: 1, createdAt: 1, seq: 1, _id: 1 }, { name: 'dispatch' });
+  async ensureIndexes(): Promise<IndexConflict[]> {
+    // An index changed since it was created is returned (and logged by the caller), not thrown:
+    // the app starts with the existing one and `npm run migrate` reports the difference.
+    const db = this.connection.db;
+    if (!db) throw new Error('the database connection is not open');
+    return (await ensureDeclaredIndexes(db, OUTBOX_COLLECTION, OUTBOX_INDEXES)).conflicts;
   }
 
   /** Events of one tenant in insertion order (tests and offboarding, TEN-7). */
@@ -103,52 +133,230 @@ export class OutboxRepository implements EventSink {
 /** Hands an event to the broker; resolves once the broker accepted it. */
 export type EventPublisher = (event: CloudEventEnvelope<object>) => Promise<void>;
 
+/** The shared collection of leases (one document per lease); no underscore, so never a tenant's (TEN-3). */
+export const LEASE_COLLECTION = 'leases';
+/** The `_id` of the outbox dispatcher's lease in {@link LEASE_COLLECTION}. */
+export const OUTBOX_LEASE_ID = 'outbox-dispatcher';
+
+/** The stored lease: who holds it, until when, and when it was last renewed. */
+export interface LeaseDocument {
+  _id: string;
+  holder: string;
+  expiresAt: Date;
+  heartbeatAt: Date;
+}
+
+export interface OutboxLeaseOptions {
+  /**
+   * How long the lease lasts without a heartbeat (default 5000 ms): the longest time nobody
+   * dispatches after the holder died without releasing it.
+   */
+  leaseMs?: number;
+  /** How often the holder renews the lease and the others try to take it (default 1000 ms; below half the lease). */
+  heartbeatMs?: number;
+  /** This instance's name in the lease document (default `<hostname>:<pid>:<random>`). */
+  holder?: string;
+}
+
+export const DEFAULT_OUTBOX_LEASE_MS = 5000;
+export const DEFAULT_OUTBOX_HEARTBEAT_MS = 1000;
+
+/**
+ * One dispatcher at a time across every instance of a service: a lease document in the service's
+ * database, taken with one atomic conditional upsert when it is free or expired, renewed by its
+ * holder (the heartbeat), released on shutdown. No transaction and no server-side clock: expiry
+ * compares the writers' wall clocks, so the instances' clock skew must stay well below `leaseMs`.
+ *
+ * The holder acts only while its last successful renewal, timed on its own monotonic clock from
+ * *before* the renewal was sent, is younger than 80 % of the lease: a holder that cannot renew (a
+ * paused process, a database it cannot reach) stops before anybody else can take over.
+ * Overlap is still possible with a badly skewed clock; delivery is at least once anyway (EVT-5).
+ */
+export class OutboxLease {
+  readonly holder: string;
+  readonly leaseMs: number;
+  readonly heartbeatMs: number;
+  /** performance.now() until which this instance may act as the holder. */
+  private validUntil = 0;
+
+  constructor(
+    private readonly connection: Connection,
+    options: OutboxLeaseOptions = {},
+  ) {
+    this.leaseMs = options.leaseMs ?? DEFAULT_OUTBOX_LEASE_MS;
+    this.heartbeatMs = options.heartbeatMs ?? Math.min(DEFAULT_OUTBOX_HEARTBEAT_MS, Math.floor(this.leaseMs / 3));
+    if (!(this.leaseMs > 0) || !(this.heartbeatMs > 0) || this.heartbeatMs * 2 > this.leaseMs) {
+      throw new Error(
+        `outbox lease: the heartbeat (${this.heartbeatMs} ms) must be positive and at most half the lease (${this.leaseMs} ms)`,
+      );
+    }
+    this.holder = options.holder ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  }
+
+  private get collection(): Collection<LeaseDocument> {
+    return this.connection.collection<LeaseDocument>(LEASE_COLLECTION);
+  }
+
+  /** Whether this instance may act as the holder now (its last renewal is recent enough). */
+  get held(): boolean {
+    return performance.now() < this.validUntil;
+  }
+
+  /**
+   * Takes the lease when it is free or expired, or renews it when this instance holds it.
+   * Resolves whether this instance holds it now; rejects when the database could not be asked
+   * (the lease then runs out by itself).
+   */
+  async acquire(): Promise<boolean> {
+    const sent = performance.now();
+    const now = new Date();
+    try {
+      // Atomic: the filter matches only when the lease is ours or expired. When another holder's
+      // lease is current, nothing matches and the upsert's insert of the same _id fails (11000).
+      const r = await this.collection.updateOne(
+        { _id: OUTBOX_LEASE_ID, $or: [{ holder: this.holder }, { expiresAt: { $lte: now } }] },
+        { $set: { holder: this.holder, expiresAt: new Date(now.getTime() + this.leaseMs), heartbeatAt: now } },
+        { upsert: true },
+      );
+      const held = r.matchedCount + r.upsertedCount > 0;
+      this.validUntil = held ? sent + this.leaseMs * 0.8 : 0;
+      return held;
+    } catch (e) {
+      if ((e as { code?: number }).code === 11000) {
+        this.validUntil = 0;
+        return false;
+      }
+      throw e;
+    }
+  }
+
+  /** Gives the lease up (on shutdown), so another instance takes it at its next heartbeat. */
+  async release(): Promise<void> {
+    if (this.validUntil === 0) return;
+    this.validUntil = 0;
+    await this.collection.updateOne({ _id: OUTBOX_LEASE_ID, holder: this.holder }, { $set: { expiresAt: new Date(0) } });
+  }
+
+  /** The stored lease (diagnostics and tests). */
+  current(): Promise<LeaseDocument | null> {
+    return this.collection.findOne({ _id: OUTBOX_LEASE_ID }) as Promise<LeaseDocument | null>;
+  }
+}
+
+export interface OutboxDispatcherOptions {
+  /** How often a dispatch pass runs (default 1000 ms). */
+  intervalMs?: number;
+  /**
+   * With several instances of a service, only the holder of this lease dispatches. Without a lease
+   * the dispatcher assumes it is the only one (tests, tools); the persistence module always gives one.
+   */
+  lease?: OutboxLease;
+  /** Lease changes are logged here (taken: info, lost: warn). */
+  logger?: Pick<Logger, 'info' | 'warn'>;
+}
+
 /**
  * EVT-4/EVT-5: publishes unpublished entries in `createdAt` order, sets `publishedAt` only after the
  * broker accepted the event (so delivery is at least once: a crash in between republishes), and
  * removes published entries after 7 days. One pass at a time; a failed publish stops the pass so
- * order is kept, and the next tick retries.
+ * order is kept, and the next tick retries. With a lease, only its holder publishes; the others
+ * try to take it on every heartbeat and start dispatching as soon as the holder is gone.
  */
 export class OutboxDispatcher {
   private timer?: NodeJS.Timeout;
+  private heartbeatTimer?: NodeJS.Timeout;
   private running?: Promise<void>;
+  private readonly intervalMs: number;
+  private readonly lease?: OutboxLease;
+  private readonly logger?: Pick<Logger, 'info' | 'warn'>;
+  /** Whether the last lease attempt found this instance holding the lease (for logging changes). */
+  private holding = false;
 
   constructor(
     private readonly outbox: OutboxRepository,
     private readonly publish: EventPublisher,
-    private readonly intervalMs = 1000,
-  ) {}
+    options: number | OutboxDispatcherOptions = {},
+  ) {
+    const o = typeof options === 'number' ? { intervalMs: options } : options;
+    this.intervalMs = o.intervalMs ?? 1000;
+    this.lease = o.lease;
+    this.logger = o.logger;
+  }
 
   start(): void {
     if (this.timer) return;
     this.timer = setInterval(() => void this.tick(), this.intervalMs);
     this.timer.unref();
+    if (this.lease) {
+      this.heartbeatTimer = setInterval(() => void this.heartbeat(), this.lease.heartbeatMs);
+      this.heartbeatTimer.unref();
+      void this.heartbeat();
+    }
   }
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    this.timer = this.heartbeatTimer = undefined;
     await this.running;
+    if (this.lease?.held) await this.lease.release().catch(() => undefined);
+    this.holding = false;
+  }
+
+  /**
+   * Takes or renews the lease; resolves whether this instance holds it. A newly taken lease
+   * starts a pass at once (the takeover does not wait for the next tick).
+   */
+  private async heartbeat(): Promise<boolean> {
+    if (!this.lease) return true;
+    let held: boolean;
+    try {
+      held = await this.lease.acquire();
+    } catch {
+      // The database is unavailable: `held` turns false by itself once the lease runs out locally.
+      return this.lease.held;
+    }
+    if (held !== this.holding) {
+      this.holding = held;
+      if (held) {
+        this.logger?.info({ holder: this.lease.holder, leaseMs: this.lease.leaseMs }, 'outbox lease taken: this instance dispatches');
+        if (this.timer) void this.tick();
+      } else {
+        this.logger?.warn({ holder: this.lease.holder }, 'outbox lease lost: another instance dispatches');
+      }
+    }
+    return held;
+  }
+
+  /** Whether this instance may publish now (always, without a lease). */
+  private get mayDispatch(): boolean {
+    return !this.lease || this.lease.held;
   }
 
   /**
    * One dispatch pass: batches until the outbox is drained (or `maxBatches`), each published in
    * order and then marked with one update, so the dispatcher keeps up with bulk writes. Returns how
-   * many events were published.
+   * many events were published (0 when another instance holds the lease).
    */
   async tick(batch = 500, maxBatches = 20): Promise<number> {
     if (this.running) return 0;
     let published = 0;
     const pass = (async () => {
+      if (!this.mayDispatch && !(await this.heartbeat())) return;
       for (let b = 0; b < maxBatches; b++) {
         const entries = await this.outbox.unpublished(batch);
         const done: string[] = [];
-        let failed = false;
+        let stopped = false;
         for (const entry of entries) {
+          // A holder whose lease could not be renewed in time stops before another one may take over.
+          if (!this.mayDispatch) {
+            stopped = true;
+            break;
+          }
           try {
             await this.publish(entry.event);
           } catch {
-            failed = true;
+            stopped = true;
             break;
           }
           done.push(entry._id);
@@ -157,9 +365,9 @@ export class OutboxDispatcher {
         // them (at least once, EVT-5).
         await this.outbox.markPublished(done);
         published += done.length;
-        if (failed || entries.length < batch) break;
+        if (stopped || entries.length < batch) break;
       }
-      await this.outbox.purgePublishedBefore(new Date(Date.now() - RETENTION_MS));
+      if (this.mayDispatch) await this.outbox.purgePublishedBefore(new Date(Date.now() - RETENTION_MS));
     })();
     this.running = pass.catch(() => undefined);
     try {

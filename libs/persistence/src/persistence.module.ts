@@ -1,17 +1,17 @@
 import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { LOGGER, READINESS_PROBE } from '@suite/api-kit';
 import type { Logger } from 'pino';
-import { OutboxDispatcher, OutboxRepository } from './outbox';
+import { OutboxDispatcher, OutboxLease, OutboxLeaseOptions, OutboxRepository } from './outbox';
 import { MongooseModule, getConnectionToken } from '@nestjs/mongoose';
 import mongoose, { Connection, ConnectOptions } from 'mongoose';
 import { TenantModelRegistry } from './tenant-model-registry';
 import { ChangeEvents } from './change-events';
-import { EVENT_SINK } from './tokens';
+import { EVENT_SINK, MONGO_CONNECTION } from './tokens';
+import { DatabaseMetrics } from './database-metrics';
 import { IdempotencyKeyRepository, IdempotencyKeys, IdempotencyOptions } from './idempotency';
 
-export { EVENT_SINK };
+export { EVENT_SINK, MONGO_CONNECTION };
 
-export const MONGO_CONNECTION = Symbol.for('suite.mongoConnection');
 const DISPATCH_ENABLED = Symbol.for('suite.dispatchOutbox');
 
 export interface PersistenceOptions {
@@ -26,8 +26,15 @@ export interface PersistenceOptions {
    * default publisher writes each event to the log at debug level; a broker adapter replaces it.
    */
   dispatchOutbox?: boolean;
+  /** With several instances only the holder of a lease dispatches: its length and heartbeat (defaults 5000 ms, 1000 ms). */
+  outboxLease?: OutboxLeaseOptions;
   /** `@Idempotent()` routes: wait, lease and retention of idempotency keys (defaults: 5 s, 30 s, 24 h). */
   idempotency?: Partial<IdempotencyOptions>;
+  /**
+   * Time every command for `mongodb_command_duration_seconds` (default true): the driver's command
+   * monitoring, which costs one more decoding of each reply (see the README's metrics section).
+   */
+  commandMetrics?: boolean;
 }
 
 /**
@@ -43,12 +50,14 @@ export function connectionOptions(options: PersistenceOptions): ConnectOptions {
     sanitizeFilter: true,
     bufferCommands: false,
     serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 2000,
+    monitorCommands: options.commandMetrics ?? true,
   };
 }
 
 /** A connection outside Nest (tests, tools), with the same settings as the module's. */
 export async function openConnection(options: PersistenceOptions): Promise<Connection> {
-  const connection = mongoose.createConnection(options.uri, connectionOptions(options));
+  // Nothing outside the module reads command timings: no command monitoring unless asked for.
+  const connection = mongoose.createConnection(options.uri, connectionOptions({ commandMetrics: false, ...options }));
   await connection.asPromise();
   return connection;
 }
@@ -60,9 +69,13 @@ class ConnectionLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly dispatcher: OutboxDispatcher,
     private readonly outbox: OutboxRepository,
     @Inject(DISPATCH_ENABLED) private readonly dispatch: boolean,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
   async onApplicationBootstrap() {
-    await this.outbox.ensureIndexes();
+    const conflicts = await this.outbox.ensureIndexes();
+    if (conflicts.length) {
+      this.logger.warn({ collection: 'outbox', conflicts }, 'outbox index definitions differ from the declared ones (run npm run migrate)');
+    }
     if (this.dispatch) this.dispatcher.start();
   }
   async onApplicationShutdown() {
@@ -85,8 +98,8 @@ export class PersistenceModule {
         { provide: MONGO_CONNECTION, useExisting: getConnectionToken() },
         {
           provide: TenantModelRegistry,
-          useFactory: (connection: Connection) => new TenantModelRegistry(connection, options.maxModels),
-          inject: [MONGO_CONNECTION],
+          useFactory: (connection: Connection, logger: Logger) => new TenantModelRegistry(connection, options.maxModels, logger),
+          inject: [MONGO_CONNECTION, LOGGER],
         },
         {
           provide: READINESS_PROBE,
@@ -101,13 +114,18 @@ export class PersistenceModule {
         { provide: DISPATCH_ENABLED, useValue: options.dispatchOutbox ?? true },
         {
           provide: OutboxDispatcher,
-          useFactory: (outbox: OutboxRepository, logger: Logger) =>
-            new OutboxDispatcher(outbox, async (event) => {
-              logger.debug({ event }, 'event published');
-            }),
-          inject: [OutboxRepository, LOGGER],
+          useFactory: (outbox: OutboxRepository, logger: Logger, connection: Connection) =>
+            new OutboxDispatcher(
+              outbox,
+              async (event) => {
+                logger.debug({ event }, 'event published');
+              },
+              { lease: new OutboxLease(connection, options.outboxLease), logger },
+            ),
+          inject: [OutboxRepository, LOGGER, MONGO_CONNECTION],
         },
         ConnectionLifecycle,
+        DatabaseMetrics,
         ChangeEvents,
         // `@Idempotent()` routes of every app find their keys here (the module is global).
         {

@@ -29,6 +29,11 @@ export interface ServiceHarnessOptions {
   build(env: Record<string, string>, logger: Logger): DynamicModule;
   /** Extra environment entries, over the test defaults. */
   env?: Record<string, string>;
+  /**
+   * A database another harness started: this app becomes a second instance of the service on it
+   * (the same databases), and `close()` leaves the database running for its owner.
+   */
+  database?: TestDatabase;
 }
 
 /**
@@ -38,7 +43,9 @@ export interface ServiceHarnessOptions {
  * step fails.
  */
 export async function startServiceHarness(options: ServiceHarnessOptions): Promise<ServiceHarness> {
-  const db = await startTestDatabase();
+  const shared = options.database;
+  const db = shared ?? (await startTestDatabase());
+  const stopDb = () => (shared ? Promise.resolve() : db.stop());
   const peer = await HttpStub.start(options.peerHandler);
   let app: TestApp;
   try {
@@ -53,7 +60,7 @@ export async function startServiceHarness(options: ServiceHarnessOptions): Promi
     app = await startTestApp((logger) => options.build(env, logger), options.service);
   } catch (e) {
     await peer.close();
-    await db.stop();
+    await stopDb();
     throw e;
   }
   return {
@@ -64,7 +71,7 @@ export async function startServiceHarness(options: ServiceHarnessOptions): Promi
     close: async () => {
       await app.close();
       await peer.close();
-      await db.stop();
+      await stopDb();
     },
   };
 }

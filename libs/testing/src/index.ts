@@ -3,3 +3,4 @@ export * from './http-stub';
 export * from './test-app';
 export * from './tokens';
 export * from './harness';
+export * from './windows';

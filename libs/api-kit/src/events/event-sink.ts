@@ -1,5 +1,5 @@
 import type { CloudEventEnvelope } from './event-envelope';
-import { defaultMetricsRegistry, EVENTS_OUTBOX_FAILURES_TOTAL, MetricsRegistry } from './metrics';
+import { outboxFailures } from '@suite/observability';
 
 /**
  * Where services hand their events after a successful write (EVT-4). The persistence lib's
@@ -20,6 +20,11 @@ export interface EventFailureLogger {
   error(obj: Record<string, unknown>, msg: string): void;
 }
 
+/** Where {@link emitSafely} counts a failure: `events_outbox_failures_total` of @suite/observability unless a test passes its own. */
+export interface FailureCounter {
+  inc(): void;
+}
+
 /**
  * Emits one event after its write succeeded, following the EVT-4 failure rule: a failing emit
  * never fails the request, because the entity change is already durable. On failure the complete
@@ -31,16 +36,16 @@ export async function emitSafely(
   sink: EventSink,
   event: CloudEventEnvelope<object>,
   logger: EventFailureLogger,
-  registry: MetricsRegistry = defaultMetricsRegistry,
+  failures: FailureCounter = outboxFailures,
 ): Promise<boolean> {
   try {
     await sink.emit(event);
     return true;
   } catch (e) {
-    registry.counter(EVENTS_OUTBOX_FAILURES_TOTAL, 'Events that could not be written to the outbox (EVT-4).').inc();
+    failures.inc();
     try {
       logger.error(
-        { event, tenant: event.tenant, requestId: event.requestid, error: describe(e) },
+        { event, tenant: event.tenant, reqId: event.requestid, error: describe(e) },
         'event outbox insert failed; the event must be replayed by hand',
       );
     } catch {
@@ -60,10 +65,10 @@ export async function emitAllSafely(
   sink: EventSink,
   events: readonly CloudEventEnvelope<object>[],
   logger: EventFailureLogger,
-  registry: MetricsRegistry = defaultMetricsRegistry,
+  failures: FailureCounter = outboxFailures,
 ): Promise<number> {
   let accepted = 0;
-  for (const event of events) if (await emitSafely(sink, event, logger, registry)) accepted += 1;
+  for (const event of events) if (await emitSafely(sink, event, logger, failures)) accepted += 1;
   return accepted;
 }
 
@@ -77,10 +82,10 @@ export async function emitManySafely(
   sink: EventSink,
   events: readonly CloudEventEnvelope<object>[],
   logger: EventFailureLogger,
-  registry: MetricsRegistry = defaultMetricsRegistry,
+  failures: FailureCounter = outboxFailures,
 ): Promise<number> {
   if (events.length === 0) return 0;
-  if (!sink.emitMany) return emitAllSafely(sink, events, logger, registry);
+  if (!sink.emitMany) return emitAllSafely(sink, events, logger, failures);
   let failed: number[];
   let cause: unknown = new Error('the batched outbox insert did not take this event');
   try {
@@ -90,7 +95,7 @@ export async function emitManySafely(
     cause = e;
   }
   const refuse: EventSink = { emit: () => Promise.reject(cause) };
-  for (const i of failed) await emitSafely(refuse, events[i], logger, registry);
+  for (const i of failed) await emitSafely(refuse, events[i], logger, failures);
   return events.length - failed.length;
 }
 

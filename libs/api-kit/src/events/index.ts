@@ -3,4 +3,3 @@
 export * from './event-types';
 export * from './event-envelope';
 export * from './event-sink';
-export * from './metrics';

@@ -47,9 +47,11 @@
  * 401/403, unexpected 404 and other 4xx are logged at error level (configuration or contract
  * bug); other failures at warn. The thrown ApiError's `cause` is a PeerCallError naming the kind.
  *
- * Logging (S2S-12). One line per attempt: upstream, method, path template, tenant, request id,
- * attempt number, status, latency, outcome. Never tokens, never bodies. Breaker state changes at
- * warn.
+ * Logging (S2S-12). One line per attempt: upstream, method, path template, tenant, request id
+ * (`reqId`), attempt number, status, latency, outcome. Never tokens, never bodies. Breaker state
+ * changes at warn. Metrics (@suite/observability): `peer_requests_total` and
+ * `peer_request_duration_seconds` per attempt by upstream and outcome, `peer_circuit_breaker_state`.
+ * With tracing on, the undici instrumentation makes a span per attempt and writes `traceparent`.
  *
  * Lists (S2S-14). `readAllPages` pages with pageSize=1000 until a short page; `chunkIdsForQ`
  * writes ids as quoted q list items and splits them to respect Q-30 (4096 chars, 200 items).

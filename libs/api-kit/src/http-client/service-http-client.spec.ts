@@ -262,7 +262,7 @@ describe('ServiceHttpClient: successful calls and what is sent', () => {
       method: 'GET',
       path: '/customer-segment/{tenant}/segments',
       tenant: TENANT,
-      requestId: 'r-1',
+      reqId: 'r-1',
       latencyMs: expect.any(Number),
     });
     const text = JSON.stringify(logger.lines);

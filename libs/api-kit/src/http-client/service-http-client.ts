@@ -1,6 +1,7 @@
 import { isValidTenant } from '../domain/tenant';
 import type { IncomingHttpHeaders } from 'node:http';
 import { TextDecoder } from 'node:util';
+import { recordPeerAttempt, registerCircuitBreaker, tracingEnabled } from '@suite/observability';
 import { Pool } from 'undici';
 import { ApiError } from '../errors';
 import { Bulkhead, BulkheadFullError, BulkheadOptions, DEFAULT_BULKHEAD_OPTIONS } from './bulkhead';
@@ -181,6 +182,8 @@ export class ServiceHttpClient {
   private readonly logger: StructuredLogger;
   private readonly maxBodyBytes: number;
   private readonly now: () => number;
+  /** Stops reporting this client's breaker in `peer_circuit_breaker_state`. */
+  private readonly stopReporting: () => void;
 
   constructor(options: ServiceHttpClientOptions) {
     if (!SERVICE_PATTERN.test(options.service)) throw new TypeError('service must be a lowercase service name');
@@ -213,6 +216,7 @@ export class ServiceHttpClient {
       connections: this.bulkhead.maxConcurrent,
       connect: { timeout: this.timeouts.connectMs },
     });
+    this.stopReporting = registerCircuitBreaker(this.service, () => this.breaker.state);
   }
 
   /** The breaker's state now (for readiness reporting and tests). */
@@ -235,8 +239,14 @@ export class ServiceHttpClient {
     const target = this.prepare(call);
     const limits = this.limitsFor(call);
     const deadlineAt = startedAt + limits.deadlineMs;
-    const requestId = target.headers['x-request-id'];
-    const logBase = { upstream: this.service, method: call.method, path: call.pathTemplate, tenant: call.tenant, requestId };
+    // Inside a request the logger adds the request's context; named here too for calls made outside one.
+    const logBase = {
+      upstream: this.service,
+      method: call.method,
+      path: call.pathTemplate,
+      tenant: call.tenant,
+      reqId: target.headers['x-request-id'],
+    };
 
     let token: string;
     try {
@@ -244,6 +254,7 @@ export class ServiceHttpClient {
     } catch {
       // Never log the error itself: a token endpoint's message may echo credentials.
       this.logger.error({ ...logBase, attempt: 0, outcome: 'token_unavailable' }, 'peer call: no service token');
+      recordPeerAttempt(this.service, 'token_unavailable');
       throw ApiError.upstreamUnavailable(this.service);
     }
     target.headers.authorization = `Bearer ${token}`;
@@ -258,6 +269,7 @@ export class ServiceHttpClient {
       last = await this.attempt(call, target, Math.min(limits.attemptMs, deadlineAt - attemptStart));
       const latencyMs = this.now() - attemptStart;
       const line = { ...logBase, attempt, status: last.response?.status ?? last.status, latencyMs, outcome: last.kind ?? 'ok' };
+      recordPeerAttempt(this.service, line.outcome, latencyMs / 1000);
       if (last.response) {
         this.logger.info(line, 'peer call');
         return last.response as PeerResponse<T>;
@@ -290,6 +302,7 @@ export class ServiceHttpClient {
 
   /** Closes the pool: waits for calls in flight up to one deadline, then drops the sockets. */
   async close(): Promise<void> {
+    this.stopReporting();
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       this.pool.close().catch(() => undefined),
@@ -308,6 +321,7 @@ export class ServiceHttpClient {
   private prepare(call: PeerRequest): { path: string; headers: Record<string, string>; body?: string } {
     const refuse = (why: string): never => {
       this.logger.error({ upstream: this.service, method: call.method, path: call.pathTemplate, why }, 'peer call refused');
+      recordPeerAttempt(this.service, 'refused');
       throw ApiError.internal(new PeerCallError(this.service, 'refused', 0));
     };
     if (!PEER_METHODS.includes(call.method)) refuse('method not allowed');
@@ -336,6 +350,10 @@ export class ServiceHttpClient {
     const headers: Record<string, string> = { accept: 'application/json' };
     const forwarded = pickForwardedHeaders(call.headers);
     Object.assign(headers, forwarded);
+    // With tracing on, the undici instrumentation writes `traceparent` itself: the same trace id
+    // and flags, with this call's span as the parent (W3C trace context). A second header of ours
+    // would make the pair unreadable for the peer.
+    if (tracingEnabled()) delete headers.traceparent;
     let body: string | undefined;
     if (call.body !== undefined) {
       if (call.method === 'GET' || call.method === 'HEAD') refuse('body on GET/HEAD');

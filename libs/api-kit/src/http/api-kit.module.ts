@@ -1,5 +1,6 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { ObservabilityModule } from '@suite/observability';
 import type { Logger } from 'pino';
 import { createDocumentationController, OpenApiDocuments } from '../openapi/documentation.controller';
 import { OPENAPI_SETTINGS, OpenApiOptions, OpenApiSettings } from '../openapi/openapi-settings';
@@ -7,7 +8,9 @@ import { ErrorProfile } from './error-profiles';
 import { ApiExceptionFilter, ErrorTranslator } from './exception.filter';
 import { HealthController, Lifecycle } from './health.controller';
 import { createLogger } from './logger';
+import { MetricsController } from './metrics.controller';
 import { OutcomeInterceptor, TOTAL_COUNT_HEADERS } from './outcome';
+import { TRUSTED_PROXIES } from './proxy-trust';
 import { RequestDecodingInterceptor } from './request.interceptor';
 import { RequestValidationInterceptor } from './request-validation';
 import { SuiteValidationPipe } from './validation.pipe';
@@ -28,6 +31,8 @@ export interface ApiKitOptions {
   totalCountHeaders?: string[];
   /** Title, description, version and scope descriptions of the service's OpenAPI document. */
   openapi?: OpenApiOptions;
+  /** TRUST_PROXY: peers whose X-Forwarded-For `request.ip` believes (default `loopback`; empty: nobody). */
+  trustProxy?: readonly string[];
 }
 
 /**
@@ -35,8 +40,8 @@ export interface ApiKitOptions {
  * interceptor (body read after the guards), the request validation interceptor (every input
  * problem in one 400; the tenant's languages come from an optional `TenantLanguages` provider the
  * app makes visible, e.g. from a global module), the outcome interceptor (status, `Location`,
- * counts), the validation pipe, the health endpoints and the documentation routes (`GET /<service>/openapi.json`
- * and `GET /<service>/docs`, see createDocumentationController).
+ * counts), the validation pipe, the health endpoints, `GET /metrics` (Prometheus) and the documentation routes
+ * (`GET /<service>/openapi.json` and `GET /<service>/docs`, see createDocumentationController).
  */
 @Global()
 @Module({})
@@ -45,12 +50,15 @@ export class ApiKitModule {
     const logger = options.logger ?? createLogger(options.service);
     return {
       module: ApiKitModule,
-      controllers: [HealthController, createDocumentationController(options.service)],
+      // Logs, metrics and traces (@suite/observability); `GET /metrics` serves the metrics.
+      imports: [ObservabilityModule.forRoot({ logger })],
+      controllers: [HealthController, MetricsController, createDocumentationController(options.service)],
       providers: [
         Lifecycle,
         { provide: LOGGER, useValue: logger },
         { provide: SERVICE_NAME, useValue: options.service },
         { provide: ERROR_PROFILE, useValue: options.errorProfile },
+        { provide: TRUSTED_PROXIES, useValue: options.trustProxy ?? ['loopback'] },
         {
           provide: OPENAPI_SETTINGS,
           useValue: { ...options.openapi, service: options.service, errorProfile: options.errorProfile } satisfies OpenApiSettings,
@@ -64,7 +72,7 @@ export class ApiKitModule {
         { provide: APP_INTERCEPTOR, useClass: OutcomeInterceptor },
         { provide: APP_PIPE, useClass: SuiteValidationPipe },
       ],
-      exports: [LOGGER, SERVICE_NAME, ERROR_PROFILE, OPENAPI_SETTINGS, OpenApiDocuments, Lifecycle],
+      exports: [LOGGER, SERVICE_NAME, ERROR_PROFILE, TRUSTED_PROXIES, OPENAPI_SETTINGS, OpenApiDocuments, Lifecycle],
     };
   }
 }

@@ -1,12 +1,14 @@
 import { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createLogger, nestLoggerFor, observeHttpServer } from '@suite/observability';
 import type { Logger } from 'pino';
 import { OpenApiDocuments } from '../openapi/documentation.controller';
 import { ERROR_PROFILE } from './api-kit.module';
 import { EdgeErrors, MAX_HEADER_BYTES } from './edge-errors';
 import type { ErrorProfile } from './error-profiles';
-import { PinoNestLogger, createLogger } from './logger';
+import { DEFAULT_SHUTDOWN, enableGracefulShutdown, ShutdownOptions } from './graceful-shutdown';
+import { ProxyTrust, TRUSTED_PROXIES } from './proxy-trust';
 import { parseQueryString } from './query-string';
 import { requestIdFrom } from './request-id';
 
@@ -39,12 +41,17 @@ export async function createApp(module: Type | ReturnType<typeof Object>, option
 
 /** Per adapter: where Fastify's and Node's own error answers go (see EdgeErrors). */
 const edgeErrors = new WeakMap<object, EdgeErrors>();
+/** Per adapter: whose X-Forwarded-For `request.ip` believes; set from the app's TRUST_PROXY in configureApp. */
+const proxyTrusts = new WeakMap<object, ProxyTrust>();
 
 /** The Fastify adapter with the settings the conventions need (also for `@nestjs/testing` apps). */
 export function createAdapter(): FastifyAdapter {
   const edge = new EdgeErrors();
+  const trust = new ProxyTrust();
   const options = {
     logger: false,
+    // `request.ip` is the client as the trusted proxies (TRUST_PROXY) report it, else the socket peer.
+    trustProxy: (address: string) => trust.trusts(address),
     // Path parameters of any length reach the handlers (ID-3: an overlong id is a 404 in a read
     // path and a 400 in a create), instead of Fastify's own 414 outside the error profile; Node's
     // header limit (MAX_HEADER_BYTES) bounds the URL anyway.
@@ -60,6 +67,7 @@ export function createAdapter(): FastifyAdapter {
   };
   const adapter = new FastifyAdapter(options as ConstructorParameters<typeof FastifyAdapter>[0]) as FastifyAdapter;
   edgeErrors.set(adapter, edge);
+  proxyTrusts.set(adapter, trust);
   return adapter;
 }
 
@@ -72,6 +80,15 @@ function errorProfileOf(app: NestFastifyApplication): ErrorProfile | undefined {
   }
 }
 
+/** The TRUST_PROXY entries ApiKitModule was given; nobody is trusted without them. */
+function trustedProxiesOf(app: NestFastifyApplication): readonly string[] {
+  try {
+    return app.get<readonly string[]>(TRUSTED_PROXIES, { strict: false });
+  } catch {
+    return [];
+  }
+}
+
 /** The documentation routes' document source, if the application imports ApiKitModule. */
 function openApiDocumentsOf(app: NestFastifyApplication): OpenApiDocuments | undefined {
   try {
@@ -81,9 +98,9 @@ function openApiDocumentsOf(app: NestFastifyApplication): OpenApiDocuments | und
   }
 }
 
-/** Nest application options: no adapter body parsing (ERR-10), pino logs, errors reach the caller. */
+/** Nest application options: no adapter body parsing (ERR-10), Nest's messages to the service's logger, errors reach the caller. */
 export function applicationOptions(logger: Logger) {
-  return { bodyParser: false, logger: new PinoNestLogger(logger), abortOnError: false };
+  return { bodyParser: false, logger: nestLoggerFor(logger), abortOnError: false };
 }
 
 /**
@@ -96,6 +113,7 @@ export function configureApp(app: NestFastifyApplication, options: CreateAppOpti
   openApiDocumentsOf(app)?.attach(app);
   const edge = edgeErrors.get(app.getHttpAdapter());
   if (edge) edge.profile = errorProfileOf(app) ?? edge.profile;
+  proxyTrusts.get(app.getHttpAdapter())?.set(trustedProxiesOf(app));
   const fastify = app.getHttpAdapter().getInstance();
   // ERR-10: no adapter-level parsing or content-type checks; the stream stays unread until the
   // request decoding interceptor runs after the guards.
@@ -103,34 +121,19 @@ export function configureApp(app: NestFastifyApplication, options: CreateAppOpti
   fastify.addContentTypeParser('*', (_req: unknown, _payload: unknown, done: (err: Error | null, body?: unknown) => void) =>
     done(null, undefined),
   );
+  // Unparseable Content-Type, unknown Expect, answers sent before the body has arrived (EdgeErrors).
+  edge?.install(fastify);
   fastify.addHook('onRequest', (req, reply, done) => {
     reply.header('X-Request-Id', req.id);
     if (req.headers.traceparent) reply.header('traceparent', req.headers.traceparent);
     done();
   });
-  if (options.logRequests !== false) {
-    fastify.addHook('onResponse', (req, reply, done) => {
-      const auth = (req as { auth?: { tenant?: string; principalType?: string; subject?: string } }).auth;
-      logger.info(
-        {
-          reqId: req.id,
-          method: req.method,
-          route: req.routeOptions?.url,
-          status: reply.statusCode,
-          ms: Math.round(reply.elapsedTime),
-          tenant: auth?.tenant,
-          principalType: auth?.principalType,
-          sub: auth?.subject,
-        },
-        'request',
-      );
-      done();
-    });
-  }
+  // The request's log context, span name, HTTP metrics and `request` line (@suite/observability).
+  observeHttpServer(fastify, { logger, logRequests: options.logRequests });
   if (options.corsOrigins?.length) {
     app.enableCors({ origin: options.corsOrigins.includes('*') ? true : options.corsOrigins, exposedHeaders: EXPOSED_HEADERS });
   }
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  // Signals are handled by startService (enableGracefulShutdown): a drain window, then Nest's hooks.
   return app;
 }
 
@@ -145,6 +148,8 @@ export async function listen(app: INestApplication, port: number, host = '127.0.
 export interface StartServiceOptions extends CreateAppOptions {
   port: number;
   host: string;
+  /** The drain window on SIGTERM/SIGINT (SHUTDOWN_DRAIN_MS, SHUTDOWN_DELAY_MS); default 10 s, no delay. */
+  shutdown?: ShutdownOptions;
 }
 
 /**
@@ -160,6 +165,7 @@ export async function startService(
   try {
     const app = await createApp(module, { ...options, logger });
     const url = await listen(app, options.port, options.host);
+    enableGracefulShutdown(app, options.shutdown ?? DEFAULT_SHUTDOWN, logger);
     logger.info({ url }, `${options.service} listening on ${url}`);
     return app;
   } catch (e) {

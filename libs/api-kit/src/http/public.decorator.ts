@@ -8,8 +8,8 @@ import { SetMetadata } from '@nestjs/common';
 export const PUBLIC_ROUTE_KEY = 'suite:route-public';
 
 /**
- * No token needed. Allowed only on the health endpoints and the two documentation routes
- * (`GET /<service>/openapi.json`, `GET /<service>/docs`): AUTH-1, AUTH-8; the boot check of
- * @suite/auth refuses it anywhere else. A public operation has `security: []` in the document.
+ * No token needed. Allowed only on the health endpoints, the two documentation routes
+ * (`GET /<service>/openapi.json`, `GET /<service>/docs`) and `GET /metrics`: AUTH-1, AUTH-8; the
+ * boot check of @suite/auth refuses it anywhere else. A public operation has `security: []` in the document.
  */
 export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(PUBLIC_ROUTE_KEY, true);
