@@ -2,7 +2,8 @@ import { DynamicModule, Type } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test, TestingModuleBuilder } from '@nestjs/testing';
 import { applicationOptions, configureApp, createAdapter, listen } from '@suite/api-kit';
-import pino, { Logger } from 'pino';
+import { createLogger } from '@suite/observability';
+import type { Logger } from 'pino';
 
 export interface TestApp {
   app: NestFastifyApplication;
@@ -23,7 +24,8 @@ export async function startTestApp(
   service: string,
   override?: (builder: TestingModuleBuilder) => TestingModuleBuilder,
 ): Promise<TestApp> {
-  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  // The production logger (request context on every line, redaction), silent unless asked for.
+  const logger = createLogger(service, process.env.TEST_LOG_LEVEL ?? 'silent');
   let builder = Test.createTestingModule({ imports: [build(logger)] });
   if (override) builder = override(builder);
   const moduleRef = await builder.compile();
