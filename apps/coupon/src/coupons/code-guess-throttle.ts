@@ -4,7 +4,7 @@ import { ApiError, Rate } from '@suite/api-kit';
 import type { RequestContext } from '@suite/auth';
 import { WindowCount, WindowCounters } from '@suite/persistence';
 import { COUPON_CONFIG, CouponConfig } from '../config/coupon.config';
-import { COUPON_SCOPES } from '../coupon.scopes';
+import { COUPON_SCOPES, readsAsManager } from '../coupon.scopes';
 
 /** Injection token of the guess counters: the shared `codeguesses` collection of the coupon database. */
 export const CODE_GUESS_COUNTERS = Symbol.for('coupon.codeGuessCounters');
@@ -75,7 +75,7 @@ export class CodeGuessThrottle {
   /** The keys the caller is counted by (none for managers and readers). */
   private keysOf(ctx: RequestContext, named: string | undefined): GuessKey[] {
     const { auth, tenant, clientAddress } = ctx;
-    if (auth.hasAnyScope(COUPON_SCOPES.manage, COUPON_SCOPES.read)) return [];
+    if (readsAsManager(auth)) return [];
     const { identity, address } = this.config.codeGuesses;
     const keys: GuessKey[] = [];
     const add = (per: string, kind: string, value: string | undefined, rate: Rate | null) => {

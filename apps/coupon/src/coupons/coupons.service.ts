@@ -18,7 +18,7 @@ import { resolveEffectiveCustomer } from '../common/effective-customer';
 import { pageQuery, readListRequest } from '../common/list-request';
 import { CouponSettingsService } from '../common/settings.service';
 import { COUPON_CONFIG, CouponConfig } from '../config/coupon.config';
-import { COUPON_SCOPES } from '../coupon.scopes';
+import { readsAsManager } from '../coupon.scopes';
 import { CustomerUsageRepository } from '../redemptions/customer-usage.repository';
 import { toRedemptionView } from '../redemptions/redemption.mapper';
 import { RedemptionRepository } from '../redemptions/redemption.repository';
@@ -107,7 +107,7 @@ export class CouponsService {
     const customer = named === undefined ? undefined : resolveEffectiveCustomer(auth, { customerNumber: named });
     const coupon = await this.lookup.findActive(ctx, pathCode, named);
     const now = new Date();
-    if (named === undefined && auth.hasAnyScope(COUPON_SCOPES.manage, COUPON_SCOPES.read)) return toManagerView(coupon, now);
+    if (named === undefined && readsAsManager(auth)) return toManagerView(coupon, now);
     const customerNumber = customer ? customer.customerNumber : auth.customerId;
     if (coupon.restrictions.validFor.length && (customerNumber === undefined || !coupon.restrictions.validFor.includes(customerNumber))) {
       throw notAllowedFor(`Insufficient permissions to retrieve the coupon with code ${coupon.code}`);

@@ -5,7 +5,7 @@ import { asQueryParameterError } from '../common/coupon-errors';
 import { EffectiveCustomer, resolveEffectiveCustomer } from '../common/effective-customer';
 import { CouponSettingsService } from '../common/settings.service';
 import { COUPON_CONFIG, CouponConfig } from '../config/coupon.config';
-import { COUPON_SCOPES } from '../coupon.scopes';
+import { readsAsManager } from '../coupon.scopes';
 import { CodeGuessThrottle } from '../coupons/code-guess-throttle';
 import { CouponRepository } from '../coupons/coupon.repository';
 import type { Coupon } from '../coupons/coupon.types';
@@ -45,7 +45,7 @@ export class QualificationsService {
     const now = new Date();
     // §1.5 step 4: acting for another customer (403) is decided before anything is read.
     const customer = resolveEffectiveCustomer(ctx.auth, { customerNumber: body.customerNumber, legalEntityId: body.legalEntityId });
-    const manager = ctx.auth.hasAnyScope(COUPON_SCOPES.manage, COUPON_SCOPES.read);
+    const manager = readsAsManager(ctx.auth);
     let paging;
     try {
       paging = pagingOf(query, DEFAULT_PAGE_SIZE);

@@ -5,7 +5,7 @@ import { couponNotFound, notAllowedFor } from '../common/coupon-errors';
 import { resolveEffectiveCustomer } from '../common/effective-customer';
 import { pageQuery, readListRequest } from '../common/list-request';
 import { COUPON_CONFIG, CouponConfig } from '../config/coupon.config';
-import { COUPON_SCOPES } from '../coupon.scopes';
+import { COUPON_SCOPES, readsAsManager } from '../coupon.scopes';
 import { CouponLookup } from '../coupons/coupon-lookup.service';
 import type { Coupon } from '../coupons/coupon.types';
 import { CouponEligibility } from '../redemptions/eligibility.service';
@@ -107,7 +107,7 @@ export class ReservationsService {
   /** The filter a non-manager's list is limited to; 403 for a caller that is nobody (§2.3 rules). */
   private readerScope(ctx: RequestContext, named: string | undefined): Record<string, unknown> {
     const { auth } = ctx;
-    if (auth.hasScope(COUPON_SCOPES.manage) || auth.hasScope(COUPON_SCOPES.read)) {
+    if (readsAsManager(auth)) {
       return named === undefined ? {} : { customerNumber: named };
     }
     const reader = resolveEffectiveCustomer(auth, { customerNumber: named }).customerNumber;
@@ -119,7 +119,7 @@ export class ReservationsService {
   /** A reservation the caller may see: managers any; others only their own (guests: their visit's). */
   private async ownReservation(ctx: RequestContext, coupon: Coupon, id: string, named: string | undefined): Promise<Reservation> {
     const { auth } = ctx;
-    const manager = auth.hasScope(COUPON_SCOPES.manage) || auth.hasScope(COUPON_SCOPES.read);
+    const manager = readsAsManager(auth);
     // §1.5 step 2 style: who the caller may act for is decided before anything is read.
     const customer = manager ? undefined : resolveEffectiveCustomer(auth, { customerNumber: named });
     const r = await this.records.find(ctx.tenant, coupon.code, id);
@@ -134,7 +134,7 @@ export class ReservationsService {
   /** The coupon of a read: soft-deleted ones stay readable for managers (like redemptions, §6.6). */
   private async visibleCoupon(ctx: RequestContext, pathCode: string, named: string | undefined): Promise<Coupon> {
     const coupon = await this.lookup.find(ctx, pathCode, named);
-    const manager = ctx.auth.hasScope(COUPON_SCOPES.manage) || ctx.auth.hasScope(COUPON_SCOPES.read);
+    const manager = readsAsManager(ctx.auth);
     if (!coupon || (coupon.deleted && !manager)) throw couponNotFound(pathCode);
     return coupon;
   }
