@@ -160,11 +160,13 @@ describe('suite launcher (npm start)', () => {
     await until('the launcher reports the exit', () =>
       lines.slice(mark).includes('[launcher] coupon exited (signal SIGKILL); restarting in 200 ms (attempt 1/5)'),
     );
-    await until('the coupon app answers again', async () => (await status(`${suite.baseUrl}/coupon/acme/coupons`)) === 401);
+    // The launcher says "back" once the new process is ready; an app may answer before that.
+    await until('the launcher reports the app back', () => lines.slice(mark).some((l) => l.startsWith('[launcher] coupon is back (pid ')));
     const after = suite.services.coupon.child!.pid!;
     expect(after).not.toBe(before);
     expect(lines.slice(mark)).toContain(`[launcher] coupon is back (pid ${after})`);
     expect(await status(`${suite.services.coupon.url}/health/ready`)).toBe(200);
+    expect(await status(`${suite.baseUrl}/coupon/acme/coupons`)).toBe(401);
   }, 90000);
 
   it('restarts the embedded database after kill -9; the apps come back on it (its in-memory data is gone)', async () => {
@@ -195,7 +197,8 @@ describe('suite launcher (npm start)', () => {
         (await status(`${suite.baseUrl}/coupon/acme/coupons`, { method: 'POST', headers, body: JSON.stringify(coupon('AFTER')) })) === 201,
       90_000,
     );
-    expect((await fetch(`${suite.baseUrl}/health/ready`)).status).toBe(200);
+    // The apps restart in parallel: coupon may take writes before the other two are ready again.
+    await until('the base URL is ready again', async () => (await fetch(`${suite.baseUrl}/health/ready`)).status === 200, 60_000);
     expect(lines.slice(mark)).toEqual(expect.arrayContaining([expect.stringMatching(/^\[launcher\] mongo is back \(pid \d+\)$/)]));
     // The apps were restarted with it, so none keeps believing its collections and indexes exist.
     expect(SERVICES.map((s, i) => suite.services[s].child!.pid !== appPids[i])).toEqual([true, true, true]);
