@@ -26,7 +26,7 @@ describe('gateway upstream selection over several instances of a service', () =>
     const started = await startGateway({
       port: 0,
       host: '127.0.0.1',
-      upstreams: { 'customer-segment': fallback, coupon, category: fallback },
+      upstreams: { 'customer-segment': fallback, coupon, category: fallback, webhook: fallback },
       downMs: 60_000,
     });
     gateway = started.app;

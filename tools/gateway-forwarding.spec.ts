@@ -21,7 +21,7 @@ describe('gateway: the client address it forwards', () => {
     const started = await startGateway({
       port: 0,
       host: '127.0.0.1',
-      upstreams: { 'customer-segment': u, coupon: u, category: u },
+      upstreams: { 'customer-segment': u, coupon: u, category: u, webhook: u },
       trustProxy,
     });
     gateways.push(started.app);

@@ -20,7 +20,7 @@ import {
 } from '@suite/api-kit';
 import Fastify, { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
-export const SERVICES = ['customer-segment', 'coupon', 'category'] as const;
+export const SERVICES = ['customer-segment', 'coupon', 'category', 'webhook'] as const;
 export type ServiceName = (typeof SERVICES)[number];
 
 export interface GatewayOptions {
@@ -128,6 +128,7 @@ function unavailable(message: string, profile: ErrorProfile = 'segment') {
 function profileOf(path: string): ErrorProfile {
   if (path.startsWith('/coupon/')) return 'coupon';
   if (path.startsWith('/category/')) return 'category';
+  if (path.startsWith('/webhook/')) return 'webhook';
   return 'segment';
 }
 
@@ -337,6 +338,7 @@ if (require.main === module) {
       'customer-segment': upstream('CUSTOMER_SEGMENT_URL', 'http://customer-segment:3001'),
       coupon: upstream('COUPON_URL', 'http://coupon:3002'),
       category: upstream('CATEGORY_URL', 'http://category:3003'),
+      webhook: upstream('WEBHOOK_URL', 'http://webhook:3004'),
     },
     trustProxy: gatewayTrust(env),
   })

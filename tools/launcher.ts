@@ -29,6 +29,7 @@ const PEER_URL_VARIABLES: Record<ServiceName, string> = {
   'customer-segment': 'CUSTOMER_SEGMENT_URL',
   coupon: 'COUPON_URL',
   category: 'CATEGORY_URL',
+  webhook: 'WEBHOOK_URL',
 };
 
 /** When a child that exits unexpectedly is restarted, and when the launcher gives up. */

@@ -116,8 +116,8 @@ export async function httpRequest<T = any>(url: string, method: string, options:
   return { status: res.status, body: body as T, headers: res.headers as unknown as Headers, text };
 }
 
-/** The three error wire profiles (ERR-2). */
-export type ErrorProfileName = 'segment' | 'category' | 'coupon';
+/** The four error wire profiles (ERR-2; `webhook` in apps/webhook/README.md). */
+export type ErrorProfileName = 'segment' | 'category' | 'coupon' | 'webhook';
 
 /**
  * Asserts that a 4xx/5xx (other than 401) is in the service's error profile (ERR-2) with the
@@ -139,7 +139,7 @@ export function expectErrorProfile(profile: ErrorProfileName, res: TestResponse,
   if (body.code !== status || typeof body.status !== 'string' || typeof body.message !== 'string' || !Array.isArray(body.details)) {
     throw new Error(`not the ${profile} profile: ${res.text}`);
   }
-  if (profile === 'category')
+  if (profile === 'category' || profile === 'webhook')
     for (const d of body.details) if (typeof d !== 'string') throw new Error(`category detail not a string: ${res.text}`);
   return body;
 }

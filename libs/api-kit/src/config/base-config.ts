@@ -15,7 +15,8 @@ export interface BaseConfig {
   /** LOC-2: default languages (first is the default) and per-tenant overrides. */
   languages: string[];
   tenantLanguages: Record<string, string[]>;
-  peers: { customerSegmentUrl?: string; couponUrl?: string; categoryUrl?: string };
+  /** S2S-1 peer base URLs; `webhookUrl` (WEBHOOK_URL) is where the outbox dispatcher hands its events (webhook README). */
+  peers: { customerSegmentUrl?: string; couponUrl?: string; categoryUrl?: string; webhookUrl?: string };
   corsOrigins: string[];
   logLevel: string;
   /** S2S-8/S2S-13: how long an open circuit stays open (default 30 s); tests shorten it. */
@@ -26,6 +27,11 @@ export interface BaseConfig {
   trustProxy: string[];
   /** With several instances one dispatches the outbox: its lease and heartbeat (OUTBOX_LEASE_MS 5000, OUTBOX_HEARTBEAT_MS 1000). */
   outboxLease: { leaseMs: number; heartbeatMs: number };
+  /**
+   * How often the lease holder looks for unpublished outbox entries written by other instances
+   * (OUTBOX_POLL_MS, default 200); this instance's own writes wake it at once.
+   */
+  outboxPollMs: number;
   /** `mongodb_command_duration_seconds` from the driver's command monitoring (MONGODB_COMMAND_METRICS, default true). */
   mongodbCommandMetrics: boolean;
   /**
@@ -126,7 +132,12 @@ export function readBaseConfig(env: Env, defaults: BaseConfigDefaults): BaseConf
     queryMaxTimeMS: int('QUERY_MAX_TIME_MS', 5000, 1, 60000),
     languages,
     tenantLanguages,
-    peers: { customerSegmentUrl: url('CUSTOMER_SEGMENT_URL'), couponUrl: url('COUPON_URL'), categoryUrl: url('CATEGORY_URL') },
+    peers: {
+      customerSegmentUrl: url('CUSTOMER_SEGMENT_URL'),
+      couponUrl: url('COUPON_URL'),
+      categoryUrl: url('CATEGORY_URL'),
+      webhookUrl: url('WEBHOOK_URL'),
+    },
     corsOrigins: (env.CORS_ORIGINS ?? '')
       .split(',')
       .map((s) => s.trim())
@@ -136,6 +147,7 @@ export function readBaseConfig(env: Env, defaults: BaseConfigDefaults): BaseConf
     rateLimits: readTenantRateLimits(env, problems),
     trustProxy: readTrustProxy(env, problems),
     outboxLease: { leaseMs: int('OUTBOX_LEASE_MS', 5000, 200, 600000), heartbeatMs: int('OUTBOX_HEARTBEAT_MS', 1000, 50, 300000) },
+    outboxPollMs: int('OUTBOX_POLL_MS', 200, 10, 60000),
     mongodbCommandMetrics: bool('MONGODB_COMMAND_METRICS', true),
     shutdown: { drainMs: int('SHUTDOWN_DRAIN_MS', 10000, 0, 600000), delayMs: int('SHUTDOWN_DELAY_MS', 0, 0, 600000) },
   };

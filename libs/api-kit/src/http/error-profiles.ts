@@ -1,8 +1,12 @@
 import { ApiError, ErrorDetail, reasonPhrase } from '../errors';
 import { BODY_NOT_OBJECT_MESSAGE, BODY_REQUIRED_MESSAGE } from './validation.pipe';
 
-/** ERR-1/ERR-2: one model, three wire profiles, fixed per application at bootstrap. */
-export type ErrorProfile = 'segment' | 'category' | 'coupon';
+/**
+ * ERR-1/ERR-2: one model, four wire profiles, fixed per application at bootstrap. `webhook` is
+ * Emporix's Webhook Service `ErrorMessage` (`code`, `status`, `message`, `details` as strings) with
+ * the suite's `errorCode` (apps/webhook/README.md "Errors").
+ */
+export type ErrorProfile = 'segment' | 'category' | 'coupon' | 'webhook';
 
 /** ERR-2a: the gateway-style 401 body, the same in every profile. */
 export function unauthorizedBody(error: ApiError): object {
@@ -108,6 +112,17 @@ export function renderError(error: ApiError, profile: ErrorProfile): object {
         error.resourceId,
       );
     }
+    case 'webhook':
+      return withResourceId(
+        {
+          code: error.httpStatus,
+          status: reasonPhrase(error.httpStatus),
+          errorCode: error.errorCode,
+          message: error.message,
+          details: error.details.map((d) => (d.field ? `${d.field}: ${d.message}` : d.message)),
+        },
+        error.resourceId,
+      );
     case 'coupon':
       return {
         status: error.httpStatus,

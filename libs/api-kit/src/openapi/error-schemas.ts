@@ -55,7 +55,8 @@ export function errorSchema(profile: ErrorProfile): Schema {
   switch (profile) {
     case 'segment':
     case 'category':
-      // The segment and category profiles share their shape; only the form of a detail differs.
+    case 'webhook':
+      // The segment, category and webhook profiles share their shape; only the form of a detail differs.
       return {
         type: 'object',
         description: `Error body of this service (conventions ERR-2, profile \`${profile}\`).`,

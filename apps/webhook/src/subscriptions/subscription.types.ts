@@ -1,0 +1,9 @@
+/** A tenant's subscription to one event type (README "Subscriptions"), as stored. */
+export interface EventSubscription {
+  /** The catalog's type, lower case (`category.created`). */
+  eventType: string;
+  subscription: 'SUBSCRIBED' | 'UNSUBSCRIBED';
+  /** Top-level `data` fields left out of deliveries of this type (unless an entry overrides them). */
+  excludedFields: string[];
+  metadata: { version: number; createdAt: Date; modifiedAt: Date };
+}
