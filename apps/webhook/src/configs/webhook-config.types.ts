@@ -37,3 +37,12 @@ export interface WebhookConfig {
   configuration: HttpConfiguration;
   metadata: { version: number; createdAt: Date; modifiedAt: Date };
 }
+
+/**
+ * How the rest of the service reads a tenant's config (routing at ingestion, delivery at each
+ * attempt): always the stored state, never a cache. Provided and exported by ConfigsModule.
+ */
+export abstract class WebhookConfigReader {
+  /** The tenant's `http` config, or null when it has none. */
+  abstract httpConfig(tenant: string): Promise<WebhookConfig | null>;
+}

@@ -7,3 +7,9 @@ export interface EventSubscription {
   excludedFields: string[];
   metadata: { version: number; createdAt: Date; modifiedAt: Date };
 }
+
+/** How routing reads a tenant's subscriptions; provided and exported by SubscriptionsModule. */
+export abstract class SubscriptionReader {
+  /** Every stored subscription of the tenant (SUBSCRIBED and UNSUBSCRIBED). */
+  abstract subscriptions(tenant: string): Promise<EventSubscription[]>;
+}
