@@ -4,6 +4,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { ApiKitModule, ERROR_PROFILE, SERVICE_NAME, TenantLanguages, TOTAL_COUNT_HEADERS } from '@suite/api-kit';
 import { AuthModule, authOptionsFromEnv } from '@suite/auth';
 import { PersistenceModule, translateMongoError } from '@suite/persistence';
+import { EventPublishingModule } from './event-publishing';
 import { TenantRateLimitModule } from './rate-limit/tenant-rate-limit.module';
 import { serviceModule, ServiceGlobalsModule } from './service-module';
 
@@ -38,12 +39,13 @@ describe('serviceModule: the root module of a service', () => {
   });
   const imports = root.imports as DynamicModule[];
 
-  it('imports the foundation first (api-kit, persistence, auth, the tenant rate limit after auth), then the service’s own modules', () => {
+  it('imports the foundation first (api-kit, persistence, auth, event publishing, the rate limit after auth), then its own modules', () => {
     expect(root.module).toBe(RootModule);
     expect(imports.map((m) => m.module ?? m)).toEqual([
       ApiKitModule,
       PersistenceModule,
       AuthModule,
+      EventPublishingModule,
       TenantRateLimitModule,
       ServiceGlobalsModule,
       FeatureModule,
@@ -61,7 +63,7 @@ describe('serviceModule: the root module of a service', () => {
   });
 
   it('provides the tenant languages (LOC-2) and the service’s global providers, and exports them all', () => {
-    const globals = imports[4];
+    const globals = imports[5];
     expect((valueOf(globals, TenantLanguages) as TenantLanguages).languagesOf('acme')).toEqual(['fr']);
     expect(valueOf(globals, 'CONFIG')).toEqual({ a: 1 });
     expect(globals.exports).toEqual([TenantLanguages, AppSettings, 'CONFIG']);

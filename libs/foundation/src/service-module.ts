@@ -2,6 +2,7 @@ import { DynamicModule, Global, Module, ModuleMetadata, Provider, Type } from '@
 import { ApiKitModule, ApiKitOptions, BaseConfig, createLogger, ErrorProfile, startService, TenantLanguages } from '@suite/api-kit';
 import { AuthModule, AuthModuleOptions } from '@suite/auth';
 import { PersistenceModule, translateMongoError } from '@suite/persistence';
+import { EventPublishingModule } from './event-publishing';
 import { TenantRateLimitModule } from './rate-limit/tenant-rate-limit.module';
 import type { Logger } from 'pino';
 
@@ -20,7 +21,7 @@ export type FoundationConfig = Pick<
   BaseConfig,
   'mongodbUri' | 'serverSelectionTimeoutMS' | 'languages' | 'tenantLanguages' | 'rateLimits' | 'trustProxy'
 > &
-  Partial<Pick<BaseConfig, 'outboxLease' | 'mongodbCommandMetrics'>> & {
+  Partial<Pick<BaseConfig, 'outboxLease' | 'outboxPollMs' | 'mongodbCommandMetrics' | 'peers'>> & {
     auth: AuthModuleOptions;
   };
 
@@ -59,7 +60,7 @@ export function serviceModule(
   options: ServiceModuleOptions,
 ): DynamicModule {
   const { imports, global, ...api } = options;
-  const { mongodbUri: uri, serverSelectionTimeoutMS, outboxLease } = config;
+  const { mongodbUri: uri, serverSelectionTimeoutMS, outboxLease, outboxPollMs } = config;
   const errorTranslators = [translateMongoError];
   return {
     module: root,
@@ -77,9 +78,12 @@ export function serviceModule(
         dbName: service.database,
         serverSelectionTimeoutMS,
         outboxLease,
+        outboxPollMs,
         commandMetrics: config.mongodbCommandMetrics,
       }),
       AuthModule.forRoot(config.auth),
+      // The outbox's events go to the webhook service (its own outbox stays local: it emits none).
+      EventPublishingModule.forRoot(service.name === 'webhook' ? undefined : config.peers?.webhookUrl),
       // After the auth guards (global guards run in registration order): only verified tenants are counted.
       TenantRateLimitModule.forRoot(config.rateLimits),
       ServiceGlobalsModule.forRoot(config, global),

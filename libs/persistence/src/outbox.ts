@@ -34,7 +34,17 @@ export interface OutboxEntry {
  */
 export class OutboxRepository implements EventSink {
   private static sequence = 0;
+  private readonly listeners: Array<() => void> = [];
   constructor(private readonly connection: Connection) {}
+
+  /** Called after every insert of this process (the dispatcher wakes up instead of waiting for its next poll). */
+  onEmitted(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
+  private emitted(): void {
+    for (const listener of this.listeners) listener();
+  }
 
   private get collection(): Collection<OutboxEntry> {
     return this.connection.collection<OutboxEntry>(OUTBOX_COLLECTION);
@@ -49,6 +59,7 @@ export class OutboxRepository implements EventSink {
       seq: OutboxRepository.sequence++,
       publishedAt: null,
     });
+    this.emitted();
   }
 
   /**
@@ -74,6 +85,8 @@ export class OutboxRepository implements EventSink {
       const list = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
       if (!list.length) throw e;
       return list.map((w) => w.index);
+    } finally {
+      this.emitted();
     }
   }
 
@@ -132,6 +145,26 @@ export class OutboxRepository implements EventSink {
 
 /** Hands an event to the broker; resolves once the broker accepted it. */
 export type EventPublisher = (event: CloudEventEnvelope<object>) => Promise<void>;
+
+/**
+ * Hands consecutive outbox entries of one tenant to the broker in one call, in order; resolves
+ * once the broker accepted all of them (it deduplicates by event id, so a batch sent again after a
+ * failure or a crash is harmless), rejects when it did not (the whole batch is sent again).
+ */
+export interface EventBatchPublisher {
+  publishBatch(tenant: string, events: readonly CloudEventEnvelope<object>[]): Promise<void>;
+  /** Largest batch per call (default 100). */
+  maxBatch?: number;
+}
+
+/** The log-only publisher used when no broker is configured: each event at debug level. */
+export function loggingPublisher(logger: Pick<Logger, 'debug'>): EventBatchPublisher {
+  return {
+    publishBatch: async (_tenant, events) => {
+      for (const event of events) logger.debug({ event }, 'event published');
+    },
+  };
+}
 
 /** The shared collection of leases (one document per lease); no underscore, so never a tenant's (TEN-3). */
 export const LEASE_COLLECTION = 'leases';
@@ -244,8 +277,15 @@ export class OutboxLease {
 }
 
 export interface OutboxDispatcherOptions {
-  /** How often a dispatch pass runs (default 1000 ms). */
+  /**
+   * How often the lease holder looks for entries (default 1000 ms; the apps pass OUTBOX_POLL_MS).
+   * Entries this process writes wake it at once ({@link OutboxRepository.onEmitted}).
+   */
   intervalMs?: number;
+  /** After a failed publish the next try waits this long, doubling up to {@link maxBackoffMs} (default 250 ms). */
+  initialBackoffMs?: number;
+  /** The longest wait between tries while the broker fails (default 30 000 ms). */
+  maxBackoffMs?: number;
   /**
    * With several instances of a service, only the holder of this lease dispatches. Without a lease
    * the dispatcher assumes it is the only one (tests, tools); the persistence module always gives one.
@@ -258,15 +298,24 @@ export interface OutboxDispatcherOptions {
 /**
  * EVT-4/EVT-5: publishes unpublished entries in `createdAt` order, sets `publishedAt` only after the
  * broker accepted the event (so delivery is at least once: a crash in between republishes), and
- * removes published entries after 7 days. One pass at a time; a failed publish stops the pass so
- * order is kept, and the next tick retries. With a lease, only its holder publishes; the others
- * try to take it on every heartbeat and start dispatching as soon as the holder is gone.
+ * removes published entries after 7 days. Consecutive entries of one tenant go to the broker as one
+ * batch. One pass at a time; a failed publish stops the pass so order is kept, and the next try
+ * waits with exponential backoff (the broker may be down). With a lease, only its holder publishes;
+ * the others try to take it on every heartbeat and start dispatching as soon as the holder is gone.
  */
 export class OutboxDispatcher {
   private timer?: NodeJS.Timeout;
   private heartbeatTimer?: NodeJS.Timeout;
   private running?: Promise<void>;
+  /** A wake-up came while a pass ran: run another one right after it. */
+  private again = false;
   private readonly intervalMs: number;
+  private readonly initialBackoffMs: number;
+  private readonly maxBackoffMs: number;
+  private backoffMs = 0;
+  /** Date.now() before which no pass publishes (after a failure). */
+  private retryAt = 0;
+  private publisher: EventBatchPublisher;
   private readonly lease?: OutboxLease;
   private readonly logger?: Pick<Logger, 'info' | 'warn'>;
   /** Whether the last lease attempt found this instance holding the lease (for logging changes). */
@@ -274,18 +323,45 @@ export class OutboxDispatcher {
 
   constructor(
     private readonly outbox: OutboxRepository,
-    private readonly publish: EventPublisher,
+    publish: EventPublisher | EventBatchPublisher,
     options: number | OutboxDispatcherOptions = {},
   ) {
     const o = typeof options === 'number' ? { intervalMs: options } : options;
+    this.publisher = typeof publish === 'function' ? oneByOne(publish) : publish;
     this.intervalMs = o.intervalMs ?? 1000;
+    this.initialBackoffMs = o.initialBackoffMs ?? 250;
+    this.maxBackoffMs = o.maxBackoffMs ?? 30_000;
     this.lease = o.lease;
     this.logger = o.logger;
   }
 
+  /** Replaces the publisher (before {@link start}): the foundation hands events to the webhook service this way. */
+  usePublisher(publisher: EventBatchPublisher): void {
+    this.publisher = publisher;
+  }
+
+  /**
+   * Entries were just written by this process: dispatch now rather than at the next poll (when this
+   * instance holds the lease and the broker is not backing off). Wake-ups during a pass coalesce
+   * into one more pass.
+   */
+  wake(): void {
+    if (!this.timer) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.scheduledTick();
+  }
+
+  /** A pass from the timer or a wake-up: none while the broker backs off after a failure. */
+  private scheduledTick(): void {
+    if (this.mayDispatch && Date.now() >= this.retryAt) void this.tick();
+  }
+
   start(): void {
     if (this.timer) return;
-    this.timer = setInterval(() => void this.tick(), this.intervalMs);
+    this.timer = setInterval(() => this.scheduledTick(), this.intervalMs);
     this.timer.unref();
     if (this.lease) {
       this.heartbeatTimer = setInterval(() => void this.heartbeat(), this.lease.heartbeatMs);
@@ -345,26 +421,8 @@ export class OutboxDispatcher {
       if (!this.mayDispatch && !(await this.heartbeat())) return;
       for (let b = 0; b < maxBatches; b++) {
         const entries = await this.outbox.unpublished(batch);
-        const done: string[] = [];
-        let stopped = false;
-        for (const entry of entries) {
-          // A holder whose lease could not be renewed in time stops before another one may take over.
-          if (!this.mayDispatch) {
-            stopped = true;
-            break;
-          }
-          try {
-            await this.publish(entry.event);
-          } catch {
-            stopped = true;
-            break;
-          }
-          done.push(entry._id);
-        }
-        // Marked only after the publisher accepted them: a crash before this line republishes
-        // them (at least once, EVT-5).
-        await this.outbox.markPublished(done);
-        published += done.length;
+        const { done, stopped } = await this.publishInOrder(entries);
+        published += done;
         if (stopped || entries.length < batch) break;
       }
       if (this.mayDispatch) await this.outbox.purgePublishedBefore(new Date(Date.now() - RETENTION_MS));
@@ -377,6 +435,56 @@ export class OutboxDispatcher {
     } finally {
       this.running = undefined;
     }
+    if (this.again) {
+      this.again = false;
+      setImmediate(() => this.scheduledTick());
+    }
     return published;
   }
+
+  /**
+   * Publishes entries as runs of one tenant (at most the publisher's `maxBatch` each), marking each
+   * run published right after the broker accepted it; stops at the first refusal (order is kept)
+   * and starts the backoff.
+   */
+  private async publishInOrder(entries: readonly OutboxEntry[]): Promise<{ done: number; stopped: boolean }> {
+    const max = this.publisher.maxBatch ?? 100;
+    let done = 0;
+    for (let i = 0; i < entries.length;) {
+      // A holder whose lease could not be renewed in time stops before another one may take over.
+      if (!this.mayDispatch) return { done, stopped: true };
+      const tenant = entries[i].tenant;
+      let j = i + 1;
+      while (j < entries.length && j - i < max && entries[j].tenant === tenant) j++;
+      const run = entries.slice(i, j);
+      try {
+        await this.publisher.publishBatch(
+          tenant,
+          run.map((e) => e.event),
+        );
+      } catch {
+        this.backoffMs = Math.min(this.maxBackoffMs, this.backoffMs ? this.backoffMs * 2 : this.initialBackoffMs);
+        this.retryAt = Date.now() + this.backoffMs;
+        return { done, stopped: true };
+      }
+      this.backoffMs = 0;
+      this.retryAt = 0;
+      // Marked only after the publisher accepted them: a crash before this line republishes
+      // them (at least once, EVT-5).
+      await this.outbox.markPublished(run.map((e) => e._id));
+      done += run.length;
+      i = j;
+    }
+    return { done, stopped: false };
+  }
+}
+
+/** A per-event publisher (tests, tools) as a batch publisher of one event per call, so a refusal stops exactly at that event. */
+function oneByOne(publish: EventPublisher): EventBatchPublisher {
+  return {
+    maxBatch: 1,
+    publishBatch: async (_tenant, events) => {
+      for (const event of events) await publish(event);
+    },
+  };
 }

@@ -1,7 +1,7 @@
 import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { LOGGER, READINESS_PROBE } from '@suite/api-kit';
 import type { Logger } from 'pino';
-import { OutboxDispatcher, OutboxLease, OutboxLeaseOptions, OutboxRepository } from './outbox';
+import { loggingPublisher, OutboxDispatcher, OutboxLease, OutboxLeaseOptions, OutboxRepository } from './outbox';
 import { MongooseModule, getConnectionToken } from '@nestjs/mongoose';
 import mongoose, { Connection, ConnectOptions } from 'mongoose';
 import { TenantModelRegistry } from './tenant-model-registry';
@@ -22,10 +22,13 @@ export interface PersistenceOptions {
   serverSelectionTimeoutMS?: number;
   maxModels?: number;
   /**
-   * Run the outbox dispatcher in this process (default true). The suite has no broker yet, so the
-   * default publisher writes each event to the log at debug level; a broker adapter replaces it.
+   * Run the outbox dispatcher in this process (default true). Its default publisher writes each
+   * event to the log at debug level; the foundation replaces it with the webhook service's
+   * ingestion when WEBHOOK_URL is set (`usePublisher`).
    */
   dispatchOutbox?: boolean;
+  /** How often the lease holder polls the outbox (OUTBOX_POLL_MS; default 1000 ms). */
+  outboxPollMs?: number;
   /** With several instances only the holder of a lease dispatches: its length and heartbeat (defaults 5000 ms, 1000 ms). */
   outboxLease?: OutboxLeaseOptions;
   /** `@Idempotent()` routes: wait, lease and retention of idempotency keys (defaults: 5 s, 30 s, 24 h). */
@@ -114,14 +117,15 @@ export class PersistenceModule {
         { provide: DISPATCH_ENABLED, useValue: options.dispatchOutbox ?? true },
         {
           provide: OutboxDispatcher,
-          useFactory: (outbox: OutboxRepository, logger: Logger, connection: Connection) =>
-            new OutboxDispatcher(
-              outbox,
-              async (event) => {
-                logger.debug({ event }, 'event published');
-              },
-              { lease: new OutboxLease(connection, options.outboxLease), logger },
-            ),
+          useFactory: (outbox: OutboxRepository, logger: Logger, connection: Connection) => {
+            const dispatcher = new OutboxDispatcher(outbox, loggingPublisher(logger), {
+              lease: new OutboxLease(connection, options.outboxLease),
+              logger,
+              intervalMs: options.outboxPollMs,
+            });
+            outbox.onEmitted(() => dispatcher.wake());
+            return dispatcher;
+          },
           inject: [OutboxRepository, LOGGER, MONGO_CONNECTION],
         },
         ConnectionLifecycle,

@@ -16,10 +16,11 @@ export interface CategoryConfig extends BaseConfig {
 
 /**
  * What this app refuses to start without in production, all listed when missing: the URL of
- * its one peer (the `segmentsIds` filter), the token issuer, audience and JWKS,
+ * its one peer (the `segmentsIds` filter), the webhook service's URL (its events
+ * would otherwise only be logged), the token issuer, audience and JWKS,
  * and its own client credentials for the calls to that peer.
  */
-export const PRODUCTION_SETTINGS = ['CUSTOMER_SEGMENT_URL', ...productionAuthSettings({ callsPeers: true })];
+export const PRODUCTION_SETTINGS = ['CUSTOMER_SEGMENT_URL', 'WEBHOOK_URL', ...productionAuthSettings({ callsPeers: true })];
 
 /** The only place this app reads the environment (STYLE habit 8). */
 export function loadCategoryConfig(env: NodeJS.ProcessEnv = process.env): CategoryConfig {

@@ -65,10 +65,11 @@ export interface CodeGuessLimits {
 
 /**
  * What this app refuses to start without in production, all listed when missing: the URL of
- * its one peer (segment-restricted coupons, R12/R13), the token issuer, audience and JWKS,
+ * its one peer (segment-restricted coupons, R12/R13), the webhook service's URL (its events
+ * would otherwise only be logged), the token issuer, audience and JWKS,
  * and its own client credentials for the calls to that peer.
  */
-export const PRODUCTION_SETTINGS = ['CUSTOMER_SEGMENT_URL', ...productionAuthSettings({ callsPeers: true })];
+export const PRODUCTION_SETTINGS = ['CUSTOMER_SEGMENT_URL', 'WEBHOOK_URL', ...productionAuthSettings({ callsPeers: true })];
 
 /** The only place this app reads the environment (STYLE habit 8). */
 export function loadCouponConfig(env: NodeJS.ProcessEnv = process.env): CouponConfig {

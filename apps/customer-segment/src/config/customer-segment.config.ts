@@ -22,10 +22,11 @@ export interface CustomerSegmentConfig extends BaseConfig {
 
 /**
  * What this app refuses to start without in production, all listed when missing: the URL of
- * its one peer (category items, trees, the match), the token issuer, audience and JWKS,
+ * its one peer (category items, trees, the match), the webhook service's URL (its events
+ * would otherwise only be logged), the token issuer, audience and JWKS,
  * and its own client credentials for the calls to that peer.
  */
-export const PRODUCTION_SETTINGS = ['CATEGORY_URL', ...productionAuthSettings({ callsPeers: true })];
+export const PRODUCTION_SETTINGS = ['CATEGORY_URL', 'WEBHOOK_URL', ...productionAuthSettings({ callsPeers: true })];
 
 /** The only place this app reads the environment (STYLE habit 8). */
 export function loadCustomerSegmentConfig(env: NodeJS.ProcessEnv = process.env): CustomerSegmentConfig {
