@@ -5,16 +5,21 @@
  * the one place with the HS256 signer and binds to 127.0.0.1 only, the image is a current Node LTS
  * with a HEALTHCHECK and no test code, and the Kubernetes manifests under deploy/ give every app
  * probes, resources, a Service, a PodDisruptionBudget and a production environment that the apps'
- * own configuration loaders accept.
+ * own configuration loaders accept. Every app includes the webhook service: the three others hand
+ * it their events at WEBHOOK_URL with their own clients; it has no client of its own (it calls no
+ * peer) and never an opened WEBHOOK_ALLOWED_DESTINATIONS in production.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { BaseConfig } from '@suite/api-kit';
+import { AuthModuleOptions, resolveAuthOptions } from '@suite/auth';
 import { loadCategoryConfig, PRODUCTION_SETTINGS as CATEGORY_SETTINGS } from '../apps/category/src/config/category.config';
 import { loadCouponConfig, PRODUCTION_SETTINGS as COUPON_SETTINGS } from '../apps/coupon/src/config/coupon.config';
 import {
   loadCustomerSegmentConfig,
   PRODUCTION_SETTINGS as SEGMENT_SETTINGS,
 } from '../apps/customer-segment/src/config/customer-segment.config';
+import { loadWebhookConfig, PRODUCTION_SETTINGS as WEBHOOK_SETTINGS } from '../apps/webhook/src/config/webhook.config';
 import {
   ComposeFile,
   dockerIgnored,
@@ -30,14 +35,25 @@ import {
 
 const ROOT = path.resolve(__dirname, '..');
 const at = (...p: string[]) => path.join(ROOT, ...p);
-const APPS = ['customer-segment', 'coupon', 'category'] as const;
+const APPS = ['customer-segment', 'coupon', 'category', 'webhook'] as const;
 type App = (typeof APPS)[number];
-const LOADERS: Record<App, (env: NodeJS.ProcessEnv) => { production: boolean; auth: { jwksUri?: string; hs256Secret?: string } }> = {
+/** The apps that write events and hand them to the webhook service, each with its own client. */
+const PUBLISHERS = ['customer-segment', 'coupon', 'category'] as const;
+const isPublisher = (app: string) => (PUBLISHERS as readonly string[]).includes(app);
+const LOADERS: Record<App, (env: NodeJS.ProcessEnv) => { production: boolean; auth: AuthModuleOptions; peers: BaseConfig['peers'] }> = {
   'customer-segment': loadCustomerSegmentConfig,
   coupon: loadCouponConfig,
   category: loadCategoryConfig,
+  webhook: loadWebhookConfig,
 };
-const SETTINGS: Record<App, string[]> = { 'customer-segment': SEGMENT_SETTINGS, coupon: COUPON_SETTINGS, category: CATEGORY_SETTINGS };
+const SETTINGS: Record<App, string[]> = {
+  'customer-segment': SEGMENT_SETTINGS,
+  coupon: COUPON_SETTINGS,
+  category: CATEGORY_SETTINGS,
+  webhook: WEBHOOK_SETTINGS,
+};
+/** The credentials an app that calls peers needs, and one that calls none must not hold. */
+const CLIENT_SETTINGS = ['AUTH_TOKEN_URL', 'SERVICE_CLIENT_ID', 'SERVICE_CLIENT_SECRET'];
 const ISSUER_ENV = {
   AUTH_ISSUER: 'https://idp.example.test/',
   AUTH_JWKS_URI: 'https://idp.example.test/jwks',
@@ -64,8 +80,8 @@ describe('docker-compose.yml (production shape)', () => {
   const services = prod.services as Record<string, Json>;
   const built = Object.keys(services).filter((s) => services[s].build !== undefined);
 
-  it('runs the three apps, the gateway, the migration and MongoDB, and interpolates with the required settings', () => {
-    expect(Object.keys(services).sort()).toEqual(['category', 'coupon', 'customer-segment', 'gateway', 'migrate', 'mongo']);
+  it('runs the four apps, the gateway, the migration and MongoDB, and interpolates with the required settings', () => {
+    expect(Object.keys(services).sort()).toEqual(['category', 'coupon', 'customer-segment', 'gateway', 'migrate', 'mongo', 'webhook']);
     expect(errors).toEqual([]);
   });
 
@@ -91,9 +107,46 @@ describe('docker-compose.yml (production shape)', () => {
       expect(config.production).toBe(true);
       expect(config.auth.jwksUri).toBe(ISSUER_ENV.AUTH_JWKS_URI);
       expect(config.auth.hs256Secret).toBeUndefined();
-      expect(env.SERVICE_CLIENT_ID).toBe(app);
+      // What AuthModule.forRoot checks at boot, beyond the loader (token endpoint and client together).
+      expect(() => resolveAuthOptions(config.auth)).not.toThrow();
       for (const setting of SETTINGS[app]) expect({ app, setting, set: Boolean(env[setting]) }).toEqual({ app, setting, set: true });
+      if (isPublisher(app)) {
+        expect(env.SERVICE_CLIENT_ID).toBe(app);
+        expect(config.auth).toEqual(expect.objectContaining({ clientId: app, tokenUrl: ISSUER_ENV.AUTH_TOKEN_URL }));
+      } else {
+        // The webhook service calls no peer: it is given no credentials it would not use.
+        expect({ app, client: CLIENT_SETTINGS.filter((n) => n in env) }).toEqual({ app, client: [] });
+      }
     }
+  });
+
+  it('points the three event-writing apps at the webhook service (WEBHOOK_URL is required of them in production)', () => {
+    const port = environmentOf(services.webhook).PORT;
+    expect(port).toBe('3004');
+    for (const app of PUBLISHERS) {
+      expect(SETTINGS[app]).toContain('WEBHOOK_URL');
+      expect({ app, webhookUrl: LOADERS[app](environmentOf(services[app])).peers.webhookUrl }).toEqual({
+        app,
+        webhookUrl: `http://webhook:${port}`,
+      });
+    }
+    expect(SETTINGS.webhook).toEqual(['AUTH_ISSUER', 'AUTH_AUDIENCE', 'AUTH_JWKS_URI']);
+  });
+
+  it('keeps the webhook destinations to public https URLs, and passes its tuning through', () => {
+    for (const [name, service] of Object.entries(services))
+      expect({ name, allowed: environmentOf(service).WEBHOOK_ALLOWED_DESTINATIONS ?? '' }).toEqual({ name, allowed: '' });
+    const config = loadWebhookConfig(environmentOf(services.webhook));
+    expect(config.destinations.requireHttps).toBe(true);
+    expect(config.destinations.allowedHosts.size).toBe(0);
+    expect(config.destinations.allowedNetworks.check('127.0.0.1', 'ipv4')).toBe(false);
+    // Unset tuning variables arrive empty, which is each setting's default.
+    expect(config.delivery).toEqual(expect.objectContaining({ timeoutMs: 10000, concurrencyPerDestination: 8, pollMs: 200 }));
+    expect(config.monthlyLimit).toBeUndefined();
+    const tuned = interpolate(raw, { ...REQUIRED_COMPOSE_ENV, WEBHOOK_RETRY_SCHEDULE: '1s,2m', WEBHOOK_MONTHLY_LIMIT: '5000' }).value;
+    const tunedConfig = loadWebhookConfig(environmentOf(tuned.services.webhook));
+    expect(tunedConfig.delivery.retryScheduleMs).toEqual([1000, 120000]);
+    expect(tunedConfig.monthlyLimit).toBe(5000);
   });
 
   it('publishes only the gateway; MongoDB and the apps are reachable on the compose network only', () => {
@@ -161,19 +214,21 @@ describe('docker-compose.yml (production shape)', () => {
 
   it('starts every app from its own entry point and points peers at the services that serve them', () => {
     const ports = Object.fromEntries(APPS.map((app) => [app, environmentOf(services[app]).PORT]));
+    expect(new Set(Object.values(ports)).size).toBe(APPS.length);
     for (const app of APPS) expect(sourceOfCommand(services[app].command)).toBe(`apps/${app}/src/main.ts`);
     expect(sourceOfCommand(services.gateway.command)).toBe('tools/gateway.ts');
-    for (const name of [...APPS, 'gateway']) {
+    for (const name of [...PUBLISHERS, 'gateway']) {
       const env = environmentOf(services[name]);
       expect({
         name,
-        peers: [env.CUSTOMER_SEGMENT_URL, env.COUPON_URL, env.CATEGORY_URL],
+        peers: [env.CUSTOMER_SEGMENT_URL, env.COUPON_URL, env.CATEGORY_URL, env.WEBHOOK_URL],
       }).toEqual({
         name,
         peers: [
           `http://customer-segment:${ports['customer-segment']}`,
           `http://coupon:${ports.coupon}`,
           `http://category:${ports.category}`,
+          `http://webhook:${ports.webhook}`,
         ],
       });
     }
@@ -213,7 +268,21 @@ describe('docker-compose.dev.yml (the explicitly named development override)', (
       const config = LOADERS[app](env);
       expect(config.production).toBe(false);
       expect(config.auth.hs256Secret).toBe(env.AUTH_HS256_SECRET);
+      expect(() => resolveAuthOptions(config.auth)).not.toThrow();
     }
+  });
+
+  it('lets the webhook service deliver to receivers on the host (host.docker.internal), and to nothing else internal', () => {
+    const env = environmentOf(services.webhook);
+    const config = loadWebhookConfig(env);
+    expect(config.destinations.requireHttps).toBe(false);
+    expect([...config.destinations.allowedHosts]).toEqual(['host.docker.internal']);
+    for (const address of ['127.0.0.1', '10.0.0.5', '172.18.0.3', '169.254.169.254'])
+      expect({ address, opened: config.destinations.allowedNetworks.check(address, 'ipv4') }).toEqual({ address, opened: false });
+    // Docker Desktop defines the name; on Linux the override maps it to the host.
+    expect(services.webhook.extra_hosts).toEqual(['host.docker.internal:host-gateway']);
+    // The production file keeps the list empty; only the override opens the name.
+    expect(environmentOf(loadCompose(at('docker-compose.yml')).data.services.webhook).WEBHOOK_ALLOWED_DESTINATIONS).toBe('');
   });
 
   it('binds everything it publishes to 127.0.0.1, replacing (not adding to) the gateway port of the default file', () => {
@@ -395,18 +464,27 @@ describe('Kubernetes manifests (deploy/)', () => {
     const container = pod.containers.find((c: Json) => c.name === app);
     const service = find('Service', app);
 
-    it('is production mode with no HS256 secret, and its own client and peer', () => {
-      const env = envOf(container, configMap.data);
-      expect(env.NODE_ENV).toBe('production');
-      expect(Object.keys(env)).not.toContain('AUTH_HS256_SECRET');
-      expect(env.SERVICE_CLIENT_ID).toBe(app);
-      expect(service.spec.ports[0].port).toBe(Number(env.PORT));
-      expect(container.ports[0].containerPort).toBe(Number(env.PORT));
-    });
+    it(
+      isPublisher(app)
+        ? 'is production mode with no HS256 secret, and its own client and peer'
+        : 'is production mode with no HS256 secret and no client',
+      () => {
+        const env = envOf(container, configMap.data);
+        expect(env.NODE_ENV).toBe('production');
+        expect(Object.keys(env)).not.toContain('AUTH_HS256_SECRET');
+        if (isPublisher(app)) expect(env.SERVICE_CLIENT_ID).toBe(app);
+        else expect(CLIENT_SETTINGS.filter((n) => n in env)).toEqual([]);
+        expect(env.WEBHOOK_ALLOWED_DESTINATIONS ?? '').toBe('');
+        expect(service.spec.ports[0].port).toBe(Number(env.PORT));
+        expect(container.ports[0].containerPort).toBe(Number(env.PORT));
+      },
+    );
 
     it('refuses to start until the issuer settings are filled in, naming exactly those', () => {
+      const needed = Object.keys(ISSUER_ENV).filter((n) => SETTINGS[app].includes(n));
+      expect(needed.length).toBeGreaterThanOrEqual(2);
       expect(() => LOADERS[app](envOf(container, configMap.data))).toThrow(
-        expect.objectContaining({ problems: Object.keys(ISSUER_ENV).map((n) => `${n} is required when NODE_ENV=production`) }),
+        expect.objectContaining({ problems: needed.map((n) => `${n} is required when NODE_ENV=production`) }),
       );
     });
 
@@ -414,6 +492,11 @@ describe('Kubernetes manifests (deploy/)', () => {
       const config = LOADERS[app](envOf(container, { ...configMap.data, ...ISSUER_ENV }));
       expect(config.production).toBe(true);
       expect(config.auth.jwksUri).toBe(ISSUER_ENV.AUTH_JWKS_URI);
+      expect(() => resolveAuthOptions(config.auth)).not.toThrow();
+      if (isPublisher(app)) {
+        expect(config.auth).toEqual(expect.objectContaining({ clientId: app, tokenUrl: ISSUER_ENV.AUTH_TOKEN_URL }));
+        expect(config.peers.webhookUrl).toBe(`http://webhook:${find('Service', 'webhook').spec.ports[0].port}`);
+      }
     });
 
     it('migrates the indexes in an init container, against the same database, before the app starts', () => {
@@ -424,15 +507,22 @@ describe('Kubernetes manifests (deploy/)', () => {
     });
   });
 
-  it('points the peer URLs of the ConfigMap at the Services', () => {
-    for (const [variable, app] of [
+  it('points the peer URLs of the ConfigMap at the Services, and gives the gateway every one of them', () => {
+    const upstreams = [
       ['CUSTOMER_SEGMENT_URL', 'customer-segment'],
       ['COUPON_URL', 'coupon'],
       ['CATEGORY_URL', 'category'],
-    ]) {
+      ['WEBHOOK_URL', 'webhook'],
+    ];
+    for (const [variable, app] of upstreams) {
       expect(configMap.data[variable]).toBe(`http://${app}:${find('Service', app).spec.ports[0].port}`);
     }
     expect(Object.keys(configMap.data)).not.toContain('AUTH_HS256_SECRET');
+    expect(configMap.data.WEBHOOK_ALLOWED_DESTINATIONS ?? '').toBe('');
+    const gateway = find('Deployment', 'gateway').spec.template.spec.containers.find((c: Json) => c.name === 'gateway');
+    const gatewayEnv = envOf(gateway, configMap.data);
+    for (const [variable] of upstreams)
+      expect({ variable, value: gatewayEnv[variable] }).toEqual({ variable, value: configMap.data[variable] });
   });
 
   it('documents in deploy/README.md every Secret the manifests read', () => {

@@ -111,7 +111,12 @@ describe('the suite with two instances of every app (npm start -- --replicas 2)'
       expect(new Set(service.instances.map((i) => i.port)).size).toBe(2);
       expect(service.instances.every((i) => typeof i.child?.pid === 'number')).toBe(true);
     }
-    expect(suite.peerUrls).toEqual({ 'customer-segment': suite.baseUrl, coupon: suite.baseUrl, category: suite.baseUrl });
+    expect(suite.peerUrls).toEqual({
+      'customer-segment': suite.baseUrl,
+      coupon: suite.baseUrl,
+      category: suite.baseUrl,
+      webhook: suite.baseUrl,
+    });
   });
 
   it('(a) keeps the redemption limit exact across instances: 200 concurrent redemptions, maxRedemptions 20', async () => {

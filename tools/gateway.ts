@@ -1,6 +1,6 @@
 /**
- * The one base URL of the suite: routes /customer-segment/*, /coupon/* and /category/* to the
- * three apps with @fastify/http-proxy, balancing over the instances of each app when there are
+ * The one base URL of the suite: routes /customer-segment/*, /coupon/*, /category/* and /webhook/* to the
+ * four apps with @fastify/http-proxy, balancing over the instances of each app when there are
  * several (least busy first), and answers /health/live and /health/ready (ready when every service
  * has at least one ready instance). Used by the launcher (`npm start`) and, as its own process
  * (`node dist/tools/gateway.js`), by docker-compose.

@@ -1,7 +1,7 @@
 /**
  * The suite launcher behind `npm start` and the suite-level tests: the embedded MongoDB server
  * (unless MONGODB_URI is given), each app as one or more separate processes on internal ports, and
- * one base URL that routes /customer-segment/*, /coupon/* and /category/* to them through
+ * one base URL that routes /customer-segment/*, /coupon/*, /category/* and /webhook/* to them through
  * @fastify/http-proxy (balanced over the instances of an app). Every child is supervised: one
  * that exits unexpectedly is restarted on the same port with exponential backoff; one that keeps
  * exiting makes the launcher stop everything and report the failure.
@@ -426,6 +426,9 @@ export async function launchSuite(options: SuiteOptions = {}): Promise<RunningSu
       env.PORT = String(instance.port);
       env.HOST = host;
       env.MONGODB_URI = mongodbUri;
+      // A local suite delivers webhooks to receivers on this machine (the README walkthrough);
+      // production never opens them unless the operator says so (apps/webhook/README.md "Destinations").
+      if (env.WEBHOOK_ALLOWED_DESTINATIONS === undefined && env.NODE_ENV !== 'production') env.WEBHOOK_ALLOWED_DESTINATIONS = 'loopback';
       return env;
     };
 

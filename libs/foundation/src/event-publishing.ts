@@ -58,6 +58,8 @@ class WebhookEventPublishing implements OnModuleInit {
           idempotent: true,
         });
         for (const refusal of answer.body?.rejected ?? []) this.logRefusal(events, refusal);
+        // The same debug record as the log-only publisher: which instance handed over which event.
+        if (this.logger.isLevelEnabled('debug')) for (const event of events) this.logger.debug({ event }, 'event published');
       },
     });
   }

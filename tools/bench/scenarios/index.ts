@@ -3,6 +3,7 @@ import { campaignScenario } from './campaign';
 import { categoryScenario } from './category';
 import { couponScenario } from './coupon';
 import { segmentScenario } from './segment';
+import { webhookScenario } from './webhook';
 
 export type Scenario = (ctx: BenchContext) => Promise<void>;
 
@@ -16,4 +17,5 @@ export const SCENARIOS: Record<string, Scenario> = {
   category: (ctx) => categoryScenario(ctx, false),
   storefront: (ctx) => categoryScenario(ctx, true),
   campaign: campaignScenario,
+  webhook: webhookScenario,
 };

@@ -1,0 +1,181 @@
+import { once } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { Agent, request } from 'undici';
+import { fmt, percentile, report } from '../bench-kit';
+import type { BenchContext } from '../run';
+import { call, expectStatus } from './http';
+
+const RATE = 500;
+const GOAL_P99_MS = 1000;
+const now = () => performance.timeOrigin + performance.now();
+
+/** A receiver on loopback that notes when each coupon's event arrived (by the coupon code in the body). */
+async function startReceiver(): Promise<{ url: string; arrivals: Map<string, number>; close: () => Promise<void> }> {
+  const arrivals = new Map<string, number>();
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const at = now();
+      try {
+        const code = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { code?: string }).code;
+        if (code && !arrivals.has(code)) arrivals.set(code, at);
+      } catch {
+        // Not ours.
+      }
+      res.writeHead(200).end();
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`,
+    arrivals,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
+}
+
+/**
+ * Fires `make(i)` at `rate` per second for `durationSec` (open model: on schedule, whatever the
+ * answers), at most `maxInFlight` at once; resolves with each request's send and answer times.
+ */
+async function openLoop(rate: number, durationSec: number, maxInFlight: number, make: (i: number) => Promise<void>) {
+  const total = Math.round(rate * durationSec);
+  const started = now();
+  let sent = 0;
+  let inFlight = 0;
+  let skipped = 0;
+  const pending: Promise<void>[] = [];
+  while (sent < total) {
+    const due = Math.min(total, Math.floor(((now() - started) / 1000) * rate) + 1);
+    while (sent < due) {
+      const i = sent++;
+      if (inFlight >= maxInFlight) {
+        skipped++;
+        continue;
+      }
+      inFlight++;
+      pending.push(make(i).finally(() => inFlight--));
+    }
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  await Promise.all(pending);
+  return { total, skipped, ms: now() - started };
+}
+
+/**
+ * End-to-end webhook delivery (issue #13): at 500 coupon writes/s through the base URL, the delay
+ * from each write's acknowledgement (its 201) to the receiver's 2xx of the event, p50 and p99
+ * (goal p99 <= 1 s), and events/s. The path: coupon app → its outbox → the dispatcher → the webhook
+ * service's ingestion → routing → the destination's worker → the receiver, every hop over HTTP and
+ * MongoDB on the same two cores as the load. Anchors from the same run: the write's own latency
+ * (what the write costs without the delivery), and one direct POST from this process to the
+ * same receiver (the floor of a single hop).
+ */
+export async function webhookScenario(ctx: BenchContext): Promise<void> {
+  const tenant = 'benchhook';
+  const receiver = await startReceiver();
+  const agent = new Agent({ connections: 128 });
+  try {
+    const manager = await ctx.token({ tenant, scopes: ['webhook.subscription_manage'] });
+    const writer = await ctx.token({ tenant, scopes: ['coupon.coupon_manage'] });
+    await expectStatus(
+      'webhook config',
+      call('POST', `${ctx.baseUrl}/webhook/${tenant}/config`, manager, {
+        code: 'http',
+        provider: 'HTTP',
+        active: true,
+        configuration: { destinationUrl: receiver.url, secretKey: 'bench-secret' },
+      }),
+      201,
+    );
+    await expectStatus(
+      'subscribe',
+      call('PATCH', `${ctx.baseUrl}/webhook/${tenant}/event-subscriptions`, manager, [
+        { eventType: 'coupon.created', action: 'SUBSCRIBE' },
+      ]),
+      207,
+    );
+
+    const acks = new Map<string, number>();
+    const writeMs: number[] = [];
+    let failures = 0;
+    const write = (prefix: string) => async (i: number) => {
+      const code = `${prefix}-${i}`;
+      const sent = now();
+      const res = await request(`${ctx.baseUrl}/coupon/${tenant}/coupons`, {
+        method: 'POST',
+        dispatcher: agent,
+        headers: { authorization: `Bearer ${writer}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ code, name: code, discountAbsolute: { amount: 1, currency: 'EUR' } }),
+      }).catch(() => undefined);
+      if (!res) {
+        failures++;
+        return;
+      }
+      await res.body.dump();
+      const at = now();
+      if (res.statusCode !== 201) {
+        failures++;
+        return;
+      }
+      if (prefix === 'H') {
+        acks.set(code, at);
+        writeMs.push(at - sent);
+      }
+    };
+
+    // Warm-up: connections, JIT, the tenant's collections.
+    await openLoop(RATE / 2, 2, 256, write('W'));
+    const run = await openLoop(RATE, ctx.durationSec, 256, write('H'));
+    const deadline = now() + 30_000;
+    while (now() < deadline && [...acks.keys()].some((code) => !receiver.arrivals.has(code))) await new Promise((r) => setTimeout(r, 50));
+
+    const delays = [...acks].filter(([code]) => receiver.arrivals.has(code)).map(([code, at]) => receiver.arrivals.get(code)! - at);
+    const missing = acks.size - delays.length;
+    const firstAck = Math.min(...acks.values());
+    const lastArrival = Math.max(...[...acks.keys()].map((c) => receiver.arrivals.get(c) ?? 0));
+    const p99 = percentile(delays, 99);
+    report({
+      scenario: 'webhook',
+      figure: `write ack → receiver 2xx, ${RATE} coupon writes/s offered`,
+      value: `p50 ${fmt.ms(percentile(delays, 50))}, p99 ${fmt.ms(p99)}`,
+      note:
+        `max ${fmt.ms(Math.max(...delays))}; ${delays.length} delivered, ${missing} missing, ${failures} failed writes, ` +
+        `${run.skipped} not sent (256 in flight); ` +
+        `goal p99 <= ${GOAL_P99_MS} ms` +
+        (p99 > GOAL_P99_MS || missing ? ' (!) goal missed' : ''),
+    });
+    report({
+      scenario: 'webhook',
+      figure: 'events delivered per second',
+      value: fmt.rps((delays.length / (lastArrival - firstAck)) * 1000),
+      note: `writes acknowledged ${fmt.rps((acks.size / run.ms) * 1000)} over ${(run.ms / 1000).toFixed(1)} s`,
+    });
+    report({
+      scenario: 'webhook',
+      figure: 'anchor: the coupon write alone (POST → 201)',
+      value: `p50 ${fmt.ms(percentile(writeMs, 50))}, p99 ${fmt.ms(percentile(writeMs, 99))}`,
+      note: 'same requests, measured in the same run',
+    });
+
+    const direct: number[] = [];
+    await openLoop(RATE, Math.min(ctx.durationSec, 5), 256, async (i) => {
+      const sent = now();
+      const res = await request(receiver.url, { method: 'POST', dispatcher: agent, body: JSON.stringify({ code: `D-${i}` }) });
+      await res.body.dump();
+      direct.push(now() - sent);
+    });
+    report({
+      scenario: 'webhook',
+      figure: 'anchor: one direct POST to the receiver',
+      value: `p50 ${fmt.ms(percentile(direct, 50))}, p99 ${fmt.ms(percentile(direct, 99))}`,
+      note: `the floor of a single hop at ${RATE}/s from this process`,
+    });
+  } finally {
+    await agent.close();
+    await receiver.close();
+  }
+}
