@@ -1,5 +1,5 @@
-import { lookup as dnsLookup, LookupAddress } from 'node:dns';
-import { BlockList, isIP } from 'node:net';
+import { lookup as dnsLookup, LookupAddress, LookupOptions } from 'node:dns';
+import { BlockList, isIP, LookupFunction } from 'node:net';
 
 /**
  * Where webhooks may go (README "Destinations"): never into the suite's own network. A destination
@@ -117,9 +117,14 @@ export function forbiddenAddress(address: string, policy: DestinationPolicy): st
   for (const [net, prefix, kind] of ranges) {
     const one = new BlockList();
     one.addSubnet(net, prefix, type);
-    if (one.check(address, type)) return `${address} is a ${kind} address`;
+    if (one.check(address, type)) return `${address} is ${article(kind)} ${kind} address`;
   }
   return `${address} is an internal address`;
+}
+
+/** `a` or `an` before `word`; enough for the kinds of the tables above, whose first letters sound as spelt. */
+function article(word: string): 'a' | 'an' {
+  return /^[aeiou]/i.test(word) ? 'an' : 'a';
 }
 
 function embeddedIpv4(address: string): string | undefined {
@@ -205,16 +210,17 @@ export class ForbiddenDestinationError extends Error {
  * was written cannot be used to reach inside (DNS rebinding). Literal addresses never reach a
  * lookup; the delivery checks them with {@link destinationUrlProblem} first.
  */
-export function guardedLookup(policy: DestinationPolicy, lookup: Lookup = systemLookup) {
+export function guardedLookup(policy: DestinationPolicy, lookup: Lookup = systemLookup): LookupFunction {
   return (
     hostname: string,
-    options: { all?: boolean; family?: number },
+    options: Pick<LookupOptions, 'all' | 'family'>,
     callback: (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void,
   ): void => {
+    const family = familyNumber(options.family);
     lookup(hostname).then(
       (addresses) => {
         const allowedHost = policy.allowedHosts.has(hostname.toLowerCase());
-        const usable = addresses.filter((a) => (options.family ? a.family === options.family : true));
+        const usable = addresses.filter((a) => (family ? a.family === family : true));
         for (const a of usable) {
           const reason = allowedHost ? undefined : forbiddenAddress(a.address, policy);
           if (reason)
@@ -227,4 +233,11 @@ export function guardedLookup(policy: DestinationPolicy, lookup: Lookup = system
       (e: NodeJS.ErrnoException) => callback(e, '', 0),
     );
   };
+}
+
+/** Node's `family` option as a number: `4`, `6`, or `0` for either (`'IPv4'`/`'IPv6'` are the legacy spellings). */
+function familyNumber(family: LookupOptions['family']): number {
+  if (family === 'IPv4') return 4;
+  if (family === 'IPv6') return 6;
+  return family ?? 0;
 }

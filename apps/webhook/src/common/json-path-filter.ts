@@ -31,6 +31,7 @@ export function compileFilter(filter: string): PayloadFilter {
   if (filter.length > MAX_FILTER_LENGTH) throw new FilterSyntaxError(`the filter is longer than ${MAX_FILTER_LENGTH} characters`);
   const m = /^\s*\$\s*\[\s*\?\s*\(([\s\S]*)\)\s*\]\s*$/.exec(filter);
   if (!m) throw new FilterSyntaxError("the filter must have the form $[?(<predicate>)], for example $[?(@.status == 'ACTIVE')]");
+  if (m[1].trim() === '') throw new FilterSyntaxError("the predicate is empty, for example $[?(@.status == 'ACTIVE')]");
   let ast: Node;
   try {
     ast = jsep(m[1]);
