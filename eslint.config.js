@@ -4,7 +4,7 @@
 // global mongoose models for tenant data (TEN-5).
 const tseslint = require('typescript-eslint');
 
-const APPS = ['customer-segment', 'coupon', 'category'];
+const APPS = ['customer-segment', 'coupon', 'category', 'webhook'];
 const LIBS = ['auth', 'api-kit', 'persistence', 'mongo-embedded', 'testing', 'foundation', 'observability'];
 
 const deepLibImports = {

@@ -265,7 +265,8 @@ function missingRequired(doc: Json, op: SpecOperation, req: RequiredFields): str
 }
 
 describe.each(DOCUMENTED_SERVICES)('openapi/%s.json against the Emporix operation list in shared/spec', (service: DocumentedService) => {
-  const specFile = path.join(SPEC_DIR, `${service}.md`);
+  // The webhook service's contract is written with the service (shared/spec/README.md, "Changes").
+  const specFile = service === 'webhook' ? path.join(ROOT, 'apps', 'webhook', 'README.md') : path.join(SPEC_DIR, `${service}.md`);
   let markdown: string;
   let doc: Json;
   let operations: SpecOperation[];

@@ -18,6 +18,7 @@ const PROFILE_KEYS: Record<DocumentedService, string[]> = {
   'customer-segment': ['code', 'status', 'errorCode', 'message', 'details'],
   coupon: ['status', 'type', 'message', 'details'],
   category: ['code', 'status', 'errorCode', 'message', 'details'],
+  webhook: ['code', 'status', 'errorCode', 'message', 'details'],
 };
 
 function operations(doc: Json): { key: string; op: Json }[] {

@@ -5,6 +5,7 @@ import { Schema } from 'mongoose';
 import { CATEGORY_SERVICE } from '../apps/category/src/config/category.config';
 import { COUPON_SERVICE } from '../apps/coupon/src/config/coupon.config';
 import { CUSTOMER_SEGMENT_SERVICE } from '../apps/customer-segment/src/config/customer-segment.config';
+import { WEBHOOK_SERVICE } from '../apps/webhook/src/config/webhook.config';
 import { exitCodeOf, parseArgs, STORAGES } from './migrate';
 
 const APPS = path.join(__dirname, '..', 'apps');
@@ -28,6 +29,7 @@ describe('npm run migrate: what it covers', () => {
     ['customer-segment', CUSTOMER_SEGMENT_SERVICE.database],
     ['coupon', COUPON_SERVICE.database],
     ['category', CATEGORY_SERVICE.database],
+    ['webhook', WEBHOOK_SERVICE.database],
   ])('declares every entity of %s, in the database the app uses', async (app, database) => {
     const storage = STORAGES.find((s) => s.service === app);
     expect(storage?.database).toBe(database);

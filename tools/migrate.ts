@@ -1,6 +1,6 @@
 /**
- * `npm run migrate`: creates the declared indexes of every existing tenant collection of the three
- * services (and of their shared outbox) on the MongoDB of MONGODB_URI, idempotently, and reports
+ * `npm run migrate`: creates the declared indexes of every existing tenant collection of the four
+ * services (and of their shared collections) on the MongoDB of MONGODB_URI, idempotently, and reports
  * every index whose existing definition differs from the declared one. Such an index is left in
  * place unless `--apply-changes` is given; then it is dropped and rebuilt as declared.
  *
@@ -13,9 +13,10 @@ import { IndexReportEntry, migrateIndexes, MigrationReport, StorageDeclaration }
 import { CATEGORY_STORAGE } from '../apps/category/src/category.entities';
 import { COUPON_STORAGE } from '../apps/coupon/src/coupon.entities';
 import { CUSTOMER_SEGMENT_STORAGE } from '../apps/customer-segment/src/customer-segment.entities';
+import { WEBHOOK_STORAGE } from '../apps/webhook/src/webhook.entities';
 
 /** The services' storage declarations, in the order they are migrated and reported. */
-export const STORAGES: readonly StorageDeclaration[] = [CUSTOMER_SEGMENT_STORAGE, COUPON_STORAGE, CATEGORY_STORAGE];
+export const STORAGES: readonly StorageDeclaration[] = [CUSTOMER_SEGMENT_STORAGE, COUPON_STORAGE, CATEGORY_STORAGE, WEBHOOK_STORAGE];
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -23,8 +24,8 @@ export const EXIT_DIFFERENCES = 2;
 
 const USAGE = `Usage: MONGODB_URI=mongodb://host:27017 npm run migrate [-- --apply-changes] [--json]
 
-Creates the declared indexes of every tenant collection of customer-segment, coupon and category
-(and of the shared outbox), idempotently, and reports indexes whose definition differs.
+Creates the declared indexes of every tenant collection of customer-segment, coupon, category and
+webhook (and of the shared collections), idempotently, and reports indexes whose definition differs.
 
   --apply-changes  drop each index whose definition differs and build it as declared
                    (an operator's decision on large collections: queries lose the index meanwhile)

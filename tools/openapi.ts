@@ -14,7 +14,7 @@ import { applicationOptions, buildOpenApiDocument, createAdapter, serializeOpenA
 import { RouteAccessInspector } from '@suite/auth';
 import pino, { Logger } from 'pino';
 
-export const DOCUMENTED_SERVICES = ['customer-segment', 'coupon', 'category'] as const;
+export const DOCUMENTED_SERVICES = ['customer-segment', 'coupon', 'category', 'webhook'] as const;
 export type DocumentedService = (typeof DOCUMENTED_SERVICES)[number];
 
 /**
@@ -49,6 +49,13 @@ const MODULES: Record<DocumentedService, () => Promise<(logger: Logger) => Dynam
       import('../apps/category/src/config/category.config'),
     ]);
     return (logger) => AppModule.forRoot(loadCategoryConfig(PREVIEW_ENV), logger);
+  },
+  webhook: async () => {
+    const [{ AppModule }, { loadWebhookConfig }] = await Promise.all([
+      import('../apps/webhook/src/app.module'),
+      import('../apps/webhook/src/config/webhook.config'),
+    ]);
+    return (logger) => AppModule.forRoot(loadWebhookConfig(PREVIEW_ENV), logger);
   },
 };
 
