@@ -202,6 +202,9 @@ function installEdge(app: FastifyInstance, edge: EdgeErrors): void {
     // connection down under that answer. undici gets a stream of its own; a client that goes away
     // still ends the upstream request.
     const body = new PassThrough();
+    // undici listens for the stream's errors only while it sends it: a client that aborts before
+    // (or after) would otherwise leave this error unhandled and take the whole gateway down.
+    body.on('error', () => undefined);
     payload.pipe(body);
     finished(payload, (err) => {
       if (err) body.destroy(err);

@@ -38,7 +38,8 @@ export class HttpStub {
     const server = http.createServer();
     const stub = new HttpStub(server);
     if (handler) stub.handler = handler;
-    server.on('request', (req, res) => void stub.handle(req, res));
+    // A caller that aborts its request mid-body fails the read: that request ends there, the stub goes on.
+    server.on('request', (req, res) => void stub.handle(req, res).catch(() => res.destroy()));
     server.on('connection', (s) => {
       stub.sockets.add(s);
       s.on('close', () => stub.sockets.delete(s));
