@@ -141,7 +141,7 @@ describe('docker-compose.yml (production shape)', () => {
     expect(config.destinations.allowedHosts.size).toBe(0);
     expect(config.destinations.allowedNetworks.check('127.0.0.1', 'ipv4')).toBe(false);
     // Unset tuning variables arrive empty, which is each setting's default.
-    expect(config.delivery).toEqual(expect.objectContaining({ timeoutMs: 10000, concurrencyPerDestination: 8, pollMs: 200 }));
+    expect(config.delivery).toEqual(expect.objectContaining({ timeoutMs: 10000, concurrencyPerDestination: 32, pollMs: 200 }));
     expect(config.monthlyLimit).toBeUndefined();
     const tuned = interpolate(raw, { ...REQUIRED_COMPOSE_ENV, WEBHOOK_RETRY_SCHEDULE: '1s,2m', WEBHOOK_MONTHLY_LIMIT: '5000' }).value;
     const tunedConfig = loadWebhookConfig(environmentOf(tuned.services.webhook));

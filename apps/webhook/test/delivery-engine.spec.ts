@@ -15,6 +15,7 @@ import { DeliverySender } from '../src/delivery/delivery-sender';
 import { DeliveryRepository } from '../src/delivery/delivery.repository';
 import type { Delivery, NewDelivery } from '../src/delivery/delivery.types';
 import { DestinationRepository } from '../src/delivery/destination.repository';
+import { StatisticsCounters } from '../src/statistics/statistics-counters';
 import { StatisticsRepository } from '../src/statistics/statistics.repository';
 import { monthOf } from '../src/statistics/statistics.types';
 
@@ -67,6 +68,7 @@ describe('the delivery engine against the embedded database and real receivers',
   let deliveries: DeliveryRepository;
   let destinations: DestinationRepository;
   let statistics: StatisticsRepository;
+  let counters: StatisticsCounters;
   let configs: FakeConfigs;
   const engines: Engine[] = [];
   const stubs: HttpStub[] = [];
@@ -86,7 +88,7 @@ describe('the delivery engine against the embedded database and real receivers',
   async function engine(env: Record<string, string> = {}, lookup?: Lookup): Promise<Engine> {
     const config = settings(env);
     const sender = new DeliverySender(config.delivery.timeoutMs, config.destinations, lookup);
-    const attempts = new DeliveryAttempts(deliveries, destinations, statistics, sender, config, silent);
+    const attempts = new DeliveryAttempts(deliveries, destinations, counters, sender, config, silent);
     const scheduler = new DeliveryScheduler(destinations, deliveries, attempts, configs, config, silent, { leaseMs: 3000 });
     const queue = new DeliveryQueueService(deliveries, destinations, scheduler);
     scheduler.start();
@@ -137,6 +139,7 @@ describe('the delivery engine against the embedded database and real receivers',
     deliveries = new DeliveryRepository(registry);
     destinations = new DestinationRepository(connection);
     statistics = new StatisticsRepository(registry);
+    counters = new StatisticsCounters(statistics, silent);
     await destinations.ensureIndexes();
   });
   beforeEach(() => {
@@ -231,6 +234,7 @@ describe('the delivery engine against the embedded database and real receivers',
     expect(done.attempts[0]).toMatchObject({ statusCode: 200, url: `${hooks.url}/signed` });
     expect(done.attempts[0].headerNames).toEqual(expect.arrayContaining(['X-Api-Key', 'emporix-event-signature', 'ce-id']));
     expect(JSON.stringify(done)).not.toContain('entry-key');
+    await counters.flush();
     expect(await statistics.months(tenant, monthOf(new Date()), monthOf(new Date()))).toEqual([
       { month: monthOf(new Date()), succeeded: 2, failedAttempts: 0, deadLettered: 0, cancelled: 0 },
     ]);
@@ -267,6 +271,7 @@ describe('the delivery engine against the embedded database and real receivers',
     expect(failed.reason).toBe('no 2xx answer after 3 attempts; last: answered 500');
     await sleep(400);
     expect(dead.requests).toHaveLength(3);
+    await counters.flush();
     const [month] = await statistics.months(tenant, monthOf(new Date()), monthOf(new Date()));
     expect(month).toMatchObject({ succeeded: 1, failedAttempts: 5, deadLettered: 1 });
   });
@@ -388,6 +393,7 @@ describe('the delivery engine against the embedded database and real receivers',
     await queue.enqueue(other, [orphan]);
     expect(await inState(other, orphan, 'CANCELLED')).toMatchObject({ reason: 'the tenant has no http webhook config any more' });
     expect(hooks.requests).toHaveLength(0);
+    await counters.flush();
     const [month] = await statistics.months(tenant, monthOf(new Date()), monthOf(new Date()));
     expect(month).toMatchObject({ cancelled: 2, succeeded: 0 });
   });

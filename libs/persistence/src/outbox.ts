@@ -14,6 +14,7 @@ export const OUTBOX_COLLECTION = 'outbox';
  */
 export const OUTBOX_INDEXES: readonly IndexDeclaration[] = [{ key: { publishedAt: 1, createdAt: 1, seq: 1, _id: 1 }, name: 'dispatch' }];
 const RETENTION_MS = 7 * 24 * 3600 * 1000;
+const PURGE_INTERVAL_MS = 60_000;
 
 export interface OutboxEntry {
   _id: string;
@@ -315,6 +316,8 @@ export class OutboxDispatcher {
   private backoffMs = 0;
   /** Date.now() before which no pass publishes (after a failure). */
   private retryAt = 0;
+  /** Date.now() from which the next pass removes published entries past the retention. */
+  private nextPurgeAt = 0;
   private publisher: EventBatchPublisher;
   private readonly lease?: OutboxLease;
   private readonly logger?: Pick<Logger, 'info' | 'warn'>;
@@ -425,7 +428,11 @@ export class OutboxDispatcher {
         published += done;
         if (stopped || entries.length < batch) break;
       }
-      if (this.mayDispatch) await this.outbox.purgePublishedBefore(new Date(Date.now() - RETENTION_MS));
+      // Retention is in days: one purge a minute is plenty (not one per pass, which ran for every write).
+      if (this.mayDispatch && Date.now() >= this.nextPurgeAt) {
+        await this.outbox.purgePublishedBefore(new Date(Date.now() - RETENTION_MS));
+        this.nextPurgeAt = Date.now() + PURGE_INTERVAL_MS;
+      }
     })();
     this.running = pass.catch(() => undefined);
     try {

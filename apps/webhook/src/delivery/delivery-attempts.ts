@@ -3,7 +3,7 @@ import { LOGGER } from '@suite/api-kit';
 import type { Logger } from 'pino';
 import { WEBHOOK_CONFIG, WebhookServiceConfig } from '../config/webhook.config';
 import type { WebhookConfig } from '../configs/webhook-config.types';
-import { StatisticsRepository } from '../statistics/statistics.repository';
+import { StatisticsCounters } from '../statistics/statistics-counters';
 import { destinationKeyOf, tenantOfDestination } from './delivery-keys';
 import { deliveryHeaders } from './delivery-request';
 import { DeliverySender } from './delivery-sender';
@@ -44,7 +44,7 @@ export class DeliveryAttempts {
   constructor(
     private readonly deliveries: DeliveryRepository,
     private readonly destinations: DestinationRepository,
-    private readonly statistics: StatisticsRepository,
+    private readonly statistics: StatisticsCounters,
     private readonly sender: DeliverySender,
     @Inject(WEBHOOK_CONFIG) config: WebhookServiceConfig,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -65,7 +65,7 @@ export class DeliveryAttempts {
       });
       if (!done) return { kind: 'stale' };
       deliveryMetrics.completed('CANCELLED');
-      await this.count(tenant, now, { cancelled: 1 });
+      this.count(tenant, now, { cancelled: 1 });
       return { kind: 'cancelled' };
     }
     const { target } = resolved;
@@ -99,7 +99,7 @@ export class DeliveryAttempts {
       });
       if (!done) return { kind: 'stale' };
       deliveryMetrics.completed('SUCCEEDED', delivery.createdAt, end);
-      await this.count(tenant, end, { succeeded: 1 });
+      this.count(tenant, end, { succeeded: 1 });
       return { kind: 'succeeded' };
     }
     // The wait before attempt n+1 is the schedule's n-th entry; past its end the delivery is dead.
@@ -121,16 +121,12 @@ export class DeliveryAttempts {
     );
     if (!done) return { kind: 'stale' };
     if (dead) deliveryMetrics.completed('FAILED');
-    await this.count(tenant, end, dead ? { failedAttempts: 1, deadLettered: 1 } : { failedAttempts: 1 });
+    this.count(tenant, end, dead ? { failedAttempts: 1, deadLettered: 1 } : { failedAttempts: 1 });
     return { kind: 'failed', dead };
   }
 
-  /** The statistics are best effort: a counter that could not be written is logged, the delivery stands. */
-  private async count(tenant: string, at: Date, counts: Parameters<StatisticsRepository['add']>[2]): Promise<void> {
-    try {
-      await this.statistics.add(tenant, at, counts);
-    } catch (e) {
-      this.logger.warn({ tenant, counts, err: e }, 'webhook statistics counter not written');
-    }
+  /** Summed in memory and written in batches (StatisticsCounters); best effort, never fails a delivery. */
+  private count(tenant: string, at: Date, counts: Parameters<StatisticsCounters['add']>[2]): void {
+    this.statistics.add(tenant, at, counts);
   }
 }

@@ -4,6 +4,7 @@ import type { RequestContext } from '@suite/auth';
 import { WEBHOOK_CONFIG, WebhookServiceConfig } from '../config/webhook.config';
 import type { StatisticsQueryDto } from './dto/statistics-query.dto';
 import type { MonthStatisticsDto, WebhookStatisticsDto } from './dto/statistics.response.dto';
+import { StatisticsCounters } from './statistics-counters';
 import { StatisticsRepository } from './statistics.repository';
 import { monthOf } from './statistics.types';
 
@@ -15,6 +16,7 @@ export const MAX_STATISTICS_MONTHS = 120;
 export class StatisticsService {
   constructor(
     private readonly statistics: StatisticsRepository,
+    private readonly counters: StatisticsCounters,
     @Inject(WEBHOOK_CONFIG) private readonly config: WebhookServiceConfig,
   ) {}
 
@@ -30,6 +32,8 @@ export class StatisticsService {
         { field: 'fromYearMonth', type: 'out_of_range', message: `the range must span at most ${MAX_STATISTICS_MONTHS} months` },
       ]);
     }
+    // This instance's outcomes not yet written are in the answer too.
+    await this.counters.flush();
     const stored = new Map((await this.statistics.months(ctx.tenant, from, to)).map((m) => [m.month, m]));
     const monthStatistics: MonthStatisticsDto[] = months.reverse().map((month) => {
       const m = stored.get(month);
