@@ -356,7 +356,10 @@ export async function launchSuite(options: SuiteOptions = {}): Promise<RunningSu
       const db: Supervised = new Supervised(
         'mongo',
         () => {
-          const child = spawn(process.execPath, [...profilingArgs(), ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env } });
+          const child = spawn(process.execPath, [...profilingArgs(), ...args], {
+            stdio: ['ignore', 'pipe', 'pipe'],
+            env: { ...process.env },
+          });
           pipeLines(child, 'mongo', output);
           return child;
         },
