@@ -12,7 +12,7 @@
  */
 import { MongoClient } from 'mongodb';
 import { launchSuite, RunningSuite, ServiceName } from '../tools/launcher';
-import { authEnv, Call, httpClient, Reply, Signing, sleep, tokens } from './support/suite-http';
+import { authEnv, Call, httpClient, Reply, Signing, tokens, until } from './support/suite-http';
 
 const SIGNING: Signing = { secret: 'replicas-e2e-secret-not-for-production', issuer: 'http://localhost/auth', audience: 'commerce-api' };
 const mint = tokens(SIGNING);
@@ -48,18 +48,6 @@ function publishCalls(service: ServiceName): Array<{ label: string; id: string }
   return lines
     .filter((l) => l.label.startsWith(`${service}#`) && l.json?.msg === 'event published')
     .map((l) => ({ label: l.label, id: String(l.json!.event.id) }));
-}
-
-async function until<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await Promise.resolve()
-      .then(check)
-      .catch(() => undefined);
-    if (value !== undefined && value !== false) return value as T;
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await sleep(200);
-  }
 }
 
 describe('the suite with two instances of every app (npm start -- --replicas 2)', () => {

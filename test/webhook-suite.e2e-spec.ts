@@ -7,7 +7,7 @@
  */
 import { MongoClient } from 'mongodb';
 import { launchSuite, RunningSuite } from '../tools/launcher';
-import { authEnv, Call, httpClient, Signing, sleep, tokens } from './support/suite-http';
+import { authEnv, Call, httpClient, Signing, sleep, tokens, until } from './support/suite-http';
 import { signatureValid, WebhookReceiver } from './support/webhook-receiver';
 
 const SIGNING: Signing = { secret: 'webhook-suite-secret-not-for-production', issuer: 'http://localhost/auth', audience: 'commerce-api' };
@@ -15,18 +15,6 @@ const mint = tokens(SIGNING);
 const T = 'hooked';
 const SECRET = 'receiver-shared-secret';
 const TYPES = ['customer-segment.segment-created', 'category.created', 'coupon.created'];
-
-async function until<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await Promise.resolve()
-      .then(check)
-      .catch(() => undefined);
-    if (value !== undefined && value !== false) return value as T;
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await sleep(100);
-  }
-}
 
 describe('webhooks across the suite (two instances of every app)', () => {
   let suite: RunningSuite;

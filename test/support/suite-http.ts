@@ -87,3 +87,24 @@ export function jwtPayload(token: string): Record<string, unknown> {
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * Polls `check` until it gives something other than `undefined`/`false` (a throw counts as not yet),
+ * every `everyMs`; fails naming `what` after `timeoutMs`.
+ */
+export async function until<T>(
+  what: string,
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 30_000,
+  everyMs = 100,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await Promise.resolve()
+      .then(check)
+      .catch(() => undefined);
+    if (value !== undefined && value !== false) return value as T;
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await sleep(everyMs);
+  }
+}

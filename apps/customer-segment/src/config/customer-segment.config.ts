@@ -1,4 +1,4 @@
-import { BaseConfig, ConfigError, readBaseConfig } from '@suite/api-kit';
+import { BaseConfig, ConfigError, integerSetting, readBaseConfig } from '@suite/api-kit';
 import { AuthModuleOptions, authOptionsFromEnv, productionAuthSettings } from '@suite/auth';
 import type { ServiceIdentity } from '@suite/foundation';
 
@@ -32,16 +32,8 @@ export const PRODUCTION_SETTINGS = ['CATEGORY_URL', 'WEBHOOK_URL', ...production
 export function loadCustomerSegmentConfig(env: NodeJS.ProcessEnv = process.env): CustomerSegmentConfig {
   const base = readBaseConfig(env, { port: 3001, requiredInProduction: PRODUCTION_SETTINGS });
   const problems: string[] = [];
-  const limit = (name: string): number => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return 1000;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < 1 || n > 1_000_000) {
-      problems.push(`${name} must be an integer from 1 to 1000000 (got '${raw}')`);
-      return 1000;
-    }
-    return n;
-  };
+  const int = integerSetting(env, problems);
+  const limit = (name: string): number => int(name, 1000, 1, 1_000_000);
   const config: CustomerSegmentConfig = {
     ...base,
     auth: authOptionsFromEnv(env, SERVICE_NAME),

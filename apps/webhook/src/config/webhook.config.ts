@@ -1,4 +1,4 @@
-import { BaseConfig, ConfigError, readBaseConfig } from '@suite/api-kit';
+import { BaseConfig, ConfigError, integerSetting, readBaseConfig } from '@suite/api-kit';
 import { AuthModuleOptions, authOptionsFromEnv, productionAuthSettings } from '@suite/auth';
 import type { ServiceIdentity } from '@suite/foundation';
 import { DestinationPolicy, parseAllowedDestinations } from '../common/destination-policy';
@@ -65,16 +65,7 @@ export function parseDuration(raw: string): number | undefined {
 export function loadWebhookConfig(env: NodeJS.ProcessEnv = process.env): WebhookServiceConfig {
   const base = readBaseConfig(env, { port: 3004, requiredInProduction: PRODUCTION_SETTINGS });
   const problems: string[] = [];
-  const int = (name: string, fallback: number, min: number, max: number): number => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return fallback;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min || n > max) {
-      problems.push(`${name} must be an integer from ${min} to ${max} (got '${raw}')`);
-      return fallback;
-    }
-    return n;
-  };
+  const int = integerSetting(env, problems);
   const scheduleRaw = env.WEBHOOK_RETRY_SCHEDULE || DEFAULT_RETRY_SCHEDULE;
   const retryScheduleMs = scheduleRaw.split(',').map(parseDuration);
   if (retryScheduleMs.some((d) => d === undefined) || retryScheduleMs.length > 20) {

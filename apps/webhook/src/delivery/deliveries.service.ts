@@ -4,7 +4,7 @@ import type { RequestContext } from '@suite/auth';
 import { WEBHOOK_CONFIG, WebhookServiceConfig } from '../config/webhook.config';
 import { WebhookConfigReader } from '../configs/webhook-config.types';
 import { DeliveryQueueService } from './delivery-queue.service';
-import { destinationKeyOf, replayIdOf } from './delivery-keys';
+import { pendingDelivery, replayIdOf } from './delivery-keys';
 import { resolveTarget } from './delivery-target';
 import { toDeliverySummary, toDeliveryView } from './delivery.mapper';
 import { DeliveryRepository } from './delivery.repository';
@@ -127,23 +127,7 @@ export class DeliveriesService {
 }
 
 function replayOf(tenant: string, old: Delivery, url: string, now: Date): Delivery {
-  return {
-    id: replayIdOf(old.id),
-    eventId: old.eventId,
-    eventType: old.eventType,
-    entryId: old.entryId,
-    url,
-    body: old.body,
-    eventTime: old.eventTime,
-    destinationKey: destinationKeyOf(tenant, url),
-    state: 'PENDING',
-    attemptCount: 0,
-    nextAttemptAt: now,
-    attempts: [],
-    createdAt: now,
-    completedAt: null,
-    replayOf: old.id,
-  };
+  return { ...pendingDelivery(tenant, replayIdOf(old.id), { ...old, url }, now), replayOf: old.id };
 }
 
 function alreadyReplayed(d: Delivery): ApiError {

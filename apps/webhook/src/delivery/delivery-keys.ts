@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Delivery, NewDelivery } from './delivery.types';
 
 const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
 
@@ -27,4 +28,24 @@ export function destinationKeyOf(tenant: string, url: string): string {
 /** The tenant of a destination key. */
 export function tenantOfDestination(destinationKey: string): string {
   return destinationKey.slice(0, destinationKey.indexOf('|'));
+}
+
+/** A delivery not attempted yet, due now: what an enqueue and a replay both store. */
+export function pendingDelivery(tenant: string, id: string, source: NewDelivery, now: Date): Delivery {
+  return {
+    id,
+    eventId: source.eventId,
+    eventType: source.eventType,
+    entryId: source.entryId,
+    url: source.url,
+    body: source.body,
+    eventTime: source.eventTime,
+    destinationKey: destinationKeyOf(tenant, source.url),
+    state: 'PENDING',
+    attemptCount: 0,
+    nextAttemptAt: now,
+    attempts: [],
+    createdAt: now,
+    completedAt: null,
+  };
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DeliveryScheduler } from './delivery-scheduler';
-import { deliveryIdOf, destinationKeyOf } from './delivery-keys';
+import { deliveryIdOf, pendingDelivery } from './delivery-keys';
 import { DeliveryRepository } from './delivery.repository';
 import { Delivery, DeliveryQueue, NewDelivery } from './delivery.types';
 import { DestinationRepository, DestinationWork } from './destination.repository';
@@ -29,22 +29,7 @@ export class DeliveryQueueService extends DeliveryQueue {
     for (const n of list) {
       const id = deliveryIdOf(n.eventId, n.entryId);
       if (records.has(id)) continue;
-      records.set(id, {
-        id,
-        eventId: n.eventId,
-        eventType: n.eventType,
-        entryId: n.entryId,
-        url: n.url,
-        body: n.body,
-        eventTime: n.eventTime,
-        destinationKey: destinationKeyOf(tenant, n.url),
-        state: 'PENDING',
-        attemptCount: 0,
-        nextAttemptAt: now,
-        attempts: [],
-        createdAt: now,
-        completedAt: null,
-      });
+      records.set(id, pendingDelivery(tenant, id, n, now));
     }
     await this.store(tenant, [...records.values()], now);
   }

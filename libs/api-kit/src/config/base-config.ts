@@ -62,14 +62,12 @@ export interface BaseConfigDefaults {
   requiredInProduction?: readonly string[];
 }
 
-export function readBaseConfig(env: Env, defaults: BaseConfigDefaults): BaseConfig {
-  const problems: string[] = [];
-  if (env.NODE_ENV === 'production') {
-    for (const name of defaults.requiredInProduction ?? []) {
-      if (!env[name]) problems.push(`${name} is required when NODE_ENV=production`);
-    }
-  }
-  const int = (name: string, fallback: number, min: number, max: number): number => {
+/**
+ * Reads integer settings the way every app does: unset or empty gives the fallback; anything but an
+ * integer within [min, max] adds a problem naming the variable (and gives the fallback).
+ */
+export function integerSetting(env: Env, problems: string[]): (name: string, fallback: number, min: number, max: number) => number {
+  return (name, fallback, min, max) => {
     const raw = env[name];
     if (raw === undefined || raw === '') return fallback;
     const n = Number(raw);
@@ -79,6 +77,16 @@ export function readBaseConfig(env: Env, defaults: BaseConfigDefaults): BaseConf
     }
     return n;
   };
+}
+
+export function readBaseConfig(env: Env, defaults: BaseConfigDefaults): BaseConfig {
+  const problems: string[] = [];
+  if (env.NODE_ENV === 'production') {
+    for (const name of defaults.requiredInProduction ?? []) {
+      if (!env[name]) problems.push(`${name} is required when NODE_ENV=production`);
+    }
+  }
+  const int = integerSetting(env, problems);
   const url = (name: string): string | undefined => {
     const raw = env[name];
     if (!raw) return undefined;
