@@ -72,6 +72,15 @@ describe('destinationUrlProblem (no DNS)', () => {
     ['http://[::ffff:127.0.0.1]/', 'must not point into an internal network (127.0.0.1 is a loopback address)'],
     ['http://[::ffff:a9fe:a9fe]/', 'must not point into an internal network (169.254.169.254 is a link-local (cloud metadata) address)'],
     ['http://[64:ff9b::10.0.0.1]/', 'must not point into an internal network (10.0.0.1 is a private address)'],
+    // NAT64 with the embedded IPv4 address in its short forms (WHATWG serialises 64:ff9b::0.0.0.1 so).
+    ['http://[64:ff9b::1]/', 'must not point into an internal network (0.0.0.1 is an unspecified address)'],
+    ['http://[64:ff9b::]/', 'must not point into an internal network (0.0.0.0 is an unspecified address)'],
+    // IPv4-compatible, IPv4-translated, 6to4 and Teredo forms: refused whatever they carry.
+    ['http://[::7f00:1]/', 'must not point into an internal network (::7f00:1 is an IPv4-compatible address)'],
+    ['http://[::ffff:0:7f00:1]/', 'must not point into an internal network (::ffff:0:7f00:1 is an IPv4-translated address)'],
+    ['http://[2002:7f00:1::]/', 'must not point into an internal network (2002:7f00:1:: is a 6to4 address)'],
+    ['http://[2001:0:4136:e378::1]/', 'must not point into an internal network (2001:0:4136:e378::1 is a Teredo address)'],
+    ['http://[64:ff9b::0.0.0.0]/', 'must not point into an internal network (0.0.0.0 is an unspecified address)'],
     // Alternative spellings of loopback that URL parsing normalises.
     ['http://2130706433/', 'must not point into an internal network (127.0.0.1 is a loopback address)'],
     ['http://0x7f.1/', 'must not point into an internal network (127.0.0.1 is a loopback address)'],

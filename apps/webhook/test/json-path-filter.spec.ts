@@ -54,6 +54,13 @@ describe('compileFilter', () => {
     expect(matches("$[?(@.count != '0')]")).toBe(true);
   });
 
+  it('a missing path never matches == and always matches !=, also against another missing path', () => {
+    expect(compileFilter('$[?(@.a == @.b)]')({})).toBe(false);
+    expect(compileFilter('$[?(@.a != @.b)]')({})).toBe(true);
+    expect(compileFilter('$[?(@.a == @.b)]')({ a: 1 })).toBe(false);
+    expect(compileFilter('$[?(@.a != @.b)]')({ a: 1 })).toBe(true);
+  });
+
   it('compares arrays and objects by content', () => {
     expect(compileFilter('$[?(@.a == @.b)]')({ a: { x: [1, 2] }, b: { x: [1, 2] } })).toBe(true);
     expect(compileFilter('$[?(@.a == @.b)]')({ a: { x: [1, 2] }, b: { x: [2, 1] } })).toBe(false);

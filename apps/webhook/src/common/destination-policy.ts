@@ -42,6 +42,11 @@ const FORBIDDEN = (() => {
   const v6: Array<[string, number, string]> = [
     ['::', 128, 'unspecified'],
     ['::1', 128, 'loopback'],
+    // Forms that carry an IPv4 address a tunnel or relay may route to (defence in depth).
+    ['::', 96, 'IPv4-compatible'],
+    ['::ffff:0:0:0', 96, 'IPv4-translated'],
+    ['2002::', 16, '6to4'],
+    ['2001::', 32, 'Teredo'],
     ['64:ff9b:1::', 48, 'private translation'],
     ['100::', 64, 'discard'],
     ['2001:db8::', 32, 'documentation'],
@@ -132,9 +137,11 @@ function embeddedIpv4(address: string): string | undefined {
   const dotted = /^(?:::ffff:|64:ff9b::)(\d+\.\d+\.\d+\.\d+)$/.exec(lower);
   if (dotted) return dotted[1];
   const hex = /^(?:::ffff:|64:ff9b::)([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(lower);
-  if (!hex) return undefined;
-  const hi = parseInt(hex[1], 16);
-  const lo = parseInt(hex[2], 16);
+  // NAT64 with a zero high word is serialised shorter: 64:ff9b::1 is 0.0.0.1, 64:ff9b:: is 0.0.0.0.
+  const short = hex ? undefined : /^64:ff9b::([0-9a-f]{1,4})?$/.exec(lower);
+  if (!hex && !short) return undefined;
+  const hi = hex ? parseInt(hex[1], 16) : 0;
+  const lo = hex ? parseInt(hex[2], 16) : parseInt(short![1] ?? '0', 16);
   return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
 }
 

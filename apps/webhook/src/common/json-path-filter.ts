@@ -156,6 +156,8 @@ function evaluate(node: Node, current: unknown): unknown {
  * path never matches an ordering or `==`, and always matches `!=`.
  */
 function compare(operator: string, a: unknown, b: unknown): boolean {
+  // A missing path (undefined) equals nothing, not even another missing path.
+  if (a === undefined || b === undefined) return operator === '!=';
   if (operator === '==') return equal(a, b);
   if (operator === '!=') return !equal(a, b);
   if (!((typeof a === 'number' && typeof b === 'number') || (typeof a === 'string' && typeof b === 'string'))) return false;
