@@ -148,6 +148,8 @@ describe('the delivery engine against the embedded database and real receivers',
   afterEach(async () => {
     while (engines.length) await (engines.pop() as Engine).stop();
     while (stubs.length) await (stubs.pop() as HttpStub).close();
+    // The counters' 250 ms flush must not outlive the test.
+    await counters.flush();
   });
   afterAll(async () => {
     await connection.dropDatabase();
@@ -461,6 +463,73 @@ describe('the delivery engine against the embedded database and real receivers',
     expect(new Set(attempts).size).toBe(attempts.length);
     expect(attempts).toHaveLength(done.reduce((sum, d) => sum + d.attemptCount, 0));
     expect(new Set(attempts.map((a) => a.split('#')[0]))).toEqual(new Set(done.map((d) => d.id)));
+  });
+
+  it('a holder that cannot renew its lease abandons its attempt in flight before another instance may send it', async () => {
+    // The attempt's timeout (5 s) outlasts the lease (1 s): the holder's renewals fail (its database
+    // is out of reach), so the other instance takes over once the lease ran out.
+    const config = settings({ WEBHOOK_DELIVERY_TIMEOUT_MS: '5000' });
+    class Unrenewable extends DestinationRepository {
+      private claims = 0;
+      override renew(): Promise<boolean> {
+        return Promise.reject(new Error('database unreachable'));
+      }
+      override claim(...args: Parameters<DestinationRepository['claim']>) {
+        return this.claims++ ? Promise.reject(new Error('database unreachable')) : super.claim(...args);
+      }
+    }
+    const holderSender = new DeliverySender(config.delivery.timeoutMs, config.destinations);
+    let holderEnded = 0;
+    const send = holderSender.send.bind(holderSender);
+    holderSender.send = async (...args) => {
+      try {
+        return await send(...args);
+      } finally {
+        holderEnded = Date.now();
+      }
+    };
+    const holderAttempts = new DeliveryAttempts(deliveries, destinations, counters, holderSender, config, silent);
+    const holder = new DeliveryScheduler(new Unrenewable(connection), deliveries, holderAttempts, configs, config, silent, {
+      leaseMs: 1000,
+    });
+    const holderQueue = new DeliveryQueueService(deliveries, destinations, holder);
+    holder.start();
+    engines.push({
+      scheduler: holder,
+      queue: holderQueue,
+      stop: async () => {
+        await holder.stop();
+        await holderSender.close();
+      },
+    });
+    let takenOverAt = 0;
+    const hooks = await receiver((req) => {
+      if (String(req.headers['x-delivery-attempt']) === '1' && hooks.requests.length === 1) return { hang: true };
+      takenOverAt ||= Date.now();
+      return { status: 200 };
+    });
+    const tenant = newTenant();
+    configs.set(tenant, [{ id: 'e', destinationUrl: hooks.url }]);
+    const n = event(hooks.url, 'e');
+    await holderQueue.enqueue(tenant, [n]);
+    await waitFor('the first attempt', () => hooks.requests.length === 1);
+    const otherSender = new DeliverySender(config.delivery.timeoutMs, config.destinations);
+    const other = new DeliveryScheduler(
+      destinations,
+      deliveries,
+      new DeliveryAttempts(deliveries, destinations, counters, otherSender, config, silent),
+      configs,
+      config,
+      silent,
+      { leaseMs: 1000 },
+    );
+    other.start();
+    engines.push({ scheduler: other, queue: holderQueue, stop: async () => (await other.stop(), await otherSender.close()) });
+    await inState(tenant, n, 'SUCCEEDED');
+    expect(takenOverAt).toBeGreaterThan(0);
+    // The holder's request was given up before the other instance sent the delivery.
+    expect(holderEnded).toBeGreaterThan(0);
+    expect(holderEnded).toBeLessThanOrEqual(takenOverAt);
   });
 
   it('keeps up with a stream of enqueues without losing a wake-up', async () => {

@@ -164,6 +164,12 @@ describe('the delivery log, dead letters and replay', () => {
       expect((await bulk(T, {})).body).toEqual({ replayed: 0, skipped: 1, more: false });
       const since = expectErrorProfile('webhook', await bulk(T, { since: 'yesterday' }), 400, 'validation_failed');
       expect(since.details).toEqual(['since: since must be an RFC 3339 date-time such as 2024-06-01T00:00:00Z']);
+      // ISO 8601 forms that are no RFC 3339 date-time: a week date (which the database would read as
+      // 1970, replaying every dead letter) and a date-time without an offset (HTTP-10).
+      for (const bad of ['2024-W01', '2024-06-01T00:00:00', '2024-06-01T10:00:00,5Z']) {
+        const refusedSince = expectErrorProfile('webhook', await bulk(T, { since: bad }), 400, 'validation_failed');
+        expect(refusedSince.details).toEqual(['since: since must be an RFC 3339 date-time such as 2024-06-01T00:00:00Z']);
+      }
       expectErrorProfile('webhook', await bulk(T, [1]), 400, 'validation_failed');
     });
   });

@@ -8,6 +8,8 @@ import type { Logger } from 'pino';
 export const EVENT_PUBLISH_SCOPE = 'webhook.event_publish';
 /** Events per ingestion request (the webhook service takes up to 500). */
 export const EVENT_PUBLISH_BATCH = 100;
+/** Bytes of events per ingestion request: well under the webhook service's 10 MiB body limit. */
+export const EVENT_PUBLISH_MAX_BYTES = 4 * 1024 * 1024;
 
 const WEBHOOK_URL = Symbol.for('suite.webhookUrl');
 
@@ -47,6 +49,7 @@ class WebhookEventPublishing implements OnModuleInit {
     if (!client) return;
     this.dispatcher.usePublisher({
       maxBatch: EVENT_PUBLISH_BATCH,
+      maxBatchBytes: EVENT_PUBLISH_MAX_BYTES,
       publishBatch: async (tenant, events) => {
         const answer = await client.request<IngestionAnswer>({
           tenant,

@@ -156,6 +156,12 @@ export interface EventBatchPublisher {
   publishBatch(tenant: string, events: readonly CloudEventEnvelope<object>[]): Promise<void>;
   /** Largest batch per call (default 100). */
   maxBatch?: number;
+  /**
+   * Largest batch per call in bytes of the events' JSON (default: no limit); an event larger than this
+   * goes alone. Keeps a run of large events under the broker's request limit, so it is never refused
+   * for its size and left blocking the outbox.
+   */
+  maxBatchBytes?: number;
 }
 
 /** The log-only publisher used when no broker is configured: each event at debug level. */
@@ -461,8 +467,16 @@ export class OutboxDispatcher {
       // A holder whose lease could not be renewed in time stops before another one may take over.
       if (!this.mayDispatch) return { done, stopped: true };
       const tenant = entries[i].tenant;
+      const maxBytes = this.publisher.maxBatchBytes;
+      const size = (e: OutboxEntry) => (maxBytes === undefined ? 0 : Buffer.byteLength(JSON.stringify(e.event)));
+      let bytes = size(entries[i]);
       let j = i + 1;
-      while (j < entries.length && j - i < max && entries[j].tenant === tenant) j++;
+      while (j < entries.length && j - i < max && entries[j].tenant === tenant) {
+        const next = size(entries[j]);
+        if (maxBytes !== undefined && bytes + next > maxBytes) break;
+        bytes += next;
+        j++;
+      }
       const run = entries.slice(i, j);
       try {
         await this.publisher.publishBatch(

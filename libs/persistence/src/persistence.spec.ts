@@ -218,6 +218,24 @@ describe('outbox (EVT-4, EVT-5)', () => {
     expect(published).toEqual(['C0', ...batch.map((e) => e.subject)]);
   });
 
+  it("hands a tenant's consecutive entries over in batches bounded by count and by bytes, in order", async () => {
+    const outbox = new OutboxRepository(connection);
+    const events = Array.from({ length: 7 }, (_, i) => event('zeta', i));
+    await outbox.emitMany([...events.slice(0, 3), event('eta', 9), ...events.slice(3)]);
+    const oneSize = Buffer.byteLength(JSON.stringify(events[0]));
+    const batches: string[][] = [];
+    const dispatcher = new OutboxDispatcher(outbox, {
+      maxBatch: 3,
+      maxBatchBytes: oneSize * 2 + 10,
+      publishBatch: async (tenant, list) => {
+        if (tenant === 'zeta' || tenant === 'eta') batches.push(list.map((e) => `${tenant}:${e.subject}`));
+      },
+    });
+    await dispatcher.tick();
+    // Two per call (the byte budget), never across the other tenant's entry, in outbox order.
+    expect(batches).toEqual([['zeta:C0', 'zeta:C1'], ['zeta:C2'], ['eta:C9'], ['zeta:C3', 'zeta:C4'], ['zeta:C5', 'zeta:C6']]);
+  });
+
   it('rejects a second insert of the same event id instead of duplicating it', async () => {
     const outbox = new OutboxRepository(connection);
     const e = event('gamma', 1);

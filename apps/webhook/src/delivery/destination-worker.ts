@@ -58,6 +58,10 @@ export class DestinationWorker {
   private readonly inFlight = new Map<string, Promise<void>>();
   private signal?: () => void;
   private breakerWrite: Promise<void> = Promise.resolve();
+  /** Aborts the attempts in flight once the lease is no longer valid locally (or on shutdown). */
+  private readonly lapse = new AbortController();
+  private readonly abort: AbortSignal;
+  private lapseTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly services: WorkerServices,
@@ -69,6 +73,7 @@ export class DestinationWorker {
     this.tenant = tenantOfDestination(claimed._id);
     this.breaker = { failures: claimed.breaker?.failures ?? 0, openUntil: claimed.breaker?.openUntil ?? NEVER };
     this.validUntil = claimSentAt + services.leaseMs * 0.8;
+    this.abort = AbortSignal.any([services.stop, this.lapse.signal]);
   }
 
   /** New work arrived for this destination: look again even in the middle of a batch. */
@@ -80,16 +85,28 @@ export class DestinationWorker {
   async run(): Promise<WorkerEnd> {
     const heartbeat = setInterval(() => void this.renew(), Math.max(10, Math.floor(this.services.leaseMs / 5)));
     heartbeat.unref();
+    this.armLapse();
     try {
       return await this.work();
     } finally {
       clearInterval(heartbeat);
+      clearTimeout(this.lapseTimer);
     }
   }
 
   /** Whether this worker may start an attempt now. */
   private get mayAct(): boolean {
     return !this.lost && !this.trouble && !this.services.stop.aborted && performance.now() < this.validUntil;
+  }
+
+  /**
+   * An attempt may outlast the lease (its timeout may be longer): once the lease is no longer valid
+   * locally, the attempts in flight are abandoned unrecorded, before another instance may take over.
+   */
+  private armLapse(): void {
+    clearTimeout(this.lapseTimer);
+    this.lapseTimer = setTimeout(() => this.lapse.abort(), Math.max(0, this.validUntil - performance.now()));
+    this.lapseTimer.unref();
   }
 
   private breakerOpen(now = Date.now()): boolean {
@@ -179,7 +196,7 @@ export class DestinationWorker {
   private start(delivery: Delivery, config: Promise<WebhookConfig | null>): void {
     const run = (async () => {
       try {
-        const result = await this.services.attempts.attempt(delivery, await config, this.services.stop);
+        const result = await this.services.attempts.attempt(delivery, await config, this.abort);
         this.observe(result);
       } catch (e) {
         // The database or the config could not be read: stop and let the lease run out or be
@@ -226,8 +243,10 @@ export class DestinationWorker {
     try {
       if (await this.services.destinations.renew(this.key, this.services.holder, new Date(), this.services.leaseMs)) {
         this.validUntil = sent + this.services.leaseMs * 0.8;
+        this.armLapse();
       } else {
         this.lost = true;
+        this.lapse.abort();
         this.notify();
       }
     } catch {

@@ -1,5 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsISO8601, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsDateTimeWithOffset } from '@suite/api-kit';
+import { IsOptional, IsString, MaxLength } from 'class-validator';
 
 /** The optional body of `POST /webhook/{tenant}/deliveries/replay`: which dead letters to replay (all must match). */
 export class ReplayFilterDto {
@@ -17,6 +18,6 @@ export class ReplayFilterDto {
 
   @ApiPropertyOptional({ format: 'date-time', description: 'Only the dead letters of deliveries created at or after this instant.' })
   @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'since must be an RFC 3339 date-time such as 2024-06-01T00:00:00Z' })
+  @IsDateTimeWithOffset({ message: 'since must be an RFC 3339 date-time such as 2024-06-01T00:00:00Z' })
   since?: string;
 }
