@@ -41,7 +41,9 @@ interface GuessKey {
  * Concurrency: the answer is decided after the lookup. Unknown codes are added to the counters with
  * one atomic `$inc` per key, and a lookup learns that its codes do not exist only if the count before
  * its own increment was below the limit; so however many guesses arrive at once, at most `limit` are
- * answered (a qualification naming several unknown codes may go past it by those, at most 19).
+ * answered, and exactly `limit` when one caller guesses alone (keys are counted one after the other, a
+ * refused guess not counting on the keys after the refusing one); a qualification naming several
+ * unknown codes may go past it by those, at most 19.
  * Known codes are not counted (a read, made alongside the lookup): a customer's concurrent
  * checkouts are never refused for each other. Values are hashed: the collection holds no customer
  * numbers or addresses.
@@ -63,9 +65,15 @@ export class CodeGuessThrottle {
     if (!keys.length) return (await work()).value;
     const [result, before] = await Promise.all([work(), this.counters.peek(keys)]);
     if (result.unknown > 0) {
-      const after = await Promise.all(keys.map((k) => this.counters.hit(k.key, k.windowMs, result.unknown)));
-      // Answered only if the failures before this lookup's own were below the limit.
-      refuseWhen(keys, after, (count, limit) => count - result.unknown >= limit);
+      // Key by key, the caller's own first, the shared address last; a key already spent refuses
+      // before the next one is counted. Counted all at once, the two counters would order concurrent
+      // guesses differently, and a guess first on one counter but late on the other would be refused
+      // by the second: fewer than `limit` answers (the flaky concurrency case). Answered only if, on
+      // every key, the failures before this lookup's own were below the limit.
+      for (const key of keys) {
+        const after = await this.counters.hit(key.key, key.windowMs, result.unknown);
+        refuseWhen([key], [after], (count, limit) => count - result.unknown >= limit);
+      }
     } else {
       refuseWhen(keys, before, (count, limit) => count >= limit);
     }
