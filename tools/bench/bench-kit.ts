@@ -85,15 +85,22 @@ export function percentile(samples: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
 
-export async function startBaseline(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const child: ChildProcess = spawn(process.execPath, [path.join(__dirname, 'baseline-app.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** Starts one of the bench's own apps (`<name>.js` next to this file) as a process and waits for its URL. */
+export async function startBenchApp(
+  name: string,
+  env: Record<string, string | undefined> = {},
+): Promise<{ url: string; stop: () => Promise<void> }> {
+  const child: ChildProcess = spawn(process.execPath, [path.join(__dirname, `${name}.js`)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, ...env },
+  });
   const url = await new Promise<string>((resolve, reject) => {
     child.stdout!.setEncoding('utf8');
     child.stdout!.on('data', (d: string) => {
       const m = /listening on (\S+)/.exec(d);
       if (m) resolve(m[1]);
     });
-    child.once('exit', (code) => reject(new Error(`baseline exited with ${code}`)));
+    child.once('exit', (code) => reject(new Error(`${name} exited with ${code}`)));
   });
   return {
     url,
@@ -102,6 +109,11 @@ export async function startBaseline(): Promise<{ url: string; stop: () => Promis
       await once(child, 'exit');
     },
   };
+}
+
+/** The bare Nest baseline (baseline-app.ts). */
+export function startBaseline(): Promise<{ url: string; stop: () => Promise<void> }> {
+  return startBenchApp('baseline-app');
 }
 
 export interface Row {

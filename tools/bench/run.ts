@@ -14,6 +14,8 @@ export interface BenchContext {
   suite: RunningSuite;
   baseline: LoadResult;
   durationSec: number;
+  /** The HS256 settings the apps accept (for hand-written peers that check tokens the same way). */
+  signing: { secret: string; issuer: string; audience: string };
   token(claims: Omit<DevTokenClaims, 'principalType'> & { principalType?: DevTokenClaims['principalType'] }): Promise<string>;
 }
 
@@ -53,6 +55,7 @@ async function main() {
     suite,
     baseline,
     durationSec,
+    signing: SIGNING,
     token: (claims) => signDevToken({ principalType: 'employee', ...claims }, SIGNING),
   };
   try {
