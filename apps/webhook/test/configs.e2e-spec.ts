@@ -283,6 +283,8 @@ describe('Config API (http strategy)', () => {
         'ce-id',
         'CE-Type',
         'ce-source',
+        'X-Delivery-Id',
+        'x-delivery-trace',
       ]) {
         const r = await call('POST', configPath(t), await manager(t), body({ headers: { [name]: { value: 'x' } } }));
         expectDetails(r, [`configuration.headers.${name}: ${name} is set by the delivery and cannot be configured`]);

@@ -83,6 +83,9 @@ describe('delivery requests: target, headers and signature', () => {
           'X-Api-Key': 'k',
           'Emporix-Event-Signature': 'forged',
           'CE-ID': 'forged',
+          // Names of the delivery's header families, from a config stored before they were refused.
+          'ce-source': '/forged',
+          'X-Delivery-Trace': 'forged',
           Host: 'evil',
           'bad header': 'x',
           'X-Crlf': 'a\r\nb',

@@ -44,8 +44,20 @@ export const RESERVED_HEADERS: ReadonlySet<string> = new Set([
   'ce-id',
   'ce-type',
 ]);
-/** Prefixes of header families the delivery owns: the CloudEvents attributes (`ce-*`) and Emporix's event headers. */
-export const RESERVED_HEADER_PREFIXES: readonly string[] = ['ce-', 'emporix-event-'];
+/**
+ * Prefixes of header families the delivery owns: the CloudEvents attributes (`ce-*`), Emporix's event
+ * headers and the suite's `x-delivery-*`.
+ */
+export const RESERVED_HEADER_PREFIXES: readonly string[] = ['ce-', 'emporix-event-', 'x-delivery-'];
+
+/**
+ * Whether a header name is the delivery's or frames the message: refused when a config is written,
+ * and left out when an attempt is sent (for configs stored before a name became reserved).
+ */
+export function isReservedHeader(name: string): boolean {
+  const lower = name.toLowerCase();
+  return RESERVED_HEADERS.has(lower) || RESERVED_HEADER_PREFIXES.some((p) => lower.startsWith(p));
+}
 
 /** RFC 9110 `token`: the characters a header name may have. */
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -72,7 +84,7 @@ export function headersProblems(value: unknown, field: string): ErrorDetail[] {
     const lower = name.toLowerCase();
     if (name.length > CONFIG_LIMITS.headerNameLength || !TOKEN.test(name)) {
       out.push(detail(at, 'invalid_key', `'${shorten(name)}' is not a valid HTTP header name`));
-    } else if (RESERVED_HEADERS.has(lower) || RESERVED_HEADER_PREFIXES.some((p) => lower.startsWith(p))) {
+    } else if (isReservedHeader(name)) {
       out.push(detail(at, 'invalid_key', `${name} is set by the delivery and cannot be configured`));
     } else if (seen.has(lower)) {
       out.push(detail(at, 'invalid_key', `${name} is given twice (header names are case-insensitive; also ${seen.get(lower)})`));

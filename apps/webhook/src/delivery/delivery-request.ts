@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { DeliveryTarget } from './delivery-target';
 import type { Delivery } from './delivery.types';
+import { isReservedHeader } from '../configs/config-rules';
 
 /** The headers of the protocol (README "Delivery", EVT-7). */
 export const DELIVERY_HEADERS = {
@@ -16,24 +17,6 @@ export const DELIVERY_HEADERS = {
 
 export const USER_AGENT = 'commerce-suite-webhook/1.0';
 
-/**
- * Names a configured header may not use: the protocol's own (a configured header must not forge
- * the signature or the event id) and those that frame the HTTP message, which the client sets.
- */
-const RESERVED = new Set<string>([
-  ...Object.values(DELIVERY_HEADERS),
-  'content-type',
-  'content-length',
-  'host',
-  'connection',
-  'keep-alive',
-  'transfer-encoding',
-  'te',
-  'trailer',
-  'upgrade',
-  'expect',
-  'proxy-connection',
-]);
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const UNSAFE_VALUE = /[\r\n\0]/;
 
@@ -52,7 +35,7 @@ export function signBody(secretKey: string, body: string): string {
 export function deliveryHeaders(delivery: Delivery, target: DeliveryTarget, at: Date, attemptNumber: number): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(target.headers)) {
-    if (!TOKEN.test(name) || RESERVED.has(name.toLowerCase()) || UNSAFE_VALUE.test(value)) continue;
+    if (!TOKEN.test(name) || isReservedHeader(name) || UNSAFE_VALUE.test(value)) continue;
     headers[name.toLowerCase() === 'user-agent' ? 'user-agent' : name] = value;
   }
   headers['user-agent'] ??= USER_AGENT;
