@@ -89,7 +89,7 @@ export function percentile(samples: number[], p: number): number {
 export async function startBenchApp(
   name: string,
   env: Record<string, string | undefined> = {},
-): Promise<{ url: string; stop: () => Promise<void> }> {
+): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
   const child: ChildProcess = spawn(process.execPath, [path.join(__dirname, `${name}.js`)], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, ...env },
@@ -104,6 +104,7 @@ export async function startBenchApp(
   });
   return {
     url,
+    pid: child.pid!,
     stop: async () => {
       child.kill('SIGTERM');
       await once(child, 'exit');
@@ -112,7 +113,7 @@ export async function startBenchApp(
 }
 
 /** The bare Nest baseline (baseline-app.ts). */
-export function startBaseline(): Promise<{ url: string; stop: () => Promise<void> }> {
+export function startBaseline(): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
   return startBenchApp('baseline-app');
 }
 
