@@ -16,7 +16,9 @@ export const OUTBOX_INDEXES: readonly IndexDeclaration[] = [{ key: { publishedAt
 const RETENTION_MS = 7 * 24 * 3600 * 1000;
 const PURGE_INTERVAL_MS = 60_000;
 
+/** One event of the outbox as the dispatcher and the tests see it, whether it was stored alone or in a batch. */
 export interface OutboxEntry {
+  /** The event's id (for an event stored alone, also its document's id). */
   _id: string;
   tenant: string;
   event: CloudEventEnvelope<object>;
@@ -27,6 +29,68 @@ export interface OutboxEntry {
    */
   seq?: number;
   publishedAt: Date | null;
+}
+
+/**
+ * A stored outbox document: one event (`event`, from {@link OutboxRepository.emit}) or a bulk
+ * request's consecutive events of one tenant (`events`, from {@link OutboxRepository.emitMany}),
+ * in order. `sent` counts the events of a batch the broker already accepted when it was handed over
+ * in parts; `publishedAt` is set once all of them were.
+ */
+interface OutboxDocument {
+  _id: string;
+  tenant: string;
+  event?: CloudEventEnvelope<object>;
+  events?: CloudEventEnvelope<object>[];
+  count?: number;
+  sent?: number;
+  createdAt: Date;
+  seq?: number;
+  publishedAt: Date | null;
+}
+
+/** An unpublished event with where it is stored: its document and its position in it. */
+export interface PendingEvent extends OutboxEntry {
+  doc: string;
+  index: number;
+  of: number;
+}
+
+/** A batch document holds at most this many events… */
+const MAX_EVENTS_PER_DOCUMENT = 100;
+/** …and at most about this many bytes of them (JSON), far below MongoDB's 16 MiB document limit. */
+const MAX_BYTES_PER_DOCUMENT = 4 * 1024 * 1024;
+
+function eventsOf(doc: OutboxDocument): CloudEventEnvelope<object>[] {
+  return doc.events ?? (doc.event ? [doc.event] : []);
+}
+
+/** The unpublished events of stored documents, in order, without those a batch already handed over. */
+function pendingOf(docs: readonly OutboxDocument[]): PendingEvent[] {
+  const out: PendingEvent[] = [];
+  for (const doc of docs) {
+    const events = eventsOf(doc);
+    for (let i = doc.sent ?? 0; i < events.length; i++) out.push(viewOf(doc, events[i], i, events.length));
+  }
+  return out;
+}
+
+function viewOf(doc: OutboxDocument, event: CloudEventEnvelope<object>, index: number, of: number): PendingEvent {
+  return {
+    _id: event.id,
+    tenant: doc.tenant,
+    event,
+    createdAt: doc.createdAt,
+    seq: doc.seq,
+    publishedAt: doc.publishedAt,
+    doc: doc._id,
+    index,
+    of,
+  };
+}
+
+function entryOf({ doc: _doc, index: _index, of: _of, ...entry }: PendingEvent): OutboxEntry {
+  return entry;
 }
 
 /**
@@ -47,8 +111,8 @@ export class OutboxRepository implements EventSink {
     for (const listener of this.listeners) listener();
   }
 
-  private get collection(): Collection<OutboxEntry> {
-    return this.connection.collection<OutboxEntry>(OUTBOX_COLLECTION);
+  private get collection(): Collection<OutboxDocument> {
+    return this.connection.collection<OutboxDocument>(OUTBOX_COLLECTION);
   }
 
   async emit(event: CloudEventEnvelope<object>): Promise<void> {
@@ -64,20 +128,39 @@ export class OutboxRepository implements EventSink {
   }
 
   /**
-   * A bulk request's events in one unordered insert (EVT-6): resolves with the indices that were
-   * not inserted; rejects when the outcome of the insert is unknown.
+   * A bulk request's events (EVT-6) in as few documents as possible: each run of one tenant's
+   * consecutive events is one document (at most 100 events and about 4 MiB), all of them in one
+   * unordered insert; an event on its own is stored like {@link emit}. Resolves with the indices of
+   * the events that were not inserted (those of a document the insert refused); rejects when the
+   * outcome of the insert is unknown. One document instead of one per event: a bulk upsert of 200
+   * assignments costs the outbox two documents and two index entries, and later two updates.
    */
   async emitMany(events: readonly CloudEventEnvelope<object>[]): Promise<number[]> {
     if (events.length === 0) return [];
     const createdAt = new Date();
-    const docs: OutboxEntry[] = events.map((event) => ({
-      _id: event.id,
-      tenant: event.tenant,
-      event,
-      createdAt,
-      seq: OutboxRepository.sequence++,
-      publishedAt: null,
-    }));
+    const docs: OutboxDocument[] = [];
+    const firstIndex: number[] = [];
+    for (let i = 0; i < events.length;) {
+      const tenant = events[i].tenant;
+      let bytes = Buffer.byteLength(JSON.stringify(events[i]));
+      let j = i + 1;
+      while (j < events.length && j - i < MAX_EVENTS_PER_DOCUMENT && events[j].tenant === tenant) {
+        const next = Buffer.byteLength(JSON.stringify(events[j]));
+        if (bytes + next > MAX_BYTES_PER_DOCUMENT) break;
+        bytes += next;
+        j++;
+      }
+      const run = events.slice(i, j);
+      const seq = OutboxRepository.sequence++;
+      docs.push(
+        run.length === 1
+          ? { _id: run[0].id, tenant, event: run[0], createdAt, seq, publishedAt: null }
+          : { _id: run[0].id, tenant, events: run, count: run.length, sent: 0, createdAt, seq, publishedAt: null },
+      );
+      firstIndex.push(i);
+      i = j;
+    }
+    firstIndex.push(events.length);
     try {
       await this.collection.insertMany(docs, { ordered: false });
       return [];
@@ -85,17 +168,41 @@ export class OutboxRepository implements EventSink {
       const writeErrors = (e as { writeErrors?: Array<{ index: number }> | { index: number } }).writeErrors;
       const list = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
       if (!list.length) throw e;
-      return list.map((w) => w.index);
+      const indicesOf = (d: number) => Array.from({ length: firstIndex[d + 1] - firstIndex[d] }, (_, k) => firstIndex[d] + k);
+      return list.flatMap((w) => indicesOf(w.index));
     } finally {
       this.emitted();
     }
   }
 
-  /** Unpublished entries, oldest first (the dispatcher's work list). */
-  unpublished(limit: number): Promise<OutboxEntry[]> {
-    return this.collection.find({ publishedAt: null }).sort({ createdAt: 1, seq: 1, _id: 1 }).limit(limit).toArray() as Promise<
-      OutboxEntry[]
-    >;
+  /** Unpublished events, oldest first, from at most `limit` documents (tests and tools). */
+  async unpublished(limit: number): Promise<OutboxEntry[]> {
+    return (await this.pending(limit)).events.map(entryOf);
+  }
+
+  /** The dispatcher's work list: the unpublished events of the oldest `limit` documents, and how many documents that was. */
+  async pending(limit: number): Promise<{ documents: number; events: PendingEvent[] }> {
+    const docs = await this.collection.find({ publishedAt: null }).sort({ createdAt: 1, seq: 1, _id: 1 }).limit(limit).toArray();
+    return { documents: docs.length, events: pendingOf(docs) };
+  }
+
+  /**
+   * Records that the broker accepted `handed` (consecutive pending events, in order): documents
+   * whose last event is among them are published; a batch handed over only in part remembers how
+   * far (`sent`), so the next pass resumes there and hands none of its events over twice.
+   */
+  async markHandedOver(handed: readonly PendingEvent[], at = new Date()): Promise<void> {
+    const complete: string[] = [];
+    let partial: { doc: string; sent: number } | undefined;
+    for (const e of handed) {
+      if (e.index === e.of - 1) complete.push(e.doc);
+      else partial = { doc: e.doc, sent: e.index + 1 };
+    }
+    if (partial && complete.includes(partial.doc)) partial = undefined;
+    await Promise.all([
+      complete.length ? this.collection.updateMany({ _id: { $in: complete } }, { $set: { publishedAt: at } }) : undefined,
+      partial ? this.collection.updateOne({ _id: partial.doc, publishedAt: null }, { $max: { sent: partial.sent } }) : undefined,
+    ]);
   }
 
   /**
@@ -104,7 +211,13 @@ export class OutboxRepository implements EventSink {
    */
   async backlog(): Promise<{ count: number; oldestCreatedAt?: Date }> {
     const [count, oldest] = await Promise.all([
-      this.collection.countDocuments({ publishedAt: null }),
+      this.collection
+        .aggregate<{ n: number }>([
+          { $match: { publishedAt: null } },
+          { $group: { _id: null, n: { $sum: { $subtract: [{ $ifNull: ['$count', 1] }, { $ifNull: ['$sent', 0] }] } } } },
+        ])
+        .next()
+        .then((r) => r?.n ?? 0),
       this.collection
         .find({ publishedAt: null }, { projection: { createdAt: 1 } })
         .sort({ createdAt: 1 })
@@ -139,8 +252,9 @@ export class OutboxRepository implements EventSink {
   }
 
   /** Events of one tenant in insertion order (tests and offboarding, TEN-7). */
-  forTenant(tenant: string): Promise<OutboxEntry[]> {
-    return this.collection.find({ tenant }).sort({ createdAt: 1, seq: 1, _id: 1 }).toArray() as Promise<OutboxEntry[]>;
+  async forTenant(tenant: string): Promise<OutboxEntry[]> {
+    const docs = await this.collection.find({ tenant }).sort({ createdAt: 1, seq: 1, _id: 1 }).toArray();
+    return docs.flatMap((doc) => eventsOf(doc).map((event, i, all) => entryOf(viewOf(doc, event, i, all.length))));
   }
 }
 
@@ -429,10 +543,10 @@ export class OutboxDispatcher {
     const pass = (async () => {
       if (!this.mayDispatch && !(await this.heartbeat())) return;
       for (let b = 0; b < maxBatches; b++) {
-        const entries = await this.outbox.unpublished(batch);
-        const { done, stopped } = await this.publishInOrder(entries);
+        const { documents, events } = await this.outbox.pending(batch);
+        const { done, stopped } = await this.publishInOrder(events);
         published += done;
-        if (stopped || entries.length < batch) break;
+        if (stopped || documents < batch) break;
       }
       // Retention is in days: one purge a minute is plenty (not one per pass, which ran for every write).
       if (this.mayDispatch && Date.now() >= this.nextPurgeAt) {
@@ -460,7 +574,7 @@ export class OutboxDispatcher {
    * run published right after the broker accepted it; stops at the first refusal (order is kept)
    * and starts the backoff.
    */
-  private async publishInOrder(entries: readonly OutboxEntry[]): Promise<{ done: number; stopped: boolean }> {
+  private async publishInOrder(entries: readonly PendingEvent[]): Promise<{ done: number; stopped: boolean }> {
     const max = this.publisher.maxBatch ?? 100;
     let done = 0;
     for (let i = 0; i < entries.length;) {
@@ -492,7 +606,7 @@ export class OutboxDispatcher {
       this.retryAt = 0;
       // Marked only after the publisher accepted them: a crash before this line republishes
       // them (at least once, EVT-5).
-      await this.outbox.markPublished(run.map((e) => e._id));
+      await this.outbox.markHandedOver(run);
       done += run.length;
       i = j;
     }

@@ -204,18 +204,57 @@ describe('outbox (EVT-4, EVT-5)', () => {
     expect((await outbox.forTenant('delta')).map((e) => e.event.subject)).toEqual(['C2', 'C3']);
   });
 
-  it('inserts a batch in one write, keeps its order, and reports the entries that did not go in', async () => {
+  it("stores a bulk request's events as one document per run of a tenant (≤ 100), in order; reports a refused one's events", async () => {
     const outbox = new OutboxRepository(connection);
-    const already = event('eps', 0);
-    await outbox.emit(already);
-    const batch = Array.from({ length: 30 }, (_, i) => event('eps', i + 1));
-    expect(await outbox.emitMany([...batch.slice(0, 10), already, ...batch.slice(10)])).toEqual([10]);
-    expect((await outbox.forTenant('eps')).map((e) => e.event.subject)).toEqual(['C0', ...batch.map((e) => e.subject)]);
+    await outbox.emit(event('eps', 0));
+    const batch = [...Array.from({ length: 150 }, (_, i) => event('eps', i + 1)), event('other', 1), event('eps', 151)];
+    expect(await outbox.emitMany(batch)).toEqual([]);
+    const docs = await connection
+      .db!.collection('outbox')
+      .find({ tenant: { $in: ['eps', 'other'] } })
+      .toArray();
+    // C0 alone; 100 + 50 of eps; other's one event; eps' last one.
+    expect(docs.map((d) => (d.events ? d.events.length : 1))).toEqual([1, 100, 50, 1, 1]);
+    expect((await outbox.forTenant('eps')).map((e) => e.event.subject)).toEqual([
+      'C0',
+      ...batch.filter((e) => e.tenant === 'eps').map((e) => e.subject),
+    ]);
     const published: string[] = [];
     await new OutboxDispatcher(outbox, async (e) => {
-      if (e.tenant === 'eps') published.push(e.subject);
+      if (e.tenant === 'eps' || e.tenant === 'other') published.push(`${e.tenant}:${e.subject}`);
     }).tick();
-    expect(published).toEqual(['C0', ...batch.map((e) => e.subject)]);
+    expect(published).toEqual(['eps:C0', ...batch.map((e) => `${e.tenant}:${e.subject}`)]);
+    expect((await outbox.backlog()).count).toBe(0);
+    // The same events again: their documents' ids are taken, so every one of them is reported.
+    expect(await outbox.emitMany(batch.slice(0, 3))).toEqual([0, 1, 2]);
+  });
+
+  it('hands a batch document over in parts without repeating an event: a refusal in its middle resumes there', async () => {
+    const outbox = new OutboxRepository(connection);
+    const batch = Array.from({ length: 10 }, (_, i) => event('theta', i));
+    await outbox.emitMany(batch);
+    expect((await outbox.backlog()).count).toBeGreaterThanOrEqual(10);
+    const handed: string[] = [];
+    let refuse = true;
+    const dispatcher = new OutboxDispatcher(outbox, {
+      maxBatch: 4,
+      publishBatch: async (tenant, list) => {
+        if (tenant !== 'theta') return;
+        if (refuse && list.some((e) => e.subject === 'C6')) {
+          refuse = false;
+          throw new Error('broker down');
+        }
+        handed.push(...list.map((e) => e.subject));
+      },
+    });
+    await dispatcher.tick();
+    expect(handed).toEqual(['C0', 'C1', 'C2', 'C3']);
+    const left = (await outbox.unpublished(100)).filter((e) => e.tenant === 'theta');
+    expect(left.map((e) => e.event.subject)).toEqual(['C4', 'C5', 'C6', 'C7', 'C8', 'C9']);
+    await new Promise((r) => setTimeout(r, 300)); // the backoff after the refusal
+    await dispatcher.tick();
+    expect(handed).toEqual(batch.map((e) => e.subject));
+    expect((await outbox.unpublished(100)).filter((e) => e.tenant === 'theta')).toEqual([]);
   });
 
   it("hands a tenant's consecutive entries over in batches bounded by count and by bytes, in order", async () => {
