@@ -56,10 +56,25 @@ export abstract class TenantRepository<D, E> {
     return mapMongoErrors(work);
   }
 
-  /** One document by a repository-built filter, straight from the driver, mapped. */
+  /**
+   * One document by a repository-built filter, straight from the driver, mapped. Without options it
+   * is one `find` command with `limit: 1, singleBatch: true` (a point read): the driver's `findOne`
+   * builds, drains and closes a cursor for the same command, about a quarter of its CPU for a
+   * point read (issue #15). Before the connection is open, `findOne` waits for it as usual.
+   */
   protected async findOneDoc(tenant: string, filter: RepositoryFilter, options?: FindOptions): Promise<E | null> {
-    const doc = await this.run(() => this.collection(tenant).findOne(this.driverFilter(filter), options));
+    const doc = await this.run(() =>
+      options ? this.collection(tenant).findOne(this.driverFilter(filter), options) : this.pointRead(tenant, filter),
+    );
     return doc ? this.toDomain(doc as D) : null;
+  }
+
+  private async pointRead(tenant: string, filter: RepositoryFilter): Promise<unknown> {
+    const collection = this.collection(tenant);
+    const db = this.model(tenant).db.db;
+    if (!db) return collection.findOne(this.driverFilter(filter));
+    const reply = await db.command({ find: collection.collectionName, filter, limit: 1, singleBatch: true });
+    return (reply.cursor as { firstBatch?: unknown[] } | undefined)?.firstBatch?.[0] ?? null;
   }
 
   /** Every document matching a repository-built filter, lean, mapped. */
