@@ -5,6 +5,7 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import autocannon from 'autocannon';
 
@@ -25,6 +26,8 @@ export interface LoadOptions {
   amount?: number;
   /** Fixed overall request rate (open-model latency measurement). */
   overallRate?: number;
+  /** Processes whose CPU time per request is reported ({@link LoadResult.cpuPerRequestUs}); Linux only. */
+  cpuOf?: number[];
 }
 
 export interface LoadResult {
@@ -37,6 +40,12 @@ export interface LoadResult {
   errors: number;
   non2xx: number;
   durationSec: number;
+  /**
+   * CPU time (user + system, µs) each process of `cpuOf` spent per request during the load. Unlike
+   * requests per second it hardly depends on what else runs on the machine, so it says what a
+   * design costs even on a shared machine.
+   */
+  cpuPerRequestUs?: number[];
 }
 
 export async function load(options: LoadOptions): Promise<LoadResult> {
@@ -50,6 +59,7 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
         },
       ]
     : options.requests?.map((r) => ({ method: r.method ?? 'GET', path: r.path, headers: r.headers, body: r.body }));
+  const cpuBefore = options.cpuOf?.map(cpuTimeUs);
   const result = await autocannon({
     url: options.url,
     connections: options.connections ?? 10,
@@ -69,7 +79,18 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
     durationSec,
+    cpuPerRequestUs: cpuBefore && options.cpuOf?.map((pid, i) => (cpuTimeUs(pid) - cpuBefore[i]) / Math.max(1, result.requests.total)),
   };
+}
+
+/** A process's CPU time so far in µs (utime + stime of /proc/<pid>/stat, in clock ticks of 10 ms); NaN where /proc is absent. */
+export function cpuTimeUs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  } catch {
+    return NaN;
+  }
 }
 
 /** Sequential latency of a single operation, for things that are not steady-state loads. */

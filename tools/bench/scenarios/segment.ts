@@ -70,12 +70,15 @@ export async function segmentScenario(ctx: BenchContext): Promise<void> {
   });
   // The same read on the app's internal address, without the gateway hop: separates the proxy's
   // share from the app's.
-  const app = ctx.suite.services['customer-segment'].url;
+  const app = ctx.suite.services['customer-segment'];
+  const dbPid = ctx.suite.database?.child?.pid;
+  const pids = (pid: number | undefined) => (pid !== undefined && dbPid !== undefined ? [pid, dbPid] : undefined);
   const direct = await load({
-    url: app,
+    url: app.url,
     connections: 50,
     durationSec: ctx.durationSec,
     requests: [{ path: `/customer-segment/${tenant}/segments/bench-gold`, headers: { authorization: `Bearer ${read}` } }],
+    cpuOf: pids(app.child?.pid),
   });
   // Anchors (issue #15): a hand-written Nest + mongoose read of the same document from the same
   // database, without auth and with an HS256 bearer check; the app's figure as a share of each.
@@ -93,12 +96,14 @@ export async function segmentScenario(ctx: BenchContext): Promise<void> {
       connections: 50,
       durationSec: ctx.durationSec,
       requests: [{ path: `/naive/${tenant}/segments/bench-gold` }],
+      cpuOf: pids(peer.pid),
     });
     naiveAuth = await load({
       url: peer.url,
       connections: 50,
       durationSec: ctx.durationSec,
       requests: [{ path: `/naive-auth/${tenant}/segments/bench-gold`, headers: { authorization: `Bearer ${read}` } }],
+      cpuOf: pids(peer.pid),
     });
   } finally {
     await peer.stop();
@@ -111,7 +116,8 @@ export async function segmentScenario(ctx: BenchContext): Promise<void> {
     note:
       `p50 ${fmt.ms(direct.p50)}, p99 ${fmt.ms(direct.p99)}, non-2xx ${direct.non2xx}; ` +
       `${Math.round((direct.rps / naive.rps) * 100)} % of the naive peer, ` +
-      `${Math.round((direct.rps / naiveAuth.rps) * 100)} % of the peer with a token check (goal >= 100 % of the naive peer)`,
+      `${Math.round((direct.rps / naiveAuth.rps) * 100)} % of the peer with a token check (goal >= 100 % of the naive peer); ` +
+      `${cpuNote(direct)}, naive peer ${cpuNote(naive)}`,
   });
   report({
     scenario: 'segment',
@@ -125,8 +131,15 @@ export async function segmentScenario(ctx: BenchContext): Promise<void> {
     figure: 'anchor: the same with an HS256 bearer check, 50 conn',
     value: fmt.rps(naiveAuth.rps),
     ratio: fmt.ratio(naiveAuth.rps, ctx.baseline.rps),
-    note: `p50 ${fmt.ms(naiveAuth.p50)}, p99 ${fmt.ms(naiveAuth.p99)}, non-2xx ${naiveAuth.non2xx}`,
+    note: `p50 ${fmt.ms(naiveAuth.p50)}, p99 ${fmt.ms(naiveAuth.p99)}, non-2xx ${naiveAuth.non2xx}; ${cpuNote(naiveAuth)}`,
   });
+}
+
+/** "CPU per request: app 700 µs + database 130 µs" (the process, then the database), from a load with `cpuOf`. */
+function cpuNote(result: LoadResult): string {
+  const [process, database] = result.cpuPerRequestUs ?? [];
+  if (process === undefined || Number.isNaN(process)) return 'CPU per request not measured';
+  return `CPU per request ${Math.round(process)} µs + database ${Math.round(database)} µs`;
 }
 
 /** Waits until a service's outbox has no unpublished entry; resolves with how many there were at first. */
