@@ -21,6 +21,11 @@ export interface EmbeddedMongoOptions {
   compactAfterBytes?: number;
   /** How often TTL indexes are applied; default 60 s, as MongoDB's TTL monitor. */
   ttlIntervalMs?: number;
+  /**
+   * `false` runs every command on the general path (no point-read or simple-update fast
+   * paths); the answers are the same, tests use it to prove that. Default true.
+   */
+  fastPaths?: boolean;
 }
 
 const NOTICE =
@@ -59,6 +64,7 @@ export class EmbeddedMongo {
     };
     log(NOTICE);
     const engine = new Engine();
+    engine.fastPaths = opts.fastPaths ?? true;
     const journal = opts.dataDir ? Journal.open(opts.dataDir, engine, log, { compactAfterBytes: opts.compactAfterBytes }) : null;
     const cursors = new CursorManager();
     const core = {

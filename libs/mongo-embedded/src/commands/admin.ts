@@ -88,6 +88,7 @@ export const adminCommands: Record<string, Handler> = {
       user_time_us: Long.fromNumber(process.cpuUsage().user),
       system_time_us: Long.fromNumber(process.cpuUsage().system),
     },
+    embeddedFastPaths: { enabled: ctx.engine.fastPaths, ...ctx.engine.fastPathHits },
   }),
   whatsmyuri: () => ({ you: '127.0.0.1:0' }),
   connectionStatus: () => ({ authInfo: { authenticatedUsers: [], authenticatedUserRoles: [] } }),

@@ -21,7 +21,7 @@ const COMMANDS: Record<string, Handler> = {
 };
 
 /** Generic fields every command may carry; they are accepted and ignored. */
-const GENERIC_FIELDS = [
+const GENERIC_FIELDS = new Set([
   '$db',
   'lsid',
   '$readPreference',
@@ -34,7 +34,7 @@ const GENERIC_FIELDS = [
   'comment',
   '$client',
   'maxTimeMSOpOnly',
-];
+]);
 
 /** Names of the supported commands (for docs and tests). */
 export const SUPPORTED_COMMANDS = Object.keys(COMMANDS);
@@ -83,7 +83,7 @@ export function runCommand(ctx: Omit<CommandContext, 'dbName'>, body: Doc, defau
     refuseCollation(name, body);
     const clean: Doc = {};
     // `aggregate` keeps its read concern: `$out`/`$merge` refuse 'linearizable', as MongoDB does.
-    for (const k of Object.keys(body)) if (!GENERIC_FIELDS.includes(k) || (k === 'readConcern' && name === 'aggregate')) clean[k] = body[k];
+    for (const k of Object.keys(body)) if (!GENERIC_FIELDS.has(k) || (k === 'readConcern' && name === 'aggregate')) clean[k] = body[k];
     const full = { ...ctx, dbName };
     const reply = refuseOnView(full, name, clean) ?? handler(full, clean);
     reply.ok = 1;

@@ -18,6 +18,7 @@ import { checkDeadline, compileFilter, compileProjection, parseSort, PlanStats, 
 import { checkFilterVariables, checkPipelineVariables, letVariables, undefinedVariableError } from '../storage/variables';
 import { prepareWrite, splitWriteStage } from './aggregate-writes';
 import { collName, CommandContext, deadlineOf, Handler, optBool, optDoc, optNumber } from './context';
+import { pointFind } from './fast-paths';
 import { listLocalSessions } from './sessions';
 import { resolveView, viewOf } from './views';
 
@@ -62,6 +63,8 @@ function runFind(ctx: CommandContext, coll: Collection | undefined, body: Doc, d
 }
 
 function find(ctx: CommandContext, body: Doc): Doc {
+  const point = pointFind(ctx, body);
+  if (point) return point;
   const name = collName(body, 'find');
   const deadline = deadlineOf(body);
   const coll = collectionOf(ctx, name);
@@ -97,6 +100,15 @@ function distinctValues(docs: Doc[], key: string, collation: Collation | null): 
   }
   return [...seen.values()].sort(compareValues);
 }
+
+/**
+ * Stages that never modify the documents they read: mingo's `$match` filters, `$sort` reorders
+ * the array, `$limit`/`$skip` cut it, `$group` builds new documents (its accumulators read
+ * values and build new arrays and objects). A pipeline of only these runs on the stored
+ * documents themselves instead of deep copies (an outbox backlog `$match` + `$group` over
+ * thousands of unpublished batches spent most of its time copying them).
+ */
+const READ_ONLY_STAGES = new Set(['$match', '$sort', '$limit', '$skip', '$group']);
 
 const UNSUPPORTED_STAGES = new Set([
   '$changeStream',
@@ -201,11 +213,13 @@ function runReadStages(ctx: CommandContext, body: Doc, pipeline: Doc[], variable
   };
   let result: Doc[];
   try {
-    // Stored documents are shared with the catalog; stages get copies so nothing can mutate them.
+    // Stored documents are shared with the catalog; stages get copies so nothing can mutate them,
+    // unless every stage only reads its input (filters, reorders, or builds new documents).
     const options = { collectionResolver: resolver, scriptEnabled: false, variables };
     const agg: MingoAggregator = collation ? collatedAggregator(stages, collation, options) : new Aggregator(stages, options);
     result = [];
-    const it = agg.stream(source.map(cloneDeep));
+    const readOnly = !collation && stages.every((st) => READ_ONLY_STAGES.has(Object.keys(st)[0]));
+    const it = agg.stream(readOnly ? source : source.map(cloneDeep));
     for (let r = it.next(); !r.done; r = it.next()) {
       result.push(r.value as Doc);
       if ((result.length & 1023) === 0) checkDeadline(deadline);

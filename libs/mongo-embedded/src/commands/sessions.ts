@@ -30,8 +30,13 @@ interface Session {
 }
 
 function sessionKey(id: unknown): string | null {
-  if (id instanceof Binary) return Buffer.from(id.buffer.buffer, id.buffer.byteOffset, id.buffer.byteLength).toString('latin1');
-  return null;
+  if (!(id instanceof Binary)) return null;
+  const b = id.buffer;
+  // The bytes as latin1 characters; a session id (UUID) is 16 of them, read without a Buffer.
+  if (b.length === 16) {
+    return String.fromCharCode(b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+  }
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
 }
 
 export class SessionRegistry {

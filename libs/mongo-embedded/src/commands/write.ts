@@ -13,6 +13,7 @@ import { applyUpdate, applyUpdateMany, buildUpsertDoc, validateStoredDoc, valida
 import { validateForWrite } from '../storage/validation';
 import { checkFilterVariables, checkPipelineVariables, letVariables } from '../storage/variables';
 import { collName, CommandContext, Handler, optBool, optDoc } from './context';
+import { fastFindAndModify, fastUpdateStatement } from './fast-paths';
 
 function statements(body: Doc, field: string): Doc[] {
   const v = body[field];
@@ -167,11 +168,20 @@ export const writeCommands: Record<string, Handler> = {
     const errors: Doc[] = [];
     const upserted: Doc[] = [];
     const memo: FilterMemo | undefined = stmts.length > 1 ? new Map() : undefined;
+    // Statements of a command without `let` may take the fast path (fast-paths.ts).
+    const fast = ctx.engine.fastPaths && body.let === undefined;
     let n = 0;
     let nModified = 0;
     for (let i = 0; i < stmts.length; i++) {
       const s = stmts[i];
       try {
+        const done = fast ? fastUpdateStatement(ctx.engine, db.get(name), s, bypass) : null;
+        if (done) {
+          n += done.n;
+          nModified += done.nModified;
+          if (done.upserted !== undefined) upserted.push({ index: i, _id: done.upserted });
+          continue;
+        }
         const filter = optDoc(s, 'q') ?? {};
         const multi = s.multi === true;
         const u = validateUpdate(s.u, multi);
@@ -247,6 +257,8 @@ export const writeCommands: Record<string, Handler> = {
 };
 
 function findAndModify(ctx: CommandContext, body: Doc, cmd: string): Doc {
+  const fast = fastFindAndModify(ctx, body, cmd);
+  if (fast) return fast;
   const name = collName(body, cmd);
   const filter = optDoc(body, 'query') ?? {};
   const sort = parseSort(body.sort);

@@ -115,12 +115,35 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
   return a.length - b.length;
 }
 
+/** bson 7 keeps an ObjectId as four 24-bit numbers, in byte order; its `id` getter allocates. */
+interface ObjectIdWords {
+  i0: number;
+  i1: number;
+  i2: number;
+  i3: number;
+}
+
+function isObjectId(v: unknown): boolean {
+  return typeof v === 'object' && v !== null && (v as { _bsontype?: string })._bsontype === 'ObjectId';
+}
+
+function compareObjectIds(a: unknown, b: unknown): number {
+  const x = a as ObjectIdWords;
+  const y = b as ObjectIdWords;
+  if (typeof x.i0 === 'number' && typeof y.i0 === 'number') return x.i0 - y.i0 || x.i1 - y.i1 || x.i2 - y.i2 || x.i3 - y.i3;
+  return compareBytes(bytesOf(a), bytesOf(b));
+}
+
 function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Compares two BSON values in MongoDB's total order; returns <0, 0 or >0. */
 export function compareValues(a: unknown, b: unknown): number {
+  // Index keys are mostly strings or numbers compared with their own kind (every B+tree step).
+  if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
+  if (typeof a === 'number' && typeof b === 'number') return compareNumbers(a, b);
+  if (isObjectId(a) && isObjectId(b)) return compareObjectIds(a, b);
   const ra = typeRank(a);
   const rb = typeRank(b);
   if (ra !== rb) return ra - rb;
@@ -140,7 +163,7 @@ export function compareValues(a: unknown, b: unknown): number {
     case TypeRank.Date:
       return compareNumbers((a as Date).getTime(), (b as Date).getTime());
     case TypeRank.ObjectId:
-      return compareBytes(bytesOf(a), bytesOf(b));
+      return compareObjectIds(a, b);
     case TypeRank.Binary: {
       const ba = bytesOf(a);
       const bb = bytesOf(b);

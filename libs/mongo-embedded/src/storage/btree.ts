@@ -3,7 +3,7 @@
 // Leaves are chained for range scans. Deletion does not rebalance: a leaf may become sparse or
 // empty (scans skip it); that trades some memory after mass deletes for much simpler code.
 
-import { compareKeys } from './bson-order';
+import { canonicalKey, compareKeys, toNumber, typeRank, TypeRank } from './bson-order';
 
 export interface Entry {
   readonly key: readonly unknown[];
@@ -61,16 +61,136 @@ export interface Bound {
   inclusive: boolean;
 }
 
+/**
+ * A single-field key as a JS Map key when it is a number or a string (also a `Long` or a
+ * `Decimal128`, compared as numbers, and a symbol, compared as a string), else undefined.
+ */
+function primitiveKey(key: readonly unknown[]): number | string | undefined {
+  if (key.length !== 1) return undefined;
+  const v = key[0];
+  if (typeof v === 'number' || typeof v === 'string') return v;
+  if (v === null || typeof v !== 'object') return undefined;
+  const r = typeRank(v);
+  if (r === TypeRank.Number) return toNumber(v);
+  if (r === TypeRank.String) return String(v);
+  return undefined;
+}
+
+/**
+ * An ObjectId's 12 bytes as 8 characters of 12 bits each, read from the four 24-bit words bson 7
+ * keeps (its `id` getter allocates a buffer), else from its bytes.
+ */
+function objectIdChars(v: unknown): string {
+  const o = v as { i0?: unknown; i1: number; i2: number; i3: number; id: Uint8Array };
+  let w: number[];
+  if (typeof o.i0 === 'number') w = [o.i0, o.i1, o.i2, o.i3];
+  else {
+    const b = o.id;
+    w = [0, 3, 6, 9].map((i) => (b[i] << 16) | (b[i + 1] << 8) | b[i + 2]);
+  }
+  return String.fromCharCode(w[0] >>> 12, w[0] & 0xfff, w[1] >>> 12, w[1] & 0xfff, w[2] >>> 12, w[2] & 0xfff, w[3] >>> 12, w[3] & 0xfff);
+}
+
+/** One part of a composite hash key: equal exactly for values equal under compareValues. */
+function hashPart(v: unknown): string {
+  if (typeof v === 'string') return 's' + v;
+  if (typeof v === 'number') return 'd' + String(v); // String(-0) is '0', as BSON compares them
+  if (v !== null && typeof v === 'object' && typeRank(v) === TypeRank.ObjectId) return 'o' + objectIdChars(v);
+  return canonicalKey(v);
+}
+
+/**
+ * Any key as a string that is equal for equal keys (compareKeys === 0) and only for them. The
+ * parts of a compound key are prefixed with their length, so no value can run into the next one
+ * (all keys of one index have the same number of parts).
+ */
+function compositeKey(key: readonly unknown[]): string {
+  if (key.length === 1) return hashPart(key[0]);
+  let out = '';
+  for (const part of key) {
+    const c = hashPart(part);
+    out += c.length + ':' + c;
+  }
+  return out;
+}
+
+/**
+ * The record of each key of a unique index, by hash: a point lookup or a unique check is one
+ * Map probe instead of a descent through the tree (a dozen or more dependent memory reads and
+ * comparisons). It mirrors the tree's entries exactly. Numbers and strings are their own Map
+ * keys (SameValueZero equates 0/-0 and NaN/NaN, as BSON comparison does); other keys are
+ * canonical strings in a second map, so they can never meet a string value.
+ */
+class UniqueHash {
+  private readonly prim = new Map<number | string, number>();
+  private readonly other = new Map<string, number>();
+  /** The string of the last key array seen: a unique check and the insert that follows share it. */
+  private lastKey: readonly unknown[] | null = null;
+  private lastString = '';
+
+  private composite(key: readonly unknown[]): string {
+    if (key !== this.lastKey) {
+      this.lastString = compositeKey(key);
+      this.lastKey = key;
+    }
+    return this.lastString;
+  }
+
+  get(key: readonly unknown[]): number | undefined {
+    const p = primitiveKey(key);
+    return p !== undefined ? this.prim.get(p) : this.other.get(this.composite(key));
+  }
+
+  set(key: readonly unknown[], rid: number): void {
+    const p = primitiveKey(key);
+    if (p !== undefined) this.prim.set(p, rid);
+    else this.other.set(this.composite(key), rid);
+  }
+
+  delete(key: readonly unknown[], rid: number): void {
+    const p = primitiveKey(key);
+    if (p !== undefined) {
+      if (this.prim.get(p) === rid) this.prim.delete(p);
+    } else {
+      const c = this.composite(key);
+      if (this.other.get(c) === rid) this.other.delete(c);
+    }
+  }
+
+  clear(): void {
+    this.prim.clear();
+    this.other.clear();
+    this.lastKey = null;
+  }
+}
+
 export class BTree {
   private root: Node = new Leaf();
+  /** The leaf holding the largest entries (keys that only grow, such as ObjectIds, land here). */
+  private last: Leaf = this.root as Leaf;
   private count = 0;
+  /** For a unique index (at most one entry per key): the entries by key. */
+  private readonly hash: UniqueHash | null;
+
+  constructor(unique = false) {
+    this.hash = unique ? new UniqueHash() : null;
+  }
 
   get size(): number {
     return this.count;
   }
 
   insert(key: readonly unknown[], rid: number): void {
+    this.hash?.set(key, rid);
     const entry: Entry = { key, rid };
+    // An entry above every other one (increasing keys: ObjectIds, timestamps) goes to the end of
+    // the last leaf without a descent, unless that leaf is full and must split.
+    const tail = this.last.entries;
+    if (tail.length > 0 && tail.length < LEAF_MAX && compareEntries(entry, tail[tail.length - 1]) > 0) {
+      tail.push(entry);
+      this.count++;
+      return;
+    }
     const split = this.insertInto(this.root, entry);
     if (split) {
       const root = new Inner();
@@ -90,6 +210,7 @@ export class BTree {
       right.entries = arr.splice(arr.length >>> 1);
       right.next = node.next;
       node.next = right;
+      if (this.last === node) this.last = right;
       return { sep: right.entries[0], node: right };
     }
     const i = this.childIndex(node, entry);
@@ -127,6 +248,7 @@ export class BTree {
     const arr = node.entries;
     const lo = entryLowerBound(arr, entry);
     if (lo < arr.length && compareEntries(arr[lo], entry) === 0) {
+      this.hash?.delete(key, rid);
       arr.splice(lo, 1);
       this.count--;
       return true;
@@ -165,16 +287,39 @@ export class BTree {
     }
   }
 
-  /** The first entry whose key equals `key` and whose rid differs from `exceptRid`, if any. */
-  findOther(key: readonly unknown[], exceptRid: number): Entry | undefined {
-    for (const e of this.range({ key, inclusive: true }, { key, inclusive: true })) {
-      if (e.rid !== exceptRid) return e;
+  /**
+   * The first entry whose key equals `key` and whose rid differs from `exceptRid`, if any. A
+   * plain descent and leaf walk (no generator, no bound objects): unique checks and point
+   * lookups run it for every write and every point read.
+   */
+  findOther(key: readonly unknown[], exceptRid = -1): Entry | undefined {
+    if (this.hash) {
+      // A key above the largest one (an appended, increasing key) is nowhere: no hash probe.
+      const tail = this.last.entries;
+      if (tail.length > 0 && compareKeys(key, tail[tail.length - 1].key) > 0) return undefined;
+      const rid = this.hash.get(key);
+      return rid === undefined || rid === exceptRid ? undefined : { key, rid };
+    }
+    let node = this.root;
+    while (node instanceof Inner) node = node.children[keyLowerBound(node.seps, key, false)];
+    let leaf: Leaf | null = node;
+    let pos = keyLowerBound(leaf.entries, key, false);
+    while (leaf) {
+      const arr = leaf.entries;
+      for (; pos < arr.length; pos++) {
+        const e = arr[pos];
+        if (compareKeys(e.key, key) !== 0) return undefined;
+        if (e.rid !== exceptRid) return e;
+      }
+      leaf = leaf.next;
+      pos = 0;
     }
     return undefined;
   }
 
   clear(): void {
-    this.root = new Leaf();
+    this.hash?.clear();
+    this.root = this.last = new Leaf();
     this.count = 0;
   }
 }

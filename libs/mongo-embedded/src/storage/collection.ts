@@ -43,36 +43,40 @@ export class Collection {
     return this.idIndex.tree.findOther([id], -1)?.rid;
   }
 
-  private keysOf(doc: Doc): Map<IndexDef, unknown[][] | null> {
-    const out = new Map<IndexDef, unknown[][] | null>();
-    for (const idx of this.indexes.values()) out.set(idx, idx.keysFor(doc));
-    return out;
-  }
-
-  private checkUnique(keys: Map<IndexDef, unknown[][] | null>, rid: number): void {
-    for (const [idx, ks] of keys) {
-      if (!idx.unique || !ks) continue;
-      for (const k of ks) if (idx.tree.findOther(k, rid)) throw idx.duplicateError(this.ns, k);
-    }
-  }
-
   /** Inserts a document that already has its `_id`; throws DuplicateKey without side effects. */
   insert(doc: Doc, journal = true): number {
     const rid = this.nextRid++;
-    const keys = this.keysOf(doc);
-    this.checkUnique(keys, rid);
-    for (const [idx, ks] of keys) if (ks) for (const k of ks) idx.tree.insert(k, rid);
+    // Every index's keys are computed and every unique one checked before anything is touched.
+    const idxs: IndexDef[] = [];
+    const keys: Array<unknown[][] | null> = [];
+    for (const idx of this.indexes.values()) {
+      idxs.push(idx);
+      keys.push(idx.keysFor(doc));
+    }
+    for (let i = 0; i < idxs.length; i++) {
+      const ks = keys[i];
+      if (ks && idxs[i].unique) for (const k of ks) if (idxs[i].tree.findOther(k, rid)) throw idxs[i].duplicateError(this.ns, k);
+    }
+    for (let i = 0; i < idxs.length; i++) {
+      const ks = keys[i];
+      if (ks) for (const k of ks) idxs[i].tree.insert(k, rid);
+    }
     this.docs.set(rid, doc);
     if (journal) this.log({ op: 'i', db: this.db, c: this.name, d: doc });
     return rid;
   }
 
-  /** Replaces the stored document of `rid` with a new object, maintaining every index. */
-  replace(rid: number, next: Doc, journal = true): void {
+  /**
+   * Replaces the stored document of `rid` with a new object, maintaining every index. With
+   * `changed` (the dotted paths an update wrote), indexes on none of them keep their entries
+   * without their keys being recomputed.
+   */
+  replace(rid: number, next: Doc, journal = true, changed?: readonly string[]): void {
     const prev = this.docs.get(rid);
     if (!prev) throw new CommandError(Codes.InternalError, 'record vanished during update');
     const changes: Array<[IndexDef, unknown[][], unknown[][]]> = [];
     for (const idx of this.indexes.values()) {
+      if (changed && !changed.some((p) => idx.touches(p))) continue;
       const before = idx.keysFor(prev) ?? [];
       const after = idx.keysFor(next) ?? [];
       if (sameKeys(before, after)) continue;

@@ -43,6 +43,13 @@ export class Engine {
   readonly databases = new Map<string, Database>();
   /** Receives every mutation; the journal replaces it when a data dir is used. */
   sink: WriteLog = () => undefined;
+  /**
+   * Whether commands may take the fast paths of commands/fast-paths.ts. They answer exactly as
+   * the general path does; tests switch them off to compare both on the same inputs.
+   */
+  fastPaths = true;
+  /** How many commands (`find`, `findAndModify`) and update statements the fast paths answered. */
+  readonly fastPathHits = { find: 0, update: 0, findAndModify: 0 };
   private readonly log: WriteLog = (r) => this.sink(r);
 
   db(name: string): Database {

@@ -22,19 +22,32 @@ export interface IndexSpec {
 export class IndexDef {
   readonly fields: string[];
   private readonly parts: string[][];
-  readonly tree = new BTree();
+  readonly tree: BTree;
   readonly unique: boolean;
   readonly sparse: boolean;
   private readonly partial: Query | null;
   /** True once any indexed document had an array on an indexed path. */
   multikey = false;
+  /** Every field a top-level name (no dots) and no partial filter: keys are read directly. */
+  private readonly flat: boolean;
 
   constructor(readonly spec: IndexSpec) {
     this.fields = Object.keys(spec.key);
     this.parts = this.fields.map((f) => f.split('.'));
     this.unique = spec.unique === true || spec.name === '_id_';
+    this.tree = new BTree(this.unique);
     this.sparse = spec.sparse === true;
     this.partial = spec.partialFilterExpression ? new Query(spec.partialFilterExpression, {}) : null;
+    this.flat = this.partial === null && this.fields.every((f) => !f.includes('.'));
+  }
+
+  /** True when a change of the (dotted) `path` can change this index's keys or membership. */
+  touches(path: string): boolean {
+    if (this.partial) return true;
+    for (const f of this.fields) {
+      if (f === path || f.startsWith(path + '.') || path.startsWith(f + '.')) return true;
+    }
+    return false;
   }
 
   get name(): string {
@@ -51,6 +64,22 @@ export class IndexDef {
    * array element; duplicates within one document are collapsed, as MongoDB does.
    */
   keysFor(doc: Doc): unknown[][] | null {
+    if (this.flat) {
+      // The common case, top-level scalar fields: one key, read without path walking.
+      const key: unknown[] = new Array(this.fields.length);
+      let present = false;
+      let simple = true;
+      for (let i = 0; i < this.fields.length; i++) {
+        const v = Object.prototype.hasOwnProperty.call(doc, this.fields[i]) ? doc[this.fields[i]] : undefined;
+        if (Array.isArray(v)) {
+          simple = false;
+          break;
+        }
+        if (v !== undefined) present = true;
+        key[i] = v === undefined ? null : v;
+      }
+      if (simple) return this.sparse && !present ? null : [key];
+    }
     if (this.partial && !this.partial.test(doc)) return null;
     const perField: unknown[][] = [];
     let present = false;

@@ -368,7 +368,7 @@ export function validateStoredDoc(doc: Doc, op: 'insert' | 'update' = 'insert'):
 }
 
 /** The equality fields of a filter (top level and inside `$and`), as an upsert's seed document. */
-function upsertSeed(filter: Doc, into: Doc): void {
+export function upsertSeed(filter: Doc, into: Doc): void {
   for (const [k, v] of Object.entries(filter)) {
     if (k === '$and' && Array.isArray(v)) {
       for (const sub of v) if (isPlainObject(sub)) upsertSeed(sub, into);

@@ -21,12 +21,15 @@ export class Connection {
   private chunks: Buffer[] = [];
   private buffered = 0;
   private closed = false;
+  /** What every command of this connection runs with (`runCommand` adds the database). */
+  private readonly context: { engine: Engine; cursors: CursorManager; connectionId: number };
 
   constructor(
     private readonly socket: Socket,
     private readonly core: ServerCore,
     readonly id: number,
   ) {
+    this.context = { engine: core.engine, cursors: core.cursors, connectionId: id };
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', () => this.close());
@@ -84,7 +87,7 @@ export class Connection {
       if (!ns.endsWith('.$cmd')) throw new ProtocolError(`OP_QUERY is only supported for commands, got namespace ${ns}`);
       const allowed = ['hello', 'isMaster', 'ismaster', 'ping', 'buildInfo', 'buildinfo', 'getnonce', 'saslStart'];
       reply = allowed.includes(name)
-        ? runCommand(this.ctx(), { ...req.body, $db: ns.slice(0, -5) })
+        ? runCommand(this.context, { ...req.body, $db: ns.slice(0, -5) })
         : {
             ok: 0,
             errmsg: `Unsupported OP_QUERY command: ${name}. The client driver may require an upgrade.`,
@@ -92,7 +95,7 @@ export class Connection {
             codeName: 'UnsupportedOpQueryCommand',
           };
     } else {
-      reply = runCommand(this.ctx(), req.body);
+      reply = runCommand(this.context, req.body);
     }
     this.core.afterCommand();
     if (req.moreToCome) return;
@@ -109,9 +112,5 @@ export class Connection {
       out = req.legacy ? encodeOpReply(req.header.requestId, err) : encodeOpMsg(req.header.requestId, err);
     }
     this.socket.write(out);
-  }
-
-  private ctx() {
-    return { engine: this.core.engine, cursors: this.core.cursors, connectionId: this.id };
   }
 }

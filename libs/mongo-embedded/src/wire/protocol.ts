@@ -3,7 +3,7 @@
 // old-style handshakes use. Decoders throw `ProtocolError` on anything malformed; the connection
 // closes on it.
 
-import { deserialize, serialize, DeserializeOptions } from 'bson';
+import { deserialize, serialize, serializeWithBufferAndIndex, DeserializeOptions } from 'bson';
 import { docBytes, isStoredBatch } from './doc-bytes';
 
 export const OP_REPLY = 1;
@@ -174,10 +174,39 @@ function header(length: number, responseTo: number, opCode: number): Buffer {
   return h;
 }
 
-/** An OP_MSG reply with one kind 0 section. */
+/** Where replies are serialized before being copied into their own buffer (see encodeOpMsg). */
+let scratch: Buffer | null = null;
+const SCRATCH_SIZE = 1024 * 1024;
+const MSG_BODY_AT = HEADER_SIZE + 5; // header, flag bits, section kind 0
+
+/**
+ * An OP_MSG reply with one kind 0 section. The reply is serialized after room for the header in
+ * a scratch buffer and copied once into a buffer of its exact size: one allocation per reply
+ * instead of four (body, header, flags, concatenation). A reply that does not fit (over 1 MiB)
+ * is encoded the plain way.
+ */
 export function encodeOpMsg(responseTo: number, doc: Doc): Buffer {
   const batch = cursorBatch(doc);
   if (batch) return encodeCursorReply(responseTo, doc, batch);
+  scratch ??= Buffer.allocUnsafe(SCRATCH_SIZE);
+  let end = -1;
+  try {
+    end = serializeWithBufferAndIndex(doc, scratch, { index: MSG_BODY_AT, ignoreUndefined: true });
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+  }
+  if (end >= 0) {
+    const total = end + 1;
+    const out = Buffer.allocUnsafe(total);
+    scratch.copy(out, MSG_BODY_AT, MSG_BODY_AT, total);
+    out.writeInt32LE(total, 0);
+    out.writeInt32LE(nextRequestId++ & 0x7fffffff, 4);
+    out.writeInt32LE(responseTo, 8);
+    out.writeInt32LE(OP_MSG, 12);
+    out.writeUInt32LE(0, HEADER_SIZE); // flags
+    out[HEADER_SIZE + 4] = 0; // section kind 0
+    return out;
+  }
   const body = serialize(doc, { ignoreUndefined: true });
   const h = header(HEADER_SIZE + 4 + 1 + body.length, responseTo, OP_MSG);
   const pre = Buffer.alloc(5); // flags 0, section kind 0
