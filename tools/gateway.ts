@@ -19,9 +19,9 @@ import {
   requestIdFrom,
 } from '@suite/api-kit';
 import Fastify, { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { SERVICES, ServiceName } from './services';
 
-export const SERVICES = ['customer-segment', 'coupon', 'category', 'webhook'] as const;
-export type ServiceName = (typeof SERVICES)[number];
+export { SERVICES, ServiceName };
 
 export interface GatewayOptions {
   port: number;

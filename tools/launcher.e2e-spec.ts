@@ -60,6 +60,26 @@ describe('suite launcher (npm start)', () => {
     await suite?.stop();
   }, 30000);
 
+  it('starts the database, the apps and the gateway together; an app connects once the database listens, and says when it listens', () => {
+    const at = (label: string, event: string) => suite.startup.find((e) => e.label === label && e.event === event)?.ms ?? NaN;
+    const databaseReady = at('mongo', 'ready');
+    expect(databaseReady).toBeGreaterThanOrEqual(at('mongo', 'spawned'));
+    for (const service of SERVICES) {
+      // Spawned without waiting for the database: it loads its modules meanwhile.
+      expect({ service, spawnedBeforeTheDatabaseWasReady: at(service, 'spawned') < databaseReady }).toEqual({
+        service,
+        spawnedBeforeTheDatabaseWasReady: true,
+      });
+      // It asked for the database once loaded, and listened (connected) only after it was there.
+      expect(at(service, 'loaded')).toBeGreaterThan(at(service, 'spawned'));
+      expect(at(service, 'listening')).toBeGreaterThanOrEqual(Math.max(databaseReady, at(service, 'loaded')));
+      expect(at(service, 'ready')).toBeGreaterThanOrEqual(at(service, 'listening'));
+    }
+    // The gateway is loaded while the children boot, not before they are spawned.
+    expect(at('gateway', 'loaded')).toBeGreaterThan(Math.max(...SERVICES.map((s) => at(s, 'spawned'))));
+    expect(at('gateway', 'listening')).toBeGreaterThanOrEqual(at('gateway', 'loaded'));
+  });
+
   it('serves live and ready health on the base URL', async () => {
     expect(await (await fetch(`${suite.baseUrl}/health/live`)).json()).toEqual({ status: 'ok' });
     const ready = await fetch(`${suite.baseUrl}/health/ready`);
@@ -207,6 +227,24 @@ describe('suite launcher (npm start)', () => {
   }, 120000);
 });
 
+/** The processes a process has spawned (Linux /proc); undefined where that is not available. */
+function childPids(pid: number): number[] | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return undefined;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The customer-segment contract as far as the coupon service's membership check reads it. */
 function segmentStub(req: RecordedRequest) {
   if (req.method === 'GET' && req.path === '/customer-segment/stubbed/segments') {
@@ -265,6 +303,35 @@ describe('npm start (dist/tools/start.js as a child process)', () => {
     expect(code).toBe(2);
     expect(err.join('\n')).toContain('npm start: --replicas must be an integer from 1 to 16');
   });
+
+  it('stops everything it started when it gets SIGTERM during the launch, and exits 0', async () => {
+    out.length = err.length = 0;
+    const launchDir = mkdtempSync(path.join(tmpdir(), 'start-abort-'));
+    try {
+      const launching = startCommand([], {
+        ...AUTH_ENV,
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'warn',
+        PORT: '0',
+        DATA_DIR: launchDir,
+        LAUNCHER_READY_TIMEOUT_MS: '120000',
+      });
+      const exited = once(launching, 'exit') as Promise<[number | null, string | null]>;
+      // The apps wait for the database: when it says it listens, none of them is ready yet.
+      await until('the database listens', () => out.some((l) => l.startsWith('[mongo] embedded-mongo listening on ')), 120_000);
+      expect(out.join('\n')).not.toContain('Commerce suite ready');
+      const children = childPids(launching.pid!);
+      launching.kill('SIGTERM');
+      expect(await exited).toEqual([0, null]);
+      expect(out).toContain('stopped.');
+      if (children) {
+        expect(children.length).toBe(1 + SERVICES.length);
+        expect(children.filter(alive)).toEqual([]);
+      }
+    } finally {
+      rmSync(launchDir, { recursive: true, force: true });
+    }
+  }, 180_000);
 
   it(
     'gives the apps the peer URLs of its environment (conventions §12), restarts the database on its data directory, ' +

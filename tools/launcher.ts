@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { SERVICES, ServiceName, startGateway } from './gateway';
+import { SERVICES, ServiceName } from './services';
 
 export { SERVICES, ServiceName };
 
@@ -68,6 +68,8 @@ export interface SuiteOptions {
   output?: (service: string, line: string) => void;
   /** How long a child may take to get ready (default 30 s per replica). */
   readyTimeoutMs?: number;
+  /** Aborting it during the launch stops whatever was started; launchSuite then rejects. */
+  signal?: AbortSignal;
 }
 
 /** One process of an app. `child` is the current process: it changes when the instance is restarted. */
@@ -109,6 +111,19 @@ export interface RunningSuite {
    */
   failed: Promise<Error>;
   stop(): Promise<void>;
+  /** What happened when during the launch (`npm run bench -- --only startup` prints it). */
+  startup: StartupEvent[];
+}
+
+/**
+ * A step of the launch, in ms since launchSuite was called: a child `spawned`; an app `loaded` its
+ * modules (it asks for the database then); a child `listening`; a child `ready` (its readiness
+ * check passed); the `gateway` `loaded` and `listening`.
+ */
+export interface StartupEvent {
+  label: string;
+  event: 'spawned' | 'loaded' | 'listening' | 'ready';
+  ms: number;
 }
 
 /**
@@ -122,13 +137,30 @@ function profilingArgs(): string[] {
 }
 
 export async function freePort(host = '127.0.0.1'): Promise<number> {
-  const server = net.createServer();
-  server.listen(0, host);
-  await once(server, 'listening');
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise((r) => server.close(r));
-  return port;
+  return (await freePorts(1, host))[0];
 }
+
+/** `count` distinct free ports: all held open at once, then released. */
+async function freePorts(count: number, host: string): Promise<number[]> {
+  const servers = Array.from({ length: count }, () => net.createServer().listen(0, host));
+  try {
+    await Promise.all(servers.map((s) => once(s, 'listening')));
+    return servers.map((s) => (s.address() as net.AddressInfo).port);
+  } finally {
+    await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  }
+}
+
+/**
+ * The messages between the launcher and an app, on the IPC channel it spawns the app with; the
+ * app's side is libs/foundation/src/launcher-link.ts (not loaded here: it would load Nest). An app
+ * spawned with SUITE_DATABASE_GATE=ipc asks `waiting-for-database` when it is about to connect and
+ * waits for `database-ready`; every app says `listening` once it listens.
+ */
+const DATABASE_GATE_VARIABLE = 'SUITE_DATABASE_GATE';
+const DATABASE_READY = { suite: 'database-ready' };
+const isMessage = (message: unknown, kind: string) =>
+  typeof message === 'object' && message !== null && (message as { suite?: unknown }).suite === kind;
 
 function pipeLines(child: ChildProcess, name: string, output: (service: string, line: string) => void) {
   for (const stream of [child.stdout, child.stderr]) {
@@ -145,13 +177,52 @@ function pipeLines(child: ChildProcess, name: string, output: (service: string, 
   }
 }
 
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string, child?: ChildProcess): Promise<void> {
+/**
+ * The pace of a readiness wait: a check every `intervalMs`, and one at once when the child gives a
+ * sign (a line of output, a message): a sign during a check is kept for right after it.
+ */
+class Pace {
+  private woken = false;
+  private wake?: () => void;
+
+  constructor(readonly intervalMs: number) {}
+
+  /** The child gave a sign: check now. */
+  poke(): void {
+    this.woken = true;
+    this.wake?.();
+  }
+
+  /** Waits `intervalMs`, or less if poked meanwhile (or before). */
+  async sleep(): Promise<void> {
+    if (!this.woken) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.intervalMs);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    this.wake = undefined;
+    this.woken = false;
+  }
+}
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string, child: ChildProcess, pace: Pace): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child && (child.exitCode !== null || child.signalCode !== null))
-      throw new Error(`${what} exited (${exitReason(child)}) before it was ready`);
-    if (await check().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 100));
+  // An exit is a sign too: the wait ends at once instead of after the interval.
+  const exited = () => pace.poke();
+  child.once('exit', exited);
+  try {
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null || child.signalCode !== null)
+        throw new Error(`${what} exited (${exitReason(child)}) before it was ready`);
+      if (await check().catch(() => false)) return;
+      await pace.sleep();
+    }
+  } finally {
+    child.off('exit', exited);
   }
   throw new Error(`${what} was not ready within ${timeoutMs} ms`);
 }
@@ -214,11 +285,15 @@ class Supervised {
   private restartTimer?: NodeJS.Timeout;
   /** A deliberate stop still under way (a start waits for it). */
   private stopped?: Promise<void>;
+  /** The child {@link spawnEarly} spawned, until `start()` waits for it. */
+  private early?: ChildProcess;
 
   constructor(
     readonly label: string,
     private readonly spawnChild: () => ChildProcess,
     private readonly ready: () => Promise<boolean>,
+    /** How often `ready` is checked; the spawned child pokes it when it gives a sign of being ready. */
+    private readonly pace: Pace,
     private readonly ctx: SupervisorContext,
     private readonly hooks: {
       /** Runs when the child exited unexpectedly, before the restart is scheduled. */
@@ -230,17 +305,29 @@ class Supervised {
     } = {},
   ) {}
 
-  /** Starts the child and waits until it is ready; rejects if it exits or times out first. */
+  /**
+   * Spawns the child without waiting for it (the apps load while the database starts); `start()`
+   * then waits for this very child, its ready timeout counted from then. An exit meanwhile fails that start.
+   */
+  spawnEarly(): void {
+    this.wanted = true;
+    this.watched = false;
+    this.early = this.launch();
+  }
+
+  /** Starts the child (unless spawned early) and waits until it is ready; rejects if it exits or times out first. */
   async start(): Promise<void> {
     await this.stopped;
     this.wanted = true;
     clearTimeout(this.restartTimer);
+    const early = this.early;
+    this.early = undefined;
     const running = this.child && this.child.exitCode === null && this.child.signalCode === null;
     // Until it is ready, an exit fails this start instead of being restarted.
     this.watched = false;
-    const child = running ? this.child! : this.launch();
+    const child = early ?? (running ? this.child! : this.launch());
     try {
-      await waitFor(this.ready, this.ctx.readyTimeoutMs, `the ${this.label} process`, child);
+      await waitFor(this.ready, this.ctx.readyTimeoutMs, `the ${this.label} process`, child, this.pace);
     } catch (e) {
       if (!this.watched) await stopChild(child);
       throw e;
@@ -251,6 +338,7 @@ class Supervised {
   /** Stops the child deliberately: it is not restarted. */
   async stop(): Promise<void> {
     this.wanted = false;
+    this.early = undefined;
     clearTimeout(this.restartTimer);
     this.stopped = stopChild(this.child);
     await this.stopped;
@@ -293,7 +381,7 @@ class Supervised {
   /** Waits for a restarted child; one that never gets ready is killed, which counts as another exit. */
   private async awaitReady(child: ChildProcess): Promise<void> {
     try {
-      await waitFor(this.ready, this.ctx.readyTimeoutMs, `the ${this.label} process`, child);
+      await waitFor(this.ready, this.ctx.readyTimeoutMs, `the ${this.label} process`, child, this.pace);
       if (child === this.child && !this.ctx.stopping()) this.ctx.output('launcher', `${this.label} is back (pid ${child.pid})`);
     } catch (e) {
       // An exit is handled by onExit; a child that hangs is killed so that it is.
@@ -318,9 +406,16 @@ export async function launchSuite(options: SuiteOptions = {}): Promise<RunningSu
   // The apps boot at the same time on the same cores: more of them take longer.
   const readyTimeoutMs = options.readyTimeoutMs ?? 30000 * replicas;
   const policy: RestartPolicy = { ...DEFAULT_RESTART_POLICY, ...options.restart };
+  options.signal?.throwIfAborted();
+  const began = performance.now();
+  const startup: StartupEvent[] = [];
+  let launching = true;
+  const mark = (label: string, event: StartupEvent['event']) => {
+    if (launching) startup.push({ label, event, ms: Math.round(performance.now() - began) });
+  };
 
   let stopping = false;
-  let proxy: FastifyInstance | undefined;
+  let gateway: Promise<{ url: string; app: FastifyInstance }> | undefined;
   let database: Supervised | undefined;
   const apps: Array<{ instance: ServiceInstance; unit: Supervised }> = [];
   let reportFailure: (e: Error) => void = () => undefined;
@@ -328,7 +423,9 @@ export async function launchSuite(options: SuiteOptions = {}): Promise<RunningSu
 
   const cleanup = async () => {
     stopping = true;
-    await proxy?.close().catch(() => undefined);
+    // A gateway still starting is closed once it listens.
+    const proxy = await gateway?.catch(() => undefined);
+    await proxy?.app.close().catch(() => undefined);
     await Promise.all(apps.map((a) => a.unit.stop()));
     await database?.stop();
   };
@@ -343,16 +440,50 @@ export async function launchSuite(options: SuiteOptions = {}): Promise<RunningSu
       void cleanup().then(() => reportFailure(new Error(`${reason}; the launcher gave up and stopped the suite`)));
     },
   };
+  const abort = () => void cleanup();
+  options.signal?.addEventListener('abort', abort, { once: true });
 
   const services = {} as Record<ServiceName, ServiceProcess>;
   try {
-    let mongodbUri = options.mongodbUri;
+    // Every port first, so that nothing waits for anything else: the database, the apps and the
+    // base URL start together (each app connects once the database listens, see below).
+    const embedded = !options.mongodbUri;
+    const ports = await freePorts((embedded ? 1 : 0) + (options.port === 0 ? 1 : 0) + SERVICES.length * replicas, host);
+    const databasePort = embedded ? ports.shift()! : 0;
+    // With several instances the base URL is the apps' peer URL: its port is needed before it listens.
+    const gatewayPort = options.port === 0 ? ports.shift()! : (options.port ?? 8080);
+    for (const name of SERVICES) {
+      const instances: ServiceInstance[] = [];
+      for (let index = 1; index <= replicas; index++) {
+        const port = ports.shift()!;
+        const label = replicas > 1 ? `${name}#${index}` : name;
+        const instance: ServiceInstance = { name, index, label, port, url: `http://${connectHost(host)}:${port}` };
+        instances.push(instance);
+      }
+      const first = instances[0];
+      services[name] = {
+        name,
+        port: first.port,
+        url: first.url,
+        instances,
+        get child() {
+          return first.child;
+        },
+      };
+    }
+
+    const mongodbUri = options.mongodbUri ?? `mongodb://${connectHost(host)}:${databasePort}`;
     let databaseInfo: RunningSuite['database'];
-    if (!mongodbUri) {
-      const port = await freePort(host);
-      const args = [path.join(DIST, 'libs/mongo-embedded/src/cli.js'), '--port', String(port), '--host', host];
+    /** Settles when the embedded database listens (at once with a given MONGODB_URI). */
+    let databaseReady: Promise<void> = Promise.resolve();
+    /** Until then, the apps spawned wait for the launcher's word before they connect. */
+    let databaseListens = !embedded;
+    if (embedded) {
+      const args = [path.join(DIST, 'libs/mongo-embedded/src/cli.js'), '--port', String(databasePort), '--host', host];
       const dataDir = options.dataDir ? path.resolve(options.dataDir) : undefined;
       if (dataDir) args.push('--data', dataDir);
+      // Its "listening" line is the sign to check the port.
+      const pace = new Pace(50);
       const db: Supervised = new Supervised(
         'mongo',
         () => {
@@ -360,10 +491,16 @@ export async function launchSuite(options: SuiteOptions = {}): Promise<RunningSu
             stdio: ['ignore', 'pipe', 'pipe'],
             env: { ...process.env },
           });
-          pipeLines(child, 'mongo', output);
+          mark('mongo', 'spawned');
+          pipeLines(child, 'mongo', (service, line) => {
+            output(service, line);
+            if (line.includes(' listening on ')) mark('mongo', 'listening');
+            pace.poke();
+          });
           return child;
         },
-        () => tcpOpen(port, connectHost(host)),
+        () => tcpOpen(databasePort, connectHost(host)),
+        pace,
         ctx,
         // Same port, same data directory. Without one, everything stored is gone: the apps are
         // stopped until the database is back and then started afresh, so none keeps believing
@@ -385,10 +522,14 @@ export async function launchSuite(options: SuiteOptions = {}): Promise<RunningSu
             },
       );
       database = db;
-      await db.start();
-      mongodbUri = `mongodb://${connectHost(host)}:${port}`;
+      // Spawned first: the apps wait for it.
+      db.spawnEarly();
+      databaseReady = db.start().then(() => {
+        databaseListens = true;
+        mark('mongo', 'ready');
+      });
       databaseInfo = {
-        port,
+        port: databasePort,
         dataDir,
         get child() {
           return db.child;
@@ -396,38 +537,9 @@ export async function launchSuite(options: SuiteOptions = {}): Promise<RunningSu
       };
     }
 
-    for (const name of SERVICES) {
-      const instances: ServiceInstance[] = [];
-      for (let index = 1; index <= replicas; index++) {
-        const port = await freePort(host);
-        const label = replicas > 1 ? `${name}#${index}` : name;
-        const instance: ServiceInstance = { name, index, label, port, url: `http://${connectHost(host)}:${port}` };
-        instances.push(instance);
-      }
-      const first = instances[0];
-      services[name] = {
-        name,
-        port: first.port,
-        url: first.url,
-        instances,
-        get child() {
-          return first.child;
-        },
-      };
-    }
-
-    // The base URL first: with several instances it is the apps' peer URL (it balances them).
-    const started = await startGateway({
-      port: options.port ?? 8080,
-      host,
-      upstreams: Object.fromEntries(SERVICES.map((n) => [n, services[n].instances.map((i) => i.url)])) as Record<ServiceName, string[]>,
-    });
-    proxy = started.app;
-    const gatewayPort = Number(new URL(started.url).port);
-    const internalBase = `http://${connectHost(host)}:${gatewayPort}`;
-
     // Conventions §12: a peer URL set in this process's environment or in options.env wins;
     // otherwise one instance talks to its peer directly, several through the balancing gateway.
+    const internalBase = `http://${connectHost(host)}:${gatewayPort}`;
     const overrides = { ...process.env, ...options.env };
     const peerUrls = Object.fromEntries(
       SERVICES.map((n) => [n, overrides[PEER_URL_VARIABLES[n]] || (replicas > 1 ? internalBase : services[n].url)]),
@@ -442,29 +554,66 @@ export async function launchSuite(options: SuiteOptions = {}): Promise<RunningSu
       // A local suite delivers webhooks to receivers on this machine (the README walkthrough);
       // production never opens them unless the operator says so (apps/webhook/README.md "Destinations").
       if (env.WEBHOOK_ALLOWED_DESTINATIONS === undefined && env.NODE_ENV !== 'production') env.WEBHOOK_ALLOWED_DESTINATIONS = 'loopback';
+      // The app loads its modules while the database starts, and connects when told it listens.
+      if (databaseListens) delete env[DATABASE_GATE_VARIABLE];
+      else env[DATABASE_GATE_VARIABLE] = 'ipc';
       return env;
     };
 
     for (const name of SERVICES) {
       for (const instance of services[name].instances) {
+        // The app says when it listens (IPC); the slow polling only backs that up.
+        const pace = new Pace(250);
         const unit = new Supervised(
           instance.label,
           () => {
             const child = spawn(process.execPath, [...profilingArgs(), path.join(DIST, `apps/${name}/src/main.js`)], {
-              stdio: ['ignore', 'pipe', 'pipe'],
+              stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
               env: appEnv(instance),
             });
+            mark(instance.label, 'spawned');
             pipeLines(child, instance.label, output);
+            child.on('message', (message) => {
+              if (isMessage(message, 'listening')) {
+                mark(instance.label, 'listening');
+                pace.poke();
+              }
+              if (isMessage(message, 'waiting-for-database')) {
+                mark(instance.label, 'loaded');
+                // A failed database fails the launch: the app is stopped with everything else.
+                databaseReady.then(() => child.connected && child.send(DATABASE_READY, () => undefined)).catch(() => undefined);
+              }
+            });
             return child;
           },
           () => isReady(instance.url),
+          pace,
           ctx,
         );
         Object.defineProperty(instance, 'child', { get: () => unit.child, enumerable: true });
         apps.push({ instance, unit });
       }
     }
-    await Promise.all(apps.map((a) => a.unit.start()));
+    // The apps load their modules meanwhile; their ready timeout counts from when the database is
+    // ready, as if they had been started then (they cannot be ready before it).
+    for (const a of apps) a.unit.spawnEarly();
+    const appsReady = databaseReady.then(() => Promise.all(apps.map((a) => a.unit.start().then(() => mark(a.instance.label, 'ready')))));
+
+    // The base URL, while the apps load (loading the gateway takes a while of its own): once the
+    // database listens, so that it does not slow the database down (the apps wait for that one).
+    gateway = databaseReady
+      .then(() => import('./gateway'))
+      .then(async ({ startGateway }) => {
+        mark('gateway', 'loaded');
+        const upstreams = Object.fromEntries(SERVICES.map((n) => [n, services[n].instances.map((i) => i.url)]));
+        const listening = await startGateway({ port: gatewayPort, host, upstreams: upstreams as Record<ServiceName, string[]> });
+        mark('gateway', 'listening');
+        return listening;
+      });
+    const [started] = await Promise.all([gateway, appsReady]);
+    options.signal?.throwIfAborted();
+    options.signal?.removeEventListener('abort', abort);
+    launching = false;
 
     const unitsOf = (name: ServiceName, index?: number) =>
       apps.filter((a) => a.instance.name === name && (index === undefined || a.instance.index === index)).map((a) => a.unit);
@@ -482,9 +631,11 @@ export async function launchSuite(options: SuiteOptions = {}): Promise<RunningSu
       },
       failed,
       stop: cleanup,
+      startup,
     };
   } catch (e) {
+    options.signal?.removeEventListener('abort', abort);
     await cleanup();
-    throw e;
+    throw options.signal?.aborted ? new Error('the launch was stopped', { cause: e }) : e;
   }
 }

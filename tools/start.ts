@@ -4,7 +4,7 @@
  * (or REPLICAS=2) runs two processes per app behind the base URL.
  */
 import { parseArgs } from 'node:util';
-import { DEFAULT_RESTART_POLICY, RestartPolicy, SERVICES, launchSuite } from './launcher';
+import { DEFAULT_RESTART_POLICY, RestartPolicy, RunningSuite, SERVICES, StartupEvent, launchSuite } from './launcher';
 
 const USAGE = `usage: npm start [-- --replicas N]
 
@@ -13,6 +13,7 @@ const USAGE = `usage: npm start [-- --replicas N]
 Environment: PORT (8080), HOST, MONGODB_URI, DATA_DIR (./.data), REPLICAS,
 LAUNCHER_MAX_RESTARTS (${DEFAULT_RESTART_POLICY.maxRestarts}), LAUNCHER_RESTART_WINDOW_MS (${DEFAULT_RESTART_POLICY.windowMs}),
 LAUNCHER_RESTART_DELAY_MS (${DEFAULT_RESTART_POLICY.initialDelayMs}), LAUNCHER_READY_TIMEOUT_MS (30000 per replica),
+LAUNCHER_PRINT_STARTUP (1: when each process was spawned, loaded, listening and ready),
 and every variable of the apps (README, Configuration).
 `;
 
@@ -67,6 +68,21 @@ async function main() {
   }
   const started = Date.now();
   const dataDir = env.DATA_DIR ?? './.data';
+  // A signal during the launch stops what was started so far (no child outlives this process).
+  const launched: { suite?: RunningSuite } = {};
+  let stopping = false;
+  const launch = new AbortController();
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`\n${signal} received, stopping the suite...\n`);
+    if (!launched.suite) return launch.abort();
+    await launched.suite.stop();
+    process.stdout.write('stopped.\n');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
   // Every variable of this process reaches the apps; a peer URL set here overrides the internal one (conventions §12).
   const suite = await launchSuite({
     port: options.port,
@@ -76,7 +92,13 @@ async function main() {
     replicas: options.replicas,
     restart: options.restart,
     readyTimeoutMs: options.readyTimeoutMs,
+    signal: launch.signal,
+  }).catch((e: Error) => {
+    if (!launch.signal.aborted) throw e;
+    process.stdout.write('stopped.\n');
+    process.exit(0);
   });
+  launched.suite = suite;
   const internal = (s: (typeof SERVICES)[number]) => suite.services[s].instances.map((i) => `${i.url} pid ${i.child?.pid}`).join(', ');
   const lines = [
     '',
@@ -96,18 +118,8 @@ async function main() {
     ...SERVICES.map((s) => `  ${s}: ${suite.services[s].instances.map((i) => `${i.url}/metrics`).join(', ')}`),
     '',
   ];
+  if (env.LAUNCHER_PRINT_STARTUP === '1') lines.push(...startupLines(suite.startup), '');
   process.stdout.write(lines.join('\n') + '\n');
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    process.stdout.write(`\n${signal} received, stopping the suite...\n`);
-    await suite.stop();
-    process.stdout.write('stopped.\n');
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
   // A child that keeps dying: the launcher has stopped everything; npm start fails.
   void suite.failed.then((e) => {
     if (stopping) return;
@@ -115,6 +127,13 @@ async function main() {
     process.stderr.write(`npm start: ${e.message}\n`);
     process.exit(1);
   });
+}
+
+/** `startup: coupon spawned 4 ms, loaded 1210 ms, ...`: one line per process, in ms since the launch began. */
+function startupLines(events: StartupEvent[]): string[] {
+  const byLabel = new Map<string, string[]>();
+  for (const e of events) byLabel.set(e.label, [...(byLabel.get(e.label) ?? []), `${e.event} ${e.ms} ms`]);
+  return [...byLabel].map(([label, steps]) => `startup: ${label} ${steps.join(', ')}`);
 }
 
 /** Which peer URL each app was given, once (the same for every instance). */

@@ -1,13 +1,14 @@
 /**
- * `npm run bench [-- --only segment,coupon] [--duration 10]`: starts a bare NestJS-on-Fastify
- * baseline and the whole suite (embedded database in memory, three services, one base URL) as
- * separate processes, loads them with autocannon and prints figures with ratios to the baseline.
+ * `npm run bench [-- --only segment,coupon] [--duration 10] [--runs 5]`: starts a bare
+ * NestJS-on-Fastify baseline and the whole suite (embedded database in memory, four services, one
+ * base URL) as separate processes, loads them with autocannon and prints figures with ratios to the
+ * baseline. The startup scenario comes first and launches `npm start` itself, `--runs` times.
  */
 import { parseArgs } from 'node:util';
 import { DevTokenClaims, signDevToken } from '@suite/auth';
 import { launchSuite, RunningSuite } from '../launcher';
 import { LoadResult, fmt, load, printSummary, report, startBaseline } from './bench-kit';
-import { SCENARIOS } from './scenarios';
+import { SCENARIOS, STANDALONE_SCENARIOS } from './scenarios';
 
 export interface BenchContext {
   baseUrl: string;
@@ -22,10 +23,23 @@ export interface BenchContext {
 const SIGNING = { secret: 'bench-secret', issuer: 'http://localhost/auth', audience: 'commerce-api' };
 
 async function main() {
-  const { values } = parseArgs({ options: { only: { type: 'string' }, duration: { type: 'string', default: '10' } } });
-  const only = values.only ? values.only.split(',') : Object.keys(SCENARIOS);
+  const { values } = parseArgs({
+    options: { only: { type: 'string' }, duration: { type: 'string', default: '10' }, runs: { type: 'string', default: '5' } },
+  });
+  const only = values.only ? values.only.split(',') : [...Object.keys(STANDALONE_SCENARIOS), ...Object.keys(SCENARIOS)];
   const durationSec = Number(values.duration);
   process.stdout.write(`bench: ${only.join(', ')}; ${durationSec} s per load; node ${process.version}\n`);
+  for (const name of only) {
+    if (!SCENARIOS[name] && !STANDALONE_SCENARIOS[name]) {
+      throw new Error(`unknown scenario ${name}; known: ${[...Object.keys(STANDALONE_SCENARIOS), ...Object.keys(SCENARIOS)].join(', ')}`);
+    }
+  }
+  for (const name of only.filter((n) => STANDALONE_SCENARIOS[n])) {
+    process.stdout.write(`\n== ${name}\n`);
+    await STANDALONE_SCENARIOS[name]({ runs: Number(values.runs) });
+  }
+  const shared = only.filter((n) => SCENARIOS[n]);
+  if (!shared.length) return printSummary();
 
   const baselineServer = await startBaseline();
   const baseline = await load({ url: `${baselineServer.url}/hello`, connections: 50, durationSec });
@@ -59,11 +73,9 @@ async function main() {
     token: (claims) => signDevToken({ principalType: 'employee', ...claims }, SIGNING),
   };
   try {
-    for (const name of only) {
-      const scenario = SCENARIOS[name];
-      if (!scenario) throw new Error(`unknown scenario ${name}; known: ${Object.keys(SCENARIOS).join(', ')}`);
+    for (const name of shared) {
       process.stdout.write(`\n== ${name}\n`);
-      await scenario(ctx);
+      await SCENARIOS[name](ctx);
     }
   } finally {
     await suite.stop();

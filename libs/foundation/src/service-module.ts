@@ -3,6 +3,7 @@ import { ApiKitModule, ApiKitOptions, BaseConfig, createLogger, ErrorProfile, st
 import { AuthModule, AuthModuleOptions } from '@suite/auth';
 import { PersistenceModule, translateMongoError } from '@suite/persistence';
 import { EventPublishingModule } from './event-publishing';
+import { databaseGate, reportListening } from './launcher-link';
 import { TenantRateLimitModule } from './rate-limit/tenant-rate-limit.module';
 import type { Logger } from 'pino';
 
@@ -98,6 +99,8 @@ export type StartConfig = Pick<BaseConfig, 'logLevel' | 'port' | 'host' | 'corsO
 /**
  * A service's `main.ts`: loads and validates its configuration, makes its logger and starts its root
  * module (`AppModule.forRoot(config, logger)`); a failure to start is logged and ends the process.
+ * Started by the suite launcher, it connects once the launcher's database listens and tells the
+ * launcher when it listens itself (./launcher-link).
  */
 export function runService<C extends StartConfig>(
   root: { forRoot(config: C, logger?: Logger): DynamicModule },
@@ -107,5 +110,10 @@ export function runService<C extends StartConfig>(
   const config = loadConfig();
   const logger = createLogger(service, config.logLevel);
   const { port, host, corsOrigins, shutdown } = config;
-  return startService(root.forRoot(config, logger), { service, logger, port, host, corsOrigins, shutdown });
+  const module = root.forRoot(config, logger);
+  return databaseGate().then(async () => {
+    const app = await startService(module, { service, logger, port, host, corsOrigins, shutdown });
+    reportListening();
+    return app;
+  });
 }

@@ -3,6 +3,7 @@ import { campaignScenario } from './campaign';
 import { categoryScenario } from './category';
 import { couponScenario } from './coupon';
 import { segmentScenario } from './segment';
+import { startupScenario, StartupOptions } from './startup';
 import { webhookScenario } from './webhook';
 
 export type Scenario = (ctx: BenchContext) => Promise<void>;
@@ -18,4 +19,12 @@ export const SCENARIOS: Record<string, Scenario> = {
   storefront: (ctx) => categoryScenario(ctx, true),
   campaign: campaignScenario,
   webhook: webhookScenario,
+};
+
+/**
+ * Scenarios that start what they measure themselves: run first, before the suite the others share
+ * is launched (and without it when only they are asked for).
+ */
+export const STANDALONE_SCENARIOS: Record<string, (options: StartupOptions) => Promise<void>> = {
+  startup: startupScenario,
 };
