@@ -149,6 +149,25 @@ describe('validation and redemption (operations 7–11, rules R1–R11)', () => 
       ]);
     });
 
+    // A redemption reads nothing before its writes that the writes decide (README "Figures"): the
+    // answers stay those of the rule order and of §1.5 step 6.
+    it('R7 comes before a later failing rule, and a repeated order is 409 once the customer or the coupon is used up', async () => {
+      const code = await create({ maxRedemptionsPerCustomer: 1, restrictions: { minOrderValue: { amount: 40, currency: 'EUR' } } });
+      expect((await redeem(code, customer(T, 'C9'), order(50, 5, 'EUR', { orderCode: 'R7-A' }))).status).toBe(201);
+      // R7 and R10 both fail: R7 is the answer, on validation and on redemption alike.
+      expectRefusal(await validate(code, customer(T, 'C9'), order(30, 3)), 'max_redemptions_per_customer_reached');
+      expectRefusal(await redeem(code, customer(T, 'C9'), order(30, 3)), 'max_redemptions_per_customer_reached');
+      expectRefusal(await redeem(code, customer(T, 'C9'), order(50, 5)), 'max_redemptions_per_customer_reached');
+      // The checkout retry of the recorded order: 409, not the refusal of the full counter.
+      expectCouponError(await redeem(code, customer(T, 'C9'), order(50, 5, 'EUR', { orderCode: 'R7-A' })), 409, 'conflict_resource');
+      const once = await create({ maxRedemptions: 1 });
+      expect((await redeem(once, customer(T, 'C1'), order(50, 5, 'EUR', { orderCode: 'R3-A' }))).status).toBe(201);
+      expectRefusal(await redeem(once, customer(T, 'C2'), order(50, 5, 'EUR', { orderCode: 'R3-B' })), 'max_redemptions_reached');
+      expectCouponError(await redeem(once, customer(T, 'C1'), order(50, 5, 'EUR', { orderCode: 'R3-A' })), 409, 'conflict_resource');
+      expect(await coupon(code)).toMatchObject({ redemptionCount: 1 });
+      expect(await coupon(once)).toMatchObject({ redemptionCount: 1 });
+    });
+
     it('checks in the fixed order: the first failing check wins', async () => {
       // Expired AND not yet... R1 before R2; R2 before R3; R3 before R4; R8 before R10.
       const both = await create({

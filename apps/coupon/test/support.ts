@@ -6,6 +6,7 @@ import {
   RecordedRequest,
   ServiceHarness,
   startServiceHarness,
+  TestDatabase,
   TestResponse,
   TokenRequest,
 } from '@suite/testing';
@@ -30,11 +31,13 @@ export interface Harness extends ServiceHarness {
 /**
  * One coupon app over real HTTP on its own embedded database, with a segment-service stub that
  * answers `[]` until a test says otherwise. `tweak` may adjust the config the way tests need
- * (S2S-13: shorter peer timeouts, breaker thresholds).
+ * (S2S-13: shorter peer timeouts, breaker thresholds). With `database` (another harness's `db`) the
+ * app is a second instance of the service on the same databases.
  */
 export async function startHarness(
   tweak: (c: CouponConfig) => CouponConfig = (c) => c,
   env: Record<string, string> = {},
+  database?: TestDatabase,
 ): Promise<Harness> {
   const h = await startServiceHarness({
     service: 'coupon',
@@ -42,6 +45,7 @@ export async function startHarness(
     peerHandler: () => ({ status: 200, json: [] }),
     build: (e, logger) => AppModule.forRoot(tweak(loadCouponConfig(e)), logger),
     env: { COUPON_SETTINGS_CACHE_MS: '0', ...env },
+    database,
   });
   const agent = new Agent({ connections: 128, pipelining: 1 });
   return {

@@ -11,3 +11,4 @@ export * from './idempotency';
 export * from './indexes';
 export * from './index-migration';
 export * from './window-counters';
+export * from './combiner';

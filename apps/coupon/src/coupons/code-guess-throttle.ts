@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { ApiError, Rate } from '@suite/api-kit';
 import type { RequestContext } from '@suite/auth';
-import { WindowCount, WindowCounters } from '@suite/persistence';
+import { Combiner, WindowCount, WindowCounters } from '@suite/persistence';
+
 import { COUPON_CONFIG, CouponConfig } from '../config/coupon.config';
 import { COUPON_SCOPES, readsAsManager } from '../coupon.scopes';
 
@@ -50,6 +51,12 @@ interface GuessKey {
  */
 @Injectable()
 export class CodeGuessThrottle {
+  /**
+   * The counts read for lookups of known codes: the keys of the lookups asked for meanwhile in one
+   * query ({@link Combiner}; each read is sent after its lookup started, so it is never older).
+   */
+  private readonly peeks = new Combiner<GuessKey[], WindowCount[]>((_, lookups) => this.peekAll(lookups));
+
   constructor(
     @Inject(CODE_GUESS_COUNTERS) private readonly counters: WindowCounters,
     @Inject(COUPON_CONFIG) private readonly config: CouponConfig,
@@ -63,7 +70,7 @@ export class CodeGuessThrottle {
   async lookup<T>(ctx: RequestContext, named: string | undefined, work: () => Promise<{ value: T; unknown: number }>): Promise<T> {
     const keys = this.keysOf(ctx, named);
     if (!keys.length) return (await work()).value;
-    const [result, before] = await Promise.all([work(), this.counters.peek(keys)]);
+    const [result, before] = await Promise.all([work(), this.peeks.submit('peek', keys)]);
     if (result.unknown > 0) {
       // Key by key, the caller's own first, the shared address last; a key already spent refuses
       // before the next one is counted. Counted all at once, the two counters would order concurrent
@@ -78,6 +85,16 @@ export class CodeGuessThrottle {
       refuseWhen(keys, before, (count, limit) => count >= limit);
     }
     return result.value;
+  }
+
+  /** One `peek` of the distinct keys of several lookups, answered per lookup in its keys' order. */
+  private async peekAll(lookups: GuessKey[][]): Promise<WindowCount[][]> {
+    const distinct = new Map<string, GuessKey>();
+    for (const keys of lookups) for (const key of keys) distinct.set(`${key.windowMs}|${key.key}`, key);
+    const asked = [...distinct.values()];
+    const counts = await this.counters.peek(asked);
+    const byKey = new Map(asked.map((key, i) => [`${key.windowMs}|${key.key}`, counts[i]]));
+    return lookups.map((keys) => keys.map((key) => byKey.get(`${key.windowMs}|${key.key}`)!));
   }
 
   /** The keys the caller is counted by (none for managers and readers). */

@@ -1,5 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { isDuplicateKeyError, PageQuery, TenantModelRegistry, TenantRepository } from '@suite/persistence';
+import {
+  Combiner,
+  eachAlone,
+  isDuplicateKeyError,
+  ItemFailure,
+  PageQuery,
+  TenantModelRegistry,
+  TenantRepository,
+} from '@suite/persistence';
+
 import { COUPON_ENTITY, CouponDocument } from './coupon.schema';
 import type { Coupon, CouponFields, Hold } from './coupon.types';
 
@@ -39,6 +48,31 @@ function useLeft(now: Date): Record<string, unknown> {
       { remaining: { $gt: 0 }, $expr: { $gt: ['$remaining', liveHoldCount('$holds', now)] } },
     ],
   };
+}
+
+/** The guard of {@link useLeft} for `n` uses taken at once: no limit, or at least `n` left beside the live holds. */
+function usesLeft(n: number, now: Date): Record<string, unknown> {
+  return {
+    $or: [
+      { maxRedemptions: -1 },
+      { remaining: { $gte: n }, holds: { $in: [null, []] } },
+      { remaining: { $gte: n }, $expr: { $gte: [{ $subtract: ['$remaining', liveHoldCount('$holds', now)] }, n] } },
+    ],
+  };
+}
+
+/** One redemption's use of §9.4 step 1, waiting to be taken together with others of the same coupon. */
+interface UseRequest {
+  tenant: string;
+  code: string;
+  legalEntityId?: string;
+  now: Date;
+}
+
+/** A read of one coupon, waiting to be combined with other reads of the tenant. */
+interface ReadRequest {
+  tenant: string;
+  code: string;
 }
 
 /** The optional writable fields: absent ones are `$unset` on update and left out on insert. */
@@ -90,6 +124,14 @@ export function newCouponDocument(
  */
 @Injectable()
 export class CouponRepository extends TenantRepository<CouponDocument, Coupon> {
+  /**
+   * Reads of one tenant's coupons, one `$in` query per round trip under load ({@link Combiner}:
+   * each read is sent after it was asked for, so it is as fresh as a read of its own).
+   */
+  private readonly reads = new Combiner<ReadRequest, Coupon | null>((_, items) => this.readMany(items));
+  /** §9.4 step 1 on one coupon: the uses asked for meanwhile, taken in one guarded update when all fit. */
+  private readonly uses = new Combiner<UseRequest, boolean>((_, items) => this.takeUses(items));
+
   constructor(registry: TenantModelRegistry) {
     super(registry, COUPON_ENTITY);
   }
@@ -100,9 +142,36 @@ export class CouponRepository extends TenantRepository<CouponDocument, Coupon> {
   }
 
   /** A coupon by its stored code, soft-deleted ones included. */
-  async findByCode(tenant: string, code: string): Promise<Coupon | null> {
-    const doc = await this.run(() => this.model(tenant).findById(code).lean<CouponDocument>().exec());
-    return doc ? this.toDomain(doc) : null;
+  findByCode(tenant: string, code: string): Promise<Coupon | null> {
+    return this.reads.submit(tenant, { tenant, code });
+  }
+
+  /**
+   * The coupons of one batch of reads in one query (a point read for one code). A code asked for
+   * twice gets its own copy each time, so no caller sees another's changes to it.
+   */
+  private async readMany(items: ReadRequest[]): Promise<Array<Coupon | null>> {
+    const { tenant } = items[0];
+    const codes = [...new Set(items.map((i) => i.code))];
+    const found =
+      codes.length === 1
+        ? [await this.findOneDoc(tenant, { _id: codes[0] })]
+        : (
+            await this.run(() =>
+              this.collection(tenant)
+                .find(this.driverFilter({ _id: { $in: codes } }))
+                .toArray(),
+            )
+          ).map((d) => this.toDomain(d as CouponDocument));
+    const byCode = new Map(found.filter((c): c is Coupon => c !== null).map((c) => [c.code, c]));
+    const handedOut = new Set<string>();
+    return items.map(({ code }) => {
+      const coupon = byCode.get(code);
+      if (!coupon) return null;
+      if (handedOut.has(code)) return structuredClone(coupon);
+      handedOut.add(code);
+      return coupon;
+    });
   }
 
   /** The customer's active referral coupon (§12.1). */
@@ -227,10 +296,36 @@ export class CouponRepository extends TenantRepository<CouponDocument, Coupon> {
    * the guard matched nothing.
    */
   async reserve(tenant: string, code: string, legalEntityId: string | undefined, now: Date): Promise<boolean> {
-    const model = await this.modelForWrite(tenant);
-    const inc: Record<string, number> = { redemptionCount: 1, remaining: -1 };
-    if (legalEntityId !== undefined) inc[`leCounts.${legalEntityKey(legalEntityId)}`] = 1;
-    const r = await this.run(() => model.updateOne(this.filter({ _id: code, deleted: false, ...useLeft(now) }), { $inc: inc }).exec());
+    return this.uses.submit(`${tenant}/${code}`, { tenant, code, legalEntityId, now });
+  }
+
+  /**
+   * The uses of one batch: all in one update guarded by "`n` uses left" when there are several,
+   * counting every one and its legal entity. When they do not all fit (or there is one), one
+   * guarded update each decides exactly which get a use, as if each had come alone.
+   */
+  private async takeUses(items: UseRequest[]): Promise<Array<boolean | ItemFailure>> {
+    const { tenant, code } = items[0];
+    if (items.length > 1 && (await this.takeAtOnce(tenant, code, items))) return items.map(() => true);
+    return eachAlone(items, (i) => this.takeAtOnce(tenant, code, [i]));
+  }
+
+  /**
+   * Takes `items.length` uses in one atomic update, or none (false). Live holds are counted at the
+   * earliest `now` of the batch, which counts at least as many of them as each request would.
+   */
+  private async takeAtOnce(tenant: string, code: string, items: UseRequest[]): Promise<boolean> {
+    await this.modelForWrite(tenant);
+    const n = items.length;
+    const inc: Record<string, number> = { redemptionCount: n, remaining: -n };
+    for (const { legalEntityId } of items) {
+      if (legalEntityId === undefined) continue;
+      const path = `leCounts.${legalEntityKey(legalEntityId)}`;
+      inc[path] = (inc[path] ?? 0) + 1;
+    }
+    const now = new Date(Math.min(...items.map((i) => i.now.getTime())));
+    const guard = { _id: code, deleted: false, ...(n === 1 ? useLeft(now) : usesLeft(n, now)) };
+    const r = await this.run(() => this.collection(tenant).updateOne(this.driverFilter(guard), { $inc: inc }));
     return r.matchedCount === 1;
   }
 

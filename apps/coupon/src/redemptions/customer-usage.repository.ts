@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { isDuplicateKeyError, TenantModelRegistry, TenantRepository } from '@suite/persistence';
+import { Combiner, eachAlone, isDuplicateKeyError, ItemFailure, TenantModelRegistry, TenantRepository } from '@suite/persistence';
+import type { Document, UpdateFilter } from 'mongodb';
 import type { PipelineStage, UpdateQuery } from 'mongoose';
+
 import { liveHoldCount } from '../coupons/coupon.repository';
 import { Hold, liveHolds } from '../coupons/coupon.types';
 import { USAGE_ENTITY, UsageDocument } from './customer-usage.schema';
@@ -11,9 +13,21 @@ function keyFilter(k: UsageKey): { code: string; customerNumber: string; legalEn
   return { code: k.code, customerNumber: k.customerNumber, legalEntityId: k.legalEntityId ?? null };
 }
 
+/** One use of §9.4 step 2, waiting to be counted together with others of the same counter. */
+interface CountRequest {
+  tenant: string;
+  key: UsageKey;
+  /** The per-customer limit the request read (-1: none). */
+  limit: number;
+  now: Date;
+}
+
 /** `<tenant>_coupon_customer_usage`; tenant first (TEN-5). */
 @Injectable()
 export class CustomerUsageRepository extends TenantRepository<UsageDocument, CustomerUsage> {
+  /** §9.4 step 2 on one counter: the uses asked for meanwhile, counted in one guarded update when all fit. */
+  private readonly counts = new Combiner<CountRequest, boolean>((_, items) => this.countUses(items));
+
   constructor(registry: TenantModelRegistry) {
     super(registry, USAGE_ENTITY);
   }
@@ -50,7 +64,37 @@ export class CustomerUsageRepository extends TenantRepository<UsageDocument, Cus
    * guarded `$inc` is tried once more and a miss then means the limit is reached. False when full.
    */
   async increment(tenant: string, key: UsageKey, limit: number, now: Date): Promise<boolean> {
-    return this.guardedWrite(tenant, key, limit, now, { $inc: { count: 1 } }, { count: 1 });
+    const k = keyFilter(key);
+    return this.counts.submit(JSON.stringify([tenant, k.code, k.customerNumber, k.legalEntityId]), { tenant, key, limit, now });
+  }
+
+  /**
+   * The uses of one batch: when there are several, all in one `$inc` guarded by room for all of
+   * them under the lowest limit the requests read, with live holds counted at the earliest `now`
+   * (so never more than each request alone would allow). When that misses (they do not all fit,
+   * or the counter does not exist yet) or there is one, each is counted as if it came alone.
+   */
+  private async countUses(items: CountRequest[]): Promise<Array<boolean | ItemFailure>> {
+    const { tenant, key } = items[0];
+    const n = items.length;
+    if (n > 1) {
+      const limits = items.map((i) => i.limit).filter((l) => l !== -1);
+      const limit = limits.length ? Math.min(...limits) : -1;
+      const now = new Date(Math.min(...items.map((i) => i.now.getTime())));
+      await this.modelForWrite(tenant);
+      const base = keyFilter(key);
+      const guard =
+        limit === -1
+          ? base
+          : {
+              ...base,
+              count: { $lte: limit - n },
+              $or: [{ holds: { $in: [null, []] } }, { $expr: { $lte: [{ $add: ['$count', liveHoldCount('$holds', now)] }, limit - n] } }],
+            };
+      const r = await this.run(() => this.collection(tenant).updateOne(this.driverFilter(guard), { $inc: { count: n } }));
+      if (r.matchedCount === 1) return items.map(() => true);
+    }
+    return eachAlone(items, (i) => this.guardedWrite(i.tenant, i.key, i.limit, i.now, { $inc: { count: 1 } }, { count: 1 }));
   }
 
   /**
@@ -95,19 +139,23 @@ export class CustomerUsageRepository extends TenantRepository<UsageDocument, Cus
     update: UpdateQuery<UsageDocument> | PipelineStage[],
     created: Pick<UsageDocument, 'count' | 'holds'>,
   ): Promise<boolean> {
-    const model = await this.modelForWrite(tenant);
+    await this.modelForWrite(tenant);
     const base = keyFilter(key);
     const guard =
       limit === -1
         ? base
-        : this.filter({
+        : {
             ...base,
             count: { $lt: limit },
             $or: [{ holds: { $in: [null, []] } }, { $expr: { $lt: [{ $add: ['$count', liveHoldCount('$holds', now)] }, limit] } }],
-          });
-    const options = Array.isArray(update) ? { updatePipeline: true } : {};
+          };
+    // Straight to the driver: the filter and the update are built here, nothing needs casting.
     const write = async () =>
-      (await this.run(() => model.updateOne(guard, update as UpdateQuery<UsageDocument>, options).exec())).matchedCount === 1;
+      (
+        await this.run(() =>
+          this.collection(tenant).updateOne(this.driverFilter(guard), update as UpdateFilter<UsageDocument & Document> | Document[]),
+        )
+      ).matchedCount === 1;
     if (await write()) return true;
     try {
       await this.collection(tenant).insertOne({ ...base, ...created });

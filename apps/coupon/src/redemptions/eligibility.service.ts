@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { ApiError } from '@suite/api-kit';
 import type { RequestContext } from '@suite/auth';
 import { CustomerSegmentClient } from '../clients/customer-segment.client';
 import { Refusal, refusal, refusalOfAll } from '../common/coupon-errors';
@@ -20,6 +21,13 @@ export interface RedeemRequest {
   limitsHeld?: boolean;
   /** The customer's uses plus live holds when the caller already read them (see {@link CouponEligibility.customerUses}). */
   customerUses?: number;
+  /**
+   * A redemption: R7 is left to the guarded counting of §9.4 step 2, which refuses a full counter
+   * itself, so the uses are not read before it. Only when a later rule refuses are they read, and
+   * R7 is reported instead when it fails too (rule order, §8). Not for a coupon that needs the
+   * segment question, which is asked only after every local check passed (§10.2).
+   */
+  deferCustomerUses?: boolean;
   /**
    * The explain option (README): refuse with every failing rule, R1–R13 in order, instead of the
    * first; the segment question is then asked even when a local rule already failed.
@@ -52,6 +60,24 @@ export class CouponEligibility {
   /** Throws the refusal (400: the first failing rule, or all of them with `explain`) or the 503 of §10.3. */
   async assertRedeemable(ctx: RequestContext, coupon: Coupon, request: RedeemRequest): Promise<void> {
     const { now, customer } = request;
+    const deferred =
+      request.deferCustomerUses &&
+      !request.limitsHeld &&
+      !request.explain &&
+      request.customerUses === undefined &&
+      segmentIdsToAsk(coupon, customer).length === 0;
+    if (deferred) {
+      try {
+        await this.assertRedeemable(ctx, coupon, { ...request, deferCustomerUses: false, customerUses: 0 });
+      } catch (e) {
+        if (!(e instanceof ApiError)) throw e;
+        // The rule that failed comes before R7 or after it: with the uses read, the first failing rule is the answer.
+        const customerUses = await this.customerUses(ctx.tenant, coupon, customer, now).catch(() => undefined);
+        const [first] = customerUses === undefined ? [] : localRefusals(coupon, { ...request, customerUses }, 'first');
+        throw first ? refusal(coupon.code, first) : e;
+      }
+      return;
+    }
     const customerUses = request.limitsHeld ? 0 : (request.customerUses ?? (await this.customerUses(ctx.tenant, coupon, customer, now)));
     const local = localRefusals(coupon, { ...request, customerUses }, request.explain ? 'all' : 'first');
     if (local.length && !request.explain) throw refusal(coupon.code, local[0]);

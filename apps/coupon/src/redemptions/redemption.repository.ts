@@ -1,18 +1,21 @@
 import { Injectable } from '@nestjs/common';
-import { IdKeyedRepository, isDuplicateKeyError, PageQuery, TenantModelRegistry } from '@suite/persistence';
+import { Combiner, IdKeyedRepository, isDuplicateKeyError, ItemFailure, PageQuery, TenantModelRegistry } from '@suite/persistence';
+
 import { REDEMPTION_ENTITY, RedemptionDocument } from './redemption.schema';
 import { Redemption, setReferences } from './redemption.types';
 
 /** `<tenant>_coupon_redemptions`; tenant first (TEN-5). */
 @Injectable()
 export class RedemptionRepository extends IdKeyedRepository<RedemptionDocument> {
+  /** §9.4 step 3: the records of one tenant inserted meanwhile, in one unordered `insertMany`. */
+  private readonly inserts = new Combiner<RedemptionDocument, boolean>((tenant, docs) => this.insertAll(tenant, docs));
+
   constructor(registry: TenantModelRegistry) {
     super(registry, REDEMPTION_ENTITY);
   }
 
   /** §9.4 step 3. Returns false when the (code, orderCode) unique index refused it (a duplicate order). */
   async insert(tenant: string, r: Redemption): Promise<boolean> {
-    await this.modelForWrite(tenant);
     // Optional fields that are unset are left out, never stored as null.
     const doc: RedemptionDocument = {
       _id: r.id,
@@ -24,16 +27,51 @@ export class RedemptionRepository extends IdKeyedRepository<RedemptionDocument> 
       ...(r.reservationId !== undefined ? { reservationId: r.reservationId } : {}),
     };
     try {
-      await this.collection(tenant).insertOne(doc);
-      return true;
+      return await this.inserts.submit(tenant, doc);
     } catch (e) {
-      if (isDuplicateKeyError(e)) return false;
       return this.run(() => Promise.reject(e));
     }
   }
 
+  /**
+   * One batch of records, unordered, so each is stored or refused on its own: a duplicate order
+   * (11000) is that record's `false`, another write error that record's error; a failure of the
+   * whole command is every record's error.
+   */
+  private async insertAll(tenant: string, docs: RedemptionDocument[]): Promise<Array<boolean | ItemFailure>> {
+    await this.modelForWrite(tenant);
+    const collection = this.collection(tenant);
+    if (docs.length === 1) {
+      try {
+        await collection.insertOne(docs[0]);
+        return [true];
+      } catch (e) {
+        return [isDuplicateKeyError(e) ? false : new ItemFailure(e)];
+      }
+    }
+    try {
+      await collection.insertMany(docs, { ordered: false });
+      return docs.map(() => true);
+    } catch (e) {
+      // The driver's bulk write error, read by shape (mongoose brings its own copy of the driver's classes).
+      const failed = new Map<number, unknown>();
+      const writeErrors = (e as { writeErrors?: unknown }).writeErrors;
+      for (const w of (Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : []) as Array<{ index: number }>) {
+        failed.set(w.index, w);
+      }
+      // Without per-record errors the outcome of every record is unknown: the whole batch failed.
+      if (failed.size === 0) throw e;
+      return docs.map((_, i) => {
+        const w = failed.get(i);
+        if (w === undefined) return true;
+        return isDuplicateKeyError(w) ? false : new ItemFailure(e);
+      });
+    }
+  }
+
+  /** Whether a record of the order exists (`409` for a repeated order, §1.5 step 6). */
   async existsForOrder(tenant: string, code: string, orderCode: string): Promise<boolean> {
-    const doc = await this.run(() => this.model(tenant).findOne({ code, orderCode }, { _id: 1 }).lean().exec());
+    const doc = await this.run(() => this.collection(tenant).findOne({ code, orderCode }, { projection: { _id: 1 } }));
     return doc !== null;
   }
 

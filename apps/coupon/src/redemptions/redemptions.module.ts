@@ -5,6 +5,7 @@ import { CouponsModule } from '../coupons/coupons.module';
 import { CouponEligibility } from './eligibility.service';
 import { ReservationDataModule } from '../reservations/reservation-data.module';
 import { RedemptionDataModule } from './redemption-data.module';
+import { RedemptionEvents } from './redemption-events';
 import { RedemptionsController } from './redemptions.controller';
 import { RedemptionsService } from './redemptions.service';
 
@@ -12,7 +13,7 @@ import { RedemptionsService } from './redemptions.service';
 @Module({
   imports: [CouponsModule, CouponDataModule, RedemptionDataModule, ReservationDataModule, ClientsModule],
   controllers: [RedemptionsController],
-  providers: [RedemptionsService, CouponEligibility],
+  providers: [RedemptionsService, CouponEligibility, RedemptionEvents],
   exports: [CouponEligibility],
 })
 export class RedemptionsModule {}

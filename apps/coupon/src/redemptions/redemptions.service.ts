@@ -26,6 +26,7 @@ import { takeGlobalUse } from './global-use';
 import { maxPerCustomerReached } from './redeemability';
 import { REDEMPTION_FIELDS } from './redemption.fields';
 import { redemptionYrn, toRedemptionView } from './redemption.mapper';
+import { RedemptionEvents } from './redemption-events';
 import { RedemptionRepository } from './redemption.repository';
 import type { Redemption } from './redemption.types';
 import { ReservationHolds } from '../reservations/reservation-holds';
@@ -41,6 +42,7 @@ export class RedemptionsService {
     private readonly eligibility: CouponEligibility,
     private readonly holds: ReservationHolds,
     private readonly events: ChangeEvents,
+    private readonly redemptionEvents: RedemptionEvents,
     @Inject(COUPON_CONFIG) private readonly config: CouponConfig,
   ) {}
 
@@ -75,6 +77,12 @@ export class RedemptionsService {
    * reverse order when a later one fails. A crash between steps leaves counters too high, never
    * too low, so a coupon can never be over-redeemed. A redemption naming a reservation (README
    * "Reservations") turns the reservation's holds into the use instead of steps 1 and 2.
+   *
+   * Nothing is read before the writes that the writes decide themselves (README "Figures"): the
+   * guarded counting of step 2 is R7, and the unique index of step 3 finds a repeated order. Only a
+   * request that is refused before its record is stored asks whether its order was recorded
+   * already, so that a checkout retry of a recorded order is `409` whatever the coupon's state now
+   * (§1.5 step 6), exactly as if that had been asked first.
    */
   async redeem(ctx: RequestContext, pathCode: string, body: RedeemDto): Promise<Outcome<ResourceLocationDto>> {
     const customer = this.admit(ctx, body);
@@ -82,30 +90,32 @@ export class RedemptionsService {
     const { tenant } = ctx;
     const now = new Date();
     const reservationId = body.reservationId;
-    // Both reads at once: one round trip of latency on the hot path.
-    const [recorded, customerUses] = await Promise.all([
-      body.orderCode === undefined ? false : this.redemptions.existsForOrder(tenant, coupon.code, body.orderCode),
-      reservationId === undefined
-        ? this.eligibility.customerUses(tenant, coupon, customer, now)
-        : this.holds.findUsable(tenant, ctx.auth, coupon, customer, reservationId, now).then(() => 0),
-    ]);
-    // §1.5 step 6: a checkout retry of a recorded order is a 409 whatever the coupon's state now.
-    if (recorded) throw duplicateOrder(coupon.code, body.orderCode ?? '');
-    const limitsHeld = reservationId !== undefined;
-    await this.eligibility.assertRedeemable(ctx, coupon, {
-      now,
-      customer,
-      orderTotal: body.orderTotal,
-      discount: body.discount,
-      customerUses,
-      limitsHeld,
-    });
-
     const id = newHexId();
-    const undo =
-      reservationId === undefined
-        ? await this.countUse(tenant, coupon, customer, now)
-        : (await this.holds.consume(tenant, coupon, customer, reservationId, id, now)).undo;
+    let undo: () => Promise<void>;
+    try {
+      if (reservationId !== undefined) await this.holds.findUsable(tenant, ctx.auth, coupon, customer, reservationId, now);
+      await this.eligibility.assertRedeemable(ctx, coupon, {
+        now,
+        customer,
+        orderTotal: body.orderTotal,
+        discount: body.discount,
+        limitsHeld: reservationId !== undefined,
+        deferCustomerUses: true,
+      });
+      undo =
+        reservationId === undefined
+          ? await this.countUse(tenant, coupon, customer, now)
+          : (await this.holds.consume(tenant, coupon, customer, reservationId, id, now)).undo;
+    } catch (e) {
+      if (
+        e instanceof ApiError &&
+        body.orderCode !== undefined &&
+        (await this.redemptions.existsForOrder(tenant, coupon.code, body.orderCode).catch(() => false))
+      ) {
+        throw duplicateOrder(coupon.code, body.orderCode);
+      }
+      throw e;
+    }
     try {
       const redeemedAt = new Date();
       const record: Redemption = {
@@ -120,7 +130,7 @@ export class RedemptionsService {
         reservationId,
       };
       if (!(await this.redemptions.insert(tenant, record))) throw duplicateOrder(coupon.code, body.orderCode ?? '');
-      await this.events.emit(ctx, {
+      await this.redemptionEvents.emit(ctx, {
         type: EVENT_TYPES.coupon.redemptionCreated,
         subject: id,
         version: 0,

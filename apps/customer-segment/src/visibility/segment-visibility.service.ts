@@ -3,10 +3,10 @@ import { ApiError, isValidCustomId } from '@suite/api-kit';
 import { activeSegmentFilter, isEffectivelyActive } from '../common/activity';
 import { andFilters } from '../common/listing';
 import { Reader } from '../common/reader';
-import { CustomerAssignmentsRepository } from '../segment-customers/customer-assignments.repository';
 import { SegmentsRepository } from '../segments/segments.repository';
 import { Segment } from '../segments/segment.types';
 import { MembershipKey, memberSegmentIds, relevantAssignments } from './membership';
+import { MembershipKeysRepository } from './membership-keys.repository';
 
 /** A segment a reader may read, and in OWN mode the reader's relevant assignments in it. */
 export interface ReadableSegment {
@@ -24,13 +24,17 @@ export interface ReadableSegment {
 export class SegmentVisibility {
   constructor(
     private readonly segments: SegmentsRepository,
-    private readonly customers: CustomerAssignmentsRepository,
+    private readonly keys: MembershipKeysRepository,
   ) {}
 
-  /** The relevant assignment set of a customer (segment §2.4); empty without a customer. */
+  /**
+   * The relevant assignment set of a customer (segment §2.4); empty without a customer. Read for
+   * every question: concurrent questions of a tenant share one query sent after all of them were
+   * asked ({@link MembershipKeysRepository}), never an earlier answer.
+   */
   async relevantKeys(tenant: string, customerId: string | undefined, legalEntityId: string | undefined): Promise<MembershipKey[]> {
     if (customerId === undefined) return [];
-    return relevantAssignments(await this.customers.keysOfCustomer(tenant, customerId), legalEntityId);
+    return relevantAssignments(await this.keys.keysOfCustomer(tenant, customerId), legalEntityId);
   }
 
   /** Segment ids the customer is a member of, whatever their activity (FULL `customerId` filter, §3.2). */

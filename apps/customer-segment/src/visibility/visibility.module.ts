@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
-import { CustomerAssignmentDataModule } from '../segment-customers/customer-assignment-data.module';
 import { SegmentDataModule } from '../segments/segment-data.module';
+import { MembershipKeysRepository } from './membership-keys.repository';
 import { SegmentVisibility } from './segment-visibility.service';
 
-@Module({ imports: [SegmentDataModule, CustomerAssignmentDataModule], providers: [SegmentVisibility], exports: [SegmentVisibility] })
+@Module({ imports: [SegmentDataModule], providers: [SegmentVisibility, MembershipKeysRepository], exports: [SegmentVisibility] })
 export class VisibilityModule {}
