@@ -34,6 +34,12 @@ const SPEC_TABLE: Array<[string, string, string[]]> = [
   ['POST', `${P}/category-trees/:rootCategoryId/rebuild`, [M]],
 ];
 
+/**
+ * Suite extensions on routes of the index: the same route row (scopes as listed), with what the
+ * extension adds. Op 22 `branchesOnly` (README "Branches of the category trees").
+ */
+const EXTENSIONS: Array<[string, string, string[]]> = [['POST', `${P}/category-trees/search?branchesOnly=true`, []]];
+
 /** The two public documentation routes of every service (conventions AUTH-8). */
 const DOCUMENTATION_ROUTES = [
   ['GET', '/category/openapi.json', ['<public>']],
@@ -67,34 +73,37 @@ describe('access control, tenancy and the error profile', () => {
     );
   });
 
-  it.each(SPEC_TABLE)('%s %s: 401 without a token, 403 for another tenant, scope as listed', async (method, path, scopes) => {
-    const url = `${h.url}${concrete(path, 'acc')}`;
-    const body = method === 'POST' || method === 'PUT' || method === 'PATCH' ? '{}' : undefined;
-    const headers: Record<string, string> = body ? { 'content-type': 'application/json' } : {};
-    const noToken = await fetch(url, { method, headers, body });
-    expect(noToken.status).toBe(401);
-    expect(await noToken.json()).toEqual({
-      fault: { faultstring: 'Invalid access token', detail: { errorcode: 'oauth.v2.InvalidAccessToken' } },
-    });
-    const garbage = await fetch(url, { method, headers: { ...headers, authorization: 'Bearer not.a.jwt' }, body });
-    expect(garbage.status).toBe(401);
-    // Another tenant's token on this tenant's path, with every scope: 403 tenant_mismatch.
-    const foreign = await fetch(url, { method, headers: { ...headers, ...(await authOf(await Client.as(h.url, 'other'))) }, body });
-    expect(foreign.status).toBe(403);
-    expect((await foreign.json()).errorCode).toBe('tenant_mismatch');
-    const anon = await Client.as(h.url, 'acc', [], { principalType: 'anonymous', sid: 'v' } as never);
-    const res = await anon.call(method, concrete(path, 'acc').replace('/category/acc', ''), body ? {} : undefined);
-    if (scopes.length) {
-      expectCategoryError(res, 403, 'insufficient_scope');
-      expect(res.body.details).toEqual([`Required scope(s): ${scopes.join(', ')}`]);
-      const allowed = await Client.as(h.url, 'acc', scopes);
-      const ok = await allowed.call(method, concrete(path, 'acc').replace('/category/acc', ''), body ? {} : undefined);
-      expect(ok.status).not.toBe(403);
-      expect(ok.status).not.toBe(401);
-    } else {
-      expect([401, 403]).not.toContain(res.status);
-    }
-  });
+  it.each([...SPEC_TABLE, ...EXTENSIONS])(
+    '%s %s: 401 without a token, 403 for another tenant, scope as listed',
+    async (method, path, scopes) => {
+      const url = `${h.url}${concrete(path, 'acc')}`;
+      const body = method === 'POST' || method === 'PUT' || method === 'PATCH' ? '{}' : undefined;
+      const headers: Record<string, string> = body ? { 'content-type': 'application/json' } : {};
+      const noToken = await fetch(url, { method, headers, body });
+      expect(noToken.status).toBe(401);
+      expect(await noToken.json()).toEqual({
+        fault: { faultstring: 'Invalid access token', detail: { errorcode: 'oauth.v2.InvalidAccessToken' } },
+      });
+      const garbage = await fetch(url, { method, headers: { ...headers, authorization: 'Bearer not.a.jwt' }, body });
+      expect(garbage.status).toBe(401);
+      // Another tenant's token on this tenant's path, with every scope: 403 tenant_mismatch.
+      const foreign = await fetch(url, { method, headers: { ...headers, ...(await authOf(await Client.as(h.url, 'other'))) }, body });
+      expect(foreign.status).toBe(403);
+      expect((await foreign.json()).errorCode).toBe('tenant_mismatch');
+      const anon = await Client.as(h.url, 'acc', [], { principalType: 'anonymous', sid: 'v' } as never);
+      const res = await anon.call(method, concrete(path, 'acc').replace('/category/acc', ''), body ? {} : undefined);
+      if (scopes.length) {
+        expectCategoryError(res, 403, 'insufficient_scope');
+        expect(res.body.details).toEqual([`Required scope(s): ${scopes.join(', ')}`]);
+        const allowed = await Client.as(h.url, 'acc', scopes);
+        const ok = await allowed.call(method, concrete(path, 'acc').replace('/category/acc', ''), body ? {} : undefined);
+        expect(ok.status).not.toBe(403);
+        expect(ok.status).not.toBe(401);
+      } else {
+        expect([401, 403]).not.toContain(res.status);
+      }
+    },
+  );
 
   it('ignores showUnpublished where the operation has none (writes, op 4); reads still need the scope', async () => {
     const admin = await Client.as(h.url, 'shw');
@@ -131,6 +140,11 @@ describe('access control, tenancy and the error profile', () => {
     }
     expectCategoryError(await manager.post(`/categories/search${q}`, {}), 403, 'insufficient_scope');
     expectCategoryError(await manager.post(`/category-trees/search${q}`, { categoryIds: ['A'] }), 403, 'insufficient_scope');
+    expectCategoryError(
+      await manager.post(`/category-trees/search${q}&branchesOnly=true`, { categoryIds: ['A'] }),
+      403,
+      'insufficient_scope',
+    );
     expectCategoryError(await manager.post(`/category-trees/A/rebuild${q}`), 403, 'insufficient_scope');
   });
 
@@ -240,6 +254,17 @@ describe('access control, tenancy and the error profile', () => {
       },
     ]);
     expect((await svc.post('/category-trees/search', { categoryIds: ['H'] })).body).toEqual([]);
+    // What it asks since the suite extension: the branches only, the same nodes here.
+    const branches = await svc.post('/category-trees/search?branchesOnly=true', { categoryIds: ['H', 'R1'] }, { 'accept-language': '*' });
+    expect(branches.body).toEqual(trees.body);
+    expectCategoryError(
+      await svc.post('/category-trees/search?branchesOnly=true&showUnpublished=true', { categoryIds: ['H'] }),
+      403,
+      'insufficient_scope',
+    );
+    // Another tenant's categories are never in the branches, whatever ids are asked for.
+    const other = await Client.as(h.url, 'peer2', [], { principalType: 'service', client_id: 'customer-segment' } as never);
+    expect((await other.post('/category-trees/search?branchesOnly=true', { categoryIds: ['R1', 'R'] })).body).toEqual([]);
     expectCategoryError(await svc.post('/category-trees/search', {}), 400, 'validation_failed');
     expect((await svc.post('/category-trees/search', { categoryIds: 'R' })).body.details).toEqual([
       'searchRequest.categoryIds: must not be null',

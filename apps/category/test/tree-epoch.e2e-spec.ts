@@ -1,4 +1,6 @@
+import { gunzipSync } from 'node:zlib';
 import { MongoClient } from 'mongodb';
+import { request } from 'undici';
 import type { Logger } from 'pino';
 import { AppModule } from '../src/app.module';
 import { HierarchyCache, MAX_AGE_MS } from '../src/categories/hierarchy.cache';
@@ -133,6 +135,37 @@ describe('tree snapshots across instances (tree epoch and change log)', () => {
     expect((await forest(reader)).map(([id]: [string]) => id)).toEqual(['R', 'A2', ...ids.slice(1)]);
     expect(stats.full).toBe(before.full + 1);
     expect(stats.incremental).toBe(before.incremental + 1);
+  });
+
+  it("serves the other instance's gzip and branchesOnly answers fresh after a write (their caches belong to a snapshot)", async () => {
+    const headers = { ...(await testing.bearer({ tenant: 'epochs', scopes: [] })), 'accept-encoding': 'gzip' };
+    const zipped = async (method: 'GET' | 'POST', path: string, body?: unknown) => {
+      const res = await request(`${other.url}/category/epochs${path}`, {
+        method,
+        headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['content-encoding']).toBe('gzip');
+      return JSON.parse(gunzipSync(Buffer.from(await res.body.arrayBuffer())).toString());
+    };
+    const names = (nodes: any[]): string[] => nodes.flatMap((n) => [n.localizedName.en, ...names(n.subcategories)]);
+    const branches = () => zipped('POST', '/category-trees/search?branchesOnly=true', { categoryIds: ['G1'] });
+    await writer.category({ id: 'G', position: 9 });
+    await writer.category({ id: 'G1', parentId: 'G' });
+    // Enough under G1 that both answers are worth compressing (small ones are sent as they are).
+    for (let i = 0; i < 30; i++)
+      await writer.category({ id: `G1-${i}`, parentId: 'G1', localizedName: { en: `A child of G1, number ${i}` } });
+    // Both answers are built and kept by the reading instance before the other one writes.
+    expect(names(await zipped('GET', '/category-trees'))).not.toContain('Renamed G1');
+    expect((await branches()).map(tree)).toEqual([['G', [['G1', expect.any(Array)]]]]);
+    const v = await version('G1');
+    expect((await writer.patch('/categories/G1', { localizedName: { en: 'Renamed G1' }, metadata: { version: v } })).status).toBe(204);
+    await writer.category({ id: 'G1new', parentId: 'G1' });
+    expect(names(await zipped('GET', '/category-trees'))).toContain('Renamed G1');
+    const pruned = await branches();
+    expect(names(pruned)).toContain('Renamed G1');
+    expect(names(pruned)).toContain('G1new');
   });
 
   it('serves the writer instance its own writes as well, and keeps tenants apart', async () => {

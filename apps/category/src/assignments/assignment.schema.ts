@@ -9,6 +9,7 @@ const assignmentSchema = new Schema<AssignmentRecord>(
     ref: Schema.Types.Mixed,
     published: Boolean,
     metadata: Schema.Types.Mixed,
+    categoryPath: { type: [String], default: undefined },
   },
   { versionKey: false, minimize: false, strict: true, id: false },
 );
@@ -18,5 +19,8 @@ assignmentSchema.index({ categoryId: 1, 'ref.type': 1, 'ref.id': 1 }, { unique: 
 assignmentSchema.index({ 'ref.id': 1 }, { name: 'ref_id' });
 // Per-category listing in default order (op 11) and deletes by category.
 assignmentSchema.index({ categoryId: 1, 'metadata.createdAt': 1, _id: 1 }, { name: 'category_created' });
+// A subtree's listing in default order (op 11 with withSubcategories): one multikey equality on
+// the subtree's root instead of an `$in` of every category below it; moves rewrite the paths.
+assignmentSchema.index({ categoryPath: 1, 'ref.type': 1, 'metadata.createdAt': 1, _id: 1 }, { name: 'category_path' });
 
 export const ASSIGNMENT_ENTITY = defineEntity<AssignmentRecord>('category_assignments', assignmentSchema);

@@ -10,4 +10,10 @@ export interface AssignmentRecord {
   ref: { id: string; type: typeof PRODUCT; localizedName: Record<string, string> };
   published: boolean;
   metadata: StoredMetadata;
+  /**
+   * The category's ancestors, root first, then the category itself: a materialisation kept with
+   * the categories' ancestry (README "Assignments under a subtree"), never part of the resource.
+   * Absent on assignments written before it existed.
+   */
+  categoryPath?: string[];
 }

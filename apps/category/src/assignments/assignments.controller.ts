@@ -21,6 +21,7 @@ import { IdResponseDto } from '../common/dto/id.response.dto';
 import { contentLanguageRule, listRules, localizedMapsRule } from '../common/request-rules';
 import { ShowUnpublishedGuard } from '../common/show-unpublished.guard';
 import { ASSIGNMENT_FIELDS } from './assignment.fields';
+import { AssignmentListingService } from './assignment-listing.service';
 import { AssignmentsService, REF_NAME } from './assignments.service';
 import { AssignmentParamsDto, CategoryReferenceParamsDto, ReferenceParamsDto, UpsertReferenceParamsDto } from './dto/assignment-params.dto';
 import { AssignmentListQueryDto, AssignmentTypeQueryDto, ReferenceCategoriesQueryDto } from './dto/assignment-query.dto';
@@ -58,7 +59,10 @@ const BULK: BulkOperationOptions = {
 @ApiTags('Assignments')
 @Controller('category/:tenant')
 export class AssignmentsController {
-  constructor(private readonly assignments: AssignmentsService) {}
+  constructor(
+    private readonly assignments: AssignmentsService,
+    private readonly listing: AssignmentListingService,
+  ) {}
 
   @Get('categories/:categoryId/assignments')
   @Authenticated()
@@ -73,7 +77,7 @@ export class AssignmentsController {
     validate: { rules: [...listRules(ASSIGNMENT_FIELDS), segmentsIdsRule] },
   })
   list(@Ctx() ctx: RequestContext, @Param() params: CategoryParamsDto, @Query() query: AssignmentListQueryDto) {
-    return this.assignments.list(ctx, params.categoryId, query);
+    return this.listing.list(ctx, params.categoryId, query);
   }
 
   @Post('categories/:categoryId/assignments')

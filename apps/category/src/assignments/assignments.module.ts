@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { CategoriesDataModule } from '../categories/categories-data.module';
 import { CategoriesModule } from '../categories/categories.module';
 import { CustomerSegmentClient } from '../clients/customer-segment.client';
+import { AssignmentListingService } from './assignment-listing.service';
 import { AssignmentsDataModule } from './assignments-data.module';
 import { AssignmentsController } from './assignments.controller';
 import { AssignmentsService } from './assignments.service';
@@ -10,6 +11,6 @@ import { AssignmentsService } from './assignments.service';
 @Module({
   imports: [AssignmentsDataModule, CategoriesDataModule, CategoriesModule],
   controllers: [AssignmentsController],
-  providers: [AssignmentsService, CustomerSegmentClient],
+  providers: [AssignmentsService, AssignmentListingService, CustomerSegmentClient],
 })
 export class AssignmentsModule {}

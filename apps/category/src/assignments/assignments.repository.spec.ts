@@ -53,4 +53,58 @@ describe('AssignmentsRepository (embedded server)', () => {
     expect(page.total).toBe(2);
     expect(page.items.map((a) => a._id)).toEqual(['a1']);
   });
+
+  it('pages with the total of the count command, per tenant, and answers an empty page for a tenant without assignments', async () => {
+    const sort = { 'metadata.createdAt': 1 as const, _id: 1 as const };
+    const page = await repo.pageCounted('tone', { categoryId: { $in: ['C1', 'C2'] }, 'ref.type': 'PRODUCT' }, sort, 1, 1, true);
+    expect(page.total).toBe(2);
+    expect(page.items.map((a) => a._id)).toEqual(['a2']);
+    expect(await repo.pageCounted('tone', { categoryId: 'C1', 'ref.type': 'PRODUCT' }, sort, 0, 10, false)).toEqual({
+      items: [expect.objectContaining({ _id: 'a1' })],
+      total: undefined,
+    });
+    expect(await repo.pageCounted('nobody', { categoryId: 'C1', 'ref.type': 'PRODUCT' }, sort, 0, 10, true)).toEqual({
+      items: [],
+      total: 0,
+    });
+    await expect(repo.pageCounted('tone', {}, sort, 0, 10, true)).rejects.toThrow('predicate');
+  });
+
+  it('keeps and rewrites category paths: a move, a promotion, a repair, a backfill', async () => {
+    const withPath = (id: string, categoryId: string, path?: string[]) => ({
+      ...rec(id, categoryId, id),
+      ...(path ? { categoryPath: path } : {}),
+    });
+    await repo.insert('paths', withPath('x1', 'X', ['R', 'A', 'X']));
+    await repo.insert('paths', withPath('x2', 'Y', ['R', 'A', 'X', 'Y']));
+    await repo.insert('paths', withPath('x3', 'B', ['R', 'B']));
+    await repo.insert('paths', withPath('x4', 'Z'));
+    const paths = async () => Object.fromEntries((await repo.find('paths', {})).map((a) => [a._id, a.categoryPath]));
+    expect(await repo.hasPathless('paths')).toBe(true);
+    expect(await repo.categoryIdsWithoutPath('paths')).toEqual(['Z']);
+    // X moved under B: everything at or below X gets the new prefix, the rest is untouched.
+    await repo.reparentPaths('paths', 'X', ['R', 'B']);
+    expect(await paths()).toEqual({ x1: ['R', 'B', 'X'], x2: ['R', 'B', 'X', 'Y'], x3: ['R', 'B'], x4: undefined });
+    // B deleted, its children promoted: R and B leave the paths below B.
+    await repo.pullFromPaths('paths', 'B', ['R', 'B']);
+    expect(await paths()).toMatchObject({ x1: ['X'], x2: ['X', 'Y'], x3: [] });
+    await repo.setPaths(
+      'paths',
+      [
+        { categoryId: 'Z', path: ['Q', 'Z'] },
+        { categoryId: 'X', path: ['nope'] },
+      ],
+      true,
+    );
+    expect(await paths()).toMatchObject({ x1: ['X'], x4: ['Q', 'Z'] });
+    expect(await repo.hasPathless('paths')).toBe(false);
+    await repo.setPaths('paths', [{ categoryId: 'X', path: ['R', 'X'] }], false);
+    await repo.setPathOf('paths', ['x2'], ['R', 'X', 'Y']);
+    expect(await paths()).toMatchObject({ x1: ['R', 'X'], x2: ['R', 'X', 'Y'] });
+    // Another tenant's assignments are never touched.
+    await repo.insert('paths2', withPath('x1', 'X', ['R', 'A', 'X']));
+    await repo.reparentPaths('paths', 'X', ['S']);
+    expect((await repo.find('paths2', {}))[0].categoryPath).toEqual(['R', 'A', 'X']);
+    expect(await repo.hasPathless('paths2')).toBe(false);
+  });
 });

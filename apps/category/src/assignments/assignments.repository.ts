@@ -1,4 +1,5 @@
 import { Injectable, Optional } from '@nestjs/common';
+import type { Document } from 'mongodb';
 import { isDuplicateKeyError, TenantModelRegistry } from '@suite/persistence';
 import { CategorySettings } from '../common/category-settings';
 import { RecordRepository } from '../common/record.repository';
@@ -67,6 +68,73 @@ export class AssignmentsRepository extends RecordRepository<AssignmentRecord> {
         .exec(),
     );
     return [...new Set(rows.map((r) => r.categoryId))];
+  }
+
+  /** Sets the path of these assignments (their category's ancestry changed while they were written). */
+  async setPathOf(tenant: string, ids: readonly string[], path: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.run(() =>
+      this.collection(tenant).updateMany(this.driverFilter({ _id: { $in: [...ids] } }), { $set: { categoryPath: [...path] } }),
+    );
+  }
+
+  /**
+   * After category `id` got the ancestry `ancestors` (a move): every assignment at or below it gets
+   * the new prefix, in one server-side multi-update like the categories' ancestry (each document
+   * rewritten atomically; the suffix from `id` down is kept). The prefix is a `$literal`.
+   */
+  async reparentPaths(tenant: string, id: string, ancestors: readonly string[]): Promise<void> {
+    await this.run(() =>
+      this.collection(tenant).updateMany(this.driverFilter({ categoryPath: id }), [
+        {
+          $set: {
+            categoryPath: {
+              $concatArrays: [
+                { $literal: [...ancestors] },
+                { $slice: ['$categoryPath', { $indexOfArray: ['$categoryPath', id] }, 100_000] },
+              ],
+            },
+          },
+        },
+      ]),
+    );
+  }
+
+  /** After category `id` was deleted and its children promoted to roots: `removed` leave every path below it. */
+  async pullFromPaths(tenant: string, id: string, removed: readonly string[]): Promise<void> {
+    await this.run(() =>
+      this.collection(tenant).updateMany(this.driverFilter({ categoryPath: id }), { $pullAll: { categoryPath: [...removed] } } as Document),
+    );
+  }
+
+  /**
+   * Gives the assignments of each category the path it names: those without a path only
+   * (`missingOnly`, a backfill), or every one whose path differs (a repair). One batched command.
+   */
+  async setPaths(tenant: string, paths: ReadonlyArray<{ categoryId: string; path: string[] }>, missingOnly: boolean): Promise<void> {
+    if (paths.length === 0) return;
+    // Also the moment the paths' index comes into existence on a collection from before it.
+    await this.modelForWrite(tenant);
+    const ops = paths.map(({ categoryId, path }) => ({
+      updateMany: {
+        filter: this.driverFilter({ categoryId, categoryPath: missingOnly ? null : { $ne: path } }),
+        update: { $set: { categoryPath: path } },
+      },
+    }));
+    await this.run(() => this.collection(tenant).bulkWrite(ops, { ordered: false }));
+  }
+
+  /** Whether some assignment has no path (written before paths existed, or by an older version of this service). */
+  async hasPathless(tenant: string): Promise<boolean> {
+    const one = await this.run(() =>
+      this.collection(tenant).findOne(this.driverFilter({ categoryPath: null }), { projection: { _id: 1 } }),
+    );
+    return one !== null;
+  }
+
+  /** The categories of the assignments without a path. */
+  categoryIdsWithoutPath(tenant: string): Promise<string[]> {
+    return this.run(() => this.collection(tenant).distinct('categoryId', this.driverFilter({ categoryPath: null }))) as Promise<string[]>;
   }
 
   async deleteMany(tenant: string, filter: Record<string, unknown>): Promise<number> {

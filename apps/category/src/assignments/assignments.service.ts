@@ -19,18 +19,16 @@ import { CategoryQueriesService } from '../categories/category-queries.service';
 import { CATEGORY_DEFAULT_SORT, CATEGORY_FIELDS } from '../categories/category.fields';
 import { CATEGORY_ID_PATTERN, CategoryRecord } from '../categories/category.types';
 import type { CategoryResponseDto } from '../categories/dto/category.response.dto';
-import { HierarchyCache } from '../categories/hierarchy.cache';
-import { CustomerSegmentClient } from '../clients/customer-segment.client';
+import { AssignmentPathsService } from '../categories/assignment-paths.service';
 import { ASSIGNMENT_MESSAGE, categoryNotFound } from '../common/category.errors';
 import type { IdResponseDto } from '../common/dto/id.response.dto';
 import { readList } from '../common/list-request';
 import { LocalizedFieldRule, readLocalizedMap, WriteLanguages, writableLanguages } from '../common/localization';
-import { ASSIGNMENT_DEFAULT_SORT, ASSIGNMENT_FIELDS } from './assignment.fields';
-import { assignmentEventData, toAssignmentView } from './assignment.mapper';
+import { assignmentEventData } from './assignment.mapper';
 import { PRODUCT, type AssignmentRecord } from './assignment.types';
 import { AssignmentExists, AssignmentsRepository } from './assignments.repository';
-import type { AssignmentListQueryDto, ReferenceCategoriesQueryDto } from './dto/assignment-query.dto';
-import type { AssignmentBulkResultDto, AssignmentResponseDto } from './dto/assignment.response.dto';
+import type { ReferenceCategoriesQueryDto } from './dto/assignment-query.dto';
+import type { AssignmentBulkResultDto } from './dto/assignment.response.dto';
 import { CreateAssignmentDto, UpsertAssignmentDto } from './dto/create-assignment.dto';
 import type { UpsertReferenceDto } from './dto/upsert-reference.dto';
 
@@ -38,6 +36,12 @@ const EVENT = EVENT_TYPES.category;
 
 /** `ref.localizedName` of the assignment bodies (§4.6, LOC-4 with maps only). */
 export const REF_NAME: LocalizedFieldRule = { field: 'ref.localizedName', label: 'Assignment reference name' };
+
+/** The category an assignment write goes to, and the path its assignments get there. */
+interface Target {
+  categoryId: string;
+  path: string[];
+}
 
 /** A validated assignment write (§4.6): the reference and the optional suite extension fields. */
 interface AssignmentInput {
@@ -58,65 +62,20 @@ function nameOf(value: unknown, langs: WriteLanguages): Record<string, string> |
   return out;
 }
 
-/** Product assignments (ops 11–20). Writes ignore the category's publication state (§7). */
+/**
+ * Product assignments (ops 12–20; op 11 is AssignmentListingService). Writes ignore the category's
+ * publication state (§7) and give each assignment its category's path (AssignmentPathsService).
+ */
 @Injectable()
 export class AssignmentsService {
   constructor(
     private readonly assignments: AssignmentsRepository,
     private readonly categories: CategoriesRepository,
     private readonly queries: CategoryQueriesService,
-    private readonly cache: HierarchyCache,
+    private readonly paths: AssignmentPathsService,
     private readonly events: ChangeEvents,
     private readonly languages: TenantLanguages,
-    private readonly segments: CustomerSegmentClient,
   ) {}
-
-  /** Op 11, in the normative order of §7.1. */
-  async list(ctx: RequestContext, categoryId: string, query: AssignmentListQueryDto): Promise<Outcome<AssignmentResponseDto[]>> {
-    const tenant = ctx.tenant;
-    const tenantLanguages = this.languages.languagesOf(tenant);
-    const list = readList(ctx, tenantLanguages, query, ASSIGNMENT_FIELDS);
-
-    // 1–2: the path category and the candidate categories.
-    let candidates: string[];
-    if (query.withSubcategories === true) {
-      const h = CATEGORY_ID_PATTERN.test(categoryId) ? await this.cache.snapshot(tenant) : undefined;
-      const record = h?.byId.get(categoryId);
-      if (!h || !record || (list.publishedOnly && !record.published)) throw categoryNotFound(categoryId);
-      candidates = [categoryId, ...h.descendants(categoryId, list.publishedOnly).map((d) => d._id)];
-    } else {
-      const record = await this.pathCategory(tenant, categoryId);
-      if (list.publishedOnly && !record.published) throw categoryNotFound(categoryId);
-      candidates = [categoryId];
-    }
-    // 3: segment entitlement, direct membership only (§9); any failure is a 503, never unfiltered.
-    if (query.segmentsIds) {
-      const entitled = await this.segments.categoryIdsOfSegments(ctx, query.segmentsIds);
-      candidates = candidates.filter((c) => entitled.has(c));
-    }
-    if (candidates.length === 0) return Outcome.page({ items: [], total: ctx.wantsTotal ? 0 : undefined });
-    // 4–5: select, then count and page.
-    // One flat filter (every key distinct), not an `$and`: the category `$in` (thousands of ids
-    // with subcategories) is then answered by the natural-key index bounds alone instead of being
-    // re-tested against every candidate document.
-    const filter: Record<string, unknown> = {
-      categoryId: candidates.length === 1 ? candidates[0] : { $in: candidates },
-      'ref.type': PRODUCT,
-    };
-    const refId = query['ref.id'];
-    const refName = query['ref.localizedName'];
-    if (refId !== undefined) filter['ref.id'] = refId;
-    if (refName !== undefined) {
-      const langs = list.selection ?? tenantLanguages;
-      filter.$or = langs.map((l) => ({
-        [`ref.localizedName.${l}`]: { $regex: `^${refName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, $options: 'i' },
-      }));
-    }
-    if (query.hideUnpublishedProducts === true) filter.published = { $ne: false };
-    const sort = list.sort ?? ASSIGNMENT_DEFAULT_SORT;
-    const page = await this.assignments.page(tenant, filter, sort, list.paging.skip, list.paging.limit, ctx.wantsTotal);
-    return Outcome.page({ items: page.items.map((a) => toAssignmentView(a, list.selection)), total: page.total });
-  }
 
   /** Op 12. */
   async create(ctx: RequestContext, categoryId: string, body: CreateAssignmentDto): Promise<Outcome<IdResponseDto>> {
@@ -125,8 +84,9 @@ export class AssignmentsService {
       localizedName: nameOf(body.ref.localizedName, this.writeLanguages(ctx)),
       published: body.published ?? undefined,
     };
-    await this.pathCategory(ctx.tenant, categoryId);
-    const record = await this.insertOrConflict(ctx.tenant, categoryId, input);
+    const target = await this.target(ctx.tenant, categoryId);
+    const record = await this.insertOrConflict(ctx.tenant, target, input);
+    if (record) await this.paths.settle(ctx.tenant, categoryId, [record._id], target.path);
     if (!record) {
       throw new ApiError('duplicate_resource', 'Assignment already exists', {
         details: [{ type: 'duplicate', message: `Assignment for reference '${input.refId}' already exists in category '${categoryId}'` }],
@@ -138,42 +98,52 @@ export class AssignmentsService {
 
   /** Op 14: whole-request validation, then one result per item (§7.3). */
   bulkCreate(ctx: RequestContext, categoryId: string, body: unknown): Promise<Outcome<AssignmentBulkResultDto[]>> {
-    return this.writeEach(ctx, categoryId, this.bulkInputs(ctx, body, CreateAssignmentDto), async (input) => {
-      const record = await this.insertOrConflict(ctx.tenant, categoryId, input);
+    return this.writeEach(ctx, categoryId, this.bulkInputs(ctx, body, CreateAssignmentDto), async (input, target) => {
+      const record = await this.insertOrConflict(ctx.tenant, target, input);
       if (!record) return { result: { productId: input.refId, code: 409, status: 'CONFLICT', message: 'Assignment already exists' } };
-      return { created: record, result: { assignmentId: record._id, productId: input.refId, code: 201, status: 'CREATED' } };
+      return {
+        created: record,
+        written: record,
+        result: { assignmentId: record._id, productId: input.refId, code: 201, status: 'CREATED' },
+      };
     });
   }
 
   /** Op 15: upserts; existing (or repeated) references answer 200 with the existing id (§7.4). */
   bulkUpsert(ctx: RequestContext, categoryId: string, body: unknown): Promise<Outcome<AssignmentBulkResultDto[]>> {
-    return this.writeEach(ctx, categoryId, this.bulkInputs(ctx, body, UpsertAssignmentDto), async (input) => {
-      const { created, record } = await this.upsert(ctx.tenant, categoryId, input);
+    return this.writeEach(ctx, categoryId, this.bulkInputs(ctx, body, UpsertAssignmentDto), async (input, target) => {
+      const { created, record } = await this.upsert(ctx.tenant, target, input);
       const status = created ? 'CREATED' : 'OK';
       const result = { assignmentId: record._id, productId: input.refId, code: created ? 201 : 200, status } as const;
-      return { created: created ? record : undefined, result };
+      return { created: created ? record : undefined, written: record, result };
     });
   }
 
   /**
    * The elements of a bulk request (validated as a whole before) through `write` one by one, in
-   * order, once the path category is known; one result per element, then one creation event per
-   * created assignment.
+   * order, once the path category is known; one result per element, the paths of the written
+   * ones settled, then one creation event per created assignment.
    */
   private async writeEach(
     ctx: RequestContext,
     categoryId: string,
     inputs: AssignmentInput[],
-    write: (input: AssignmentInput) => Promise<{ result: Omit<AssignmentBulkResultDto, 'index'>; created?: AssignmentRecord }>,
+    write: (
+      input: AssignmentInput,
+      target: Target,
+    ) => Promise<{ result: Omit<AssignmentBulkResultDto, 'index'>; created?: AssignmentRecord; written?: AssignmentRecord }>,
   ): Promise<Outcome<AssignmentBulkResultDto[]>> {
-    await this.pathCategory(ctx.tenant, categoryId);
+    const target = await this.target(ctx.tenant, categoryId);
     const results: AssignmentBulkResultDto[] = [];
     const created: AssignmentRecord[] = [];
+    const written: string[] = [];
     for (let index = 0; index < inputs.length; index++) {
-      const outcome = await write(inputs[index]);
+      const outcome = await write(inputs[index], target);
       if (outcome.created) created.push(outcome.created);
+      if (outcome.written) written.push(outcome.written._id);
       results.push({ index, ...outcome.result });
     }
+    await this.paths.settle(ctx.tenant, categoryId, written, target.path);
     await this.emitCreated(ctx, created);
     return Outcome.multiStatus(results);
   }
@@ -186,8 +156,9 @@ export class AssignmentsService {
       localizedName: nameOf(ref?.localizedName, this.writeLanguages(ctx)),
       published: body.published ?? undefined,
     };
-    await this.pathCategory(ctx.tenant, categoryId);
-    const outcome = await this.upsert(ctx.tenant, categoryId, input);
+    const target = await this.target(ctx.tenant, categoryId);
+    const outcome = await this.upsert(ctx.tenant, target, input);
+    await this.paths.settle(ctx.tenant, categoryId, [outcome.record._id], target.path);
     if (outcome.created) await this.emitCreated(ctx, [outcome.record]);
     return Outcome.upserted(outcome.created, location(ctx.tenant, categoryId, outcome.record._id), { id: outcome.record._id });
   }
@@ -302,20 +273,27 @@ export class AssignmentsService {
     return { tenant, allowed: writableLanguages(ctx.contentLanguage, tenant) };
   }
 
-  private newRecord(categoryId: string, input: AssignmentInput): AssignmentRecord {
+  /** The path category of a write (404 when unknown) and the path its assignments get. */
+  private async target(tenant: string, categoryId: string): Promise<Target> {
+    const category = await this.pathCategory(tenant, categoryId);
+    return { categoryId, path: this.paths.pathOf(category) };
+  }
+
+  private newRecord(target: Target, input: AssignmentInput): AssignmentRecord {
     const now = new Date();
     return {
       _id: newUuid(),
-      categoryId,
+      categoryId: target.categoryId,
       ref: { id: input.refId, type: PRODUCT, localizedName: input.localizedName ?? {} },
       published: input.published ?? true,
       metadata: { version: 1, createdAt: now, modifiedAt: now },
+      categoryPath: target.path,
     };
   }
 
   /** Inserts, or returns undefined when the natural key is taken (unique index, no read-then-write race). */
-  private async insertOrConflict(tenant: string, categoryId: string, input: AssignmentInput): Promise<AssignmentRecord | undefined> {
-    const record = this.newRecord(categoryId, input);
+  private async insertOrConflict(tenant: string, target: Target, input: AssignmentInput): Promise<AssignmentRecord | undefined> {
+    const record = this.newRecord(target, input);
     try {
       await this.assignments.insert(tenant, record);
       return record;
@@ -326,22 +304,19 @@ export class AssignmentsService {
   }
 
   /** Create, or refresh the existing one (version + 1, modification time, supplied extension fields). */
-  private async upsert(
-    tenant: string,
-    categoryId: string,
-    input: AssignmentInput,
-  ): Promise<{ created: boolean; record: AssignmentRecord }> {
+  private async upsert(tenant: string, target: Target, input: AssignmentInput): Promise<{ created: boolean; record: AssignmentRecord }> {
     for (let attempt = 0; attempt < 3; attempt++) {
-      const existing = await this.assignments.findByRef(tenant, categoryId, input.refId);
+      const existing = await this.assignments.findByRef(tenant, target.categoryId, input.refId);
       if (existing) {
-        const set: Record<string, unknown> = {};
+        // The path too: an assignment written before paths existed gets one here.
+        const set: Record<string, unknown> = { categoryPath: target.path };
         if (input.localizedName !== undefined) set['ref.localizedName'] = input.localizedName;
         if (input.published !== undefined) set.published = input.published;
         const touched = await this.assignments.touch(tenant, existing._id, new Date(), set);
         if (touched) return { created: false, record: touched };
         continue; // deleted meanwhile: try to create it
       }
-      const created = await this.insertOrConflict(tenant, categoryId, input);
+      const created = await this.insertOrConflict(tenant, target, input);
       if (created) return { created: true, record: created };
     }
     throw ApiError.internal(new Error('assignment upsert did not settle'));

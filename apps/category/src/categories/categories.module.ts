@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AssignmentsDataModule } from '../assignments/assignments-data.module';
+import { AssignmentPathsService } from './assignment-paths.service';
 import { CategoriesDataModule } from './categories-data.module';
 import { CategoriesController } from './categories.controller';
 import { CategoriesService } from './categories.service';
@@ -14,7 +15,7 @@ import { HierarchyLock } from './hierarchy-lock';
 /**
  * Categories and trees (ops 1–10, 21–24). The hierarchy lock and the tree snapshot cache are
  * process-wide per tenant, so they live here once; the assignments feature reads through the
- * exported cache and category reads.
+ * exported cache, category reads and assignment paths.
  */
 @Module({
   imports: [CategoriesDataModule, AssignmentsDataModule],
@@ -27,7 +28,8 @@ import { HierarchyLock } from './hierarchy-lock';
     CategoryHierarchyService,
     HierarchyLock,
     HierarchyCache,
+    AssignmentPathsService,
   ],
-  exports: [CategoryQueriesService, HierarchyCache],
+  exports: [CategoryQueriesService, HierarchyCache, AssignmentPathsService],
 })
 export class CategoriesModule {}

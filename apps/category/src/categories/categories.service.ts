@@ -173,10 +173,22 @@ export class CategoriesService {
       await lease.confirm();
       const { set, unset } = contentUpdate(next, now, ancestry);
       return this.logOnFailure(tenant, fresh._id, async () => {
-        const updated = await this.unique(fresh._id, () =>
-          this.categories.update(tenant, fresh._id, expectedVersion ?? fresh.metadata.version, set, unset),
-        );
-        if (!updated) return this.missed(tenant, fresh._id, expectedVersion ?? fresh.metadata.version);
+        // Listings stop trusting the assignment paths below it until the subtree is rewritten.
+        await this.hierarchy.beginRewrite(tenant, fresh._id);
+        let updated: CategoryRecord | null;
+        try {
+          updated = await this.unique(fresh._id, () =>
+            this.categories.update(tenant, fresh._id, expectedVersion ?? fresh.metadata.version, set, unset),
+          );
+        } catch (e) {
+          // Refused before writing (a duplicate code): nothing to rewrite.
+          if (e instanceof ApiError && e.httpStatus < 500) await this.hierarchy.abandonRewrite(tenant, fresh._id);
+          throw e;
+        }
+        if (!updated) {
+          await this.hierarchy.abandonRewrite(tenant, fresh._id);
+          return this.missed(tenant, fresh._id, expectedVersion ?? fresh.metadata.version);
+        }
         // The category carries its new ancestry; now its subtree (a repeated move or op 24 completes an interruption).
         await this.hierarchy.rewriteDescendants(tenant, fresh._id, ancestry);
         return updated;

@@ -71,9 +71,12 @@ export class CategoryDeletionService {
   private async deleteAndPromote(tenant: string, category: CategoryRecord, touching: (ids: string[]) => void): Promise<ChangeEvent[]> {
     const id = category._id;
     const removedAssignments = await this.removeAssignments(tenant, [id]);
-    // Descendants first lose the deleted category and its ancestors from their ancestry, then the
-    // direct children drop their parentId: a repeat after an interruption redoes whatever is left.
+    // Descendants (and their assignments' paths) first lose the deleted category and its
+    // ancestors from their ancestry, then the direct children drop their parentId: a repeat after
+    // an interruption redoes whatever is left. Listings do not trust the paths meanwhile.
+    await this.state.markPathsPending(tenant, id);
     await this.categories.pullAncestors(tenant, id, [...category.ancestorIds, id]);
+    await this.assignments.pullFromPaths(tenant, id, [...category.ancestorIds, id]);
     const now = new Date();
     const children = await this.categories.findChildren(tenant, [id], { _id: 1 });
     // The children are read under the lock: no create can add one before promoteChildren runs.
@@ -81,6 +84,7 @@ export class CategoryDeletionService {
     await this.categories.promoteChildren(tenant, id, now);
     await this.categories.deleteByIds(tenant, [id]);
     const late = await this.removeAssignments(tenant, [id]);
+    await this.state.clearPathsPending(tenant, [id]);
     const promoted = await this.categories.findByIds(
       tenant,
       children.map((c) => c._id),

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { cycleRejected, parentNotFound, parentTypeMismatch } from '../common/category.errors';
+import { AssignmentPathsService } from './assignment-paths.service';
 import { CategoriesRepository } from './categories.repository';
 import type { CategoryRecord, CategoryType } from './category.types';
 
@@ -9,7 +10,10 @@ import type { CategoryRecord, CategoryType } from './category.types';
  */
 @Injectable()
 export class CategoryHierarchyService {
-  constructor(private readonly categories: CategoriesRepository) {}
+  constructor(
+    private readonly categories: CategoriesRepository,
+    private readonly paths: AssignmentPathsService,
+  ) {}
 
   /**
    * Where a category `id` of `type` may go under `parentId` (`undefined` = root): the ancestry it
@@ -44,11 +48,24 @@ export class CategoryHierarchyService {
     return this.categories.chainByParent(tenant, node);
   }
 
+  /** Before `id` gets a new ancestry: the assignment paths below it are not to be trusted until `rewriteDescendants`. */
+  beginRewrite(tenant: string, id: string): Promise<void> {
+    return this.paths.begin(tenant, id);
+  }
+
+  /** The write announced by `beginRewrite` was refused before it wrote anything. */
+  abandonRewrite(tenant: string, id: string): Promise<void> {
+    return this.paths.abandon(tenant, id);
+  }
+
   /**
-   * After `id` got the ancestry `ancestors`, gives every descendant the new prefix in one
-   * server-side multi-update (never one round trip per node or level).
+   * After `id` got the ancestry `ancestors`, gives every descendant, and every assignment at or
+   * below it, the new prefix in one server-side multi-update each (never one round trip per node
+   * or level).
    */
-  rewriteDescendants(tenant: string, id: string, ancestors: readonly string[]): Promise<number> {
-    return this.categories.reparentDescendants(tenant, id, ancestors);
+  async rewriteDescendants(tenant: string, id: string, ancestors: readonly string[]): Promise<number> {
+    const n = await this.categories.reparentDescendants(tenant, id, ancestors);
+    await this.paths.moved(tenant, id, ancestors);
+    return n;
   }
 }

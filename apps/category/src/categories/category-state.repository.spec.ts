@@ -84,16 +84,30 @@ describe('CategoryStateRepository: hierarchy lock and tree epoch (embedded serve
   });
 
   it('answers the epoch with its newest entry in one lookup, and distrusts a step without its stamped entry', async () => {
-    expect(await repo.epochAndLast('stamped')).toEqual({ epoch: 0, last: undefined });
+    expect(await repo.epochAndLast('stamped')).toEqual({ epoch: 0, last: undefined, pathsPending: [] });
     await repo.bumpEpoch('stamped', ['a']);
     await repo.bumpEpoch('stamped', ['b']);
-    expect(await repo.epochAndLast('stamped')).toEqual({ epoch: 2, last: { e: 2, ids: ['b'] } });
+    expect(await repo.epochAndLast('stamped')).toEqual({ epoch: 2, last: { e: 2, ids: ['b'] }, pathsPending: [] });
     // A bump that logged nothing (an older writer during a rollout): the log has a gap at 3.
     await connection.collection('stamped_category_state').updateOne({ _id: 'tree-epoch' } as never, { $inc: { epoch: 1 } });
     await repo.bumpEpoch('stamped', ['c']);
     expect(await repo.changesSince('stamped', 2)).toEqual({ epoch: 4, changed: undefined });
     expect(await repo.changesSince('stamped', 3)).toEqual({ epoch: 4, changed: ['c'] });
     expect(await repo.changesSince('stamped', 1)).toEqual({ epoch: 4, changed: undefined });
+  });
+
+  it('marks and clears the categories whose assignment paths are being rewritten, per tenant, with the epoch lookup', async () => {
+    await repo.markPathsPending('marks', 'a');
+    await repo.markPathsPending('marks', 'b');
+    await repo.markPathsPending('marks', 'a');
+    expect(await repo.epochAndLast('marks')).toEqual({ epoch: 0, last: undefined, pathsPending: ['a', 'b'] });
+    expect((await repo.epochAndLast('other')).pathsPending).toEqual([]);
+    // The marks live beside the epoch, which keeps counting.
+    await repo.bumpEpoch('marks', ['x']);
+    await repo.clearPathsPending('marks', ['a', 'never-marked']);
+    expect(await repo.epochAndLast('marks')).toEqual({ epoch: 1, last: { e: 1, ids: ['x'] }, pathsPending: ['b'] });
+    await repo.clearPathsPending('other', ['b']);
+    expect((await repo.epochAndLast('marks')).pathsPending).toEqual(['b']);
   });
 });
 

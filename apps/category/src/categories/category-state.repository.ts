@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { Document } from 'mongodb';
 import { isDuplicateKeyError, TenantModelRegistry } from '@suite/persistence';
 import { RecordRepository } from '../common/record.repository';
 import { CATEGORY_STATE_ENTITY, CategoryStateRecord } from './category.schema';
@@ -105,13 +106,37 @@ export class CategoryStateRepository extends RecordRepository<CategoryStateRecor
     );
   }
 
-  /** The epoch and the newest log entry (one point lookup): enough to catch up one step. */
-  async epochAndLast(tenant: string): Promise<{ epoch: number; last?: ChangeLogEntry }> {
+  /**
+   * The epoch, the newest log entry (enough to catch up one step) and the categories whose
+   * assignment paths are being rewritten: one point lookup.
+   */
+  async epochAndLast(tenant: string): Promise<{ epoch: number; last?: ChangeLogEntry; pathsPending: string[] }> {
     const doc = await this.run(() =>
-      this.collection(tenant).findOne(this.driverFilter({ _id: EPOCH_ID }), { projection: { epoch: 1, changes: { $slice: -1 } } }),
+      this.collection(tenant).findOne(this.driverFilter({ _id: EPOCH_ID }), {
+        projection: { epoch: 1, changes: { $slice: -1 }, pathsPending: 1 },
+      }),
     );
-    const { epoch = 0, changes = [] } = doc ?? {};
-    return { epoch, last: changes[changes.length - 1] };
+    const { epoch = 0, changes = [], pathsPending = [] } = doc ?? {};
+    return { epoch, last: changes[changes.length - 1], pathsPending };
+  }
+
+  /**
+   * Before a write that rewrites the assignment paths below `id` (a move, a delete that promotes
+   * children): until `clearPathsPending`, listings do not trust the paths. A writer that dies
+   * midway leaves the mark, and op 24 of the tree clears it after repairing the paths.
+   */
+  async markPathsPending(tenant: string, id: string): Promise<void> {
+    await this.modelForWrite(tenant);
+    await this.run(() =>
+      this.collection(tenant).updateOne(this.driverFilter({ _id: EPOCH_ID }), { $addToSet: { pathsPending: id } }, { upsert: true }),
+    );
+  }
+
+  async clearPathsPending(tenant: string, ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.run(() =>
+      this.collection(tenant).updateOne(this.driverFilter({ _id: EPOCH_ID }), { $pullAll: { pathsPending: [...ids] } } as Document),
+    );
   }
 
   /**

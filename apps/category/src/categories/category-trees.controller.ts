@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Header, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Header, Headers, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { ACCEPT_LANGUAGE, isPlainObject, Operation, TenantParamsDto } from '@suite/api-kit';
 import { Authenticated, Ctx, RequestContext, RequireScopes } from '@suite/auth';
@@ -11,7 +11,7 @@ import { CategoryParamsDto, RootCategoryParamsDto } from './dto/category-params.
 import { VisibilityQueryDto } from './dto/category-query.dto';
 import { CategoryTreesQueryDto } from './dto/category-tree-query.dto';
 import { CategoryTreeNodeDto } from './dto/category-tree.response.dto';
-import { SearchCategoryTreesDto } from './dto/search-category-trees.dto';
+import { SearchCategoryTreesDto, SearchCategoryTreesQueryDto } from './dto/search-category-trees.dto';
 
 // Pre-serialised JSON answers (the forest is serialised once per snapshot) name their media type.
 const JSON_MEDIA_TYPE = 'application/json; charset=utf-8';
@@ -29,14 +29,19 @@ export class CategoryTreesController {
   @Operation({
     id: 'listCategoryTrees',
     summary: 'List the category trees',
-    description: 'One tree per visible root, in sibling order (§6.1).',
+    description: 'One tree per visible root, in sibling order (§6.1). Gzip-coded when `Accept-Encoding` allows it.',
     headers: [ACCEPT_LANGUAGE],
     ok: { type: CategoryTreeNodeDto, isArray: true, description: 'The visible trees, roots in sibling order.' },
     errors: [400],
     validate: { rules: [acceptLanguageRule] },
   })
-  list(@Ctx() ctx: RequestContext, @Param() _params: TenantParamsDto, @Query() query: CategoryTreesQueryDto) {
-    return this.trees.listJson(ctx, query);
+  list(
+    @Ctx() ctx: RequestContext,
+    @Param() _params: TenantParamsDto,
+    @Query() query: CategoryTreesQueryDto,
+    @Headers('accept-encoding') acceptEncoding?: string,
+  ) {
+    return this.trees.listJson(ctx, query, acceptEncoding);
   }
 
   /** Customer-segment's storefront tree reads land here. */
@@ -47,7 +52,9 @@ export class CategoryTreesController {
   @Operation({
     id: 'searchCategoryTrees',
     summary: 'Search the category trees',
-    description: 'Trees containing any of `categoryIds`; `[]` for an empty list (§6.2).',
+    description:
+      'Trees containing any of `categoryIds`; `[]` for an empty list (§6.2). With `branchesOnly=true` (suite extension) ' +
+      'only the branches that lead to those categories. Gzip-coded when `Accept-Encoding` allows it.',
     headers: [ACCEPT_LANGUAGE],
     ok: { type: CategoryTreeNodeDto, isArray: true, description: 'The visible trees that show one of the ids.' },
     errors: [400, 413, 415],
@@ -63,10 +70,11 @@ export class CategoryTreesController {
   search(
     @Ctx() ctx: RequestContext,
     @Param() _params: TenantParamsDto,
-    @Query() query: VisibilityQueryDto,
+    @Query() query: SearchCategoryTreesQueryDto,
     @Body() body: SearchCategoryTreesDto,
+    @Headers('accept-encoding') acceptEncoding?: string,
   ) {
-    return this.trees.searchJson(ctx, query, body);
+    return this.trees.searchJson(ctx, query, body, acceptEncoding);
   }
 
   @Get(':categoryId')

@@ -1,19 +1,24 @@
+import { gzipSync } from 'node:zlib';
 import { Injectable } from '@nestjs/common';
-import { ApiError, TenantLanguages } from '@suite/api-kit';
+import { ApiError, Outcome, TenantLanguages } from '@suite/api-kit';
 import type { RequestContext } from '@suite/auth';
 import { treeNotFound } from '../common/category.errors';
+import { acceptsGzip } from '../common/content-coding';
 import { readRender, RenderContext } from '../common/list-request';
 import { CategoriesRepository } from './categories.repository';
+import { AssignmentPathsService } from './assignment-paths.service';
 import { toLegacyNode, toTreeNode } from './category.mapper';
 import { CATEGORY_ID_PATTERN, CategoryRecord } from './category.types';
 import type { CategoryTreesQueryDto } from './dto/category-tree-query.dto';
 import type { CategoryTreeNodeDto, LegacyTreeNodeDto } from './dto/category-tree.response.dto';
 import type { VisibilityQueryDto } from './dto/category-query.dto';
-import type { SearchCategoryTreesDto } from './dto/search-category-trees.dto';
+import type { SearchCategoryTreesDto, SearchCategoryTreesQueryDto } from './dto/search-category-trees.dto';
 import { buildTree, Hierarchy } from './hierarchy';
 import { HierarchyCache } from './hierarchy.cache';
 import { HierarchyLock } from './hierarchy-lock';
-import { forestBytes, renderKey } from './tree-json';
+import { branchesJson } from './tree-branches';
+import { forestGzip } from './tree-gzip';
+import { forestBytes, selectionKey } from './tree-json';
 
 /**
  * Tree reads (ops 4, 21–23) and the rebuild (op 24). Trees are derived from the authoritative
@@ -27,25 +32,38 @@ export class CategoryTreesService {
     private readonly cache: HierarchyCache,
     private readonly lock: HierarchyLock,
     private readonly languages: TenantLanguages,
+    private readonly paths: AssignmentPathsService,
   ) {}
 
   /**
    * Op 21: every visible tree, optionally only those containing one of `categoryIds`, as the JSON
    * text of the response: the forest of a snapshot is serialised once and reused (the hot
-   * storefront read), so a warm read costs one epoch lookup and a buffer write.
+   * storefront read), so a warm read costs one epoch lookup and a buffer write. Gzip-coded when
+   * the client accepts it, from the snapshot's compressed pieces.
    */
-  listJson(ctx: RequestContext, query: CategoryTreesQueryDto): Promise<Buffer> {
-    return this.forestBytes(ctx.tenant, query.showUnpublished !== true, this.render(ctx), query.categoryIds);
+  async listJson(ctx: RequestContext, query: CategoryTreesQueryDto, acceptEncoding?: string | string[]): Promise<Outcome<Buffer>> {
+    const forest = await this.forest(ctx.tenant, query.showUnpublished !== true, this.render(ctx), query.categoryIds);
+    return answer(forest, acceptsGzip(acceptEncoding));
   }
 
   /**
    * Op 22: trees containing any of the body's `categoryIds`; an empty list gives `[]` (§6.2).
-   * Answered as JSON text from the snapshot's cached subtree bytes, like op 21: this is what
-   * customer-segment asks for on every storefront segment-tree read (its §8.2).
+   * Answered as JSON text from the snapshot's cached subtree texts, like op 21: this is what
+   * customer-segment asks for on every storefront segment-tree read (its §8.2), with
+   * `branchesOnly=true` (suite extension): only the branches that lead to the listed ids.
    */
-  async searchJson(ctx: RequestContext, query: VisibilityQueryDto, body: SearchCategoryTreesDto): Promise<Buffer> {
-    if (body.categoryIds.length === 0) return EMPTY_FOREST;
-    return this.forestBytes(ctx.tenant, query.showUnpublished !== true, this.render(ctx), body.categoryIds);
+  async searchJson(
+    ctx: RequestContext,
+    query: SearchCategoryTreesQueryDto,
+    body: SearchCategoryTreesDto,
+    acceptEncoding?: string | string[],
+  ): Promise<Outcome<Buffer>> {
+    const gzip = acceptsGzip(acceptEncoding);
+    if (body.categoryIds.length === 0) return answer({ json: () => EMPTY_FOREST }, gzip);
+    const publishedOnly = query.showUnpublished !== true;
+    const render = this.render(ctx);
+    if (query.branchesOnly === true) return answer(await this.branches(ctx.tenant, publishedOnly, render, body.categoryIds), gzip);
+    return answer(await this.forest(ctx.tenant, publishedOnly, render, body.categoryIds), gzip);
   }
 
   /** Op 23: the tree of one visible root. */
@@ -55,7 +73,8 @@ export class CategoryTreesService {
 
   /**
    * Op 24: recomputes the materialised ancestry of one tree from `parentId` (repairing what an
-   * interrupted move or delete left behind), under the hierarchy lock, then answers as op 23.
+   * interrupted move or delete left behind), and the paths of its assignments, under the
+   * hierarchy lock, then answers as op 23.
    * Level by level: O(depth) queries and one batched write, never one round trip per node.
    */
   async rebuild(ctx: RequestContext, id: string, query: VisibilityQueryDto): Promise<CategoryTreeNodeDto> {
@@ -90,6 +109,10 @@ export class CategoryTreesService {
       }
       await lease.confirm();
       await this.categories.setAncestry(tenant, fix);
+      // The assignments of the tree follow the repaired ancestry (and the tree's marks go).
+      const ancestry = new Map<string, readonly string[]>(correct);
+      for (const f of fix) if (!ancestry.has(f.id)) ancestry.set(f.id, f.ancestorIds);
+      await this.paths.repair(tenant, ancestry);
     });
     return this.tree(tenant, id, publishedOnly, render);
   }
@@ -115,16 +138,38 @@ export class CategoryTreesService {
     return buildTree(h, root, publishedOnly, (r) => toTreeNode(r, render));
   }
 
-  /** The JSON bytes of the visible trees, or of those holding one of `ids` (§6.1: in the returned tree). */
-  private async forestBytes(tenant: string, publishedOnly: boolean, render: RenderContext, ids?: readonly string[]): Promise<Buffer> {
+  /** The visible trees, or those holding one of `ids` (§6.1: in the returned tree), in both codings. */
+  private async forest(tenant: string, publishedOnly: boolean, render: RenderContext, ids?: readonly string[]): Promise<Encodable> {
     const entry = await this.renderedForest(tenant, publishedOnly, render);
-    const whole = (): Buffer => (entry.json ??= forestBytes(entry.hierarchy, entry.roots, publishedOnly, render));
-    if (!ids) return whole();
-    const roots = visibleRootsOf(entry.hierarchy, ids, publishedOnly);
+    const h = entry.hierarchy;
+    const whole: Encodable = {
+      json: () => (entry.json ??= forestBytes(h, entry.roots, publishedOnly, render)),
+      gzip: () => (entry.gzip ??= forestGzip(h, entry.roots, publishedOnly, render, true)),
+    };
+    if (!ids) return whole;
+    const roots = visibleRootsOf(h, ids, publishedOnly);
     const matching = entry.roots.filter((r) => roots.has(r._id));
     // The usual storefront case (one big tree): the whole forest's cached bytes.
-    if (matching.length === entry.roots.length) return whole();
-    return forestBytes(entry.hierarchy, matching, publishedOnly, render);
+    if (matching.length === entry.roots.length) return whole;
+    return {
+      json: () => forestBytes(h, matching, publishedOnly, render),
+      gzip: () => forestGzip(h, matching, publishedOnly, render, false),
+    };
+  }
+
+  /** Op 22 with `branchesOnly`: kept per snapshot and set of ids (customers of the same segments ask the same). */
+  private async branches(tenant: string, publishedOnly: boolean, render: RenderContext, ids: readonly string[]): Promise<Encodable> {
+    const entry = await this.renderedForest(tenant, publishedOnly, render);
+    const key = [...new Set(ids)].sort().join('\u0000');
+    let found = entry.branches.get(key);
+    if (!found) {
+      const json = Buffer.from(branchesJson(entry.hierarchy, ids, publishedOnly, render));
+      let gzip: Buffer | undefined;
+      found = { json: () => json, gzip: () => (gzip ??= gzipWhole(json)) };
+      if (entry.branches.size >= MAX_BRANCH_SETS) entry.branches.delete(entry.branches.keys().next().value as string);
+      entry.branches.set(key, found);
+    }
+    return found;
   }
 
   /**
@@ -135,10 +180,10 @@ export class CategoryTreesService {
     const h = await this.cache.snapshot(tenant);
     let rendered = this.rendered.get(h);
     if (!rendered) this.rendered.set(h, (rendered = new Map()));
-    const key = `${publishedOnly}|${renderKey(render)}`;
+    const key = selectionKey(publishedOnly, render);
     let entry = rendered.get(key);
     if (!entry) {
-      entry = { hierarchy: h, roots: h.roots.filter((r) => !publishedOnly || r.published) };
+      entry = { hierarchy: h, roots: h.roots.filter((r) => !publishedOnly || r.published), branches: new Map() };
       // Bounded: a handful of language selections per snapshot is the normal case.
       if (rendered.size < 16) rendered.set(key, entry);
     }
@@ -158,9 +203,38 @@ interface RenderedForest {
   hierarchy: Hierarchy;
   roots: CategoryRecord[];
   json?: Buffer;
+  gzip?: Buffer;
+  /** Op 22 `branchesOnly` answers by sorted id set, oldest first. */
+  branches: Map<string, Encodable>;
 }
 
+/** An answer's JSON bytes, and its gzip form when it keeps one (undefined: too small to be worth it). */
+interface Encodable {
+  json(): Buffer;
+  gzip?(): Buffer | undefined;
+}
+
+/** `branchesOnly` answers kept per snapshot and selection. */
+const MAX_BRANCH_SETS = 32;
+
 const EMPTY_FOREST = Buffer.from('[]');
+
+/** Smaller answers are sent as they are: compressing them saves less than it costs. */
+const MIN_GZIP_BYTES = 1024;
+
+/** The answer in the coding the client accepts; `Vary` either way, since the coding depends on the request. */
+function answer(body: Encodable, gzip: boolean): Outcome<Buffer> {
+  if (gzip) {
+    const coded = body.gzip ? body.gzip() : gzipWhole(body.json());
+    if (coded) return Outcome.ok(coded, { 'Content-Encoding': 'gzip', Vary: 'Accept-Encoding' });
+  }
+  return Outcome.ok(body.json(), { Vary: 'Accept-Encoding' });
+}
+
+/** Gzip of a small or one-off answer, or undefined when it is too small to be worth it. */
+function gzipWhole(json: Buffer): Buffer | undefined {
+  return json.length < MIN_GZIP_BYTES ? undefined : gzipSync(json);
+}
 
 /**
  * The roots of the trees in which one of `ids` is visible: each id's `parentId` chain up to its

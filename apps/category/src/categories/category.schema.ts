@@ -55,6 +55,8 @@ export interface CategoryStateRecord {
   epoch?: number;
   /** The tree epoch's bounded change log (written through the driver, see CategoryStateRepository). */
   changes?: Array<{ e?: number; ids?: string[]; all?: true }>;
+  /** Categories whose assignment paths a hierarchy write is rewriting (see CategoryStateRepository.markPathsPending). */
+  pathsPending?: string[];
 }
 
 const stateSchema = new Schema<CategoryStateRecord>(

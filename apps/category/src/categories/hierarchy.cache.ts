@@ -48,15 +48,23 @@ export class HierarchyCache {
   readonly stats = { full: 0, incremental: 0 };
 
   async snapshot(tenant: string): Promise<Hierarchy> {
+    return (await this.read(tenant)).hierarchy;
+  }
+
+  /**
+   * The current snapshot, and the categories whose assignment paths a hierarchy write is
+   * rewriting right now (or left half-rewritten), from the same epoch lookup.
+   */
+  async read(tenant: string): Promise<{ hierarchy: Hierarchy; pathsPending: readonly string[] }> {
     // The newest log entry comes with the epoch: a reader one step behind (the usual cold read)
     // needs no second lookup.
-    const { epoch, last } = await this.state.epochAndLast(tenant);
+    const { epoch, last, pathsPending } = await this.state.epochAndLast(tenant);
     const cached = this.entries.get(tenant);
     if (cached && cached.epoch === epoch) {
       this.entries.delete(tenant);
       this.entries.set(tenant, cached);
       this.refreshIfOld(tenant, cached);
-      return cached.hierarchy;
+      return { hierarchy: cached.hierarchy, pathsPending };
     }
     const key = `${tenant}@${epoch}`;
     let pending = this.loading.get(key);
@@ -66,7 +74,7 @@ export class HierarchyCache {
     }
     const entry = await pending;
     this.refreshIfOld(tenant, entry);
-    return entry.hierarchy;
+    return { hierarchy: entry.hierarchy, pathsPending };
   }
 
   /** The clock of the age backstop (replaceable in tests). */

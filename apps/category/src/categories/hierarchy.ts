@@ -1,5 +1,8 @@
 import type { CategoryRecord } from './category.types';
 
+/** Subtrees whose descendants a snapshot remembers (`visibleSubtree`). */
+const MAX_REMEMBERED_SUBTREES = 64;
+
 /** Sibling order (§3.6): position, then creation time, then id. */
 export function compareSiblings(a: CategoryRecord, b: CategoryRecord): number {
   const pa = a.position ?? 0;
@@ -164,6 +167,26 @@ export class Hierarchy {
     }
     return out;
   }
+
+  /**
+   * The ids of the descendants of `id` that `descendants` gives, and whether those are all of its
+   * descendants (none left out below an unpublished category). Remembered with the snapshot,
+   * which never changes: a listing of a large subtree does not walk it on every request.
+   */
+  visibleSubtree(id: string, publishedOnly: boolean): { ids: readonly string[]; whole: boolean } {
+    const key = `${publishedOnly ? '1' : '0'}${id}`;
+    let found = this.subtrees.get(key);
+    if (!found) {
+      const visible = this.descendants(id, publishedOnly);
+      const whole = !publishedOnly || this.descendants(id, false).length === visible.length;
+      found = { ids: visible.map((d) => d._id), whole };
+      if (this.subtrees.size >= MAX_REMEMBERED_SUBTREES) this.subtrees.delete(this.subtrees.keys().next().value as string);
+      this.subtrees.set(key, found);
+    }
+    return found;
+  }
+
+  private readonly subtrees = new Map<string, { ids: readonly string[]; whole: boolean }>();
 
   /** Walks `parentId` upwards: the ancestors of `id`, root first (self excluded). */
   ancestorsOf(id: string): CategoryRecord[] {

@@ -1,7 +1,11 @@
+import * as zlib from 'node:zlib';
+import { gunzipSync } from 'node:zlib';
 import type { RenderContext } from '../common/list-request';
 import { toTreeNode } from './category.mapper';
 import type { CategoryRecord } from './category.types';
 import { buildTree, Hierarchy } from './hierarchy';
+import { branchesJson } from './tree-branches';
+import { crc32Combine, forestGzip, gzipStats } from './tree-gzip';
 import { forestBytes, forestJson, inheritTreeJson } from './tree-json';
 
 /** A deterministic pseudo-random source, so a failure reproduces. */
@@ -165,8 +169,127 @@ describe('Hierarchy.withChanges', () => {
     },
   );
 
+  it('remembers visible subtrees, and says whether anything below is hidden', () => {
+    const h = new Hierarchy(randomRecords(300, 5));
+    for (const id of [...h.byId.keys()].slice(0, 60)) {
+      for (const publishedOnly of [true, false]) {
+        const sub = h.visibleSubtree(id, publishedOnly);
+        expect(sub.ids).toEqual(h.descendants(id, publishedOnly).map((d) => d._id));
+        expect(sub.whole).toBe(h.descendants(id, false).length === sub.ids.length);
+        expect(h.visibleSubtree(id, publishedOnly)).toBe(sub);
+      }
+    }
+    const next = h.withChanges([], [h.roots[0]._id]);
+    expect(next.visibleSubtree(h.roots[0]._id, false).ids).toEqual([]);
+  });
+
   it('ignores the removal of an id it does not hold', () => {
     const h = new Hierarchy(randomRecords(20, 3));
     expect(shape(h.withChanges([], ['nope']))).toEqual(shape(h));
+  });
+});
+
+/** The forest of `expected`, cut down to the listed ids, their subtrees and their ancestors (customer-segment §8.3's keep). */
+function expectedBranches(h: Hierarchy, ids: readonly string[], publishedOnly: boolean, render: RenderContext): string {
+  const listed = new Set(ids);
+  type Node = { id: string; subcategories: Node[] };
+  const keep = (n: Node, inherited: boolean): Node | undefined => {
+    const mine = inherited || listed.has(n.id);
+    const children = n.subcategories.map((c) => keep(c, mine)).filter((c): c is Node => c !== undefined);
+    if (!mine && children.length === 0) return undefined;
+    return { ...n, subcategories: mine ? n.subcategories : children };
+  };
+  const forest = JSON.parse(expected(h, publishedOnly, render)) as Node[];
+  return JSON.stringify(forest.map((r) => keep(r, false)).filter(Boolean));
+}
+
+describe('forestGzip', () => {
+  const SMALL = { bigSubtree: 256, chunkText: 512 };
+
+  it('is a valid gzip member of exactly the forest JSON, whole or for some roots, cached or not', () => {
+    for (const seed of [1, 2]) {
+      const h = new Hierarchy(randomRecords(400, seed));
+      for (const render of RENDERS) {
+        for (const publishedOnly of [true, false]) {
+          const roots = h.roots.filter((r) => !publishedOnly || r.published);
+          const want = expected(h, publishedOnly, render);
+          for (let i = 0; i < 2; i++) {
+            expect(gunzipSync(forestGzip(h, roots, publishedOnly, render, true, SMALL)).toString('utf8')).toBe(want);
+          }
+          expect(gunzipSync(forestGzip(h, roots, publishedOnly, render, false)).toString('utf8')).toBe(want);
+          const some = roots.filter((_, i) => i % 2 === 1);
+          expect(gunzipSync(forestGzip(h, some, publishedOnly, render, false, SMALL)).toString('utf8')).toBe(
+            JSON.stringify(JSON.parse(want).filter((_: unknown, i: number) => i % 2 === 1)),
+          );
+        }
+      }
+    }
+    expect(gunzipSync(forestGzip(new Hierarchy([]), [], true, RENDERS[0], true)).toString()).toBe('[]');
+  });
+
+  it('after a small write compresses only the pieces on the changed path, and stays exact through random edits', () => {
+    const rand = rng(5);
+    let h = new Hierarchy(randomRecords(600, 11));
+    const render = RENDERS[0];
+    const whole = (x: Hierarchy) => forestGzip(x, x.roots, false, render, true, SMALL);
+    let before = gzipStats.compressedBytes;
+    const compressed = () => gzipStats.compressedBytes - before;
+    whole(h);
+    const full = compressed();
+    // Every byte once (identical small runs, such as the tails between two big children, share a piece).
+    expect(full).toBeLessThanOrEqual(Buffer.byteLength(expected(h, false, render)));
+    expect(full).toBeGreaterThan(0.95 * Buffer.byteLength(expected(h, false, render)));
+    before = gzipStats.compressedBytes;
+    whole(h);
+    expect(compressed()).toBe(0);
+    for (let step = 0; step < 20; step++) {
+      const ids = [...h.byId.keys()].filter((id) => h.childrenOf(id).length === 0);
+      const leaf = h.byId.get(ids[Math.floor(rand() * ids.length)])!;
+      const next = h.withChanges([{ ...leaf, localizedName: { en: `renamed ${step}` } }], []);
+      inheritTreeJson(h, next);
+      before = gzipStats.compressedBytes;
+      expect(gunzipSync(whole(next)).toString('utf8')).toBe(expected(next, false, render));
+      // One leaf renamed: its chunk, plus the heads and tails around big children on its path.
+      expect(compressed()).toBeLessThan(full / 8);
+      h = next;
+    }
+  });
+
+  it('combines CRC-32s like zlib computes them over the concatenation', () => {
+    const rand = rng(3);
+    for (let i = 0; i < 50; i++) {
+      const a = Buffer.from(Array.from({ length: Math.floor(rand() * 3000) }, () => Math.floor(rand() * 256)));
+      const b = Buffer.from(Array.from({ length: i === 0 ? 0 : Math.floor(rand() * 3000) }, () => Math.floor(rand() * 256)));
+      expect(crc32Combine(zlib.crc32(a), zlib.crc32(b), b.length)).toBe(zlib.crc32(Buffer.concat([a, b])));
+    }
+  });
+});
+
+describe('branchesJson', () => {
+  it('gives the visible trees holding a listed id, cut to the listed ids, their whole subtrees and their ancestors', () => {
+    const rand = rng(17);
+    for (const seed of [1, 2, 3]) {
+      const h = new Hierarchy(randomRecords(400, seed));
+      const all = [...h.byId.keys()];
+      for (const render of RENDERS) {
+        for (const publishedOnly of [true, false]) {
+          for (let k = 0; k < 10; k++) {
+            const ids = Array.from({ length: 1 + Math.floor(rand() * 6) }, () => all[Math.floor(rand() * all.length)]);
+            if (k % 3 === 0) ids.push('unknown', 'orphan', 'cyc1', ids[0]);
+            expect(branchesJson(h, ids, publishedOnly, render)).toBe(expectedBranches(h, ids, publishedOnly, render));
+          }
+          expect(branchesJson(h, [], publishedOnly, render)).toBe('[]');
+          const roots = h.roots.filter((r) => !publishedOnly || r.published);
+          expect(
+            branchesJson(
+              h,
+              roots.map((r) => r._id),
+              publishedOnly,
+              render,
+            ),
+          ).toBe(expected(h, publishedOnly, render));
+        }
+      }
+    }
   });
 });

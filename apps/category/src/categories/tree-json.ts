@@ -2,6 +2,7 @@ import type { RenderContext } from '../common/list-request';
 import { toTreeNode } from './category.mapper';
 import type { CategoryRecord } from './category.types';
 import type { Hierarchy } from './hierarchy';
+import { inheritSnapshotCaches, SnapshotCaches } from './snapshot-caches';
 
 /** A node's JSON around its `subcategories` array: `head` ends with `[`, `tail` starts with `]`. */
 type Parts = readonly [head: string, tail: string];
@@ -21,7 +22,8 @@ export function renderKey(render: RenderContext): string {
   return `${render.selection?.join(',') ?? '*'}|${render.tenantLanguages.join(',')}`;
 }
 
-function partsOf(r: CategoryRecord, render: RenderContext, key: string): Parts {
+/** The node's JSON around its children (`key` = `renderKey(render)`), rendered once per record object. */
+export function partsOf(r: CategoryRecord, render: RenderContext, key: string): Parts {
   let byKey = partsCache.get(r);
   if (!byKey) partsCache.set(r, (byKey = new Map()));
   let parts = byKey.get(key);
@@ -40,58 +42,37 @@ function partsOf(r: CategoryRecord, render: RenderContext, key: string): Parts {
  * rope strings (built with `+`), so a parent's text shares its children's memory instead of
  * copying it; a snapshot derived from another inherits every entry outside its dirty set.
  */
-const subtreeCaches = new WeakMap<Hierarchy, Map<string, Map<string, string>>>();
+const subtreeTexts = new SnapshotCaches<string>('clean');
 
 /**
  * Per snapshot and (visibility, rendering): UTF-8 bytes of large "branching" subtrees (see
  * `bytesOf`), so a response after a small write re-encodes only the changed paths' small parts
  * and copies the rest, instead of encoding megabytes of text.
  */
-const bufferCaches = new WeakMap<Hierarchy, Map<string, Map<string, Buffer>>>();
+const subtreeBytes = new SnapshotCaches<Buffer>('clean');
 
 /** Subtrees with at least this much text are assembled from their children's bytes (tests pass a smaller one). */
-const BIG_SUBTREE = 32 * 1024;
+export const BIG_SUBTREE = 32 * 1024;
 /** Nesting limit of that assembly (deeper big subtrees are encoded whole). */
-const MAX_ASSEMBLY_DEPTH = 200;
+export const MAX_ASSEMBLY_DEPTH = 200;
 
-/** At most this many (visibility, rendering) subtree caches per snapshot. */
-const MAX_SUBTREE_CACHES = 8;
-
-function subtreeCache(h: Hierarchy, key: string): Map<string, string> {
-  return cacheOf(subtreeCaches, h, key);
+/** The cached subtree texts of `h` for one selection (what `subtreeJson` takes as its cache). */
+export function subtreeTextsOf(h: Hierarchy, publishedOnly: boolean, render: RenderContext): Map<string, string> {
+  return subtreeTexts.of(h, selectionKey(publishedOnly, render));
 }
 
-function cacheOf<V>(caches: WeakMap<Hierarchy, Map<string, Map<string, V>>>, h: Hierarchy, key: string): Map<string, V> {
-  let byKey = caches.get(h);
-  if (!byKey) caches.set(h, (byKey = new Map()));
-  let cache = byKey.get(key);
-  if (!cache) {
-    cache = new Map();
-    if (byKey.size < MAX_SUBTREE_CACHES) byKey.set(key, cache);
-  }
-  return cache;
+/** The cache key of one (visibility, rendering) selection. */
+export function selectionKey(publishedOnly: boolean, render: RenderContext): string {
+  return `${publishedOnly}|${renderKey(render)}`;
 }
 
 /**
- * Hands the rendered subtrees of `base` to `next` (made by `base.withChanges`), except those
- * of `next.dirtySinceBase`: a cold read after a small write then renders only the changed paths.
+ * Hands the rendered subtrees of `base` (texts, bytes, compressed pieces) to `next` (made by
+ * `base.withChanges`), except those of `next.dirtySinceBase`: a cold read after a small write
+ * then renders only the changed paths.
  */
 export function inheritTreeJson(base: Hierarchy, next: Hierarchy): void {
-  inherit(subtreeCaches, base, next);
-  inherit(bufferCaches, base, next);
-}
-
-function inherit<V>(caches: WeakMap<Hierarchy, Map<string, Map<string, V>>>, base: Hierarchy, next: Hierarchy): void {
-  const from = caches.get(base);
-  const dirty = next.dirtySinceBase;
-  if (!from || !dirty) return;
-  const to = new Map<string, Map<string, V>>();
-  for (const [key, cache] of from) {
-    const copy = new Map(cache);
-    for (const id of dirty) copy.delete(id);
-    to.set(key, copy);
-  }
-  caches.set(next, to);
+  inheritSnapshotCaches(base, next);
 }
 
 const OPEN = Buffer.from('[');
@@ -112,15 +93,15 @@ export function forestBytes(
   bigSubtree = BIG_SUBTREE,
 ): Buffer {
   const key = renderKey(render);
-  const cacheKey = `${publishedOnly}|${key}`;
+  const selection = selectionKey(publishedOnly, render);
   const ctx: BytesContext = {
     h,
     publishedOnly,
     render,
     key,
     bigSubtree,
-    strings: subtreeCache(h, cacheKey),
-    bytes: cacheOf(bufferCaches, h, cacheKey),
+    strings: subtreeTexts.of(h, selection),
+    bytes: subtreeBytes.of(h, selection),
   };
   const parts: Buffer[] = [OPEN];
   roots.forEach((root, i) => {
@@ -171,7 +152,7 @@ function bytesOf(ctx: BytesContext, node: CategoryRecord, depth: number): Buffer
  */
 export function forestJson(h: Hierarchy, roots: readonly CategoryRecord[], publishedOnly: boolean, render: RenderContext): string {
   const key = renderKey(render);
-  const cache = subtreeCache(h, `${publishedOnly}|${key}`);
+  const cache = subtreeTexts.of(h, selectionKey(publishedOnly, render));
   let out = '[';
   for (let i = 0; i < roots.length; i++) out += (i ? ',' : '') + subtreeJson(h, roots[i], publishedOnly, render, key, cache);
   return out + ']';
@@ -186,7 +167,7 @@ interface Frame {
   text: string;
 }
 
-function subtreeJson(
+export function subtreeJson(
   h: Hierarchy,
   root: CategoryRecord,
   publishedOnly: boolean,

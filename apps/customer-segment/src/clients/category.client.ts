@@ -56,23 +56,28 @@ export class CategoryClient {
   constructor(@Inject(CATEGORY_HTTP) private readonly http: ServiceHttpClient | null) {}
 
   /**
-   * Category op 22: every published tree containing at least one of `categoryIds`. Asked on every
-   * call (S2S-11); an answer identical to this tenant's previous one reuses its decoding.
+   * Category op 22: every published tree containing at least one of `categoryIds`, with
+   * `branchesOnly=true` (the category service's suite extension): only the branches that lead to
+   * those categories, which is all segment §8.3 keeps. A category service without the extension
+   * answers the whole trees, which prune to the same result. Asked on every call (S2S-11); an
+   * answer identical to the previous one for the same tenant and ids reuses its decoding.
    */
   async treesContaining(ctx: RequestContext, categoryIds: string[]): Promise<readonly CategoryTreeNode[]> {
     const http = this.require();
     const tenant = ctx.tenant;
+    const asked = [...new Set(categoryIds)].sort();
     const res = await http.request<unknown>({
       tenant,
       method: 'POST',
       path: `/category/${tenant}/category-trees/search`,
       pathTemplate: '/category/{tenant}/category-trees/search',
-      body: { categoryIds },
+      query: { branchesOnly: true },
+      body: { categoryIds: asked },
       scopes: [],
       headers: { ...forwardHeaders(ctx), 'accept-language': '*' },
       // A search only reads, so it may be retried (S2S-7).
       idempotent: true,
-      decodeBody: (bytes) => this.treeBodies.decode(tenant, bytes, decodeTrees),
+      decodeBody: (bytes) => this.treeBodies.decode(`${tenant}\u0000${asked.join('\u0000')}`, bytes, decodeTrees),
     });
     return res.body as readonly CategoryTreeNode[];
   }

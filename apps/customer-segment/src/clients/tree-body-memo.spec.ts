@@ -38,6 +38,25 @@ describe('TreeBodyMemo', () => {
     expect(decode).toHaveBeenCalledTimes(6);
   });
 
+  it('keeps the most recently used keys within its byte budget, and replaces a key whose answer changed', () => {
+    const memo = new TreeBodyMemo<string>(8, 8);
+    const decode = jest.fn((b: Buffer) => b.toString());
+    memo.decode('t|a', bytes('[11]'), decode);
+    memo.decode('t|b', bytes('[22]'), decode);
+    // A hit makes 't|a' the most recent: the next answer (4 more bytes) pushes out 't|b', not 't|a'.
+    memo.decode('t|a', bytes('[11]'), decode);
+    memo.decode('t|c', bytes('[33]'), decode);
+    expect(decode).toHaveBeenCalledTimes(3);
+    memo.decode('t|a', bytes('[11]'), decode);
+    expect(decode).toHaveBeenCalledTimes(3);
+    memo.decode('t|b', bytes('[22]'), decode);
+    expect(decode).toHaveBeenCalledTimes(4);
+    // A changed answer under a key replaces the old one (its bytes no longer count).
+    memo.decode('t|b', bytes('[2]'), decode);
+    memo.decode('t|b', bytes('[2]'), decode);
+    expect(decode).toHaveBeenCalledTimes(5);
+  });
+
   it('propagates a decoding failure and remembers nothing for it', () => {
     const memo = new TreeBodyMemo<unknown>();
     const bad = () => {

@@ -1,8 +1,9 @@
 /**
- * Remembers, per tenant, the last category-tree answer's exact bytes and what they decoded to, so
- * that an identical answer is not decoded again: on the storefront read (segment §8) the category
- * service usually answers the same multi-megabyte forest to every customer, and parsing and
- * checking 16,000 nodes costs far more than comparing the bytes.
+ * Remembers, per key (a tenant and what was asked of the category service), the last category-tree
+ * answer's exact bytes and what they decoded to, so that an identical answer is not decoded again:
+ * on the storefront read (segment §8) the category service answers the same forest to every
+ * customer of the same segments, and parsing and checking thousands of nodes costs far more than
+ * comparing the bytes.
  *
  * Why this is not a cache in the sense of S2S-11 ("answers used for decisions are not cached
  * across requests"): every request still asks the category service, and only a byte-for-byte
@@ -13,25 +14,41 @@
  */
 export class TreeBodyMemo<T> {
   private readonly last = new Map<string, { bytes: Buffer; value: T }>();
+  private bytesHeld = 0;
 
   /**
-   * @param maxTenants tenants remembered at once (least recently decoded dropped first)
-   * @param maxBytes answers larger than this are decoded every time and not remembered
+   * @param maxEntries keys remembered at once (least recently used dropped first)
+   * @param maxBytes answer bytes remembered at once; a larger answer is decoded every time
    */
   constructor(
-    private readonly maxTenants = 8,
+    private readonly maxEntries = 64,
     private readonly maxBytes = 32 * 1024 * 1024,
   ) {}
 
-  decode(tenant: string, bytes: Buffer, decode: (bytes: Buffer) => T): T {
-    const hit = this.last.get(tenant);
-    if (hit && hit.bytes.equals(bytes)) return hit.value;
+  /** `key` must name the tenant: another tenant's decoding is never handed out, even for equal bytes. */
+  decode(key: string, bytes: Buffer, decode: (bytes: Buffer) => T): T {
+    const hit = this.last.get(key);
+    if (hit && hit.bytes.equals(bytes)) {
+      this.last.delete(key);
+      this.last.set(key, hit);
+      return hit.value;
+    }
     const value = decode(bytes);
+    this.forget(key);
     if (bytes.length > this.maxBytes) return value;
-    this.last.delete(tenant);
-    if (this.last.size >= this.maxTenants) this.last.delete(this.last.keys().next().value as string);
+    while (this.last.size && (this.last.size >= this.maxEntries || this.bytesHeld + bytes.length > this.maxBytes)) {
+      this.forget(this.last.keys().next().value as string);
+    }
     // A copy: the response's buffer may be a slice of a pooled allocation.
-    this.last.set(tenant, { bytes: Buffer.from(bytes), value });
+    this.last.set(key, { bytes: Buffer.from(bytes), value });
+    this.bytesHeld += bytes.length;
     return value;
+  }
+
+  private forget(key: string): void {
+    const entry = this.last.get(key);
+    if (!entry) return;
+    this.last.delete(key);
+    this.bytesHeld -= entry.bytes.length;
   }
 }

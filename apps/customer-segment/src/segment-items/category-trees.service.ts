@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { selectLanguages } from '@suite/api-kit';
+import { Outcome, selectLanguages } from '@suite/api-kit';
 import { RequestContext } from '@suite/auth';
 import { CategoryClient } from '../clients/category.client';
 import { readerOf } from '../common/reader';
 import { SEGMENT_SETTINGS, SegmentSettings } from '../common/settings';
 import { SegmentVisibility } from '../visibility/segment-visibility.service';
-import { SegmentTreeNode, pruneTrees } from './category-tree';
+import { PrunedTreeMemo } from './category-tree-memo';
 import { CategoryTreesQueryDto } from './dto/item-assignment-query.dto';
 import { ItemAssignmentsRepository } from './item-assignments.repository';
 
@@ -16,6 +16,8 @@ import { ItemAssignmentsRepository } from './item-assignments.repository';
  */
 @Injectable()
 export class CategoryTreesService {
+  private readonly pruned = new PrunedTreeMemo();
+
   constructor(
     private readonly visibility: SegmentVisibility,
     private readonly items: ItemAssignmentsRepository,
@@ -23,14 +25,24 @@ export class CategoryTreesService {
     @Inject(SEGMENT_SETTINGS) private readonly settings: SegmentSettings,
   ) {}
 
-  async trees(ctx: RequestContext, query: CategoryTreesQueryDto): Promise<SegmentTreeNode[]> {
+  /**
+   * The answer is its JSON text (`SegmentTreeNode[]`, `category-tree.ts`): the same for every
+   * customer of the same segments as long as the category service answers the same bytes.
+   */
+  async trees(ctx: RequestContext, query: CategoryTreesQueryDto): Promise<Outcome<Buffer>> {
     const reader = readerOf(ctx.auth, { legalEntityId: query.legalEntityId }, { ownOnly: true });
     const languages = selectLanguages(ctx.acceptLanguage, this.settings.languages.languagesOf(ctx.tenant));
     const segmentIds = await this.visibility.visibleIds(ctx.tenant, reader, { siteCode: query.siteCode });
     const assigned = await this.items.itemIds(ctx.tenant, segmentIds, 'CATEGORY');
     // §8.1: nothing assigned, nothing to ask the category service.
-    if (assigned.length === 0) return [];
+    if (assigned.length === 0) return json(EMPTY);
     const roots = await this.categories.treesContaining(ctx, assigned);
-    return pruneTrees(roots, new Set(assigned), languages);
+    return json(this.pruned.json(roots, assigned, languages));
   }
+}
+
+const EMPTY = Buffer.from('[]');
+
+function json(bytes: Buffer): Outcome<Buffer> {
+  return Outcome.ok(bytes, { 'Content-Type': 'application/json; charset=utf-8' });
 }
