@@ -508,7 +508,10 @@ describe('unique keys compare as BSON values (index lookups by hash)', () => {
     await c.insertMany(ids.slice(250).map((_id, k) => ({ _id, k: 250 + k })));
     expect((await c.insertOne({ _id: ids[399], k: -1 }).catch((e) => e)).code).toBe(11000);
     expect((await c.insertOne({ _id: ids[0], k: -1 }).catch((e) => e)).code).toBe(11000);
-    const all = await c.find({ _id: { $gte: ids[0] } }).sort({ _id: 1 }).toArray();
+    const all = await c
+      .find({ _id: { $gte: ids[0] } })
+      .sort({ _id: 1 })
+      .toArray();
     expect(all.map((d) => d.k)).toEqual(Array.from({ length: 400 }, (_, i) => i));
     expect(await c.findOne({ _id: ids[399] })).toEqual({ _id: ids[399], k: 399 });
   });
