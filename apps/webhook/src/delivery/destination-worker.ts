@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { DeliverySettings } from '../config/webhook.config';
@@ -74,6 +75,9 @@ export class DestinationWorker {
     this.breaker = { failures: claimed.breaker?.failures ?? 0, openUntil: claimed.breaker?.openUntil ?? NEVER };
     this.validUntil = claimSentAt + services.leaseMs * 0.8;
     this.abort = AbortSignal.any([services.stop, this.lapse.signal]);
+    // Every attempt in flight listens to it (up to concurrencyPerDestination, more than Node's
+    // default warning threshold of 10); each removes its listener when it ends.
+    setMaxListeners(services.settings.concurrencyPerDestination + 2, this.abort);
   }
 
   /** New work arrived for this destination: look again even in the middle of a batch. */
