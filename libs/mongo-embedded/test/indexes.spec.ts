@@ -293,3 +293,101 @@ describe('index use', () => {
     expect(viaIndex).toHaveLength(9);
   });
 });
+
+describe('sorted pages in the order of an index (no sort of every match)', () => {
+  // Assignments under a category tree: a multikey path, a type, a creation time, the id.
+  let c: Collection;
+  type Row = { _id: number; path: string[]; type: string; at?: Date | null; flag?: boolean };
+  const rows: Row[] = [];
+  beforeAll(async () => {
+    c = fresh();
+    for (let i = 0; i < 2000; i++) {
+      const row: Row = { _id: i, path: ['root', `b${i % 4}`, `c${i % 20}`], type: i % 3 === 0 ? 'C' : 'P', flag: i % 7 === 0 };
+      // Times repeat (ties broken by _id), some are missing or null (they sort first, as null).
+      if (i % 50 === 1) row.at = null;
+      else if (i % 50 !== 2) row.at = new Date(Date.UTC(2026, 0, 1) + ((i * 7919) % 600) * 1000);
+      rows.push(row);
+    }
+    await c.insertMany(rows as never[]);
+    await c.createIndex({ path: 1, type: 1, at: 1, _id: 1 });
+  });
+
+  /** The same query answered in the test: filter, sort by (at, _id) as BSON sorts them, page. */
+  function expected(pathValue: string, type: string, skip: number, limit: number, extra: (r: Row) => boolean = () => true): number[] {
+    const t = (r: Row) => (r.at ? r.at.getTime() : -Infinity);
+    return rows
+      .filter((r) => r.path.includes(pathValue) && r.type === type && extra(r))
+      .sort((a, b) => t(a) - t(b) || a._id - b._id)
+      .slice(skip, skip + limit)
+      .map((r) => r._id);
+  }
+
+  async function page(filter: object, skip: number, limit: number, sort: Record<string, 1 | -1> = { at: 1, _id: 1 }) {
+    const ids = (await c.find(filter).sort(sort).skip(skip).limit(limit).toArray()).map((d) => d._id);
+    const ex = await c.find(filter).sort(sort).skip(skip).limit(limit).explain('executionStats');
+    return { ids, examined: ex.executionStats.totalDocsExamined as number };
+  }
+
+  it('reads only skip + limit matches and answers exactly what sorting every match gives', async () => {
+    for (const [pathValue, skip, limit] of [
+      ['root', 0, 100],
+      ['root', 700, 100],
+      ['b1', 0, 25],
+      ['c7', 10, 5],
+      ['c7', 90, 50],
+    ] as const) {
+      const got = await page({ path: pathValue, type: 'P' }, skip, limit);
+      expect({ pathValue, skip, ids: got.ids }).toEqual({ pathValue, skip, ids: expected(pathValue, 'P', skip, limit) });
+      expect(got.examined).toBeLessThanOrEqual(skip + limit + 1);
+    }
+  });
+
+  it('checks conditions outside the index on the documents it reads, still stopping early', async () => {
+    const got = await page({ path: 'root', type: 'P', flag: false }, 0, 50);
+    expect(got.ids).toEqual(expected('root', 'P', 0, 50, (r) => r.flag === false));
+    expect(got.examined).toBeLessThan(100);
+  });
+
+  it('sorts every match when the index cannot give the order: descending, other fields, no limit', async () => {
+    const byTime = (a: Row, b: Row) => (a.at ? a.at.getTime() : -Infinity) - (b.at ? b.at.getTime() : -Infinity);
+    const desc = await page({ path: 'b2', type: 'P' }, 0, 30, { at: -1, _id: -1 });
+    const all = rows.filter((r) => r.path.includes('b2') && r.type === 'P');
+    expect(desc.ids).toEqual(
+      [...all]
+        .sort((a, b) => byTime(b, a) || b._id - a._id)
+        .slice(0, 30)
+        .map((r) => r._id),
+    );
+    const byId = await page({ path: 'b2', type: 'P' }, 5, 10, { _id: 1 });
+    expect(byId.ids).toEqual(
+      all
+        .map((r) => r._id)
+        .sort((a, b) => a - b)
+        .slice(5, 15),
+    );
+    const unlimited = (await c.find({ path: 'c3', type: 'P' }).sort({ at: 1, _id: 1 }).toArray()).map((d) => d._id);
+    expect(unlimited).toEqual(expected('c3', 'P', 0, 1000));
+  });
+
+  it('answers as an unindexed collection does once a sort field has held an array (empty, nested, mixed types)', async () => {
+    const docs = [
+      { _id: 1, g: 'x', at: 5 },
+      { _id: 2, g: 'x', at: 3 },
+      { _id: 3, g: 'x', at: [9, 1] },
+      { _id: 4, g: 'x', at: [] },
+      { _id: 5, g: 'x' },
+      { _id: 6, g: 'x', at: [[0], 'a'] },
+      { _id: 7, g: 'x', at: null },
+      { _id: 8, g: 'x', at: 'b' },
+    ];
+    const indexed = fresh();
+    const plain = fresh();
+    await indexed.createIndex({ g: 1, at: 1, _id: 1 });
+    await indexed.insertMany(docs as never[]);
+    await plain.insertMany(docs as never[]);
+    for (const limit of [1, 2, 3, 5, 8]) {
+      const ask = (coll: Collection) => coll.find({ g: 'x' }).sort({ at: 1, _id: 1 }).limit(limit).toArray();
+      expect((await ask(indexed)).map((x) => x._id)).toEqual((await ask(plain)).map((x) => x._id));
+    }
+  });
+});

@@ -14,7 +14,7 @@ import {
 } from '../storage/collation';
 import { Collection } from '../storage/collection';
 import { cloneDeep, Doc, idFirst, isPlainObject, pathValues } from '../storage/paths';
-import { checkDeadline, compileFilter, compileProjection, parseSort, PlanStats, scan, sortDocs } from '../storage/query';
+import { checkDeadline, compileFilter, compileProjection, parseSort, PlanStats, scan, scanInSortOrder, sortDocs } from '../storage/query';
 import { checkFilterVariables, checkPipelineVariables, letVariables, undefinedVariableError } from '../storage/variables';
 import { prepareWrite, splitWriteStage } from './aggregate-writes';
 import { collName, CommandContext, deadlineOf, Handler, optBool, optDoc, optNumber } from './context';
@@ -52,11 +52,16 @@ function runFind(ctx: CommandContext, coll: Collection | undefined, body: Doc, d
   // Through a view, the query applies to the view's output (MongoDB turns it into an aggregation).
   const fromView = viewDocs(ctx, coll, deadline, collation);
   const stopAfter = sort.length === 0 && limit > 0 ? skip + limit : undefined;
-  let docs = fromView
-    ? fromView.filter(compileFilter(filter, undefined, variables))
-    : scan(coll, filter, { deadline, stopAfter, stats, variables, collation }).map((r) => r.doc);
+  // A sorted page read in the order of an index that gives it: only skip + limit matches are read.
+  const ordered =
+    !fromView && limit > 0 ? scanInSortOrder(coll, filter, sort, skip + limit, { deadline, stats, variables, collation }) : null;
+  let docs = ordered
+    ? ordered.map((r) => r.doc)
+    : fromView
+      ? fromView.filter(compileFilter(filter, undefined, variables))
+      : scan(coll, filter, { deadline, stopAfter, stats, variables, collation }).map((r) => r.doc);
   checkDeadline(deadline);
-  docs = sortDocs(docs, sort, (d) => d, collation ? (a, b) => collation.compare(a, b) : undefined);
+  if (!ordered) docs = sortDocs(docs, sort, (d) => d, collation ? (a, b) => collation.compare(a, b) : undefined);
   if (skip) docs = docs.slice(skip);
   if (limit) docs = docs.slice(0, limit);
   return docs;

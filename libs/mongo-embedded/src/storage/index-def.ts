@@ -28,6 +28,8 @@ export class IndexDef {
   private readonly partial: Query | null;
   /** True once any indexed document had an array on an indexed path. */
   multikey = false;
+  /** The fields on which an indexed document had an array (their keys are not one per document). */
+  readonly multikeyFields = new Set<string>();
   /** Every field a top-level name (no dots) and no partial filter: keys are read directly. */
   private readonly flat: boolean;
 
@@ -99,6 +101,7 @@ export class IndexDef {
       }
       if (isArray) {
         this.multikey = true;
+        this.multikeyFields.add(this.fields[i]);
         if (expanded.length > 1) arrayFields++;
       }
       perField.push(expanded);

@@ -109,7 +109,14 @@ function collectPreds(filter: Doc, out: Map<string, FieldPred>, collated = false
 
 interface Plan {
   /** Index scans whose union holds every match (one part, or one per `$or` branch). */
-  parts: Array<{ index: IndexDef; bounds: Array<[Bound, Bound]> }>;
+  parts: Array<{
+    index: IndexDef;
+    bounds: Array<[Bound, Bound]>;
+    /** How many leading index fields the bounds pin to single values (per bound). */
+    eqCount: number;
+    /** Whether the field after them is bounded by a range. */
+    ranged: boolean;
+  }>;
   /**
    * What each candidate must still be verified against: the filter minus the conditions the
    * index bounds prove; null when the bounds alone prove a match.
@@ -211,7 +218,7 @@ function planIndex(coll: Collection, filter: Doc, collated = false): Plan | null
       { key: [...p, hi, ...fill(rest, hiInc ? MAX_BOUND : MIN_BOUND)], inclusive: hiInc },
     ];
   });
-  return { parts: [{ index: idx, bounds }], residual: residualFilter(filter, idx, eqCount, preds) };
+  return { parts: [{ index: idx, bounds, eqCount, ranged: range !== undefined }], residual: residualFilter(filter, idx, eqCount, preds) };
 }
 
 function fill(n: number, v: unknown): unknown[] {
@@ -360,11 +367,45 @@ export function checkDeadline(deadline: number | undefined): void {
 /** Every stored document matching `filter`, via an index when one applies. */
 export function scan(coll: Collection, filter: Doc | undefined, opts: ScanOptions = {}): Row[] {
   const f = filter ?? {};
+  if ((opts.stopAfter ?? Infinity) <= 0) return [];
+  return runPlan(coll, f, planFor(coll, f, !!opts.collation), opts);
+}
+
+/**
+ * The first `want` matches of `filter` in `sort` order, read in the order of an index that gives
+ * it, as MongoDB's planner does when an index provides the sort (no SORT stage): the plan's index
+ * pins its leading fields to one value each (a single bound, no range), and the sort names the
+ * index's next fields, ascending (the B+tree keeps every field ascending), none of which has ever
+ * held an array in this index (each document then has exactly one key under the prefix, and key
+ * order is sort order: missing sorts as null, as in the key). Ties keep index order, as the
+ * general path's stable sort of an index scan does. Null when no index gives the order: the
+ * caller then sorts every match. A page of 100 of 10,000 matches reads 100 of them, not all.
+ */
+export function scanInSortOrder(
+  coll: Collection,
+  filter: Doc,
+  sort: Array<[string[], number]>,
+  want: number,
+  opts: ScanOptions = {},
+): Row[] | null {
+  if (want <= 0 || sort.length === 0 || opts.collation) return null;
+  const plan = planFor(coll, filter, false);
+  if (!plan || plan.parts.length !== 1) return null;
+  const { index, bounds, eqCount, ranged } = plan.parts[0];
+  if (ranged || bounds.length !== 1 || eqCount + sort.length > index.fields.length) return null;
+  for (let i = 0; i < sort.length; i++) {
+    const [parts, direction] = sort[i];
+    const field = index.fields[eqCount + i];
+    if (direction !== 1 || parts.join('.') !== field || index.multikeyFields.has(field)) return null;
+  }
+  return runPlan(coll, filter, plan, { ...opts, stopAfter: want });
+}
+
+/** The matches of `f` through `plan` (a collection scan without one), in scan order. */
+function runPlan(coll: Collection, f: Doc, plan: Plan | null, opts: ScanOptions): Row[] {
   const stats = opts.stats ?? { indexName: null, keysExamined: 0, docsExamined: 0 };
   const out: Row[] = [];
   const stopAfter = opts.stopAfter ?? Infinity;
-  if (stopAfter <= 0) return out;
-  const plan = planFor(coll, f, !!opts.collation);
   // Parse errors anywhere in the filter are reported even when the index proves part of it.
   if (plan && plan.residual !== f) validateFilter(f);
   const residual = plan ? plan.residual : f;
