@@ -391,3 +391,48 @@ describe('sorted pages in the order of an index (no sort of every match)', () =>
     }
   });
 });
+
+describe('counts from index keys', () => {
+  /** The same count on an indexed and an unindexed copy of the documents, by countDocuments and by count. */
+  async function sameCounts(index: Record<string, 1>, docs: object[], queries: object[]): Promise<void> {
+    const indexed = fresh();
+    const plain = fresh();
+    await indexed.createIndex(index);
+    await indexed.insertMany(docs.map((d) => ({ ...d })) as never[]);
+    await plain.insertMany(docs.map((d) => ({ ...d })) as never[]);
+    for (const query of queries) {
+      expect({ query, n: await indexed.countDocuments(query) }).toEqual({ query, n: await plain.countDocuments(query) });
+      const count = (coll: Collection) => t.db.command({ count: coll.collectionName, query });
+      expect({ query, n: (await count(indexed)).n }).toEqual({ query, n: (await count(plain)).n });
+    }
+  }
+
+  it('counts a document once when an array on the pinned field holds the value (also as 1, 1.0 and Long 1)', async () => {
+    await sameCounts(
+      { p: 1, t: 1, at: 1 },
+      [
+        { _id: 1, p: ['r', 'a'], t: 'P', at: 1 },
+        { _id: 2, p: ['r', 'b'], t: 'P', at: 2 },
+        { _id: 3, p: ['r', 'r'], t: 'P', at: 3 },
+        { _id: 4, p: ['r', 'a'], t: 'C', at: 4 },
+        { _id: 5, p: 'r', t: 'P' },
+        { _id: 6, p: ['q', Long.fromNumber(1), 1, 1.0], t: 'P', at: 6 },
+      ],
+      [{ p: 'r', t: 'P' }, { p: 'r' }, { p: 'a' }, { p: 1, t: 'P' }, { p: { $in: ['a', 'b'] } }, { p: 'r', t: 'P', at: { $gte: 2 } }],
+    );
+  });
+
+  it('counts a document once when an array after the pinned fields puts it in the bounds several times', async () => {
+    await sameCounts(
+      { t: 1, tags: 1 },
+      [
+        { _id: 1, t: 'P', tags: ['x', 'y', 'z'] },
+        { _id: 2, t: 'P', tags: [] },
+        { _id: 3, t: 'P', tags: ['x', 'x'] },
+        { _id: 4, t: 'C', tags: ['y'] },
+        { _id: 5, t: 'P' },
+      ],
+      [{ t: 'P' }, { t: 'P', tags: 'x' }, { t: 'P', tags: { $gte: 'x' } }, { t: { $in: ['P', 'C'] } }],
+    );
+  });
+});

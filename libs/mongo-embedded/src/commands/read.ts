@@ -14,7 +14,17 @@ import {
 } from '../storage/collation';
 import { Collection } from '../storage/collection';
 import { cloneDeep, Doc, idFirst, isPlainObject, pathValues } from '../storage/paths';
-import { checkDeadline, compileFilter, compileProjection, parseSort, PlanStats, scan, scanInSortOrder, sortDocs } from '../storage/query';
+import {
+  checkDeadline,
+  compileFilter,
+  countMatches,
+  compileProjection,
+  parseSort,
+  PlanStats,
+  scan,
+  scanInSortOrder,
+  sortDocs,
+} from '../storage/query';
 import { checkFilterVariables, checkPipelineVariables, letVariables, undefinedVariableError } from '../storage/variables';
 import { prepareWrite, splitWriteStage } from './aggregate-writes';
 import { collName, CommandContext, deadlineOf, Handler, optBool, optDoc, optNumber } from './context';
@@ -309,7 +319,7 @@ export const readCommands: Record<string, Handler> = {
       n = coll.size;
       checkDeadline(deadline);
     } else {
-      n = scan(coll, query, { deadline, stopAfter: limit ? skip + limit : undefined, stats: ctx.stats, collation }).length;
+      n = countMatches(coll, query, { deadline, stopAfter: limit ? skip + limit : undefined, stats: ctx.stats, collation });
     }
     n = Math.max(0, n - skip);
     if (limit) n = Math.min(n, limit);
