@@ -1,3 +1,5 @@
+import { gunzipSync } from 'node:zlib';
+import { request } from 'undici';
 import { categoryService, tokenClaims } from './fake-category';
 import { Harness, MANAGE, READ, READ_OWN, auth, client, customer, expectError, startHarness } from './support';
 
@@ -128,6 +130,63 @@ describe('category trees and match against the category contract (segment ยง8, ย
       expectError(await call('GET', `${trees}?siteCode=main`, { headers: me }), 503, 'upstream_unavailable');
       expect(h.category.requests).toHaveLength(4);
       h.category.respond(categoryService);
+    });
+
+    it('sends the tree gzip-coded when Accept-Encoding allows it, the same JSON as without, fresh after a change (README)', async () => {
+      let name = 'Tools v1';
+      const forest = () => [
+        {
+          id: 'cat-tools',
+          localizedName: { en: name },
+          published: true,
+          subcategories: [
+            {
+              id: 'cat-hammers',
+              parentId: 'cat-tools',
+              localizedName: { en: 'Hammers' },
+              published: true,
+              subcategories: Array.from({ length: 40 }, (_, i) => ({
+                id: `cat-h${i}`,
+                parentId: 'cat-hammers',
+                localizedName: { en: `A hammer category with a long name, number ${i}` },
+                published: true,
+                subcategories: [],
+              })),
+            },
+          ],
+        },
+      ];
+      h.category.respond(() => ({ json: forest() }));
+      const raw = async (acceptEncoding?: string) => {
+        const res = await request(`${h.url}${trees}?siteCode=main`, {
+          headers: { ...me, ...(acceptEncoding === undefined ? {} : { 'accept-encoding': acceptEncoding }) },
+        });
+        return { status: res.statusCode, headers: res.headers, bytes: Buffer.from(await res.body.arrayBuffer()) };
+      };
+      try {
+        const plain = await raw();
+        expect(plain.status).toBe(200);
+        expect(plain.headers['content-encoding']).toBeUndefined();
+        expect(plain.headers.vary).toBe('Accept-Encoding');
+        expect(JSON.parse(plain.bytes.toString())[0].subcategories[0].subcategories).toHaveLength(40);
+        for (const accept of ['gzip', 'br, gzip;q=0.5', '*']) {
+          const zipped = await raw(accept);
+          expect([accept, zipped.status, zipped.headers['content-encoding']]).toEqual([accept, 200, 'gzip']);
+          expect(zipped.headers.vary).toBe('Accept-Encoding');
+          expect(zipped.bytes.length).toBeLessThan(plain.bytes.length / 3);
+          expect(gunzipSync(zipped.bytes).equals(plain.bytes)).toBe(true);
+        }
+        for (const accept of ['identity', 'gzip;q=0', 'br']) {
+          const res = await raw(accept);
+          expect([accept, res.headers['content-encoding']]).toEqual([accept, undefined]);
+          expect(res.bytes.equals(plain.bytes)).toBe(true);
+        }
+        // A changed category answer is in the very next gzip answer.
+        name = 'Tools v2';
+        expect(JSON.parse(gunzipSync((await raw('gzip')).bytes).toString())[0].name).toEqual({ en: 'Tools v2' });
+      } finally {
+        h.category.respond(categoryService);
+      }
     });
 
     it('is read_own only, refuses anonymous callers and a foreign legal entity', async () => {

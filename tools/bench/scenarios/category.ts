@@ -278,13 +278,19 @@ async function storefrontScenario(ctx: BenchContext, tree: Tree): Promise<void> 
     figure: 'segment category tree, customer in 5 segments, 16k tree, cold',
     value: `p50 ${fmt.ms(percentile(cold, 50))}, p99 ${fmt.ms(percentile(cold, 99))}`,
   });
-  // Closed loop like the full tree: the answer is about 0.35 MB of JSON.
-  const warm = await closedLoop(ctx.baseUrl, path, { authorization: `Bearer ${shopper}` }, 8, ctx.durationSec);
-  report({
-    scenario: 'storefront',
-    figure: 'segment category tree, warm, 8 conn',
-    value: `p50 ${fmt.ms(warm.p50)}, p99 ${fmt.ms(warm.p99)}`,
-    ratio: fmt.ratio(warm.rps, ctx.baseline.rps),
-    note: `${fmt.rps(warm.rps)}, non-2xx ${warm.non2xx}; goal p99 <= 30 ms`,
-  });
+  // Closed loop like the full tree: the answer is about 0.35 MB of JSON. A storefront (a browser)
+  // always sends Accept-Encoding; the uncompressed answer is measured too, so nothing is hidden.
+  for (const [coding, headers] of [
+    ['gzip', { 'accept-encoding': 'gzip, deflate, br' }],
+    ['uncompressed', {}],
+  ] as const) {
+    const warm = await closedLoop(ctx.baseUrl, path, { authorization: `Bearer ${shopper}`, ...headers }, 8, ctx.durationSec);
+    report({
+      scenario: 'storefront',
+      figure: `segment category tree, warm, 8 conn, ${coding}`,
+      value: `p50 ${fmt.ms(warm.p50)}, p99 ${fmt.ms(warm.p99)}`,
+      ratio: fmt.ratio(warm.rps, ctx.baseline.rps),
+      note: `${fmt.rps(warm.rps)}, non-2xx ${warm.non2xx}${coding === 'gzip' ? '; goal p99 <= 30 ms' : ''}`,
+    });
+  }
 }

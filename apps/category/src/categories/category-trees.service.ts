@@ -1,9 +1,7 @@
-import { gzipSync } from 'node:zlib';
 import { Injectable } from '@nestjs/common';
-import { ApiError, Outcome, TenantLanguages } from '@suite/api-kit';
+import { ApiError, codedJsonAnswer, EncodableJson as Encodable, gzipJson, Outcome, TenantLanguages } from '@suite/api-kit';
 import type { RequestContext } from '@suite/auth';
 import { treeNotFound } from '../common/category.errors';
-import { acceptsGzip } from '../common/content-coding';
 import { readRender, RenderContext } from '../common/list-request';
 import { CategoriesRepository } from './categories.repository';
 import { AssignmentPathsService } from './assignment-paths.service';
@@ -43,7 +41,7 @@ export class CategoryTreesService {
    */
   async listJson(ctx: RequestContext, query: CategoryTreesQueryDto, acceptEncoding?: string | string[]): Promise<Outcome<Buffer>> {
     const forest = await this.forest(ctx.tenant, query.showUnpublished !== true, this.render(ctx), query.categoryIds);
-    return answer(forest, acceptsGzip(acceptEncoding));
+    return codedJsonAnswer(forest, acceptEncoding);
   }
 
   /**
@@ -58,12 +56,12 @@ export class CategoryTreesService {
     body: SearchCategoryTreesDto,
     acceptEncoding?: string | string[],
   ): Promise<Outcome<Buffer>> {
-    const gzip = acceptsGzip(acceptEncoding);
-    if (body.categoryIds.length === 0) return answer({ json: () => EMPTY_FOREST }, gzip);
+    if (body.categoryIds.length === 0) return codedJsonAnswer({ json: () => EMPTY_FOREST }, acceptEncoding);
     const publishedOnly = query.showUnpublished !== true;
     const render = this.render(ctx);
-    if (query.branchesOnly === true) return answer(await this.branches(ctx.tenant, publishedOnly, render, body.categoryIds), gzip);
-    return answer(await this.forest(ctx.tenant, publishedOnly, render, body.categoryIds), gzip);
+    if (query.branchesOnly === true)
+      return codedJsonAnswer(await this.branches(ctx.tenant, publishedOnly, render, body.categoryIds), acceptEncoding);
+    return codedJsonAnswer(await this.forest(ctx.tenant, publishedOnly, render, body.categoryIds), acceptEncoding);
   }
 
   /** Op 23: the tree of one visible root. */
@@ -165,7 +163,7 @@ export class CategoryTreesService {
     if (!found) {
       const json = Buffer.from(branchesJson(entry.hierarchy, ids, publishedOnly, render));
       let gzip: Buffer | undefined;
-      found = { json: () => json, gzip: () => (gzip ??= gzipWhole(json)) };
+      found = { json: () => json, gzip: () => (gzip ??= gzipJson(json)) };
       if (entry.branches.size >= MAX_BRANCH_SETS) entry.branches.delete(entry.branches.keys().next().value as string);
       entry.branches.set(key, found);
     }
@@ -208,33 +206,10 @@ interface RenderedForest {
   branches: Map<string, Encodable>;
 }
 
-/** An answer's JSON bytes, and its gzip form when it keeps one (undefined: too small to be worth it). */
-interface Encodable {
-  json(): Buffer;
-  gzip?(): Buffer | undefined;
-}
-
 /** `branchesOnly` answers kept per snapshot and selection. */
 const MAX_BRANCH_SETS = 32;
 
 const EMPTY_FOREST = Buffer.from('[]');
-
-/** Smaller answers are sent as they are: compressing them saves less than it costs. */
-const MIN_GZIP_BYTES = 1024;
-
-/** The answer in the coding the client accepts; `Vary` either way, since the coding depends on the request. */
-function answer(body: Encodable, gzip: boolean): Outcome<Buffer> {
-  if (gzip) {
-    const coded = body.gzip ? body.gzip() : gzipWhole(body.json());
-    if (coded) return Outcome.ok(coded, { 'Content-Encoding': 'gzip', Vary: 'Accept-Encoding' });
-  }
-  return Outcome.ok(body.json(), { Vary: 'Accept-Encoding' });
-}
-
-/** Gzip of a small or one-off answer, or undefined when it is too small to be worth it. */
-function gzipWhole(json: Buffer): Buffer | undefined {
-  return json.length < MIN_GZIP_BYTES ? undefined : gzipSync(json);
-}
 
 /**
  * The roots of the trees in which one of `ids` is visible: each id's `parentId` chain up to its

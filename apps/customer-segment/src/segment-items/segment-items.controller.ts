@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Param, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { ACCEPT_LANGUAGE, LOCATION_HEADER, Operation, page, searchBodyRule, TenantParamsDto, TOTAL_COUNT } from '@suite/api-kit';
 import { Ctx, RequestContext, RequireScopes } from '@suite/auth';
@@ -46,12 +46,18 @@ export class SegmentItemsAcrossController {
   @Operation({
     id: 'getSegmentCategoryTrees',
     summary: 'The category trees of the caller’s segments',
+    description: 'Gzip-coded when `Accept-Encoding` allows it (suite extension, README "Storefront tree in gzip").',
     headers: [ACCEPT_LANGUAGE],
     ok: { description: 'The category trees of the segments of the caller.', type: SegmentTreeNodeResponseDto, isArray: true },
     errors: [400, 503],
   })
-  categoryTrees(@Ctx() ctx: RequestContext, @Param() _params: TenantParamsDto, @Query() query: CategoryTreesQueryDto) {
-    return this.trees.trees(ctx, query);
+  categoryTrees(
+    @Ctx() ctx: RequestContext,
+    @Param() _params: TenantParamsDto,
+    @Query() query: CategoryTreesQueryDto,
+    @Headers('accept-encoding') acceptEncoding?: string,
+  ) {
+    return this.trees.trees(ctx, query, acceptEncoding);
   }
 
   @Get()

@@ -18,3 +18,4 @@ export * from './request-validation';
 export * from './validation.pipe';
 export * from './outcome';
 export * from './validate-dto';
+export * from './content-coding';
