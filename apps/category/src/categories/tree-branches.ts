@@ -1,7 +1,7 @@
 import type { RenderContext } from '../common/list-request';
 import type { CategoryRecord } from './category.types';
 import type { Hierarchy } from './hierarchy';
-import { partsOf, renderKey, subtreeJson, subtreeTextsOf } from './tree-json';
+import { Frame, partsOf, renderKey, subtreeJson, subtreeTextsOf } from './tree-json';
 
 /**
  * Op 22 with `branchesOnly=true` (suite extension, README "Branches of the category trees"): the
@@ -34,14 +34,6 @@ export function branchesJson(h: Hierarchy, ids: readonly string[], publishedOnly
   function subtree(r: CategoryRecord): string {
     return subtreeJson(h, r, publishedOnly, render, key, texts);
   }
-}
-
-interface Frame {
-  record: CategoryRecord;
-  children: readonly CategoryRecord[];
-  next: number;
-  written: number;
-  text: string;
 }
 
 /** The text of `root` with only its `kept` children, where `whole` gives a kept node's complete text. */

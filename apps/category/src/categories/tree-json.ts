@@ -158,7 +158,8 @@ export function forestJson(h: Hierarchy, roots: readonly CategoryRecord[], publi
   return out + ']';
 }
 
-interface Frame {
+/** A node being written by an iterative depth-first walk (also tree-branches.ts). */
+export interface Frame {
   record: CategoryRecord;
   children: readonly CategoryRecord[];
   next: number;

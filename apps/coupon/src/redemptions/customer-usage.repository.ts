@@ -13,6 +13,20 @@ function keyFilter(k: UsageKey): { code: string; customerNumber: string; legalEn
   return { code: k.code, customerNumber: k.customerNumber, legalEntityId: k.legalEntityId ?? null };
 }
 
+/**
+ * The counter of `key` with room for `n` more uses under `limit` (-1: none) beside its holds that
+ * are live at `now`; counts are whole numbers, so "at most limit − n" is "below limit − n + 1".
+ */
+function roomFor(key: UsageKey, limit: number, n: number, now: Date): Record<string, unknown> {
+  const base = keyFilter(key);
+  if (limit === -1) return base;
+  return {
+    ...base,
+    count: { $lte: limit - n },
+    $or: [{ holds: { $in: [null, []] } }, { $expr: { $lte: [{ $add: ['$count', liveHoldCount('$holds', now)] }, limit - n] } }],
+  };
+}
+
 /** One use of §9.4 step 2, waiting to be counted together with others of the same counter. */
 interface CountRequest {
   tenant: string;
@@ -82,15 +96,7 @@ export class CustomerUsageRepository extends TenantRepository<UsageDocument, Cus
       const limit = limits.length ? Math.min(...limits) : -1;
       const now = new Date(Math.min(...items.map((i) => i.now.getTime())));
       await this.modelForWrite(tenant);
-      const base = keyFilter(key);
-      const guard =
-        limit === -1
-          ? base
-          : {
-              ...base,
-              count: { $lte: limit - n },
-              $or: [{ holds: { $in: [null, []] } }, { $expr: { $lte: [{ $add: ['$count', liveHoldCount('$holds', now)] }, limit - n] } }],
-            };
+      const guard = roomFor(key, limit, n, now);
       const r = await this.run(() => this.collection(tenant).updateOne(this.driverFilter(guard), { $inc: { count: n } }));
       if (r.matchedCount === 1) return items.map(() => true);
     }
@@ -141,14 +147,7 @@ export class CustomerUsageRepository extends TenantRepository<UsageDocument, Cus
   ): Promise<boolean> {
     await this.modelForWrite(tenant);
     const base = keyFilter(key);
-    const guard =
-      limit === -1
-        ? base
-        : {
-            ...base,
-            count: { $lt: limit },
-            $or: [{ holds: { $in: [null, []] } }, { $expr: { $lt: [{ $add: ['$count', liveHoldCount('$holds', now)] }, limit] } }],
-          };
+    const guard = roomFor(key, limit, 1, now);
     // Straight to the driver: the filter and the update are built here, nothing needs casting.
     const write = async () =>
       (

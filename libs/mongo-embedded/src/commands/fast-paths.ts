@@ -9,7 +9,7 @@ import { ObjectId } from 'bson';
 import { Collection } from '../storage/collection';
 import { Engine } from '../storage/engine';
 import { Doc, idFirst, isPlainObject } from '../storage/paths';
-import { applySimpleUpdate, compileSimpleUpdate, uniqueLookup } from '../storage/simple-update';
+import { applySimpleUpdate, compileSimpleUpdate, SimpleUpdate, uniqueLookup } from '../storage/simple-update';
 import { upsertSeed, validateStoredDoc } from '../storage/update';
 import { validateForWrite } from '../storage/validation';
 import { CommandContext } from './context';
@@ -86,20 +86,31 @@ function updateStatement(coll: Collection | undefined, s: Doc, bypass: boolean):
   const found = uniqueLookup(coll, q);
   if (found === null) return null;
   if (found !== 'none') {
-    const r = applySimpleUpdate(plan.update, found.doc);
-    if (!r) return null;
-    if (r.modified) {
-      validateForWrite(coll, r.doc, { bypass, before: found.doc });
-      coll.replace(found.rid, r.doc, true, plan.paths);
-    }
-    return { n: 1, nModified: r.modified ? 1 : 0 };
+    const r = updateFound(coll, found, plan, bypass);
+    return r && { n: 1, nModified: r.modified ? 1 : 0 };
   }
   if (s.upsert !== true) return { n: 0, nModified: 0 };
+  const doc = insertUpsert(coll, q, plan, bypass);
+  return doc && { n: 1, nModified: 0, upserted: doc._id };
+}
+
+/** Applies the update to the document found and stores it when it changed; null for the general path. */
+function updateFound(coll: Collection, found: { rid: number; doc: Doc }, plan: SimpleUpdate, bypass: boolean) {
+  const r = applySimpleUpdate(plan.update, found.doc);
+  if (r?.modified) {
+    validateForWrite(coll, r.doc, { bypass, before: found.doc });
+    coll.replace(found.rid, r.doc, true, plan.paths);
+  }
+  return r;
+}
+
+/** Builds and inserts the document of an upsert that found nothing; null for the general path. */
+function insertUpsert(coll: Collection, q: Doc, plan: SimpleUpdate, bypass: boolean): Doc | null {
   const doc = upsertDocument(q, plan.insert);
   if (!doc) return null;
   validateForWrite(coll, doc, { bypass });
   coll.insert(doc);
-  return { n: 1, nModified: 0, upserted: doc._id };
+  return doc;
 }
 
 /** The document an upsert inserts (as `buildUpsertDoc` builds it), or null for the general path. */
@@ -154,18 +165,11 @@ function findAndModify(ctx: CommandContext, body: Doc, cmd: string): Doc | null 
   const bypass = body.bypassDocumentValidation === true;
   const returnNew = body.new === true;
   if (found !== 'none') {
-    const r = applySimpleUpdate(plan.update, found.doc);
-    if (!r) return null;
-    if (r.modified) {
-      validateForWrite(coll, r.doc, { bypass, before: found.doc });
-      coll.replace(found.rid, r.doc, true, plan.paths);
-    }
-    return { lastErrorObject: { n: 1, updatedExisting: true }, value: returnNew ? r.doc : found.doc };
+    const r = updateFound(coll, found, plan, bypass);
+    return r && { lastErrorObject: { n: 1, updatedExisting: true }, value: returnNew ? r.doc : found.doc };
   }
   if (body.upsert !== true) return { lastErrorObject: { n: 0, updatedExisting: false }, value: null };
-  const doc = upsertDocument(q, plan.insert);
+  const doc = insertUpsert(coll, q, plan, bypass);
   if (!doc) return null;
-  validateForWrite(coll, doc, { bypass });
-  coll.insert(doc);
   return { lastErrorObject: { n: 1, updatedExisting: false, upserted: doc._id }, value: returnNew ? doc : null };
 }
