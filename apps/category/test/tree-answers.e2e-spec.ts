@@ -77,6 +77,34 @@ describe('tree answers: gzip and branchesOnly', () => {
     expect(tree(JSON.parse(gunzipSync(unpublished.bytes).toString())[0])[1][2]).toEqual(['secret', [['hidden', []]]]);
   });
 
+  it('tags op 22 branchesOnly answers: If-None-Match naming the current one is a 412 (error profile), a change a new tag', async () => {
+    const ask = (ids: string[], headers: Record<string, string> = {}) =>
+      c.post('/category-trees/search?branchesOnly=true', { categoryIds: ids }, headers);
+    const first = await ask(['saws']);
+    expect(first.status).toBe(200);
+    const etag = first.headers.get('etag')!;
+    expect(etag).toMatch(/^W\/"[0-9a-f-]{36}"$/);
+    // The same answer keeps its tag; another id set has another.
+    expect((await ask(['saws'])).headers.get('etag')).toBe(etag);
+    expect((await ask(['roses'])).headers.get('etag')).not.toBe(etag);
+    // Unchanged: a POST must not answer 304 (RFC 9110 §13.1.2), so 412, with the tag, in the error profile.
+    const unchanged = await ask(['saws'], { 'if-none-match': etag });
+    expectCategoryError(unchanged, 412, 'precondition_failed');
+    expect(unchanged.headers.get('etag')).toBe(etag);
+    expect((await ask(['saws'], { 'if-none-match': `"x", ${etag.slice(2)}` })).status).toBe(412);
+    expect((await ask(['saws'], { 'if-none-match': '*' })).status).toBe(412);
+    expect((await ask(['saws'], { 'if-none-match': 'W/"something-else"' })).status).toBe(200);
+    expect((await ask(['roses'], { 'if-none-match': etag })).status).toBe(200);
+    // Without branchesOnly the header changes nothing.
+    expect((await c.post('/category-trees/search', { categoryIds: ['saws'] }, { 'if-none-match': etag })).status).toBe(200);
+    // After a write the answer is new: the old tag no longer matches.
+    await c.category({ id: 'fretsaws', parentId: 'saws' });
+    const after = await ask(['saws'], { 'if-none-match': etag });
+    expect(after.status).toBe(200);
+    expect(after.headers.get('etag')).not.toBe(etag);
+    expect(after.body.map(tree)[0][1][0][1].map((n: any) => n[0])).toContain('fretsaws');
+  });
+
   it('answers op 22 with branchesOnly: listed categories with their subtrees, ancestors with only those children', async () => {
     const branches = await c.post('/category-trees/search?branchesOnly=true', { categoryIds: ['hammers', 'roses', 'unknown'] });
     expect(branches.status).toBe(200);

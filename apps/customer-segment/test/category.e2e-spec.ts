@@ -189,6 +189,43 @@ describe('category trees and match against the category contract (segment ยง8, ย
       }
     });
 
+    it('asks conditionally once an answer came with a tag: a 412 reuses that answer, a new answer replaces it (S2S-11)', async () => {
+      let version = 1;
+      const forest = () => [
+        {
+          id: 'cat-tools',
+          localizedName: { en: `Tools v${version}` },
+          published: true,
+          subcategories: [
+            { id: 'cat-hammers', parentId: 'cat-tools', localizedName: { en: 'Hammers' }, published: true, subcategories: [] },
+          ],
+        },
+      ];
+      h.category.respond((req) => {
+        const etag = `W/"v${version}"`;
+        if (req.headers['if-none-match'] === etag) return { status: 412, json: { code: 412 }, headers: { etag } };
+        return { json: forest(), headers: { etag } };
+      });
+      h.category.reset();
+      try {
+        const name = async () => (await call('GET', `${trees}?siteCode=main`, { headers: me })).body[0].name;
+        expect(await name()).toEqual({ en: 'Tools v1' });
+        expect(await name()).toEqual({ en: 'Tools v1' });
+        version = 2;
+        expect(await name()).toEqual({ en: 'Tools v2' });
+        expect(await name()).toEqual({ en: 'Tools v2' });
+        // Asked every time; conditionally from the second read on, with the tag of the answer held.
+        expect(h.category.requests.map((r) => r.headers['if-none-match'])).toEqual([undefined, 'W/"v1"', 'W/"v1"', 'W/"v2"']);
+        // A tag that is no entity tag is not sent back: the next call goes unconditional.
+        h.category.respond(() => ({ json: forest(), headers: { etag: 'no-quotes' } }));
+        expect(await name()).toEqual({ en: 'Tools v2' });
+        expect(await name()).toEqual({ en: 'Tools v2' });
+        expect(h.category.requests.slice(-1)[0].headers['if-none-match']).toBeUndefined();
+      } finally {
+        h.category.respond(categoryService);
+      }
+    });
+
     it('is read_own only, refuses anonymous callers and a foreign legal entity', async () => {
       expectError(await call('GET', trees, { headers: await auth(T, [READ, MANAGE]) }), 403, 'insufficient_scope');
       expectError(await call('GET', trees, { headers: await auth(T, [READ_OWN], { principalType: 'anonymous' }) }), 403, 'forbidden');

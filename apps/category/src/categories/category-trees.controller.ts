@@ -54,10 +54,11 @@ export class CategoryTreesController {
     summary: 'Search the category trees',
     description:
       'Trees containing any of `categoryIds`; `[]` for an empty list (§6.2). With `branchesOnly=true` (suite extension) ' +
-      'only the branches that lead to those categories. Gzip-coded when `Accept-Encoding` allows it.',
+      'only the branches that lead to those categories, with an `ETag`; `If-None-Match` naming it is a `412` while the ' +
+      'answer is unchanged. Gzip-coded when `Accept-Encoding` allows it.',
     headers: [ACCEPT_LANGUAGE],
     ok: { type: CategoryTreeNodeDto, isArray: true, description: 'The visible trees that show one of the ids.' },
-    errors: [400, 413, 415],
+    errors: [400, 412, 413, 415],
     httpCode: 200,
     validate: {
       rules: [acceptLanguageRule],
@@ -73,8 +74,9 @@ export class CategoryTreesController {
     @Query() query: SearchCategoryTreesQueryDto,
     @Body() body: SearchCategoryTreesDto,
     @Headers('accept-encoding') acceptEncoding?: string,
+    @Headers('if-none-match') ifNoneMatch?: string,
   ) {
-    return this.trees.searchJson(ctx, query, body, acceptEncoding);
+    return this.trees.searchJson(ctx, query, body, acceptEncoding, ifNoneMatch);
   }
 
   @Get(':categoryId')

@@ -1,7 +1,16 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { ApiError, codedJsonAnswer, EncodableJson as Encodable, gzipJson, Outcome, TenantLanguages } from '@suite/api-kit';
+import {
+  ApiError,
+  codedJsonAnswer,
+  EncodableJson as Encodable,
+  gzipJson,
+  matchesIfNoneMatch,
+  Outcome,
+  TenantLanguages,
+} from '@suite/api-kit';
 import type { RequestContext } from '@suite/auth';
-import { treeNotFound } from '../common/category.errors';
+import { answerUnchanged, treeNotFound } from '../common/category.errors';
 import { readRender, RenderContext } from '../common/list-request';
 import { CategoriesRepository } from './categories.repository';
 import { AssignmentPathsService } from './assignment-paths.service';
@@ -55,12 +64,17 @@ export class CategoryTreesService {
     query: SearchCategoryTreesQueryDto,
     body: SearchCategoryTreesDto,
     acceptEncoding?: string | string[],
+    ifNoneMatch?: string,
   ): Promise<Outcome<Buffer>> {
     if (body.categoryIds.length === 0) return codedJsonAnswer({ json: () => EMPTY_FOREST }, acceptEncoding);
     const publishedOnly = query.showUnpublished !== true;
     const render = this.render(ctx);
-    if (query.branchesOnly === true)
-      return codedJsonAnswer(await this.branches(ctx.tenant, publishedOnly, render, body.categoryIds), acceptEncoding);
+    if (query.branchesOnly === true) {
+      const branches = await this.branches(ctx.tenant, publishedOnly, render, body.categoryIds);
+      // The caller holds this very answer: a POST whose If-None-Match matches is a 412 (RFC 9110 §13.1.2).
+      if (matchesIfNoneMatch(ifNoneMatch, branches.etag!)) throw answerUnchanged(branches.etag!);
+      return codedJsonAnswer(branches, acceptEncoding);
+    }
     return codedJsonAnswer(await this.forest(ctx.tenant, publishedOnly, render, body.categoryIds), acceptEncoding);
   }
 
@@ -163,7 +177,8 @@ export class CategoryTreesService {
     if (!found) {
       const json = Buffer.from(branchesJson(entry.hierarchy, ids, publishedOnly, render));
       let gzip: Buffer | undefined;
-      found = { json: () => json, gzip: () => (gzip ??= gzipJson(json)) };
+      // Its tag names this answer only: a new snapshot, another instance or a forgotten set gets another.
+      found = { json: () => json, gzip: () => (gzip ??= gzipJson(json)), etag: `W/"${randomUUID()}"` };
       if (entry.branches.size >= MAX_BRANCH_SETS) entry.branches.delete(entry.branches.keys().next().value as string);
       entry.branches.set(key, found);
     }

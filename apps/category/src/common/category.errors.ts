@@ -88,3 +88,11 @@ export function duplicateCategory(rule: 'id' | 'code' | 'ecn', id: string): ApiE
 export function hierarchyBusy(): ApiError {
   return new ApiError('service_unavailable', 'The category hierarchy is being changed by another request; retry later.');
 }
+
+/**
+ * 412 for op 22 with `branchesOnly` and an `If-None-Match` that names the current answer (a POST
+ * must not answer 304, RFC 9110 §13.1.2): the caller's copy is current; the tag comes back.
+ */
+export function answerUnchanged(etag: string): ApiError {
+  return new ApiError('precondition_failed', 'The answer is unchanged (If-None-Match).', { headers: { ETag: etag } });
+}

@@ -66,6 +66,10 @@ export class CategoryClient {
     const http = this.require();
     const tenant = ctx.tenant;
     const asked = [...new Set(categoryIds)].sort();
+    const memoKey = `${tenant}\u0000${asked.join('\u0000')}`;
+    // Conditional when an earlier answer came with a tag: the category service's word, given now,
+    // that the answer is that one (a 412 to this POST) lets its decoding be used (S2S-11 holds).
+    const earlier = this.treeBodies.tagged(memoKey);
     const res = await http.request<unknown>({
       tenant,
       method: 'POST',
@@ -77,8 +81,12 @@ export class CategoryClient {
       headers: { ...forwardHeaders(ctx), 'accept-language': '*' },
       // A search only reads, so it may be retried (S2S-7).
       idempotent: true,
-      decodeBody: (bytes) => this.treeBodies.decode(`${tenant}\u0000${asked.join('\u0000')}`, bytes, decodeTrees),
+      decodeBody: (bytes) => this.treeBodies.decode(memoKey, bytes, decodeTrees),
+      ifNoneMatch: earlier?.etag,
     });
+    if (res.unchanged) return earlier!.value;
+    const etag = res.headers.etag;
+    this.treeBodies.tag(memoKey, res.body as readonly CategoryTreeNode[], typeof etag === 'string' ? etag : undefined);
     return res.body as readonly CategoryTreeNode[];
   }
 

@@ -13,7 +13,7 @@
  * The decoded value is shared by the requests that hit, so it must be deeply frozen by `decode`.
  */
 export class TreeBodyMemo<T> {
-  private readonly last = new Map<string, { bytes: Buffer; value: T }>();
+  private readonly last = new Map<string, { bytes: Buffer; value: T; etag?: string }>();
   private bytesHeld = 0;
 
   /**
@@ -43,6 +43,21 @@ export class TreeBodyMemo<T> {
     this.last.set(key, { bytes: Buffer.from(bytes), value });
     this.bytesHeld += bytes.length;
     return value;
+  }
+
+  /**
+   * The remembered answer of `key` that has an entity tag, for a conditional request: its value
+   * is used only when the category service answers `304` to that very tag (fresh by its word).
+   */
+  tagged(key: string): { etag: string; value: T } | undefined {
+    const hit = this.last.get(key);
+    return hit?.etag ? { etag: hit.etag, value: hit.value } : undefined;
+  }
+
+  /** Records the entity tag the answer that decoded to `value` came with (if it is still the one remembered). */
+  tag(key: string, value: T, etag: string | undefined): void {
+    const hit = this.last.get(key);
+    if (hit && hit.value === value) hit.etag = etag;
   }
 
   private forget(key: string): void {

@@ -17,6 +17,11 @@ export const ERROR_STATUS = {
   resource_not_found: 404,
   duplicate_resource: 409,
   version_conflict: 409,
+  /**
+   * A conditional request whose condition failed (RFC 9110 §13.1): a search POST with
+   * `If-None-Match` naming its current answer (category op 22, README "Branches of the category trees").
+   */
+  precondition_failed: 412,
   /** An Idempotency-Key sent again with another request (the idempotency interceptor of libs/persistence). */
   idempotency_key_reused: 422,
   payload_too_large: 413,

@@ -248,6 +248,39 @@ describe('ServiceHttpClient: successful calls and what is sent', () => {
     expect(stub.hits).toBe(1);
   });
 
+  it('sends If-None-Match when the call names an earlier answer, and takes 304 (GET) or 412 (POST) as "unchanged"', async () => {
+    stub.handler = (req, res) => {
+      if (req.headers['if-none-match'] === 'W/"v1"') {
+        res.writeHead(req.method === 'GET' ? 304 : 412, { etag: 'W/"v1"', 'content-type': 'application/json' });
+        res.end(req.method === 'GET' ? undefined : '{"code":412}');
+      } else json(res, 200, ['fresh']);
+    };
+    const client = makeClient(baseUrl);
+    expect(await client.request(get({ ifNoneMatch: 'W/"v1"' }))).toMatchObject({ status: 304, body: undefined, unchanged: true });
+    expect(stub.seen[0].headers['if-none-match']).toBe('W/"v1"');
+    const search = { method: 'POST' as const, body: { ids: ['a'] }, idempotent: true };
+    expect(await client.request(get({ ...search, ifNoneMatch: 'W/"v1"' }))).toMatchObject({
+      status: 412,
+      body: undefined,
+      unchanged: true,
+    });
+    expect(await client.request(get({ ifNoneMatch: '"other"' }))).toMatchObject({ status: 200, body: ['fresh'] });
+    expect((await client.request(get({ ifNoneMatch: '"other"' }))).unchanged).toBeUndefined();
+    // Without the condition they are no answer the caller can use: a 304 is a 503 (S2S-10), a 412 a
+    // 4xx to a request of ours, our own bug (500), as any other unexpected 4xx.
+    stub.handler = (req, res) => {
+      res.writeHead(req.method === 'GET' ? 304 : 412);
+      res.end();
+    };
+    await expect(client.request(get())).rejects.toMatchObject({ errorCode: 'upstream_unavailable' });
+    await expect(client.request(get(search))).rejects.toMatchObject({ errorCode: 'internal_error' });
+    // A malformed tag (it came from the peer) is not sent back: the call goes unconditional.
+    stub.handler = (_req, res) => json(res, 200, ['fresh']);
+    const seen = stub.seen.length;
+    expect(await client.request(get({ ifNoneMatch: 'v1\r\nx: y' }))).toMatchObject({ status: 200, body: ['fresh'] });
+    expect(stub.seen[seen].headers['if-none-match']).toBeUndefined();
+  });
+
   it('logs one line per attempt without the token or the body', async () => {
     stub.handler = (_req, res, hit) => (hit === 1 ? json(res, 503, { secret: 'BODY-SECRET' }) : json(res, 200, ['BODY-SECRET']));
     const logger = captureLogger();

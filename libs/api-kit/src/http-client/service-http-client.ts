@@ -103,14 +103,24 @@ export interface PeerRequest {
    * like unparseable JSON. For large answers whose decoding the caller can do better.
    */
   decodeBody?: (bytes: Buffer) => unknown;
+  /**
+   * The entity tag of an earlier answer to this same request, sent as `If-None-Match` when it is a
+   * well-formed tag (it came from the peer; otherwise the call goes unconditional). The peer's word,
+   * given now, that the answer is still that one (RFC 9110 §13.1.2: `304` to a GET or HEAD, `412`
+   * to any other method) is then a usable answer with `unchanged: true` and no body, so the caller
+   * may use what it read from that earlier answer.
+   */
+  ifNoneMatch?: string;
 }
 
-/** A usable answer: a 2xx, or a 404 when the call set `expect404`. */
+/** A usable answer: a 2xx, a 404 when the call set `expect404`, a 304 when it set `ifNoneMatch`. */
 export interface PeerResponse<T> {
   status: number;
   /** Parsed JSON; `undefined` for an empty body (204, HEAD) and for an expected 404. */
   body: T | undefined;
   headers: IncomingHttpHeaders;
+  /** The answer named by the call's `ifNoneMatch` is unchanged (304 or 412): use the earlier one. */
+  unchanged?: boolean;
 }
 
 /** Why a call failed; attached as `cause` of the thrown {@link ApiError}, for callers' logs and tests. */
@@ -153,6 +163,19 @@ const PATH_CHARS = /^[A-Za-z0-9\-._~%!$&'()*+,;=:@/]+$/;
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
 const TRACEPARENT_PATTERN = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 const HEADER_TEXT = /^[\x20-\x7e]{1,512}$/;
+/** One entity tag, strong or weak (RFC 9110 §8.8.3), as an earlier answer gave it. */
+const ENTITY_TAG = /^(W\/)?"[\x21\x23-\x7e]{0,256}"$/;
+
+/** Whether the call is sent with `If-None-Match` (a well-formed tag). */
+function isConditional(call: PeerRequest): boolean {
+  return typeof call.ifNoneMatch === 'string' && ENTITY_TAG.test(call.ifNoneMatch);
+}
+
+/** The status that says "unchanged" to a conditional call (RFC 9110 §13.1.2); none for others. */
+function unchangedStatus(call: PeerRequest): number {
+  if (!isConditional(call)) return -1;
+  return call.method === 'GET' || call.method === 'HEAD' ? 304 : 412;
+}
 
 /**
  * The one base client for calls to a peer suite service (S2S-1). Create exactly one instance per
@@ -354,6 +377,8 @@ export class ServiceHttpClient {
     // and flags, with this call's span as the parent (W3C trace context). A second header of ours
     // would make the pair unreadable for the peer.
     if (tracingEnabled()) delete headers.traceparent;
+    // The tag came from the peer: one that is not a well-formed entity tag is not sent back (HTTP-9).
+    if (isConditional(call)) headers['if-none-match'] = call.ifNoneMatch!;
     let body: string | undefined;
     if (call.body !== undefined) {
       if (call.method === 'GET' || call.method === 'HEAD') refuse('body on GET/HEAD');
@@ -446,15 +471,16 @@ export class ServiceHttpClient {
       const status = res.statusCode;
       const retryAfterMs = parseRetryAfterMs(res.headers['retry-after'], this.now());
 
-      const usable = (status >= 200 && status < 300) || (status === 404 && call.expect404 === true);
+      const usable = (status >= 200 && status < 300) || (status === 404 && call.expect404 === true) || status === unchangedStatus(call);
       if (!usable) {
         // Drain a little so the connection can be reused, without buffering an error page.
         await res.body.dump({ limit: 64 * 1024 }).catch(() => undefined);
         return classifyStatus(status, retryAfterMs);
       }
-      if (status === 404 || status === 204 || call.method === 'HEAD') {
+      if (status === 404 || status === 204 || status === unchangedStatus(call) || call.method === 'HEAD') {
         await res.body.dump({ limit: 64 * 1024 }).catch(() => undefined);
-        return { response: { status, body: undefined, headers: res.headers }, retryable: false };
+        const unchanged = status === unchangedStatus(call) ? { unchanged: true } : {};
+        return { response: { status, body: undefined, headers: res.headers, ...unchanged }, retryable: false };
       }
 
       const declared = Number(res.headers['content-length']);

@@ -36,6 +36,8 @@ export function acceptsGzip(header: string | readonly string[] | undefined): boo
 export interface EncodableJson {
   json(): Buffer;
   gzip?(): Buffer | undefined;
+  /** A weak entity tag of the JSON, unique to this answer (no other content ever has it). */
+  etag?: string;
 }
 
 /** Smaller answers are sent as they are: compressing them saves less than it costs. */
@@ -53,10 +55,24 @@ export function gzipJson(json: Buffer): Buffer | undefined {
  * and not per request as a compression hook would.
  */
 export function codedJsonAnswer(body: EncodableJson, acceptEncoding: string | readonly string[] | undefined): Outcome<Buffer> {
-  const headers = { 'Content-Type': 'application/json; charset=utf-8', Vary: 'Accept-Encoding' };
+  const headers: Record<string, string> = { 'Content-Type': 'application/json; charset=utf-8', Vary: 'Accept-Encoding' };
+  if (body.etag) headers.ETag = body.etag;
   if (acceptsGzip(acceptEncoding)) {
     const coded = body.gzip ? body.gzip() : gzipJson(body.json());
     if (coded) return Outcome.ok(coded, { ...headers, 'Content-Encoding': 'gzip' });
   }
   return Outcome.ok(body.json(), headers);
+}
+
+/**
+ * Whether `If-None-Match` names `etag` by weak comparison (RFC 9110 §13.1.2: the opaque tags
+ * equal, `W/` ignored) or is `*`. Unreadable headers match nothing (the full answer is sent).
+ */
+export function matchesIfNoneMatch(header: string | readonly string[] | undefined, etag: string): boolean {
+  const value = Array.isArray(header) ? header.join(',') : header;
+  if (typeof value !== 'string' || value.length > 4096) return false;
+  if (value.trim() === '*') return true;
+  const opaque = (t: string) => t.trim().replace(/^W\//, '');
+  const want = opaque(etag);
+  return value.split(',').some((t) => opaque(t) === want);
 }

@@ -31,6 +31,7 @@ const COUPON_TYPES: Record<string, string> = {
   route_not_found: 'resource_not_found',
   duplicate_resource: 'conflict_resource',
   version_conflict: 'conflict_resource',
+  precondition_failed: 'conflict_resource',
   too_many_requests: 'too_many_requests',
   internal_error: 'internal_service_error',
   upstream_unavailable: 'service_unavailable',
