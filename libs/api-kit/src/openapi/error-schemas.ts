@@ -24,6 +24,7 @@ const SAMPLES: Record<number, () => ApiError> = {
   403: () => new ApiError('forbidden', 'The caller is not allowed to perform this operation.'),
   404: () => ApiError.notFound('sample-id'),
   409: () => ApiError.duplicate('sample-id'),
+  412: () => sample('precondition_failed', 'The answer is unchanged (If-None-Match).'),
   413: () => sample('payload_too_large', `The request body exceeds the limit of ${BODY_LIMIT_BYTES} bytes.`),
   415: () =>
     new ApiError(
