@@ -2,22 +2,11 @@ import { newMetadata } from '@suite/api-kit';
 import { openConnection, TenantModelRegistry } from '@suite/persistence';
 import { startTestDatabase, TestDatabase, uniqueDbName } from '@suite/testing';
 import type { Connection } from 'mongoose';
+import { sampleCouponFields } from '../../test/coupon-fixtures';
 import { CouponRepository } from '../coupons/coupon.repository';
-import type { CouponFields } from '../coupons/coupon.types';
 import { CustomerUsageRepository } from './customer-usage.repository';
 
-const fields = (maxRedemptions: number): CouponFields => ({
-  name: 'n',
-  discountType: 'ABSOLUTE',
-  discountAbsolute: { amount: 1, currency: 'EUR' },
-  discountCalculationType: 'SUBTOTAL',
-  allowAnonymous: false,
-  maxRedemptions,
-  maxRedemptionsPerCustomer: -1,
-  categoryRestricted: false,
-  segmentRestricted: false,
-  restrictions: { validFor: [], includedCategories: [], excludedCategories: [], segments: [] },
-});
+const fields = sampleCouponFields;
 
 describe('coupon bookkeeping repositories against the embedded server', () => {
   let db: TestDatabase;

@@ -1,27 +1,15 @@
-import { newMetadata } from '@suite/api-kit';
 import { openConnection, TenantModelRegistry } from '@suite/persistence';
 import { startTestDatabase, TestDatabase, uniqueDbName } from '@suite/testing';
 import type { CommandStartedEvent } from 'mongodb';
 import type { Connection } from 'mongoose';
+import { sampleCouponFields, sampleCouponMeta } from '../../test/coupon-fixtures';
 import { CouponRepository } from '../coupons/coupon.repository';
-import type { CouponFields } from '../coupons/coupon.types';
 import { CustomerUsageRepository } from './customer-usage.repository';
 import { RedemptionRepository } from './redemption.repository';
 import type { Redemption } from './redemption.types';
 
-const fields = (maxRedemptions: number): CouponFields => ({
-  name: 'n',
-  discountType: 'ABSOLUTE',
-  discountAbsolute: { amount: 1, currency: 'EUR' },
-  discountCalculationType: 'SUBTOTAL',
-  allowAnonymous: false,
-  maxRedemptions,
-  maxRedemptionsPerCustomer: -1,
-  categoryRestricted: false,
-  segmentRestricted: false,
-  restrictions: { validFor: [], includedCategories: [], excludedCategories: [], segments: [] },
-});
-const meta = () => ({ referralCoupon: false, metadata: newMetadata(new Date(), undefined, 0) });
+const fields = sampleCouponFields;
+const meta = sampleCouponMeta;
 
 /**
  * Concurrent bookkeeping of one process is combined into fewer commands (README "Figures"), with
