@@ -6,12 +6,15 @@
  */
 import { parseArgs } from 'node:util';
 import { DevTokenClaims, signDevToken } from '@suite/auth';
-import { launchSuite, RunningSuite } from '../launcher';
-import { LoadResult, fmt, load, printSummary, report, startBaseline } from './bench-kit';
+import { launchSuite, RunningSuite, ServiceName } from '../launcher';
+import { LoadResult, fmt, load, printSummary, report, startBaseline, startBenchApp } from './bench-kit';
 import { SCENARIOS, STANDALONE_SCENARIOS } from './scenarios';
 
 export interface BenchContext {
+  /** The base URL: a gateway in its own process, as production runs it (compose: `node dist/tools/gateway.js`). */
   baseUrl: string;
+  /** That gateway's process, for CPU time per request. */
+  gatewayPid: number;
   suite: RunningSuite;
   baseline: LoadResult;
   durationSec: number;
@@ -64,8 +67,24 @@ async function main() {
       if (!line.includes('"level":30')) process.stderr.write(`[${service}] ${line}\n`);
     },
   });
+  // `npm start` runs the gateway inside the launcher; here that would be this process, which also
+  // generates the load, so every figure through the base URL would share one event loop with the
+  // load generator. The bench measures through a gateway of its own, as production deploys it.
+  const upstream = (name: ServiceName) => suite.services[name].instances.map((i) => i.url).join(',');
+  const gateway = await startBenchApp('../gateway', {
+    PORT: '0',
+    HOST: '127.0.0.1',
+    CUSTOMER_SEGMENT_URL: upstream('customer-segment'),
+    COUPON_URL: upstream('coupon'),
+    CATEGORY_URL: upstream('category'),
+    WEBHOOK_URL: upstream('webhook'),
+  }).catch(async (e) => {
+    await suite.stop();
+    throw e;
+  });
   const ctx: BenchContext = {
-    baseUrl: suite.baseUrl,
+    baseUrl: gateway.url,
+    gatewayPid: gateway.pid,
     suite,
     baseline,
     durationSec,
@@ -78,6 +97,7 @@ async function main() {
       await SCENARIOS[name](ctx);
     }
   } finally {
+    await gateway.stop();
     await suite.stop();
   }
   printSummary();

@@ -61,7 +61,7 @@ function commandsPerRequest(before: Map<string, number>, after: Map<string, numb
   return [...perApp].map(([app, parts]) => `${app} ${totals.get(app)!.toFixed(2)} (${parts.join(', ')})`).join('; ');
 }
 
-/** The processes whose CPU time per request a load reports: apps by name, the database, and this one (gateway and load generator). */
+/** The processes whose CPU time per request a load reports: apps by name, the database, the gateway and this one (the load generator). */
 function processes(ctx: BenchContext, apps: readonly ServiceName[]): { labels: string[]; pids: number[] } {
   const labels: string[] = [];
   const pids: number[] = [];
@@ -72,7 +72,8 @@ function processes(ctx: BenchContext, apps: readonly ServiceName[]): { labels: s
   };
   for (const app of apps) add(app, ctx.suite.services[app].child?.pid);
   add('database', ctx.suite.database?.child?.pid);
-  add('gateway+load', process.pid);
+  add('gateway', ctx.gatewayPid);
+  add('load', process.pid);
   return { labels, pids };
 }
 
