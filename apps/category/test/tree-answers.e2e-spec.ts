@@ -97,6 +97,13 @@ describe('tree answers: gzip and branchesOnly', () => {
     expect((await ask(['roses'], { 'if-none-match': etag })).status).toBe(200);
     // Without branchesOnly the header changes nothing.
     expect((await c.post('/category-trees/search', { categoryIds: ['saws'] }, { 'if-none-match': etag })).status).toBe(200);
+    // Another tenant's answer never matches this tag (each tenant has its own snapshots and tags).
+    const other = await Client.as(h.url, 'treesother');
+    await other.category({ id: 'saws' });
+    const foreign = await other.post('/category-trees/search?branchesOnly=true', { categoryIds: ['saws'] }, { 'if-none-match': etag });
+    expect(foreign.status).toBe(200);
+    expect(foreign.body.map(tree)).toEqual([['saws', []]]);
+    expect(foreign.headers.get('etag')).not.toBe(etag);
     // After a write the answer is new: the old tag no longer matches.
     await c.category({ id: 'fretsaws', parentId: 'saws' });
     const after = await ask(['saws'], { 'if-none-match': etag });
