@@ -207,6 +207,36 @@ describe('index use', () => {
     expect(s.examined).toBe(1);
   });
 
+  it('answers every range exactly, empty and inverted ones included, across many B+tree leaves', async () => {
+    const ids = async (filter: object) =>
+      (await c.find(filter, { projection: { _id: 1 } }).toArray()).map((d) => d._id as unknown as number).sort((a, b) => a - b);
+    const expected = (pred: (n: number) => boolean) => Array.from({ length: 3000 }, (_, i) => i).filter(pred);
+    for (const [lo, hi] of [
+      [0, 2999],
+      [17, 1711],
+      [1500, 1501],
+      [2998, 5000],
+      [-10, 3],
+    ]) {
+      expect(await ids({ n: { $gte: lo, $lte: hi } })).toEqual(expected((n) => n >= lo && n <= hi));
+      expect(await ids({ n: { $gt: lo, $lt: hi } })).toEqual(expected((n) => n > lo && n < hi));
+      expect(await c.countDocuments({ n: { $gt: lo, $lte: hi } })).toBe(expected((n) => n > lo && n <= hi).length);
+    }
+    for (const filter of [
+      { n: { $gt: 2000, $lt: 1000 } },
+      { n: { $gt: 1000, $lt: 1000 } },
+      { n: { $gte: 1000, $lt: 1000 } },
+      { n: { $gt: 1000, $lte: 1000 } },
+    ]) {
+      expect({ filter, ids: await ids(filter) }).toEqual({ filter, ids: [] });
+      expect({ filter, n: await c.countDocuments(filter) }).toEqual({ filter, n: 0 });
+    }
+    expect(await ids({ n: { $gte: 1000, $lte: 1000 } })).toEqual([1000]);
+    // An inverted range reads no index entry at all.
+    const inverted = await c.find({ n: { $gt: 2000, $lt: 1000 } }).explain('executionStats');
+    expect(inverted.executionStats.totalKeysExamined).toBe(0);
+  });
+
   it('answers ranges, $in, compound prefixes and $and through indexes', async () => {
     const range = await stats({ n: { $gte: 100, $lt: 200 } });
     expect(range.plan).toContain('IXSCAN');
