@@ -33,7 +33,8 @@ function startApp(env: Record<string, string>): Child {
   return started;
 }
 
-async function until(what: string, check: () => boolean, timeoutMs = 20_000): Promise<void> {
+// Each case boots a real app: under the full suite on two cores that took over 30 s once.
+async function until(what: string, check: () => boolean, timeoutMs = 90_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
@@ -42,6 +43,7 @@ async function until(what: string, check: () => boolean, timeoutMs = 20_000): Pr
 }
 
 describe('launcher link (an app started by the suite launcher)', () => {
+  jest.setTimeout(180_000);
   const children: ChildProcess[] = [];
   afterEach(async () => {
     for (const c of children.splice(0)) {
