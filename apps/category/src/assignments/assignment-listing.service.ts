@@ -15,6 +15,9 @@ import { AssignmentsRepository } from './assignments.repository';
 import type { AssignmentListQueryDto } from './dto/assignment-query.dto';
 import type { AssignmentResponseDto } from './dto/assignment.response.dto';
 
+/** What a listing reads of each assignment: not its `categoryPath` (never shown; up to a tree's depth of ids). */
+const ASSIGNMENT_VIEW_PROJECTION = { categoryPath: 0 } as const;
+
 /** Which categories a listing covers: one query on the subtree's root, or an `$in` of category ids. */
 type Scope = { subtreeOf: string } | { categoryIds: string[] };
 
@@ -44,8 +47,9 @@ export class AssignmentListingService {
     const tenantLanguages = this.languages.languagesOf(tenant);
     const list = readList(ctx, tenantLanguages, query, ASSIGNMENT_FIELDS);
 
-    // 1–2: the path category and the candidate categories.
-    let candidates: string[];
+    // 1–2: the path category and the candidate categories (the subtree's ids are copied only
+    // when the listing needs them as an `$in`: thousands under a root).
+    let candidates: () => string[];
     let subtree = false;
     if (query.withSubcategories === true) {
       const read = CATEGORY_ID_PATTERN.test(categoryId) ? await this.cache.read(tenant) : undefined;
@@ -53,22 +57,23 @@ export class AssignmentListingService {
       const record = h?.byId.get(categoryId);
       if (!h || !record || (list.publishedOnly && !record.published)) throw categoryNotFound(categoryId);
       const visible = h.visibleSubtree(categoryId, list.publishedOnly);
-      candidates = [categoryId, ...visible.ids];
+      candidates = () => [categoryId, ...visible.ids];
       // The paths name every category below, so they answer only when none is hidden, and only
       // while no hierarchy write is rewriting them (or left them half-rewritten).
       subtree = visible.ids.length > 0 && visible.whole && read!.pathsPending.length === 0;
     } else {
       const record = CATEGORY_ID_PATTERN.test(categoryId) ? await this.categories.findById(tenant, categoryId) : null;
       if (!record || (list.publishedOnly && !record.published)) throw categoryNotFound(categoryId);
-      candidates = [categoryId];
+      candidates = () => [categoryId];
     }
     // 3: segment entitlement, direct membership only (§9); any failure is a 503, never unfiltered.
     if (query.segmentsIds) {
       const entitled = await this.segments.categoryIdsOfSegments(ctx, query.segmentsIds);
-      candidates = candidates.filter((c) => entitled.has(c));
+      const allowed = candidates().filter((c) => entitled.has(c));
+      if (allowed.length === 0) return Outcome.page({ items: [], total: ctx.wantsTotal ? 0 : undefined });
+      candidates = () => allowed;
       subtree = false;
     }
-    if (candidates.length === 0) return Outcome.page({ items: [], total: ctx.wantsTotal ? 0 : undefined });
     // 4–5: select, then count and page.
     let page: Page<AssignmentRecord> | undefined;
     if (subtree) {
@@ -80,7 +85,7 @@ export class AssignmentListingService {
     if (page) this.stats.byPath++;
     else {
       this.stats.byIds++;
-      page = await this.page(ctx, query, list, { categoryIds: candidates });
+      page = await this.page(ctx, query, list, { categoryIds: candidates() });
     }
     return Outcome.page({ items: page.items.map((a) => toAssignmentView(a, list.selection)), total: page.total });
   }
@@ -105,6 +110,14 @@ export class AssignmentListingService {
     if (query.hideUnpublishedProducts === true) filter.published = { $ne: false };
     const sort = list.sort ?? ASSIGNMENT_DEFAULT_SORT;
     // Every filter here has a predicate (`ref.type` at least): counted by the `count` command.
-    return this.assignments.pageCounted(ctx.tenant, filter, sort, list.paging.skip, list.paging.limit, ctx.wantsTotal);
+    return this.assignments.pageCounted(
+      ctx.tenant,
+      filter,
+      sort,
+      list.paging.skip,
+      list.paging.limit,
+      ctx.wantsTotal,
+      ASSIGNMENT_VIEW_PROJECTION,
+    );
   }
 }

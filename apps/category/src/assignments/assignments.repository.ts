@@ -1,6 +1,6 @@
 import { Injectable, Optional } from '@nestjs/common';
 import type { Document } from 'mongodb';
-import { isDuplicateKeyError, TenantModelRegistry } from '@suite/persistence';
+import { Combiner, isDuplicateKeyError, TenantModelRegistry } from '@suite/persistence';
 import { CategorySettings } from '../common/category-settings';
 import { RecordRepository } from '../common/record.repository';
 import { ASSIGNMENT_ENTITY } from './assignment.schema';
@@ -125,12 +125,17 @@ export class AssignmentsRepository extends RecordRepository<AssignmentRecord> {
   }
 
   /** Whether some assignment has no path (written before paths existed, or by an older version of this service). */
-  async hasPathless(tenant: string): Promise<boolean> {
+  hasPathless(tenant: string): Promise<boolean> {
+    return this.pathlessChecks.submit(tenant, undefined);
+  }
+
+  /** Asked by every subtree listing: concurrent ones of a tenant share one command (`Combiner`, never older than its request). */
+  private readonly pathlessChecks = new Combiner<void, boolean>(async (tenant, items) => {
     const one = await this.run(() =>
       this.collection(tenant).findOne(this.driverFilter({ categoryPath: null }), { projection: { _id: 1 } }),
     );
-    return one !== null;
-  }
+    return items.map(() => one !== null);
+  });
 
   /** The categories of the assignments without a path. */
   categoryIdsWithoutPath(tenant: string): Promise<string[]> {

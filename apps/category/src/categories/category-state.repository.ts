@@ -1,11 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import type { Document } from 'mongodb';
-import { isDuplicateKeyError, TenantModelRegistry } from '@suite/persistence';
+import { Combiner, isDuplicateKeyError, TenantModelRegistry } from '@suite/persistence';
 import { RecordRepository } from '../common/record.repository';
 import { CATEGORY_STATE_ENTITY, CategoryStateRecord } from './category.schema';
 
 const LOCK_ID = 'hierarchy-lock';
 const EPOCH_ID = 'tree-epoch';
+
+/**
+ * The tree's epoch, its newest log entry and the categories whose assignment paths are being
+ * rewritten (shared by the readers of one lookup: read only).
+ */
+export interface EpochState {
+  readonly epoch: number;
+  readonly last?: ChangeLogEntry;
+  readonly pathsPending: readonly string[];
+}
 
 /**
  * `<tenant>_category_state`: the per-tenant hierarchy lock (category §4.3) and the tree epoch
@@ -110,15 +120,24 @@ export class CategoryStateRepository extends RecordRepository<CategoryStateRecor
    * The epoch, the newest log entry (enough to catch up one step) and the categories whose
    * assignment paths are being rewritten: one point lookup.
    */
-  async epochAndLast(tenant: string): Promise<{ epoch: number; last?: ChangeLogEntry; pathsPending: string[] }> {
+  epochAndLast(tenant: string): Promise<EpochState> {
+    return this.epochReads.submit(tenant, undefined);
+  }
+
+  /**
+   * Every read of the tree's state starts with this lookup, so concurrent ones of a tenant share
+   * one command (`Combiner`: sent after each of them was asked, so never older than its request).
+   */
+  private readonly epochReads = new Combiner<void, EpochState>(async (tenant, items) => {
     const doc = await this.run(() =>
       this.collection(tenant).findOne(this.driverFilter({ _id: EPOCH_ID }), {
         projection: { epoch: 1, changes: { $slice: -1 }, pathsPending: 1 },
       }),
     );
     const { epoch = 0, changes = [], pathsPending = [] } = doc ?? {};
-    return { epoch, last: changes[changes.length - 1], pathsPending };
-  }
+    const state: EpochState = { epoch, last: changes[changes.length - 1], pathsPending };
+    return items.map(() => state);
+  });
 
   /**
    * Before a write that rewrites the assignment paths below `id` (a move, a delete that promotes

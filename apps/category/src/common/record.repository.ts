@@ -39,11 +39,12 @@ export abstract class RecordRepository<R> extends TenantRepository<R, R> {
     skip: number,
     limit: number,
     withTotal: boolean,
+    projection?: Record<string, 0 | 1>,
   ): Promise<Page<R>> {
     if (Object.keys(filter).length === 0) throw new Error('pageCounted needs a predicate');
     const maxTimeMS = this.settings?.queryMaxTimeMS ?? 5000;
     const [page, total] = await Promise.all([
-      this.findPageOf(tenant, { filter, sort: Object.entries(sort), skip, limit, withTotal: false, maxTimeMS }),
+      this.findPageOf(tenant, { filter, sort: Object.entries(sort), skip, limit, withTotal: false, maxTimeMS, projection }),
       withTotal ? this.count(tenant, filter, maxTimeMS) : Promise.resolve(undefined),
     ]);
     return { items: page.items, total };
