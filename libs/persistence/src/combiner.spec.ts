@@ -1,7 +1,7 @@
 import { Combiner, eachAlone, ItemFailure } from './combiner';
 
 /** A run whose batches are recorded and settled by the test. */
-function controlled() {
+function controlled(pacing: 'afterInFlight' | 'perTurn' = 'afterInFlight') {
   const batches: Array<{ key: string; items: number[]; settle: (results: string[] | Error) => void }> = [];
   const combiner = new Combiner<number, string>(
     (key, items) =>
@@ -9,6 +9,7 @@ function controlled() {
         batches.push({ key, items, settle: (r) => (r instanceof Error ? reject(r) : resolve(r)) });
       }),
     3,
+    pacing,
   );
   return { batches, combiner };
 }
@@ -88,5 +89,48 @@ describe('Combiner', () => {
     await expect(rest[1]).rejects.toThrow('two');
     await expect(rest[2]).resolves.toBe(30);
     expect(new ItemFailure('x').error).toBe('x');
+  });
+
+  describe('perTurn', () => {
+    it('sends the items of one turn together at its end, at most maxBatch per command', async () => {
+      const { batches, combiner } = controlled('perTurn');
+      const asked = [1, 2, 3, 4].map((n) => combiner.submit('k', n));
+      // Nothing is sent before the turn ends: every item of this turn can still join.
+      expect(batches).toEqual([]);
+      await tick();
+      expect(batches.map((b) => b.items)).toEqual([[1, 2, 3], [4]]);
+      batches[0].settle(['r1', 'r2', 'r3']);
+      batches[1].settle(['r4']);
+      await expect(Promise.all(asked)).resolves.toEqual(['r1', 'r2', 'r3', 'r4']);
+    });
+
+    it('never makes an item wait for a command in flight: a later turn sends its own at once', async () => {
+      const { batches, combiner } = controlled('perTurn');
+      const first = combiner.submit('k', 1);
+      await tick();
+      const second = combiner.submit('k', 2);
+      await tick();
+      // The first command has not answered, and the second item was sent anyway (after it was asked).
+      expect(batches.map((b) => b.items)).toEqual([[1], [2]]);
+      batches[1].settle(['two']);
+      await expect(second).resolves.toBe('two');
+      batches[0].settle(['one']);
+      await expect(first).resolves.toBe('one');
+    });
+
+    it('keeps keys apart and fails only the failed command', async () => {
+      const { batches, combiner } = controlled('perTurn');
+      const a = combiner.submit('a', 1);
+      const b = combiner.submit('b', 2);
+      await tick();
+      expect(batches.map((x) => [x.key, x.items])).toEqual([
+        ['a', [1]],
+        ['b', [2]],
+      ]);
+      batches[0].settle(new Error('down'));
+      batches[1].settle(['fine']);
+      await expect(a).rejects.toThrow('down');
+      await expect(b).resolves.toBe('fine');
+    });
   });
 });

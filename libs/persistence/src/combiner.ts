@@ -33,12 +33,20 @@ interface Waiting<T, R> {
  */
 export class Combiner<T, R> {
   private readonly queues = new Map<string, Array<Waiting<T, R>>>();
-  /** Keys whose batch is in flight. */
+  /** Keys whose batch is in flight (`afterInFlight`), or whose turn's batch is scheduled (`perTurn`). */
   private readonly running = new Set<string>();
 
+  /**
+   * `pacing`: `afterInFlight` (the default) is described above and saves the most commands; with
+   * `perTurn`, the items of a key submitted during one turn of the event loop go together in one
+   * command, sent at the end of that turn, whatever is in flight: no item ever waits for another
+   * command, so it suits a lookup whose round trip is long under load (a database queue that
+   * other work fills), where waiting for the command in flight would add that round trip.
+   */
   constructor(
     private readonly run: (key: string, items: T[]) => Promise<Array<R | ItemFailure>>,
     private readonly maxBatch = 100,
+    private readonly pacing: 'afterInFlight' | 'perTurn' = 'afterInFlight',
   ) {
     if (!(Number.isInteger(maxBatch) && maxBatch >= 1)) throw new RangeError('maxBatch must be a positive integer');
   }
@@ -48,8 +56,21 @@ export class Combiner<T, R> {
       let queue = this.queues.get(key);
       if (!queue) this.queues.set(key, (queue = []));
       queue.push({ item, resolve, reject });
-      if (!this.running.has(key)) this.next(key);
+      if (this.running.has(key)) return;
+      if (this.pacing === 'afterInFlight') this.next(key);
+      else {
+        this.running.add(key);
+        setImmediate(() => this.flushTurn(key));
+      }
     });
+  }
+
+  /** `perTurn`: every item the turn gathered for `key`, in batches of at most `maxBatch`, sent at once. */
+  private flushTurn(key: string): void {
+    const queue = this.queues.get(key) ?? [];
+    this.queues.delete(key);
+    this.running.delete(key);
+    for (let i = 0; i < queue.length; i += this.maxBatch) void this.execute(key, queue.slice(i, i + this.maxBatch));
   }
 
   /** Starts the next batch of `key` when items wait, else marks the key idle. */

@@ -125,19 +125,26 @@ export class CategoryStateRepository extends RecordRepository<CategoryStateRecor
   }
 
   /**
-   * Every read of the tree's state starts with this lookup, so concurrent ones of a tenant share
-   * one command (`Combiner`: sent after each of them was asked, so never older than its request).
+   * Every read of the tree's state starts with this lookup, so the ones of a tenant asked in the
+   * same turn of the event loop share one command (`Combiner`: sent after each of them was asked,
+   * so never older than its request). `perTurn`, because the storefront asks it through op 22
+   * while the database is busiest: waiting for the command in flight cost more than it saved
+   * there (#15, root README).
    */
-  private readonly epochReads = new Combiner<void, EpochState>(async (tenant, items) => {
-    const doc = await this.run(() =>
-      this.collection(tenant).findOne(this.driverFilter({ _id: EPOCH_ID }), {
-        projection: { epoch: 1, changes: { $slice: -1 }, pathsPending: 1 },
-      }),
-    );
-    const { epoch = 0, changes = [], pathsPending = [] } = doc ?? {};
-    const state: EpochState = { epoch, last: changes[changes.length - 1], pathsPending };
-    return items.map(() => state);
-  });
+  private readonly epochReads = new Combiner<void, EpochState>(
+    async (tenant, items) => {
+      const doc = await this.run(() =>
+        this.collection(tenant).findOne(this.driverFilter({ _id: EPOCH_ID }), {
+          projection: { epoch: 1, changes: { $slice: -1 }, pathsPending: 1 },
+        }),
+      );
+      const { epoch = 0, changes = [], pathsPending = [] } = doc ?? {};
+      const state: EpochState = { epoch, last: changes[changes.length - 1], pathsPending };
+      return items.map(() => state);
+    },
+    100,
+    'perTurn',
+  );
 
   /**
    * Before a write that rewrites the assignment paths below `id` (a move, a delete that promotes
