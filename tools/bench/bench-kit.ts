@@ -8,6 +8,8 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import autocannon from 'autocannon';
+import type { ServiceName } from '../launcher';
+import type { BenchContext } from './run';
 
 export interface LoadRequest {
   method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -170,3 +172,26 @@ export const fmt = {
   ms: (n: number) => `${n.toFixed(n < 10 ? 2 : 1)} ms`,
   ratio: (n: number, base: number) => `${((n / base) * 100).toFixed(1)} % of baseline`,
 };
+
+/** The processes whose CPU time per request a load reports: apps by name, the database, the gateway and this one (the load generator). */
+export function processes(ctx: BenchContext, apps: readonly ServiceName[]): { labels: string[]; pids: number[] } {
+  const labels: string[] = [];
+  const pids: number[] = [];
+  const add = (label: string, pid: number | undefined) => {
+    if (pid === undefined) return;
+    labels.push(label);
+    pids.push(pid);
+  };
+  for (const app of apps) add(app, ctx.suite.services[app].child?.pid);
+  add('database', ctx.suite.database?.child?.pid);
+  add('gateway', ctx.gatewayPid);
+  add('load', process.pid);
+  return { labels, pids };
+}
+
+/** "CPU per request: coupon 700 µs, database 300 µs, …" from a load with `cpuOf` (robust on a shared machine). */
+export function cpuPerRequest(result: Pick<LoadResult, 'cpuPerRequestUs'>, labels: readonly string[]): string {
+  const us = result.cpuPerRequestUs ?? [];
+  if (!us.length || us.some((n) => Number.isNaN(n))) return 'CPU per request not measured';
+  return `CPU per request: ${labels.map((l, i) => `${l} ${Math.round(us[i])} µs`).join(', ')}`;
+}

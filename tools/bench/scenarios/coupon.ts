@@ -1,4 +1,4 @@
-import { fmt, load, LoadResult, report } from '../bench-kit';
+import { cpuPerRequest, fmt, load, processes, report } from '../bench-kit';
 import type { ServiceName } from '../../launcher';
 import type { BenchContext } from '../run';
 import { call, expectStatus, pool } from './http';
@@ -59,29 +59,6 @@ function commandsPerRequest(before: Map<string, number>, after: Map<string, numb
     totals.set(app, (totals.get(app) ?? 0) + per);
   }
   return [...perApp].map(([app, parts]) => `${app} ${totals.get(app)!.toFixed(2)} (${parts.join(', ')})`).join('; ');
-}
-
-/** The processes whose CPU time per request a load reports: apps by name, the database, the gateway and this one (the load generator). */
-function processes(ctx: BenchContext, apps: readonly ServiceName[]): { labels: string[]; pids: number[] } {
-  const labels: string[] = [];
-  const pids: number[] = [];
-  const add = (label: string, pid: number | undefined) => {
-    if (pid === undefined) return;
-    labels.push(label);
-    pids.push(pid);
-  };
-  for (const app of apps) add(app, ctx.suite.services[app].child?.pid);
-  add('database', ctx.suite.database?.child?.pid);
-  add('gateway', ctx.gatewayPid);
-  add('load', process.pid);
-  return { labels, pids };
-}
-
-/** "CPU per request: coupon 700 µs, database 300 µs, …" from a load with `cpuOf` (robust on a shared machine). */
-function cpuPerRequest(result: LoadResult, labels: readonly string[]): string {
-  const us = result.cpuPerRequestUs ?? [];
-  if (!us.length || us.some((n) => Number.isNaN(n))) return 'CPU per request not measured';
-  return `CPU per request: ${labels.map((l, i) => `${l} ${Math.round(us[i])} µs`).join(', ')}`;
 }
 
 /**
