@@ -120,6 +120,18 @@ describe.each(DOCUMENTED_SERVICES)('openapi/%s.json', (service: DocumentedServic
     expect(problems).toEqual([]);
   });
 
+  it('documents every request header as optional, with a description (a handler reading one with @Headers declares it)', () => {
+    const problems: string[] = [];
+    for (const { key, op } of operations(generated)) {
+      for (const p of (op.parameters ?? []) as Json[]) {
+        if (p.in !== 'header') continue;
+        if (p.required === true) problems.push(`${key}: header ${p.name} required`);
+        if (!p.description) problems.push(`${key}: header ${p.name} without a description`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
   it('documents every error status with the service profile and an example', () => {
     const problems: string[] = [];
     for (const { key, op } of operations(generated)) {

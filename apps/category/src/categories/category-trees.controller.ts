@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Header, Headers, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { ACCEPT_LANGUAGE, isPlainObject, Operation, TenantParamsDto } from '@suite/api-kit';
+import { ACCEPT_ENCODING, ACCEPT_LANGUAGE, IF_NONE_MATCH, isPlainObject, Operation, TenantParamsDto } from '@suite/api-kit';
 import { Authenticated, Ctx, RequestContext, RequireScopes } from '@suite/auth';
 import { CATEGORY_SCOPES } from '../category.scopes';
 import { CONSTRAINT_MESSAGE } from '../common/category.errors';
@@ -30,7 +30,7 @@ export class CategoryTreesController {
     id: 'listCategoryTrees',
     summary: 'List the category trees',
     description: 'One tree per visible root, in sibling order (§6.1). Gzip-coded when `Accept-Encoding` allows it.',
-    headers: [ACCEPT_LANGUAGE],
+    headers: [ACCEPT_LANGUAGE, ACCEPT_ENCODING],
     ok: { type: CategoryTreeNodeDto, isArray: true, description: 'The visible trees, roots in sibling order.' },
     errors: [400],
     validate: { rules: [acceptLanguageRule] },
@@ -56,8 +56,18 @@ export class CategoryTreesController {
       'Trees containing any of `categoryIds`; `[]` for an empty list (§6.2). With `branchesOnly=true` (suite extension) ' +
       'only the branches that lead to those categories, with an `ETag`; `If-None-Match` naming it is a `412` while the ' +
       'answer is unchanged. Gzip-coded when `Accept-Encoding` allows it.',
-    headers: [ACCEPT_LANGUAGE],
-    ok: { type: CategoryTreeNodeDto, isArray: true, description: 'The visible trees that show one of the ids.' },
+    headers: [ACCEPT_LANGUAGE, ACCEPT_ENCODING, IF_NONE_MATCH],
+    ok: {
+      type: CategoryTreeNodeDto,
+      isArray: true,
+      description: 'The visible trees that show one of the ids.',
+      headers: {
+        ETag: {
+          description: 'With `branchesOnly=true`: a weak tag naming this answer only, for `If-None-Match`.',
+          schema: { type: 'string' },
+        },
+      },
+    },
     errors: [400, 412, 413, 415],
     httpCode: 200,
     validate: {

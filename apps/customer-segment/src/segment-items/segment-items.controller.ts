@@ -1,6 +1,15 @@
 import { Body, Controller, Delete, Get, Headers, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { ACCEPT_LANGUAGE, LOCATION_HEADER, Operation, page, searchBodyRule, TenantParamsDto, TOTAL_COUNT } from '@suite/api-kit';
+import {
+  ACCEPT_ENCODING,
+  ACCEPT_LANGUAGE,
+  LOCATION_HEADER,
+  Operation,
+  page,
+  searchBodyRule,
+  TenantParamsDto,
+  TOTAL_COUNT,
+} from '@suite/api-kit';
 import { Ctx, RequestContext, RequireScopes } from '@suite/auth';
 import { bulkBodyCheck } from '../common/bulk';
 import { SearchBodyDto } from '../common/dto/search-body.dto';
@@ -47,7 +56,7 @@ export class SegmentItemsAcrossController {
     id: 'getSegmentCategoryTrees',
     summary: 'The category trees of the caller’s segments',
     description: 'Gzip-coded when `Accept-Encoding` allows it (suite extension, README "Storefront tree in gzip").',
-    headers: [ACCEPT_LANGUAGE],
+    headers: [ACCEPT_LANGUAGE, ACCEPT_ENCODING],
     ok: { description: 'The category trees of the segments of the caller.', type: SegmentTreeNodeResponseDto, isArray: true },
     errors: [400, 503],
   })

@@ -13,6 +13,28 @@ export const ACCEPT_LANGUAGE: ApiHeaderOptions = {
   example: 'de, en;q=0.5',
 };
 
+/**
+ * An answer sent gzip-coded when this allows it (suite extension, `content-coding.ts`). Named as
+ * the handler's `@Headers('accept-encoding')` names it, so that this entry replaces the required,
+ * undescribed one Nest's OpenAPI explorer makes of that parameter.
+ */
+export const ACCEPT_ENCODING: ApiHeaderOptions = {
+  name: 'accept-encoding',
+  required: false,
+  description: 'The answer is gzip-coded (`Content-Encoding: gzip`) when this accepts `gzip`; otherwise it is sent as it is.',
+  example: 'gzip',
+};
+
+/** A conditional request on an answer that carries an `ETag` (category op 22 `branchesOnly`); named as its `@Headers` parameter. */
+export const IF_NONE_MATCH: ApiHeaderOptions = {
+  name: 'if-none-match',
+  required: false,
+  description:
+    'The `ETag` of an earlier answer: while the answer is still that one, the request is refused with `412` ' +
+    '(`precondition_failed`, RFC 9110 §13.1.2) and no body, so the caller keeps what it holds.',
+  example: 'W/"5f0c7c1e-8d0a-4a43-9a57-0c4c1b7f2a10"',
+};
+
 /** LOC-4: the languages of the localized fields of the body. */
 export const CONTENT_LANGUAGE: ApiHeaderOptions = {
   name: 'Content-Language',
