@@ -110,14 +110,13 @@ export class AssignmentListingService {
     if (query.hideUnpublishedProducts === true) filter.published = { $ne: false };
     const sort = list.sort ?? ASSIGNMENT_DEFAULT_SORT;
     // Every filter here has a predicate (`ref.type` at least): counted by the `count` command.
-    return this.assignments.pageCounted(
-      ctx.tenant,
+    return this.assignments.pageCounted(ctx.tenant, {
       filter,
       sort,
-      list.paging.skip,
-      list.paging.limit,
-      ctx.wantsTotal,
-      ASSIGNMENT_VIEW_PROJECTION,
-    );
+      skip: list.paging.skip,
+      limit: list.paging.limit,
+      withTotal: ctx.wantsTotal,
+      projection: ASSIGNMENT_VIEW_PROJECTION,
+    });
   }
 }

@@ -49,25 +49,48 @@ describe('AssignmentsRepository (embedded server)', () => {
     const touched = await repo.touch('tone', 'a1', new Date(), { published: false });
     expect(touched).toMatchObject({ published: false, metadata: { version: 2 } });
     expect(await repo.touch('tone', 'missing', new Date(), {})).toBeNull();
-    const page = await repo.page('tone', { categoryId: { $in: ['C1', 'C2'] } }, { 'metadata.createdAt': 1, _id: 1 }, 0, 1, true);
+    const page = await repo.page('tone', {
+      filter: { categoryId: { $in: ['C1', 'C2'] } },
+      sort: { 'metadata.createdAt': 1, _id: 1 },
+      skip: 0,
+      limit: 1,
+      withTotal: true,
+    });
     expect(page.total).toBe(2);
     expect(page.items.map((a) => a._id)).toEqual(['a1']);
   });
 
   it('pages with the total of the count command, per tenant, and answers an empty page for a tenant without assignments', async () => {
     const sort = { 'metadata.createdAt': 1 as const, _id: 1 as const };
-    const page = await repo.pageCounted('tone', { categoryId: { $in: ['C1', 'C2'] }, 'ref.type': 'PRODUCT' }, sort, 1, 1, true);
+    const window = (filter: Record<string, unknown>, skip: number, limit: number, withTotal: boolean) => ({
+      filter,
+      sort,
+      skip,
+      limit,
+      withTotal,
+    });
+    const page = await repo.pageCounted('tone', window({ categoryId: { $in: ['C1', 'C2'] }, 'ref.type': 'PRODUCT' }, 1, 1, true));
     expect(page.total).toBe(2);
     expect(page.items.map((a) => a._id)).toEqual(['a2']);
-    expect(await repo.pageCounted('tone', { categoryId: 'C1', 'ref.type': 'PRODUCT' }, sort, 0, 10, false)).toEqual({
+    expect(await repo.pageCounted('tone', window({ categoryId: 'C1', 'ref.type': 'PRODUCT' }, 0, 10, false))).toEqual({
       items: [expect.objectContaining({ _id: 'a1' })],
       total: undefined,
     });
-    expect(await repo.pageCounted('nobody', { categoryId: 'C1', 'ref.type': 'PRODUCT' }, sort, 0, 10, true)).toEqual({
+    expect(await repo.pageCounted('nobody', window({ categoryId: 'C1', 'ref.type': 'PRODUCT' }, 0, 10, true))).toEqual({
       items: [],
       total: 0,
     });
-    await expect(repo.pageCounted('tone', {}, sort, 0, 10, true)).rejects.toThrow('predicate');
+    await expect(repo.pageCounted('tone', window({}, 0, 10, true))).rejects.toThrow('predicate');
+  });
+
+  it('reads of each record only what the projection leaves (the listing leaves out categoryPath)', async () => {
+    await repo.insert('tproj', { ...rec('p1', 'C1', 'p1'), categoryPath: ['R', 'C1'] });
+    const q = { filter: { categoryPath: 'R', 'ref.type': 'PRODUCT' }, sort: { _id: 1 as const }, skip: 0, limit: 10, withTotal: true };
+    expect((await repo.pageCounted('tproj', q)).items[0].categoryPath).toEqual(['R', 'C1']);
+    const lean = await repo.pageCounted('tproj', { ...q, projection: { categoryPath: 0 } });
+    expect(lean.total).toBe(1);
+    expect(lean.items[0]).toMatchObject({ _id: 'p1', categoryId: 'C1' });
+    expect(lean.items[0]).not.toHaveProperty('categoryPath');
   });
 
   it('keeps and rewrites category paths: a move, a promotion, a repair, a backfill', async () => {

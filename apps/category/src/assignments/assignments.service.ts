@@ -221,7 +221,13 @@ export class AssignmentsService {
     }
     const filter: Record<string, unknown> = { _id: { $in: ids } };
     if (list.publishedOnly) filter.published = true;
-    const page = await this.categories.page(tenant, filter, list.sort!, list.paging.skip, list.paging.limit, ctx.wantsTotal);
+    const page = await this.categories.page(tenant, {
+      filter,
+      sort: list.sort!,
+      skip: list.paging.skip,
+      limit: list.paging.limit,
+      withTotal: ctx.wantsTotal,
+    });
     let supers: ((r: CategoryRecord) => { supercategoriesIds?: string[] }) | undefined;
     if (query.expandSupercategoriesIds === true) {
       const ancestorIds = [...new Set(page.items.flatMap((r) => r.ancestorIds ?? []))];

@@ -84,7 +84,10 @@ describe('CategoriesRepository (embedded server)', () => {
   });
 
   it('pages with a total and never creates a collection on reads', async () => {
-    expect(await repo.page('nobody', {}, { _id: 1 }, 0, 10, true)).toEqual({ items: [], total: 0 });
+    expect(await repo.page('nobody', { filter: {}, sort: { _id: 1 }, skip: 0, limit: 10, withTotal: true })).toEqual({
+      items: [],
+      total: 0,
+    });
     expect(await repo.findAll('nobody')).toEqual([]);
     const names = (await connection.db!.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name);
     expect(names.filter((n) => n.startsWith('nobody_'))).toEqual([]);

@@ -139,7 +139,13 @@ export class CategoryQueriesService {
   private async runFlat(ctx: RequestContext, list: ListContext, filters: Filter[], q: MongoFilter): Promise<Page<CategoryResponseDto>> {
     const all = Object.keys(q).length ? [...filters, q] : filters;
     const filter = all.length === 0 ? {} : all.length === 1 ? all[0] : { $and: all };
-    const page = await this.categories.page(ctx.tenant, filter, list.sort!, list.paging.skip, list.paging.limit, ctx.wantsTotal);
+    const page = await this.categories.page(ctx.tenant, {
+      filter,
+      sort: list.sort!,
+      skip: list.paging.skip,
+      limit: list.paging.limit,
+      withTotal: ctx.wantsTotal,
+    });
     return { items: await this.views(ctx.tenant, page.items, list), total: page.total };
   }
 
@@ -167,14 +173,13 @@ export class CategoryQueriesService {
       return { items: await this.views(ctx.tenant, page.items, list), total: page.total };
     }
     if (ordered.length === 0) return { items: [], total: withTotal ? 0 : undefined };
-    const page = await this.categories.page(
-      ctx.tenant,
-      { _id: { $in: ordered.map((r) => r._id) } },
-      list.sort,
-      list.paging.skip,
-      list.paging.limit,
+    const page = await this.categories.page(ctx.tenant, {
+      filter: { _id: { $in: ordered.map((r) => r._id) } },
+      sort: list.sort,
+      skip: list.paging.skip,
+      limit: list.paging.limit,
       withTotal,
-    );
+    });
     return { items: await this.views(ctx.tenant, page.items, list), total: page.total };
   }
 }

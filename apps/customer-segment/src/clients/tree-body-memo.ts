@@ -47,7 +47,8 @@ export class TreeBodyMemo<T> {
 
   /**
    * The remembered answer of `key` that has an entity tag, for a conditional request: its value
-   * is used only when the category service answers `304` to that very tag (fresh by its word).
+   * is used only when the category service answers that very tag is current (`412` to the search
+   * POST, `304` to a GET; fresh by its word, S2S-11).
    */
   tagged(key: string): { etag: string; value: T } | undefined {
     const hit = this.last.get(key);
