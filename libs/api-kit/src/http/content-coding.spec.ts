@@ -1,4 +1,4 @@
-import { acceptsGzip } from './content-coding';
+import { acceptsGzip, matchesIfNoneMatch } from './content-coding';
 
 describe('acceptsGzip (RFC 9110 §12.5.3)', () => {
   it.each([
@@ -26,5 +26,25 @@ describe('acceptsGzip (RFC 9110 §12.5.3)', () => {
     ['x'.repeat(2000) + ', gzip', false],
   ])('%j → %s', (header, expected) => {
     expect(acceptsGzip(header as string | string[] | undefined)).toBe(expected);
+  });
+});
+
+describe('matchesIfNoneMatch (RFC 9110 §13.1.2, weak comparison)', () => {
+  const tag = 'W/"3f9a"';
+  it.each([
+    ['W/"3f9a"', true],
+    ['"3f9a"', true],
+    [' W/"x" , W/"3f9a" ', true],
+    [['"x"', 'W/"3f9a"'], true],
+    ['*', true],
+    ['W/"3f9A"', false],
+    ['3f9a', false],
+    ['W/"x"', false],
+    ['', false],
+    [undefined, false],
+    // Longer than any list of tags a client holds: read as nothing, so the full answer is sent.
+    ['"y", '.repeat(1000) + 'W/"3f9a"', false],
+  ])('%j → %s', (header, expected) => {
+    expect(matchesIfNoneMatch(header as string | string[] | undefined, tag)).toBe(expected);
   });
 });
