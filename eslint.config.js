@@ -8,8 +8,9 @@ const APPS = ['customer-segment', 'coupon', 'category', 'webhook'];
 const LIBS = ['auth', 'api-kit', 'persistence', 'mongo-embedded', 'testing', 'foundation', 'observability'];
 
 const deepLibImports = {
-  group: LIBS.map((l) => `@suite/${l}/**`),
-  message: 'Import a lib only through its alias (@suite/<lib>), never by a deep path.',
+  // @suite/api-kit/edge is api-kit's one second entry point (libs/api-kit/src/edge.ts: no Nest, for the gateway).
+  group: [...LIBS.map((l) => `@suite/${l}/**`), '!@suite/api-kit/edge'],
+  message: 'Import a lib only through its alias (@suite/<lib>, or @suite/api-kit/edge), never by a deep path.',
 };
 const relativeLibImports = {
   group: ['**/libs/*', '**/libs/**'],

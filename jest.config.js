@@ -28,7 +28,11 @@ module.exports = {
   testMatch: ['**/*.spec.ts', '**/*.e2e-spec.ts'],
   transform: { '^.+\\.(t|j)s$': swc },
   transformIgnorePatterns: ['/node_modules/(?!(@nestjs|uid|jose)/)'],
-  moduleNameMapper: Object.fromEntries(libs.map((l) => [`^@suite/${l}$`, path.join(__dirname, 'libs', l, 'src')])),
+  moduleNameMapper: {
+    // The one second entry point of a lib: the parts of api-kit a plain Fastify server needs (libs/api-kit/src/edge.ts).
+    '^@suite/api-kit/edge$': path.join(__dirname, 'libs', 'api-kit', 'src', 'edge'),
+    ...Object.fromEntries(libs.map((l) => [`^@suite/${l}$`, path.join(__dirname, 'libs', l, 'src')])),
+  },
   globalSetup: '<rootDir>/tools/jest-global-setup.js',
   testTimeout: 30000,
   // Two cores: more workers only fight over them.

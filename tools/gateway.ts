@@ -17,7 +17,7 @@ import {
   readTrustProxy,
   renderError,
   requestIdFrom,
-} from '@suite/api-kit';
+} from '@suite/api-kit/edge';
 import Fastify, { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SERVICES, ServiceName } from './services';
 

@@ -1,5 +1,5 @@
 import { ApiError, ErrorDetail, reasonPhrase } from '../errors';
-import { BODY_NOT_OBJECT_MESSAGE, BODY_REQUIRED_MESSAGE } from './validation.pipe';
+import { BODY_NOT_OBJECT_MESSAGE, BODY_REQUIRED_MESSAGE } from './request-body';
 
 /**
  * ERR-1/ERR-2: one model, four wire profiles, fixed per application at bootstrap. `webhook` is

@@ -1,6 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 import { ApiError, ErrorDetail } from '../errors';
 
+/** The two body-level problems of validation (a profile may word them its own way, see error-profiles). */
+export const BODY_REQUIRED_MESSAGE = 'a request body is required';
+export const BODY_NOT_OBJECT_MESSAGE = 'the request body must be a JSON object';
+
 /** HTTP-3: the one body limit of the suite (10 MiB); not configurable. */
 export const BODY_LIMIT_BYTES = 10 * 1024 * 1024;
 

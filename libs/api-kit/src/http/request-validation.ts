@@ -5,9 +5,9 @@ import { Reflector } from '@nestjs/core';
 import type { Observable } from 'rxjs';
 import { ApiError, ErrorDetail } from '../errors';
 import { TenantLanguages } from '../i18n/tenant-languages';
-import { bodyProblemsOf } from './request-body';
+import { BODY_NOT_OBJECT_MESSAGE, BODY_REQUIRED_MESSAGE, bodyProblemsOf } from './request-body';
 import { isPlainObject, validateDto } from './validate-dto';
-import { BODY_NOT_OBJECT_MESSAGE, BODY_REQUIRED_MESSAGE, recordValidated, withoutProtoKey } from './validation.pipe';
+import { recordValidated, withoutProtoKey } from './validation.pipe';
 
 /**
  * What a request rule may read of the request besides its parts: the tenant of the path (which

@@ -2,10 +2,7 @@ import { ArgumentMetadata, Injectable, PipeTransform } from '@nestjs/common';
 import { ValidationError, validate } from 'class-validator';
 import { ApiError, ErrorDetail } from '../errors';
 import { toInstanceKeepingKeys } from './prototype-keys';
-
-/** The two body-level problems of the pipe (a profile may word them its own way, see error-profiles). */
-export const BODY_REQUIRED_MESSAGE = 'a request body is required';
-export const BODY_NOT_OBJECT_MESSAGE = 'the request body must be a JSON object';
+import { BODY_NOT_OBJECT_MESSAGE, BODY_REQUIRED_MESSAGE } from './request-body';
 
 // The DTO instances the request validation step made, by the request part they came from and
 // their class (see recordValidated).
