@@ -8,8 +8,8 @@ import { signDevToken } from '@suite/auth';
 import { HttpStub, RecordedRequest } from '@suite/testing';
 import { launchSuite, RunningSuite, SERVICES } from './launcher';
 
-// The start command's launcher, as `npm start` runs it: embedded database, three app processes,
-// one gateway. Proves the base URL routes to each app, that health reflects the apps, that a
+// The start command's launcher: embedded database, the app processes (one per app, then all four in
+// one, npm start's default), one gateway. Proves the base URL routes to each app, that health reflects the apps, that a
 // stopped app makes the gateway answer 503 (never a hang or a 502) until it is back, and that a
 // child that dies is restarted. Then `npm start` itself (dist/tools/start.js) as a child process:
 // peer URLs from its environment, a database restarted on its data directory, and giving up on a
@@ -227,6 +227,91 @@ describe('suite launcher (npm start)', () => {
   }, 120000);
 });
 
+describe("suite launcher with the apps in one process (hosting: 'shared', npm start's default)", () => {
+  let suite: RunningSuite;
+  const lines: string[] = [];
+
+  beforeAll(async () => {
+    suite = await launchSuite({
+      port: 0,
+      hosting: 'shared',
+      env: { ...AUTH_ENV, LOG_LEVEL: 'warn', NODE_ENV: 'test' },
+      restart: { initialDelayMs: 200 },
+      readyTimeoutMs: 120_000,
+      output: (service, line) => lines.push(`[${service}] ${line}`),
+    }).catch((e) => {
+      process.stderr.write(`${lines.slice(-40).join('\n')}\n`);
+      throw e;
+    });
+  }, 180000);
+  afterAll(async () => {
+    await suite?.stop();
+  }, 30000);
+
+  it('runs the four apps in one process, each on its own port, connected once the database listens', async () => {
+    const pids = new Set(SERVICES.map((s) => suite.services[s].child?.pid));
+    expect(pids.size).toBe(1);
+    expect(new Set(SERVICES.map((s) => suite.services[s].port)).size).toBe(SERVICES.length);
+    const at = (label: string, event: string) => suite.startup.find((e) => e.label === label && e.event === event)?.ms ?? NaN;
+    expect(at('apps', 'spawned')).toBeLessThan(at('mongo', 'ready'));
+    expect(at('apps', 'loaded')).toBeGreaterThan(at('apps', 'spawned'));
+    for (const service of SERVICES) {
+      expect(at(service, 'listening')).toBeGreaterThanOrEqual(Math.max(at('mongo', 'ready'), at('apps', 'loaded')));
+      expect(at(service, 'ready')).toBeGreaterThanOrEqual(at(service, 'listening'));
+      // Each app answers on its own port: its own OpenAPI document.
+      const doc = (await (await fetch(`${suite.services[service].url}/${service}/openapi.json`)).json()) as {
+        paths: Record<string, unknown>;
+      };
+      const prefixes = new Set(Object.keys(doc.paths).map((p) => p.split('/')[1]));
+      expect({ service, prefixes: [...prefixes] }).toEqual({ service, prefixes: [service] });
+    }
+    expect((await fetch(`${suite.baseUrl}/health/ready`)).status).toBe(200);
+  });
+
+  it(
+    'closes one app on stopService while the others keep answering, keeps it closed across a restart of the process, ' +
+      'and starts it again',
+    async () => {
+      const hostPid = suite.services.coupon.child!.pid!;
+      await suite.stopService('coupon');
+      const down = await fetch(`${suite.baseUrl}/coupon/acme/coupons`, { signal: AbortSignal.timeout(5000) });
+      expect(down.status).toBe(503);
+      expect((await down.json()).type).toBe('service_unavailable');
+      expect(await status(`${suite.baseUrl}/category/acme/categories`)).toBe(401);
+      expect((await fetch(`${suite.baseUrl}/health/ready`)).status).toBe(503);
+      expect(suite.services.coupon.child!.pid).toBe(hostPid);
+
+      // The process dies: it is restarted with the apps it ran, not with the one stopped deliberately.
+      const mark = lines.length;
+      process.kill(hostPid, 'SIGKILL');
+      await until('the launcher reports the process back', () =>
+        lines.slice(mark).some((l) => l.startsWith('[launcher] apps is back (pid ')),
+      );
+      expect(lines.slice(mark)).toContain('[launcher] apps exited (signal SIGKILL); restarting in 200 ms (attempt 1/5)');
+      const restarted = suite.services.category.child!.pid!;
+      expect(restarted).not.toBe(hostPid);
+      for (const service of SERVICES.filter((s) => s !== 'coupon'))
+        expect(await status(`${suite.services[service].url}/health/ready`)).toBe(200);
+      expect(await status(`${suite.baseUrl}/coupon/acme/coupons`)).toBe(503);
+
+      await suite.startService('coupon');
+      expect(suite.services.coupon.child!.pid).toBe(restarted);
+      expect(await status(`${suite.baseUrl}/coupon/acme/coupons`)).toBe(401);
+      expect((await fetch(`${suite.baseUrl}/health/ready`)).status).toBe(200);
+    },
+    120000,
+  );
+
+  it('drains and closes every app on SIGTERM, and the process exits 0 once the last one has', async () => {
+    const host = suite.services.webhook.child!;
+    const exited = once(host, 'exit');
+    host.kill('SIGTERM');
+    // The launcher restarts it (an exit it did not ask for); the exit itself is what is checked here.
+    expect(await exited).toEqual([0, null]);
+    await until('the launcher reports the process back', () => lines.some((l) => l.startsWith('[launcher] apps exited (code 0)')));
+  });
+});
+
 /** The processes a process has spawned (Linux /proc); undefined where that is not available. */
 function childPids(pid: number): number[] | undefined {
   try {
@@ -304,34 +389,42 @@ describe('npm start (dist/tools/start.js as a child process)', () => {
     expect(err.join('\n')).toContain('npm start: --replicas must be an integer from 1 to 16');
   });
 
-  it('stops everything it started when it gets SIGTERM during the launch, and exits 0', async () => {
-    out.length = err.length = 0;
-    const launchDir = mkdtempSync(path.join(tmpdir(), 'start-abort-'));
-    try {
-      const launching = startCommand([], {
-        ...AUTH_ENV,
-        NODE_ENV: 'test',
-        LOG_LEVEL: 'warn',
-        PORT: '0',
-        DATA_DIR: launchDir,
-        LAUNCHER_READY_TIMEOUT_MS: '120000',
-      });
-      const exited = once(launching, 'exit') as Promise<[number | null, string | null]>;
-      // The apps wait for the database: when it says it listens, none of them is ready yet.
-      await until('the database listens', () => out.some((l) => l.startsWith('[mongo] embedded-mongo listening on ')), 120_000);
-      expect(out.join('\n')).not.toContain('Commerce suite ready');
-      const children = childPids(launching.pid!);
-      launching.kill('SIGTERM');
-      expect(await exited).toEqual([0, null]);
-      expect(out).toContain('stopped.');
-      if (children) {
-        expect(children.length).toBe(1 + SERVICES.length);
-        expect(children.filter(alive)).toEqual([]);
+  // By default the database and one process hosting the four apps; with --process-per-app one per app.
+  it.each([
+    [[], 2],
+    [['--process-per-app'], 1 + SERVICES.length],
+  ])(
+    'stops everything it started when it gets SIGTERM during the launch, and exits 0 (args %j: %i children)',
+    async (args, processes) => {
+      out.length = err.length = 0;
+      const launchDir = mkdtempSync(path.join(tmpdir(), 'start-abort-'));
+      try {
+        const launching = startCommand(args, {
+          ...AUTH_ENV,
+          NODE_ENV: 'test',
+          LOG_LEVEL: 'warn',
+          PORT: '0',
+          DATA_DIR: launchDir,
+          LAUNCHER_READY_TIMEOUT_MS: '120000',
+        });
+        const exited = once(launching, 'exit') as Promise<[number | null, string | null]>;
+        // The apps wait for the database: when it says it listens, none of them is ready yet.
+        await until('the database listens', () => out.some((l) => l.startsWith('[mongo] embedded-mongo listening on ')), 120_000);
+        expect(out.join('\n')).not.toContain('Commerce suite ready');
+        const children = childPids(launching.pid!);
+        launching.kill('SIGTERM');
+        expect(await exited).toEqual([0, null]);
+        expect(out).toContain('stopped.');
+        if (children) {
+          expect(children.length).toBe(processes);
+          expect(children.filter(alive)).toEqual([]);
+        }
+      } finally {
+        rmSync(launchDir, { recursive: true, force: true });
       }
-    } finally {
-      rmSync(launchDir, { recursive: true, force: true });
-    }
-  }, 180_000);
+    },
+    180_000,
+  );
 
   it(
     'gives the apps the peer URLs of its environment (conventions §12), restarts the database on its data directory, ' +

@@ -1,14 +1,18 @@
 /**
  * `npm start`: the whole suite on one base URL. The embedded MongoDB server keeps its data in
  * DATA_DIR (default ./.data) unless MONGODB_URI points at a real MongoDB. `npm start -- --replicas 2`
- * (or REPLICAS=2) runs two processes per app behind the base URL.
+ * (or REPLICAS=2) runs two instances of every app behind the base URL. The four apps of an instance
+ * share one process unless `--process-per-app` (or tracing) asks for one each.
  */
 import { parseArgs } from 'node:util';
-import { DEFAULT_RESTART_POLICY, RestartPolicy, RunningSuite, SERVICES, StartupEvent, launchSuite } from './launcher';
+import { DEFAULT_RESTART_POLICY, Hosting, RestartPolicy, RunningSuite, SERVICES, StartupEvent, launchSuite } from './launcher';
 
-const USAGE = `usage: npm start [-- --replicas N]
+const USAGE = `usage: npm start [-- --replicas N] [-- --process-per-app]
 
-  --replicas N   processes per app behind the base URL (default 1, or REPLICAS)
+  --replicas N        instances of every app behind the base URL (default 1, or REPLICAS)
+  --process-per-app   each app in a process of its own, as production runs them (or
+                      LAUNCHER_PROCESS_PER_APP=1; always when OTEL_EXPORTER_OTLP_* is set);
+                      by default the apps of an instance share one process, ready sooner
 
 Environment: PORT (8080), HOST, MONGODB_URI, DATA_DIR (./.data), REPLICAS,
 LAUNCHER_MAX_RESTARTS (${DEFAULT_RESTART_POLICY.maxRestarts}), LAUNCHER_RESTART_WINDOW_MS (${DEFAULT_RESTART_POLICY.windowMs}),
@@ -19,6 +23,16 @@ and every variable of the apps (README, Configuration).
 
 class UsageError extends Error {}
 
+/**
+ * Whether the apps will export traces: each then needs its own process, its spans named after it.
+ * The rule of @suite/observability's `tracingConfigured`, not imported: loading that library here
+ * would slow down the launch it is part of.
+ */
+function tracingConfigured(env: NodeJS.ProcessEnv): boolean {
+  const disabled = (env.OTEL_SDK_DISABLED ?? '').trim().toLowerCase() === 'true';
+  return !disabled && Boolean(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim() || env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim());
+}
+
 function integer(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
@@ -27,11 +41,11 @@ function integer(name: string, raw: string | undefined, fallback: number, min: n
 }
 
 function readOptions(argv: string[], env: NodeJS.ProcessEnv) {
-  let values: { replicas?: string; help?: boolean };
+  let values: { replicas?: string; 'process-per-app'?: boolean; help?: boolean };
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { replicas: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: { replicas: { type: 'string' }, 'process-per-app': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
       strict: true,
     }));
   } catch (e) {
@@ -43,8 +57,10 @@ function readOptions(argv: string[], env: NodeJS.ProcessEnv) {
     windowMs: integer('LAUNCHER_RESTART_WINDOW_MS', env.LAUNCHER_RESTART_WINDOW_MS, DEFAULT_RESTART_POLICY.windowMs, 1000, 86_400_000),
     initialDelayMs: integer('LAUNCHER_RESTART_DELAY_MS', env.LAUNCHER_RESTART_DELAY_MS, DEFAULT_RESTART_POLICY.initialDelayMs, 0, 60_000),
   };
+  const perApp = values['process-per-app'] || env.LAUNCHER_PROCESS_PER_APP === '1' || tracingConfigured(env);
   return {
     help: values.help ?? false,
+    hosting: (perApp ? 'process-per-app' : 'shared') as Hosting,
     replicas: integer(values.replicas !== undefined ? '--replicas' : 'REPLICAS', values.replicas ?? env.REPLICAS, 1, 1, 16),
     port: integer('PORT', env.PORT, 8080, 0, 65535),
     readyTimeoutMs: env.LAUNCHER_READY_TIMEOUT_MS
@@ -90,6 +106,7 @@ async function main() {
     mongodbUri: env.MONGODB_URI,
     dataDir: env.MONGODB_URI ? undefined : dataDir,
     replicas: options.replicas,
+    hosting: options.hosting,
     restart: options.restart,
     readyTimeoutMs: options.readyTimeoutMs,
     signal: launch.signal,
@@ -105,6 +122,9 @@ async function main() {
     `Commerce suite ready in ${Date.now() - started} ms on ${suite.baseUrl}`,
     ...SERVICES.map((s) => `  ${suite.baseUrl}/${s}/{tenant}/...  (internal ${internal(s)})`),
     `  peer URLs of the apps: ${peerList(suite.peerUrls)}`,
+    options.hosting === 'shared'
+      ? '  the apps of an instance share one process (`npm start -- --process-per-app` runs each in its own)'
+      : '  each app runs in a process of its own',
     `  database: ${suite.mongodbUri}${env.MONGODB_URI ? '' : ` (embedded, pid ${suite.database?.child?.pid}, data in ${dataDir})`}`,
     '',
     'Get a development token and call the API:',

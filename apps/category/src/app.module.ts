@@ -1,11 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { serviceModule } from '@suite/foundation';
+import { ServiceDefinition, serviceModule } from '@suite/foundation';
 import type { Logger } from 'pino';
 import { AssignmentsModule } from './assignments/assignments.module';
 import { CATEGORY_SCOPES } from './category.scopes';
 import { CategoriesModule } from './categories/categories.module';
 import { CategorySettings } from './common/category-settings';
-import { CATEGORY_SERVICE, CategoryConfig } from './config/category.config';
+import { CATEGORY_SERVICE, CategoryConfig, loadCategoryConfig } from './config/category.config';
 
 const DESCRIPTION =
   'Emporix-compatible categories, category trees and product assignments per tenant (contract `shared/spec/category.md`).';
@@ -34,3 +34,10 @@ export class AppModule {
     });
   }
 }
+
+/** What runs the category app, in its own process (main.ts) or beside the others (`npm start`, tools/app-host.ts). */
+export const SERVICE_DEFINITION: ServiceDefinition<CategoryConfig> = {
+  name: CATEGORY_SERVICE.name,
+  root: AppModule,
+  loadConfig: loadCategoryConfig,
+};

@@ -1,10 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { serviceModule } from '@suite/foundation';
+import { ServiceDefinition, serviceModule } from '@suite/foundation';
 import type { Logger } from 'pino';
 import { CampaignsModule } from './campaigns/campaigns.module';
 import { SettingsRepository } from './common/settings.repository';
 import { CouponSettingsService } from './common/settings.service';
-import { COUPON_CONFIG, COUPON_SERVICE, CouponConfig, TOTAL_COUNT_HEADERS } from './config/coupon.config';
+import { COUPON_CONFIG, COUPON_SERVICE, CouponConfig, loadCouponConfig, TOTAL_COUNT_HEADERS } from './config/coupon.config';
 import { CouponsModule } from './coupons/coupons.module';
 import { QualificationsModule } from './qualifications/qualifications.module';
 import { RedemptionsModule } from './redemptions/redemptions.module';
@@ -22,3 +22,10 @@ export class AppModule {
     });
   }
 }
+
+/** What runs the coupon app, in its own process (main.ts) or beside the others (`npm start`, tools/app-host.ts). */
+export const SERVICE_DEFINITION: ServiceDefinition<CouponConfig> = {
+  name: COUPON_SERVICE.name,
+  root: AppModule,
+  loadConfig: loadCouponConfig,
+};

@@ -2,7 +2,6 @@
 import './tracing';
 import 'reflect-metadata';
 import { runService } from '@suite/foundation';
-import { AppModule } from './app.module';
-import { SERVICE_NAME, loadCouponConfig } from './config/coupon.config';
+import { SERVICE_DEFINITION } from './app.module';
 
-void runService(AppModule, loadCouponConfig, SERVICE_NAME);
+void runService(SERVICE_DEFINITION);

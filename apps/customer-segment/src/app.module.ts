@@ -1,8 +1,13 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { serviceModule } from '@suite/foundation';
+import { ServiceDefinition, serviceModule } from '@suite/foundation';
 import type { Logger } from 'pino';
 import { SEGMENT_SETTINGS, SegmentSettings } from './common/settings';
-import { CUSTOMER_SEGMENT_CONFIG, CUSTOMER_SEGMENT_SERVICE, CustomerSegmentConfig } from './config/customer-segment.config';
+import {
+  CUSTOMER_SEGMENT_CONFIG,
+  CUSTOMER_SEGMENT_SERVICE,
+  CustomerSegmentConfig,
+  loadCustomerSegmentConfig,
+} from './config/customer-segment.config';
 import { MANAGE, READ, READ_OWN } from './customer-segment.scopes';
 import { SegmentCustomersModule } from './segment-customers/segment-customers.module';
 import { SegmentItemsModule } from './segment-items/segment-items.module';
@@ -34,3 +39,10 @@ export class AppModule {
     });
   }
 }
+
+/** What runs the customer-segment app, in its own process (main.ts) or beside the others (`npm start`, tools/app-host.ts). */
+export const SERVICE_DEFINITION: ServiceDefinition<CustomerSegmentConfig> = {
+  name: CUSTOMER_SEGMENT_SERVICE.name,
+  root: AppModule,
+  loadConfig: loadCustomerSegmentConfig,
+};

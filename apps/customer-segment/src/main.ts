@@ -2,7 +2,6 @@
 import './tracing';
 import 'reflect-metadata';
 import { runService } from '@suite/foundation';
-import { AppModule } from './app.module';
-import { SERVICE_NAME, loadCustomerSegmentConfig } from './config/customer-segment.config';
+import { SERVICE_DEFINITION } from './app.module';
 
-void runService(AppModule, loadCustomerSegmentConfig, SERVICE_NAME);
+void runService(SERVICE_DEFINITION);

@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { serviceModule } from '@suite/foundation';
+import { ServiceDefinition, serviceModule } from '@suite/foundation';
 import type { Logger } from 'pino';
-import { WEBHOOK_CONFIG, WEBHOOK_SERVICE, WebhookServiceConfig } from './config/webhook.config';
+import { WEBHOOK_CONFIG, WEBHOOK_SERVICE, WebhookServiceConfig, loadWebhookConfig } from './config/webhook.config';
 import { ConfigsModule } from './configs/configs.module';
 import { DeliveryModule } from './delivery/delivery.module';
 import { EventsModule } from './events/events.module';
@@ -38,3 +38,10 @@ export class AppModule {
     });
   }
 }
+
+/** What runs the webhook app, in its own process (main.ts) or beside the others (`npm start`, tools/app-host.ts). */
+export const SERVICE_DEFINITION: ServiceDefinition<WebhookServiceConfig> = {
+  name: WEBHOOK_SERVICE.name,
+  root: AppModule,
+  loadConfig: loadWebhookConfig,
+};

@@ -2,7 +2,6 @@
 import './tracing';
 import 'reflect-metadata';
 import { runService } from '@suite/foundation';
-import { AppModule } from './app.module';
-import { SERVICE_NAME, loadWebhookConfig } from './config/webhook.config';
+import { SERVICE_DEFINITION } from './app.module';
 
-void runService(AppModule, loadWebhookConfig, SERVICE_NAME);
+void runService(SERVICE_DEFINITION);

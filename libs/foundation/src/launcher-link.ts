@@ -9,6 +9,9 @@
  * The messages, also spelled out in tools/launcher.ts (which does not load this library): the app
  * asks `{ suite: 'waiting-for-database' }` and the launcher answers `{ suite: 'database-ready' }`
  * once the database listens (asked, it cannot miss the answer); `{ suite: 'listening' }` from the app.
+ * A process hosting several apps (./app-host) names the app: `{ suite: 'listening', service }`; the
+ * launcher asks it `{ suite: 'stop-service', service }` (answered `{ suite: 'service-stopped', service }`
+ * once that app is closed) and `{ suite: 'start-service', service }` (answered by its `listening`).
  */
 
 /** The variable the launcher sets when the app must wait for the database (value `ipc`). */
@@ -46,9 +49,35 @@ export function databaseGate(env: Env = process.env): Promise<void> {
   });
 }
 
-/** Tells the launcher, if there is one, that the app listens. */
-export function reportListening(): void {
+/** Tells the launcher, if there is one, that the app listens (naming it when the process hosts several). */
+export function reportListening(service?: string): void {
+  tell(service === undefined ? { suite: 'listening' } : { suite: 'listening', service });
+}
+
+/** Tells the launcher that a hosted app was closed as it asked. */
+export function reportStopped(service: string): void {
+  tell({ suite: 'service-stopped', service });
+}
+
+function tell(message: object): void {
   if (!linked()) return;
   // A launcher that has gone meanwhile is no error of the app's.
-  process.send!({ suite: 'listening' }, undefined, {}, () => undefined);
+  process.send!(message, undefined, {}, () => undefined);
+}
+
+/** What the launcher asks of a process hosting several apps. */
+export interface HostRequest {
+  kind: 'stop-service' | 'start-service';
+  service: string;
+}
+
+/** Calls `handle` for each request of the launcher to a hosting process (none without a launcher). */
+export function onHostRequest(handle: (request: HostRequest) => void): void {
+  if (!linked()) return;
+  process.on('message', (message: unknown) => {
+    for (const kind of ['stop-service', 'start-service'] as const) {
+      const service = isMessage(message, kind) ? (message as { service?: unknown }).service : undefined;
+      if (typeof service === 'string') handle({ kind, service });
+    }
+  });
 }

@@ -97,22 +97,42 @@ export function serviceModule(
 export type StartConfig = Pick<BaseConfig, 'logLevel' | 'port' | 'host' | 'corsOrigins' | 'shutdown'>;
 
 /**
- * A service's `main.ts`: loads and validates its configuration, makes its logger and starts its root
- * module (`AppModule.forRoot(config, logger)`); a failure to start is logged and ends the process.
+ * What runs a service: its name, its root module and how its configuration is read from an
+ * environment. Each app exports one from its `app.module.ts` (`SERVICE_DEFINITION`): its `main.ts`
+ * runs it in a process of its own ({@link runService}); `npm start` can run the four side by side in
+ * one process (tools/app-host.ts, ./app-host).
+ */
+export interface ServiceDefinition<C extends StartConfig = StartConfig> {
+  name: string;
+  root: { forRoot(config: C, logger?: Logger): DynamicModule };
+  loadConfig(env: NodeJS.ProcessEnv): C;
+}
+
+/**
+ * Reads and validates a service's configuration from `env`, makes its logger and starts its root
+ * module on the configured port; a failure to start is logged and ends the process. `exit` replaces
+ * `process.exit` at the end of its graceful shutdown (several services in one process exit together).
+ */
+export function startDefinedService<C extends StartConfig>(
+  definition: ServiceDefinition<C>,
+  env: NodeJS.ProcessEnv,
+  exit?: (code: number) => void,
+): ReturnType<typeof startService> {
+  const config = definition.loadConfig(env);
+  const logger = createLogger(definition.name, config.logLevel);
+  const { port, host, corsOrigins, shutdown } = config;
+  const module = definition.root.forRoot(config, logger);
+  return startService(module, { service: definition.name, logger, port, host, corsOrigins, shutdown, exit });
+}
+
+/**
+ * A service's `main.ts`: starts it from this process's environment (see {@link startDefinedService}).
  * Started by the suite launcher, it connects once the launcher's database listens and tells the
  * launcher when it listens itself (./launcher-link).
  */
-export function runService<C extends StartConfig>(
-  root: { forRoot(config: C, logger?: Logger): DynamicModule },
-  loadConfig: () => C,
-  service: string,
-): ReturnType<typeof startService> {
-  const config = loadConfig();
-  const logger = createLogger(service, config.logLevel);
-  const { port, host, corsOrigins, shutdown } = config;
-  const module = root.forRoot(config, logger);
+export function runService<C extends StartConfig>(definition: ServiceDefinition<C>): ReturnType<typeof startService> {
   return databaseGate().then(async () => {
-    const app = await startService(module, { service, logger, port, host, corsOrigins, shutdown });
+    const app = await startDefinedService(definition, process.env);
     reportListening();
     return app;
   });

@@ -31,7 +31,8 @@ interface Launch {
  * Issue 15: `npm start` until /health/ready answers 200. Each run spawns `node dist/tools/start.js`
  * as `npm start` does after its build check, on a free port with a fresh DATA_DIR, and asks the
  * base URL's /health/ready every {@link POLL_MS} ms until it answers 200; then stops it (SIGTERM).
- * Anchors measured in the same run: `node -e 0`, and a bare Nest-on-Fastify app until it answers.
+ * Anchors measured in the same run: `node -e 0`, a bare Nest-on-Fastify app until it answers, and
+ * `start.js --process-per-app` (each app in its own process, as before the apps shared one).
  * The build check (`node tools/build.js --if-needed`, nothing to build) is timed on its own: it runs
  * before start.js and adds to `npm start`. Run it on a quiet machine: every process of the suite
  * boots at once on the same cores, so anything else running shows in the figure.
@@ -42,11 +43,13 @@ export async function startupScenario(options: StartupOptions): Promise<void> {
   const bareNest: number[] = [];
   const buildCheck: number[] = [];
   const launches: Launch[] = [];
+  const perApp: Launch[] = [];
   for (let i = 0; i < runs; i++) {
     nodeZero.push(timeSync(() => spawnSync(process.execPath, ['-e', '0'])));
     bareNest.push(await bareNestStart());
     buildCheck.push(timeSync(() => spawnSync(process.execPath, [path.join(ROOT, 'tools/build.js'), '--if-needed'], { cwd: ROOT })));
-    launches.push(await launch());
+    launches.push(await launch([]));
+    perApp.push(await launch(['--process-per-app']));
   }
   const ready = launches.map((l) => l.readyMs);
   const median = percentile(ready, 50);
@@ -67,9 +70,24 @@ export async function startupScenario(options: StartupOptions): Promise<void> {
       scenario: 'startup',
       figure: 'CPU time spent until then (median run)',
       value: `${((launcher + database + apps) / 1000).toFixed(1)} s`,
-      note: `launcher and gateway ${launcher} ms, database ${database} ms, the ${SERVICES.length} apps ${apps} ms`,
+      note: `launcher and gateway ${launcher} ms, database ${database} ms, the ${SERVICES.length} apps (one process) ${apps} ms`,
     });
   }
+  const perAppReady = percentile(
+    perApp.map((l) => l.readyMs),
+    50,
+  );
+  const perAppCpu = perApp.find((l) => l.readyMs === perAppReady)?.cpuMs;
+  report({
+    scenario: 'startup',
+    figure: `anchor: the same with --process-per-app (each app in its own process), ${runs} runs`,
+    value: `${Math.round(perAppReady)} ms`,
+    ratio: `${(perAppReady / anchor).toFixed(1)}x the bare Nest app`,
+    note: perAppCpu
+      ? `median; CPU until ready ${((perAppCpu.launcher + perAppCpu.database + perAppCpu.apps) / 1000).toFixed(1)} s, ` +
+        `the ${SERVICES.length} app processes ${perAppCpu.apps} ms`
+      : 'median',
+  });
   report({ scenario: 'startup', figure: 'anchor: bare Nest app (Fastify) until it answers', value: `${Math.round(anchor)} ms` });
   report({ scenario: 'startup', figure: 'anchor: node -e 0', value: `${Math.round(percentile(nodeZero, 50))} ms` });
   report({
@@ -100,7 +118,7 @@ async function bareNestStart(): Promise<number> {
   }
 }
 
-async function launch(): Promise<Launch> {
+async function launch(args: string[]): Promise<Launch> {
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'bench-startup-'));
   const env: NodeJS.ProcessEnv = {
@@ -114,9 +132,22 @@ async function launch(): Promise<Launch> {
     // A busy machine makes a slow figure, not a failed one.
     LAUNCHER_READY_TIMEOUT_MS: process.env.LAUNCHER_READY_TIMEOUT_MS ?? '120000',
   };
-  for (const k of ['MONGODB_URI', 'REPLICAS', 'CUSTOMER_SEGMENT_URL', 'COUPON_URL', 'CATEGORY_URL', 'WEBHOOK_URL']) delete env[k];
+  for (const k of [
+    'MONGODB_URI',
+    'REPLICAS',
+    'CUSTOMER_SEGMENT_URL',
+    'COUPON_URL',
+    'CATEGORY_URL',
+    'WEBHOOK_URL',
+    'LAUNCHER_PROCESS_PER_APP',
+  ])
+    delete env[k];
   const t0 = performance.now();
-  const child = spawn(process.execPath, [path.join(ROOT, 'dist/tools/start.js')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [path.join(ROOT, 'dist/tools/start.js'), ...args], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const lines: string[] = [];
   let bannerMs = NaN;
   collect(child, (line) => {

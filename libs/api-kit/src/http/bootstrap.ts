@@ -150,6 +150,8 @@ export interface StartServiceOptions extends CreateAppOptions {
   host: string;
   /** The drain window on SIGTERM/SIGINT (SHUTDOWN_DRAIN_MS, SHUTDOWN_DELAY_MS); default 10 s, no delay. */
   shutdown?: ShutdownOptions;
+  /** Called instead of `process.exit` once the graceful shutdown is over (several apps in one process). */
+  exit?: (code: number) => void;
 }
 
 /**
@@ -165,7 +167,7 @@ export async function startService(
   try {
     const app = await createApp(module, { ...options, logger });
     const url = await listen(app, options.port, options.host);
-    enableGracefulShutdown(app, options.shutdown ?? DEFAULT_SHUTDOWN, logger);
+    enableGracefulShutdown(app, options.shutdown ?? DEFAULT_SHUTDOWN, logger, { exit: options.exit });
     logger.info({ url }, `${options.service} listening on ${url}`);
     return app;
   } catch (e) {

@@ -1,0 +1,65 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { databaseGate, onHostRequest, reportListening, reportStopped } from './launcher-link';
+import { ServiceDefinition, startDefinedService } from './service-module';
+
+/** One app of a hosting process and its port. */
+export interface HostedService {
+  definition: ServiceDefinition;
+  port: number;
+  /** Not started with the others (the launcher had stopped it deliberately); a `start-service` request starts it. */
+  stopped?: boolean;
+}
+
+/**
+ * Runs several apps in this process, each on its own port with its own Nest application, database
+ * connection and configuration (read from `env` with its own PORT): `npm start`'s default
+ * (tools/app-host.ts), because four processes loading the same ~1,700 modules take three times the CPU of
+ * one loading them once. Apps share the process's Prometheus registry; tracing stays off (its
+ * resource names one service per process: the launcher runs a process per app when it is configured).
+ *
+ * With the suite launcher: connects once the launcher says the database listens, tells it when each
+ * app listens, and closes or starts one app when asked (./launcher-link). On SIGTERM or SIGINT every
+ * running app drains and closes; the process exits when the last has (with the worst exit code).
+ */
+export async function hostServices(services: HostedService[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const running = new Map<string, Promise<NestFastifyApplication>>();
+  const exitCodes: number[] = [];
+  const exit = (code: number) => {
+    exitCodes.push(code);
+    if (exitCodes.length >= running.size) process.exit(Math.max(...exitCodes));
+  };
+  const byName = new Map(services.map((s) => [s.definition.name, s]));
+  const start = (hosted: HostedService): Promise<NestFastifyApplication> => {
+    const name = hosted.definition.name;
+    const app = startDefinedService(hosted.definition, { ...env, PORT: String(hosted.port) }, exit).then((started) => {
+      reportListening(name);
+      return started;
+    });
+    running.set(name, app);
+    return app;
+  };
+  // One request at a time per app: a start asked during a stop waits for it, and the other way round.
+  const queues = new Map<string, Promise<unknown>>();
+  onHostRequest(({ kind, service }) => {
+    const hosted = byName.get(service);
+    if (!hosted) return;
+    const next = (queues.get(service) ?? Promise.resolve()).then(async () => {
+      const app = running.get(service);
+      if (kind === 'stop-service') {
+        running.delete(service);
+        await (await app)?.close();
+        reportStopped(service);
+      } else if (!app) {
+        await start(hosted);
+      } else {
+        reportListening(service);
+      }
+    });
+    queues.set(
+      service,
+      next.catch(() => undefined),
+    );
+  });
+  await databaseGate(env);
+  await Promise.all(services.filter((s) => !s.stopped).map(start));
+}
