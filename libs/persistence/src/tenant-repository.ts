@@ -36,6 +36,14 @@ export abstract class TenantRepository<D, E> {
     return this.registry.forWrite(tenant, this.entity);
   }
 
+  /**
+   * Creates the tenant's collection and its indexes unless this process did already (TEN-6): for a
+   * caller that times its writes and must not count a tenant's first-write setup in them.
+   */
+  async prepareForWrite(tenant: string): Promise<void> {
+    await this.modelForWrite(tenant);
+  }
+
   /** The tenant's driver collection, for hot paths that need neither casting nor sanitizing. */
   protected collection(tenant: string): Collection<D & MongoDocument> {
     return this.model(tenant).collection as unknown as Collection<D & MongoDocument>;

@@ -20,14 +20,24 @@ function envelope(n: number): IngestedEnvelope {
 }
 
 /** The counter and the feed collection as plain memory, with a switchable slow insert. */
-function fakes(options: { insertDelayMs?: number; outcome?: Partial<FeedInsertOutcome> } = {}) {
+function fakes(options: { insertDelayMs?: number; prepareDelayMs?: number; outcome?: Partial<FeedInsertOutcome> } = {}) {
   let seq = 0;
   const log = { warn: jest.fn(), error: jest.fn() };
   const inserted: FeedEvent[] = [];
   const moves: { ids: readonly string[]; first: number; receivedAt: Date }[] = [];
   const raised: number[] = [];
+  // As the registry does: a tenant's first write creates its collections and indexes (slow under
+  // load), whether asked for beforehand or as part of the write itself.
+  let prepared = false;
+  const prepareForWrite = async () => {
+    if (prepared) return;
+    prepared = true;
+    if (options.prepareDelayMs) await sleep(options.prepareDelayMs);
+  };
   const counter = {
+    prepareForWrite,
     allocate: async (_tenant: string, n: number) => {
+      await prepareForWrite();
       seq += n;
       return seq - n + 1;
     },
@@ -37,7 +47,9 @@ function fakes(options: { insertDelayMs?: number; outcome?: Partial<FeedInsertOu
     },
   };
   const events = {
+    prepareForWrite,
     insertMany: async (_tenant: string, docs: readonly FeedEvent[]): Promise<FeedInsertOutcome> => {
+      await prepareForWrite();
       if (options.insertDelayMs) await sleep(options.insertDelayMs);
       inserted.push(...docs);
       return { duplicates: [], positionConflicts: [], refused: [], ...options.outcome };
@@ -68,6 +80,15 @@ describe('FeedWriter', () => {
     expect(f.inserted[0].receivedAt.getTime()).toBeGreaterThanOrEqual(before);
     expect(f.inserted.map((d) => d.event)).toEqual([envelope(1), envelope(2), envelope(3)]);
     expect(f.moves).toEqual([]);
+  });
+
+  it("does not count a tenant's first-write setup (collections and indexes) in the write's time: no new positions", async () => {
+    const f = fakes({ prepareDelayMs: FEED_LATE_WRITE_MS + 50 });
+    const r = await f.writer.store('acme', [envelope(1), envelope(2), envelope(3)]);
+    expect(r).toEqual({ inserted: 3, duplicates: [], refused: [] });
+    expect(f.inserted.map((d) => d.seq)).toEqual([1, 2, 3]);
+    expect(f.moves).toEqual([]);
+    expect(f.log.warn).not.toHaveBeenCalled();
   });
 
   it('gives a late write new positions after every block handed out meanwhile, only for what it inserted', async () => {
