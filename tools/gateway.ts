@@ -326,8 +326,46 @@ function gatewayTrust(env: NodeJS.ProcessEnv): string[] {
   return entries;
 }
 
+/** SHUTDOWN_DRAIN_MS of the gateway's own process, as the apps read it (default 10 s, 0 to 600000). */
+function gatewayDrainMs(env: NodeJS.ProcessEnv): number {
+  const raw = env.SHUTDOWN_DRAIN_MS;
+  if (raw === undefined || raw === '') return 10_000;
+  const ms = Number(raw);
+  if (!Number.isInteger(ms) || ms < 0 || ms > 600_000) {
+    process.stderr.write(`gateway failed to start: SHUTDOWN_DRAIN_MS must be an integer from 0 to 600000 (got '${raw}')\n`);
+    process.exit(1);
+  }
+  return ms;
+}
+
+/**
+ * On SIGTERM or SIGINT the gateway on its own (compose, Kubernetes) stops as the apps do: it refuses
+ * new connections, answers what is in flight (Fastify's close: idle keep-alive connections are
+ * closed, a request arriving on a busy one gets 503 with `Connection: close`), and exits 0 once the
+ * last response is sent; connections still open `drainMs` after the signal are closed. The launcher
+ * (`npm start`) closes the gateway it hosts itself.
+ */
+function closeOnSignal(app: FastifyInstance, drainMs: number): void {
+  let closing = false;
+  const stop = () => {
+    if (closing) return;
+    closing = true;
+    const cut = setTimeout(() => app.server.closeAllConnections(), drainMs);
+    app.close().then(
+      () => {
+        clearTimeout(cut);
+        process.exit(0);
+      },
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
 if (require.main === module) {
   const env = process.env;
+  const drainMs = gatewayDrainMs(env);
   // One URL per service, or several separated by commas (the instances of a scaled-out service).
   const upstream = (name: string, fallback: string) =>
     (env[name] ?? fallback)
@@ -345,7 +383,10 @@ if (require.main === module) {
     },
     trustProxy: gatewayTrust(env),
   })
-    .then(({ url }) => process.stdout.write(`gateway listening on ${url}\n`))
+    .then(({ url, app }) => {
+      closeOnSignal(app, drainMs);
+      process.stdout.write(`gateway listening on ${url}\n`);
+    })
     .catch((e) => {
       process.stderr.write(`gateway failed to start: ${e instanceof Error ? e.message : String(e)}\n`);
       process.exit(1);
