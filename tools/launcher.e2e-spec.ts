@@ -6,7 +6,7 @@ import path from 'node:path';
 import { serializeOpenApiDocument } from '@suite/api-kit';
 import { signDevToken } from '@suite/auth';
 import { HttpStub, RecordedRequest } from '@suite/testing';
-import { launchSuite, RunningSuite, SERVICES } from './launcher';
+import { Hosting, launchSuite, RunningSuite, SERVICES } from './launcher';
 
 // The start command's launcher: embedded database, the app processes (one per app, then all four in
 // one, npm start's default), one gateway. Proves the base URL routes to each app, that health reflects the apps, that a
@@ -38,27 +38,39 @@ const status = async (url: string, init: RequestInit = {}) => {
   return res.status;
 };
 
-describe('suite launcher (npm start)', () => {
-  let suite: RunningSuite;
-  const lines: string[] = [];
-
+/**
+ * Launches the suite before the tests of the enclosing describe and stops it after them; `lines`
+ * collects the children's output (on a failed start, the first thing to read).
+ */
+function launchedSuite(hosting?: Hosting): { readonly suite: RunningSuite; lines: string[] } {
+  const launched = { suite: undefined as unknown as RunningSuite, lines: [] as string[] };
   beforeAll(async () => {
-    // On a failed start the children's output is the first thing to read.
-    suite = await launchSuite({
+    launched.suite = await launchSuite({
       port: 0,
+      hosting,
       env: { ...AUTH_ENV, LOG_LEVEL: 'warn', NODE_ENV: 'test' },
       restart: { initialDelayMs: 200 },
       // Generous: the machine running the tests may be busy; the apps usually boot in seconds.
       readyTimeoutMs: 120_000,
-      output: (service, line) => lines.push(`[${service}] ${line}`),
+      output: (service, line) => launched.lines.push(`[${service}] ${line}`),
     }).catch((e) => {
-      process.stderr.write(`${lines.slice(-40).join('\n')}\n`);
+      process.stderr.write(`${launched.lines.slice(-40).join('\n')}\n`);
       throw e;
     });
   }, 180000);
   afterAll(async () => {
-    await suite?.stop();
+    await launched.suite?.stop();
   }, 30000);
+  return launched;
+}
+
+describe('suite launcher (npm start)', () => {
+  const launched = launchedSuite();
+  const { lines } = launched;
+  let suite: RunningSuite;
+  beforeAll(() => {
+    suite = launched.suite;
+  });
 
   it('starts the database, the apps and the gateway together; an app connects once the database listens, and says when it listens', () => {
     const at = (label: string, event: string) => suite.startup.find((e) => e.label === label && e.event === event)?.ms ?? NaN;
@@ -228,25 +240,12 @@ describe('suite launcher (npm start)', () => {
 });
 
 describe("suite launcher with the apps in one process (hosting: 'shared', npm start's default)", () => {
+  const launched = launchedSuite('shared');
+  const { lines } = launched;
   let suite: RunningSuite;
-  const lines: string[] = [];
-
-  beforeAll(async () => {
-    suite = await launchSuite({
-      port: 0,
-      hosting: 'shared',
-      env: { ...AUTH_ENV, LOG_LEVEL: 'warn', NODE_ENV: 'test' },
-      restart: { initialDelayMs: 200 },
-      readyTimeoutMs: 120_000,
-      output: (service, line) => lines.push(`[${service}] ${line}`),
-    }).catch((e) => {
-      process.stderr.write(`${lines.slice(-40).join('\n')}\n`);
-      throw e;
-    });
-  }, 180000);
-  afterAll(async () => {
-    await suite?.stop();
-  }, 30000);
+  beforeAll(() => {
+    suite = launched.suite;
+  });
 
   it('runs the four apps in one process, each on its own port, connected once the database listens', async () => {
     const pids = new Set(SERVICES.map((s) => suite.services[s].child?.pid));

@@ -23,15 +23,16 @@ export interface HostedService {
  */
 export async function hostServices(services: HostedService[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const running = new Map<string, Promise<NestFastifyApplication>>();
-  const exitCodes: number[] = [];
-  const exit = (code: number) => {
-    exitCodes.push(code);
-    if (exitCodes.length >= running.size) process.exit(Math.max(...exitCodes));
+  // The exit code each app's graceful shutdown ended with; the process ends when every running app's has.
+  const exitCodes = new Map<string, number>();
+  const exited = (name: string) => (code: number) => {
+    exitCodes.set(name, Math.max(code, exitCodes.get(name) ?? 0));
+    if ([...running.keys()].every((n) => exitCodes.has(n))) process.exit(Math.max(...exitCodes.values()));
   };
   const byName = new Map(services.map((s) => [s.definition.name, s]));
   const start = (hosted: HostedService): Promise<NestFastifyApplication> => {
     const name = hosted.definition.name;
-    const app = startDefinedService(hosted.definition, { ...env, PORT: String(hosted.port) }, exit).then((started) => {
+    const app = startDefinedService(hosted.definition, { ...env, PORT: String(hosted.port) }, exited(name)).then((started) => {
       reportListening(name);
       return started;
     });
@@ -52,6 +53,8 @@ export async function hostServices(services: HostedService[], env: NodeJS.Proces
       } else if (!app) {
         await start(hosted);
       } else {
+        // Running (or still starting): it says so once it listens.
+        await app;
         reportListening(service);
       }
     });
