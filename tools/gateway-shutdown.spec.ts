@@ -79,7 +79,14 @@ describe('gateway process: SIGTERM', () => {
     expect(await slow).toBe('cut');
   });
 
-  it('refuses to start with a SHUTDOWN_DRAIN_MS that is not a number of milliseconds', async () => {
-    await expect(startGatewayProcess(upstream.url, { SHUTDOWN_DRAIN_MS: 'soon' })).rejects.toThrow('the gateway exited with 1');
+  it('refuses to start with a SHUTDOWN_DRAIN_MS that is not a number of milliseconds, naming it', async () => {
+    const child = spawn(process.execPath, [GATEWAY], {
+      env: { PATH: process.env.PATH, PORT: '0', SHUTDOWN_DRAIN_MS: 'soon' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    expect(await once(child, 'exit')).toEqual([1, null]);
+    expect(stderr).toContain("gateway failed to start: SHUTDOWN_DRAIN_MS must be an integer from 0 to 600000 (got 'soon')");
   });
 });

@@ -14,6 +14,7 @@ import {
   MAX_HEADER_BYTES,
   ProxyTrust,
   hasBody,
+  readShutdownSettings,
   readTrustProxy,
   renderError,
   requestIdFrom,
@@ -314,36 +315,28 @@ export async function startGateway(options: GatewayOptions): Promise<{ url: stri
   return { url, app };
 }
 
-/** TRUST_PROXY of the gateway's own process: unset means none (the gateway is the edge). */
-function gatewayTrust(env: NodeJS.ProcessEnv): string[] {
-  if (!env.TRUST_PROXY) return [];
+/**
+ * The gateway's own settings: TRUST_PROXY (unset means none: the gateway is the edge) and
+ * SHUTDOWN_DRAIN_MS, read as the apps read them; every bad value is reported at once and ends the start.
+ */
+function gatewaySettings(env: NodeJS.ProcessEnv): { trustProxy: string[]; drainMs: number } {
   const problems: string[] = [];
-  const entries = readTrustProxy(env, problems);
+  const trustProxy = env.TRUST_PROXY ? readTrustProxy(env, problems) : [];
+  const { drainMs } = readShutdownSettings(env, problems);
   if (problems.length) {
     process.stderr.write(`gateway failed to start: ${problems.join('; ')}\n`);
     process.exit(1);
   }
-  return entries;
-}
-
-/** SHUTDOWN_DRAIN_MS of the gateway's own process, as the apps read it (default 10 s, 0 to 600000). */
-function gatewayDrainMs(env: NodeJS.ProcessEnv): number {
-  const raw = env.SHUTDOWN_DRAIN_MS;
-  if (raw === undefined || raw === '') return 10_000;
-  const ms = Number(raw);
-  if (!Number.isInteger(ms) || ms < 0 || ms > 600_000) {
-    process.stderr.write(`gateway failed to start: SHUTDOWN_DRAIN_MS must be an integer from 0 to 600000 (got '${raw}')\n`);
-    process.exit(1);
-  }
-  return ms;
+  return { trustProxy, drainMs };
 }
 
 /**
  * On SIGTERM or SIGINT the gateway on its own (compose, Kubernetes) stops as the apps do: it refuses
  * new connections, answers what is in flight (Fastify's close: idle keep-alive connections are
- * closed, a request arriving on a busy one gets 503 with `Connection: close`), and exits 0 once the
- * last response is sent; connections still open `drainMs` after the signal are closed. The launcher
- * (`npm start`) closes the gateway it hosts itself.
+ * closed at once, a busy one after its response), and exits 0 once the last response is sent;
+ * connections still open `drainMs` after the signal are closed. It has no SHUTDOWN_DELAY_MS: put a
+ * load balancer's deregistration in front of it. The launcher (`npm start`) closes the gateway it
+ * hosts itself.
  */
 function closeOnSignal(app: FastifyInstance, drainMs: number): void {
   let closing = false;
@@ -365,7 +358,7 @@ function closeOnSignal(app: FastifyInstance, drainMs: number): void {
 
 if (require.main === module) {
   const env = process.env;
-  const drainMs = gatewayDrainMs(env);
+  const { trustProxy, drainMs } = gatewaySettings(env);
   // One URL per service, or several separated by commas (the instances of a scaled-out service).
   const upstream = (name: string, fallback: string) =>
     (env[name] ?? fallback)
@@ -381,7 +374,7 @@ if (require.main === module) {
       category: upstream('CATEGORY_URL', 'http://category:3003'),
       webhook: upstream('WEBHOOK_URL', 'http://webhook:3004'),
     },
-    trustProxy: gatewayTrust(env),
+    trustProxy,
   })
     .then(({ url, app }) => {
       closeOnSignal(app, drainMs);

@@ -9,3 +9,4 @@ export { ProxyTrust } from './http/proxy-trust';
 export { hasBody } from './http/request-body';
 export { requestIdFrom } from './http/request-id';
 export { readTrustProxy } from './config/rate-limits';
+export { readShutdownSettings } from './config/base-config';

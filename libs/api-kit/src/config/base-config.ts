@@ -79,6 +79,16 @@ export function integerSetting(env: Env, problems: string[]): (name: string, fal
   };
 }
 
+/** SHUTDOWN_DRAIN_MS and SHUTDOWN_DELAY_MS (the delay at most the drain), as every app and the gateway read them. */
+export function readShutdownSettings(env: Env, problems: string[]): BaseConfig['shutdown'] {
+  const int = integerSetting(env, problems);
+  const shutdown = { drainMs: int('SHUTDOWN_DRAIN_MS', 10000, 0, 600000), delayMs: int('SHUTDOWN_DELAY_MS', 0, 0, 600000) };
+  if (shutdown.delayMs > shutdown.drainMs) {
+    problems.push(`SHUTDOWN_DELAY_MS must be at most SHUTDOWN_DRAIN_MS (got ${shutdown.delayMs} and ${shutdown.drainMs})`);
+  }
+  return shutdown;
+}
+
 export function readBaseConfig(env: Env, defaults: BaseConfigDefaults): BaseConfig {
   const problems: string[] = [];
   if (env.NODE_ENV === 'production') {
@@ -157,11 +167,8 @@ export function readBaseConfig(env: Env, defaults: BaseConfigDefaults): BaseConf
     outboxLease: { leaseMs: int('OUTBOX_LEASE_MS', 5000, 200, 600000), heartbeatMs: int('OUTBOX_HEARTBEAT_MS', 1000, 50, 300000) },
     outboxPollMs: int('OUTBOX_POLL_MS', 200, 10, 60000),
     mongodbCommandMetrics: bool('MONGODB_COMMAND_METRICS', true),
-    shutdown: { drainMs: int('SHUTDOWN_DRAIN_MS', 10000, 0, 600000), delayMs: int('SHUTDOWN_DELAY_MS', 0, 0, 600000) },
+    shutdown: readShutdownSettings(env, problems),
   };
-  if (config.shutdown.delayMs > config.shutdown.drainMs) {
-    problems.push(`SHUTDOWN_DELAY_MS must be at most SHUTDOWN_DRAIN_MS (got ${config.shutdown.delayMs} and ${config.shutdown.drainMs})`);
-  }
   const { leaseMs, heartbeatMs } = config.outboxLease;
   if (heartbeatMs * 2 > leaseMs)
     problems.push(`OUTBOX_HEARTBEAT_MS must be at most half of OUTBOX_LEASE_MS (got ${heartbeatMs} and ${leaseMs})`);
