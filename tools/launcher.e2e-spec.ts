@@ -381,11 +381,15 @@ describe('npm start (dist/tools/start.js as a child process)', () => {
     rmSync(dataDir, { recursive: true, force: true });
   }, 60000);
 
-  it('refuses a bad --replicas with a clear message, before starting anything', async () => {
+  it('refuses a bad --replicas or LAUNCHER_PROCESS_PER_APP with a clear message, before starting anything', async () => {
     const bad = startCommand(['--replicas', '0'], {});
     const [code] = (await once(bad, 'exit')) as [number];
     expect(code).toBe(2);
     expect(err.join('\n')).toContain('npm start: --replicas must be an integer from 1 to 16');
+    err.length = 0;
+    const badFlag = startCommand([], { LAUNCHER_PROCESS_PER_APP: 'yes' });
+    expect(await once(badFlag, 'exit')).toEqual([2, null]);
+    expect(err.join('\n')).toContain("npm start: LAUNCHER_PROCESS_PER_APP must be 1, true, 0 or false (got 'yes')");
   });
 
   // By default the database and one process hosting the four apps; with --process-per-app one per app.

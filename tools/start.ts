@@ -40,6 +40,14 @@ function integer(name: string, raw: string | undefined, fallback: number, min: n
   return n;
 }
 
+/** `1`/`true` or `0`/`false` (any letter case); unset or empty is false; anything else is refused. */
+function flag(name: string, raw: string | undefined): boolean {
+  const value = (raw ?? '').trim().toLowerCase();
+  if (value === '' || value === '0' || value === 'false') return false;
+  if (value === '1' || value === 'true') return true;
+  throw new UsageError(`${name} must be 1, true, 0 or false (got '${raw}')`);
+}
+
 function readOptions(argv: string[], env: NodeJS.ProcessEnv) {
   let values: { replicas?: string; 'process-per-app'?: boolean; help?: boolean };
   try {
@@ -57,7 +65,7 @@ function readOptions(argv: string[], env: NodeJS.ProcessEnv) {
     windowMs: integer('LAUNCHER_RESTART_WINDOW_MS', env.LAUNCHER_RESTART_WINDOW_MS, DEFAULT_RESTART_POLICY.windowMs, 1000, 86_400_000),
     initialDelayMs: integer('LAUNCHER_RESTART_DELAY_MS', env.LAUNCHER_RESTART_DELAY_MS, DEFAULT_RESTART_POLICY.initialDelayMs, 0, 60_000),
   };
-  const perApp = values['process-per-app'] || env.LAUNCHER_PROCESS_PER_APP === '1' || tracingConfigured(env);
+  const perApp = values['process-per-app'] || flag('LAUNCHER_PROCESS_PER_APP', env.LAUNCHER_PROCESS_PER_APP) || tracingConfigured(env);
   return {
     help: values.help ?? false,
     hosting: (perApp ? 'process-per-app' : 'shared') as Hosting,
