@@ -161,6 +161,8 @@ describe('hostile input through the base URL: never a 5xx, every 4xx in the serv
     const lines: string[] = [];
     suite = await launchSuite({
       port: 0,
+      // What `npm start` runs: the four apps in one process, from the bundle (tools/build.js).
+      hosting: 'shared',
       env: {
         AUTH_HS256_SECRET: SIGNING.secret,
         AUTH_ISSUER: SIGNING.issuer,

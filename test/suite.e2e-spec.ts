@@ -465,6 +465,8 @@ describe('the suite as one: category → customer-segment ← coupon over real H
   beforeAll(async () => {
     suite = await launchSuite({
       port: 0,
+      // What `npm start` runs: the four apps in one process, from the bundle (tools/build.js).
+      hosting: 'shared',
       env: { ...authEnv(SIGNING), LOG_LEVEL: 'warn', PEER_BREAKER_OPEN_MS: String(BREAKER_OPEN_MS) },
       output,
     }).catch(dumpLogs);

@@ -5,7 +5,6 @@
  * the launcher asks (`coupon,...`); every other variable is each app's environment.
  */
 import 'reflect-metadata';
-import path from 'node:path';
 import { HostedService, ServiceDefinition, hostServices } from '@suite/foundation';
 import { SERVICES, ServiceName } from './services';
 
@@ -27,23 +26,36 @@ export function parseHostedApps(raw: string | undefined): Array<{ name: ServiceN
   return apps;
 }
 
-function main(): void {
-  const stopped = new Set((process.env[STOPPED_APPS_VARIABLE] ?? '').split(','));
-  const hosted: HostedService[] = parseHostedApps(process.env[HOSTED_APPS_VARIABLE]).map(({ name, port }) => {
-    // Each app's compiled root module, next to this file in dist/ (the same one its main.ts runs),
-    // loaded by name: the host loads only the apps it is told to.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const appModule = require(path.join(__dirname, '..', 'apps', name, 'src', 'app.module')) as { SERVICE_DEFINITION: ServiceDefinition };
-    return { definition: appModule.SERVICE_DEFINITION, port, stopped: stopped.has(name) };
-  });
-  void hostServices(hosted);
-}
+type AppModule = { SERVICE_DEFINITION: ServiceDefinition };
 
-if (require.main === module) {
+/*
+ * Each app's root module (the same one its main.ts runs), required by a literal path so that the
+ * bundle `npm start` runs (tools/build.js, dist/tools/app-host.bundle.js) contains them; required
+ * only when named, so the host loads only the apps it is told to.
+ */
+/* eslint-disable @typescript-eslint/no-require-imports */
+const APP_MODULES: Record<ServiceName, () => AppModule> = {
+  'customer-segment': () => require('../apps/customer-segment/src/app.module') as AppModule,
+  coupon: () => require('../apps/coupon/src/app.module') as AppModule,
+  category: () => require('../apps/category/src/app.module') as AppModule,
+  webhook: () => require('../apps/webhook/src/app.module') as AppModule,
+};
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+/** Starts the apps SUITE_HOSTED_APPS names; a bad value ends the process with exit code 2. */
+export function runAppHost(): void {
   try {
-    main();
+    const stopped = new Set((process.env[STOPPED_APPS_VARIABLE] ?? '').split(','));
+    const hosted: HostedService[] = parseHostedApps(process.env[HOSTED_APPS_VARIABLE]).map(({ name, port }) => ({
+      definition: APP_MODULES[name]().SERVICE_DEFINITION,
+      port,
+      stopped: stopped.has(name),
+    }));
+    void hostServices(hosted);
   } catch (e) {
     process.stderr.write(`app host: ${(e as Error).message}\n`);
     process.exit(2);
   }
 }
+
+if (require.main === module) runAppHost();

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Compiles every TypeScript source (apps, libs, tools) to dist/ with SWC, rewriting the
-// @suite/* aliases to relative paths. Type checking is separate (`npm run typecheck`), so a build
-// takes about a second. `--if-needed` skips the build when dist/ is newer than every source file.
+// @suite/* aliases to relative paths, then bundles the process `npm start` hosts the apps in
+// (dist/tools/app-host.bundle.js, below). Type checking is separate (`npm run typecheck`), so a build
+// takes a few seconds. `--if-needed` skips the build when dist/ is newer than every source file.
 'use strict';
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -27,9 +28,15 @@ function newestSource(dir) {
   return newest;
 }
 
+// Besides the sources: the build's own settings, and the installed packages (npm rewrites
+// node_modules/.package-lock.json on every install), which the bundle below contains.
+const inputs = ['.swcrc', 'tools/build.js', 'node_modules/.package-lock.json'].map((f) => path.join(root, f));
 if (process.argv.includes('--if-needed') && fs.existsSync(stamp)) {
   const built = fs.statSync(stamp).mtimeMs;
-  const newest = Math.max(...sources.map((s) => newestSource(path.join(root, s))), fs.statSync(path.join(root, '.swcrc')).mtimeMs);
+  const newest = Math.max(
+    ...sources.map((s) => newestSource(path.join(root, s))),
+    ...inputs.filter((f) => fs.existsSync(f)).map((f) => fs.statSync(f).mtimeMs),
+  );
   if (newest < built) process.exit(0);
 }
 
@@ -40,4 +47,97 @@ const result = spawnSync(
   { cwd: root, stdio: 'inherit' },
 );
 if (result.status !== 0) process.exit(result.status ?? 1);
-fs.writeFileSync(stamp, new Date().toISOString());
+bundleAppHost().then(
+  () => fs.writeFileSync(stamp, new Date().toISOString()),
+  (e) => {
+    process.stderr.write(`build: bundling the app host failed: ${e.message}\n`);
+    process.exit(1);
+  },
+);
+
+/**
+ * The process hosting the four apps under `npm start` (tools/app-host.ts) as one file, with esbuild:
+ * requiring ~1,600 modules one by one (resolution, and Node 20 loading Nest 12's ES modules through
+ * `require`) took it 1.3-1.6 s, the bundle 0.85 s (docs/operations.md, "One process for the apps of an
+ * instance"). Each app's own process (`main.js`, production's containers) runs the unbundled output.
+ */
+/**
+ * `import * as mongoose from 'mongoose'` (@nestjs/mongoose) bundled gives an object whose prototype
+ * is Mongoose's, so `mongoose.createConnection()` takes it for a Mongoose instance and fails to
+ * write to it; under Node it is a plain namespace and mongoose uses its default instance. The
+ * bundle's 'mongoose' is such a plain object, forwarding every name to the real module (external).
+ */
+function mongooseNamespace() {
+  return {
+    name: 'mongoose-namespace',
+    setup(build) {
+      build.onResolve({ filter: /^mongoose$/ }, (args) =>
+        args.namespace === 'mongoose-namespace'
+          ? { path: 'mongoose', external: true }
+          : { path: 'mongoose', namespace: 'mongoose-namespace' },
+      );
+      build.onLoad({ filter: /.*/, namespace: 'mongoose-namespace' }, () => ({
+        resolveDir: root,
+        loader: 'js',
+        contents: `
+        const mongoose = require('mongoose');
+        const names = new Set();
+        for (let o = mongoose; o && o !== Object.prototype; o = Object.getPrototypeOf(o))
+          for (const name of Object.getOwnPropertyNames(o)) if (name !== 'constructor') names.add(name);
+        const namespace = { __proto__: null, default: mongoose };
+        for (const name of names) if (name !== 'default') Object.defineProperty(namespace, name, { enumerable: true, get: () => mongoose[name] });
+        module.exports = namespace;`,
+      }));
+    },
+  };
+}
+
+async function bundleAppHost() {
+  const esbuild = require('esbuild');
+  await esbuild.build({
+    absWorkingDir: root,
+    // A bundled module's `module` is not `require.main`, so the entry asks app-host to run.
+    stdin: {
+      contents: "require('./app-host.js').runAppHost();",
+      resolveDir: path.join(dist, 'tools'),
+      sourcefile: 'app-host.bundle-entry.js',
+    },
+    outfile: path.join(dist, 'tools', 'app-host.bundle.js'),
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    sourcemap: 'linked',
+    logLevel: 'error',
+    // Nest's ES modules ask `import.meta.url` only to create a `require` for optional packages.
+    banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+    define: { 'import.meta.url': '__bundleUrl' },
+    plugins: [mongooseNamespace()],
+    external: [
+      // Required as they are (mongoose through the plugin below); the driver and BSON stay with
+      // mongoose so that there is one ObjectId class.
+      'mongodb',
+      'bson',
+      // Also required at run time by path from a bundled package (@nestjs/mapped-types), so
+      // bundling them would make a second copy with its own metadata storage.
+      'class-validator',
+      'class-transformer',
+      'class-transformer/*',
+      // Loaded only with tracing configured, which runs each app in its own unbundled process.
+      '@opentelemetry/sdk-node',
+      '@opentelemetry/exporter-trace-otlp-proto',
+      '@opentelemetry/instrumentation-*',
+      // Its files are served from its own directory.
+      'swagger-ui-dist',
+      // Optional packages of Nest and Fastify that the suite does not install.
+      '@nestjs/microservices',
+      '@nestjs/microservices/*',
+      '@nestjs/websockets',
+      '@nestjs/websockets/*',
+      '@nestjs/platform-express',
+      '@fastify/static',
+      '@fastify/view',
+      '@fastify/multipart',
+    ],
+  });
+}
