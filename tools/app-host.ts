@@ -30,8 +30,8 @@ type AppModule = { SERVICE_DEFINITION: ServiceDefinition };
 
 /*
  * Each app's root module (the same one its main.ts runs), required by a literal path so that the
- * bundle `npm start` runs (tools/build.js, dist/tools/app-host.bundle.js) contains them; required
- * only when named, so the host loads only the apps it is told to.
+ * bundle `npm start` runs (tools/build.js, dist/tools/app-host.bundle.js, through ./app-host-main)
+ * contains them; required only when named, so the host loads only the apps it is told to.
  */
 /* eslint-disable @typescript-eslint/no-require-imports */
 const APP_MODULES: Record<ServiceName, () => AppModule> = {
@@ -42,20 +42,24 @@ const APP_MODULES: Record<ServiceName, () => AppModule> = {
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 
-/** Starts the apps SUITE_HOSTED_APPS names; a bad value ends the process with exit code 2. */
-export function runAppHost(): void {
+/**
+ * Starts the apps SUITE_HOSTED_APPS names; resolves once they listen. A bad value ends the process
+ * with exit code 2.
+ */
+export async function runAppHost(): Promise<void> {
+  let hosted: HostedService[];
   try {
     const stopped = new Set((process.env[STOPPED_APPS_VARIABLE] ?? '').split(','));
-    const hosted: HostedService[] = parseHostedApps(process.env[HOSTED_APPS_VARIABLE]).map(({ name, port }) => ({
+    hosted = parseHostedApps(process.env[HOSTED_APPS_VARIABLE]).map(({ name, port }) => ({
       definition: APP_MODULES[name]().SERVICE_DEFINITION,
       port,
       stopped: stopped.has(name),
     }));
-    void hostServices(hosted);
   } catch (e) {
     process.stderr.write(`app host: ${(e as Error).message}\n`);
     process.exit(2);
   }
+  await hostServices(hosted);
 }
 
-if (require.main === module) runAppHost();
+if (require.main === module) void runAppHost();

@@ -56,12 +56,6 @@ bundleAppHost().then(
 );
 
 /**
- * The process hosting the four apps under `npm start` (tools/app-host.ts) as one file, with esbuild:
- * requiring ~1,600 modules one by one (resolution, and Node 20 loading Nest 12's ES modules through
- * `require`) took it 1.3-1.6 s, the bundle 0.85 s (docs/operations.md, "One process for the apps of an
- * instance"). Each app's own process (`main.js`, production's containers) runs the unbundled output.
- */
-/**
  * `import * as mongoose from 'mongoose'` (@nestjs/mongoose) bundled gives an object whose prototype
  * is Mongoose's, so `mongoose.createConnection()` takes it for a Mongoose instance and fails to
  * write to it; under Node it is a plain namespace and mongoose uses its default instance. The
@@ -92,16 +86,42 @@ function mongooseNamespace() {
   };
 }
 
+/**
+ * @nestjs/mapped-types requires class-validator and class-transformer through a `require` of its
+ * own (`createRequire(import.meta.url)`), which the bundle cannot see: at run time it would load a
+ * second copy from node_modules, and class-transformer's metadata lives in its module, so the
+ * DTOs built with PartialType and the like would lose theirs. Without those two lines its
+ * `require`s are the bundle's, and there is one copy. A version that no longer has them fails the build.
+ */
+function mappedTypesRequire() {
+  const lines = ["import { createRequire } from 'node:module';", 'const require = createRequire(import.meta.url);'];
+  return {
+    name: 'mapped-types-require',
+    setup(build) {
+      build.onLoad({ filter: /[\\/]@nestjs[\\/]mapped-types[\\/]dist[\\/]type-helpers\.utils\.js$/ }, (args) => {
+        let contents = fs.readFileSync(args.path, 'utf8');
+        for (const line of lines) {
+          if (!contents.includes(line)) throw new Error(`${args.path} no longer has "${line}": check how it loads class-validator`);
+          contents = contents.replace(line, '');
+        }
+        return { contents, loader: 'js' };
+      });
+    },
+  };
+}
+
+/**
+ * The process hosting the four apps under `npm start` (tools/app-host.ts) as one file, with esbuild:
+ * requiring ~1,600 modules one by one (resolution, and Node 20 loading Nest 12's ES modules through
+ * `require`) took it 1.3-1.6 s, the bundle 0.85 s (docs/operations.md, "One process for the apps of an
+ * instance"). Each app's own process (`main.js`, production's containers) runs the unbundled output.
+ */
 async function bundleAppHost() {
   const esbuild = require('esbuild');
   await esbuild.build({
     absWorkingDir: root,
-    // A bundled module's `module` is not `require.main`, so the entry asks app-host to run.
-    stdin: {
-      contents: "require('./app-host.js').runAppHost();",
-      resolveDir: path.join(dist, 'tools'),
-      sourcefile: 'app-host.bundle-entry.js',
-    },
+    // Its exports are app-host's (runAppHost); tools/app-host-main.ts requires it and runs them.
+    entryPoints: [path.join(dist, 'tools', 'app-host.js')],
     outfile: path.join(dist, 'tools', 'app-host.bundle.js'),
     bundle: true,
     platform: 'node',
@@ -112,17 +132,14 @@ async function bundleAppHost() {
     // Nest's ES modules ask `import.meta.url` only to create a `require` for optional packages.
     banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
     define: { 'import.meta.url': '__bundleUrl' },
-    plugins: [mongooseNamespace()],
+    plugins: [mongooseNamespace(), mappedTypesRequire()],
     external: [
       // Required as they are (mongoose through the plugin below); the driver and BSON stay with
       // mongoose so that there is one ObjectId class.
       'mongodb',
       'bson',
-      // Also required at run time by path from a bundled package (@nestjs/mapped-types), so
-      // bundling them would make a second copy with its own metadata storage.
-      'class-validator',
-      'class-transformer',
-      'class-transformer/*',
+      // @nestjs/mapped-types' fallback when 'class-transformer/cjs/storage' is missing; it is not.
+      'class-transformer/storage',
       // Loaded only with tracing configured, which runs each app in its own unbundled process.
       '@opentelemetry/sdk-node',
       '@opentelemetry/exporter-trace-otlp-proto',

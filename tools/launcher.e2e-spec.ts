@@ -250,8 +250,8 @@ describe("suite launcher with the apps in one process (hosting: 'shared', npm st
   it('runs the four apps in one process, each on its own port, connected once the database listens', async () => {
     const pids = new Set(SERVICES.map((s) => suite.services[s].child?.pid));
     expect(pids.size).toBe(1);
-    // From the bundle tools/build.js makes, not the app modules one by one.
-    expect(suite.services.coupon.child?.spawnargs.at(-1)).toBe(path.join(ROOT, 'dist', 'tools', 'app-host.bundle.js'));
+    // From the bundle tools/build.js makes (through app-host-main), not the app modules one by one.
+    expect(suite.services.coupon.child?.spawnargs.at(-1)).toBe(path.join(ROOT, 'dist', 'tools', 'app-host-main.js'));
     expect(new Set(SERVICES.map((s) => suite.services[s].port)).size).toBe(SERVICES.length);
     const at = (label: string, event: string) => suite.startup.find((e) => e.label === label && e.event === event)?.ms ?? NaN;
     expect(at('apps', 'spawned')).toBeLessThan(at('mongo', 'ready'));

@@ -667,7 +667,7 @@ export async function launchSuite(options: SuiteOptions = {}): Promise<RunningSu
           () => {
             const env = { ...appEnv(host.instances[0]), ...host.hostEnv() };
             delete env.PORT;
-            const child = spawnApp('tools/app-host.bundle.js', label, env);
+            const child = spawnApp('tools/app-host-main.js', label, env);
             link(child, label, pace, (service) => host.instances.find((i) => i.name === service)?.label ?? label);
             child.on('message', (message) => host.onMessage(message));
             return child;
