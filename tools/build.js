@@ -2,7 +2,8 @@
 // Compiles every TypeScript source (apps, libs, tools) to dist/ with SWC, rewriting the
 // @suite/* aliases to relative paths, then bundles the process `npm start` hosts the apps in
 // (dist/tools/app-host.bundle.js, below). Type checking is separate (`npm run typecheck`), so a build
-// takes a few seconds. `--if-needed` skips the build when dist/ is newer than every source file.
+// takes a few seconds. `--if-needed` skips the build when dist/ is newer than every source file,
+// the build's settings and the installed packages.
 'use strict';
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -134,7 +135,7 @@ async function bundleAppHost() {
     define: { 'import.meta.url': '__bundleUrl' },
     plugins: [mongooseNamespace(), mappedTypesRequire()],
     external: [
-      // Required as they are (mongoose through the plugin below); the driver and BSON stay with
+      // Required as installed (mongoose through mongooseNamespace); the driver and BSON stay with
       // mongoose so that there is one ObjectId class.
       'mongodb',
       'bson',
