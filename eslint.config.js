@@ -7,10 +7,12 @@ const tseslint = require('typescript-eslint');
 const APPS = ['customer-segment', 'coupon', 'category', 'webhook'];
 const LIBS = ['auth', 'api-kit', 'persistence', 'mongo-embedded', 'testing', 'foundation', 'observability'];
 
+// A lib's light entry points: what the launcher and the gateway need without loading Nest
+// (libs/api-kit/src/edge.ts, libs/observability/src/tracing.ts); the same list as jest.config.js.
+const LIGHT_ENTRY_POINTS = ['@suite/api-kit/edge', '@suite/observability/tracing'];
 const deepLibImports = {
-  // @suite/api-kit/edge is api-kit's one second entry point (libs/api-kit/src/edge.ts: no Nest, for the gateway).
-  group: [...LIBS.map((l) => `@suite/${l}/**`), '!@suite/api-kit/edge'],
-  message: 'Import a lib only through its alias (@suite/<lib>, or @suite/api-kit/edge), never by a deep path.',
+  group: [...LIBS.map((l) => `@suite/${l}/**`), ...LIGHT_ENTRY_POINTS.map((e) => `!${e}`)],
+  message: `Import a lib only through its alias (@suite/<lib>, or ${LIGHT_ENTRY_POINTS.join(', ')}), never by a deep path.`,
 };
 const relativeLibImports = {
   group: ['**/libs/*', '**/libs/**'],

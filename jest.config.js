@@ -29,8 +29,9 @@ module.exports = {
   transform: { '^.+\\.(t|j)s$': swc },
   transformIgnorePatterns: ['/node_modules/(?!(@nestjs|uid|jose)/)'],
   moduleNameMapper: {
-    // The one second entry point of a lib: the parts of api-kit a plain Fastify server needs (libs/api-kit/src/edge.ts).
+    // A lib's light entry points, loaded without Nest by the gateway and the launcher (eslint.config.js lists them too).
     '^@suite/api-kit/edge$': path.join(__dirname, 'libs', 'api-kit', 'src', 'edge'),
+    '^@suite/observability/tracing$': path.join(__dirname, 'libs', 'observability', 'src', 'tracing'),
     ...Object.fromEntries(libs.map((l) => [`^@suite/${l}$`, path.join(__dirname, 'libs', l, 'src')])),
   },
   globalSetup: '<rootDir>/tools/jest-global-setup.js',

@@ -394,13 +394,15 @@ describe('npm start (dist/tools/start.js as a child process)', () => {
     expect(err.join('\n')).toContain("npm start: LAUNCHER_PROCESS_PER_APP must be 1, true, 0 or false (got 'yes')");
   });
 
-  // By default the database and one process hosting the four apps; with --process-per-app one per app.
+  // By default the database and one process hosting the four apps; with --process-per-app one per app,
+  // and so with tracing configured (each app's spans are named after its process).
   it.each([
-    [[], 2],
-    [['--process-per-app'], 1 + SERVICES.length],
+    [[], {}, 2],
+    [['--process-per-app'], {}, 1 + SERVICES.length],
+    [[], { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9' }, 1 + SERVICES.length],
   ])(
-    'stops everything it started when it gets SIGTERM during the launch, and exits 0 (args %j: %i children)',
-    async (args, processes) => {
+    'stops everything it started when it gets SIGTERM during the launch, and exits 0 (args %j, env %j: %i children)',
+    async (args, extraEnv: Record<string, string>, processes) => {
       out.length = err.length = 0;
       const launchDir = mkdtempSync(path.join(tmpdir(), 'start-abort-'));
       try {
@@ -411,6 +413,7 @@ describe('npm start (dist/tools/start.js as a child process)', () => {
           PORT: '0',
           DATA_DIR: launchDir,
           LAUNCHER_READY_TIMEOUT_MS: '120000',
+          ...extraEnv,
         });
         const exited = once(launching, 'exit') as Promise<[number | null, string | null]>;
         // The apps wait for the database: when it says it listens, none of them is ready yet.

@@ -5,6 +5,8 @@
  * share one process unless `--process-per-app` (or tracing) asks for one each.
  */
 import { parseArgs } from 'node:util';
+// Its light entry point: the apps' own rule for whether they export traces, without loading Nest.
+import { tracingConfigured } from '@suite/observability/tracing';
 import { DEFAULT_RESTART_POLICY, Hosting, RestartPolicy, RunningSuite, SERVICES, StartupEvent, launchSuite } from './launcher';
 
 const USAGE = `usage: npm start [-- --replicas N] [-- --process-per-app]
@@ -22,16 +24,6 @@ and every variable of the apps (README, Configuration).
 `;
 
 class UsageError extends Error {}
-
-/**
- * Whether the apps will export traces: each then needs its own process, its spans named after it.
- * The rule of @suite/observability's `tracingConfigured`, not imported: loading that library here
- * would slow down the launch it is part of.
- */
-function tracingConfigured(env: NodeJS.ProcessEnv): boolean {
-  const disabled = (env.OTEL_SDK_DISABLED ?? '').trim().toLowerCase() === 'true';
-  return !disabled && Boolean(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim() || env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim());
-}
 
 function integer(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
   if (raw === undefined || raw === '') return fallback;
@@ -65,6 +57,7 @@ function readOptions(argv: string[], env: NodeJS.ProcessEnv) {
     windowMs: integer('LAUNCHER_RESTART_WINDOW_MS', env.LAUNCHER_RESTART_WINDOW_MS, DEFAULT_RESTART_POLICY.windowMs, 1000, 86_400_000),
     initialDelayMs: integer('LAUNCHER_RESTART_DELAY_MS', env.LAUNCHER_RESTART_DELAY_MS, DEFAULT_RESTART_POLICY.initialDelayMs, 0, 60_000),
   };
+  // Apps that export traces each need a process of their own: their spans are named after it.
   const perApp = values['process-per-app'] || flag('LAUNCHER_PROCESS_PER_APP', env.LAUNCHER_PROCESS_PER_APP) || tracingConfigured(env);
   return {
     help: values.help ?? false,

@@ -1,3 +1,5 @@
+// Also @suite/observability/tracing, a light entry point: the launcher reads tracingConfigured from
+// here without loading Nest (tools/start.ts), so this file imports nothing at its top.
 /** What {@link startTracing} started: flushes and stops it. */
 export interface TracingHandle {
   shutdown(): Promise<void>;
