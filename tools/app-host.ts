@@ -2,7 +2,8 @@
  * A process hosting several of the suite's apps, each on its own port (`npm start`'s default; see
  * libs/foundation/src/app-host.ts). The launcher names them in SUITE_HOSTED_APPS:
  * `customer-segment=41001,coupon=41002,...`, and in SUITE_STOPPED_APPS those it must not start until
- * the launcher asks (`coupon,...`); every other variable is each app's environment.
+ * the launcher asks (`coupon,...`); every other variable is each app's environment. The launcher runs
+ * it bundled (tools/build.js, through ./app-host-main); `node dist/tools/app-host.js` runs it as compiled.
  */
 import 'reflect-metadata';
 import { HostedService, ServiceDefinition, hostServices } from '@suite/foundation';

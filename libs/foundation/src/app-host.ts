@@ -19,7 +19,8 @@ export interface HostedService {
  *
  * With the suite launcher: connects once the launcher says the database listens, tells it when each
  * app listens, and closes or starts one app when asked (./launcher-link). On SIGTERM or SIGINT every
- * running app drains and closes; the process exits when the last has (with the worst exit code).
+ * running app drains and closes, one still starting once it has started; the process exits when the
+ * last has (with the worst exit code), at once when none listens yet.
  */
 export async function hostServices(services: HostedService[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const running = new Map<string, Promise<NestFastifyApplication>>();
@@ -29,11 +30,28 @@ export async function hostServices(services: HostedService[], env: NodeJS.Proces
     exitCodes.set(name, Math.max(code, exitCodes.get(name) ?? 0));
     if ([...running.keys()].every((n) => exitCodes.has(n))) process.exit(Math.max(...exitCodes.values()));
   };
+  // A signal drains each listening app through its own handlers (graceful shutdown). An app still
+  // starting has none yet: it is closed once it has started (else it would keep the process alive);
+  // with no app listening, there is nothing to drain and the process ends at once.
+  const listening = new Set<string>();
+  let stopping = false;
+  const onSignal = () => {
+    stopping = true;
+    if (listening.size === 0) process.exit(0);
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
   const byName = new Map(services.map((s) => [s.definition.name, s]));
   const start = (hosted: HostedService): Promise<NestFastifyApplication> => {
     const name = hosted.definition.name;
-    const app = startDefinedService(hosted.definition, { ...env, PORT: String(hosted.port) }, exited(name)).then((started) => {
-      reportListening(name);
+    const app = startDefinedService(hosted.definition, { ...env, PORT: String(hosted.port) }, exited(name)).then(async (started) => {
+      if (stopping) {
+        await started.close();
+        exited(name)(0);
+      } else {
+        listening.add(name);
+        reportListening(name);
+      }
       return started;
     });
     running.set(name, app);
@@ -48,6 +66,7 @@ export async function hostServices(services: HostedService[], env: NodeJS.Proces
       const app = running.get(service);
       if (kind === 'stop-service') {
         running.delete(service);
+        listening.delete(service);
         await (await app)?.close();
         reportStopped(service);
       } else if (!app) {
