@@ -13,11 +13,11 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DEV_HS256_SECRET, signDevToken } from '@suite/auth';
 import { EmbeddedMongo } from '@suite/mongo-embedded';
+import { freePort } from '@suite/testing';
 import { PRODUCTION_SETTINGS as CATEGORY_SETTINGS } from '../apps/category/src/config/category.config';
 import { PRODUCTION_SETTINGS as COUPON_SETTINGS } from '../apps/coupon/src/config/coupon.config';
 import { PRODUCTION_SETTINGS as SEGMENT_SETTINGS } from '../apps/customer-segment/src/config/customer-segment.config';
@@ -65,14 +65,6 @@ interface Issuer {
   issuer: string;
   jwksUri: string;
   tokenUrl: string;
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
 }
 
 /** A child process whose output lines are kept (and shown when something fails). */

@@ -1,20 +1,11 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import net from 'node:net';
 import path from 'node:path';
-import { startTestDatabase, TestDatabase, testAuthEnv } from '@suite/testing';
+import { freePort, startTestDatabase, TestDatabase, testAuthEnv } from '@suite/testing';
 
 // The process `npm start` hosts the apps in (the bundle, through app-host-main), driven over IPC as
 // the launcher drives it, and stopped with SIGTERM at the moments an orchestrator or Ctrl-C may pick.
 const HOST = path.join(__dirname, '..', 'dist', 'tools', 'app-host-main.js');
-
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 interface Host {
   child: ChildProcess;

@@ -1,8 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import net from 'node:net';
 import path from 'node:path';
-import { testAuthEnv } from '@suite/testing';
+import { freePort, testAuthEnv } from '@suite/testing';
 
 /** The compiled coupon app (jest's global setup builds dist/ first when sources changed). */
 const MAIN = path.join(__dirname, '..', '..', '..', 'dist', 'apps', 'coupon', 'src', 'main.js');
@@ -15,14 +14,6 @@ export interface AppProcess {
   /** SIGKILL: no shutdown hook runs, leases stay taken, a batch may be cut off. */
   kill9(): Promise<void>;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** Starts `dist/apps/coupon/src/main.js` on a free port against `mongodbUri` and waits until it is ready. */

@@ -1,9 +1,8 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import http from 'node:http';
-import net from 'node:net';
 import path from 'node:path';
-import { bearer, startTestDatabase, TestDatabase, testAuthEnv } from '@suite/testing';
+import { bearer, freePort, startTestDatabase, TestDatabase, testAuthEnv } from '@suite/testing';
 import { MongoClient } from 'mongodb';
 import { DATABASE_NAME } from '../src/config/customer-segment.config';
 import { SEGMENT_SCOPES } from '../src/customer-segment.scopes';
@@ -20,14 +19,6 @@ interface AppProcess {
   child: ChildProcess;
   output: string[];
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 async function startApp(mongodbUri: string, env: Record<string, string>): Promise<AppProcess> {

@@ -4,3 +4,4 @@ export * from './test-app';
 export * from './tokens';
 export * from './harness';
 export * from './windows';
+export * from './ports';
