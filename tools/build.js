@@ -47,6 +47,11 @@ const result = spawnSync(
   [...sources, '-d', 'dist', '--config-file', '.swcrc', '--ignore', '**/*.spec.ts,**/*.e2e-spec.ts,**/*.js', '--quiet'],
   { cwd: root, stdio: 'inherit' },
 );
+if (result.error) {
+  // Without node_modules (a fresh clone before `npm ci`) there is no swc to spawn: say so.
+  process.stderr.write(`build: could not run ${path.relative(root, swc)} (${result.error.message}); run \`npm ci\` first\n`);
+  process.exit(1);
+}
 if (result.status !== 0) process.exit(result.status ?? 1);
 bundleAppHost().then(
   () => fs.writeFileSync(stamp, new Date().toISOString()),

@@ -1,5 +1,6 @@
-import { cpuPerRequest, fmt, load, processes, report } from '../bench-kit';
-import type { ServiceName } from '../../launcher';
+import { MongoClient } from 'mongodb';
+import { cpuPerRequest, fmt, load, LoadResult, processes, report, startBenchApp } from '../bench-kit';
+import { SERVICES, type ServiceName } from '../../launcher';
 import type { BenchContext } from '../run';
 import { call, expectStatus, pool } from './http';
 
@@ -125,6 +126,17 @@ export async function couponScenario(ctx: BenchContext): Promise<void> {
       cpuPerRequest(validate, validateCpu.labels),
   });
 
+  const naive = await naiveValidation(ctx, tenant, customer, body, validateDuration);
+  report({
+    scenario: 'coupon',
+    figure: `anchor: naive Nest + mongoose validation chain at 1,000/s for ${validateDuration} s (same hops)`,
+    value: `p50 ${fmt.ms(naive.result.p50)}, p99 ${fmt.ms(naive.result.p99)}, p99.9 ${fmt.ms(naive.result.p999)}`,
+    note:
+      `achieved ${fmt.rps(naive.result.rps)}, non-2xx ${naive.result.non2xx}, errors ${naive.result.errors}; ` +
+      'gateway, naive coupon app, naive segment app, database (tools/bench/naive-peer-app.ts); ' +
+      cpuPerRequest(naive.result, naive.labels),
+  });
+
   const redeemBody = { orderCode: 'o-probe', orderTotal: { amount: 100, currency: 'EUR' }, discount: { amount: 10, currency: 'EUR' } };
   await expectStatus(
     'unlimited coupon',
@@ -209,4 +221,67 @@ export async function couponScenario(ctx: BenchContext): Promise<void> {
     ratio: fmt.ratio(spread.rps, ctx.baseline.rps),
     note: `p50 ${fmt.ms(spread.p50)}, p99 ${fmt.ms(spread.p99)}, non-2xx ${spread.non2xx}; ${cpuPerRequest(spread, redeemCpu.labels)}`,
   });
+}
+
+/**
+ * The anchor of the validation figure: the same request through the same hops, written naively
+ * (tools/bench/naive-peer-app.ts): a gateway of the suite's kind in front of a naive coupon process,
+ * which asks a naive segment process over HTTP, both reading the same embedded database.
+ */
+async function naiveValidation(
+  ctx: BenchContext,
+  tenant: string,
+  customer: string,
+  body: string,
+  durationSec: number,
+): Promise<{ result: LoadResult; labels: string[] }> {
+  const client = await MongoClient.connect(ctx.suite.mongodbUri);
+  try {
+    const db = client.db('naive_peer');
+    await db.collection(`${tenant}_members`).createIndex({ customerId: 1, segmentId: 1 }, { unique: true });
+    await db.collection(`${tenant}_members`).updateOne({ customerId: 'C1', segmentId: 'vip' }, { $set: {} }, { upsert: true });
+    await db
+      .collection<{ _id: string }>(`${tenant}_segments`)
+      .replaceOne({ _id: 'vip' }, { status: 'ACTIVE', name: { en: 'VIP' } }, { upsert: true });
+    await db
+      .collection<{ _id: string }>(`${tenant}_coupons`)
+      .replaceOne(
+        { _id: 'VIPONLY' },
+        { segmentRestricted: true, restrictions: { segments: ['vip'] }, discountPercentage: 10 },
+        { upsert: true },
+      );
+  } finally {
+    await client.close();
+  }
+  const env = {
+    MONGODB_URI: ctx.suite.mongodbUri,
+    AUTH_HS256_SECRET: ctx.signing.secret,
+    AUTH_ISSUER: ctx.signing.issuer,
+    AUTH_AUDIENCE: ctx.signing.audience,
+  };
+  const segment = await startBenchApp('naive-peer-app', env);
+  const coupon = await startBenchApp('naive-peer-app', { ...env, NAIVE_SEGMENT_URL: segment.url });
+  const upstreams = Object.fromEntries(
+    SERVICES.map((name) => [`${name.toUpperCase().replace('-', '_')}_URL`, ctx.suite.services[name].instances.map((i) => i.url).join(',')]),
+  );
+  const gateway = await startBenchApp('../gateway', { PORT: '0', HOST: '127.0.0.1', ...upstreams, COUPON_URL: coupon.url });
+  try {
+    const headers = { authorization: `Bearer ${customer}`, 'content-type': 'application/json' };
+    const probe = await call('POST', `${gateway.url}/coupon/${tenant}/coupons/VIPONLY/validation`, customer, JSON.parse(body));
+    if (probe.status !== 204) throw new Error(`naive validation answered ${probe.status}`);
+    const labels = ['naive coupon', 'naive segment', 'database', 'gateway', 'load'];
+    const result = await load({
+      url: gateway.url,
+      connections: 32,
+      overallRate: 1000,
+      durationSec,
+      cpuOf: [coupon.pid, segment.pid, ctx.suite.database?.child?.pid ?? process.pid, gateway.pid, process.pid],
+      requests: [{ method: 'POST', path: `/coupon/${tenant}/coupons/VIPONLY/validation`, headers, body }],
+    });
+    return { result, labels };
+  } finally {
+    await gateway.stop();
+    await coupon.stop();
+    await segment.stop();
+  }
 }
