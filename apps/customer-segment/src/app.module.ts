@@ -8,7 +8,8 @@ import {
   CustomerSegmentConfig,
   loadCustomerSegmentConfig,
 } from './config/customer-segment.config';
-import { MANAGE, READ, READ_OWN } from './customer-segment.scopes';
+import { MANAGE, PROFILE_MANAGE, PROFILE_READ, READ, READ_OWN } from './customer-segment.scopes';
+import { ProfilesModule } from './profiles/profiles.module';
 import { SegmentCustomersModule } from './segment-customers/segment-customers.module';
 import { SegmentItemsModule } from './segment-items/segment-items.module';
 import { SegmentsModule } from './segments/segments.module';
@@ -22,6 +23,8 @@ export class AppModule {
           [MANAGE]: 'Create, change and delete segments and their assignments; match products.',
           [READ]: 'Read every segment and assignment (FULL mode).',
           [READ_OWN]: 'Read the caller’s own visible segments and their items (OWN mode).',
+          [PROFILE_MANAGE]: 'Write, merge and delete shopper profiles (suite extension).',
+          [PROFILE_READ]: 'Read shopper profiles (suite extension).',
         },
       },
       // The validated configuration and the typed settings read from it (STYLE habit 8).
@@ -35,6 +38,7 @@ export class AppModule {
         SegmentItemsModule,
         SegmentCustomersModule,
         SegmentsModule,
+        ProfilesModule,
       ],
     });
   }

@@ -1,6 +1,18 @@
 import { RouteAccessInspector } from '@suite/auth';
 import { MongoClient } from 'mongodb';
-import { Harness, MANAGE, READ, READ_OWN, auth, client, customer, expectError, startHarness } from './support';
+import {
+  Harness,
+  MANAGE,
+  PROFILE_MANAGE,
+  PROFILE_READ,
+  READ,
+  READ_OWN,
+  auth,
+  client,
+  customer,
+  expectError,
+  startHarness,
+} from './support';
 
 const P = '/customer-segment/:tenant/segments';
 
@@ -38,6 +50,24 @@ const SPEC_TABLE: Array<[string, string, string[]]> = [
   ['DELETE', `${P}/:segmentId/items/:type/bulk`, [MANAGE]],
 ];
 
+/** The suite's extensions of the service (README "Shopper profiles"): method, path, accepted scopes. */
+const T = '/customer-segment/:tenant';
+const EXTENSION_TABLE: Array<[string, string, string[]]> = [
+  ['PUT', `${T}/profiles/bulk`, [PROFILE_MANAGE]],
+  ['GET', `${T}/profiles/:customerId`, [PROFILE_READ]],
+  ['PUT', `${T}/profiles/:customerId`, [PROFILE_MANAGE]],
+  ['DELETE', `${T}/profiles/:customerId`, [PROFILE_MANAGE]],
+  ['GET', `${T}/profiles/:customerId/:legalEntityId`, [PROFILE_READ]],
+  ['PUT', `${T}/profiles/:customerId/:legalEntityId`, [PROFILE_MANAGE]],
+  ['DELETE', `${T}/profiles/:customerId/:legalEntityId`, [PROFILE_MANAGE]],
+  ['GET', `${T}/guest-profiles/:sessionId`, [PROFILE_READ]],
+  ['PUT', `${T}/guest-profiles/:sessionId`, [PROFILE_MANAGE]],
+  ['DELETE', `${T}/guest-profiles/:sessionId`, [PROFILE_MANAGE]],
+  ['POST', `${T}/guest-profiles/:sessionId/merge`, [PROFILE_MANAGE]],
+];
+const ROUTE_TABLE = [...SPEC_TABLE, ...EXTENSION_TABLE];
+const ALL_SCOPES = [MANAGE, READ, READ_OWN, PROFILE_MANAGE, PROFILE_READ];
+
 const key = (method: string, path: string) => `${method} ${path}`;
 
 /** The two public documentation routes of every service (conventions AUTH-8). */
@@ -53,7 +83,8 @@ function concrete(path: string, tenant: string): string {
     .replace(':customerId', 'cust-x')
     .replace(':legalEntityId', 'le-x')
     .replace(':type', 'PRODUCT')
-    .replace(':itemId', 'item-x');
+    .replace(':itemId', 'item-x')
+    .replace(':sessionId', 'sess-x');
 }
 
 describe('access: route wiring, scopes, tokens and tenant isolation', () => {
@@ -71,22 +102,22 @@ describe('access: route wiring, scopes, tokens and tenant isolation', () => {
     await h.close();
   });
 
-  it('declares exactly the 30 operations of segment §3 with their scopes (STYLE habit 1)', () => {
+  it('declares exactly the 30 operations of segment §3 and the extensions, with their scopes (STYLE habit 1)', () => {
     const routes = h.app.app
       .get(RouteAccessInspector)
       .listRouteAccess()
       .filter((r) => r.path.startsWith('/customer-segment/'));
     const actual = new Map(routes.map((r) => [key(r.method, r.path), { access: r.access, scopes: [...r.scopes].sort() }]));
     const expected = new Map<string, { access: string; scopes: string[] }>();
-    for (const [m, p, s] of SPEC_TABLE) expected.set(key(m, p), { access: 'scopes', scopes: [...s].sort() });
+    for (const [m, p, s] of ROUTE_TABLE) expected.set(key(m, p), { access: 'scopes', scopes: [...s].sort() });
     for (const [m, p] of DOCUMENTATION_ROUTES) expected.set(key(m, p), { access: 'public', scopes: [] });
-    expect(actual.size).toBe(30 + DOCUMENTATION_ROUTES.length);
+    expect(actual.size).toBe(30 + EXTENSION_TABLE.length + DOCUMENTATION_ROUTES.length);
     expect(Object.fromEntries(actual)).toEqual(Object.fromEntries(expected));
   });
 
-  describe.each(SPEC_TABLE)('%s %s', (method, path, accepted) => {
+  describe.each(ROUTE_TABLE)('%s %s', (method, path, accepted) => {
     const url = () => concrete(path, 'acc');
-    const others = [MANAGE, READ, READ_OWN].filter((s) => !accepted.includes(s));
+    const others = ALL_SCOPES.filter((s) => !accepted.includes(s));
     // A malformed body proves the 401/403 come before the body is read (ERR-10); GET carries none.
     const badBody = method === 'GET' ? {} : { raw: '{bad json' };
 
@@ -113,7 +144,7 @@ describe('access: route wiring, scopes, tokens and tenant isolation', () => {
     });
 
     it('answers 403 tenant_mismatch for another tenant’s path and for a malformed tenant', async () => {
-      const headers = await auth('beta', [MANAGE, READ, READ_OWN]);
+      const headers = await auth('beta', ALL_SCOPES);
       expectError(await call(method, concrete(path, 'acc'), { headers }), 403, 'tenant_mismatch');
       expectError(await call(method, concrete(path, 'BETA'), { headers }), 403, 'tenant_mismatch');
     });

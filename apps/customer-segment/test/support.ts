@@ -17,6 +17,8 @@ export const MANAGE = SEGMENT_SCOPES.manage;
 export const READ = SEGMENT_SCOPES.read;
 export const READ_OWN = SEGMENT_SCOPES.readOwn;
 export const ALL = [MANAGE, READ, READ_OWN];
+export const PROFILE_MANAGE = SEGMENT_SCOPES.profileManage;
+export const PROFILE_READ = SEGMENT_SCOPES.profileRead;
 
 export type StubRequest = RecordedRequest;
 export type StubAnswer = StubReply;

@@ -1,0 +1,173 @@
+import { Injectable } from '@nestjs/common';
+import type { Document } from 'mongodb';
+import { ApiError } from '@suite/api-kit';
+import {
+  TenantModelRegistry,
+  TenantRepository,
+  isDuplicateKeyError,
+  updateVersioned,
+  upsertVersioned,
+  versionedUpdate,
+} from '@suite/persistence';
+import { PROFILE_ENTITY, ProfileDocument } from './profile.schema';
+import { Profile, ProfileKey, ProfileWrite, profileDocId } from './profile.types';
+
+/** How many merged guest sessions a customer profile remembers (replays of older merges are 404: the guest is gone). */
+const MERGED_GUESTS_KEPT = 100;
+
+/** Shopper profiles of one tenant (`<tenant>_segment_profiles`); tenant first, every write one guarded command. */
+@Injectable()
+export class ProfilesRepository extends TenantRepository<ProfileDocument, Profile> {
+  constructor(registry: TenantModelRegistry) {
+    super(registry, PROFILE_ENTITY);
+  }
+
+  protected toDomain(doc: ProfileDocument): Profile {
+    const key: ProfileKey =
+      doc.kind === 'guest'
+        ? { kind: 'guest', sessionId: doc.sessionId! }
+        : { kind: 'customer', customerId: doc.customerId!, legalEntityId: doc.legalEntityId ?? null };
+    const profile: Profile = { key, attributes: doc.attributes ?? {}, metadata: doc.metadata };
+    if (doc.mixins !== undefined && doc.mixins !== null) profile.mixins = doc.mixins;
+    return profile;
+  }
+
+  findOne(tenant: string, key: ProfileKey): Promise<Profile | null> {
+    return this.findOneDoc(tenant, { _id: profileDocId(key) });
+  }
+
+  /** The stored document itself (the merge needs its bookkeeping fields). */
+  async findDoc(tenant: string, key: ProfileKey): Promise<ProfileDocument | null> {
+    return this.run(() =>
+      this.collection(tenant).findOne(this.driverFilter({ _id: profileDocId(key) })),
+    ) as Promise<ProfileDocument | null>;
+  }
+
+  /**
+   * Creates or replaces without a version precondition (one `findAndModify` upsert). A guest whose
+   * merge has begun is not matched, and its `_id` then refuses the insert: `409`.
+   */
+  async upsert(tenant: string, key: ProfileKey, write: ProfileWrite, now: Date): Promise<{ created: boolean; value: Profile }> {
+    const model = await this.modelForWrite(tenant);
+    try {
+      const { created, doc } = await upsertVersioned(model, this.identity(key), this.update(key, write, now));
+      return { created, value: this.toDomain(doc) };
+    } catch (e) {
+      if (e instanceof ApiError && e.errorCode === 'duplicate_resource') throw mergeInProgress(key);
+      throw e;
+    }
+  }
+
+  /** Replaces an existing profile, guarded by `expectedVersion` when given; null when nothing matched. */
+  async updateExisting(tenant: string, key: ProfileKey, write: ProfileWrite, now: Date, expectedVersion?: number): Promise<Profile | null> {
+    const doc = await updateVersioned(await this.modelForWrite(tenant), this.identity(key), this.update(key, write, now), expectedVersion);
+    return doc ? this.toDomain(doc) : null;
+  }
+
+  /** Inserts a new profile at version 1; a concurrent twin is `409`. */
+  async insert(tenant: string, key: ProfileKey, write: ProfileWrite, now: Date, mergedGuest?: string): Promise<Profile> {
+    const doc: ProfileDocument = {
+      ...this.identityFields(key),
+      attributes: write.attributes,
+      metadata: { version: 1, createdAt: now, modifiedAt: now },
+    };
+    if (write.mixins !== undefined) doc.mixins = write.mixins;
+    if (write.metadataMixins !== undefined) doc.metadata.mixins = write.metadataMixins;
+    if (mergedGuest !== undefined) doc.mergedGuests = [mergedGuest];
+    await this.modelForWrite(tenant);
+    try {
+      await this.collection(tenant).insertOne({ ...doc });
+    } catch (e) {
+      if (isDuplicateKeyError(e)) throw ApiError.duplicate(profileDocId(key), 'The profile already exists.');
+      throw e;
+    }
+    return this.toDomain(doc);
+  }
+
+  /** Deletes one profile; returns it or null. A guest whose merge has begun is deleted by the merge only. */
+  async delete(tenant: string, key: ProfileKey): Promise<Profile | null> {
+    const doc = await this.run(() =>
+      this.collection(tenant).findOneAndDelete(this.driverFilter(this.identity(key)), { includeResultMetadata: false }),
+    );
+    return doc ? this.toDomain(doc as ProfileDocument) : null;
+  }
+
+  // ---- the merge of a guest into a customer -------------------------------------------------
+
+  /** Marks a guest as merging into `target` (guarded by the version read); null when the guest moved or is gone. */
+  async markMerging(tenant: string, sessionId: string, version: number, target: string): Promise<ProfileDocument | null> {
+    const doc = await this.run(() =>
+      this.collection(tenant).findOneAndUpdate(
+        this.driverFilter({
+          _id: profileDocId({ kind: 'guest', sessionId }),
+          'metadata.version': version,
+          mergingInto: { $exists: false },
+        }),
+        { $set: { mergingInto: target }, $inc: { 'metadata.version': 1 } },
+        { returnDocument: 'after', includeResultMetadata: false },
+      ),
+    );
+    return doc as ProfileDocument | null;
+  }
+
+  /**
+   * Writes the merged state into an existing customer profile, guarded by the version read and by
+   * the guest not being merged in already (a replayed merge changes nothing). Null when it missed.
+   */
+  async applyMerge(
+    tenant: string,
+    key: ProfileKey,
+    version: number,
+    sessionId: string,
+    write: ProfileWrite,
+    now: Date,
+  ): Promise<Profile | null> {
+    const update = this.update(key, write, now);
+    const { $setOnInsert: _insertOnly, ...existingOnly } = update;
+    const doc = await this.run(() =>
+      this.collection(tenant).findOneAndUpdate(
+        this.driverFilter({ _id: profileDocId(key), 'metadata.version': version, mergedGuests: { $ne: sessionId } }),
+        { ...existingOnly, $push: { mergedGuests: { $each: [sessionId], $slice: -MERGED_GUESTS_KEPT } } } as Document,
+        { returnDocument: 'after', includeResultMetadata: false },
+      ),
+    );
+    return doc ? this.toDomain(doc as ProfileDocument) : null;
+  }
+
+  /** Ends a merge: the marked guest is deleted (guarded by the mark, so nothing written after it is lost). */
+  async finishMerge(tenant: string, sessionId: string, target: string): Promise<void> {
+    await this.run(() =>
+      this.collection(tenant).deleteOne(this.driverFilter({ _id: profileDocId({ kind: 'guest', sessionId }), mergingInto: target })),
+    );
+  }
+
+  private identity(key: ProfileKey): Record<string, unknown> {
+    // A guest in a merge is matched by nothing but the merge itself.
+    return key.kind === 'guest' ? { _id: profileDocId(key), mergingInto: { $exists: false } } : { _id: profileDocId(key) };
+  }
+
+  private identityFields(key: ProfileKey): Pick<ProfileDocument, '_id' | 'kind' | 'customerId' | 'legalEntityId' | 'sessionId'> {
+    if (key.kind === 'guest') return { _id: profileDocId(key), kind: 'guest', sessionId: key.sessionId };
+    return { _id: profileDocId(key), kind: 'customer', customerId: key.customerId, legalEntityId: key.legalEntityId };
+  }
+
+  private update(key: ProfileKey, write: ProfileWrite, now: Date) {
+    const { _id, ...onInsert } = this.identityFields(key);
+    return versionedUpdate(
+      [
+        ['attributes', write.attributes],
+        ['mixins', write.mixins],
+        ['metadata.mixins', write.metadataMixins],
+      ],
+      now,
+      onInsert,
+    );
+  }
+}
+
+/** A write to a guest whose merge into a customer has begun. */
+export function mergeInProgress(key: ProfileKey): ApiError {
+  return new ApiError('version_conflict', 'The guest profile is being merged into a customer profile; write to the customer profile.', {
+    resourceId: profileDocId(key),
+  });
+}
