@@ -19,6 +19,8 @@ export interface ProfileDocument {
   mixins?: Record<string, unknown>;
   mergedGuests?: string[];
   mergingInto?: string;
+  /** The version whose rule membership is materialised (README "Rule-based segments"). */
+  evaluatedVersion?: number;
   metadata: { version: number; createdAt: Date; modifiedAt: Date; mixins?: Record<string, string> };
 }
 
@@ -32,6 +34,7 @@ const schema = new Schema<ProfileDocument>(
     attributes: { type: Schema.Types.Mixed, required: true },
     mergedGuests: { type: [String], default: undefined },
     mergingInto: { type: String },
+    evaluatedVersion: { type: Number },
     ...mixinsAndMetadata(),
   },
   { versionKey: false, minimize: false, strict: true },

@@ -92,6 +92,19 @@ export class ProfilesRepository extends TenantRepository<ProfileDocument, Profil
     return doc ? this.toDomain(doc as ProfileDocument) : null;
   }
 
+  /**
+   * Records that the rule membership was brought in line with version `version` of the profile;
+   * false when the profile moved on meanwhile (its membership is then evaluated again).
+   */
+  async markEvaluated(tenant: string, key: ProfileKey, version: number): Promise<boolean> {
+    const r = await this.run(() =>
+      this.collection(tenant).updateOne(this.driverFilter({ _id: profileDocId(key), 'metadata.version': version }), {
+        $set: { evaluatedVersion: version },
+      }),
+    );
+    return r.matchedCount === 1;
+  }
+
   // ---- the merge of a guest into a customer -------------------------------------------------
 
   /** Marks a guest as merging into `target` (guarded by the version read); null when the guest moved or is gone. */

@@ -8,10 +8,13 @@ import type { ProfileResponseDto } from './dto/profile.response.dto';
 import { RESERVED_PROFILE_IDS } from './dto/profile-params.dto';
 import { mergeAttributes, mergeMixins, profileWrite, toProfileView, unknownAttributeDetails } from './profile.mapper';
 import { Profile, ProfileKey, ProfileWrite, profileDocId, profilePath } from './profile.types';
+import { RuleMembership } from '../rules/rule-membership.service';
 import { ProfilesRepository, mergeInProgress } from './profiles.repository';
 
 /** How often a merge starts over when the customer's profile moved under it. */
 const MERGE_ATTEMPTS = 4;
+/** How often a customer's rule membership is evaluated again while its profile keeps changing under it. */
+const EVALUATION_ATTEMPTS = 5;
 
 /**
  * Shopper profiles (README "Shopper profiles", a suite extension): upsert, read, delete, bulk
@@ -21,6 +24,7 @@ const MERGE_ATTEMPTS = 4;
 export class ProfilesService {
   constructor(
     private readonly profiles: ProfilesRepository,
+    private readonly membership: RuleMembership,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -33,6 +37,7 @@ export class ProfilesService {
   /** PUT: 201 with `Location` when created, 204 when replaced; ids and body passed the pipe. */
   async replace(ctx: RequestContext, key: ProfileKey, body: ProfileBodyDto): Promise<Outcome<never>> {
     const { created } = await this.upsertOne(ctx, key, profileWrite(body));
+    await this.evaluate(ctx, key);
     return Outcome.upserted(created, `/customer-segment/${ctx.tenant}${profilePath(key)}`);
   }
 
@@ -63,8 +68,37 @@ export class ProfilesService {
 
   /** Idempotent: deleted or absent is 204. */
   async delete(ctx: RequestContext, key: ProfileKey): Promise<Outcome<never>> {
-    if (addressable(key)) await this.profiles.delete(ctx.tenant, key);
+    if (addressable(key)) {
+      await this.profiles.delete(ctx.tenant, key);
+      await this.evaluate(ctx, key);
+    }
     return Outcome.noContent();
+  }
+
+  /**
+   * Brings a customer's rule membership in line with its profile as stored now, before the write's
+   * answer (README "Rule-based segments": enter and leave events follow the write). Concurrent
+   * writes of one profile cannot leave a stale membership: each evaluation is stamped with the
+   * version it read, and one whose profile moved on meanwhile evaluates again. Guests have no
+   * materialised membership.
+   */
+  private async evaluate(ctx: RequestContext, key: ProfileKey): Promise<void> {
+    if (key.kind !== 'customer') return;
+    for (let attempt = 0; attempt < EVALUATION_ATTEMPTS; attempt++) {
+      const doc = await this.profiles.findDoc(ctx.tenant, key);
+      await this.membership.reconcile(
+        ctx,
+        key.customerId,
+        key.legalEntityId,
+        doc ? { attributes: doc.attributes ?? {}, mixins: doc.mixins } : null,
+      );
+      if (doc ? await this.profiles.markEvaluated(ctx.tenant, key, doc.metadata.version) : !(await this.profiles.findDoc(ctx.tenant, key)))
+        return;
+    }
+    this.logger.warn(
+      { tenant: ctx.tenant, profile: profileDocId(key) },
+      'profile kept changing during its rule evaluation; the next write evaluates it again',
+    );
   }
 
   /** `PUT /profiles/bulk`: up to 200 elements, one result per element in request order (207, BULK-3). */
@@ -75,6 +109,7 @@ export class ProfilesService {
       async (item) => {
         const { key, write } = parseBulkElement(item);
         const { created } = await this.upsertOne(ctx, key, write);
+        await this.evaluate(ctx, key);
         return { code: created ? 201 : 204 };
       },
       { logger: this.logger },
@@ -132,6 +167,7 @@ export class ProfilesService {
       }
       if (merged) {
         await this.profiles.finishMerge(tenant, sessionId, targetId);
+        await this.evaluate(ctx, target);
         return toProfileView(merged);
       }
     }

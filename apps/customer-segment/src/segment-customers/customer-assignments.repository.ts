@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { TenantModelRegistry, translateMongoError } from '@suite/persistence';
+import { TenantModelRegistry, isDuplicateKeyError, translateMongoError } from '@suite/persistence';
 import { SegmentAssignmentsRepository } from '../common/segment-assignments.repository';
 import { CUSTOMER_ASSIGNMENT_ENTITY, CustomerAssignmentDocument } from './customer-assignment.schema';
 import { CustomerAssignment, CustomerAssignmentWrite, CustomerKey } from './customer-assignment.types';
@@ -48,13 +48,63 @@ export class CustomerAssignmentsRepository extends SegmentAssignmentsRepository<
     return { segmentId: key.segmentId, customerId: key.customerId, legalEntityId: key.legalEntityId };
   }
 
-  /** A created assignment is MANUAL (segment §2.3). */
-  protected override insertDefaults(): Record<string, unknown> {
-    return { assignmentType: 'MANUAL' };
+  /**
+   * A created assignment is MANUAL (segment §2.3), and so is one a client writes over a rule's
+   * AUTOMATIC one: from then on it is a manual include the rule no longer removes (README
+   * "Rule-based segments").
+   */
+  protected override upsertFields(): Array<readonly [string, unknown]> {
+    return [['assignmentType', 'MANUAL']];
   }
 
   protected baseDocument(key: CustomerKey, _write: CustomerAssignmentWrite, now: Date): CustomerAssignmentDocument {
     return { ...key, assignmentType: 'MANUAL', metadata: { version: 1, createdAt: now, modifiedAt: now } };
+  }
+
+  /** The assignments of one (customer, legal entity): segment id → assignment type (rule-based membership). */
+  async typesOf(
+    tenant: string,
+    customerId: string,
+    legalEntityId: string | null,
+  ): Promise<Map<string, CustomerAssignment['assignmentType']>> {
+    const docs = await this.run(() =>
+      this.collection(tenant)
+        .find(this.driverFilter({ customerId, legalEntityId }), { projection: { _id: 0, segmentId: 1, assignmentType: 1 } })
+        .toArray(),
+    );
+    return new Map(docs.map((d) => [d.segmentId, d.assignmentType as CustomerAssignment['assignmentType']]));
+  }
+
+  /**
+   * A rule's membership: creates the AUTOMATIC assignment unless one (of any type) exists. Returns
+   * it when created (for its event), null when there was one already.
+   */
+  async addAutomatic(tenant: string, key: CustomerKey, now: Date): Promise<CustomerAssignment | null> {
+    await this.modelForWrite(tenant);
+    const doc: CustomerAssignmentDocument = {
+      ...key,
+      assignmentType: 'AUTOMATIC',
+      metadata: { version: 1, createdAt: now, modifiedAt: now },
+    };
+    try {
+      const r = await this.run(() =>
+        this.collection(tenant).updateOne(this.driverFilter(this.keyFilter(key)), { $setOnInsert: { ...doc } }, { upsert: true }),
+      );
+      return r.upsertedCount === 1 ? toAssignment(doc) : null;
+    } catch (e) {
+      if (isDuplicateKeyError(e)) return null; // created concurrently: it exists
+      throw e;
+    }
+  }
+
+  /** A rule's membership ends: deletes the assignment only while it is AUTOMATIC (a manual include stays). */
+  async removeAutomatic(tenant: string, key: CustomerKey): Promise<CustomerAssignment | null> {
+    const doc = await this.run(() =>
+      this.collection(tenant).findOneAndDelete(this.driverFilter({ ...this.keyFilter(key), assignmentType: 'AUTOMATIC' }), {
+        includeResultMetadata: false,
+      }),
+    );
+    return doc ? toAssignment(doc as CustomerAssignmentDocument) : null;
   }
 
   /** Every assignment of one customer in the tenant, keys only (membership, segment §2.4). */

@@ -227,7 +227,7 @@ export class SegmentCustomersService {
         writes.push({ kind: 'update', key: p.key, write: p.write, guard: current.version });
         stored.set(k, { ...current, version: current.version + 1 });
         changes.push({
-          ...afterWrite(p.key, p.write, current.version + 1, current.createdAt, now, current.assignmentType),
+          ...afterWrite(p.key, p.write, current.version + 1, current.createdAt, now, 'MANUAL'),
           created: false,
         });
       } else {

@@ -88,6 +88,7 @@ function pathProblem(tokens: string[], languages: readonly string[]): { type: st
       return { type: 'invalid_value', message: 'this path cannot be patched' };
     case 'status':
     case 'siteCode':
+    case 'rule':
       return rest.length === 0 ? undefined : { type: 'invalid_value', message: 'this path cannot be patched' };
     case 'validity':
       return rest.length === 0 || (rest.length === 1 && (rest[0] === 'from' || rest[0] === 'to'))
@@ -123,6 +124,7 @@ export function applySegmentPatch(
   if (stored.description) doc.description = { ...stored.description };
   if (stored.validity && (stored.validity.from || stored.validity.to)) doc.validity = renderValidity(stored.validity);
   if (stored.mixins !== undefined) doc.mixins = structuredClone(stored.mixins);
+  if (stored.rule !== undefined && stored.rule !== null) doc.rule = stored.rule;
 
   const problems: ErrorDetail[] = [];
   ops.forEach((op, i) => {

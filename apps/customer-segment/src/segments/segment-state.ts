@@ -13,6 +13,7 @@ import {
   validateDto,
 } from '@suite/api-kit';
 import type { RequestContext } from '@suite/auth';
+import { compileRule } from '../rules/profile-rule';
 import { SegmentFieldsDto } from './dto/create-segment.dto';
 import { SegmentContent, SegmentState } from './segment.types';
 
@@ -59,6 +60,14 @@ export function readSegmentInput(body: SegmentBody, ctx: SegmentInputContext): S
   const name = localized(body.name, 'name', true);
   const description = localized(body.description, 'description', false);
   if (name?.kind === 'set' && name.value === '') problems.push({ field: 'name', type: 'missing_value', message: 'name must not be empty' });
+  if (typeof body.rule === 'string') {
+    try {
+      compileRule(body.rule);
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e;
+      problems.push(...e.details);
+    }
+  }
   if (ctx.pathId !== undefined && body.id !== undefined && body.id !== ctx.pathId) {
     problems.push({ field: 'id', type: 'invalid_value', message: 'id must equal the segment id of the path' });
   }
@@ -74,6 +83,7 @@ export function readSegmentInput(body: SegmentBody, ctx: SegmentInputContext): S
   if (description) input.description = description;
   if (from || to) input.validity = { ...(from ? { from } : {}), ...(to ? { to } : {}) };
   if (body.mixins !== undefined && body.mixins !== null) input.mixins = body.mixins;
+  if (typeof body.rule === 'string') input.rule = body.rule;
   // `null` is no links, like every optional property sent as null (HTTP-11).
   if (body.metadata?.mixins) input.metadataMixins = body.metadata.mixins;
   if (body.metadata?.version !== undefined) input.expectedVersion = body.metadata.version;
@@ -137,6 +147,7 @@ export function stateFrom(input: SegmentInput, stored?: { name?: LocalizedMap; d
   if (input.description) state.description = applyLocalizedUpdate(stored?.description, input.description);
   if (input.validity) state.validity = input.validity;
   if (input.mixins !== undefined) state.mixins = input.mixins;
+  if (input.rule !== undefined) state.rule = input.rule;
   if (input.metadataMixins !== undefined && Object.keys(input.metadataMixins).length) state.metadataMixins = input.metadataMixins;
   return state;
 }

@@ -15,6 +15,7 @@ export function toSegmentView(s: Segment, languages: LanguageSelection): Segment
   view.status = s.status;
   view.siteCode = s.siteCode;
   if (s.mixins !== undefined && s.mixins !== null) view.mixins = s.mixins;
+  if (s.rule !== undefined && s.rule !== null) view.rule = s.rule;
   view.metadata = renderMetadata(s.metadata);
   return view;
 }

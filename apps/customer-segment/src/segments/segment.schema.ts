@@ -20,6 +20,7 @@ const segmentSchema = new Schema<SegmentDocument>(
     validity: { type: new Schema({ from: Date, to: Date }, { _id: false }), default: undefined },
     status: { type: String, required: true },
     siteCode: { type: String, required: true },
+    rule: { type: String },
     ...mixinsAndMetadata(),
   },
   { versionKey: false, minimize: true, strict: true },

@@ -17,6 +17,8 @@ export interface SegmentContent<L = LocalizedMap> {
   status: SegmentStatus;
   siteCode: string;
   mixins?: Record<string, unknown>;
+  /** Suite extension (README "Rule-based segments"): the `q` rule over profiles, as written. */
+  rule?: string;
 }
 
 /** A segment as the repository returns it (segment §2.1, §2.5); no Mongo internals. */

@@ -44,6 +44,16 @@ export class SegmentsRepository extends IdKeyedRepository<SegmentDocument> {
     return this.findPageOf(tenant, request);
   }
 
+  /** The segments that carry a membership rule: id and rule (README "Rule-based segments"). */
+  async withRules(tenant: string): Promise<Array<{ id: string; rule: string }>> {
+    const docs = await this.run(() =>
+      this.collection(tenant)
+        .find(this.driverFilter({ rule: { $type: 'string' } }), { projection: { _id: 1, rule: 1 } })
+        .toArray(),
+    );
+    return docs.map((d) => ({ id: d._id, rule: d.rule as string }));
+  }
+
   /** Number of segments of the tenant (segment §1.12); the `count` command, never a scan. */
   count(tenant: string): Promise<number> {
     return this.run(() => this.model(tenant).estimatedDocumentCount().exec());
@@ -78,6 +88,7 @@ export class SegmentsRepository extends IdKeyedRepository<SegmentDocument> {
       ['description', state.description],
       ['validity', state.validity],
       ['mixins', state.mixins],
+      ['rule', state.rule],
       ['metadata.mixins', state.metadataMixins],
     ];
     for (const [path, value] of optional) {
@@ -119,6 +130,7 @@ function toDocument(id: string, state: SegmentState, metadata: SegmentDocument['
   if (state.description !== undefined) doc.description = state.description;
   if (state.validity !== undefined) doc.validity = state.validity;
   if (state.mixins !== undefined) doc.mixins = state.mixins;
+  if (state.rule !== undefined) doc.rule = state.rule;
   if (state.metadataMixins !== undefined) doc.metadata.mixins = state.metadataMixins;
   return doc;
 }

@@ -297,6 +297,7 @@ export function afterReplace(before: Segment, state: SegmentState, now: Date): S
   if (state.description) after.description = state.description;
   if (state.validity) after.validity = state.validity;
   if (state.mixins !== undefined) after.mixins = state.mixins;
+  if (state.rule !== undefined) after.rule = state.rule;
   if (state.metadataMixins) after.metadata.mixins = state.metadataMixins;
   return after;
 }

@@ -103,6 +103,18 @@ export abstract class SegmentFieldsDto {
   @IsOptional()
   @IsMixins()
   mixins?: Record<string, unknown> | null;
+
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description:
+      'Suite extension (README "Rule-based segments"): a `q` expression over shopper profiles; the customers whose ' +
+      'profile satisfies it are members (AUTOMATIC assignments) besides the manual ones. `null` or left out: no rule.',
+    example: 'attributes.country:DE attributes.totalSpent.amount:>500',
+  })
+  @IsOptional()
+  @IsString({ message: 'rule must be a string' })
+  rule?: string | null;
 }
 
 /** The body of `POST /segments` and of each `POST /segments/bulk` element (segment §3.1, §3.8). */

@@ -35,6 +35,9 @@ export class SegmentResponseDto {
   @ApiPropertyOptional({ type: 'object', additionalProperties: true, example: { loyalty: { tier: 2 } } })
   mixins?: Record<string, unknown>;
 
+  @ApiPropertyOptional({ description: 'Suite extension: the membership rule over shopper profiles.', example: 'attributes.country:DE' })
+  rule?: string;
+
   @ApiProperty({ type: () => MetadataResponseDto })
   metadata!: MetadataResponseDto;
 }

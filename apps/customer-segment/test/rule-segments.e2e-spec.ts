@@ -1,0 +1,164 @@
+import { MongoClient } from 'mongodb';
+import { Harness, MANAGE, PROFILE_MANAGE, PROFILE_READ, READ, auth, client, customer, expectError, startHarness } from './support';
+
+const T = 'ruletest';
+const P = `/customer-segment/${T}`;
+
+describe('rule-based segments (README "Rule-based segments", suite extension)', () => {
+  let h: Harness;
+  let call: ReturnType<typeof client>;
+  let headers: Record<string, string>;
+  let mongo: MongoClient;
+
+  beforeAll(async () => {
+    h = await startHarness({ SEGMENT_MAX_PER_CUSTOMER: '3' });
+    call = client(h.url);
+    headers = await auth(T, [MANAGE, READ, PROFILE_MANAGE, PROFILE_READ]);
+    mongo = await MongoClient.connect(h.db.uri);
+  });
+  afterAll(async () => {
+    await mongo.close();
+    await h.close();
+  });
+
+  const segment = (id: string, rule: string | null, status = 'ACTIVE') =>
+    call('PUT', `${P}/segments/${id}`, { headers, body: { name: id, siteCode: 'main', status, ...(rule === null ? {} : { rule }) } });
+  const profile = (customerId: string, attributes: Record<string, unknown>, mixins?: Record<string, unknown>) =>
+    call('PUT', `${P}/profiles/${customerId}`, { headers, body: { attributes, ...(mixins ? { mixins } : {}) } });
+  /** The customer's segments as the coupon service asks (FULL reader, `customerId`: membership, segment §3.2). */
+  const segmentsOf = async (customerId: string) =>
+    ((await call('GET', `${P}/segments?customerId=${customerId}&pageSize=100`, { headers })).body as Array<{ id: string }>)
+      .map((s) => s.id)
+      .sort();
+  const events = (subject: string) =>
+    mongo
+      .db('customer_segment')
+      .collection('outbox')
+      .find({ tenant: T })
+      .toArray()
+      .then((rows) =>
+        rows
+          .flatMap((r) => (Array.isArray(r.events) ? r.events : [r.event]))
+          .filter((e: { subject?: string }) => e?.subject === subject)
+          .map((e: { type: string }) => e.type),
+      );
+
+  it('stores the rule with the segment and refuses a rule that is not valid q over profiles', async () => {
+    expect((await segment('de-big', 'attributes.country:DE attributes.totalSpent.amount:>500')).status).toBe(201);
+    expect((await call('GET', `${P}/segments/de-big`, { headers })).body.rule).toBe(
+      'attributes.country:DE attributes.totalSpent.amount:>500',
+    );
+    for (const rule of ['attributes.favourite:red', 'attributes.orderCount:many', '', 'attributes.country:(']) {
+      const err = expectError(await segment('bad-rule', rule), 400, 'validation_failed');
+      expect(err.details.map((d: { field: string }) => d.field)).toContain('rule');
+    }
+    expectError(
+      await call('PUT', `${P}/segments/bad-rule`, { headers, body: { name: 'x', siteCode: 'main', rule: 5 } }),
+      400,
+      'validation_failed',
+    );
+    expectError(await call('GET', `${P}/segments/bad-rule`, { headers }), 404, 'resource_not_found');
+  });
+
+  it('a profile write makes the customer a member at once (AUTOMATIC, with its event); breaking the rule ends it', async () => {
+    expect(await segmentsOf('c-1')).toEqual([]);
+    expect((await profile('c-1', { country: 'DE', totalSpent: { amount: 600, currency: 'EUR' } })).status).toBe(201);
+    expect(await segmentsOf('c-1')).toEqual(['de-big']);
+    const assignment = await call('GET', `${P}/segments/de-big/customers/c-1`, { headers });
+    expect(assignment.body).toMatchObject({
+      segmentId: 'de-big',
+      customer: { id: 'c-1' },
+      assignmentType: 'AUTOMATIC',
+      metadata: { version: 1 },
+    });
+    // The storefront sees it like any membership (OWN mode: the customer's visible segments).
+    const own = await call('GET', `${P}/segments`, { headers: await customer(T, 'c-1') });
+    expect(own.body.map((s: { id: string }) => s.id)).toEqual(['de-big']);
+    expect(await events('de-big/customers/c-1')).toEqual([expect.stringContaining('customer-assignment-created')]);
+
+    expect((await profile('c-1', { country: 'DE', totalSpent: { amount: 400, currency: 'EUR' } })).status).toBe(204);
+    expect(await segmentsOf('c-1')).toEqual([]);
+    expectError(await call('GET', `${P}/segments/de-big/customers/c-1`, { headers }), 404, 'resource_not_found');
+    const types = await events('de-big/customers/c-1');
+    expect(types).toHaveLength(2);
+    expect(types[1]).toContain('customer-assignment-deleted');
+  });
+
+  it('hybrid: a manual member stays when the rule fails; writing over an AUTOMATIC one makes it manual', async () => {
+    expect((await call('PUT', `${P}/segments/de-big/customers/c-2`, { headers })).status).toBe(201);
+    await profile('c-2', { country: 'FR' });
+    expect(await segmentsOf('c-2')).toEqual(['de-big']);
+    expect((await call('GET', `${P}/segments/de-big/customers/c-2`, { headers })).body.assignmentType).toBe('MANUAL');
+
+    await profile('c-3', { country: 'DE', totalSpent: { amount: 900, currency: 'EUR' } });
+    expect((await call('GET', `${P}/segments/de-big/customers/c-3`, { headers })).body.assignmentType).toBe('AUTOMATIC');
+    expect((await call('PUT', `${P}/segments/de-big/customers/c-3`, { headers })).status).toBe(204);
+    expect((await call('GET', `${P}/segments/de-big/customers/c-3`, { headers })).body).toMatchObject({
+      assignmentType: 'MANUAL',
+      metadata: { version: 2 },
+    });
+    await profile('c-3', { country: 'AT' });
+    expect(await segmentsOf('c-3')).toEqual(['de-big']);
+  });
+
+  it('deleting the profile ends every rule membership, never a manual one', async () => {
+    await segment('tagged', 'attributes.tags:vip');
+    await profile('c-4', { country: 'DE', totalSpent: { amount: 501, currency: 'EUR' }, tags: ['vip'] });
+    expect(await segmentsOf('c-4')).toEqual(['de-big', 'tagged']);
+    await call('PUT', `${P}/segments/tagged/customers/c-4`, { headers });
+    expect((await call('DELETE', `${P}/profiles/c-4`, { headers })).status).toBe(204);
+    expect(await segmentsOf('c-4')).toEqual(['tagged']);
+  });
+
+  it('B2B profiles give B2B memberships; mixins and OR rules work; bulk writes evaluate every element', async () => {
+    await segment('gold-tier', 'compoundLogicalQuery:((mixins.loyalty.tier:gold) OR (attributes.orderCount:>=10))');
+    const res = await call('PUT', `${P}/profiles/bulk`, {
+      headers,
+      body: [
+        { customerId: 'b-1', legalEntityId: 'le-1', mixins: { loyalty: { tier: 'gold' } } },
+        { customerId: 'b-2', attributes: { orderCount: 12 } },
+        { customerId: 'b-3', attributes: { orderCount: 2 } },
+      ],
+    });
+    expect(res.body.map((r: { code: number }) => r.code)).toEqual([201, 201, 201]);
+    expect((await call('GET', `${P}/segments/gold-tier/customers/b-1/le-1`, { headers })).body.assignmentType).toBe('AUTOMATIC');
+    expectError(await call('GET', `${P}/segments/gold-tier/customers/b-1`, { headers }), 404, 'resource_not_found');
+    expect(await segmentsOf('b-2')).toEqual(['gold-tier']);
+    expect(await segmentsOf('b-3')).toEqual([]);
+  });
+
+  it('rule membership counts against the per-customer limit and never goes beyond it', async () => {
+    for (const id of ['l-1', 'l-2', 'l-3', 'l-4']) await segment(id, 'attributes.country:SE');
+    await profile('c-5', { country: 'SE' });
+    expect(await segmentsOf('c-5')).toHaveLength(3);
+    expectError(await call('PUT', `${P}/segments/de-big/customers/c-5`, { headers }), 400, 'business_rule_violation');
+  });
+
+  it('a merged guest’s facts decide the customer’s membership', async () => {
+    await call('PUT', `${P}/guest-profiles/s-1`, {
+      headers,
+      body: { attributes: { country: 'DE', totalSpent: { amount: 700, currency: 'EUR' } } },
+    });
+    expect((await call('POST', `${P}/guest-profiles/s-1/merge`, { headers, body: { customerId: 'c-6' } })).status).toBe(200);
+    expect(await segmentsOf('c-6')).toEqual(['de-big']);
+  });
+
+  it('concurrent writes of one profile leave the membership of the last stored version', async () => {
+    const writes = Array.from({ length: 8 }, (_, i) =>
+      profile('c-7', { country: i % 2 ? 'DE' : 'FR', totalSpent: { amount: 800, currency: 'EUR' } }),
+    );
+    await Promise.all(writes);
+    const stored = (await call('GET', `${P}/profiles/c-7`, { headers })).body.attributes.country;
+    expect(await segmentsOf('c-7')).toEqual(stored === 'DE' ? ['de-big'] : []);
+  });
+
+  it('another tenant’s profiles never enter this tenant’s segments', async () => {
+    const other = await auth('ruletest2', [MANAGE, READ, PROFILE_MANAGE]);
+    await call('PUT', `/customer-segment/ruletest2/profiles/c-1`, {
+      headers: other,
+      body: { attributes: { country: 'DE', totalSpent: { amount: 900, currency: 'EUR' } } },
+    });
+    expect(await segmentsOf('c-1')).toEqual([]);
+    expect((await call('GET', `/customer-segment/ruletest2/segments?customerId=c-1`, { headers: other })).body).toEqual([]);
+  });
+});
