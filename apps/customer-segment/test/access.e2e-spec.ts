@@ -50,7 +50,7 @@ const SPEC_TABLE: Array<[string, string, string[]]> = [
   ['DELETE', `${P}/:segmentId/items/:type/bulk`, [MANAGE]],
 ];
 
-/** The suite's extensions of the service (README "Shopper profiles"): method, path, accepted scopes. */
+/** The suite's extensions of the service (README "Shopper profiles", "Rule-based segments"): method, path, accepted scopes. */
 const T = '/customer-segment/:tenant';
 const EXTENSION_TABLE: Array<[string, string, string[]]> = [
   ['PUT', `${T}/profiles/bulk`, [PROFILE_MANAGE]],
@@ -64,6 +64,8 @@ const EXTENSION_TABLE: Array<[string, string, string[]]> = [
   ['PUT', `${T}/guest-profiles/:sessionId`, [PROFILE_MANAGE]],
   ['DELETE', `${T}/guest-profiles/:sessionId`, [PROFILE_MANAGE]],
   ['POST', `${T}/guest-profiles/:sessionId/merge`, [PROFILE_MANAGE]],
+  ['GET', `${P}/:segmentId/rule-evaluation`, [READ, MANAGE]],
+  ['GET', `${P}/:segmentId/explanation`, [PROFILE_READ]],
 ];
 const ROUTE_TABLE = [...SPEC_TABLE, ...EXTENSION_TABLE];
 const ALL_SCOPES = [MANAGE, READ, READ_OWN, PROFILE_MANAGE, PROFILE_READ];

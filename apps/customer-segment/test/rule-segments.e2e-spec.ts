@@ -30,6 +30,15 @@ describe('rule-based segments (README "Rule-based segments", suite extension)', 
     ((await call('GET', `${P}/segments?customerId=${customerId}&pageSize=100`, { headers })).body as Array<{ id: string }>)
       .map((s) => s.id)
       .sort();
+  /** Waits until the segment's rule re-evaluation is done; its progress. */
+  const doneEvaluating = async (segmentId: string) => {
+    for (let i = 0; i < 200; i++) {
+      const res = await call('GET', `${P}/segments/${segmentId}/rule-evaluation`, { headers });
+      if (res.status === 200 && res.body.state === 'DONE') return res.body;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error('the rule evaluation did not finish');
+  };
   const events = (subject: string) =>
     mongo
       .db('customer_segment')
@@ -129,6 +138,9 @@ describe('rule-based segments (README "Rule-based segments", suite extension)', 
 
   it('rule membership counts against the per-customer limit and never goes beyond it', async () => {
     for (const id of ['l-1', 'l-2', 'l-3', 'l-4']) await segment(id, 'attributes.country:SE');
+    // Each new rule starts a re-evaluation; the limit is judged once they are done (concurrent
+    // writers may each overshoot it by one, segment §1.12).
+    for (const id of ['l-1', 'l-2', 'l-3', 'l-4']) await doneEvaluating(id);
     await profile('c-5', { country: 'SE' });
     expect(await segmentsOf('c-5')).toHaveLength(3);
     expectError(await call('PUT', `${P}/segments/de-big/customers/c-5`, { headers }), 400, 'business_rule_violation');
@@ -160,5 +172,149 @@ describe('rule-based segments (README "Rule-based segments", suite extension)', 
     });
     expect(await segmentsOf('c-1')).toEqual([]);
     expect((await call('GET', `/customer-segment/ruletest2/segments?customerId=c-1`, { headers: other })).body).toEqual([]);
+  });
+
+  describe('re-evaluation when a rule changes (a background job with progress)', () => {
+    const waitDone = doneEvaluating;
+
+    it('a new rule makes every matching profile a member; a narrower rule ends some; removing it ends every AUTOMATIC one', async () => {
+      const body = (from: number, n: number) =>
+        Array.from({ length: n }, (_, i) => ({ customerId: `n-${from + i}`, attributes: { country: 'NO', orderCount: from + i } }));
+      for (const [from, n] of [
+        [0, 200],
+        [200, 100],
+      ])
+        expect((await call('PUT', `${P}/profiles/bulk`, { headers, body: body(from, n) })).status).toBe(207);
+      expectError(await call('GET', `${P}/segments/norway/rule-evaluation`, { headers }), 404, 'resource_not_found');
+      expect((await segment('norway', null)).status).toBe(201);
+      expect((await call('PUT', `${P}/segments/norway/customers/n-250`, { headers })).status).toBe(201);
+      expect((await segment('norway', 'attributes.country:NO')).status).toBe(204);
+      const first = await waitDone('norway');
+      expect(first).toMatchObject({ segmentId: 'norway', rule: 'attributes.country:NO', state: 'DONE', added: 299, removed: 0 });
+      expect(first.processed).toBe(first.total);
+      expect(await segmentsOf('n-7')).toContain('norway');
+      const members = await call('GET', `${P}/segments/norway/customers?pageSize=1000`, { headers });
+      expect(members.body).toHaveLength(300);
+
+      const patched = await call('PATCH', `${P}/segments/norway`, {
+        headers,
+        body: [{ op: 'replace', path: '/rule', value: 'attributes.country:NO attributes.orderCount:<100' }],
+      });
+      expect(patched.status).toBe(204);
+      expect(await waitDone('norway')).toMatchObject({ state: 'DONE', added: 0, removed: 199 });
+      expect(await segmentsOf('n-150')).not.toContain('norway');
+      expect(await segmentsOf('n-50')).toContain('norway');
+      expect(await segmentsOf('n-250')).toContain('norway'); // the manual member stays
+
+      expect((await segment('norway', null)).status).toBe(204);
+      expect(await waitDone('norway')).toMatchObject({ rule: null, state: 'DONE', removed: 100 });
+      expect(
+        (await call('GET', `${P}/segments/norway/customers?pageSize=1000`, { headers })).body.map(
+          (a: { customer: { id: string } }) => a.customer.id,
+        ),
+      ).toEqual(['n-250']);
+    });
+
+    it('a job whose instance stopped is resumed by another sweep after its last batch done', async () => {
+      await segment('resume', null);
+      const jobs = mongo.db('customer_segment').collection<{ _id: string }>('rule_jobs');
+      // The rule stored, and the job as an instance that died after its first batch left it.
+      await mongo
+        .db('customer_segment')
+        .collection<{ _id: string }>(`${T}_segments`)
+        .updateOne({ _id: 'resume' }, { $set: { rule: 'attributes.country:NO' } });
+      await call('PUT', `${P}/segments/resume/customers/n-0`, { headers });
+      await jobs.insertOne({
+        _id: `${T}/resume`,
+        tenant: T,
+        segmentId: 'resume',
+        rule: 'attributes.country:NO',
+        segmentVersion: 99,
+        state: 'RUNNING',
+        position: 'customer/n-150',
+        processed: 0,
+        added: 0,
+        removed: 0,
+        total: 300,
+        startedAt: new Date(),
+        holder: 'a-stopped-instance',
+        expiresAt: new Date(Date.now() - 1000),
+        origin: { requestId: 'r-1', principalType: 'employee', subject: 'admin' },
+      } as never);
+      const done = await waitDone('resume');
+      // Only the profiles after the position were evaluated: n-151 … n-299 (n-2xx sort after n-150), not n-0 … n-150.
+      expect(done.added).toBeGreaterThan(0);
+      expect(await segmentsOf('n-200')).toContain('resume');
+      expect(await segmentsOf('n-100')).not.toContain('resume');
+    });
+  });
+
+  describe('explanations (GET /segments/{segmentId}/explanation)', () => {
+    const explain = (segmentId: string, query: string) => call('GET', `${P}/segments/${segmentId}/explanation?${query}`, { headers });
+
+    it('a rule member: each clause held, with the profile’s values', async () => {
+      await profile('e-1', { country: 'DE', totalSpent: { amount: 650, currency: 'EUR' } });
+      const res = await explain('de-big', 'customerId=e-1');
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({
+        segmentId: 'de-big',
+        customerId: 'e-1',
+        member: true,
+        effective: true,
+        assignmentType: 'AUTOMATIC',
+        profileFound: true,
+        rule: { held: true, source: 'attributes.country:DE attributes.totalSpent.amount:>500' },
+        segment: { status: 'ACTIVE', activeNow: true },
+      });
+      expect(res.body.reasons[0]).toContain('the rule holds');
+    });
+
+    it('the failing clause with its value; a manual member despite the rule; no profile; a guest; an inactive segment', async () => {
+      await profile('e-2', { country: 'DE', totalSpent: { amount: 100, currency: 'EUR' } });
+      const failing = (await explain('de-big', 'customerId=e-2')).body;
+      expect(failing).toMatchObject({ member: false, effective: false, assignmentType: null, rule: { held: false } });
+      expect(failing.reasons.join(' ')).toContain('attributes.totalSpent.amount is 100');
+
+      const manual = (await explain('de-big', 'customerId=c-2')).body;
+      expect(manual).toMatchObject({ member: true, assignmentType: 'MANUAL', rule: { held: false } });
+      expect(manual.reasons[0]).toContain('manual assignment keeps the customer in');
+
+      const nobody = (await explain('de-big', 'customerId=nobody')).body;
+      expect(nobody).toMatchObject({ member: false, profileFound: false });
+      expect(nobody.reasons.join(' ')).toContain('no profile');
+
+      await call('PUT', `${P}/guest-profiles/s-9`, {
+        headers,
+        body: { attributes: { country: 'DE', totalSpent: { amount: 900, currency: 'EUR' } } },
+      });
+      const guest = (await explain('de-big', 'sessionId=s-9')).body;
+      expect(guest).toMatchObject({ sessionId: 's-9', member: false, rule: { held: true } });
+      expect(guest.reasons.join(' ')).toContain('guest');
+
+      await segment('sleeping', 'attributes.country:DE', 'INACTIVE');
+      await profile('e-3', { country: 'DE' });
+      const inactive = (await explain('sleeping', 'customerId=e-3')).body;
+      expect(inactive).toMatchObject({ member: true, effective: false, segment: { status: 'INACTIVE', activeNow: false } });
+      expect(inactive.reasons.join(' ')).toContain('INACTIVE');
+    });
+
+    it('bad input: neither or both identities, malformed ids, an unknown segment', async () => {
+      expectError(await explain('de-big', ''), 400, 'validation_failed');
+      expectError(await explain('de-big', 'customerId=a&sessionId=b'), 400, 'validation_failed');
+      expectError(await explain('de-big', 'customerId=.bad'), 400, 'validation_failed');
+      expectError(await explain('no-such', 'customerId=e-1'), 404, 'resource_not_found');
+      expectError(
+        await call('GET', `${P}/segments/de-big/explanation?customerId=e-1`, { headers: await auth(T, [MANAGE, READ]) }),
+        403,
+        'insufficient_scope',
+      );
+      expectError(
+        await call('GET', `/customer-segment/ruletest2/segments/de-big/explanation?customerId=e-1`, {
+          headers: await auth('ruletest2', [PROFILE_READ]),
+        }),
+        404,
+        'resource_not_found',
+      );
+    });
   });
 });

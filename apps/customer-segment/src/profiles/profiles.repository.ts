@@ -105,6 +105,33 @@ export class ProfilesRepository extends TenantRepository<ProfileDocument, Profil
     return r.matchedCount === 1;
   }
 
+  /** Customer profiles in `_id` order after `after` (the re-evaluation job's batches). */
+  customerBatch(tenant: string, after: string | null, limit: number): Promise<ProfileDocument[]> {
+    const filter = after === null ? { kind: 'customer' } : { kind: 'customer', _id: { $gt: after } };
+    return this.run(() =>
+      this.collection(tenant)
+        .find(this.driverFilter(filter), { projection: { mergedGuests: 0 } })
+        .sort({ _id: 1 })
+        .limit(limit)
+        .toArray(),
+    ) as Promise<ProfileDocument[]>;
+  }
+
+  /** The current versions of some profiles (the job re-evaluates those written while it decided). */
+  async versionsOf(tenant: string, ids: string[]): Promise<Map<string, number>> {
+    const docs = await this.run(() =>
+      this.collection(tenant)
+        .find(this.driverFilter({ _id: { $in: ids } }), { projection: { 'metadata.version': 1 } })
+        .toArray(),
+    );
+    return new Map(docs.map((d) => [d._id, d.metadata.version]));
+  }
+
+  /** Customer profiles of the tenant (the job's total). */
+  countCustomers(tenant: string): Promise<number> {
+    return this.run(() => this.collection(tenant).countDocuments(this.driverFilter({ kind: 'customer' })));
+  }
+
   // ---- the merge of a guest into a customer -------------------------------------------------
 
   /** Marks a guest as merging into `target` (guarded by the version read); null when the guest moved or is gone. */

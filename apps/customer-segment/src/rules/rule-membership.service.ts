@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { RequestContext } from '@suite/auth';
-import { ChangeEvent, ChangeEvents } from '@suite/persistence';
+import { ChangeEvent, ChangeEvents, EventOrigin } from '@suite/persistence';
 import { inTenant } from '../common/segment-events';
 import { SEGMENT_SETTINGS, SegmentSettings } from '../common/settings';
 import { customerDeletedChange, customerUpsertedChange } from '../segment-customers/customer-assignment.mapper';
@@ -46,7 +45,7 @@ export class RuleMembership {
    * where none holds any more, each with the assignment event a manual change emits. The
    * per-customer limit (segment §1.12) counts rule memberships: a rule never adds beyond it.
    */
-  async reconcile(ctx: RequestContext, customerId: string, legalEntityId: string | null, profile: ProfileFacts | null): Promise<void> {
+  async reconcile(ctx: EventOrigin, customerId: string, legalEntityId: string | null, profile: ProfileFacts | null): Promise<void> {
     const tenant = ctx.tenant;
     const [rules, current] = await Promise.all([
       profile ? this.segments.withRules(tenant) : Promise.resolve([]),
@@ -74,7 +73,7 @@ export class RuleMembership {
 
   /** One segment's rule over one customer (the re-evaluation job): the assignment created or removed as needed. */
   async reconcileOne(
-    ctx: RequestContext,
+    ctx: EventOrigin,
     key: CustomerKey,
     holds: boolean,
     currentType: 'MANUAL' | 'AUTOMATIC' | undefined,

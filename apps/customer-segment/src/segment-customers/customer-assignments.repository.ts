@@ -75,6 +75,25 @@ export class CustomerAssignmentsRepository extends SegmentAssignmentsRepository<
     return new Map(docs.map((d) => [d.segmentId, d.assignmentType as CustomerAssignment['assignmentType']]));
   }
 
+  /** The assignments of some customers in one segment: {@link customerCountKey} → assignment type. */
+  async typesInSegment(
+    tenant: string,
+    segmentId: string,
+    customerIds: string[],
+  ): Promise<Map<string, CustomerAssignment['assignmentType']>> {
+    if (customerIds.length === 0) return new Map();
+    const docs = await this.run(() =>
+      this.collection(tenant)
+        .find(this.driverFilter({ segmentId, customerId: { $in: [...new Set(customerIds)] } }), {
+          projection: { _id: 0, customerId: 1, legalEntityId: 1, assignmentType: 1 },
+        })
+        .toArray(),
+    );
+    return new Map(
+      docs.map((d) => [customerCountKey(d.customerId, d.legalEntityId ?? null), d.assignmentType as CustomerAssignment['assignmentType']]),
+    );
+  }
+
   /**
    * A rule's membership: creates the AUTOMATIC assignment unless one (of any type) exists. Returns
    * it when created (for its event), null when there was one already.

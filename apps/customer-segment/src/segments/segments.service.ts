@@ -30,6 +30,7 @@ import { PatchSegmentOperationDto } from './dto/patch-segment.dto';
 import { ReplaceSegmentDto } from './dto/replace-segment.dto';
 import { SegmentListQueryDto, SegmentReadQueryDto, SegmentSearchQueryDto } from './dto/segment-query.dto';
 import { SegmentIdResponseDto } from './dto/segment.response.dto';
+import { RuleEvaluation } from '../rules/rule-evaluation.service';
 import { SegmentCascade } from './segment-cascade.service';
 import { SEGMENT_LIST } from './segment.fields';
 import { segmentCreatedData, segmentUpdatedData, toSegmentView } from './segment.mapper';
@@ -50,6 +51,7 @@ export class SegmentsService {
     private readonly visibility: SegmentVisibility,
     private readonly cascade: SegmentCascade,
     private readonly events: ChangeEvents,
+    private readonly rules: RuleEvaluation,
     @Inject(SEGMENT_SETTINGS) private readonly settings: SegmentSettings,
   ) {}
 
@@ -122,6 +124,7 @@ export class SegmentsService {
       data: segmentCreatedData(segment),
     };
     await this.events.emit(ctx, ...inTenant(ctx.tenant, change));
+    if (segment.rule !== undefined) await this.rules.ruleChanged(ctx, id, segment.rule, 1);
     return segment;
   }
 
@@ -211,6 +214,9 @@ export class SegmentsService {
       data: segmentUpdatedData(after, before.status),
     };
     await this.events.emit(ctx, ...inTenant(ctx.tenant, change));
+    // README "Rule-based segments": a set, changed or removed rule re-evaluates every profile.
+    if ((before.rule ?? null) !== (state.rule ?? null))
+      await this.rules.ruleChanged(ctx, after.id, state.rule ?? null, after.metadata.version);
   }
 
   /** §3.6: JSON Patch, atomic, written with one update guarded by the version read. */

@@ -1,0 +1,189 @@
+import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { ActorType, ApiError, LOGGER, isValidCustomId } from '@suite/api-kit';
+import { RequestContext } from '@suite/auth';
+import { ChangeEvent, ChangeEvents, EventOrigin } from '@suite/persistence';
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import { inTenant } from '../common/segment-events';
+import { ProfilesRepository } from '../profiles/profiles.repository';
+import { customerCountKey, CustomerAssignmentsRepository } from '../segment-customers/customer-assignments.repository';
+import { SegmentsRepository } from '../segments/segments.repository';
+import { RuleJobDocument, RuleJobsRepository } from './rule-jobs.repository';
+import { RuleMembership } from './rule-membership.service';
+
+/** Profiles per batch of a job: one read of profiles, one of assignments, one of counts, then the writes. */
+const BATCH = 500;
+/** How long a job's holder keeps it without renewing (each batch renews it). */
+const LEASE_MS = 15_000;
+/** How often each instance looks for jobs nobody runs (an instance stopped mid-job). */
+const SWEEP_MS = 2_000;
+
+/** A job's progress as `GET /segments/{segmentId}/rule-evaluation` answers it. */
+export interface RuleEvaluationView {
+  segmentId: string;
+  rule: string | null;
+  state: 'RUNNING' | 'DONE';
+  processed: number;
+  total: number;
+  added: number;
+  removed: number;
+  startedAt: string;
+  finishedAt?: string;
+}
+
+/**
+ * When a segment's rule is set, changed or removed, every customer profile of the tenant is
+ * evaluated again against it as a background job (README "Rule-based segments", re-evaluation):
+ * batches in `_id` order, the position stored after each, so a job survives its instance (another
+ * one takes the expired lease and resumes after the last batch done). Each membership flips with
+ * one single-document write, so a read during the job sees, per profile, the old or the new
+ * membership, never a mix; a profile written while its batch was decided is evaluated again.
+ */
+@Injectable()
+export class RuleEvaluation implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly holder = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  private readonly running = new Map<string, Promise<void>>();
+  private sweeper?: NodeJS.Timeout;
+  private stopped = false;
+
+  constructor(
+    private readonly jobs: RuleJobsRepository,
+    private readonly profiles: ProfilesRepository,
+    private readonly segments: SegmentsRepository,
+    private readonly assignments: CustomerAssignmentsRepository,
+    private readonly membership: RuleMembership,
+    private readonly events: ChangeEvents,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.sweeper = setInterval(() => void this.sweep(), SWEEP_MS);
+    this.sweeper.unref();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    if (this.sweeper) clearInterval(this.sweeper);
+    await Promise.allSettled(this.running.values());
+    await this.jobs.release(this.holder).catch(() => undefined);
+  }
+
+  /** Called after a segment write that changed its rule: starts the segment's job (replacing an older one). */
+  async ruleChanged(ctx: RequestContext, segmentId: string, rule: string | null, segmentVersion: number): Promise<void> {
+    const origin = { requestId: ctx.requestId, principalType: ctx.auth.principalType, subject: ctx.auth.subject };
+    const total = await this.profiles.countCustomers(ctx.tenant);
+    await this.jobs.schedule({ tenant: ctx.tenant, segmentId, rule, segmentVersion, total, origin });
+    this.start(ctx.tenant, segmentId);
+  }
+
+  /** The progress of a segment's job; 404 when its rule never changed since rules exist. */
+  async progress(tenant: string, segmentId: string): Promise<RuleEvaluationView> {
+    const job = isValidCustomId(segmentId) ? await this.jobs.find(tenant, segmentId) : null;
+    if (!job) throw ApiError.notFound(segmentId, 'No rule evaluation for this segment.');
+    const view: RuleEvaluationView = {
+      segmentId: job.segmentId,
+      rule: job.rule,
+      state: job.state,
+      processed: job.processed,
+      total: Math.max(job.total, job.processed),
+      added: job.added,
+      removed: job.removed,
+      startedAt: job.startedAt.toISOString(),
+    };
+    if (job.finishedAt) view.finishedAt = job.finishedAt.toISOString();
+    return view;
+  }
+
+  /** Runs a job in this instance unless it runs here already (it is claimed first: one holder across instances). */
+  private start(tenant: string, segmentId: string): void {
+    const key = `${tenant}/${segmentId}`;
+    if (this.stopped || this.running.has(key)) return;
+    const run = this.run(tenant, segmentId)
+      .catch((err: unknown) => this.logger.error({ err, tenant, segmentId }, 'rule evaluation stopped; another sweep resumes it'))
+      .finally(() => this.running.delete(key));
+    this.running.set(key, run);
+  }
+
+  private async sweep(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      for (const job of await this.jobs.orphaned(10)) this.start(job.tenant, job.segmentId);
+    } catch (err) {
+      this.logger.warn({ err }, 'looking for rule evaluations to resume failed');
+    }
+  }
+
+  private async run(tenant: string, segmentId: string): Promise<void> {
+    let job = await this.jobs.claim(tenant, segmentId, this.holder, LEASE_MS);
+    while (job && !this.stopped) {
+      // A deleted segment (its cascade removes the assignments) gets no new ones from its old rule.
+      const segment = await this.segments.findById(tenant, segmentId);
+      if (!segment || (segment.rule ?? null) !== job.rule) {
+        await this.jobs.finish(job, this.holder);
+        return;
+      }
+      const batch = await this.profiles.customerBatch(tenant, job.position, BATCH);
+      if (batch.length === 0) {
+        await this.jobs.finish(job, this.holder);
+        return;
+      }
+      const step = await this.evaluateBatch(job, batch);
+      if (!(await this.jobs.advance(job, this.holder, LEASE_MS, step))) return; // replaced by a newer rule, or taken over
+      job = { ...job, position: step.position };
+    }
+  }
+
+  private async evaluateBatch(
+    job: RuleJobDocument,
+    batch: Awaited<ReturnType<ProfilesRepository['customerBatch']>>,
+  ): Promise<{ position: string; processed: number; added: number; removed: number }> {
+    const { tenant, segmentId } = job;
+    const origin: EventOrigin = {
+      tenant,
+      requestId: job.origin.requestId,
+      auth: { principalType: job.origin.principalType as ActorType, subject: job.origin.subject },
+    };
+    const customerIds = batch.map((p) => p.customerId!);
+    const [types, counts] = await Promise.all([
+      this.assignments.typesInSegment(tenant, segmentId, customerIds),
+      this.assignments.countsByCustomer(tenant, customerIds),
+    ]);
+    const rule = job.rule === null ? null : this.membership.rule(job.rule);
+    const changes: ChangeEvent[] = [];
+    let added = 0;
+    let removed = 0;
+    for (const p of batch) {
+      const key = { segmentId, customerId: p.customerId!, legalEntityId: p.legalEntityId ?? null };
+      const k = customerCountKey(key.customerId, key.legalEntityId);
+      const holds = rule !== null && rule.matches({ attributes: p.attributes ?? {}, mixins: p.mixins });
+      const change = await this.membership.reconcileOne(origin, key, holds, types.get(k), counts.get(k) ?? 0);
+      if (!change) continue;
+      changes.push(change);
+      if (holds) added++;
+      else removed++;
+    }
+    if (changes.length) await this.events.emitBatch(origin, inTenant(tenant, ...changes));
+    // A profile written while this batch was decided may have been judged on its older facts:
+    // evaluated again in full (against the stored rules, which the profile write used too).
+    const versions = await this.profiles.versionsOf(
+      tenant,
+      batch.map((p) => p._id),
+    );
+    for (const p of batch) {
+      if (versions.get(p._id) === p.metadata.version) continue;
+      const fresh = await this.profiles.findDoc(tenant, {
+        kind: 'customer',
+        customerId: p.customerId!,
+        legalEntityId: p.legalEntityId ?? null,
+      });
+      await this.membership.reconcile(
+        origin,
+        p.customerId!,
+        p.legalEntityId ?? null,
+        fresh ? { attributes: fresh.attributes ?? {}, mixins: fresh.mixins } : null,
+      );
+    }
+    return { position: batch[batch.length - 1]._id, processed: batch.length, added, removed };
+  }
+}

@@ -1,0 +1,138 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { MONGO_CONNECTION, isDuplicateKeyError, mapMongoErrors } from '@suite/persistence';
+import type { Collection } from 'mongodb';
+import type { Connection } from 'mongoose';
+
+/** The shared collection of rule re-evaluation jobs; no underscore, so never a tenant's (TEN-3). Every query names the tenant. */
+export const RULE_JOB_COLLECTION = 'rule_jobs';
+
+/** Who changed the rule: the events of the job's membership changes name that request (EVT-1). */
+export interface JobOrigin {
+  requestId: string;
+  principalType: string;
+  subject: string;
+}
+
+/** One segment's re-evaluation after its rule changed (README "Rule-based segments", re-evaluation). */
+export interface RuleJobDocument {
+  _id: string;
+  tenant: string;
+  segmentId: string;
+  /** The rule being applied; null: the rule was removed, every AUTOMATIC membership of the segment ends. */
+  rule: string | null;
+  /** The segment's version the rule was written at; a later change replaces the job. */
+  segmentVersion: number;
+  state: 'RUNNING' | 'DONE';
+  /** The `_id` of the last profile done: the job resumes after it. */
+  position: string | null;
+  processed: number;
+  added: number;
+  removed: number;
+  /** Customer profiles of the tenant when the job started. */
+  total: number;
+  startedAt: Date;
+  finishedAt?: Date;
+  holder?: string | null;
+  expiresAt?: Date;
+  origin: JobOrigin;
+}
+
+const jobId = (tenant: string, segmentId: string) => `${tenant}/${segmentId}`;
+
+@Injectable()
+export class RuleJobsRepository {
+  constructor(@Inject(MONGO_CONNECTION) private readonly connection: Connection) {}
+
+  private get jobs(): Collection<RuleJobDocument> {
+    return this.connection.collection<RuleJobDocument>(RULE_JOB_COLLECTION) as unknown as Collection<RuleJobDocument>;
+  }
+
+  /** Starts (or restarts) the segment's job for the rule written at `segmentVersion`; an older write never replaces a newer job. */
+  async schedule(
+    job: Omit<RuleJobDocument, '_id' | 'state' | 'position' | 'processed' | 'added' | 'removed' | 'startedAt'>,
+  ): Promise<void> {
+    const doc: RuleJobDocument = {
+      ...job,
+      _id: jobId(job.tenant, job.segmentId),
+      state: 'RUNNING',
+      position: null,
+      processed: 0,
+      added: 0,
+      removed: 0,
+      startedAt: new Date(),
+      holder: null,
+    };
+    try {
+      await mapMongoErrors(() =>
+        this.jobs.replaceOne({ _id: doc._id, segmentVersion: { $lt: job.segmentVersion } }, doc, { upsert: true }),
+      );
+    } catch (e) {
+      if (!isDuplicateKeyError(e)) throw e; // a job for a newer version of the rule exists
+    }
+  }
+
+  find(tenant: string, segmentId: string): Promise<RuleJobDocument | null> {
+    return mapMongoErrors(() => this.jobs.findOne({ _id: jobId(tenant, segmentId), tenant }));
+  }
+
+  /** Takes the job's lease when it runs and nobody holds it (or the holder's lease expired); null otherwise. */
+  claim(tenant: string, segmentId: string, holder: string, leaseMs: number): Promise<RuleJobDocument | null> {
+    const now = new Date();
+    return mapMongoErrors(() =>
+      this.jobs.findOneAndUpdate(
+        { _id: jobId(tenant, segmentId), tenant, state: 'RUNNING', $or: [{ holder: null }, { holder }, { expiresAt: { $lt: now } }] },
+        { $set: { holder, expiresAt: new Date(now.getTime() + leaseMs) } },
+        { returnDocument: 'after', includeResultMetadata: false },
+      ),
+    );
+  }
+
+  /**
+   * Records a batch done and renews the lease, guarded by the holder and the rule's version: false
+   * when the job was replaced by a newer rule or taken over (the caller stops).
+   */
+  async advance(
+    job: RuleJobDocument,
+    holder: string,
+    leaseMs: number,
+    step: { position: string; processed: number; added: number; removed: number },
+  ): Promise<boolean> {
+    const r = await mapMongoErrors(() =>
+      this.jobs.updateOne(
+        { _id: job._id, segmentVersion: job.segmentVersion, holder },
+        {
+          $set: { position: step.position, expiresAt: new Date(Date.now() + leaseMs) },
+          $inc: { processed: step.processed, added: step.added, removed: step.removed },
+        },
+      ),
+    );
+    return r.matchedCount === 1;
+  }
+
+  async finish(job: RuleJobDocument, holder: string): Promise<void> {
+    await mapMongoErrors(() =>
+      this.jobs.updateOne(
+        { _id: job._id, segmentVersion: job.segmentVersion, holder },
+        { $set: { state: 'DONE', finishedAt: new Date(), holder: null } },
+      ),
+    );
+  }
+
+  /** Jobs of any tenant that run without a live holder (an instance stopped mid-job): resumed by whoever finds them. */
+  orphaned(limit: number): Promise<Array<Pick<RuleJobDocument, 'tenant' | 'segmentId'>>> {
+    return mapMongoErrors(() =>
+      this.jobs
+        .find(
+          { state: 'RUNNING', $or: [{ holder: null }, { expiresAt: { $lt: new Date() } }] },
+          { projection: { tenant: 1, segmentId: 1 } },
+        )
+        .limit(limit)
+        .toArray(),
+    );
+  }
+
+  /** Gives up the lease (shutdown), so another instance resumes at once. */
+  async release(holder: string): Promise<void> {
+    await mapMongoErrors(() => this.jobs.updateMany({ holder, state: 'RUNNING' }, { $set: { holder: null } }));
+  }
+}

@@ -1,0 +1,18 @@
+import { Module } from '@nestjs/common';
+import { ProfileDataModule } from '../profiles/profile-data.module';
+import { CustomerAssignmentDataModule } from '../segment-customers/customer-assignment-data.module';
+import { SegmentDataModule } from '../segments/segment-data.module';
+import { Explanations } from './explanations.service';
+import { RuleEvaluation } from './rule-evaluation.service';
+import { RuleJobsRepository } from './rule-jobs.repository';
+import { RuleMembership } from './rule-membership.service';
+import { RulesController } from './rules.controller';
+
+/** Rule-based membership (README "Rule-based segments"): per profile write, and per rule change as a job. */
+@Module({
+  imports: [ProfileDataModule, SegmentDataModule, CustomerAssignmentDataModule],
+  controllers: [RulesController],
+  providers: [RuleMembership, RuleEvaluation, RuleJobsRepository, Explanations],
+  exports: [RuleMembership, RuleEvaluation],
+})
+export class RulesModule {}
