@@ -66,6 +66,11 @@ const EXTENSION_TABLE: Array<[string, string, string[]]> = [
   ['POST', `${T}/guest-profiles/:sessionId/merge`, [PROFILE_MANAGE]],
   ['GET', `${P}/:segmentId/rule-evaluation`, [READ, MANAGE]],
   ['GET', `${P}/:segmentId/explanation`, [PROFILE_READ]],
+  ['GET', `${P}/:segmentId/exclusions`, [READ, MANAGE]],
+  ['PUT', `${P}/:segmentId/exclusions/:customerId`, [MANAGE]],
+  ['DELETE', `${P}/:segmentId/exclusions/:customerId`, [MANAGE]],
+  ['PUT', `${P}/:segmentId/exclusions/:customerId/:legalEntityId`, [MANAGE]],
+  ['DELETE', `${P}/:segmentId/exclusions/:customerId/:legalEntityId`, [MANAGE]],
 ];
 const ROUTE_TABLE = [...SPEC_TABLE, ...EXTENSION_TABLE];
 const ALL_SCOPES = [MANAGE, READ, READ_OWN, PROFILE_MANAGE, PROFILE_READ];

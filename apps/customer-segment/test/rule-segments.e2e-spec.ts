@@ -317,4 +317,61 @@ describe('rule-based segments (README "Rule-based segments", suite extension)', 
       );
     });
   });
+
+  describe('manual excludes beat the rule (PUT/DELETE/GET /segments/{segmentId}/exclusions)', () => {
+    it('excluding ends a rule membership at once, also through profile writes and re-evaluations; lifting restores it', async () => {
+      await profile('x-1', { country: 'DE', totalSpent: { amount: 999, currency: 'EUR' } });
+      expect(await segmentsOf('x-1')).toContain('de-big');
+      const excluded = await call('PUT', `${P}/segments/de-big/exclusions/x-1`, { headers });
+      expect([excluded.status, excluded.headers.get('location')]).toEqual([201, `${P}/segments/de-big/exclusions/x-1`]);
+      expect((await call('PUT', `${P}/segments/de-big/exclusions/x-1`, { headers })).status).toBe(204);
+      expect(await segmentsOf('x-1')).not.toContain('de-big');
+      expect((await events('de-big/customers/x-1')).pop()).toContain('customer-assignment-deleted');
+      await profile('x-1', { country: 'DE', totalSpent: { amount: 1000, currency: 'EUR' } });
+      expect(await segmentsOf('x-1')).not.toContain('de-big');
+      // A re-evaluation of the rule skips the excluded customer too.
+      await call('PATCH', `${P}/segments/de-big`, {
+        headers,
+        body: [{ op: 'replace', path: '/rule', value: 'attributes.country:DE attributes.totalSpent.amount:>499' }],
+      });
+      expect((await doneEvaluating('de-big')).state).toBe('DONE');
+      expect(await segmentsOf('x-1')).not.toContain('de-big');
+      const why = (await call('GET', `${P}/segments/de-big/explanation?customerId=x-1`, { headers })).body;
+      expect(why).toMatchObject({ member: false, excluded: true, rule: { held: true } });
+      expect(why.reasons.join(' ')).toContain('manual exclude');
+      expect((await call('GET', `${P}/segments/de-big/exclusions`, { headers })).body).toEqual([
+        { customerId: 'x-1', createdAt: expect.any(String) },
+      ]);
+
+      expect((await call('DELETE', `${P}/segments/de-big/exclusions/x-1`, { headers })).status).toBe(204);
+      expect((await call('DELETE', `${P}/segments/de-big/exclusions/x-1`, { headers })).status).toBe(204);
+      expect(await segmentsOf('x-1')).toContain('de-big');
+      expect((await call('GET', `${P}/segments/de-big/exclusions`, { headers })).body).toEqual([]);
+    });
+
+    it('a manual member stays a member when excluded (an explicit include); B2B excludes; bad input', async () => {
+      await call('PUT', `${P}/segments/de-big/customers/x-2`, { headers });
+      expect((await call('PUT', `${P}/segments/de-big/exclusions/x-2`, { headers })).status).toBe(201);
+      expect(await segmentsOf('x-2')).toContain('de-big');
+      expect((await call('PUT', `${P}/segments/de-big/exclusions/x-3/le-1`, { headers })).status).toBe(201);
+      await call('PUT', `${P}/profiles/x-3/le-1`, {
+        headers,
+        body: { attributes: { country: 'DE', totalSpent: { amount: 900, currency: 'EUR' } } },
+      });
+      expectError(await call('GET', `${P}/segments/de-big/customers/x-3/le-1`, { headers }), 404, 'resource_not_found');
+      expectError(await call('PUT', `${P}/segments/no-such/exclusions/x-2`, { headers }), 404, 'resource_not_found');
+      expectError(await call('GET', `${P}/segments/no-such/exclusions`, { headers }), 404, 'resource_not_found');
+      expectError(await call('PUT', `${P}/segments/de-big/exclusions/.bad`, { headers }), 400, 'validation_failed');
+      expectError(await call('GET', `${P}/segments/de-big/exclusions?pageSize=0`, { headers }), 400, 'validation_failed');
+      expect((await call('DELETE', `${P}/segments/de-big/exclusions/.bad`, { headers })).status).toBe(204);
+    });
+
+    it('a deleted segment takes its exclusions with it', async () => {
+      await segment('temp', 'attributes.country:DE');
+      await doneEvaluating('temp');
+      await call('PUT', `${P}/segments/temp/exclusions/x-9`, { headers });
+      expect((await call('DELETE', `${P}/segments/temp?forceDelete=true`, { headers })).status).toBe(204);
+      expect(await mongo.db('customer_segment').collection(`${T}_segment_exclusions`).countDocuments({ segmentId: 'temp' })).toBe(0);
+    });
+  });
 });

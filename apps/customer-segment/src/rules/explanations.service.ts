@@ -10,6 +10,7 @@ import { renderValidity } from '../segments/segment.mapper';
 import { SegmentsRepository } from '../segments/segments.repository';
 import type { ExplanationQueryDto, ExplanationResponseDto } from './dto/rules.dto';
 import type { RuleClauseExplanation, RuleExplanation } from './profile-rule';
+import { ExclusionsRepository } from './exclusions.repository';
 import { RuleMembership } from './rule-membership.service';
 
 /**
@@ -24,6 +25,7 @@ export class Explanations {
     private readonly assignments: CustomerAssignmentsRepository,
     private readonly profiles: ProfilesRepository,
     private readonly membership: RuleMembership,
+    private readonly exclusions: ExclusionsRepository,
     @Inject(SEGMENT_SETTINGS) private readonly settings: SegmentSettings,
   ) {}
 
@@ -32,12 +34,15 @@ export class Explanations {
     const tenant = ctx.tenant;
     const segment = isValidCustomId(segmentId) ? await this.segments.findById(tenant, segmentId) : null;
     if (!segment) throw ApiError.notFound(segmentId, `Segment with id '${segmentId}' not found.`);
-    const [profile, assignment, counts] = await Promise.all([
+    const [profile, assignment, counts, excluded] = await Promise.all([
       this.profiles.findDoc(tenant, key),
       key.kind === 'customer'
         ? this.assignments.findOne(tenant, { segmentId, customerId: key.customerId, legalEntityId: key.legalEntityId })
         : null,
       key.kind === 'customer' ? this.assignments.countsByCustomer(tenant, [key.customerId]) : new Map<string, number>(),
+      key.kind === 'customer'
+        ? this.exclusions.isExcluded(tenant, { segmentId, customerId: key.customerId, legalEntityId: key.legalEntityId })
+        : false,
     ]);
     const now = new Date();
     const activeNow = isEffectivelyActive(segment, now);
@@ -57,7 +62,8 @@ export class Explanations {
       const failed = failedClauses(explained);
       if (!profile) reasons.push('no profile is stored, so the rule is judged on no facts');
       if (explained.held) {
-        if (assignment?.assignmentType === 'AUTOMATIC') reasons.push('the rule holds: the customer is a member through it');
+        if (excluded && !member) reasons.push('the rule holds, but a manual exclude keeps the customer out');
+        else if (assignment?.assignmentType === 'AUTOMATIC') reasons.push('the rule holds: the customer is a member through it');
         else if (key.kind === 'guest')
           reasons.push('the rule holds, but a guest is not a member until it signs in and its profile is merged');
         else if (!member) {
@@ -89,6 +95,7 @@ export class Explanations {
       member,
       effective: member && activeNow,
       assignmentType: assignment?.assignmentType ?? null,
+      excluded,
       profileFound: profile !== null,
       rule: explained ? { source: segment.rule, held: explained.held, explanation: explained } : null,
       segment: {

@@ -9,6 +9,7 @@ import { inTenant } from '../common/segment-events';
 import { ProfilesRepository } from '../profiles/profiles.repository';
 import { customerCountKey, CustomerAssignmentsRepository } from '../segment-customers/customer-assignments.repository';
 import { SegmentsRepository } from '../segments/segments.repository';
+import { ExclusionsRepository } from './exclusions.repository';
 import { RuleJobDocument, RuleJobsRepository } from './rule-jobs.repository';
 import { RuleMembership } from './rule-membership.service';
 
@@ -52,6 +53,7 @@ export class RuleEvaluation implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly profiles: ProfilesRepository,
     private readonly segments: SegmentsRepository,
     private readonly assignments: CustomerAssignmentsRepository,
+    private readonly exclusions: ExclusionsRepository,
     private readonly membership: RuleMembership,
     private readonly events: ChangeEvents,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -145,9 +147,10 @@ export class RuleEvaluation implements OnApplicationBootstrap, OnModuleDestroy {
       auth: { principalType: job.origin.principalType as ActorType, subject: job.origin.subject },
     };
     const customerIds = batch.map((p) => p.customerId!);
-    const [types, counts] = await Promise.all([
+    const [types, counts, excluded] = await Promise.all([
       this.assignments.typesInSegment(tenant, segmentId, customerIds),
       this.assignments.countsByCustomer(tenant, customerIds),
+      this.exclusions.excludedIn(tenant, segmentId, customerIds),
     ]);
     const rule = job.rule === null ? null : this.membership.rule(job.rule);
     const changes: ChangeEvent[] = [];
@@ -156,7 +159,7 @@ export class RuleEvaluation implements OnApplicationBootstrap, OnModuleDestroy {
     for (const p of batch) {
       const key = { segmentId, customerId: p.customerId!, legalEntityId: p.legalEntityId ?? null };
       const k = customerCountKey(key.customerId, key.legalEntityId);
-      const holds = rule !== null && rule.matches({ attributes: p.attributes ?? {}, mixins: p.mixins });
+      const holds = rule !== null && !excluded.has(k) && rule.matches({ attributes: p.attributes ?? {}, mixins: p.mixins });
       const change = await this.membership.reconcileOne(origin, key, holds, types.get(k), counts.get(k) ?? 0);
       if (!change) continue;
       changes.push(change);

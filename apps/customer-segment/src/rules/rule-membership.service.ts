@@ -6,6 +6,7 @@ import { customerDeletedChange, customerUpsertedChange } from '../segment-custom
 import { CustomerAssignmentsRepository } from '../segment-customers/customer-assignments.repository';
 import type { CustomerKey } from '../segment-customers/customer-assignment.types';
 import { SegmentsRepository } from '../segments/segments.repository';
+import { ExclusionsRepository } from './exclusions.repository';
 import { CompiledRule, compileRule, ProfileFacts } from './profile-rule';
 
 /** Compiled rules by their text: a tenant's rules change seldom and compile in microseconds, so a small bounded memo suffices. */
@@ -24,6 +25,7 @@ export class RuleMembership {
   constructor(
     private readonly segments: SegmentsRepository,
     private readonly assignments: CustomerAssignmentsRepository,
+    private readonly exclusions: ExclusionsRepository,
     private readonly events: ChangeEvents,
     @Inject(SEGMENT_SETTINGS) private readonly settings: SegmentSettings,
   ) {}
@@ -47,11 +49,13 @@ export class RuleMembership {
    */
   async reconcile(ctx: EventOrigin, customerId: string, legalEntityId: string | null, profile: ProfileFacts | null): Promise<void> {
     const tenant = ctx.tenant;
-    const [rules, current] = await Promise.all([
+    const [rules, current, excluded] = await Promise.all([
       profile ? this.segments.withRules(tenant) : Promise.resolve([]),
       this.assignments.typesOf(tenant, customerId, legalEntityId),
+      profile ? this.exclusions.segmentsExcluding(tenant, customerId, legalEntityId) : Promise.resolve(new Set<string>()),
     ]);
-    const wanted = new Set(rules.filter((s) => this.rule(s.rule).matches(profile!)).map((s) => s.id));
+    // Manual excludes beat the rule (README "Rule-based segments", hybrid).
+    const wanted = new Set(rules.filter((s) => !excluded.has(s.id) && this.rule(s.rule).matches(profile!)).map((s) => s.id));
     const changes: ChangeEvent[] = [];
     const now = new Date();
     let count = current.size;

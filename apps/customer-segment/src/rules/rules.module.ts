@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { ProfileDataModule } from '../profiles/profile-data.module';
 import { CustomerAssignmentDataModule } from '../segment-customers/customer-assignment-data.module';
 import { SegmentDataModule } from '../segments/segment-data.module';
+import { ExclusionsRepository } from './exclusions.repository';
+import { Exclusions } from './exclusions.service';
 import { Explanations } from './explanations.service';
 import { RuleEvaluation } from './rule-evaluation.service';
 import { RuleJobsRepository } from './rule-jobs.repository';
@@ -12,7 +14,7 @@ import { RulesController } from './rules.controller';
 @Module({
   imports: [ProfileDataModule, SegmentDataModule, CustomerAssignmentDataModule],
   controllers: [RulesController],
-  providers: [RuleMembership, RuleEvaluation, RuleJobsRepository, Explanations],
-  exports: [RuleMembership, RuleEvaluation],
+  providers: [RuleMembership, RuleEvaluation, RuleJobsRepository, Explanations, ExclusionsRepository, Exclusions],
+  exports: [RuleMembership, RuleEvaluation, ExclusionsRepository],
 })
 export class RulesModule {}

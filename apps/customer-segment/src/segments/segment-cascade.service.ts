@@ -7,6 +7,7 @@ import { customerDeletedChange } from '../segment-customers/customer-assignment.
 import { CustomerAssignmentsRepository } from '../segment-customers/customer-assignments.repository';
 import { itemDeletedChange } from '../segment-items/item-assignment.mapper';
 import { ItemAssignmentsRepository } from '../segment-items/item-assignments.repository';
+import { ExclusionsRepository } from '../rules/exclusions.repository';
 import { SegmentsRepository } from './segments.repository';
 
 /**
@@ -21,6 +22,7 @@ export class SegmentCascade {
     private readonly segments: SegmentsRepository,
     private readonly customers: CustomerAssignmentsRepository,
     private readonly items: ItemAssignmentsRepository,
+    private readonly exclusions: ExclusionsRepository,
     private readonly events: ChangeEvents,
   ) {}
 
@@ -40,6 +42,8 @@ export class SegmentCascade {
     }
     const deleted = exists ? await this.segments.delete(tenant, id) : null;
     if (force) await this.deleteChildren(ctx, id);
+    // Exclusions are no assignments (no events), but a segment created later under this id must not inherit them.
+    if (deleted || force) await this.exclusions.removeSegment(tenant, id);
     if (deleted) {
       const change = {
         type: EVENT_TYPES.customerSegment.segmentDeleted,

@@ -20,6 +20,18 @@ export class ExplanationQueryDto {
   sessionId?: string;
 }
 
+/** A manual exclude as listed. */
+export class ExclusionResponseDto {
+  @ApiProperty({ example: 'c-100' })
+  customerId!: string;
+
+  @ApiPropertyOptional({ example: 'le-1' })
+  legalEntityId?: string;
+
+  @ApiProperty({ format: 'date-time' })
+  createdAt!: string;
+}
+
 export class RuleEvaluationResponseDto {
   @ApiProperty({ example: 'seg-de' })
   segmentId!: string;
@@ -70,6 +82,9 @@ export class ExplanationResponseDto {
 
   @ApiProperty({ type: String, nullable: true, enum: ['MANUAL', 'AUTOMATIC', null], description: 'The assignment’s type, or null.' })
   assignmentType!: string | null;
+
+  @ApiProperty({ description: 'Whether a manual exclude keeps the segment’s rule from making the customer a member.' })
+  excluded!: boolean;
 
   @ApiProperty({ description: 'Whether a profile is stored for the customer or guest.' })
   profileFound!: boolean;
