@@ -35,6 +35,7 @@ const SCOPES = {
   couponManage: 'coupon.coupon_manage',
   couponRead: 'coupon.coupon_read',
   couponRedeem: 'coupon.coupon_redeem',
+  profileManage: 'customersegment.profile_manage',
 } as const;
 const ADMIN_SCOPES = Object.values(SCOPES).filter((s) => s !== SCOPES.segReadOwn && s !== SCOPES.couponRedeem);
 /** What a storefront customer token carries (segment §1.2.1, coupon §2.2). */
@@ -793,6 +794,40 @@ describe('the suite as one: category → customer-segment ← coupon over real H
       'max_redemptions_per_customer_reached',
       'maxRedemptionsPerCustomer',
     );
+  });
+
+  it('5b. rule-based membership reaches the other services through their existing calls (issue 17)', async () => {
+    const rule = { name: 'Rule', siteCode: 'main', status: 'ACTIVE', rule: 'attributes.country:DE attributes.orderCount:>=3' };
+    expect((await call('PUT', `/customer-segment/${A}/segments/seg-rule`, { token: adminA, body: rule })).status).toBe(201);
+    expect((await call('PUT', `/customer-segment/${A}/segments/seg-rule/items/PRODUCT/p-rule`, { token: adminA })).status).toBe(201);
+    const coupon = {
+      code: 'RULEONLY',
+      name: 'Rule members only',
+      discountType: 'PERCENT',
+      discountPercentage: 10,
+      maxRedemptions: -1,
+      maxRedemptionsPerCustomer: -1,
+      segmentRestricted: true,
+      restrictions: { segments: ['seg-rule'] },
+    };
+    expect((await call('POST', `/coupon/${A}/coupons`, { token: adminA, body: coupon })).status).toBe(201);
+    const shopper = await mint.customer(A, 'C-RULE', CUSTOMER_SCOPES);
+    const validate = () => call('POST', `/coupon/${A}/coupons/RULEONLY/validation`, { token: shopper, body: order(50, 5) });
+    const myProducts = async () =>
+      itemKeys((await call('GET', `/customer-segment/${A}/segments/items?q=type:PRODUCT`, { token: shopper })).body);
+    expectNotRedeemable(await validate(), 'customer_not_in_segment', 'restrictions.segments');
+    expect(await myProducts()).toEqual([]);
+
+    const profile = (orderCount: number) =>
+      call('PUT', `/customer-segment/${A}/profiles/C-RULE`, { token: adminA, body: { attributes: { country: 'DE', orderCount } } });
+    expect((await profile(3)).status).toBe(201);
+    // The coupon service's R12 question and the storefront's items see the rule's member at once.
+    expect((await validate()).status).toBe(200);
+    expect(await myProducts()).toEqual(['seg-rule PRODUCT p-rule']);
+
+    expect((await profile(2)).status).toBe(204);
+    expectNotRedeemable(await validate(), 'customer_not_in_segment', 'restrictions.segments');
+    expect(await myProducts()).toEqual([]);
   });
 
   it("isolates tenants across services: a coupon naming another tenant's segment matches nobody of that tenant", async () => {
