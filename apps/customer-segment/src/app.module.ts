@@ -9,6 +9,7 @@ import {
   loadCustomerSegmentConfig,
 } from './config/customer-segment.config';
 import { MANAGE, PROFILE_MANAGE, PROFILE_READ, READ, READ_OWN } from './customer-segment.scopes';
+import { BulkIoModule } from './bulk-io/bulk-io.module';
 import { ProfilesModule } from './profiles/profiles.module';
 import { SegmentCustomersModule } from './segment-customers/segment-customers.module';
 import { SegmentItemsModule } from './segment-items/segment-items.module';
@@ -39,6 +40,7 @@ export class AppModule {
         SegmentCustomersModule,
         SegmentsModule,
         ProfilesModule,
+        BulkIoModule,
       ],
     });
   }

@@ -50,7 +50,7 @@ const SPEC_TABLE: Array<[string, string, string[]]> = [
   ['DELETE', `${P}/:segmentId/items/:type/bulk`, [MANAGE]],
 ];
 
-/** The suite's extensions of the service (README "Shopper profiles", "Rule-based segments"): method, path, accepted scopes. */
+/** The suite’s extensions (README "Shopper profiles", "Rule-based segments", "Bulk in and out"): method, path, scopes. */
 const T = '/customer-segment/:tenant';
 const EXTENSION_TABLE: Array<[string, string, string[]]> = [
   ['PUT', `${T}/profiles/bulk`, [PROFILE_MANAGE]],
@@ -71,6 +71,10 @@ const EXTENSION_TABLE: Array<[string, string, string[]]> = [
   ['DELETE', `${P}/:segmentId/exclusions/:customerId`, [MANAGE]],
   ['PUT', `${P}/:segmentId/exclusions/:customerId/:legalEntityId`, [MANAGE]],
   ['DELETE', `${P}/:segmentId/exclusions/:customerId/:legalEntityId`, [MANAGE]],
+  ['GET', `${P}/:segmentId/member-export`, [READ, MANAGE]],
+  ['POST', `${T}/imports`, [MANAGE, PROFILE_MANAGE]],
+  ['GET', `${T}/imports/:importId`, [MANAGE, PROFILE_MANAGE]],
+  ['POST', `${T}/imports/:importId/lines`, [MANAGE, PROFILE_MANAGE]],
 ];
 const ROUTE_TABLE = [...SPEC_TABLE, ...EXTENSION_TABLE];
 const ALL_SCOPES = [MANAGE, READ, READ_OWN, PROFILE_MANAGE, PROFILE_READ];
@@ -91,7 +95,8 @@ function concrete(path: string, tenant: string): string {
     .replace(':legalEntityId', 'le-x')
     .replace(':type', 'PRODUCT')
     .replace(':itemId', 'item-x')
-    .replace(':sessionId', 'sess-x');
+    .replace(':sessionId', 'sess-x')
+    .replace(':importId', 'imp-x');
 }
 
 describe('access: route wiring, scopes, tokens and tenant isolation', () => {

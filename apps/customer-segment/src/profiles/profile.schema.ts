@@ -21,6 +21,8 @@ export interface ProfileDocument {
   mergingInto?: string;
   /** The version whose rule membership is materialised (README "Rule-based segments"). */
   evaluatedVersion?: number;
+  /** The import line last written into it (README "Bulk in and out"). */
+  imported?: { job: string; line: number };
   metadata: { version: number; createdAt: Date; modifiedAt: Date; mixins?: Record<string, string> };
 }
 
@@ -35,6 +37,7 @@ const schema = new Schema<ProfileDocument>(
     mergedGuests: { type: [String], default: undefined },
     mergingInto: { type: String },
     evaluatedVersion: { type: Number },
+    imported: { type: Schema.Types.Mixed },
     ...mixinsAndMetadata(),
   },
   { versionKey: false, minimize: false, strict: true },

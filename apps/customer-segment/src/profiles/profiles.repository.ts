@@ -12,6 +12,12 @@ import {
 import { PROFILE_ENTITY, ProfileDocument } from './profile.schema';
 import { Profile, ProfileKey, ProfileWrite, profileDocId } from './profile.types';
 
+/** The import line last written into a document: a resumed upload does not apply it again. */
+export interface ImportMarker {
+  job: string;
+  line: number;
+}
+
 /** How many merged guest sessions a customer profile remembers (replays of older merges are 404: the guest is gone). */
 const MERGED_GUESTS_KEPT = 100;
 
@@ -54,6 +60,34 @@ export class ProfilesRepository extends TenantRepository<ProfileDocument, Profil
       return { created, value: this.toDomain(doc) };
     } catch (e) {
       if (e instanceof ApiError && e.errorCode === 'duplicate_resource') throw mergeInProgress(key);
+      throw e;
+    }
+  }
+
+  /**
+   * An import's upsert (README "Bulk in and out"): the profile remembers the last import line
+   * written into it, and a line of that import already written (a resumed upload) matches nothing,
+   * so it is never applied twice: then `applied` is false.
+   */
+  async upsertImported(
+    tenant: string,
+    key: ProfileKey,
+    write: ProfileWrite,
+    now: Date,
+    marker: ImportMarker,
+  ): Promise<{ applied: boolean; created: boolean }> {
+    const model = await this.modelForWrite(tenant);
+    const update = this.update(key, write, now);
+    update.$set.imported = marker;
+    const filter = { ...this.identity(key), $or: [{ 'imported.job': { $ne: marker.job } }, { 'imported.line': { $lt: marker.line } }] };
+    try {
+      const { created } = await upsertVersioned(model, filter, update);
+      return { applied: true, created };
+    } catch (e) {
+      if (!(e instanceof ApiError && e.errorCode === 'duplicate_resource')) throw e;
+      const stored = await this.findDoc(tenant, key);
+      if (stored?.imported?.job === marker.job && stored.imported.line >= marker.line) return { applied: false, created: false };
+      if (stored?.mergingInto !== undefined) throw mergeInProgress(key);
       throw e;
     }
   }

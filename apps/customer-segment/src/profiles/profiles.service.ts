@@ -82,7 +82,7 @@ export class ProfilesService {
    * version it read, and one whose profile moved on meanwhile evaluates again. Guests have no
    * materialised membership.
    */
-  private async evaluate(ctx: RequestContext, key: ProfileKey): Promise<void> {
+  async evaluate(ctx: RequestContext, key: ProfileKey): Promise<void> {
     if (key.kind !== 'customer') return;
     for (let attempt = 0; attempt < EVALUATION_ATTEMPTS; attempt++) {
       const doc = await this.profiles.findDoc(ctx.tenant, key);
@@ -185,7 +185,7 @@ function notFound(key: ProfileKey): ApiError {
 }
 
 /** A bulk element, judged like a single body (BULK-3) plus its identity: a customer or a guest, not both. */
-function parseBulkElement(item: unknown): { key: ProfileKey; write: ProfileWrite } {
+export function parseBulkElement(item: unknown): { key: ProfileKey; write: ProfileWrite } {
   const unknown = unknownAttributeDetails(item);
   if (unknown.length) throw ApiError.validation(unknown);
   const value = bulkElement(BulkProfileDto, item);

@@ -12,6 +12,7 @@ export interface CustomerAssignmentDocument {
   customerId: string;
   legalEntityId: string | null;
   assignmentType: string;
+  imported?: { job: string; line: number };
   mixins?: Record<string, unknown>;
   metadata: StoredMetadata;
 }
@@ -22,6 +23,8 @@ const schema = new Schema<CustomerAssignmentDocument>(
     customerId: { type: String, required: true },
     legalEntityId: { type: String, default: null },
     assignmentType: { type: String, required: true },
+    // The import line last written into it (README "Bulk in and out").
+    imported: { type: Schema.Types.Mixed },
     ...mixinsAndMetadata(),
   },
   { versionKey: false, strict: true },

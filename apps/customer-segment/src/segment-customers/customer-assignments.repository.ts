@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { TenantModelRegistry, isDuplicateKeyError, translateMongoError } from '@suite/persistence';
+import { ApiError } from '@suite/api-kit';
+import { TenantModelRegistry, isDuplicateKeyError, translateMongoError, upsertVersioned } from '@suite/persistence';
 import { SegmentAssignmentsRepository } from '../common/segment-assignments.repository';
 import { CUSTOMER_ASSIGNMENT_ENTITY, CustomerAssignmentDocument } from './customer-assignment.schema';
 import { CustomerAssignment, CustomerAssignmentWrite, CustomerKey } from './customer-assignment.types';
@@ -124,6 +125,79 @@ export class CustomerAssignmentsRepository extends SegmentAssignmentsRepository<
       }),
     );
     return doc ? toAssignment(doc as CustomerAssignmentDocument) : null;
+  }
+
+  /**
+   * An import's upsert of a manual assignment (README "Bulk in and out"): exactly once per import
+   * line, like the profiles' (the assignment remembers the last line written into it). Returns
+   * whether it was applied and created, and the assignment after the write.
+   */
+  async upsertImported(
+    tenant: string,
+    key: CustomerKey,
+    now: Date,
+    marker: { job: string; line: number },
+  ): Promise<{ applied: boolean; created: boolean; value?: CustomerAssignment }> {
+    const model = await this.modelForWrite(tenant);
+    const update = this.upsertUpdate({}, now);
+    update.$set.imported = marker;
+    const filter = { ...this.keyFilter(key), $or: [{ 'imported.job': { $ne: marker.job } }, { 'imported.line': { $lt: marker.line } }] };
+    try {
+      const { created, doc } = await upsertVersioned(model, filter, update);
+      return { applied: true, created, value: toAssignment(doc) };
+    } catch (e) {
+      if (!(e instanceof ApiError && e.errorCode === 'duplicate_resource')) throw e;
+      const stored = await this.run(() =>
+        this.collection(tenant).findOne(this.driverFilter(this.keyFilter(key)), { projection: { imported: 1 } }),
+      );
+      const imported = (stored as { imported?: { job: string; line: number } } | null)?.imported;
+      if (imported?.job === marker.job && imported.line >= marker.line) return { applied: false, created: false };
+      throw e;
+    }
+  }
+
+  /**
+   * A segment's members in identity order (`customerId`, then `legalEntityId` with B2C first),
+   * after `after` when given: the export's rows, read from a cursor in batches.
+   */
+  async *membersOf(
+    tenant: string,
+    segmentId: string,
+    after: { customerId: string; legalEntityId: string | null } | null,
+    batchSize: number,
+  ): AsyncGenerator<Array<{ customerId: string; legalEntityId: string | null; assignmentType: string; createdAt: Date }>> {
+    const filter: Record<string, unknown> = { segmentId };
+    if (after) {
+      // Past `after` in index order: a later customer, or the same one with a later legal entity
+      // (null, the B2C key, sorts before every string).
+      filter.$or = [
+        { customerId: { $gt: after.customerId } },
+        { customerId: after.customerId, legalEntityId: after.legalEntityId === null ? { $type: 'string' } : { $gt: after.legalEntityId } },
+      ];
+    }
+    const cursor = this.collection(tenant).find(this.driverFilter(filter), {
+      projection: { _id: 0, customerId: 1, legalEntityId: 1, assignmentType: 1, 'metadata.createdAt': 1 },
+      sort: { segmentId: 1, customerId: 1, legalEntityId: 1 },
+      batchSize,
+    });
+    try {
+      let batch = [];
+      for await (const d of cursor) {
+        batch.push({
+          customerId: d.customerId,
+          legalEntityId: d.legalEntityId ?? null,
+          assignmentType: d.assignmentType,
+          createdAt: d.metadata.createdAt,
+        });
+        if (batch.length >= batchSize) {
+          yield batch;
+          batch = [];
+        }
+      }
+      if (batch.length) yield batch;
+    } finally {
+      await cursor.close();
+    }
   }
 
   /** Every assignment of one customer in the tenant, keys only (membership, segment §2.4). */

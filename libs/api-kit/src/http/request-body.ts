@@ -53,6 +53,29 @@ export async function readJsonBody(raw: IncomingMessage): Promise<unknown> {
   return tooDeep ? boundDepth(parsed, MAX_BODY_DEPTH + 1) : parsed;
 }
 
+/**
+ * The body of a route that takes newline-delimited JSON (`application/x-ndjson`, declared with
+ * {@link NdjsonBody}): its lines as text, the last one without a newline included, blank lines
+ * kept (each line's number is its position, counted by the route). The route parses and judges
+ * each line itself: one bad line is that line's problem, not the request's. `415` for another
+ * media type, `413` beyond the suite's one body limit (HTTP-3): a longer stream is sent in parts.
+ */
+export async function readNdjsonLines(raw: IncomingMessage): Promise<string[]> {
+  if (!hasBody(raw)) return [];
+  const mediaType = mediaTypeOf(raw.headers['content-type']);
+  if (mediaType !== 'application/x-ndjson') {
+    throw new ApiError('unsupported_media_type', 'The request body must be application/x-ndjson.', {
+      details: [{ field: 'Content-Type', type: 'invalid_value', message: `unsupported media type ${mediaType || '(none)'}` }],
+    });
+  }
+  const declared = Number(raw.headers['content-length'] ?? 0);
+  if (declared > BODY_LIMIT_BYTES) throw payloadTooLarge();
+  const text = (await readLimited(raw, BODY_LIMIT_BYTES)).toString('utf8');
+  const lines = text.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  return lines.map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+}
+
 const BODY_PROBLEMS = new WeakMap<object, readonly ErrorDetail[]>();
 
 /**

@@ -1,9 +1,18 @@
-import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import { CallHandler, ExecutionContext, Injectable, NestInterceptor, SetMetadata } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { Observable, from, switchMap } from 'rxjs';
 import { ApiError } from '../errors';
 import { QUERY_PROBLEMS, ParsedQuery } from './query-string';
-import { readJsonBody } from './request-body';
+import { readJsonBody, readNdjsonLines } from './request-body';
+
+const NDJSON_BODY = 'suite:ndjsonBody';
+
+/**
+ * The route takes `application/x-ndjson`: its body arrives as the lines' text (`string[]`, see
+ * `readNdjsonLines`) instead of parsed JSON; everything else about ERR-10 is unchanged.
+ */
+export const NdjsonBody = (): MethodDecorator => SetMetadata(NDJSON_BODY, true);
 
 /**
  * Request decoding, step 5 of ERR-10. Interceptors run after the guards and before the pipes, so
@@ -13,6 +22,8 @@ import { readJsonBody } from './request-body';
  */
 @Injectable()
 export class RequestDecodingInterceptor implements NestInterceptor {
+  constructor(private readonly reflector: Reflector) {}
+
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http') return next.handle();
     const req = context.switchToHttp().getRequest<FastifyRequest>();
@@ -21,11 +32,12 @@ export class RequestDecodingInterceptor implements NestInterceptor {
       checkQuery(req);
       return next.handle();
     }
-    return from(this.decode(req)).pipe(switchMap(() => next.handle()));
+    const ndjson = this.reflector.get<boolean | undefined>(NDJSON_BODY, context.getHandler()) === true;
+    return from(this.decode(req, ndjson)).pipe(switchMap(() => next.handle()));
   }
 
-  private async decode(req: FastifyRequest): Promise<void> {
-    (req as { body: unknown }).body = await readJsonBody(req.raw);
+  private async decode(req: FastifyRequest, ndjson: boolean): Promise<void> {
+    (req as { body: unknown }).body = ndjson ? await readNdjsonLines(req.raw) : await readJsonBody(req.raw);
     checkQuery(req);
   }
 }
