@@ -47,7 +47,8 @@ describe('bulk in and out (README "Bulk in and out", suite extension)', () => {
         legalEntityId: `le-${i % 3}`,
       }));
       for (const body of [b2c, b2b]) expect((await call('PUT', `${P}/segments/exp/customers/bulk`, { headers, body })).status).toBe(207);
-      for (const m of [...b2c, ...b2b]) keys.push(m.legalEntityId === undefined ? `${m.customerId}` : `${m.customerId}/${m.legalEntityId}`);
+      for (const m of [...b2c, ...b2b] as Array<{ customerId: string; legalEntityId?: string }>)
+        keys.push(m.legalEntityId === undefined ? `${m.customerId}` : `${m.customerId}/${m.legalEntityId}`);
       // Identity order: customer id, then the B2C key (no legal entity) before the B2B ones.
       keys.sort((a, b) =>
         a.split('/')[0] === b.split('/')[0]

@@ -374,4 +374,30 @@ describe('rule-based segments (README "Rule-based segments", suite extension)', 
       expect(await mongo.db('customer_segment').collection(`${T}_segment_exclusions`).countDocuments({ segmentId: 'temp' })).toBe(0);
     });
   });
+
+  it('two instances on one database: a rule changed through one is what the other evaluates at once (the rules epoch)', async () => {
+    const second = await startHarness({ SEGMENT_MAX_PER_CUSTOMER: '3' }, h.db);
+    try {
+      const other = client(second.url);
+      await segment('epoch', 'attributes.country:BE');
+      await doneEvaluating('epoch');
+      // The second instance learns the tenant's rules with a first write.
+      expect((await other('PUT', `${P}/profiles/ep-1`, { headers, body: { attributes: { country: 'BE' } } })).status).toBe(201);
+      expect(await segmentsOf('ep-1')).toContain('epoch');
+      // The rule changes through the first instance; the second evaluates the new one at the next write.
+      expect((await segment('epoch', 'attributes.country:LU')).status).toBe(204);
+      expect((await other('PUT', `${P}/profiles/ep-2`, { headers, body: { attributes: { country: 'BE' } } })).status).toBe(201);
+      expect((await other('PUT', `${P}/profiles/ep-3`, { headers, body: { attributes: { country: 'LU' } } })).status).toBe(201);
+      expect(await segmentsOf('ep-2')).not.toContain('epoch');
+      expect(await segmentsOf('ep-3')).toContain('epoch');
+      // Deleted through the first instance: the second adds nobody to it any more.
+      expect((await call('DELETE', `${P}/segments/epoch?forceDelete=true`, { headers })).status).toBe(204);
+      await other('PUT', `${P}/profiles/ep-4`, { headers, body: { attributes: { country: 'LU' } } });
+      expect(
+        await mongo.db('customer_segment').collection(`${T}_segment_customer_assignments`).countDocuments({ segmentId: 'epoch' }),
+      ).toBe(0);
+    } finally {
+      await second.close();
+    }
+  });
 });

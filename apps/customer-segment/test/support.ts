@@ -29,12 +29,13 @@ export interface Harness extends ServiceHarness {
 }
 
 /** One customer-segment app over real HTTP on its own embedded database, with a category-service stub. */
-export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
+export async function startHarness(env: Record<string, string> = {}, database?: ServiceHarness['db']): Promise<Harness> {
   const h = await startServiceHarness({
     service: 'customer-segment',
     peerUrlEnv: 'CATEGORY_URL',
     build: (e, logger) => AppModule.forRoot(loadCustomerSegmentConfig(e), logger),
     env,
+    database,
   });
   return { ...h, category: h.peer };
 }

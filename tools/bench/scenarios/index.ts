@@ -2,6 +2,7 @@ import type { BenchContext } from '../run';
 import { campaignScenario } from './campaign';
 import { categoryScenario } from './category';
 import { couponScenario } from './coupon';
+import { profilesScenario } from './profiles';
 import { segmentScenario } from './segment';
 import { startupScenario, StartupOptions } from './startup';
 import { webhookScenario } from './webhook';
@@ -19,6 +20,7 @@ export const SCENARIOS: Record<string, Scenario> = {
   storefront: (ctx) => categoryScenario(ctx, true),
   campaign: campaignScenario,
   webhook: webhookScenario,
+  profiles: profilesScenario,
 };
 
 /**

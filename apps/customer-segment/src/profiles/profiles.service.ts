@@ -8,6 +8,7 @@ import type { ProfileResponseDto } from './dto/profile.response.dto';
 import { RESERVED_PROFILE_IDS } from './dto/profile-params.dto';
 import { mergeAttributes, mergeMixins, profileWrite, toProfileView, unknownAttributeDetails } from './profile.mapper';
 import { Profile, ProfileKey, ProfileWrite, profileDocId, profilePath } from './profile.types';
+import type { ProfileFacts } from '../rules/profile-rule';
 import { RuleMembership } from '../rules/rule-membership.service';
 import { ProfilesRepository, mergeInProgress } from './profiles.repository';
 
@@ -36,8 +37,8 @@ export class ProfilesService {
 
   /** PUT: 201 with `Location` when created, 204 when replaced; ids and body passed the pipe. */
   async replace(ctx: RequestContext, key: ProfileKey, body: ProfileBodyDto): Promise<Outcome<never>> {
-    const { created } = await this.upsertOne(ctx, key, profileWrite(body));
-    await this.evaluate(ctx, key);
+    const { created, profile } = await this.upsertOne(ctx, key, profileWrite(body));
+    await this.evaluate(ctx, key, profile);
     return Outcome.upserted(created, `/customer-segment/${ctx.tenant}${profilePath(key)}`);
   }
 
@@ -82,18 +83,22 @@ export class ProfilesService {
    * version it read, and one whose profile moved on meanwhile evaluates again. Guests have no
    * materialised membership.
    */
-  async evaluate(ctx: RequestContext, key: ProfileKey): Promise<void> {
+  async evaluate(ctx: RequestContext, key: ProfileKey, written?: Profile): Promise<void> {
     if (key.kind !== 'customer') return;
+    // The profile as the write stored it spares the first read; a later attempt reads what is stored now.
+    let known: { facts: ProfileFacts; version: number } | null | undefined = written && {
+      facts: { attributes: written.attributes, mixins: written.mixins },
+      version: written.metadata.version,
+    };
     for (let attempt = 0; attempt < EVALUATION_ATTEMPTS; attempt++) {
-      const doc = await this.profiles.findDoc(ctx.tenant, key);
-      await this.membership.reconcile(
-        ctx,
-        key.customerId,
-        key.legalEntityId,
-        doc ? { attributes: doc.attributes ?? {}, mixins: doc.mixins } : null,
-      );
-      if (doc ? await this.profiles.markEvaluated(ctx.tenant, key, doc.metadata.version) : !(await this.profiles.findDoc(ctx.tenant, key)))
+      if (known === undefined) {
+        const doc = await this.profiles.findDoc(ctx.tenant, key);
+        known = doc && { facts: { attributes: doc.attributes ?? {}, mixins: doc.mixins }, version: doc.metadata.version };
+      }
+      await this.membership.reconcile(ctx, key.customerId, key.legalEntityId, known ? known.facts : null);
+      if (known ? await this.profiles.markEvaluated(ctx.tenant, key, known.version) : !(await this.profiles.findDoc(ctx.tenant, key)))
         return;
+      known = undefined;
     }
     this.logger.warn(
       { tenant: ctx.tenant, profile: profileDocId(key) },
@@ -108,8 +113,8 @@ export class ProfilesService {
       items,
       async (item) => {
         const { key, write } = parseBulkElement(item);
-        const { created } = await this.upsertOne(ctx, key, write);
-        await this.evaluate(ctx, key);
+        const { created, profile } = await this.upsertOne(ctx, key, write);
+        await this.evaluate(ctx, key, profile);
         return { code: created ? 201 : 204 };
       },
       { logger: this.logger },

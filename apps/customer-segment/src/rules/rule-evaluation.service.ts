@@ -10,8 +10,12 @@ import { ProfilesRepository } from '../profiles/profiles.repository';
 import { customerCountKey, CustomerAssignmentsRepository } from '../segment-customers/customer-assignments.repository';
 import { SegmentsRepository } from '../segments/segments.repository';
 import { ExclusionsRepository } from './exclusions.repository';
+import { RuleEpochsRepository } from './rule-epochs.repository';
 import { RuleJobDocument, RuleJobsRepository } from './rule-jobs.repository';
 import { RuleMembership } from './rule-membership.service';
+import { customerDeletedChange, customerUpsertedChange } from '../segment-customers/customer-assignment.mapper';
+import type { CustomerKey } from '../segment-customers/customer-assignment.types';
+import { SEGMENT_SETTINGS, SegmentSettings } from '../common/settings';
 
 /** Profiles per batch of a job: one read of profiles, one of assignments, one of counts, then the writes. */
 const BATCH = 500;
@@ -50,12 +54,14 @@ export class RuleEvaluation implements OnApplicationBootstrap, OnModuleDestroy {
 
   constructor(
     private readonly jobs: RuleJobsRepository,
+    private readonly epochs: RuleEpochsRepository,
     private readonly profiles: ProfilesRepository,
     private readonly segments: SegmentsRepository,
     private readonly assignments: CustomerAssignmentsRepository,
     private readonly exclusions: ExclusionsRepository,
     private readonly membership: RuleMembership,
     private readonly events: ChangeEvents,
+    @Inject(SEGMENT_SETTINGS) private readonly settings: SegmentSettings,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -73,6 +79,8 @@ export class RuleEvaluation implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Called after a segment write that changed its rule: starts the segment's job (replacing an older one). */
   async ruleChanged(ctx: RequestContext, segmentId: string, rule: string | null, segmentVersion: number): Promise<void> {
+    // First the epoch: every profile write from now on evaluates the rule as written.
+    await this.epochs.bump(ctx.tenant);
     const origin = { requestId: ctx.requestId, principalType: ctx.auth.principalType, subject: ctx.auth.subject };
     const total = await this.profiles.countCustomers(ctx.tenant);
     await this.jobs.schedule({ tenant: ctx.tenant, segmentId, rule, segmentVersion, total, origin });
@@ -153,19 +161,28 @@ export class RuleEvaluation implements OnApplicationBootstrap, OnModuleDestroy {
       this.exclusions.excludedIn(tenant, segmentId, customerIds),
     ]);
     const rule = job.rule === null ? null : this.membership.rule(job.rule);
-    const changes: ChangeEvent[] = [];
-    let added = 0;
-    let removed = 0;
+    const adds: CustomerKey[] = [];
+    const ends: CustomerKey[] = [];
     for (const p of batch) {
       const key = { segmentId, customerId: p.customerId!, legalEntityId: p.legalEntityId ?? null };
       const k = customerCountKey(key.customerId, key.legalEntityId);
       const holds = rule !== null && !excluded.has(k) && rule.matches({ attributes: p.attributes ?? {}, mixins: p.mixins });
-      const change = await this.membership.reconcileOne(origin, key, holds, types.get(k), counts.get(k) ?? 0);
-      if (!change) continue;
-      changes.push(change);
-      if (holds) added++;
-      else removed++;
+      const type = types.get(k);
+      // The per-customer limit (segment §1.12) counts rule memberships too.
+      if (holds && type === undefined && (counts.get(k) ?? 0) < this.settings.maxSegmentsPerCustomer) adds.push(key);
+      else if (!holds && type === 'AUTOMATIC') ends.push(key);
     }
+    const now = new Date();
+    const [created, removed] = await Promise.all([
+      this.assignments.addAutomaticMany(tenant, adds, now),
+      Promise.all(ends.map((key) => this.assignments.removeAutomatic(tenant, key))),
+    ]);
+    const changes: ChangeEvent[] = [
+      ...created.map((a) => customerUpsertedChange(a, true)),
+      ...removed.flatMap((a) => (a ? [customerDeletedChange(a, now)] : [])),
+    ];
+    const added = created.length;
+    const removedCount = changes.length - added;
     if (changes.length) await this.events.emitBatch(origin, inTenant(tenant, ...changes));
     // A profile written while this batch was decided may have been judged on its older facts:
     // evaluated again in full (against the stored rules, which the profile write used too).
@@ -187,6 +204,6 @@ export class RuleEvaluation implements OnApplicationBootstrap, OnModuleDestroy {
         fresh ? { attributes: fresh.attributes ?? {}, mixins: fresh.mixins } : null,
       );
     }
-    return { position: batch[batch.length - 1]._id, processed: batch.length, added, removed };
+    return { position: batch[batch.length - 1]._id, processed: batch.length, added, removed: removedCount };
   }
 }

@@ -1,13 +1,21 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ChangeEvent, ChangeEvents, EventOrigin } from '@suite/persistence';
+import { ChangeEvent, ChangeEvents, Combiner, EventOrigin } from '@suite/persistence';
 import { inTenant } from '../common/segment-events';
 import { SEGMENT_SETTINGS, SegmentSettings } from '../common/settings';
 import { customerDeletedChange, customerUpsertedChange } from '../segment-customers/customer-assignment.mapper';
 import { CustomerAssignmentsRepository } from '../segment-customers/customer-assignments.repository';
-import type { CustomerKey } from '../segment-customers/customer-assignment.types';
 import { SegmentsRepository } from '../segments/segments.repository';
 import { ExclusionsRepository } from './exclusions.repository';
 import { CompiledRule, compileRule, ProfileFacts } from './profile-rule';
+import { RuleEpochsRepository } from './rule-epochs.repository';
+
+/** Tenants whose rules are remembered (with the epoch they were read at). */
+const TENANTS_KEPT = 1000;
+
+interface TenantRules {
+  epoch: number;
+  rules: Array<{ id: string; rule: string }>;
+}
 
 /** Compiled rules by their text: a tenant's rules change seldom and compile in microseconds, so a small bounded memo suffices. */
 const COMPILED_KEPT = 5000;
@@ -22,10 +30,26 @@ const COMPILED_KEPT = 5000;
 export class RuleMembership {
   private readonly compiled = new Map<string, CompiledRule>();
 
+  private readonly byTenant = new Map<string, TenantRules>();
+
+  /**
+   * The tenant's rules epoch, read once for the profile writes of a tenant asked in one turn
+   * (`Combiner`: the command is sent after each request asked, never older than the request).
+   */
+  private readonly epochReads = new Combiner<void, number>(
+    async (tenant, items) => {
+      const epoch = await this.epochs.current(tenant);
+      return items.map(() => epoch);
+    },
+    100,
+    'perTurn',
+  );
+
   constructor(
     private readonly segments: SegmentsRepository,
     private readonly assignments: CustomerAssignmentsRepository,
     private readonly exclusions: ExclusionsRepository,
+    private readonly epochs: RuleEpochsRepository,
     private readonly events: ChangeEvents,
     @Inject(SEGMENT_SETTINGS) private readonly settings: SegmentSettings,
   ) {}
@@ -48,50 +72,58 @@ export class RuleMembership {
    * per-customer limit (segment §1.12) counts rule memberships: a rule never adds beyond it.
    */
   async reconcile(ctx: EventOrigin, customerId: string, legalEntityId: string | null, profile: ProfileFacts | null): Promise<void> {
+    // A rule changed while this evaluation ran (its job may have passed this customer already):
+    // evaluated again against the rules as they are now.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const current = profile ? await this.rulesOf(ctx.tenant) : { epoch: 0, rules: [] };
+      await this.apply(ctx, customerId, legalEntityId, profile, current.rules);
+      if (!profile || (await this.epochReads.submit(ctx.tenant, undefined)) === current.epoch) return;
+    }
+  }
+
+  /** The tenant's rules as of its epoch now: remembered while the epoch stays, read again when it moved. */
+  private async rulesOf(tenant: string): Promise<TenantRules> {
+    const epoch = await this.epochReads.submit(tenant, undefined);
+    const known = this.byTenant.get(tenant);
+    if (known?.epoch === epoch) return known;
+    // Read after the epoch: at least as new as it (a change that lands in between is seen by the check after the apply).
+    const fresh = { epoch, rules: await this.segments.withRules(tenant) };
+    this.byTenant.delete(tenant);
+    if (this.byTenant.size >= TENANTS_KEPT) this.byTenant.delete(this.byTenant.keys().next().value!);
+    this.byTenant.set(tenant, fresh);
+    return fresh;
+  }
+
+  private async apply(
+    ctx: EventOrigin,
+    customerId: string,
+    legalEntityId: string | null,
+    profile: ProfileFacts | null,
+    rules: Array<{ id: string; rule: string }>,
+  ): Promise<void> {
     const tenant = ctx.tenant;
-    const [rules, current, excluded] = await Promise.all([
-      profile ? this.segments.withRules(tenant) : Promise.resolve([]),
+    const [current, excluded] = await Promise.all([
       this.assignments.typesOf(tenant, customerId, legalEntityId),
       profile ? this.exclusions.segmentsExcluding(tenant, customerId, legalEntityId) : Promise.resolve(new Set<string>()),
     ]);
     // Manual excludes beat the rule (README "Rule-based segments", hybrid).
     const wanted = new Set(rules.filter((s) => !excluded.has(s.id) && this.rule(s.rule).matches(profile!)).map((s) => s.id));
-    const changes: ChangeEvent[] = [];
     const now = new Date();
-    let count = current.size;
-    for (const segmentId of wanted) {
-      if (current.has(segmentId) || count >= this.settings.maxSegmentsPerCustomer) continue;
-      const created = await this.assignments.addAutomatic(tenant, { segmentId, customerId, legalEntityId }, now);
-      if (created) {
-        count++;
-        changes.push(customerUpsertedChange(created, true));
-      }
-    }
-    for (const [segmentId, type] of current) {
-      if (type !== 'AUTOMATIC' || wanted.has(segmentId)) continue;
-      const removed = await this.assignments.removeAutomatic(tenant, { segmentId, customerId, legalEntityId });
-      if (removed) changes.push(customerDeletedChange(removed, now));
-    }
+    // New memberships in one command, as many as the per-customer limit leaves room for.
+    const room = Math.max(0, this.settings.maxSegmentsPerCustomer - current.size);
+    const adds = [...wanted].filter((segmentId) => !current.has(segmentId)).slice(0, room);
+    const created = await this.assignments.addAutomaticMany(
+      tenant,
+      adds.map((segmentId) => ({ segmentId, customerId, legalEntityId })),
+      now,
+    );
+    const changes: ChangeEvent[] = created.map((a) => customerUpsertedChange(a, true));
+    const ends = [...current].filter(([segmentId, type]) => type === 'AUTOMATIC' && !wanted.has(segmentId)).map(([segmentId]) => segmentId);
+    // Each ended one by its own guarded delete: a membership made manual meanwhile stays, and its event is exact.
+    const removed = await Promise.all(
+      ends.map((segmentId) => this.assignments.removeAutomatic(tenant, { segmentId, customerId, legalEntityId })),
+    );
+    for (const r of removed) if (r) changes.push(customerDeletedChange(r, now));
     if (changes.length) await this.events.emitBatch(ctx, inTenant(tenant, ...changes));
-  }
-
-  /** One segment's rule over one customer (the re-evaluation job): the assignment created or removed as needed. */
-  async reconcileOne(
-    ctx: EventOrigin,
-    key: CustomerKey,
-    holds: boolean,
-    currentType: 'MANUAL' | 'AUTOMATIC' | undefined,
-    count: number,
-  ): Promise<ChangeEvent | null> {
-    const now = new Date();
-    if (holds && currentType === undefined && count < this.settings.maxSegmentsPerCustomer) {
-      const created = await this.assignments.addAutomatic(ctx.tenant, key, now);
-      return created ? customerUpsertedChange(created, true) : null;
-    }
-    if (!holds && currentType === 'AUTOMATIC') {
-      const removed = await this.assignments.removeAutomatic(ctx.tenant, key);
-      return removed ? customerDeletedChange(removed, now) : null;
-    }
-    return null;
   }
 }

@@ -6,6 +6,7 @@ import { ExclusionsRepository } from './exclusions.repository';
 import { Exclusions } from './exclusions.service';
 import { Explanations } from './explanations.service';
 import { RuleEvaluation } from './rule-evaluation.service';
+import { RuleEpochsRepository } from './rule-epochs.repository';
 import { RuleJobsRepository } from './rule-jobs.repository';
 import { RuleMembership } from './rule-membership.service';
 import { RulesController } from './rules.controller';
@@ -14,7 +15,7 @@ import { RulesController } from './rules.controller';
 @Module({
   imports: [ProfileDataModule, SegmentDataModule, CustomerAssignmentDataModule],
   controllers: [RulesController],
-  providers: [RuleMembership, RuleEvaluation, RuleJobsRepository, Explanations, ExclusionsRepository, Exclusions],
-  exports: [RuleMembership, RuleEvaluation, ExclusionsRepository],
+  providers: [RuleMembership, RuleEvaluation, RuleJobsRepository, Explanations, ExclusionsRepository, Exclusions, RuleEpochsRepository],
+  exports: [RuleMembership, RuleEvaluation, ExclusionsRepository, RuleEpochsRepository],
 })
 export class RulesModule {}

@@ -117,6 +117,39 @@ export class CustomerAssignmentsRepository extends SegmentAssignmentsRepository<
     }
   }
 
+  /**
+   * Rule memberships of many keys in one unordered `bulkWrite` of `$setOnInsert` upserts: a key
+   * with an assignment of any type keeps it. Returns the assignments created (for their events);
+   * a key created concurrently (a duplicate key) counts as existing.
+   */
+  async addAutomaticMany(tenant: string, keys: CustomerKey[], now: Date): Promise<CustomerAssignment[]> {
+    if (keys.length === 0) return [];
+    if (keys.length === 1) {
+      const one = await this.addAutomatic(tenant, keys[0], now);
+      return one ? [one] : [];
+    }
+    await this.modelForWrite(tenant);
+    const docs: CustomerAssignmentDocument[] = keys.map((key) => ({
+      ...key,
+      assignmentType: 'AUTOMATIC',
+      metadata: { version: 1, createdAt: now, modifiedAt: now },
+    }));
+    const ops = docs.map((doc, i) => ({
+      updateOne: { filter: this.driverFilter(this.keyFilter(keys[i])), update: { $setOnInsert: { ...doc } }, upsert: true },
+    }));
+    let upserted: Record<number, unknown>;
+    try {
+      upserted = (await this.collection(tenant).bulkWrite(ops, { ordered: false })).upsertedIds;
+    } catch (e) {
+      const result = (e as { result?: { upsertedIds?: Record<number, unknown> }; writeErrors?: unknown }).result;
+      const errors = (e as { writeErrors?: Array<{ code?: number }> | { code?: number } }).writeErrors;
+      const list = Array.isArray(errors) ? errors : errors ? [errors] : [];
+      if (!result?.upsertedIds || list.some((w) => w.code !== 11000)) throw translateMongoError(e) ?? e;
+      upserted = result.upsertedIds;
+    }
+    return Object.keys(upserted).map((i) => toAssignment(docs[Number(i)]));
+  }
+
   /** A rule's membership ends: deletes the assignment only while it is AUTOMATIC (a manual include stays). */
   async removeAutomatic(tenant: string, key: CustomerKey): Promise<CustomerAssignment | null> {
     const doc = await this.run(() =>

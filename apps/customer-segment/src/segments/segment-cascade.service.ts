@@ -8,6 +8,7 @@ import { CustomerAssignmentsRepository } from '../segment-customers/customer-ass
 import { itemDeletedChange } from '../segment-items/item-assignment.mapper';
 import { ItemAssignmentsRepository } from '../segment-items/item-assignments.repository';
 import { ExclusionsRepository } from '../rules/exclusions.repository';
+import { RuleEpochsRepository } from '../rules/rule-epochs.repository';
 import { SegmentsRepository } from './segments.repository';
 
 /**
@@ -23,6 +24,7 @@ export class SegmentCascade {
     private readonly customers: CustomerAssignmentsRepository,
     private readonly items: ItemAssignmentsRepository,
     private readonly exclusions: ExclusionsRepository,
+    private readonly epochs: RuleEpochsRepository,
     private readonly events: ChangeEvents,
   ) {}
 
@@ -41,6 +43,9 @@ export class SegmentCascade {
       await this.deleteChildren(ctx, id);
     }
     const deleted = exists ? await this.segments.delete(tenant, id) : null;
+    // A deleted rule segment leaves the tenant's rules before the last sweep: a profile write that
+    // still evaluated it sees the epoch move and ends what it added (RuleMembership.reconcile).
+    if (deleted?.rule !== undefined && deleted.rule !== null) await this.epochs.bump(tenant);
     if (force) await this.deleteChildren(ctx, id);
     // Exclusions are no assignments (no events), but a segment created later under this id must not inherit them.
     if (deleted || force) await this.exclusions.removeSegment(tenant, id);

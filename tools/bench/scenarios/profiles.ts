@@ -1,0 +1,338 @@
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { MongoClient } from 'mongodb';
+import { Agent, request } from 'undici';
+import { cpuPerRequest, fmt, load, percentile, processes, report } from '../bench-kit';
+import type { BenchContext } from '../run';
+import { call, expectStatus } from './http';
+
+const SCOPES = [
+  'customersegment.segment_manage',
+  'customersegment.segment_read',
+  'customersegment.profile_manage',
+  'customersegment.profile_read',
+];
+/** Profiles of the rule-change and export figures (issue #17: 1,000,000); `BENCH_PROFILES` lowers it for a quick run. */
+const PROFILES = Number(process.env.BENCH_PROFILES ?? 1_000_000);
+const now = () => performance.timeOrigin + performance.now();
+
+/** Resident memory of a process in MiB (Linux). */
+function rssMiB(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+/** 200 rules of the kinds merchants write: a country, spend and order thresholds, tags, a mixin. */
+function rules(): string[] {
+  const countries = ['DE', 'AT', 'CH', 'FR', 'IT', 'ES', 'PL', 'NL', 'SE', 'DK'];
+  return Array.from({ length: 200 }, (_, i) => {
+    const c = countries[i % countries.length];
+    switch (i % 5) {
+      case 0:
+        return `attributes.country:${c} attributes.totalSpent.amount:>${(i % 7) * 100}`;
+      case 1:
+        return `attributes.orderCount:>=${i % 13} attributes.country:(${c},${countries[(i + 3) % 10]})`;
+      case 2:
+        return `attributes.tags:t${i % 20}`;
+      case 3:
+        return `compoundLogicalQuery:((attributes.country:${c}) OR (mixins.loyalty.tier:gold))`;
+      default:
+        return `attributes.emailDomain:~"^shop${i % 10}" attributes.lastOrderAt:>=2026-01-01`;
+    }
+  });
+}
+
+function profileBody(i: number): string {
+  const countries = ['DE', 'AT', 'CH', 'FR', 'IT', 'ES', 'PL', 'NL', 'SE', 'DK'];
+  return JSON.stringify({
+    attributes: {
+      country: countries[i % 10],
+      emailDomain: `shop${i % 10}.example`,
+      orderCount: i % 17,
+      totalSpent: { amount: (i * 37) % 900, currency: 'EUR' },
+      lastOrderAt: '2026-06-01T00:00:00Z',
+      tags: [`t${i % 20}`, `t${(i * 7) % 20}`],
+    },
+    mixins: { loyalty: { tier: i % 9 === 0 ? 'gold' : 'silver' } },
+  });
+}
+
+/** A receiver on loopback noting when each customer's first assignment event arrived. */
+async function startReceiver(): Promise<{ url: string; arrivals: Map<string, number>; close: () => Promise<void> }> {
+  const arrivals = new Map<string, number>();
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const at = now();
+      try {
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { customer?: { id?: string }; customerId?: string };
+        const key = body.customer?.id ?? body.customerId;
+        if (key && !arrivals.has(key)) arrivals.set(key, at);
+      } catch {
+        // Not ours.
+      }
+      res.writeHead(200).end();
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`,
+    arrivals,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
+}
+
+/**
+ * Issue #17: profile upserts evaluated against 200 rules (goal p99 <= 10 ms), the delay from a
+ * profile write to the enter event at a webhook receiver (goal p99 <= 1 s), a rule change over
+ * 1,000,000 profiles (goal >= 50,000 profiles/s) and the export of 1,000,000 members (goal >= 200,000
+ * rows/s, flat memory). Anchors from the same run: the same upserts on a tenant without rules, and
+ * the database cursor alone reading the rows the export reads.
+ */
+export async function profilesScenario(ctx: BenchContext): Promise<void> {
+  const tenant = 'benchprof';
+  const token = await ctx.token({ tenant, scopes: SCOPES });
+  const base = `${ctx.baseUrl}/customer-segment/${tenant}`;
+  const all = rules();
+  for (let i = 0; i < all.length; i += 100) {
+    const body = all
+      .slice(i, i + 100)
+      .map((rule, k) => ({ id: `r-${i + k}`, name: { en: `Rule ${i + k}` }, siteCode: 'main', status: 'ACTIVE', rule }));
+    await expectStatus('rule segments', call('POST', `${base}/segments/bulk`, token, body), 207);
+  }
+  const cpu = processes(ctx, ['customer-segment']);
+  let seq = 0;
+  const upserts = (t: string, prefix: string) => () => {
+    const i = seq++;
+    return {
+      method: 'PUT' as const,
+      path: `/customer-segment/${t}/profiles/${prefix}-${i}`,
+      headers: { authorization: `Bearer ${t === tenant ? token : other}`, 'content-type': 'application/json' },
+      body: profileBody(i),
+    };
+  };
+  const otherTenant = 'benchprof0';
+  const other = await ctx.token({ tenant: otherTenant, scopes: SCOPES });
+  for (const connections of [1, 4]) {
+    const anchor = await load({
+      url: ctx.baseUrl,
+      connections,
+      durationSec: Math.min(ctx.durationSec, 5),
+      next: upserts(otherTenant, `a${connections}`),
+      cpuOf: cpu.pids,
+    });
+    const ruled = await load({
+      url: ctx.baseUrl,
+      connections,
+      durationSec: Math.min(ctx.durationSec, 5),
+      next: upserts(tenant, `u${connections}`),
+      cpuOf: cpu.pids,
+    });
+    report({
+      scenario: 'profiles',
+      figure: `profile upsert evaluated against 200 rules, ${connections} conn`,
+      value: `p50 ${fmt.ms(ruled.p50)}, p99 ${fmt.ms(ruled.p99)}`,
+      note: `${fmt.rps(ruled.rps)}, non-2xx ${ruled.non2xx}; goal p99 <= 10 ms; ${cpuPerRequest(ruled, cpu.labels)}`,
+    });
+    report({
+      scenario: 'profiles',
+      figure: `anchor: the same upsert, tenant without rules, ${connections} conn`,
+      value: `p50 ${fmt.ms(anchor.p50)}, p99 ${fmt.ms(anchor.p99)}`,
+      note: `${fmt.rps(anchor.rps)}, non-2xx ${anchor.non2xx}; ${cpuPerRequest(anchor, cpu.labels)}`,
+    });
+  }
+
+  await enterEvents(ctx, tenant, token);
+  await ruleChangeAndExport(ctx);
+}
+
+/** Profile write (acknowledged) → its enter event at a webhook receiver, 50 writes/s, each entering segment `enter`. */
+async function enterEvents(ctx: BenchContext, tenant: string, token: string): Promise<void> {
+  const receiver = await startReceiver();
+  const agent = new Agent({ connections: 64 });
+  try {
+    const manager = await ctx.token({ tenant, scopes: ['webhook.subscription_manage'] });
+    await expectStatus(
+      'enter segment',
+      call('PUT', `${ctx.baseUrl}/customer-segment/${tenant}/segments/enter`, token, {
+        name: 'enter',
+        siteCode: 'main',
+        status: 'ACTIVE',
+        rule: 'mixins.bench.enter:true',
+      }),
+      201,
+    );
+    await expectStatus(
+      'webhook config',
+      call('POST', `${ctx.baseUrl}/webhook/${tenant}/config`, manager, {
+        code: 'http',
+        provider: 'HTTP',
+        active: true,
+        configuration: { destinationUrl: receiver.url, secretKey: 'bench-secret' },
+      }),
+      201,
+    );
+    await expectStatus(
+      'subscribe',
+      call('PATCH', `${ctx.baseUrl}/webhook/${tenant}/event-subscriptions`, manager, [
+        { eventType: 'customer-segment.customer-assignment-created', action: 'SUBSCRIBE' },
+      ]),
+      207,
+    );
+    const acks = new Map<string, number>();
+    const rate = 50;
+    const total = rate * ctx.durationSec;
+    const started = now();
+    const pending: Promise<void>[] = [];
+    for (let i = 0; i < total; i++) {
+      const due = started + (i * 1000) / rate;
+      if (due > now()) await new Promise((r) => setTimeout(r, due - now()));
+      const id = `enter-${i}`;
+      pending.push(
+        request(`${ctx.baseUrl}/customer-segment/${tenant}/profiles/${id}`, {
+          method: 'PUT',
+          dispatcher: agent,
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          // Only the `enter` rule holds: one event per write.
+          body: JSON.stringify({ attributes: { country: 'XX' }, mixins: { bench: { enter: true } } }),
+        }).then(async (res) => {
+          await res.body.dump();
+          if (res.statusCode === 201) acks.set(id, now());
+        }),
+      );
+    }
+    await Promise.all(pending);
+    const deadline = now() + 30_000;
+    while (now() < deadline && [...acks.keys()].some((k) => !receiver.arrivals.has(k))) await new Promise((r) => setTimeout(r, 50));
+    const delays = [...acks].filter(([k]) => receiver.arrivals.has(k)).map(([k, at]) => receiver.arrivals.get(k)! - at);
+    report({
+      scenario: 'profiles',
+      figure: `profile write ack → its enter event at a webhook receiver, ${rate} writes/s`,
+      value: `p50 ${fmt.ms(percentile(delays, 50))}, p99 ${fmt.ms(percentile(delays, 99))}`,
+      note: `${delays.length} delivered of ${acks.size} acknowledged (${total} sent); goal p99 <= 1000 ms`,
+    });
+  } finally {
+    await agent.close();
+    await receiver.close();
+  }
+}
+
+/** A rule change over PROFILES profiles (inserted through the driver), then their export as members. */
+async function ruleChangeAndExport(ctx: BenchContext): Promise<void> {
+  const tenant = 'benchprofmany';
+  const token = await ctx.token({ tenant, scopes: SCOPES });
+  const base = `${ctx.baseUrl}/customer-segment/${tenant}`;
+  // The collection exists (and gets its indexes) through the API first.
+  await expectStatus('first profile', call('PUT', `${base}/profiles/seed`, token, { attributes: { country: 'DE' } }), 201);
+  const client = await MongoClient.connect(ctx.suite.mongodbUri);
+  const started = now();
+  try {
+    const profiles = client.db('customer_segment').collection<{ _id: string }>(`${tenant}_segment_profiles`);
+    const at = new Date();
+    for (let i = 0; i < PROFILES; i += 10_000) {
+      const docs = Array.from({ length: Math.min(10_000, PROFILES - i) }, (_, k) => {
+        const n = i + k;
+        const customerId = `c${String(n).padStart(7, '0')}`;
+        return {
+          _id: `customer/${customerId}`,
+          kind: 'customer',
+          customerId,
+          legalEntityId: null,
+          attributes: { country: n % 2 ? 'DE' : 'FR', orderCount: n % 17 },
+          metadata: { version: 1, createdAt: at, modifiedAt: at },
+        };
+      });
+      await profiles.insertMany(docs, { ordered: false });
+    }
+  } finally {
+    await client.close();
+  }
+  report({
+    scenario: 'profiles',
+    figure: `setup: ${PROFILES.toLocaleString('en-US')} profiles through the driver`,
+    value: `${((now() - started) / 1000).toFixed(1)} s`,
+  });
+
+  const svc = ctx.suite.services['customer-segment'].child?.pid;
+  const rssBefore = svc ? rssMiB(svc) : NaN;
+  const changed = now();
+  await expectStatus(
+    'rule',
+    call('PUT', `${base}/segments/many`, token, { name: 'many', siteCode: 'main', status: 'ACTIVE', rule: 'attributes.orderCount:>=0' }),
+    201,
+  );
+  let job: { state: string; processed: number; added: number } | undefined;
+  let rssPeak = rssBefore;
+  for (;;) {
+    const res = await call('GET', `${base}/segments/many/rule-evaluation`, token);
+    if (svc) rssPeak = Math.max(rssPeak, rssMiB(svc));
+    job = res.json;
+    if (job?.state === 'DONE') break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const jobMs = now() - changed;
+  report({
+    scenario: 'profiles',
+    figure: `rule change re-evaluating ${(PROFILES + 1).toLocaleString('en-US')} profiles (every one enters)`,
+    value: fmt.rps((job!.processed / jobMs) * 1000) + ' profiles',
+    note:
+      `${(jobMs / 1000).toFixed(1)} s, ${job!.added.toLocaleString('en-US')} memberships created; ` +
+      `customer-segment RSS ${rssBefore.toFixed(0)} → peak ${rssPeak.toFixed(0)} MiB; goal >= 50,000/s`,
+  });
+
+  for (const format of ['ndjson', 'csv'] as const) {
+    const t0 = now();
+    let rows = 0;
+    let bytes = 0;
+    let peak = svc ? rssMiB(svc) : NaN;
+    const before = peak;
+    const res = await request(`${base}/segments/many/member-export?format=${format}`, { headers: { authorization: `Bearer ${token}` } });
+    for await (const chunk of res.body) {
+      bytes += (chunk as Buffer).length;
+      for (const b of chunk as Buffer) if (b === 10) rows++;
+      if (svc && rows % 50_000 < 2_000) peak = Math.max(peak, rssMiB(svc));
+    }
+    const ms = now() - t0;
+    if (format === 'csv') rows--;
+    report({
+      scenario: 'profiles',
+      figure: `export of ${rows.toLocaleString('en-US')} members, ${format}, via the gateway`,
+      value: fmt.rps((rows / ms) * 1000) + ' rows',
+      note:
+        `${(ms / 1000).toFixed(1)} s, ${(bytes / 1048576).toFixed(0)} MiB; ` +
+        `customer-segment RSS ${before.toFixed(0)} → peak ${peak.toFixed(0)} MiB; goal >= 200,000 rows/s, flat memory`,
+    });
+  }
+  // Anchor: the database cursor alone, reading the same rows into this process.
+  const anchorClient = await MongoClient.connect(ctx.suite.mongodbUri);
+  try {
+    const t0 = now();
+    let n = 0;
+    const cursor = anchorClient
+      .db('customer_segment')
+      .collection(`${tenant}_segment_customer_assignments`)
+      .find(
+        { segmentId: 'many' },
+        {
+          projection: { _id: 0, customerId: 1, legalEntityId: 1, assignmentType: 1, 'metadata.createdAt': 1 },
+          sort: { segmentId: 1, customerId: 1, legalEntityId: 1 },
+          batchSize: 2000,
+        },
+      );
+    for await (const _ of cursor) n++;
+    const ms = now() - t0;
+    report({
+      scenario: 'profiles',
+      figure: 'anchor: the database cursor alone, the same rows, driver in the bench process',
+      value: fmt.rps((n / ms) * 1000) + ' rows',
+      note: `${n.toLocaleString('en-US')} rows in ${(ms / 1000).toFixed(1)} s`,
+    });
+  } finally {
+    await anchorClient.close();
+  }
+}
