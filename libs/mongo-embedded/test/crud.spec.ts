@@ -177,6 +177,26 @@ describe('find', () => {
     expect(dotted).toEqual([{ nested: { k: 1 } }]);
   });
 
+  it('projects dotted inclusion paths in document order: documents and arrays of documents narrowed, other values dropped', async () => {
+    const p = fresh();
+    await p.insertMany([
+      { _id: 1, z: 0, a: { c: 3, b: 2 }, d: 4 },
+      { _id: 2, a: [1, { b: 2, c: 3 }, [{ b: 4, x: 1 }, 5], { c: 9 }], d: 4 },
+      { _id: 3, a: 5, m: { n: { o: 1, p: 2 }, q: 1 } },
+      { _id: 4, a: { c: 1 } },
+    ] as never[]);
+    const find = (projection: Record<string, unknown>) => p.find({}, { projection, sort: { _id: 1 } }).toArray();
+    expect(await find({ 'a.b': 1 })).toEqual([
+      { _id: 1, a: { b: 2 } },
+      { _id: 2, a: [{ b: 2 }, [{ b: 4 }], {}] },
+      { _id: 3 },
+      { _id: 4, a: {} },
+    ]);
+    expect(await find({ 'm.n.o': 1, d: 1, _id: 0 })).toEqual([{ d: 4 }, { d: 4 }, { m: { n: { o: 1 } } }, {}]);
+    // A path inside another is a collision, refused as MongoDB refuses it.
+    await expect(find({ a: 1, 'a.b': 1 })).rejects.toThrow();
+  });
+
   describe('$slice and $elemMatch projections', () => {
     let p: Collection;
     const doc = { _id: 1, a: 1, arr: [1, 2, 3, 4], sub: { b: 2, list: [5, 6, 7] }, objs: [{ l: [1, 2, 3] }, { l: [4, 5] }] };

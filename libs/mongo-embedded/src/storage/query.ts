@@ -650,6 +650,8 @@ export function compileProjection(projection: unknown, filter: Doc | undefined, 
       return out;
     };
   }
+  const dotted = dottedInclusion(entries);
+  if (dotted) return dotted;
   let q: Query;
   try {
     q = new Query(filter ?? {}, variables ? { scriptEnabled: false, variables } : { scriptEnabled: false });
@@ -670,4 +672,66 @@ export function compileProjection(projection: unknown, filter: Doc | undefined, 
     for (const k of Object.keys(projected)) if (!(k in out)) out[k] = projected[k];
     return out;
   };
+}
+
+/** The fields an inclusion projection keeps: `true` for a whole field, a subtree for dotted paths below it. */
+type InclusionTree = { [field: string]: true | InclusionTree };
+
+/**
+ * An inclusion projection of plain and dotted paths (`{customerId: 1, 'metadata.createdAt': 1}`),
+ * without operators, positional `$` or a path that is a prefix of another (those keep the general
+ * projector and its errors): compiled once into a tree and applied by walking the document, in
+ * the document's field order, as MongoDB does. Below a dotted path, an embedded document keeps only
+ * the named fields (and stays, empty, when it has none of them); an array keeps its documents so
+ * projected and drops its other elements; any other value drops the field. Null when the
+ * projection is not of that shape.
+ */
+function dottedInclusion(entries: Array<[string, unknown]>): ((doc: Doc) => Doc) | null {
+  let includeId = true;
+  const tree: InclusionTree = {};
+  for (const [path, v] of entries) {
+    if (!(typeof v === 'number' || typeof v === 'boolean')) return null;
+    if (path === '_id') {
+      includeId = Boolean(v);
+      continue;
+    }
+    if (!v || path.includes('$') || path.startsWith('.') || path.endsWith('.') || path.includes('..')) return null;
+    const parts = path.split('.');
+    let node = tree;
+    for (let i = 0; i < parts.length; i++) {
+      const last = i === parts.length - 1;
+      const existing = node[parts[i]];
+      if (existing === true || (last && existing !== undefined)) return null; // a path collision: the general projector refuses it
+      if (last) node[parts[i]] = true;
+      else node = (node[parts[i]] as InclusionTree | undefined) ?? (node[parts[i]] = {});
+    }
+  }
+  if (Object.keys(tree).length === 0) return null;
+  if (includeId && tree._id === undefined) tree._id = true;
+  return (doc) => projectTree(doc, tree);
+}
+
+function projectTree(doc: Doc, tree: InclusionTree): Doc {
+  const out: Doc = {};
+  for (const k of Object.keys(doc)) {
+    const want = tree[k];
+    if (want === undefined) continue;
+    if (want === true) {
+      out[k] = doc[k];
+      continue;
+    }
+    const v = doc[k];
+    if (Array.isArray(v)) out[k] = projectArray(v, want);
+    else if (isPlainObject(v)) out[k] = projectTree(v, want);
+  }
+  return out;
+}
+
+function projectArray(values: unknown[], tree: InclusionTree): unknown[] {
+  const out: unknown[] = [];
+  for (const v of values) {
+    if (Array.isArray(v)) out.push(projectArray(v, tree));
+    else if (isPlainObject(v)) out.push(projectTree(v, tree));
+  }
+  return out;
 }
