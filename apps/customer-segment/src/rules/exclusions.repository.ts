@@ -67,6 +67,12 @@ export class ExclusionsRepository extends TenantRepository<ExclusionDocument, Ex
     return new Set(docs.map((d) => d.segmentId));
   }
 
+  /** Whether the segment excludes anybody. */
+  async anyIn(tenant: string, segmentId: string): Promise<boolean> {
+    const doc = await this.run(() => this.collection(tenant).findOne(this.driverFilter({ segmentId }), { projection: { _id: 1 } }));
+    return doc !== null;
+  }
+
   /** Of some customers, those one segment excludes (keys `customerId\0legalEntityId`). */
   async excludedIn(tenant: string, segmentId: string, customerIds: string[]): Promise<Set<string>> {
     if (customerIds.length === 0) return new Set();

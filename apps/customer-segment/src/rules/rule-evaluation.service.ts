@@ -17,8 +17,8 @@ import { customerDeletedChange, customerUpsertedChange } from '../segment-custom
 import type { CustomerKey } from '../segment-customers/customer-assignment.types';
 import { SEGMENT_SETTINGS, SegmentSettings } from '../common/settings';
 
-/** Profiles per batch of a job: one read of profiles, one of assignments, one of counts, then the writes. */
-const BATCH = 500;
+/** Profiles per batch of a job: one read of profiles, one of their assignments and excludes, then the writes. */
+const BATCH = 1000;
 /** How long a job's holder keeps it without renewing (each batch renews it). */
 const LEASE_MS = 15_000;
 /** How often each instance looks for jobs nobody runs (an instance stopped mid-job). */
@@ -155,23 +155,34 @@ export class RuleEvaluation implements OnApplicationBootstrap, OnModuleDestroy {
       auth: { principalType: job.origin.principalType as ActorType, subject: job.origin.subject },
     };
     const customerIds = batch.map((p) => p.customerId!);
-    const [types, counts, excluded] = await Promise.all([
+    const [types, excluded] = await Promise.all([
       this.assignments.typesInSegment(tenant, segmentId, customerIds),
-      this.assignments.countsByCustomer(tenant, customerIds),
-      this.exclusions.excludedIn(tenant, segmentId, customerIds),
+      // Most segments exclude nobody: then the batch's excludes are not looked up.
+      this.exclusions
+        .anyIn(tenant, segmentId)
+        .then((any) => (any ? this.exclusions.excludedIn(tenant, segmentId, customerIds) : new Set<string>())),
     ]);
     const rule = job.rule === null ? null : this.membership.rule(job.rule);
-    const adds: CustomerKey[] = [];
+    const candidates: CustomerKey[] = [];
     const ends: CustomerKey[] = [];
     for (const p of batch) {
       const key = { segmentId, customerId: p.customerId!, legalEntityId: p.legalEntityId ?? null };
       const k = customerCountKey(key.customerId, key.legalEntityId);
       const holds = rule !== null && !excluded.has(k) && rule.matches({ attributes: p.attributes ?? {}, mixins: p.mixins });
       const type = types.get(k);
-      // The per-customer limit (segment §1.12) counts rule memberships too.
-      if (holds && type === undefined && (counts.get(k) ?? 0) < this.settings.maxSegmentsPerCustomer) adds.push(key);
+      if (holds && type === undefined) candidates.push(key);
       else if (!holds && type === 'AUTOMATIC') ends.push(key);
     }
+    // The per-customer limit (segment §1.12) counts rule memberships too: asked only of those who would enter.
+    const counts = candidates.length
+      ? await this.assignments.countsByCustomer(
+          tenant,
+          candidates.map((c) => c.customerId),
+        )
+      : new Map<string, number>();
+    const adds = candidates.filter(
+      (c) => (counts.get(customerCountKey(c.customerId, c.legalEntityId)) ?? 0) < this.settings.maxSegmentsPerCustomer,
+    );
     const now = new Date();
     const [created, removed] = await Promise.all([
       this.assignments.addAutomaticMany(tenant, adds, now),
@@ -184,13 +195,22 @@ export class RuleEvaluation implements OnApplicationBootstrap, OnModuleDestroy {
     const added = created.length;
     const removedCount = changes.length - added;
     if (changes.length) await this.events.emitBatch(origin, inTenant(tenant, ...changes));
-    // A profile written while this batch was decided may have been judged on its older facts:
-    // evaluated again in full (against the stored rules, which the profile write used too).
-    const versions = await this.profiles.versionsOf(
-      tenant,
-      batch.map((p) => p._id),
-    );
-    for (const p of batch) {
+    // A profile written while this batch was decided may have been judged on its older facts. Only
+    // a change the job made can undo what that write evaluated (the write evaluated the new rule
+    // itself: the epoch moved before the job started), so only the changed ones are checked and,
+    // when written meanwhile, evaluated again in full.
+    const touched = new Set([
+      ...created.map((a) => customerCountKey(a.customerId, a.legalEntityId)),
+      ...ends.map((k) => customerCountKey(k.customerId, k.legalEntityId)),
+    ]);
+    const changed = batch.filter((p) => touched.has(customerCountKey(p.customerId!, p.legalEntityId ?? null)));
+    const versions = changed.length
+      ? await this.profiles.versionsOf(
+          tenant,
+          changed.map((p) => p._id),
+        )
+      : new Map<string, number>();
+    for (const p of changed) {
       if (versions.get(p._id) === p.metadata.version) continue;
       const fresh = await this.profiles.findDoc(tenant, {
         kind: 'customer',
