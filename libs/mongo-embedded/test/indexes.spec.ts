@@ -378,6 +378,28 @@ describe('sorted pages in the order of an index (no sort of every match)', () =>
     expect(got.examined).toBeLessThan(100);
   });
 
+  it('pages by a range on the sorted field in index order (keyset paging): only the page is read', async () => {
+    // `_id > last` sorted by `_id`, the way a job walks a collection in batches.
+    const walked: number[] = [];
+    let last = -1;
+    for (;;) {
+      const got = await page({ _id: { $gt: last }, flag: false }, 0, 300, { _id: 1 });
+      if (got.ids.length === 0) break;
+      expect(got.examined).toBeLessThanOrEqual(400);
+      walked.push(...got.ids);
+      last = got.ids[got.ids.length - 1];
+    }
+    expect(walked).toEqual(rows.filter((r) => r.flag === false).map((r) => r._id));
+    // A range on a field the sort does not start with still sorts every match.
+    const other = await page({ at: { $gte: new Date(Date.UTC(2026, 0, 1)) } }, 0, 10, { _id: 1 });
+    expect(other.ids).toEqual(
+      rows
+        .filter((r) => r.at instanceof Date)
+        .map((r) => r._id)
+        .slice(0, 10),
+    );
+  });
+
   it('sorts every match when the index cannot give the order: descending, other fields, no limit', async () => {
     const byTime = (a: Row, b: Row) => (a.at ? a.at.getTime() : -Infinity) - (b.at ? b.at.getTime() : -Infinity);
     const desc = await page({ path: 'b2', type: 'P' }, 0, 30, { at: -1, _id: -1 });

@@ -95,7 +95,8 @@ export class ProfilesService {
         const doc = await this.profiles.findDoc(ctx.tenant, key);
         known = doc && { facts: { attributes: doc.attributes ?? {}, mixins: doc.mixins }, version: doc.metadata.version };
       }
-      await this.membership.reconcile(ctx, key.customerId, key.legalEntityId, known ? known.facts : null);
+      // A tenant without rules: nothing was evaluated, so nothing can be stale.
+      if (!(await this.membership.reconcile(ctx, key.customerId, key.legalEntityId, known ? known.facts : null))) return;
       if (known ? await this.profiles.markEvaluated(ctx.tenant, key, known.version) : !(await this.profiles.findDoc(ctx.tenant, key)))
         return;
       known = undefined;

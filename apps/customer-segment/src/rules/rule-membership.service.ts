@@ -70,15 +70,19 @@ export class RuleMembership {
    * so is every rule membership): AUTOMATIC assignments created where a rule now holds, deleted
    * where none holds any more, each with the assignment event a manual change emits. The
    * per-customer limit (segment §1.12) counts rule memberships: a rule never adds beyond it.
+   * False when the tenant never had a rule (nothing was evaluated).
    */
-  async reconcile(ctx: EventOrigin, customerId: string, legalEntityId: string | null, profile: ProfileFacts | null): Promise<void> {
+  async reconcile(ctx: EventOrigin, customerId: string, legalEntityId: string | null, profile: ProfileFacts | null): Promise<boolean> {
     // A rule changed while this evaluation ran (its job may have passed this customer already):
     // evaluated again against the rules as they are now.
     for (let attempt = 0; attempt < 3; attempt++) {
       const current = profile ? await this.rulesOf(ctx.tenant) : { epoch: 0, rules: [] };
+      // A tenant that never had a rule has no rule membership to keep in line.
+      if (profile && current.epoch === 0) return false;
       await this.apply(ctx, customerId, legalEntityId, profile, current.rules);
-      if (!profile || (await this.epochReads.submit(ctx.tenant, undefined)) === current.epoch) return;
+      if (!profile || (await this.epochReads.submit(ctx.tenant, undefined)) === current.epoch) return true;
     }
+    return true;
   }
 
   /** The tenant's rules as of its epoch now: remembered while the epoch stays, read again when it moved. */
@@ -102,12 +106,11 @@ export class RuleMembership {
     rules: Array<{ id: string; rule: string }>,
   ): Promise<void> {
     const tenant = ctx.tenant;
-    const [current, excluded] = await Promise.all([
-      this.assignments.typesOf(tenant, customerId, legalEntityId),
-      profile ? this.exclusions.segmentsExcluding(tenant, customerId, legalEntityId) : Promise.resolve(new Set<string>()),
-    ]);
-    // Manual excludes beat the rule (README "Rule-based segments", hybrid).
-    const wanted = new Set(rules.filter((s) => !excluded.has(s.id) && this.rule(s.rule).matches(profile!)).map((s) => s.id));
+    const current = await this.assignments.typesOf(tenant, customerId, legalEntityId);
+    const holding = profile ? rules.filter((s) => this.rule(s.rule).matches(profile)) : [];
+    // Manual excludes beat the rule (README "Rule-based segments", hybrid): looked up only when a rule holds.
+    const excluded = holding.length ? await this.exclusions.segmentsExcluding(tenant, customerId, legalEntityId) : new Set<string>();
+    const wanted = new Set(holding.filter((s) => !excluded.has(s.id)).map((s) => s.id));
     const now = new Date();
     // New memberships in one command, as many as the per-customer limit leaves room for.
     const room = Math.max(0, this.settings.maxSegmentsPerCustomer - current.size);

@@ -392,7 +392,10 @@ export function scanInSortOrder(
   const plan = planFor(coll, filter, false);
   if (!plan || plan.parts.length !== 1) return null;
   const { index, bounds, eqCount, ranged } = plan.parts[0];
-  if (ranged || bounds.length !== 1 || eqCount + sort.length > index.fields.length) return null;
+  // A range on the first sorted field keeps the index order (one bound: one stretch of the tree);
+  // a range on a field the sort does not start with does not (the loop below refuses it).
+  if (bounds.length !== 1 || eqCount + sort.length > index.fields.length) return null;
+  if (ranged && sort[0][0].join('.') !== index.fields[eqCount]) return null;
   for (let i = 0; i < sort.length; i++) {
     const [parts, direction] = sort[i];
     const field = index.fields[eqCount + i];
