@@ -386,8 +386,8 @@ describe('sorted pages in the order of an index (no sort of every match)', () =>
       const got = await page({ _id: { $gt: last }, flag: false }, 0, 300, { _id: 1 });
       if (got.ids.length === 0) break;
       expect(got.examined).toBeLessThanOrEqual(400);
-      walked.push(...got.ids);
-      last = got.ids[got.ids.length - 1];
+      walked.push(...(got.ids as unknown as number[]));
+      last = got.ids[got.ids.length - 1] as unknown as number;
     }
     expect(walked).toEqual(rows.filter((r) => r.flag === false).map((r) => r._id));
     // A range on a field the sort does not start with still sorts every match.

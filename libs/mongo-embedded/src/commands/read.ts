@@ -62,9 +62,10 @@ function runFind(ctx: CommandContext, coll: Collection | undefined, body: Doc, d
   // Through a view, the query applies to the view's output (MongoDB turns it into an aggregation).
   const fromView = viewDocs(ctx, coll, deadline, collation);
   const stopAfter = sort.length === 0 && limit > 0 ? skip + limit : undefined;
-  // A sorted page read in the order of an index that gives it: only skip + limit matches are read.
-  const ordered =
-    !fromView && limit > 0 ? scanInSortOrder(coll, filter, sort, skip + limit, { deadline, stats, variables, collation }) : null;
+  // Read in the order of an index that gives the sort: a page reads only skip + limit matches, and
+  // no read sorts its matches again.
+  const want = limit > 0 ? skip + limit : Number.POSITIVE_INFINITY;
+  const ordered = !fromView ? scanInSortOrder(coll, filter, sort, want, { deadline, stats, variables, collation }) : null;
   let docs = ordered
     ? ordered.map((r) => r.doc)
     : fromView
