@@ -147,7 +147,38 @@ export async function profilesScenario(ctx: BenchContext): Promise<void> {
     });
   }
 
+  // The everyday write: an existing shopper's order count moves on; memberships change now and then.
+  for (let i = 0; i < 200; i++)
+    await expectStatus('pool', call('PUT', `${base}/profiles/pool-${i}`, token, JSON.parse(profileBody(i))), 201);
+  let n = 0;
+  const updates = () => {
+    const i = n++;
+    const body = JSON.parse(profileBody(i % 200));
+    body.attributes.orderCount = (i % 200) + Math.floor(i / 200);
+    return {
+      method: 'PUT' as const,
+      path: `/customer-segment/${tenant}/profiles/pool-${i % 200}`,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    };
+  };
+  const update = await load({
+    url: ctx.baseUrl,
+    connections: 1,
+    durationSec: Math.min(ctx.durationSec, 5),
+    next: updates,
+    cpuOf: cpu.pids,
+  });
+  report({
+    scenario: 'profiles',
+    figure: 'profile update (order count + 1) evaluated against 200 rules, 1 conn',
+    value: `p50 ${fmt.ms(update.p50)}, p99 ${fmt.ms(update.p99)}`,
+    note: `${fmt.rps(update.rps)}, non-2xx ${update.non2xx}; goal p99 <= 10 ms; ${cpuPerRequest(update, cpu.labels)}`,
+  });
+
   await enterEvents(ctx, tenant, token);
+  // The export first, on members written through the driver: no million events are being handed on meanwhile.
+  await memberExport(ctx);
   await ruleChangeAndExport(ctx);
 }
 
@@ -284,7 +315,35 @@ async function ruleChangeAndExport(ctx: BenchContext): Promise<void> {
       `${(jobMs / 1000).toFixed(1)} s, ${job!.added.toLocaleString('en-US')} memberships created; ` +
       `customer-segment RSS ${rssBefore.toFixed(0)} → peak ${rssPeak.toFixed(0)} MiB; goal >= 50,000/s`,
   });
+}
 
+/** The export of PROFILES members (written through the driver: their events are not what is measured), NDJSON and CSV. */
+async function memberExport(ctx: BenchContext): Promise<void> {
+  const tenant = 'benchexport';
+  const token = await ctx.token({ tenant, scopes: SCOPES });
+  const base = `${ctx.baseUrl}/customer-segment/${tenant}`;
+  await expectStatus('segment', call('PUT', `${base}/segments/many`, token, { name: 'many', siteCode: 'main', status: 'ACTIVE' }), 201);
+  await expectStatus('first member', call('PUT', `${base}/segments/many/customers/seed`, token), 201);
+  const client = await MongoClient.connect(ctx.suite.mongodbUri);
+  try {
+    const members = client.db('customer_segment').collection(`${tenant}_segment_customer_assignments`);
+    const at = new Date();
+    for (let i = 0; i < PROFILES - 1; i += 10_000) {
+      await members.insertMany(
+        Array.from({ length: Math.min(10_000, PROFILES - 1 - i) }, (_, k) => ({
+          segmentId: 'many',
+          customerId: `c${String(i + k).padStart(7, '0')}`,
+          legalEntityId: null,
+          assignmentType: 'MANUAL',
+          metadata: { version: 1, createdAt: at, modifiedAt: at },
+        })),
+        { ordered: false },
+      );
+    }
+  } finally {
+    await client.close();
+  }
+  const svc = ctx.suite.services['customer-segment'].child?.pid;
   for (const format of ['ndjson', 'csv'] as const) {
     const t0 = now();
     let rows = 0;
