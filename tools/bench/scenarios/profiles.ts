@@ -392,6 +392,8 @@ async function memberExport(ctx: BenchContext): Promise<void> {
       note: `${n.toLocaleString('en-US')} rows in ${(ms / 1000).toFixed(1)} s`,
     });
   } finally {
+    // The embedded database holds everything in memory: the million members leave before the next million profiles come.
+    await anchorClient.db('customer_segment').collection(`${tenant}_segment_customer_assignments`).drop();
     await anchorClient.close();
   }
 }
