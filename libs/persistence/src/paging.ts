@@ -36,3 +36,28 @@ export async function findPage<T>(model: Model<T>, q: PageQuery): Promise<{ item
     return { items, total };
   });
 }
+
+/** A driver cursor (or anything iterable asynchronously that can be closed). */
+export interface ClosableCursor<D> extends AsyncIterable<D> {
+  close(): Promise<void>;
+}
+
+/**
+ * A cursor's documents mapped and handed on `batchSize` at a time, the cursor closed however the
+ * consumer stops: for exports that stream millions of rows with flat memory.
+ */
+export async function* cursorBatches<D, T>(cursor: ClosableCursor<D>, batchSize: number, map: (doc: D) => T): AsyncGenerator<T[]> {
+  try {
+    let batch: T[] = [];
+    for await (const doc of cursor) {
+      batch.push(map(doc));
+      if (batch.length >= batchSize) {
+        yield batch;
+        batch = [];
+      }
+    }
+    if (batch.length) yield batch;
+  } finally {
+    await cursor.close();
+  }
+}

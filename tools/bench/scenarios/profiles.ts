@@ -1,13 +1,10 @@
-import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { performance } from 'node:perf_hooks';
 import { MongoClient } from 'mongodb';
 import { Agent, request } from 'undici';
 import { cpuPerRequest, fmt, load, percentile, processes, report } from '../bench-kit';
 import type { BenchContext } from '../run';
 import { call, expectStatus } from './http';
+import { now, startReceiver, subscribeReceiver } from './receiver';
 
 const SCOPES = [
   'customersegment.segment_manage',
@@ -17,7 +14,6 @@ const SCOPES = [
 ];
 /** Profiles of the rule-change and export figures (issue #17: 1,000,000); `BENCH_PROFILES` lowers it for a quick run. */
 const PROFILES = Number(process.env.BENCH_PROFILES ?? 1_000_000);
-const now = () => performance.timeOrigin + performance.now();
 
 /** Resident memory of a process in MiB (Linux). */
 function rssMiB(pid: number): number {
@@ -58,33 +54,6 @@ function profileBody(i: number): string {
     },
     mixins: { loyalty: { tier: i % 9 === 0 ? 'gold' : 'silver' } },
   });
-}
-
-/** A receiver on loopback noting when each customer's first assignment event arrived. */
-async function startReceiver(): Promise<{ url: string; arrivals: Map<string, number>; close: () => Promise<void> }> {
-  const arrivals = new Map<string, number>();
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const at = now();
-      try {
-        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { customer?: { id?: string }; customerId?: string };
-        const key = body.customer?.id ?? body.customerId;
-        if (key && !arrivals.has(key)) arrivals.set(key, at);
-      } catch {
-        // Not ours.
-      }
-      res.writeHead(200).end();
-    });
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`,
-    arrivals,
-    close: () => new Promise((r) => server.close(() => r())),
-  };
 }
 
 /**
@@ -187,7 +156,6 @@ async function enterEvents(ctx: BenchContext, tenant: string, token: string): Pr
   const receiver = await startReceiver();
   const agent = new Agent({ connections: 64 });
   try {
-    const manager = await ctx.token({ tenant, scopes: ['webhook.subscription_manage'] });
     await expectStatus(
       'enter segment',
       call('PUT', `${ctx.baseUrl}/customer-segment/${tenant}/segments/enter`, token, {
@@ -198,23 +166,7 @@ async function enterEvents(ctx: BenchContext, tenant: string, token: string): Pr
       }),
       201,
     );
-    await expectStatus(
-      'webhook config',
-      call('POST', `${ctx.baseUrl}/webhook/${tenant}/config`, manager, {
-        code: 'http',
-        provider: 'HTTP',
-        active: true,
-        configuration: { destinationUrl: receiver.url, secretKey: 'bench-secret' },
-      }),
-      201,
-    );
-    await expectStatus(
-      'subscribe',
-      call('PATCH', `${ctx.baseUrl}/webhook/${tenant}/event-subscriptions`, manager, [
-        { eventType: 'customer-segment.customer-assignment-created', action: 'SUBSCRIBE' },
-      ]),
-      207,
-    );
+    await subscribeReceiver(ctx, tenant, receiver.url, 'customer-segment.customer-assignment-created');
     const acks = new Map<string, number>();
     const rate = 50;
     const total = rate * ctx.durationSec;

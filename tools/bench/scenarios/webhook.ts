@@ -1,44 +1,13 @@
-import { once } from 'node:events';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { performance } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
 import { fmt, percentile, report } from '../bench-kit';
 import type { BenchContext } from '../run';
 import { call, expectStatus } from './http';
+import { now, startReceiver, subscribeReceiver } from './receiver';
 
 /** Entity writes per second offered: bulk customer assignments of {@link PER_REQUEST}, one event each. */
 const RATE = 500;
 const PER_REQUEST = 10;
 const GOAL_P99_MS = 1000;
-const now = () => performance.timeOrigin + performance.now();
-
-/** A receiver on loopback that notes when each assignment's event arrived (by the customer id in the body). */
-async function startReceiver(): Promise<{ url: string; arrivals: Map<string, number>; close: () => Promise<void> }> {
-  const arrivals = new Map<string, number>();
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const at = now();
-      try {
-        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { code?: string; customer?: { id?: string } };
-        const key = body.customer?.id ?? body.code;
-        if (key && !arrivals.has(key)) arrivals.set(key, at);
-      } catch {
-        // Not ours.
-      }
-      res.writeHead(200).end();
-    });
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`,
-    arrivals,
-    close: () => new Promise((r) => server.close(() => r())),
-  };
-}
 
 /**
  * Fires `make(i)` at `rate` per second for `durationSec` (open model: on schedule, whatever the
@@ -83,7 +52,6 @@ export async function webhookScenario(ctx: BenchContext): Promise<void> {
   const receiver = await startReceiver();
   const agent = new Agent({ connections: 128 });
   try {
-    const manager = await ctx.token({ tenant, scopes: ['webhook.subscription_manage'] });
     const writer = await ctx.token({ tenant, scopes: ['customersegment.segment_manage'] });
     await expectStatus(
       'segment',
@@ -95,23 +63,7 @@ export async function webhookScenario(ctx: BenchContext): Promise<void> {
       }),
       201,
     );
-    await expectStatus(
-      'webhook config',
-      call('POST', `${ctx.baseUrl}/webhook/${tenant}/config`, manager, {
-        code: 'http',
-        provider: 'HTTP',
-        active: true,
-        configuration: { destinationUrl: receiver.url, secretKey: 'bench-secret' },
-      }),
-      201,
-    );
-    await expectStatus(
-      'subscribe',
-      call('PATCH', `${ctx.baseUrl}/webhook/${tenant}/event-subscriptions`, manager, [
-        { eventType: 'customer-segment.customer-assignment-created', action: 'SUBSCRIBE' },
-      ]),
-      207,
-    );
+    await subscribeReceiver(ctx, tenant, receiver.url, 'customer-segment.customer-assignment-created');
 
     const acks = new Map<string, number>();
     const writeMs: number[] = [];

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { isDuplicateKeyError, TenantModelRegistry, TenantRepository } from '@suite/persistence';
+import { cursorBatches, isDuplicateKeyError, TenantModelRegistry, TenantRepository } from '@suite/persistence';
 import { newCouponDocument } from '../coupons/coupon.repository';
 import { COUPON_ENTITY, CouponDocument } from '../coupons/coupon.schema';
 import type { CouponFields } from '../coupons/coupon.types';
@@ -77,22 +77,10 @@ export class CampaignCouponRepository extends TenantRepository<CouponDocument, s
    * The campaign's codes in code order, `batchSize` at a time, through a cursor: memory stays
    * constant however large the campaign. `activeOnly` leaves soft-deleted coupons out.
    */
-  async *codes(tenant: string, campaignId: string, batchSize: number, activeOnly: boolean): AsyncGenerator<string[]> {
+  codes(tenant: string, campaignId: string, batchSize: number, activeOnly: boolean): AsyncGenerator<string[]> {
     const filter = activeOnly ? { campaignId, deleted: false } : { campaignId };
     const cursor = this.collection(tenant).find(this.driverFilter(filter), { projection: { _id: 1 }, sort: { _id: 1 }, batchSize });
-    try {
-      let batch: string[] = [];
-      for await (const doc of cursor) {
-        batch.push(String(doc._id));
-        if (batch.length >= batchSize) {
-          yield batch;
-          batch = [];
-        }
-      }
-      if (batch.length) yield batch;
-    } finally {
-      await cursor.close();
-    }
+    return cursorBatches(cursor, batchSize, (doc) => String(doc._id));
   }
 
   /**

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ApiError } from '@suite/api-kit';
-import { TenantModelRegistry, isDuplicateKeyError, translateMongoError, upsertVersioned } from '@suite/persistence';
+import { TenantModelRegistry, cursorBatches, isDuplicateKeyError, translateMongoError, upsertVersioned } from '@suite/persistence';
 import { SegmentAssignmentsRepository } from '../common/segment-assignments.repository';
 import { CUSTOMER_ASSIGNMENT_ENTITY, CustomerAssignmentDocument } from './customer-assignment.schema';
 import { CustomerAssignment, CustomerAssignmentWrite, CustomerKey } from './customer-assignment.types';
@@ -193,7 +193,7 @@ export class CustomerAssignmentsRepository extends SegmentAssignmentsRepository<
    * A segment's members in identity order (`customerId`, then `legalEntityId` with B2C first),
    * after `after` when given: the export's rows, read from a cursor in batches.
    */
-  async *membersOf(
+  membersOf(
     tenant: string,
     segmentId: string,
     after: { customerId: string; legalEntityId: string | null } | null,
@@ -213,24 +213,12 @@ export class CustomerAssignmentsRepository extends SegmentAssignmentsRepository<
       sort: { segmentId: 1, customerId: 1, legalEntityId: 1 },
       batchSize,
     });
-    try {
-      let batch = [];
-      for await (const d of cursor) {
-        batch.push({
-          customerId: d.customerId,
-          legalEntityId: d.legalEntityId ?? null,
-          assignmentType: d.assignmentType,
-          createdAt: d.metadata.createdAt,
-        });
-        if (batch.length >= batchSize) {
-          yield batch;
-          batch = [];
-        }
-      }
-      if (batch.length) yield batch;
-    } finally {
-      await cursor.close();
-    }
+    return cursorBatches(cursor, batchSize, (d) => ({
+      customerId: d.customerId,
+      legalEntityId: d.legalEntityId ?? null,
+      assignmentType: d.assignmentType,
+      createdAt: d.metadata.createdAt,
+    }));
   }
 
   /** Every assignment of one customer in the tenant, keys only (membership, segment §2.4). */
