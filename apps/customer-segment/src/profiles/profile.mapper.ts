@@ -49,9 +49,16 @@ export function toProfileView(p: Profile): ProfileResponseDto {
   return { ...ids, attributes, ...(mixins === undefined ? {} : { mixins }), metadata };
 }
 
+/** The attributes in the documented order (README "Shopper profiles", P.2), whatever order they were stored in. */
 function renderAttributes(a: ProfileAttributes): ProfileResponseDto['attributes'] {
-  const { lastOrderAt, ...rest } = a;
-  return lastOrderAt === undefined ? rest : { ...rest, lastOrderAt: new Date(lastOrderAt).toISOString() };
+  const out: ProfileResponseDto['attributes'] = {};
+  if (a.country !== undefined) out.country = a.country;
+  if (a.emailDomain !== undefined) out.emailDomain = a.emailDomain;
+  if (a.orderCount !== undefined) out.orderCount = a.orderCount;
+  if (a.totalSpent !== undefined) out.totalSpent = a.totalSpent;
+  if (a.lastOrderAt !== undefined) out.lastOrderAt = new Date(a.lastOrderAt).toISOString();
+  if (a.tags !== undefined) out.tags = a.tags;
+  return out;
 }
 
 /**
