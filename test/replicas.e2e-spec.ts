@@ -69,7 +69,9 @@ describe('the suite with two instances of every app (npm start -- --replicas 2)'
         OUTBOX_HEARTBEAT_MS: '250',
         RATE_LIMIT_TENANTS: JSON.stringify({ [LIMITED]: `${RATE_LIMIT}/24h` }),
       },
-      restart: { initialDelayMs: 200 },
+      // A killed instance comes back only after the lease it held has expired and the other instance
+      // has taken it (every 250 ms): otherwise (c) races the restarted instance against the survivor.
+      restart: { initialDelayMs: LEASE_MS * 2 },
       readyTimeoutMs: 180_000,
       output,
     }).catch((e) => {
