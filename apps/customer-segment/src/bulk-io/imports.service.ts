@@ -12,7 +12,8 @@ import { customerCountKey, CustomerAssignmentsRepository } from '../segment-cust
 import { CustomerAssignmentKeyDto } from '../segment-customers/dto/replace-customer-assignment.dto';
 import { SegmentsRepository } from '../segments/segments.repository';
 import type { CreateImportDto, ImportResponseDto } from './dto/import.dto';
-import { ImportDocument, ImportsRepository } from './imports.repository';
+import type { ImportDocument } from './import.schema';
+import { ImportsRepository } from './imports.repository';
 
 /** Lines applied between two records of the import's progress. */
 const CHUNK = 100;

@@ -1,33 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { defineEntity, TenantModelRegistry, TenantRepository } from '@suite/persistence';
-import { Schema } from 'mongoose';
+import { TenantModelRegistry, TenantRepository } from '@suite/persistence';
 import type { CustomerKey } from '../segment-customers/customer-assignment.types';
 import { customerCountKey } from '../segment-customers/customer-assignments.repository';
-
-/** `<tenant>_segment_exclusions`: customers a segment's rule must not make members (README "Rule-based segments", hybrid). */
-export interface ExclusionDocument {
-  _id: string;
-  segmentId: string;
-  customerId: string;
-  legalEntityId: string | null;
-  createdAt: Date;
-}
-
-const schema = new Schema<ExclusionDocument>(
-  {
-    _id: { type: String, required: true },
-    segmentId: { type: String, required: true },
-    customerId: { type: String, required: true },
-    legalEntityId: { type: String, default: null },
-    createdAt: { type: Date, required: true },
-  },
-  { versionKey: false, strict: true },
-);
-// A customer's exclusions (its evaluation) and a segment's (its job and its list).
-schema.index({ customerId: 1, legalEntityId: 1 });
-schema.index({ segmentId: 1, customerId: 1 });
-
-export const EXCLUSION_ENTITY = defineEntity<ExclusionDocument>('segment_exclusions', schema);
+import { EXCLUSION_ENTITY, ExclusionDocument } from './exclusion.schema';
 
 const idOf = (key: CustomerKey) =>
   key.legalEntityId === null ? `${key.segmentId}/${key.customerId}` : `${key.segmentId}/${key.customerId}/${key.legalEntityId}`;

@@ -11,7 +11,8 @@ import { customerCountKey, CustomerAssignmentsRepository } from '../segment-cust
 import { SegmentsRepository } from '../segments/segments.repository';
 import { ExclusionsRepository } from './exclusions.repository';
 import { RuleEpochsRepository } from './rule-epochs.repository';
-import { RuleJobDocument, RuleJobsRepository } from './rule-jobs.repository';
+import type { RuleJobDocument } from './rule-job.schema';
+import { RuleJobsRepository } from './rule-jobs.repository';
 import { RuleMembership } from './rule-membership.service';
 import { customerDeletedChange, customerUpsertedChange } from '../segment-customers/customer-assignment.mapper';
 import type { CustomerKey } from '../segment-customers/customer-assignment.types';
@@ -66,6 +67,9 @@ export class RuleEvaluation implements OnApplicationBootstrap, OnModuleDestroy {
   ) {}
 
   onApplicationBootstrap(): void {
+    this.jobs
+      .ensureIndexes()
+      .catch((err: unknown) => this.logger.warn({ err }, 'the rule jobs index could not be created; npm run migrate creates it'));
     this.sweeper = setInterval(() => void this.sweep(), SWEEP_MS);
     this.sweeper.unref();
   }

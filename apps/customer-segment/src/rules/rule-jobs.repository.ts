@@ -1,41 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { MONGO_CONNECTION, isDuplicateKeyError, mapMongoErrors } from '@suite/persistence';
+import { MONGO_CONNECTION, ensureDeclaredIndexes, isDuplicateKeyError, mapMongoErrors } from '@suite/persistence';
+import { RULE_JOB_COLLECTION, RULE_JOB_INDEXES, RuleJobDocument } from './rule-job.schema';
 import type { Collection } from 'mongodb';
 import type { Connection } from 'mongoose';
-
-/** The shared collection of rule re-evaluation jobs; no underscore, so never a tenant's (TEN-3). Every query names the tenant. */
-export const RULE_JOB_COLLECTION = 'rule_jobs';
-
-/** Who changed the rule: the events of the job's membership changes name that request (EVT-1). */
-export interface JobOrigin {
-  requestId: string;
-  principalType: string;
-  subject: string;
-}
-
-/** One segment's re-evaluation after its rule changed (README "Rule-based segments", re-evaluation). */
-export interface RuleJobDocument {
-  _id: string;
-  tenant: string;
-  segmentId: string;
-  /** The rule being applied; null: the rule was removed, every AUTOMATIC membership of the segment ends. */
-  rule: string | null;
-  /** The segment's version the rule was written at; a later change replaces the job. */
-  segmentVersion: number;
-  state: 'RUNNING' | 'DONE';
-  /** The `_id` of the last profile done: the job resumes after it. */
-  position: string | null;
-  processed: number;
-  added: number;
-  removed: number;
-  /** Customer profiles of the tenant when the job started. */
-  total: number;
-  startedAt: Date;
-  finishedAt?: Date;
-  holder?: string | null;
-  expiresAt?: Date;
-  origin: JobOrigin;
-}
 
 const jobId = (tenant: string, segmentId: string) => `${tenant}/${segmentId}`;
 
@@ -69,6 +36,12 @@ export class RuleJobsRepository {
     } catch (e) {
       if (!isDuplicateKeyError(e)) throw e; // a job for a newer version of the rule exists
     }
+  }
+
+  /** Creates the collection's indexes (boot); a conflicting definition is reported by `npm run migrate`. */
+  async ensureIndexes(): Promise<void> {
+    const db = this.connection.db;
+    if (db) await ensureDeclaredIndexes(db, RULE_JOB_COLLECTION, RULE_JOB_INDEXES);
   }
 
   find(tenant: string, segmentId: string): Promise<RuleJobDocument | null> {
