@@ -164,6 +164,18 @@ describe('rule-based segments (README "Rule-based segments", suite extension)', 
     expect(await segmentsOf('c-7')).toEqual(stored === 'DE' ? ['de-big'] : []);
   });
 
+  it('another tenant reaches none of this tenant’s rule evaluations, excludes or explanations', async () => {
+    const other = await auth('ruletest2', [MANAGE, READ, PROFILE_MANAGE, PROFILE_READ]);
+    const theirs = (path: string, method = 'GET') => call(method, `/customer-segment/ruletest2/segments/de-big${path}`, { headers: other });
+    expectError(await theirs('/rule-evaluation'), 404, 'resource_not_found');
+    expectError(await theirs('/exclusions'), 404, 'resource_not_found');
+    expectError(await theirs('/exclusions/c-1', 'PUT'), 404, 'resource_not_found');
+    expectError(await theirs('/explanation?customerId=c-1'), 404, 'resource_not_found');
+    // And this tenant's paths with the other tenant's token are refused before anything is read.
+    expectError(await call('GET', `${P}/segments/de-big/rule-evaluation`, { headers: other }), 403, 'tenant_mismatch');
+    expectError(await call('PUT', `${P}/segments/de-big/exclusions/c-1`, { headers: other }), 403, 'tenant_mismatch');
+  });
+
   it('another tenant’s profiles never enter this tenant’s segments', async () => {
     const other = await auth('ruletest2', [MANAGE, READ, PROFILE_MANAGE]);
     await call('PUT', `/customer-segment/ruletest2/profiles/c-1`, {
