@@ -6,7 +6,7 @@ import path from 'node:path';
 import { serializeOpenApiDocument } from '@suite/api-kit';
 import { signDevToken } from '@suite/auth';
 import { HttpStub, RecordedRequest } from '@suite/testing';
-import { Hosting, launchSuite, RunningSuite, SERVICES } from './launcher';
+import { databaseHeapArgs, Hosting, launchSuite, RunningSuite, SERVICES } from './launcher';
 
 // The start command's launcher: embedded database, the app processes (one per app, then all four in
 // one, npm start's default), one gateway. Proves the base URL routes to each app, that health reflects the apps, that a
@@ -90,6 +90,12 @@ describe('suite launcher (npm start)', () => {
     // The gateway is loaded while the children boot, not before they are spawned.
     expect(at('gateway', 'loaded')).toBeGreaterThan(Math.max(...SERVICES.map((s) => at(s, 'spawned'))));
     expect(at('gateway', 'listening')).toBeGreaterThanOrEqual(at('gateway', 'loaded'));
+  });
+
+  it('gives the embedded database the heap limit of databaseHeapArgs (Linux: its command line)', () => {
+    const cmdline = readFileSync(`/proc/${suite.database!.child!.pid}/cmdline`, 'utf8').split('\0');
+    expect(cmdline).toEqual(expect.arrayContaining(databaseHeapArgs()));
+    expect(cmdline.some((a) => a.startsWith('--max-old-space-size='))).toBe(!/--max-old-space-size/.test(process.env.NODE_OPTIONS ?? ''));
   });
 
   it('serves live and ready health on the base URL', async () => {

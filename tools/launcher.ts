@@ -10,6 +10,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { SERVICES, ServiceName } from './services';
@@ -147,6 +148,18 @@ export interface StartupEvent {
 function profilingArgs(): string[] {
   const dir = process.env.SUITE_CPU_PROF_DIR;
   return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+}
+
+/**
+ * The embedded database keeps every document in its heap, so Node's default limit (about 4 GiB)
+ * is what ends a large local data set: a million profiles and their memberships ran it out of
+ * memory. It may use half the machine's memory (at least 2 GiB, at most 16 GiB); a
+ * `--max-old-space-size` given in NODE_OPTIONS wins, as it would for any process.
+ */
+export function databaseHeapArgs(totalMemoryBytes = os.totalmem(), nodeOptions = process.env.NODE_OPTIONS ?? ''): string[] {
+  if (/--max-old-space-size/.test(nodeOptions)) return [];
+  const mb = Math.max(2048, Math.min(16384, Math.floor(totalMemoryBytes / 1048576 / 2)));
+  return [`--max-old-space-size=${mb}`];
 }
 
 export async function freePort(host = '127.0.0.1'): Promise<number> {
@@ -561,7 +574,7 @@ export async function launchSuite(options: SuiteOptions = {}): Promise<RunningSu
       const db: Supervised = new Supervised(
         'mongo',
         () => {
-          const child = spawn(process.execPath, [...profilingArgs(), ...args], {
+          const child = spawn(process.execPath, [...profilingArgs(), ...databaseHeapArgs(), ...args], {
             stdio: ['ignore', 'pipe', 'pipe'],
             env: { ...process.env },
           });
