@@ -203,6 +203,27 @@ describe('bulk in and out (README "Bulk in and out", suite extension)', () => {
       expect((await call('GET', `${P}/guest-profiles/g-1`, { headers })).body.attributes).toEqual({ country: 'DE' });
     });
 
+    it('hostile lines are each that line’s 400, never a 500: deep nesting, forbidden keys, numbers JSON cannot carry', async () => {
+      const id = (await call('POST', `${P}/imports`, { headers, body: { kind: 'profiles' } })).body.id;
+      const deep = `{"customerId":"h-1","mixins":{"x":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}}}`;
+      const res = await sendLines(id, [
+        deep,
+        '{"customerId":"h-2","mixins":{"x":{"$where":"sleep(1)"}}}',
+        '{"customerId":"h-3","__proto__":{"admin":true}}',
+        '{"customerId":"h-4","attributes":{"orderCount":1e400}}',
+        { customerId: 'h-5' },
+      ]);
+      expect(res.status).toBe(200);
+      expect(ndjson(res.text).map((r) => [r.line, r.code])).toEqual([
+        [1, 400],
+        [2, 400],
+        [3, 400],
+        [4, 400],
+        [5, 201],
+      ]);
+      expectError(await call('GET', `${P}/profiles/h-2`, { headers }), 404, 'resource_not_found');
+    });
+
     it('bad requests: kinds, segments, media type, scopes by kind, other tenants', async () => {
       expectError(await call('POST', `${P}/imports`, { headers, body: { kind: 'members' } }), 400, 'validation_failed');
       expectError(await call('POST', `${P}/imports`, { headers, body: { kind: 'things' } }), 400, 'validation_failed');

@@ -1,5 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ApiError, Outcome, isPlainObject, isValidCustomId, newHexId, reasonPhrase, validateDtoOrThrow } from '@suite/api-kit';
+import {
+  ApiError,
+  Outcome,
+  isPlainObject,
+  isValidCustomId,
+  newHexId,
+  parseJsonDocument,
+  reasonPhrase,
+  validateDtoOrThrow,
+} from '@suite/api-kit';
 import { RequestContext } from '@suite/auth';
 import { ChangeEvent, ChangeEvents } from '@suite/persistence';
 import { inTenant } from '../common/segment-events';
@@ -209,11 +218,15 @@ function scopeOf(kind: ImportDocument['kind']): string {
   return kind === 'profiles' ? PROFILE_MANAGE : MANAGE;
 }
 
+/** A line, judged like a request body (ERR-8 keys, depth, non-finite numbers): its own 400, never the request's. */
 function parseLine(text: string): unknown {
   try {
-    return JSON.parse(text);
-  } catch {
-    throw ApiError.validation([{ type: 'invalid_type', message: 'the line is not JSON' }]);
+    return parseJsonDocument(text);
+  } catch (e) {
+    if (e instanceof ApiError && e.errorCode === 'malformed_json') {
+      throw ApiError.validation([{ type: 'invalid_type', message: 'the line is not JSON' }]);
+    }
+    throw e;
   }
 }
 

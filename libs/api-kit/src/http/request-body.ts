@@ -76,6 +76,19 @@ export async function readNdjsonLines(raw: IncomingMessage): Promise<string[]> {
   return lines.map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
 }
 
+/**
+ * One JSON document judged by the same rules as a request body (an NDJSON line): `malformed_json`
+ * when it does not parse, `validation_failed` for forbidden keys (ERR-8) or numbers JSON cannot
+ * carry back, and containers deeper than {@link MAX_BODY_DEPTH} emptied, so a hostile line cannot
+ * overflow the recursive readers after it.
+ */
+export function parseJsonDocument(text: string): unknown {
+  const parsed = parseJson(text);
+  const { problems, tooDeep } = inspectBody(parsed, MAX_BODY_DEPTH, true);
+  if (problems.length) throw ApiError.validation([...problems]);
+  return tooDeep ? boundDepth(parsed, MAX_BODY_DEPTH + 1) : parsed;
+}
+
 const BODY_PROBLEMS = new WeakMap<object, readonly ErrorDetail[]>();
 
 /**
