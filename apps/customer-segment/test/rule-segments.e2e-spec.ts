@@ -227,6 +227,28 @@ describe('rule-based segments (README "Rule-based segments", suite extension)', 
       ).toEqual(['n-250']);
     });
 
+    it('many rule changes at once: at most two jobs run on an instance, the others start as slots free, all finish', async () => {
+      for (let i = 0; i < 12; i++) await profile(`q-${i}`, { tags: [`q${i}`] });
+      const body = Array.from({ length: 12 }, (_, i) => ({
+        id: `q-seg-${i}`,
+        name: `q${i}`,
+        siteCode: 'main',
+        status: 'ACTIVE',
+        rule: `attributes.tags:q${i}`,
+      }));
+      expect((await call('POST', `${P}/segments/bulk`, { headers, body })).status).toBe(207);
+      const jobs = mongo.db('customer_segment').collection('rule_jobs');
+      let most = 0;
+      for (let k = 0; k < 100; k++) {
+        most = Math.max(most, await jobs.countDocuments({ tenant: T, state: 'RUNNING', holder: { $ne: null } }));
+        if ((await jobs.countDocuments({ tenant: T, segmentId: /^q-seg-/, state: 'DONE' })) === 12) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(most).toBeLessThanOrEqual(2);
+      for (let i = 0; i < 12; i++) expect(await doneEvaluating(`q-seg-${i}`)).toMatchObject({ added: 1 });
+      expect(await segmentsOf('q-5')).toEqual(['q-seg-5']);
+    });
+
     it('a job whose instance stopped is resumed by another sweep after its last batch done', async () => {
       await segment('resume', null);
       const jobs = mongo.db('customer_segment').collection<{ _id: string }>('rule_jobs');

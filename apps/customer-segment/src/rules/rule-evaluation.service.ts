@@ -22,7 +22,13 @@ import { SEGMENT_SETTINGS, SegmentSettings } from '../common/settings';
 const BATCH = 1000;
 /** How long a job's holder keeps it without renewing (each batch renews it). */
 const LEASE_MS = 15_000;
-/** How often each instance looks for jobs nobody runs (an instance stopped mid-job). */
+/**
+ * Jobs one instance runs at once. A tenant that changes many rules (or many tenants at once) must
+ * not take every core: the others wait, unclaimed, and this instance's sweep (or another
+ * instance's) starts them as slots free up.
+ */
+const MAX_RUNNING = 2;
+/** How often each instance looks for jobs nobody runs (an instance stopped mid-job, or jobs waiting for a slot). */
 const SWEEP_MS = 2_000;
 
 /** A job's progress as `GET /segments/{segmentId}/rule-evaluation` answers it. */
@@ -112,10 +118,14 @@ export class RuleEvaluation implements OnApplicationBootstrap, OnModuleDestroy {
   /** Runs a job in this instance unless it runs here already (it is claimed first: one holder across instances). */
   private start(tenant: string, segmentId: string): void {
     const key = `${tenant}/${segmentId}`;
-    if (this.stopped || this.running.has(key)) return;
+    if (this.stopped || this.running.has(key) || this.running.size >= MAX_RUNNING) return;
     const run = this.run(tenant, segmentId)
       .catch((err: unknown) => this.logger.error({ err, tenant, segmentId }, 'rule evaluation stopped; another sweep resumes it'))
-      .finally(() => this.running.delete(key));
+      .finally(() => {
+        this.running.delete(key);
+        // A slot is free: a job waiting for one starts now rather than at the next sweep.
+        void this.sweep();
+      });
     this.running.set(key, run);
   }
 
