@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Header, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { LOCATION_HEADER, NdjsonBody, Operation, TenantParamsDto } from '@suite/api-kit';
 import { Ctx, RequestContext, RequireScopes } from '@suite/auth';
@@ -72,8 +72,6 @@ export class BulkIoController {
   @Post('imports/:importId/lines')
   @RequireScopes(MANAGE, PROFILE_MANAGE)
   @NdjsonBody()
-  @HttpCode(200)
-  @Header('Content-Type', 'application/x-ndjson; charset=utf-8')
   @Operation({
     id: 'sendImportLines',
     summary: 'Send a part of an import’s NDJSON lines; one result per line',

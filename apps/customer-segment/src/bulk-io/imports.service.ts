@@ -85,7 +85,7 @@ export class ImportsService {
    * starts after `nextLine` would leave a gap and is refused as a whole. The answer is NDJSON, one
    * result per line in order.
    */
-  async lines(ctx: RequestContext, id: string, from: number | undefined, lines: string[]): Promise<string> {
+  async lines(ctx: RequestContext, id: string, from: number | undefined, lines: string[]): Promise<Outcome<string>> {
     let job = await this.findWritable(ctx, id);
     const start = from ?? job.nextLine;
     if (start > job.nextLine) {
@@ -126,7 +126,8 @@ export class ImportsService {
       job = { ...job, nextLine: chunkStart + chunk.length };
       i += chunk.length;
     }
-    return results.map((r) => JSON.stringify(r)).join('\n') + (results.length ? '\n' : '');
+    const text = results.map((r) => JSON.stringify(r)).join('\n') + (results.length ? '\n' : '');
+    return Outcome.ok(text, { 'Content-Type': 'application/x-ndjson; charset=utf-8' });
   }
 
   private async applyChunk(ctx: RequestContext, job: ImportDocument, first: number, chunk: string[]): Promise<LineResult[]> {
