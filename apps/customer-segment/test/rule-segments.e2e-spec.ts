@@ -249,6 +249,21 @@ describe('rule-based segments (README "Rule-based segments", suite extension)', 
       expect(await segmentsOf('q-5')).toEqual(['q-seg-5']);
     });
 
+    it('a rule stored without its job (kill -9 between the two writes) is applied by the next write of the segment', async () => {
+      await profile('k-1', { country: 'IS' });
+      await segment('killed', null);
+      // The state such a crash leaves: the rule in the segment, no job, the epoch unmoved.
+      await mongo
+        .db('customer_segment')
+        .collection<{ _id: string }>(`${T}_segments`)
+        .updateOne({ _id: 'killed' }, { $set: { rule: 'attributes.country:IS' } });
+      expect(await segmentsOf('k-1')).toEqual([]);
+      // The administrator writes the segment again, unchanged.
+      expect((await segment('killed', 'attributes.country:IS')).status).toBe(204);
+      expect(await doneEvaluating('killed')).toMatchObject({ rule: 'attributes.country:IS', added: 1 });
+      expect(await segmentsOf('k-1')).toEqual(['killed']);
+    });
+
     it('a job whose instance stopped is resumed by another sweep after its last batch done', async () => {
       await segment('resume', null);
       const jobs = mongo.db('customer_segment').collection<{ _id: string }>('rule_jobs');

@@ -97,6 +97,15 @@ export class RuleEvaluation implements OnApplicationBootstrap, OnModuleDestroy {
     this.start(ctx.tenant, segmentId);
   }
 
+  /**
+   * Whether the segment's rule lacks the job that applies it: the instance that wrote it stopped
+   * before scheduling one (kill -9 between the two writes). A later write of the segment repairs it.
+   */
+  async missedFor(tenant: string, segmentId: string, rule: string | null): Promise<boolean> {
+    const job = await this.jobs.find(tenant, segmentId);
+    return (job?.rule ?? null) !== rule;
+  }
+
   /** The progress of a segment's job; 404 when its rule never changed since rules exist. */
   async progress(tenant: string, segmentId: string): Promise<RuleEvaluationView> {
     const job = isValidCustomId(segmentId) ? await this.jobs.find(tenant, segmentId) : null;

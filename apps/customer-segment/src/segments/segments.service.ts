@@ -214,9 +214,12 @@ export class SegmentsService {
       data: segmentUpdatedData(after, before.status),
     };
     await this.events.emit(ctx, ...inTenant(ctx.tenant, change));
-    // README "Rule-based segments": a set, changed or removed rule re-evaluates every profile.
-    if ((before.rule ?? null) !== (state.rule ?? null))
-      await this.rules.ruleChanged(ctx, after.id, state.rule ?? null, after.metadata.version);
+    // README "Rule-based segments": a set, changed or removed rule re-evaluates every profile; so
+    // does a write that finds the stored rule without its job (an instance stopped between the two).
+    const rule = state.rule ?? null;
+    if ((before.rule ?? null) !== rule || (await this.rules.missedFor(ctx.tenant, after.id, rule))) {
+      await this.rules.ruleChanged(ctx, after.id, rule, after.metadata.version);
+    }
   }
 
   /** §3.6: JSON Patch, atomic, written with one update guarded by the version read. */
