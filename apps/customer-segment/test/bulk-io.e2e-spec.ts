@@ -232,6 +232,12 @@ describe('bulk in and out (README "Bulk in and out", suite extension)', () => {
       const id = (await call('POST', `${P}/imports`, { headers, body: { kind: 'profiles' } })).body.id;
       expectError(await call('POST', `${P}/imports/${id}/lines`, { headers, body: [{ customerId: 'x' }] }), 415, 'unsupported_media_type');
       expectError(await sendLines(id, [], 0), 400, 'validation_failed');
+      const tooMany = await sendLines(
+        id,
+        Array.from({ length: 10_001 }, (_, i) => ({ customerId: `t-${i}` })),
+      );
+      expect(expectError(tooMany, 400, 'validation_failed').details[0].message).toContain('at most 10000 lines');
+      expect((await call('GET', `${P}/imports/${id}`, { headers })).body.nextLine).toBe(1);
       expectError(
         await call('POST', `${P}/imports`, { headers: await auth(T, [MANAGE]), body: { kind: 'profiles' } }),
         403,

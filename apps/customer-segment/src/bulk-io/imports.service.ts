@@ -24,6 +24,12 @@ import type { CreateImportDto, ImportResponseDto } from './dto/import.dto';
 import type { ImportDocument } from './import.schema';
 import { ImportsRepository } from './imports.repository';
 
+/**
+ * Lines one part may carry. A part is answered when its last line is applied; at a few milliseconds
+ * a profile line, 10,000 lines stay well inside the gateway's five minutes (a longer part would be
+ * cut off there while its lines went on being applied).
+ */
+const MAX_LINES_PER_PART = 10_000;
 /** Lines applied between two records of the import's progress. */
 const CHUNK = 100;
 
@@ -86,6 +92,11 @@ export class ImportsService {
    * result per line in order.
    */
   async lines(ctx: RequestContext, id: string, from: number | undefined, lines: string[]): Promise<Outcome<string>> {
+    if (lines.length > MAX_LINES_PER_PART) {
+      throw ApiError.validation([
+        { type: 'too_many_items', message: `a part carries at most ${MAX_LINES_PER_PART} lines; send the rest in further parts` },
+      ]);
+    }
     let job = await this.findWritable(ctx, id);
     const start = from ?? job.nextLine;
     if (start > job.nextLine) {
