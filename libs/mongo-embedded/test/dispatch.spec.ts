@@ -32,6 +32,23 @@ describeEmbedded('runCommand', () => {
     expect(runCommand(ctx, { constructor: 1, $db: 'd' })).toMatchObject({ ok: 0, code: 59 });
   });
 
+  it('counts the commands it ran and those that failed in serverStatus.metrics.commands, as MongoDB does', () => {
+    const ctx = { engine: new Engine(), cursors, connectionId: 1 };
+    runCommand(ctx, { insert: 'c', documents: [{ _id: 1 }], $db: 'd' });
+    runCommand(ctx, { find: 'c', filter: {}, $db: 'd' });
+    runCommand(ctx, { find: 'c', filter: { $bogus: 1 }, $db: 'd' });
+    runCommand(ctx, { frob: 1, $db: 'd' }); // not a command: not counted under its name
+    const metrics = runCommand(ctx, { serverStatus: 1, $db: 'admin' }).metrics as {
+      commands: Record<string, { total: unknown; failed: unknown }>;
+    };
+    const n = (v: unknown) => Number(v);
+    expect(n(metrics.commands.find.total)).toBe(2);
+    expect(n(metrics.commands.find.failed)).toBe(1);
+    expect(n(metrics.commands.insert.total)).toBe(1);
+    expect(n(metrics.commands.insert.failed)).toBe(0);
+    expect(metrics.commands.frob).toBeUndefined();
+  });
+
   it('supports every command the spec lists', () => {
     const required = [
       'hello',

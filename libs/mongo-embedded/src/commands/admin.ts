@@ -89,6 +89,11 @@ export const adminCommands: Record<string, Handler> = {
       system_time_us: Long.fromNumber(process.cpuUsage().system),
     },
     embeddedFastPaths: { enabled: ctx.engine.fastPaths, ...ctx.engine.fastPathHits },
+    metrics: {
+      commands: Object.fromEntries(
+        [...ctx.engine.commandCounts].map(([name, c]) => [name, { failed: Long.fromNumber(c.failed), total: Long.fromNumber(c.total) }]),
+      ),
+    },
   }),
   whatsmyuri: () => ({ you: '127.0.0.1:0' }),
   connectionStatus: () => ({ authInfo: { authenticatedUsers: [], authenticatedUserRoles: [] } }),

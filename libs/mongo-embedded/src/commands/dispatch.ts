@@ -69,6 +69,20 @@ function refuseCollation(name: string, body: Doc): void {
 }
 
 export function runCommand(ctx: Omit<CommandContext, 'dbName'>, body: Doc, defaultDb = 'admin'): Doc {
+  const reply = execute(ctx, body, defaultDb);
+  if (isPlainObject(body)) {
+    const name = Object.keys(body)[0];
+    if (name !== undefined && Object.prototype.hasOwnProperty.call(COMMANDS, name)) {
+      let counts = ctx.engine.commandCounts.get(name);
+      if (!counts) ctx.engine.commandCounts.set(name, (counts = { total: 0, failed: 0 }));
+      counts.total++;
+      if (reply.ok !== 1) counts.failed++;
+    }
+  }
+  return reply;
+}
+
+function execute(ctx: Omit<CommandContext, 'dbName'>, body: Doc, defaultDb: string): Doc {
   try {
     if (!isPlainObject(body) || Object.keys(body).length === 0) throw new CommandError(Codes.FailedToParse, 'Command body is empty');
     const name = Object.keys(body)[0];

@@ -50,6 +50,8 @@ export class Engine {
   fastPaths = true;
   /** How many commands (`find`, `findAndModify`) and update statements the fast paths answered. */
   readonly fastPathHits = { find: 0, update: 0, findAndModify: 0 };
+  /** Commands run and failed, by name: `serverStatus.metrics.commands`, as MongoDB reports them. */
+  readonly commandCounts = new Map<string, { total: number; failed: number }>();
   private readonly log: WriteLog = (r) => this.sink(r);
 
   db(name: string): Database {

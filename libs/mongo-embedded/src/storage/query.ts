@@ -392,10 +392,16 @@ export function scanInSortOrder(
   const plan = planFor(coll, filter, false);
   if (!plan || plan.parts.length !== 1) return null;
   const { index, bounds, eqCount, ranged } = plan.parts[0];
+  if (bounds.length !== 1) return null;
+  // A sorted field the bound pins to one value orders nothing (MongoDB's planner drops it too), so
+  // `{segmentId: 'a', customerId: {$gt: 'c1'}}` by segmentId, customerId reads in index order. Not
+  // a field that has held an array: an array sorts by its smallest element, not the pinned one.
+  const pinned = new Set(index.fields.slice(0, eqCount).filter((f) => !index.multikeyFields.has(f)));
+  sort = sort.filter(([parts]) => !pinned.has(parts.join('.')));
   // A range on the first sorted field keeps the index order (one bound: one stretch of the tree);
   // a range on a field the sort does not start with does not (the loop below refuses it).
-  if (bounds.length !== 1 || eqCount + sort.length > index.fields.length) return null;
-  if (ranged && sort[0][0].join('.') !== index.fields[eqCount]) return null;
+  if (eqCount + sort.length > index.fields.length) return null;
+  if (ranged && sort.length && sort[0][0].join('.') !== index.fields[eqCount]) return null;
   for (let i = 0; i < sort.length; i++) {
     const [parts, direction] = sort[i];
     const field = index.fields[eqCount + i];
