@@ -227,6 +227,32 @@ describe('rule-based segments (README "Rule-based segments", suite extension)', 
       ).toEqual(['n-250']);
     });
 
+    it('a rule that holds through a missing value reads every profile itself (the embedded database would miss some)', async () => {
+      // MongoDB counts an object in the array without the key as null; the embedded server does not
+      // (profile-rule.db.spec.ts), so asking it for the candidates would leave `nu-1` out.
+      expect((await profile('nu-1', { country: 'NU' }, { shop: { orders: [{ sku: 'A' }, {}] } })).status).toBe(201);
+      expect((await profile('nu-2', { country: 'NU' }, { shop: { orders: [{ sku: 'A' }] } })).status).toBe(201);
+      expect((await segment('no-sku', 'attributes.country:NU mixins.shop.orders.sku:null')).status).toBe(201);
+      const done = await waitDone('no-sku');
+      expect(done).toMatchObject({ added: 1, removed: 0 });
+      expect(done.processed).toBe(done.total);
+      expect(await segmentsOf('nu-1')).toContain('no-sku');
+      expect(await segmentsOf('nu-2')).not.toContain('no-sku');
+    });
+
+    it('a member whose profile is gone leaves when the rule changes', async () => {
+      expect((await profile('gone-1', { country: 'GO', orderCount: 3 })).status).toBe(201);
+      expect((await profile('gone-2', { country: 'GO', orderCount: 4 })).status).toBe(201);
+      expect((await segment('gone', 'attributes.country:GO')).status).toBe(201);
+      expect(await waitDone('gone')).toMatchObject({ added: 2 });
+      // The profile removed behind the service's back (its evaluation never ran).
+      await mongo.db('customer_segment').collection<{ _id: string }>(`${T}_segment_profiles`).deleteOne({ _id: 'customer/gone-1' });
+      expect((await segment('gone', 'attributes.country:GO attributes.orderCount:>=0')).status).toBe(204);
+      expect(await waitDone('gone')).toMatchObject({ added: 0, removed: 1 });
+      expect(await segmentsOf('gone-1')).not.toContain('gone');
+      expect(await segmentsOf('gone-2')).toContain('gone');
+    });
+
     it('many rule changes at once: at most two jobs run on an instance, the others start as slots free, all finish', async () => {
       for (let i = 0; i < 12; i++) await profile(`q-${i}`, { tags: [`q${i}`] });
       const body = Array.from({ length: 12 }, (_, i) => ({

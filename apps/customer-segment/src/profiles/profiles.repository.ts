@@ -139,9 +139,12 @@ export class ProfilesRepository extends TenantRepository<ProfileDocument, Profil
     return r.matchedCount === 1;
   }
 
-  /** Customer profiles in `_id` order after `after` (the re-evaluation job's batches). */
-  customerBatch(tenant: string, after: string | null, limit: number): Promise<ProfileDocument[]> {
-    const filter = after === null ? { kind: 'customer' } : { kind: 'customer', _id: { $gt: after } };
+  /**
+   * Customer profiles in `_id` order after `after` (the re-evaluation job's batches); with `where`
+   * (a rule's filter over `attributes`/`mixins`), only those the database finds satisfying it.
+   */
+  customerBatch(tenant: string, after: string | null, limit: number, where: Record<string, unknown> = {}): Promise<ProfileDocument[]> {
+    const filter = after === null ? { ...where, kind: 'customer' } : { ...where, kind: 'customer', _id: { $gt: after } };
     return this.run(() =>
       this.collection(tenant)
         .find(this.driverFilter(filter), { projection: { mergedGuests: 0 } })
@@ -159,6 +162,26 @@ export class ProfilesRepository extends TenantRepository<ProfileDocument, Profil
         .toArray(),
     );
     return new Map(docs.map((d) => [d._id, d.metadata.version]));
+  }
+
+  /** Customer profiles by their keys (the job's look at its segment's members), without the merge history. */
+  async customersByKey(
+    tenant: string,
+    keys: Array<{ customerId: string; legalEntityId: string | null }>,
+  ): Promise<Map<string, ProfileDocument>> {
+    if (keys.length === 0) return new Map();
+    const ids = keys.map((k) => profileDocId({ kind: 'customer', ...k }));
+    const docs = (await this.run(() =>
+      this.collection(tenant)
+        .find(this.driverFilter({ _id: { $in: ids } }), { projection: { mergedGuests: 0 } })
+        .toArray(),
+    )) as ProfileDocument[];
+    return new Map(docs.map((d) => [d._id, d]));
+  }
+
+  /** Customer profiles up to and including `position` in `_id` order (the job's progress). */
+  countCustomersThrough(tenant: string, position: string): Promise<number> {
+    return this.run(() => this.collection(tenant).countDocuments(this.driverFilter({ kind: 'customer', _id: { $lte: position } })));
   }
 
   /** Customer profiles of the tenant (the job's total). */

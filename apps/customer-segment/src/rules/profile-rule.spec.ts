@@ -88,6 +88,24 @@ describe('compileRule — the filter', () => {
   });
 });
 
+describe('compileRule — whether the database may pick a re-evaluation’s candidates', () => {
+  it('yes for terms that need a value; no as soon as one holds through a missing value or null', () => {
+    for (const rule of [
+      'attributes.country:DE',
+      'attributes.totalSpent.amount:>500 attributes.tags:(a,b)',
+      'attributes.emailDomain:~"^shop" mixins.loyalty.tier:exists',
+      'compoundLogicalQuery:((attributes.country:DE) OR (attributes.orderCount:>=3))',
+    ])
+      expect({ rule, ok: compileRule(rule).databaseFindsAll }).toEqual({ rule, ok: true });
+    for (const rule of [
+      'attributes.country:missing',
+      'attributes.country:DE mixins.orders.sku:null',
+      'compoundLogicalQuery:((attributes.country:DE) OR (attributes.tags:missing))',
+    ])
+      expect({ rule, ok: compileRule(rule).databaseFindsAll }).toEqual({ rule, ok: false });
+  });
+});
+
 describe('compileRule — every form of q over profiles', () => {
   it.each<[string, string, string[]]>([
     ['string equality', 'attributes.country:DE', ['anna']],

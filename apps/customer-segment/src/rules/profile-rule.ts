@@ -87,6 +87,27 @@ export interface CompiledRule {
   readonly filter: MongoFilter;
   matches(profile: ProfileFacts): boolean;
   explain(profile: ProfileFacts): RuleExplanation;
+  /**
+   * Whether the database, given `filter`, finds at least every profile `matches` holds for, so a
+   * re-evaluation may ask it for the candidates instead of reading every profile (README R.3).
+   * False when a term holds through a value's absence (`:missing`, `:null`): there the embedded
+   * server departs from MongoDB on objects in arrays (profile-rule.db.spec.ts), finding fewer.
+   * Where it finds more, `matches` decides.
+   */
+  readonly databaseFindsAll: boolean;
+}
+
+/** Whether any term of a filter matches by absence: `{$exists: false}` or an equality with null (`$ne: null` is presence). */
+function matchesByAbsence(filter: unknown): boolean {
+  if (filter === null) return true;
+  if (Array.isArray(filter)) return filter.some(matchesByAbsence);
+  if (typeof filter !== 'object' || filter instanceof RegExp || filter instanceof Date) return false;
+  return Object.entries(filter as Record<string, unknown>).some(([key, value]) => {
+    if (key === '$exists') return value === false;
+    if (key === '$ne' || key === '$regex' || key === '$options') return false;
+    if (key === '$not' || key === '$nor') return true;
+    return matchesByAbsence(value);
+  });
 }
 
 /**
@@ -112,6 +133,7 @@ export function compileRule(rule: unknown): CompiledRule {
     filter,
     matches: (profile: ProfileFacts) => root.test(profile as unknown as Doc),
     explain: (profile: ProfileFacts) => root.explain(profile as unknown as Doc),
+    databaseFindsAll: !matchesByAbsence(filter),
   });
 }
 

@@ -7,12 +7,15 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { inTenant } from '../common/segment-events';
 import { ProfilesRepository } from '../profiles/profiles.repository';
+import type { ProfileDocument } from '../profiles/profile.schema';
+import { profileDocId } from '../profiles/profile.types';
 import { customerCountKey, CustomerAssignmentsRepository } from '../segment-customers/customer-assignments.repository';
 import { SegmentsRepository } from '../segments/segments.repository';
 import { ExclusionsRepository } from './exclusions.repository';
 import { RuleEpochsRepository } from './rule-epochs.repository';
 import type { RuleJobDocument } from './rule-job.schema';
-import { RuleJobsRepository } from './rule-jobs.repository';
+import { JobStep, RuleJobsRepository } from './rule-jobs.repository';
+import type { CompiledRule } from './profile-rule';
 import { RuleMembership } from './rule-membership.service';
 import { customerDeletedChange, customerUpsertedChange } from '../segment-customers/customer-assignment.mapper';
 import type { CustomerKey } from '../segment-customers/customer-assignment.types';
@@ -28,6 +31,8 @@ const LEASE_MS = 15_000;
  * instance's) starts them as slots free up.
  */
 const MAX_RUNNING = 2;
+/** How often at most a job whose database picks its profiles counts how far it got (a count over the profiles passed). */
+const PROGRESS_MS = 1_000;
 /** How often each instance looks for jobs nobody runs (an instance stopped mid-job, or jobs waiting for a slot). */
 const SWEEP_MS = 2_000;
 
@@ -149,6 +154,7 @@ export class RuleEvaluation implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async run(tenant: string, segmentId: string): Promise<void> {
     let job = await this.jobs.claim(tenant, segmentId, this.holder, LEASE_MS);
+    const progress = { countedAt: 0 };
     while (job && !this.stopped) {
       // A deleted segment (its cascade removes the assignments) gets no new ones from its old rule.
       const segment = await this.segments.findById(tenant, segmentId);
@@ -156,28 +162,88 @@ export class RuleEvaluation implements OnApplicationBootstrap, OnModuleDestroy {
         await this.jobs.finish(job, this.holder);
         return;
       }
-      const batch = await this.profiles.customerBatch(tenant, job.position, BATCH);
-      if (batch.length === 0) {
-        await this.jobs.finish(job, this.holder);
+      const step = await this.step(job, progress);
+      if (step === 'done') {
+        await this.jobs.finish(job, this.holder, (job.phase ?? 'enter') === 'enter' ? job.processed : undefined);
         return;
       }
-      const step = await this.evaluateBatch(job, batch);
       if (!(await this.jobs.advance(job, this.holder, LEASE_MS, step))) return; // replaced by a newer rule, or taken over
-      job = { ...job, position: step.position };
+      job = { ...job, ...step, added: job.added + step.added, removed: job.removed + step.removed };
     }
   }
 
-  private async evaluateBatch(
+  /**
+   * One batch of a job. Enter phase: the next profiles in `_id` order; when the rule lets the
+   * database pick them (`databaseFindsAll`), only those it finds satisfying the rule, so a profile
+   * the rule does not hold for costs the job nothing but the database's look at it; otherwise every
+   * profile, and then the batch also ends the memberships of those it no longer holds for. Leave
+   * phase (after a picked enter phase, or at once when the rule was removed): the segment's
+   * AUTOMATIC members, those the rule no longer holds for (or whose profile is gone) leaving.
+   */
+  private async step(job: RuleJobDocument, progress: { countedAt: number }): Promise<JobStep | 'done'> {
+    const { tenant, segmentId } = job;
+    const rule = job.rule === null ? null : this.membership.rule(job.rule);
+    if ((job.phase ?? 'enter') === 'enter') {
+      if (rule === null) return { ...this.into('leave', job), processed: await this.profiles.countCustomers(tenant) };
+      const batch = await this.profiles.customerBatch(tenant, job.position, BATCH, rule.databaseFindsAll ? rule.filter : {});
+      if (batch.length === 0) {
+        if (!rule.databaseFindsAll) return 'done'; // every profile was read: leavers left on the way
+        return { ...this.into('leave', job), processed: await this.profiles.countCustomers(tenant) };
+      }
+      const { added, removed } = await this.decide(
+        job,
+        rule,
+        batch.map((doc) => ({ customerId: doc.customerId!, legalEntityId: doc.legalEntityId ?? null, doc })),
+      );
+      const position = batch[batch.length - 1]._id;
+      let processed = job.processed + batch.length;
+      if (rule.databaseFindsAll) {
+        // The profiles the database passed over were decided too; counted at most once a second.
+        processed = job.processed;
+        if (Date.now() - progress.countedAt >= PROGRESS_MS) {
+          progress.countedAt = Date.now();
+          processed = await this.profiles.countCustomersThrough(tenant, position);
+        }
+      }
+      return { phase: 'enter', position, memberPosition: null, processed, added, removed };
+    }
+    // Not the memberships this job created: it just found the rule holding for them.
+    const members = await this.assignments.automaticMembers(tenant, segmentId, job.memberPosition ?? null, BATCH, job.segmentVersion);
+    if (members.length === 0) return 'done';
+    const docs = await this.profiles.customersByKey(tenant, members);
+    const entries = members.map((m) => ({ ...m, doc: docs.get(profileDocId({ kind: 'customer', ...m })) ?? null }));
+    const { removed } = await this.decide(job, rule, entries);
+    return {
+      phase: 'leave',
+      position: job.position,
+      memberPosition: members[members.length - 1],
+      processed: job.processed,
+      added: 0,
+      removed,
+    };
+  }
+
+  private into(phase: 'leave', job: RuleJobDocument): JobStep {
+    return { phase, position: job.position, memberPosition: null, processed: job.processed, added: 0, removed: 0 };
+  }
+
+  /**
+   * Brings the segment's membership of some customers in line with the rule: AUTOMATIC assignments
+   * created for those it holds for (not excluded, within the per-customer limit), deleted for those
+   * it no longer holds for (a customer without a profile included), each with its event.
+   */
+  private async decide(
     job: RuleJobDocument,
-    batch: Awaited<ReturnType<ProfilesRepository['customerBatch']>>,
-  ): Promise<{ position: string; processed: number; added: number; removed: number }> {
+    rule: CompiledRule | null,
+    entries: Array<{ customerId: string; legalEntityId: string | null; doc: ProfileDocument | null }>,
+  ): Promise<{ added: number; removed: number }> {
     const { tenant, segmentId } = job;
     const origin: EventOrigin = {
       tenant,
       requestId: job.origin.requestId,
       auth: { principalType: job.origin.principalType as ActorType, subject: job.origin.subject },
     };
-    const customerIds = batch.map((p) => p.customerId!);
+    const customerIds = entries.map((e) => e.customerId);
     const [types, excluded] = await Promise.all([
       this.assignments.typesInSegment(tenant, segmentId, customerIds),
       // Most segments exclude nobody: then the batch's excludes are not looked up.
@@ -185,13 +251,13 @@ export class RuleEvaluation implements OnApplicationBootstrap, OnModuleDestroy {
         .anyIn(tenant, segmentId)
         .then((any) => (any ? this.exclusions.excludedIn(tenant, segmentId, customerIds) : new Set<string>())),
     ]);
-    const rule = job.rule === null ? null : this.membership.rule(job.rule);
     const candidates: CustomerKey[] = [];
     const ends: CustomerKey[] = [];
-    for (const p of batch) {
-      const key = { segmentId, customerId: p.customerId!, legalEntityId: p.legalEntityId ?? null };
+    for (const e of entries) {
+      const key = { segmentId, customerId: e.customerId, legalEntityId: e.legalEntityId };
       const k = customerCountKey(key.customerId, key.legalEntityId);
-      const holds = rule !== null && !excluded.has(k) && rule.matches({ attributes: p.attributes ?? {}, mixins: p.mixins });
+      const holds =
+        rule !== null && e.doc !== null && !excluded.has(k) && rule.matches({ attributes: e.doc.attributes ?? {}, mixins: e.doc.mixins });
       const type = types.get(k);
       if (holds && type === undefined) candidates.push(key);
       else if (!holds && type === 'AUTOMATIC') ends.push(key);
@@ -208,7 +274,7 @@ export class RuleEvaluation implements OnApplicationBootstrap, OnModuleDestroy {
     );
     const now = new Date();
     const [created, removed] = await Promise.all([
-      this.assignments.addAutomaticMany(tenant, adds, now),
+      this.assignments.addAutomaticMany(tenant, adds, now, job.segmentVersion),
       Promise.all(ends.map((key) => this.assignments.removeAutomatic(tenant, key))),
     ]);
     const changes: ChangeEvent[] = [
@@ -216,37 +282,28 @@ export class RuleEvaluation implements OnApplicationBootstrap, OnModuleDestroy {
       ...removed.flatMap((a) => (a ? [customerDeletedChange(a, now)] : [])),
     ];
     const added = created.length;
-    const removedCount = changes.length - added;
     if (changes.length) await this.events.emitBatch(origin, inTenant(tenant, ...changes));
     // A profile written while this batch was decided may have been judged on its older facts. Only
     // a change the job made can undo what that write evaluated (the write evaluated the new rule
     // itself: the epoch moved before the job started), so only the changed ones are checked and,
-    // when written meanwhile, evaluated again in full.
+    // when written (or created) meanwhile, evaluated again in full.
     const touched = new Set([
       ...created.map((a) => customerCountKey(a.customerId, a.legalEntityId)),
       ...ends.map((k) => customerCountKey(k.customerId, k.legalEntityId)),
     ]);
-    const changed = batch.filter((p) => touched.has(customerCountKey(p.customerId!, p.legalEntityId ?? null)));
-    const versions = changed.length
-      ? await this.profiles.versionsOf(
-          tenant,
-          changed.map((p) => p._id),
-        )
-      : new Map<string, number>();
-    for (const p of changed) {
-      if (versions.get(p._id) === p.metadata.version) continue;
-      const fresh = await this.profiles.findDoc(tenant, {
-        kind: 'customer',
-        customerId: p.customerId!,
-        legalEntityId: p.legalEntityId ?? null,
-      });
+    const changed = entries.filter((e) => touched.has(customerCountKey(e.customerId, e.legalEntityId)));
+    const ids = (e: { customerId: string; legalEntityId: string | null }) => profileDocId({ kind: 'customer', ...e });
+    const versions = changed.length ? await this.profiles.versionsOf(tenant, changed.map(ids)) : new Map<string, number>();
+    for (const e of changed) {
+      if (versions.get(ids(e)) === e.doc?.metadata.version) continue;
+      const fresh = await this.profiles.findDoc(tenant, { kind: 'customer', customerId: e.customerId, legalEntityId: e.legalEntityId });
       await this.membership.reconcile(
         origin,
-        p.customerId!,
-        p.legalEntityId ?? null,
+        e.customerId,
+        e.legalEntityId,
         fresh ? { attributes: fresh.attributes ?? {}, mixins: fresh.mixins } : null,
       );
     }
-    return { position: batch[batch.length - 1]._id, processed: batch.length, added, removed: removedCount };
+    return { added, removed: changes.length - added };
   }
 }

@@ -23,8 +23,17 @@ export interface RuleJobDocument {
   /** The segment's version the rule was written at; a later change replaces the job. */
   segmentVersion: number;
   state: 'RUNNING' | 'DONE';
-  /** The `_id` of the last profile done: the job resumes after it. */
+  /**
+   * `enter` (absent in jobs stored before phases existed): profiles in `_id` order, those the rule
+   * holds for becoming members; `leave`: the segment's AUTOMATIC members in key order, those it no
+   * longer holds for leaving (skipped when the enter phase read every profile).
+   */
+  phase?: 'enter' | 'leave';
+  /** The `_id` of the last profile done in the enter phase: the job resumes after it. */
   position: string | null;
+  /** The last member done in the leave phase. */
+  memberPosition?: { customerId: string; legalEntityId: string | null } | null;
+  /** Profiles decided so far: those up to `position` in `_id` order, all of them once the enter phase ended. */
   processed: number;
   added: number;
   removed: number;

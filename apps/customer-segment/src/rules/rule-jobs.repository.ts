@@ -6,6 +6,9 @@ import type { Connection } from 'mongoose';
 
 const jobId = (tenant: string, segmentId: string) => `${tenant}/${segmentId}`;
 
+/** A batch done: where the job stands now (phase, positions, profiles decided) and the memberships it added and removed. */
+export type JobStep = Pick<RuleJobDocument, 'phase' | 'position' | 'memberPosition' | 'processed' | 'added' | 'removed'>;
+
 @Injectable()
 export class RuleJobsRepository {
   constructor(@Inject(MONGO_CONNECTION) private readonly connection: Connection) {}
@@ -22,7 +25,9 @@ export class RuleJobsRepository {
       ...job,
       _id: jobId(job.tenant, job.segmentId),
       state: 'RUNNING',
+      phase: 'enter',
       position: null,
+      memberPosition: null,
       processed: 0,
       added: 0,
       removed: 0,
@@ -64,29 +69,23 @@ export class RuleJobsRepository {
    * Records a batch done and renews the lease, guarded by the holder and the rule's version: false
    * when the job was replaced by a newer rule or taken over (the caller stops).
    */
-  async advance(
-    job: RuleJobDocument,
-    holder: string,
-    leaseMs: number,
-    step: { position: string; processed: number; added: number; removed: number },
-  ): Promise<boolean> {
+  async advance(job: RuleJobDocument, holder: string, leaseMs: number, step: JobStep): Promise<boolean> {
+    const { added, removed, ...state } = step;
     const r = await mapMongoErrors(() =>
       this.jobs.updateOne(
         { _id: job._id, segmentVersion: job.segmentVersion, holder },
-        {
-          $set: { position: step.position, expiresAt: new Date(Date.now() + leaseMs) },
-          $inc: { processed: step.processed, added: step.added, removed: step.removed },
-        },
+        { $set: { ...state, expiresAt: new Date(Date.now() + leaseMs) }, $inc: { added, removed } },
       ),
     );
     return r.matchedCount === 1;
   }
 
-  async finish(job: RuleJobDocument, holder: string): Promise<void> {
+  /** Marks the job done; `processed` (when given) is the final count of profiles decided. */
+  async finish(job: RuleJobDocument, holder: string, processed?: number): Promise<void> {
     await mapMongoErrors(() =>
       this.jobs.updateOne(
         { _id: job._id, segmentVersion: job.segmentVersion, holder },
-        { $set: { state: 'DONE', finishedAt: new Date(), holder: null } },
+        { $set: { state: 'DONE', finishedAt: new Date(), holder: null, ...(processed === undefined ? {} : { processed }) } },
       ),
     );
   }

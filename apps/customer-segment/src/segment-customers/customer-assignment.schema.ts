@@ -13,6 +13,8 @@ export interface CustomerAssignmentDocument {
   legalEntityId: string | null;
   assignmentType: string;
   imported?: { job: string; line: number };
+  /** For a membership a rule job created: the segment version whose rule that job applied (README R.3). */
+  ruleJob?: number;
   mixins?: Record<string, unknown>;
   metadata: StoredMetadata;
 }
@@ -25,6 +27,8 @@ const schema = new Schema<CustomerAssignmentDocument>(
     assignmentType: { type: String, required: true },
     // The import line last written into it (README "Bulk in and out").
     imported: { type: Schema.Types.Mixed },
+    // The rule job that created it (its segment version): that job's leave phase skips its own.
+    ruleJob: { type: Number },
     ...mixinsAndMetadata(),
   },
   { versionKey: false, strict: true },

@@ -17,6 +17,25 @@ export type PlannedWrite =
   | { kind: 'insert'; key: CustomerKey; write: CustomerAssignmentWrite }
   | { kind: 'update'; key: CustomerKey; write: CustomerAssignmentWrite; guard: number };
 
+/** A member's key, the position of a walk through a segment's members. */
+export interface CustomerKeyPosition {
+  customerId: string;
+  legalEntityId: string | null;
+}
+
+/** A segment's assignments past `after` in index order (segmentId, customerId, legalEntityId). */
+function afterFilter(segmentId: string, after: CustomerKeyPosition | null): Record<string, unknown> {
+  const filter: Record<string, unknown> = { segmentId };
+  if (after) {
+    // A later customer, or the same one with a later legal entity (null, the B2C key, sorts before every string).
+    filter.$or = [
+      { customerId: { $gt: after.customerId } },
+      { customerId: after.customerId, legalEntityId: after.legalEntityId === null ? { $type: 'string' } : { $gt: after.legalEntityId } },
+    ];
+  }
+  return filter;
+}
+
 function toAssignment(doc: CustomerAssignmentDocument): CustomerAssignment {
   const out: CustomerAssignment = {
     segmentId: doc.segmentId,
@@ -122,9 +141,9 @@ export class CustomerAssignmentsRepository extends SegmentAssignmentsRepository<
    * with an assignment of any type keeps it. Returns the assignments created (for their events);
    * a key created concurrently (a duplicate key) counts as existing.
    */
-  async addAutomaticMany(tenant: string, keys: CustomerKey[], now: Date): Promise<CustomerAssignment[]> {
+  async addAutomaticMany(tenant: string, keys: CustomerKey[], now: Date, ruleJob?: number): Promise<CustomerAssignment[]> {
     if (keys.length === 0) return [];
-    if (keys.length === 1) {
+    if (keys.length === 1 && ruleJob === undefined) {
       const one = await this.addAutomatic(tenant, keys[0], now);
       return one ? [one] : [];
     }
@@ -132,6 +151,7 @@ export class CustomerAssignmentsRepository extends SegmentAssignmentsRepository<
     const docs: CustomerAssignmentDocument[] = keys.map((key) => ({
       ...key,
       assignmentType: 'AUTOMATIC',
+      ...(ruleJob === undefined ? {} : { ruleJob }),
       metadata: { version: 1, createdAt: now, modifiedAt: now },
     }));
     const ops = docs.map((doc, i) => ({
@@ -193,22 +213,46 @@ export class CustomerAssignmentsRepository extends SegmentAssignmentsRepository<
    * A segment's members in identity order (`customerId`, then `legalEntityId` with B2C first),
    * after `after` when given: the export's rows, read from a cursor in batches.
    */
+  /**
+   * A segment's AUTOMATIC members after `after`, in key order (a rule job's look at who may leave),
+   * but those the job applying the rule of segment version `notByJob` created itself.
+   */
+  async automaticMembers(
+    tenant: string,
+    segmentId: string,
+    after: CustomerKeyPosition | null,
+    limit: number,
+    notByJob: number,
+  ): Promise<CustomerKeyPosition[]> {
+    // Two single-range reads rather than one `$or` of both: each is one stretch of the index read
+    // in order up to the limit (a range after an equality on the index's first field).
+    const page = (filter: Record<string, unknown>, n: number) =>
+      this.run(() =>
+        this.collection(tenant)
+          .find(this.driverFilter({ ...filter, segmentId, assignmentType: 'AUTOMATIC', ruleJob: { $ne: notByJob } }), {
+            projection: { _id: 0, customerId: 1, legalEntityId: 1 },
+            sort: { segmentId: 1, customerId: 1, legalEntityId: 1 },
+            limit: n,
+          })
+          .toArray(),
+      );
+    const docs = [];
+    if (after) {
+      // The same customer's later legal entities (null, the B2C key, sorts before every string).
+      const le = after.legalEntityId === null ? { $type: 'string' } : { $gt: after.legalEntityId };
+      docs.push(...(await page({ customerId: after.customerId, legalEntityId: le }, limit)));
+    }
+    if (docs.length < limit) docs.push(...(await page(after ? { customerId: { $gt: after.customerId } } : {}, limit - docs.length)));
+    return docs.map((d) => ({ customerId: d.customerId, legalEntityId: d.legalEntityId ?? null }));
+  }
+
   membersOf(
     tenant: string,
     segmentId: string,
-    after: { customerId: string; legalEntityId: string | null } | null,
+    after: CustomerKeyPosition | null,
     batchSize: number,
   ): AsyncGenerator<Array<{ customerId: string; legalEntityId: string | null; assignmentType: string; createdAt: Date }>> {
-    const filter: Record<string, unknown> = { segmentId };
-    if (after) {
-      // Past `after` in index order: a later customer, or the same one with a later legal entity
-      // (null, the B2C key, sorts before every string).
-      filter.$or = [
-        { customerId: { $gt: after.customerId } },
-        { customerId: after.customerId, legalEntityId: after.legalEntityId === null ? { $type: 'string' } : { $gt: after.legalEntityId } },
-      ];
-    }
-    const cursor = this.collection(tenant).find(this.driverFilter(filter), {
+    const cursor = this.collection(tenant).find(this.driverFilter(afterFilter(segmentId, after)), {
       projection: { _id: 0, customerId: 1, legalEntityId: 1, assignmentType: 1, 'metadata.createdAt': 1 },
       sort: { segmentId: 1, customerId: 1, legalEntityId: 1 },
       batchSize,
