@@ -11,7 +11,7 @@ describe('rule-based segments (README "Rule-based segments", suite extension)', 
   let mongo: MongoClient;
 
   beforeAll(async () => {
-    h = await startHarness({ SEGMENT_MAX_PER_CUSTOMER: '3' });
+    h = await startHarness({ SEGMENT_MAX_PER_CUSTOMER: '3', PROFILE_EVALUATION_SWEEP_MS: '300' });
     call = client(h.url);
     headers = await auth(T, [MANAGE, READ, PROFILE_MANAGE, PROFILE_READ]);
     mongo = await MongoClient.connect(h.db.uri);
@@ -448,6 +448,62 @@ describe('rule-based segments (README "Rule-based segments", suite extension)', 
       expect((await call('DELETE', `${P}/segments/temp?forceDelete=true`, { headers })).status).toBe(204);
       expect(await mongo.db('customer_segment').collection(`${T}_segment_exclusions`).countDocuments({ segmentId: 'temp' })).toBe(0);
     });
+  });
+
+  it('a profile write whose evaluation was lost (kill -9 after the write) is evaluated by the sweep a minute later', async () => {
+    expect((await segment('swept', 'attributes.country:SW')).status).toBe(201);
+    await doneEvaluating('swept');
+    expect((await profile('sw-2', { country: 'SW' })).status).toBe(201);
+    expect(await segmentsOf('sw-2')).toEqual(['swept']);
+    const profiles = mongo.db('customer_segment').collection<{
+      _id: string;
+      kind: string;
+      customerId: string;
+      legalEntityId: null;
+      attributes: Record<string, unknown>;
+      evaluationDue?: Date;
+      evaluatedVersion?: number;
+      metadata: { version: number; createdAt: Date; modifiedAt: Date };
+    }>(`${T}_segment_profiles`);
+    // A write through the API leaves no mark: its evaluation ran.
+    expect(await profiles.findOne({ _id: 'customer/sw-2' })).not.toHaveProperty('evaluationDue');
+    // What such a crash leaves: the written profile, marked due since the write, its membership as before.
+    const longAgo = new Date(Date.now() - 120_000);
+    const at = new Date();
+    await profiles.insertOne({
+      _id: 'customer/sw-1',
+      kind: 'customer',
+      customerId: 'sw-1',
+      legalEntityId: null,
+      attributes: { country: 'SW' },
+      evaluationDue: longAgo,
+      metadata: { version: 1, createdAt: at, modifiedAt: at },
+    });
+    await profiles.updateOne(
+      { _id: 'customer/sw-2' },
+      { $set: { 'attributes.country': 'XX', evaluationDue: longAgo }, $inc: { 'metadata.version': 1 } },
+    );
+    // A write a moment ago is still its own evaluation's business, not the sweep's.
+    await profiles.insertOne({
+      _id: 'customer/sw-3',
+      kind: 'customer',
+      customerId: 'sw-3',
+      legalEntityId: null,
+      attributes: { country: 'SW' },
+      evaluationDue: new Date(),
+      metadata: { version: 1, createdAt: at, modifiedAt: at },
+    });
+    for (let i = 0; i < 100 && (await segmentsOf('sw-1')).length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await segmentsOf('sw-1')).toEqual(['swept']);
+    for (let i = 0; i < 100 && (await segmentsOf('sw-2')).length > 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await segmentsOf('sw-2')).toEqual([]);
+    expect(await events('swept/customers/sw-1')).toEqual([expect.stringContaining('customer-assignment-created')]);
+    expect((await events('swept/customers/sw-2')).pop()).toContain('customer-assignment-deleted');
+    expect(await profiles.findOne({ _id: 'customer/sw-1' })).not.toHaveProperty('evaluationDue');
+    expect(await profiles.findOne({ _id: 'customer/sw-1' })).toMatchObject({ evaluatedVersion: 1 });
+    await new Promise((r) => setTimeout(r, 700)); // two more passes
+    expect(await segmentsOf('sw-3')).toEqual([]);
+    expect(await profiles.findOne({ _id: 'customer/sw-3' })).toHaveProperty('evaluationDue');
   });
 
   it('two instances on one database: a rule changed through one is what the other evaluates at once (the rules epoch)', async () => {

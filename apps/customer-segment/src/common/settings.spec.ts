@@ -28,4 +28,10 @@ describe('SegmentSettings.fromConfig (LOC-2, segment §1.12)', () => {
       maxSegmentsPerCustomer: 7,
     });
   });
+
+  it('sweeps for lost profile evaluations every 10 s unless configured; refuses a value out of range', () => {
+    expect(settingsOf().profileEvaluationSweepMs).toBe(10_000);
+    expect(settingsOf({ PROFILE_EVALUATION_SWEEP_MS: '250' }).profileEvaluationSweepMs).toBe(250);
+    expect(() => settingsOf({ PROFILE_EVALUATION_SWEEP_MS: '0' })).toThrow(/PROFILE_EVALUATION_SWEEP_MS/);
+  });
 });

@@ -14,6 +14,8 @@ export class SegmentSettings {
     readonly maxSegmentsPerCustomer: number,
     /** Q-30: the time budget of every query built from `q`. */
     readonly queryMaxTimeMS: number,
+    /** README R.2: how often profiles whose evaluation was lost are looked for. */
+    readonly profileEvaluationSweepMs: number,
   ) {}
 
   static fromConfig(config: CustomerSegmentConfig): SegmentSettings {
@@ -22,6 +24,7 @@ export class SegmentSettings {
       config.segmentMaxPerTenant,
       config.segmentMaxPerCustomer,
       config.queryMaxTimeMS,
+      config.profileEvaluationSweepMs,
     );
   }
 }

@@ -18,6 +18,8 @@ export interface CustomerSegmentConfig extends BaseConfig {
   segmentMaxPerTenant: number;
   /** Segment §1.12: segments one customer (or customer + legal entity) may belong to (`SEGMENT_MAX_PER_CUSTOMER`, default 1000). */
   segmentMaxPerCustomer: number;
+  /** README R.2: how often an instance looks for profiles whose evaluation was lost (`PROFILE_EVALUATION_SWEEP_MS`, default 10000). */
+  profileEvaluationSweepMs: number;
 }
 
 /**
@@ -40,6 +42,7 @@ export function loadCustomerSegmentConfig(env: NodeJS.ProcessEnv = process.env):
     categoryUrl: base.peers.categoryUrl,
     segmentMaxPerTenant: limit('SEGMENT_MAX_PER_TENANT'),
     segmentMaxPerCustomer: limit('SEGMENT_MAX_PER_CUSTOMER'),
+    profileEvaluationSweepMs: int('PROFILE_EVALUATION_SWEEP_MS', 10_000, 100, 3_600_000),
   };
   if (problems.length) throw new ConfigError(problems);
   return config;

@@ -21,6 +21,12 @@ export interface ProfileDocument {
   mergingInto?: string;
   /** The version whose rule membership is materialised (README "Rule-based segments"). */
   evaluatedVersion?: number;
+  /**
+   * Set by every write of a customer profile, removed once its rule membership is in line with it:
+   * still there a minute later, the write's evaluation was lost (its instance stopped) and the
+   * sweep evaluates it (README "Rule-based segments").
+   */
+  evaluationDue?: Date;
   /** The import line last written into it (README "Bulk in and out"). */
   imported?: { job: string; line: number };
   metadata: { version: number; createdAt: Date; modifiedAt: Date; mixins?: Record<string, string> };
@@ -37,6 +43,7 @@ const schema = new Schema<ProfileDocument>(
     mergedGuests: { type: [String], default: undefined },
     mergingInto: { type: String },
     evaluatedVersion: { type: Number },
+    evaluationDue: { type: Date },
     imported: { type: Schema.Types.Mixed },
     ...mixinsAndMetadata(),
   },
@@ -44,5 +51,7 @@ const schema = new Schema<ProfileDocument>(
 );
 // The profiles of one customer across legal entities (the segment reads ask by customer).
 schema.index({ customerId: 1, legalEntityId: 1 });
+// Profiles whose evaluation is due (the sweep's range query on dates; profiles without one are not in its range).
+schema.index({ evaluationDue: 1 });
 
 export const PROFILE_ENTITY = defineEntity<ProfileDocument>('segment_profiles', schema);

@@ -105,6 +105,7 @@ export class ProfilesRepository extends TenantRepository<ProfileDocument, Profil
       attributes: write.attributes,
       metadata: { version: 1, createdAt: now, modifiedAt: now },
     };
+    if (key.kind === 'customer') doc.evaluationDue = now;
     if (write.mixins !== undefined) doc.mixins = write.mixins;
     if (write.metadataMixins !== undefined) doc.metadata.mixins = write.metadataMixins;
     if (mergedGuest !== undefined) doc.mergedGuests = [mergedGuest];
@@ -134,6 +135,7 @@ export class ProfilesRepository extends TenantRepository<ProfileDocument, Profil
     const r = await this.run(() =>
       this.collection(tenant).updateOne(this.driverFilter({ _id: profileDocId(key), 'metadata.version': version }), {
         $set: { evaluatedVersion: version },
+        $unset: { evaluationDue: 1 },
       }),
     );
     return r.matchedCount === 1;
@@ -182,6 +184,20 @@ export class ProfilesRepository extends TenantRepository<ProfileDocument, Profil
   /** Customer profiles up to and including `position` in `_id` order (the job's progress). */
   countCustomersThrough(tenant: string, position: string): Promise<number> {
     return this.run(() => this.collection(tenant).countDocuments(this.driverFilter({ kind: 'customer', _id: { $lte: position } })));
+  }
+
+  /** Customer profiles whose evaluation has been due since `before` at least (the sweep's), oldest first. */
+  async evaluationsDue(tenant: string, before: Date, limit: number): Promise<ProfileKey[]> {
+    const docs = await this.run(() =>
+      this.collection(tenant)
+        .find(this.driverFilter({ evaluationDue: { $lte: before } }), { projection: { kind: 1, customerId: 1, legalEntityId: 1 } })
+        .sort({ evaluationDue: 1 })
+        .limit(limit)
+        .toArray(),
+    );
+    return docs
+      .filter((d) => d.kind === 'customer')
+      .map((d) => ({ kind: 'customer', customerId: d.customerId!, legalEntityId: d.legalEntityId ?? null }));
   }
 
   /** Customer profiles of the tenant (the job's total). */
@@ -250,15 +266,14 @@ export class ProfilesRepository extends TenantRepository<ProfileDocument, Profil
 
   private update(key: ProfileKey, write: ProfileWrite, now: Date) {
     const { _id, ...onInsert } = this.identityFields(key);
-    return versionedUpdate(
-      [
-        ['attributes', write.attributes],
-        ['mixins', write.mixins],
-        ['metadata.mixins', write.metadataMixins],
-      ],
-      now,
-      onInsert,
-    );
+    const fields: Array<[string, unknown]> = [
+      ['attributes', write.attributes],
+      ['mixins', write.mixins],
+      ['metadata.mixins', write.metadataMixins],
+    ];
+    // A customer's membership follows its profile: due until the write's evaluation is done.
+    if (key.kind === 'customer') fields.push(['evaluationDue', now]);
+    return versionedUpdate(fields, now, onInsert);
   }
 }
 

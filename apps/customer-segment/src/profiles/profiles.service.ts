@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ApiError, BulkItemResult, LOGGER, Outcome, assertBulkArray, isValidCustomId, isPlainObject } from '@suite/api-kit';
 import { RequestContext } from '@suite/auth';
+import type { EventOrigin } from '@suite/persistence';
 import type { Logger } from 'pino';
 import { bulkElement, runSegmentBulk } from '../common/bulk';
 import { BulkProfileDto, MergeGuestProfileDto, ProfileBodyDto } from './dto/profile-body.dto';
@@ -83,7 +84,7 @@ export class ProfilesService {
    * version it read, and one whose profile moved on meanwhile evaluates again. Guests have no
    * materialised membership.
    */
-  async evaluate(ctx: RequestContext, key: ProfileKey, written?: Profile): Promise<void> {
+  async evaluate(ctx: EventOrigin, key: ProfileKey, written?: Profile): Promise<void> {
     if (key.kind !== 'customer') return;
     // The profile as the write stored it spares the first read; a later attempt reads what is stored now.
     let known: { facts: ProfileFacts; version: number } | null | undefined = written && {
@@ -95,8 +96,11 @@ export class ProfilesService {
         const doc = await this.profiles.findDoc(ctx.tenant, key);
         known = doc && { facts: { attributes: doc.attributes ?? {}, mixins: doc.mixins }, version: doc.metadata.version };
       }
-      // A tenant without rules: nothing was evaluated, so nothing can be stale.
-      if (!(await this.membership.reconcile(ctx, key.customerId, key.legalEntityId, known ? known.facts : null))) return;
+      if (!(await this.membership.reconcile(ctx, key.customerId, key.legalEntityId, known ? known.facts : null))) {
+        // A tenant without rules evaluates nothing: its (empty) rule membership is in line with any version.
+        if (known) await this.profiles.markEvaluated(ctx.tenant, key, known.version);
+        return;
+      }
       if (known ? await this.profiles.markEvaluated(ctx.tenant, key, known.version) : !(await this.profiles.findDoc(ctx.tenant, key)))
         return;
       known = undefined;

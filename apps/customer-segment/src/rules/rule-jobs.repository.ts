@@ -103,6 +103,11 @@ export class RuleJobsRepository {
     );
   }
 
+  /** Tenants that have had a rule (each has at least one job, kept when done): those with rule membership to keep. */
+  async tenants(): Promise<string[]> {
+    return (await mapMongoErrors(() => this.jobs.distinct('tenant'))) as string[];
+  }
+
   /** Gives up the lease (shutdown), so another instance resumes at once. */
   async release(holder: string): Promise<void> {
     await mapMongoErrors(() => this.jobs.updateMany({ holder, state: 'RUNNING' }, { $set: { holder: null } }));

@@ -16,6 +16,6 @@ import { RulesController } from './rules.controller';
   imports: [ProfileDataModule, SegmentDataModule, CustomerAssignmentDataModule],
   controllers: [RulesController],
   providers: [RuleMembership, RuleEvaluation, RuleJobsRepository, Explanations, ExclusionsRepository, Exclusions, RuleEpochsRepository],
-  exports: [RuleMembership, RuleEvaluation, ExclusionsRepository, RuleEpochsRepository],
+  exports: [RuleMembership, RuleEvaluation, ExclusionsRepository, RuleEpochsRepository, RuleJobsRepository],
 })
 export class RulesModule {}
