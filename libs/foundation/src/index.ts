@@ -3,3 +3,4 @@ export * from './service-module';
 export * from './rate-limit/tenant-rate-limit.module';
 export * from './event-publishing';
 export * from './app-host';
+export * from './periodic-pass';

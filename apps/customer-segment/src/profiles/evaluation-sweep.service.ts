@@ -1,5 +1,6 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { LOGGER } from '@suite/api-kit';
+import { PeriodicPass } from '@suite/foundation';
 import type { EventOrigin } from '@suite/persistence';
 import type { Logger } from 'pino';
 import { SEGMENT_SETTINGS, SegmentSettings } from '../common/settings';
@@ -23,29 +24,26 @@ const PER_TENANT = 100;
  */
 @Injectable()
 export class EvaluationSweep implements OnApplicationBootstrap, OnModuleDestroy {
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<number>;
+  private readonly passes: PeriodicPass;
   private stopped = false;
 
   constructor(
     private readonly profiles: ProfilesRepository,
     private readonly writes: ProfilesService,
     private readonly jobs: RuleJobsRepository,
-    @Inject(SEGMENT_SETTINGS) private readonly settings: SegmentSettings,
+    @Inject(SEGMENT_SETTINGS) settings: SegmentSettings,
     @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+  ) {
+    this.passes = new PeriodicPass(() => this.sweep(), settings.profileEvaluationSweepMs);
+  }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      this.running ??= this.sweep().finally(() => (this.running = undefined));
-    }, this.settings.profileEvaluationSweepMs);
-    this.timer.unref();
+    this.passes.start();
   }
 
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
+    await this.passes.stop();
   }
 
   /** One pass over the tenants with rules; answers how many profiles it evaluated. */

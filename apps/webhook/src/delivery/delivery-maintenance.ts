@@ -1,5 +1,6 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { LOGGER } from '@suite/api-kit';
+import { PeriodicPass } from '@suite/foundation';
 import type { Logger } from 'pino';
 import { DeliveryRepository } from './delivery.repository';
 import { DestinationRepository } from './destination.repository';
@@ -22,8 +23,7 @@ const SWEEP_LIMIT = 1000;
  */
 @Injectable()
 export class DeliveryMaintenance implements OnApplicationBootstrap, OnModuleDestroy {
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
+  private readonly passes = new PeriodicPass(() => this.run(), MAINTENANCE_INTERVAL_MS);
 
   constructor(
     private readonly destinations: DestinationRepository,
@@ -32,15 +32,11 @@ export class DeliveryMaintenance implements OnApplicationBootstrap, OnModuleDest
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      if (!this.running) this.running = this.run().finally(() => (this.running = undefined));
-    }, MAINTENANCE_INTERVAL_MS);
-    this.timer.unref();
+    this.passes.start();
   }
 
   async onModuleDestroy(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
+    await this.passes.stop();
   }
 
   /** One pass; resolves what it did (logged, and read by tests). */
