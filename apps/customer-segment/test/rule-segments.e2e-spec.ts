@@ -470,29 +470,24 @@ describe('rule-based segments (README "Rule-based segments", suite extension)', 
     // What such a crash leaves: the written profile, marked due since the write, its membership as before.
     const longAgo = new Date(Date.now() - 120_000);
     const at = new Date();
-    await profiles.insertOne({
-      _id: 'customer/sw-1',
-      kind: 'customer',
-      customerId: 'sw-1',
-      legalEntityId: null,
-      attributes: { country: 'SW' },
-      evaluationDue: longAgo,
-      metadata: { version: 1, createdAt: at, modifiedAt: at },
-    });
+    /** A profile of country SW as a write stores it (version 1), marked due since `due`. */
+    const written = (customerId: string, due: Date) =>
+      profiles.insertOne({
+        _id: `customer/${customerId}`,
+        kind: 'customer',
+        customerId,
+        legalEntityId: null,
+        attributes: { country: 'SW' },
+        evaluationDue: due,
+        metadata: { version: 1, createdAt: at, modifiedAt: at },
+      });
+    await written('sw-1', longAgo);
     await profiles.updateOne(
       { _id: 'customer/sw-2' },
       { $set: { 'attributes.country': 'XX', evaluationDue: longAgo }, $inc: { 'metadata.version': 1 } },
     );
     // A write a moment ago is still its own evaluation's business, not the sweep's.
-    await profiles.insertOne({
-      _id: 'customer/sw-3',
-      kind: 'customer',
-      customerId: 'sw-3',
-      legalEntityId: null,
-      attributes: { country: 'SW' },
-      evaluationDue: new Date(),
-      metadata: { version: 1, createdAt: at, modifiedAt: at },
-    });
+    await written('sw-3', new Date());
     for (let i = 0; i < 100 && (await segmentsOf('sw-1')).length === 0; i++) await new Promise((r) => setTimeout(r, 50));
     expect(await segmentsOf('sw-1')).toEqual(['swept']);
     for (let i = 0; i < 100 && (await segmentsOf('sw-2')).length > 0; i++) await new Promise((r) => setTimeout(r, 50));
