@@ -38,25 +38,23 @@ export async function findPage<T>(model: Model<T>, q: PageQuery): Promise<{ item
 }
 
 /** A driver cursor (or anything iterable asynchronously that can be closed). */
-export interface ClosableCursor<D> extends AsyncIterable<D> {
+export interface ClosableCursor<D> {
+  hasNext(): Promise<boolean>;
+  readBufferedDocuments(count?: number): D[];
   close(): Promise<void>;
 }
 
 /**
  * A cursor's documents mapped and handed on `batchSize` at a time, the cursor closed however the
- * consumer stops: for exports that stream millions of rows with flat memory.
+ * consumer stops: for exports that stream millions of rows with flat memory. Reads what the
+ * driver holds of each server batch at once (one wait per server batch, not per document).
  */
 export async function* cursorBatches<D, T>(cursor: ClosableCursor<D>, batchSize: number, map: (doc: D) => T): AsyncGenerator<T[]> {
   try {
-    let batch: T[] = [];
-    for await (const doc of cursor) {
-      batch.push(map(doc));
-      if (batch.length >= batchSize) {
-        yield batch;
-        batch = [];
-      }
+    while (await cursor.hasNext()) {
+      const docs = cursor.readBufferedDocuments();
+      for (let i = 0; i < docs.length; i += batchSize) yield docs.slice(i, i + batchSize).map(map);
     }
-    if (batch.length) yield batch;
   } finally {
     await cursor.close();
   }

@@ -37,21 +37,27 @@ export class MemberExport {
     const [customerId, legalEntityId] = query.after?.split('/') ?? [];
     const after = customerId === undefined ? null : { customerId, legalEntityId: legalEntityId ?? null };
     const batches = this.assignments.membersOf(ctx.tenant, segmentId, after, EXPORT_BATCH);
+    // Members created together (a rule job's batch, a bulk write) share a time: formatted once.
+    let lastTime = NaN;
+    let lastIso = '';
+    const iso = (at: Date): string => {
+      const ms = new Date(at).getTime();
+      if (ms !== lastTime) [lastTime, lastIso] = [ms, new Date(ms).toISOString()];
+      return lastIso;
+    };
     async function* lines(): AsyncGenerator<string> {
       if (format === 'csv' && after === null) yield CSV_HEADER;
       for await (const batch of batches) {
         let chunk = '';
         for (const m of batch) {
-          const createdAt = new Date(m.createdAt).toISOString();
           if (format === 'csv') {
             const legalEntity = m.legalEntityId === null ? '' : csvField(m.legalEntityId);
-            chunk += `${csvField(m.customerId)},${legalEntity},${m.assignmentType},${createdAt}\n`;
+            chunk += `${csvField(m.customerId)},${legalEntity},${m.assignmentType},${iso(m.createdAt)}\n`;
           } else {
-            const row =
-              m.legalEntityId === null
-                ? { customerId: m.customerId, assignmentType: m.assignmentType, createdAt }
-                : { customerId: m.customerId, legalEntityId: m.legalEntityId, assignmentType: m.assignmentType, createdAt };
-            chunk += `${JSON.stringify(row)}\n`;
+            // The object JSON.stringify would write, key by key (no object per row).
+            const legalEntity = m.legalEntityId === null ? '' : `,"legalEntityId":${JSON.stringify(m.legalEntityId)}`;
+            const [customer, type] = [JSON.stringify(m.customerId), JSON.stringify(m.assignmentType)];
+            chunk += `{"customerId":${customer}${legalEntity},"assignmentType":${type},"createdAt":"${iso(m.createdAt)}"}\n`;
           }
         }
         yield chunk;
