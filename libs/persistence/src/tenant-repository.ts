@@ -85,6 +85,24 @@ export abstract class TenantRepository<D, E> {
     return (reply.cursor as { firstBatch?: unknown[] } | undefined)?.firstBatch?.[0] ?? null;
   }
 
+  /**
+   * How many documents match a repository-built filter that has a predicate, by the `count`
+   * command rather than `countDocuments` (an aggregation of every match): exact for a filter with a
+   * predicate (MongoDB 4.0 on, sharded clusters included) and answered from the index keys where an
+   * index covers the filter (the embedded server counts the index range without copying documents,
+   * where its `countDocuments` pipeline copies every match).
+   */
+  protected async countMatching(tenant: string, filter: RepositoryFilter, maxTimeMS?: number): Promise<number> {
+    if (Object.keys(filter).length === 0) throw new Error('countMatching needs a predicate');
+    const collection = this.collection(tenant);
+    const reply = await this.run(async () => {
+      const db = this.model(tenant).db.db;
+      if (!db) return { n: await collection.countDocuments(this.driverFilter(filter), maxTimeMS === undefined ? {} : { maxTimeMS }) };
+      return db.command({ count: collection.collectionName, query: filter, ...(maxTimeMS === undefined ? {} : { maxTimeMS }) });
+    });
+    return Number(reply.n ?? 0);
+  }
+
   /** Every document matching a repository-built filter, lean, mapped. */
   protected async findDocs(tenant: string, filter: RepositoryFilter, sort?: Array<[string, 1 | -1]>): Promise<E[]> {
     const docs = await this.run(() => {

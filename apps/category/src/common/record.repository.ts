@@ -36,30 +36,14 @@ export abstract class RecordRepository<R> extends TenantRepository<R, R> {
     return this.findPageOf(tenant, { ...q, sort: Object.entries(q.sort), maxTimeMS });
   }
 
-  /**
-   * `page` with the total from the `count` command instead of `countDocuments` (an aggregation of
-   * every match): for filters that always have a predicate, for which `count` is exact (MongoDB
-   * 4.0 on, sharded clusters included) and is answered from the index keys where an index covers
-   * the filter (the embedded server scans the index range without copying documents, where its
-   * `countDocuments` pipeline copies every match). Same time budget (Q-30).
-   */
+  /** `page` with the total from the `count` command (`countMatching`), for filters that always have a predicate; same budget (Q-30). */
   async pageCounted(tenant: string, q: RecordPageQuery): Promise<Page<R>> {
     if (Object.keys(q.filter).length === 0) throw new Error('pageCounted needs a predicate');
     const maxTimeMS = this.settings?.queryMaxTimeMS ?? 5000;
     const [page, total] = await Promise.all([
       this.findPageOf(tenant, { ...q, sort: Object.entries(q.sort), withTotal: false, maxTimeMS }),
-      q.withTotal ? this.count(tenant, q.filter, maxTimeMS) : Promise.resolve(undefined),
+      q.withTotal ? this.countMatching(tenant, q.filter, maxTimeMS) : Promise.resolve(undefined),
     ]);
     return { items: page.items, total };
-  }
-
-  private async count(tenant: string, filter: Record<string, unknown>, maxTimeMS: number): Promise<number> {
-    const collection = this.collection(tenant);
-    const reply = await this.run(async () => {
-      const db = this.model(tenant).db.db;
-      if (!db) return { n: await collection.countDocuments(this.driverFilter(filter), { maxTimeMS }) };
-      return db.command({ count: collection.collectionName, query: filter, maxTimeMS });
-    });
-    return Number(reply.n ?? 0);
   }
 }

@@ -181,9 +181,11 @@ export class ProfilesRepository extends TenantRepository<ProfileDocument, Profil
     return new Map(docs.map((d) => [d._id, d]));
   }
 
-  /** Customer profiles up to and including `position` in `_id` order (the job's progress). */
-  countCustomersThrough(tenant: string, position: string): Promise<number> {
-    return this.run(() => this.collection(tenant).countDocuments(this.driverFilter({ kind: 'customer', _id: { $lte: position } })));
+  /** Customer profiles after `after` (null: from the first) up to and including `through` in `_id` order (the job's progress). */
+  countCustomersBetween(tenant: string, after: string | null, through: string): Promise<number> {
+    // Customer profiles are exactly the `_id`s after `customer/` (guests' start with `guest/`): one range of the `_id` index.
+    const from = after ?? profileDocId({ kind: 'customer', customerId: '', legalEntityId: null });
+    return this.countMatching(tenant, { _id: { $gt: from, $lte: through } });
   }
 
   /** Customer profiles whose evaluation has been due since `before` at least (the sweep's), oldest first. */
@@ -202,7 +204,7 @@ export class ProfilesRepository extends TenantRepository<ProfileDocument, Profil
 
   /** Customer profiles of the tenant (the job's total). */
   countCustomers(tenant: string): Promise<number> {
-    return this.run(() => this.collection(tenant).countDocuments(this.driverFilter({ kind: 'customer' })));
+    return this.countMatching(tenant, { kind: 'customer' });
   }
 
   // ---- the merge of a guest into a customer -------------------------------------------------

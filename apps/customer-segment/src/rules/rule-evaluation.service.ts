@@ -31,8 +31,6 @@ const LEASE_MS = 15_000;
  * instance's) starts them as slots free up.
  */
 const MAX_RUNNING = 2;
-/** How often at most a job whose database picks its profiles counts how far it got (a count over the profiles passed). */
-const PROGRESS_MS = 1_000;
 /** How often each instance looks for jobs nobody runs (an instance stopped mid-job, or jobs waiting for a slot). */
 const SWEEP_MS = 2_000;
 
@@ -154,7 +152,6 @@ export class RuleEvaluation implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async run(tenant: string, segmentId: string): Promise<void> {
     let job = await this.jobs.claim(tenant, segmentId, this.holder, LEASE_MS);
-    const progress = { countedAt: 0 };
     while (job && !this.stopped) {
       // A deleted segment (its cascade removes the assignments) gets no new ones from its old rule.
       const segment = await this.segments.findById(tenant, segmentId);
@@ -162,7 +159,7 @@ export class RuleEvaluation implements OnApplicationBootstrap, OnModuleDestroy {
         await this.jobs.finish(job, this.holder);
         return;
       }
-      const step = await this.step(job, progress);
+      const step = await this.step(job);
       if (step === 'done') {
         await this.jobs.finish(job, this.holder, (job.phase ?? 'enter') === 'enter' ? job.processed : undefined);
         return;
@@ -180,7 +177,7 @@ export class RuleEvaluation implements OnApplicationBootstrap, OnModuleDestroy {
    * phase (after a picked enter phase, or at once when the rule was removed): the segment's
    * AUTOMATIC members, those the rule no longer holds for (or whose profile is gone) leaving.
    */
-  private async step(job: RuleJobDocument, progress: { countedAt: number }): Promise<JobStep | 'done'> {
+  private async step(job: RuleJobDocument): Promise<JobStep | 'done'> {
     const { tenant, segmentId } = job;
     const rule = job.rule === null ? null : this.membership.rule(job.rule);
     if ((job.phase ?? 'enter') === 'enter') {
@@ -196,16 +193,9 @@ export class RuleEvaluation implements OnApplicationBootstrap, OnModuleDestroy {
         batch.map((doc) => ({ customerId: doc.customerId!, legalEntityId: doc.legalEntityId ?? null, doc })),
       );
       const position = batch[batch.length - 1]._id;
-      let processed = job.processed + batch.length;
-      if (rule.databaseFindsAll) {
-        // The profiles the database passed over were decided too; counted at most once a second.
-        processed = job.processed;
-        if (Date.now() - progress.countedAt >= PROGRESS_MS) {
-          progress.countedAt = Date.now();
-          processed = await this.profiles.countCustomersThrough(tenant, position);
-        }
-      }
-      return { phase: 'enter', position, memberPosition: null, processed, added, removed };
+      // The profiles the database passed over were decided too: counted in the batch's stretch of `_id`s.
+      const passed = rule.databaseFindsAll ? await this.profiles.countCustomersBetween(tenant, job.position, position) : batch.length;
+      return { phase: 'enter', position, memberPosition: null, processed: job.processed + passed, added, removed };
     }
     // Not the memberships this job created: it just found the rule holding for them.
     const members = await this.assignments.automaticMembers(tenant, segmentId, job.memberPosition ?? null, BATCH, job.segmentVersion);
