@@ -106,10 +106,12 @@ export class RuleMembership {
     rules: Array<{ id: string; rule: string }>,
   ): Promise<void> {
     const tenant = ctx.tenant;
-    const current = await this.assignments.typesOf(tenant, customerId, legalEntityId);
     const holding = profile ? rules.filter((s) => this.rule(s.rule).matches(profile)) : [];
-    // Manual excludes beat the rule (README "Rule-based segments", hybrid): looked up only when a rule holds.
-    const excluded = holding.length ? await this.exclusions.segmentsExcluding(tenant, customerId, legalEntityId) : new Set<string>();
+    // Manual excludes beat the rule (README "Rule-based segments", hybrid): looked up only when a rule holds, with the assignments.
+    const [current, excluded] = await Promise.all([
+      this.assignments.typesOf(tenant, customerId, legalEntityId),
+      holding.length ? this.exclusions.segmentsExcluding(tenant, customerId, legalEntityId) : new Set<string>(),
+    ]);
     const wanted = new Set(holding.filter((s) => !excluded.has(s.id)).map((s) => s.id));
     const now = new Date();
     // New memberships in one command, as many as the per-customer limit leaves room for.
