@@ -79,8 +79,10 @@ export class RuleMembership {
       const current = profile ? await this.rulesOf(ctx.tenant) : { epoch: 0, rules: [] };
       // A tenant that never had a rule has no rule membership to keep in line.
       if (profile && current.epoch === 0) return false;
-      await this.apply(ctx, customerId, legalEntityId, profile, current.rules);
-      if (!profile || (await this.epochReads.submit(ctx.tenant, undefined)) === current.epoch) return true;
+      const { emitted } = await this.apply(ctx, customerId, legalEntityId, profile, current.rules);
+      // The events go to the outbox while the epoch is read again (both after the membership writes).
+      const [, epoch] = await Promise.all([emitted, profile ? this.epochReads.submit(ctx.tenant, undefined) : current.epoch]);
+      if (epoch === current.epoch) return true;
     }
     return true;
   }
@@ -98,13 +100,14 @@ export class RuleMembership {
     return fresh;
   }
 
+  /** Writes the membership changes; answers the outbox write of their events, under way (never rejected: EVT-4). */
   private async apply(
     ctx: EventOrigin,
     customerId: string,
     legalEntityId: string | null,
     profile: ProfileFacts | null,
     rules: Array<{ id: string; rule: string }>,
-  ): Promise<void> {
+  ): Promise<{ emitted: Promise<void> }> {
     const tenant = ctx.tenant;
     const holding = profile ? rules.filter((s) => this.rule(s.rule).matches(profile)) : [];
     // Manual excludes beat the rule (README "Rule-based segments", hybrid): looked up only when a rule holds, with the assignments.
@@ -129,6 +132,6 @@ export class RuleMembership {
       ends.map((segmentId) => this.assignments.removeAutomatic(tenant, { segmentId, customerId, legalEntityId })),
     );
     for (const r of removed) if (r) changes.push(customerDeletedChange(r, now));
-    if (changes.length) await this.events.emitBatch(ctx, inTenant(tenant, ...changes));
+    return { emitted: changes.length ? this.events.emitBatch(ctx, inTenant(tenant, ...changes)) : Promise.resolve() };
   }
 }
