@@ -157,6 +157,14 @@ describe('large results through the driver', () => {
     await c.updateOne({ _id: 2000 } as never, { $set: { name: 'n2000' } });
   });
 
+  it('encodes a computed reply over the 1 MiB scratch buffer (projected: not from cached bytes), first batch and getMore', async () => {
+    const big = t.db.collection<{ _id: number; blob: string; n: number }>('bigdocs');
+    await big.insertMany(Array.from({ length: 40 }, (_, i) => ({ _id: i, blob: `${i}`.padEnd(100_000, 'x'), n: i })));
+    const docs = await big.find({}, { projection: { blob: 1 }, batchSize: 20 }).toArray();
+    expect(docs).toHaveLength(40);
+    expect(docs[39]).toEqual({ _id: 39, blob: '39'.padEnd(100_000, 'x') });
+  });
+
   it('applies projections, batch sizes, skip and limit on cached documents', async () => {
     await c.find({}).toArray();
     const projected = await c.find({}, { projection: { name: 1, _id: 0 } }).toArray();

@@ -193,7 +193,8 @@ export function encodeOpMsg(responseTo: number, doc: Doc): Buffer {
   try {
     end = serializeWithBufferAndIndex(doc, scratch, { index: MSG_BODY_AT, ignoreUndefined: true });
   } catch (e) {
-    if (!(e instanceof RangeError)) throw e;
+    // By name: Buffer's RangeError comes from Node's own realm, which is not the caller's under a vm (jest).
+    if ((e as Error | undefined)?.name !== 'RangeError') throw e;
   }
   if (end >= 0) {
     const total = end + 1;
