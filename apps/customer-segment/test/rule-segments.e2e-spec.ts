@@ -227,6 +227,60 @@ describe('rule-based segments (README "Rule-based segments", suite extension)', 
       ).toEqual(['n-250']);
     });
 
+    it('reads while a job runs answer, per customer, the old or the new membership: one held by both rules never drops out', async () => {
+      // 6,000 profiles written straight to the collection (created through the API first): the job takes a while.
+      expect((await profile('cs-seed', { country: 'CS' })).status).toBe(201);
+      const at = new Date();
+      const rows = Array.from({ length: 6000 }, (_, i) => ({
+        _id: `customer/cs-${i}`,
+        kind: 'customer',
+        customerId: `cs-${i}`,
+        legalEntityId: null,
+        attributes: { country: i % 2 ? 'CS' : 'CT', orderCount: i % 3 },
+        metadata: { version: 1, createdAt: at, modifiedAt: at },
+      }));
+      await mongo.db('customer_segment').collection<{ _id: string }>(`${T}_segment_profiles`).insertMany(rows);
+      const oldRule = (i: number) => i % 2 === 1; // attributes.country:CS
+      const newRule = (i: number) => i % 3 !== 0; // attributes.country:(CS,CT) attributes.orderCount:>=1
+      expect((await segment('consistent', 'attributes.country:CS')).status).toBe(201);
+      expect(await waitDone('consistent')).toMatchObject({ added: 3001 });
+      const both = 1; // cs-1: country CS, order count 1
+      const neither = 0; // cs-0: country CT, order count 0
+      const patched = await call('PATCH', `${P}/segments/consistent`, {
+        headers,
+        body: [{ op: 'replace', path: '/rule', value: 'attributes.country:(CS,CT) attributes.orderCount:>=1' }],
+      });
+      expect(patched.status).toBe(204);
+      let whileRunning = 0;
+      for (let k = 0; k < 400; k++) {
+        const [job, page, ofBoth, ofNeither] = await Promise.all([
+          call('GET', `${P}/segments/consistent/rule-evaluation`, { headers }),
+          call('GET', `${P}/segments/consistent/customers?pageSize=1000`, { headers }),
+          segmentsOf(`cs-${both}`),
+          segmentsOf(`cs-${neither}`),
+        ]);
+        const ids = (page.body as Array<{ customer: { id: string } }>).map((a) => a.customer.id);
+        expect(new Set(ids).size).toBe(ids.length);
+        for (const id of ids) {
+          const i = Number(id.slice(3));
+          if (id !== 'cs-seed') expect({ id, oldOrNew: oldRule(i) || newRule(i) }).toEqual({ id, oldOrNew: true });
+        }
+        expect(ofBoth).toContain('consistent');
+        expect(ofNeither).not.toContain('consistent');
+        if (job.body.state === 'DONE') break;
+        whileRunning++;
+      }
+      expect(whileRunning).toBeGreaterThan(0);
+      const done = await waitDone('consistent');
+      // Enter: order count ≥ 1 and not CS before (2,000); leave: CS with order count 0 (1,000) and the seed (no order count).
+      expect(done).toMatchObject({ added: 2000, removed: 1001 });
+      const stored = await mongo
+        .db('customer_segment')
+        .collection(`${T}_segment_customer_assignments`)
+        .countDocuments({ segmentId: 'consistent', customerId: /^cs-\d+$/ });
+      expect(stored).toBe(rows.filter((_, i) => newRule(i)).length);
+    });
+
     it('a rule that holds through a missing value reads every profile itself (the embedded database would miss some)', async () => {
       // MongoDB counts an object in the array without the key as null; the embedded server does not
       // (profile-rule.db.spec.ts), so asking it for the candidates would leave `nu-1` out.
