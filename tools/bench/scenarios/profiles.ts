@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { MongoClient } from 'mongodb';
 import { Agent, request } from 'undici';
@@ -257,6 +258,8 @@ async function ruleChanges(ctx: BenchContext): Promise<void> {
   } finally {
     await reader.close();
   }
+  // Before the changes: the events of the last one are still being handed on when its job is done.
+  await enteringWritesAnchor(ctx);
   const total = (PROFILES + 1).toLocaleString('en-US');
   // Nobody, about one in 34 (order count 16 in DE), everybody: what a rule change costs is its membership changes.
   await ruleChange(ctx, base, token, 'none', 'attributes.orderCount:>100', `rule change over ${total} profiles, none entering`);
@@ -269,6 +272,86 @@ async function ruleChanges(ctx: BenchContext): Promise<void> {
     `rule change over ${total} profiles, 1 in 34 entering`,
   );
   await ruleChange(ctx, base, token, 'many', 'attributes.orderCount:>=0', `rule change over ${total} profiles, every one entering`);
+}
+
+/**
+ * Anchor of "every one entering": only the writes such a change must make, naively through the
+ * driver from the bench process (PROFILES assignments under the collection's indexes and PROFILES
+ * events in outbox documents of 100, in batches of 1,000): no reads, no evaluation, no hand-over.
+ */
+async function enteringWritesAnchor(ctx: BenchContext): Promise<void> {
+  const client = await MongoClient.connect(ctx.suite.mongodbUri);
+  try {
+    const db = client.db('bench_anchor');
+    const assignments = db.collection('anchor_segment_customer_assignments');
+    await assignments.createIndex({ segmentId: 1, customerId: 1, legalEntityId: 1 }, { unique: true });
+    await assignments.createIndex({ customerId: 1, legalEntityId: 1 });
+    const outbox = db.collection<{ _id: string }>('outbox');
+    await outbox.createIndex({ publishedAt: 1, createdAt: 1, seq: 1, _id: 1 });
+    const at = new Date();
+    const time = at.toISOString();
+    let seq = 0;
+    const t0 = now();
+    for (let i = 0; i < PROFILES; i += 1000) {
+      const ids = Array.from({ length: Math.min(1000, PROFILES - i) }, (_, k) => `c${String(i + k).padStart(7, '0')}`);
+      const metadata = { version: 1, createdAt: at, modifiedAt: at };
+      await assignments.insertMany(
+        ids.map((customerId) => ({
+          segmentId: 'many',
+          customerId,
+          legalEntityId: null,
+          assignmentType: 'AUTOMATIC',
+          ruleJob: 2,
+          metadata,
+        })),
+        { ordered: false },
+      );
+      const events = ids.map((customerId) => ({
+        specversion: '1.0',
+        id: randomUUID(),
+        source: '/customer-segment',
+        type: 'customer-segment.customer-assignment-created',
+        subject: `many/customers/${customerId}`,
+        time,
+        datacontenttype: 'application/json',
+        tenant: 'anchor',
+        entityversion: 1,
+        actortype: 'employee',
+        actorid: 'admin',
+        requestid: randomUUID(),
+        data: {
+          segmentId: 'many',
+          customer: { id: customerId },
+          assignmentType: 'AUTOMATIC',
+          metadata: { version: 1, createdAt: time, modifiedAt: time },
+        },
+      }));
+      const docs = [];
+      for (let j = 0; j < events.length; j += 100) {
+        const part = events.slice(j, j + 100);
+        docs.push({
+          _id: part[0].id,
+          tenant: 'anchor',
+          events: part,
+          count: part.length,
+          sent: 0,
+          createdAt: at,
+          seq: seq++,
+          publishedAt: null,
+        });
+      }
+      await outbox.insertMany(docs, { ordered: false });
+    }
+    report({
+      scenario: 'profiles',
+      figure: 'anchor: the writes alone of every one entering, naive through the driver (assignments + events in outbox documents)',
+      value: fmt.rps((PROFILES / (now() - t0)) * 1000) + ' profiles',
+      note: `${PROFILES.toLocaleString('en-US')} assignments and events, batches of 1,000`,
+    });
+    await db.dropDatabase();
+  } finally {
+    await client.close();
+  }
 }
 
 /** Sets a new segment's rule and waits for its job: profiles decided per second, memberships created, the service's memory. */
