@@ -7,7 +7,7 @@ import type { Lookup } from '../src/common/destination-policy';
 import { loadWebhookConfig, WebhookServiceConfig } from '../src/config/webhook.config';
 import { EventsConfigurationEntry, WebhookConfig, WebhookConfigReader } from '../src/configs/webhook-config.types';
 import { DeliveryAttempts } from '../src/delivery/delivery-attempts';
-import { deliveryIdOf, destinationKeyOf } from '../src/delivery/delivery-keys';
+import { deliveryIdOf, destinationKeyOf, tenantOfDestination } from '../src/delivery/delivery-keys';
 import { DeliveryMaintenance } from '../src/delivery/delivery-maintenance';
 import { DeliveryQueueService } from '../src/delivery/delivery-queue.service';
 import { DeliveryScheduler } from '../src/delivery/delivery-scheduler';
@@ -466,16 +466,20 @@ describe('the delivery engine against the embedded database and real receivers',
   });
 
   it('a holder that cannot renew its lease abandons its attempt in flight before another instance may send it', async () => {
-    // The attempt's timeout (5 s) outlasts the lease (1 s): the holder's renewals fail (its database
+    // The attempt's timeout (5 s) outlasts the lease (2 s): the holder's renewals fail (its database
     // is out of reach), so the other instance takes over once the lease ran out.
     const config = settings({ WEBHOOK_DELIVERY_TIMEOUT_MS: '5000' });
+    const tenant = newTenant();
+    // Its one successful claim is of this test's destination: a destination an earlier test left due
+    // (a retry on a loaded machine) must not use it up.
     class Unrenewable extends DestinationRepository {
       private claims = 0;
       override renew(): Promise<boolean> {
         return Promise.reject(new Error('database unreachable'));
       }
       override claim(...args: Parameters<DestinationRepository['claim']>) {
-        return this.claims++ ? Promise.reject(new Error('database unreachable')) : super.claim(...args);
+        if (tenantOfDestination(args[0]) !== tenant || this.claims++) return Promise.reject(new Error('database unreachable'));
+        return super.claim(...args);
       }
     }
     const holderSender = new DeliverySender(config.delivery.timeoutMs, config.destinations);
@@ -489,8 +493,9 @@ describe('the delivery engine against the embedded database and real receivers',
       }
     };
     const holderAttempts = new DeliveryAttempts(deliveries, destinations, counters, holderSender, config, silent);
+    // Two seconds: a loaded machine still gets the attempt out before the lease runs out.
     const holder = new DeliveryScheduler(new Unrenewable(connection), deliveries, holderAttempts, configs, config, silent, {
-      leaseMs: 1000,
+      leaseMs: 2000,
     });
     const holderQueue = new DeliveryQueueService(deliveries, destinations, holder);
     holder.start();
@@ -508,7 +513,6 @@ describe('the delivery engine against the embedded database and real receivers',
       takenOverAt ||= Date.now();
       return { status: 200 };
     });
-    const tenant = newTenant();
     configs.set(tenant, [{ id: 'e', destinationUrl: hooks.url }]);
     const n = event(hooks.url, 'e');
     await holderQueue.enqueue(tenant, [n]);
