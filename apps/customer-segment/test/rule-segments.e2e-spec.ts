@@ -294,6 +294,17 @@ describe('rule-based segments (README "Rule-based segments", suite extension)', 
       expect(await segmentsOf('nu-2')).not.toContain('no-sku');
     });
 
+    it('a segment deleted and created again under its id gets its rule applied anew (its old job went with it)', async () => {
+      expect((await profile('again-1', { country: 'AG' })).status).toBe(201);
+      expect((await segment('again', 'attributes.country:AG')).status).toBe(201);
+      expect(await waitDone('again')).toMatchObject({ added: 1 });
+      expect((await call('DELETE', `${P}/segments/again?forceDelete=true`, { headers })).status).toBe(204);
+      expectError(await call('GET', `${P}/segments/again/rule-evaluation`, { headers }), 404, 'resource_not_found');
+      expect((await segment('again', 'attributes.country:AG')).status).toBe(201);
+      expect(await waitDone('again')).toMatchObject({ rule: 'attributes.country:AG', added: 1 });
+      expect(await segmentsOf('again-1')).toContain('again');
+    });
+
     it('a member whose profile is gone leaves when the rule changes', async () => {
       expect((await profile('gone-1', { country: 'GO', orderCount: 3 })).status).toBe(201);
       expect((await profile('gone-2', { country: 'GO', orderCount: 4 })).status).toBe(201);

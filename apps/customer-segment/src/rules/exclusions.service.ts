@@ -53,17 +53,18 @@ export class Exclusions {
       (key.legalEntityId !== null && !isValidCustomId(key.legalEntityId))
     )
       return Outcome.noContent();
-    if (await this.exclusions.remove(ctx.tenant, key)) {
-      const profile = await this.profiles.findDoc(ctx.tenant, {
-        kind: 'customer',
-        customerId: key.customerId,
-        legalEntityId: key.legalEntityId,
+    // Evaluated also when nothing was removed: a repeated DELETE finishes one whose evaluation was lost (kill -9).
+    await this.exclusions.remove(ctx.tenant, key);
+    const profile = await this.profiles.findDoc(ctx.tenant, {
+      kind: 'customer',
+      customerId: key.customerId,
+      legalEntityId: key.legalEntityId,
+    });
+    if (profile) {
+      await this.membership.reconcile(ctx, key.customerId, key.legalEntityId, {
+        attributes: profile.attributes ?? {},
+        mixins: profile.mixins,
       });
-      if (profile)
-        await this.membership.reconcile(ctx, key.customerId, key.legalEntityId, {
-          attributes: profile.attributes ?? {},
-          mixins: profile.mixins,
-        });
     }
     return Outcome.noContent();
   }

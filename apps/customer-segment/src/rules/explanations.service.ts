@@ -5,7 +5,7 @@ import { isEffectivelyActive } from '../common/activity';
 import { SEGMENT_SETTINGS, SegmentSettings } from '../common/settings';
 import { ProfilesRepository } from '../profiles/profiles.repository';
 import { ProfileKey } from '../profiles/profile.types';
-import { CustomerAssignmentsRepository } from '../segment-customers/customer-assignments.repository';
+import { customerCountKey, CustomerAssignmentsRepository } from '../segment-customers/customer-assignments.repository';
 import { renderValidity } from '../segments/segment.mapper';
 import { SegmentsRepository } from '../segments/segments.repository';
 import type { ExplanationQueryDto, ExplanationResponseDto } from './dto/rules.dto';
@@ -67,7 +67,8 @@ export class Explanations {
         else if (key.kind === 'guest')
           reasons.push('the rule holds, but a guest is not a member until it signs in and its profile is merged');
         else if (!member) {
-          const count = [...counts.values()].reduce((a, b) => a + b, 0);
+          // The limit is per customer and legal entity (segment §1.12).
+          const count = key.kind === 'customer' ? (counts.get(customerCountKey(key.customerId, key.legalEntityId)) ?? 0) : 0;
           reasons.push(
             count >= this.settings.maxSegmentsPerCustomer
               ? `the rule holds, but the customer already belongs to the maximum of ${this.settings.maxSegmentsPerCustomer} segments`

@@ -144,7 +144,14 @@ export class RuleEvaluation implements OnApplicationBootstrap, OnModuleDestroy {
   private async sweep(): Promise<void> {
     if (this.stopped) return;
     try {
-      for (const job of await this.jobs.orphaned(10)) this.start(job.tenant, job.segmentId);
+      // One job per tenant first, tenants not running here before those that are: a tenant that
+      // changed a thousand rules does not keep the slots from every other tenant's job.
+      const running = new Set([...this.running.keys()].map((key) => key.slice(0, key.indexOf('/'))));
+      const waiting = await this.jobs.orphaned(50);
+      const firsts = new Map<string, (typeof waiting)[number]>();
+      for (const job of waiting) if (!firsts.has(job.tenant)) firsts.set(job.tenant, job);
+      const order = [...firsts.values()].sort((a, b) => Number(running.has(a.tenant)) - Number(running.has(b.tenant)));
+      for (const job of [...order, ...waiting.filter((j) => firsts.get(j.tenant) !== j)]) this.start(job.tenant, job.segmentId);
     } catch (err) {
       this.logger.warn({ err }, 'looking for rule evaluations to resume failed');
     }

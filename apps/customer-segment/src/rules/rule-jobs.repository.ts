@@ -36,7 +36,7 @@ export class RuleJobsRepository {
     };
     try {
       await mapMongoErrors(() =>
-        this.jobs.replaceOne({ _id: doc._id, segmentVersion: { $lt: job.segmentVersion } }, doc, { upsert: true }),
+        this.jobs.replaceOne({ _id: doc._id, tenant: doc.tenant, segmentVersion: { $lt: job.segmentVersion } }, doc, { upsert: true }),
       );
     } catch (e) {
       if (!isDuplicateKeyError(e)) throw e; // a job for a newer version of the rule exists
@@ -73,7 +73,7 @@ export class RuleJobsRepository {
     const { added, removed, ...state } = step;
     const r = await mapMongoErrors(() =>
       this.jobs.updateOne(
-        { _id: job._id, segmentVersion: job.segmentVersion, holder },
+        { _id: job._id, tenant: job.tenant, segmentVersion: job.segmentVersion, holder },
         { $set: { ...state, expiresAt: new Date(Date.now() + leaseMs) }, $inc: { added, removed } },
       ),
     );
@@ -84,7 +84,7 @@ export class RuleJobsRepository {
   async finish(job: RuleJobDocument, holder: string, processed?: number): Promise<void> {
     await mapMongoErrors(() =>
       this.jobs.updateOne(
-        { _id: job._id, segmentVersion: job.segmentVersion, holder },
+        { _id: job._id, tenant: job.tenant, segmentVersion: job.segmentVersion, holder },
         { $set: { state: 'DONE', finishedAt: new Date(), holder: null, ...(processed === undefined ? {} : { processed }) } },
       ),
     );
@@ -106,6 +106,14 @@ export class RuleJobsRepository {
   /** Tenants that have had a rule (each has at least one job, kept when done): those with rule membership to keep. */
   async tenants(): Promise<string[]> {
     return (await mapMongoErrors(() => this.jobs.distinct('tenant'))) as string[];
+  }
+
+  /**
+   * Forgets a deleted segment's job: a segment created later under the same id starts again at
+   * version 1, which an older job (guarded by its higher version) would otherwise keep out.
+   */
+  async remove(tenant: string, segmentId: string): Promise<void> {
+    await mapMongoErrors(() => this.jobs.deleteOne({ _id: jobId(tenant, segmentId), tenant }));
   }
 
   /** Gives up the lease (shutdown), so another instance resumes at once. */

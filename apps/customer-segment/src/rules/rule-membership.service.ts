@@ -117,8 +117,14 @@ export class RuleMembership {
     ]);
     const wanted = new Set(holding.filter((s) => !excluded.has(s.id)).map((s) => s.id));
     const now = new Date();
-    // New memberships in one command, as many as the per-customer limit leaves room for.
-    const room = Math.max(0, this.settings.maxSegmentsPerCustomer - current.size);
+    const ends = [...current].filter(([segmentId, type]) => type === 'AUTOMATIC' && !wanted.has(segmentId)).map(([segmentId]) => segmentId);
+    // Each ended one by its own guarded delete: a membership made manual meanwhile stays, and its event is exact.
+    const removed = await Promise.all(
+      ends.map((segmentId) => this.assignments.removeAutomatic(tenant, { segmentId, customerId, legalEntityId })),
+    );
+    // New memberships in one command, as many as the per-customer limit leaves room for once the
+    // ended ones are gone (a customer at the limit moving from one rule's segment to another's).
+    const room = Math.max(0, this.settings.maxSegmentsPerCustomer - (current.size - removed.filter(Boolean).length));
     const adds = [...wanted].filter((segmentId) => !current.has(segmentId)).slice(0, room);
     const created = await this.assignments.addAutomaticMany(
       tenant,
@@ -126,11 +132,6 @@ export class RuleMembership {
       now,
     );
     const changes: ChangeEvent[] = created.map((a) => customerUpsertedChange(a, true));
-    const ends = [...current].filter(([segmentId, type]) => type === 'AUTOMATIC' && !wanted.has(segmentId)).map(([segmentId]) => segmentId);
-    // Each ended one by its own guarded delete: a membership made manual meanwhile stays, and its event is exact.
-    const removed = await Promise.all(
-      ends.map((segmentId) => this.assignments.removeAutomatic(tenant, { segmentId, customerId, legalEntityId })),
-    );
     for (const r of removed) if (r) changes.push(customerDeletedChange(r, now));
     return { emitted: changes.length ? this.events.emitBatch(ctx, inTenant(tenant, ...changes)) : Promise.resolve() };
   }

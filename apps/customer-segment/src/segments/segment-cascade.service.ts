@@ -9,6 +9,7 @@ import { itemDeletedChange } from '../segment-items/item-assignment.mapper';
 import { ItemAssignmentsRepository } from '../segment-items/item-assignments.repository';
 import { ExclusionsRepository } from '../rules/exclusions.repository';
 import { RuleEpochsRepository } from '../rules/rule-epochs.repository';
+import { RuleJobsRepository } from '../rules/rule-jobs.repository';
 import { SegmentsRepository } from './segments.repository';
 
 /**
@@ -25,6 +26,7 @@ export class SegmentCascade {
     private readonly items: ItemAssignmentsRepository,
     private readonly exclusions: ExclusionsRepository,
     private readonly epochs: RuleEpochsRepository,
+    private readonly jobs: RuleJobsRepository,
     private readonly events: ChangeEvents,
   ) {}
 
@@ -47,8 +49,9 @@ export class SegmentCascade {
     // still evaluated it sees the epoch move and ends what it added (RuleMembership.reconcile).
     if (deleted?.rule !== undefined && deleted.rule !== null) await this.epochs.bump(tenant);
     if (force) await this.deleteChildren(ctx, id);
-    // Exclusions are no assignments (no events), but a segment created later under this id must not inherit them.
-    if (deleted || force) await this.exclusions.removeSegment(tenant, id);
+    // Exclusions are no assignments (no events), but a segment created later under this id must not
+    // inherit them, nor its rule job (a running one stops at its next batch).
+    if (deleted || force) await Promise.all([this.exclusions.removeSegment(tenant, id), this.jobs.remove(tenant, id)]);
     if (deleted) {
       const change = {
         type: EVENT_TYPES.customerSegment.segmentDeleted,
