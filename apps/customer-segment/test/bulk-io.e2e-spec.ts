@@ -238,6 +238,21 @@ describe('bulk in and out (README "Bulk in and out", suite extension)', () => {
       );
       expect(expectError(tooMany, 400, 'validation_failed').details[0].message).toContain('at most 10000 lines');
       expect((await call('GET', `${P}/imports/${id}`, { headers })).body.nextLine).toBe(1);
+      // Nothing but line breaks: counted, not split into a million empty lines.
+      const breaks = await call('POST', `${P}/imports/${id}/lines`, {
+        headers,
+        raw: '\n'.repeat(1_000_000),
+        contentType: 'application/x-ndjson',
+      });
+      expect(expectError(breaks, 400, 'validation_failed').details[0].message).toContain('at most 10000 lines');
+      // A members import whose segment was deleted since takes no more lines.
+      expect(
+        (await call('PUT', `${P}/segments/gone-later`, { headers, body: { name: 'g', siteCode: 'main', status: 'ACTIVE' } })).status,
+      ).toBe(201);
+      const late = (await call('POST', `${P}/imports`, { headers, body: { kind: 'members', segmentId: 'gone-later' } })).body.id;
+      expect((await call('DELETE', `${P}/segments/gone-later`, { headers })).status).toBe(204);
+      expectError(await sendLines(late, [{ customerId: 'orphan-1' }]), 404, 'resource_not_found');
+      expect((await call('GET', `${P}/segments/gone-later/customers/orphan-1`, { headers })).status).toBe(404);
       expectError(
         await call('POST', `${P}/imports`, { headers: await auth(T, [MANAGE]), body: { kind: 'profiles' } }),
         403,

@@ -8,7 +8,7 @@ import { MANAGE, PROFILE_MANAGE, READ } from '../customer-segment.scopes';
 import { SegmentCustomersParamsDto } from '../segment-customers/dto/customer-assignment-params.dto';
 import { MemberExportQueryDto } from './dto/export.dto';
 import { CreateImportDto, ImportLinesQueryDto, ImportResponseDto } from './dto/import.dto';
-import { ImportsService } from './imports.service';
+import { ImportsService, MAX_LINES_PER_PART } from './imports.service';
 import { MemberExport } from './member-export.service';
 
 class ImportParamsDto extends TenantParamsDto {
@@ -71,7 +71,7 @@ export class BulkIoController {
 
   @Post('imports/:importId/lines')
   @RequireScopes(MANAGE, PROFILE_MANAGE)
-  @NdjsonBody()
+  @NdjsonBody({ maxLines: MAX_LINES_PER_PART })
   @Operation({
     id: 'sendImportLines',
     summary: 'Send a part of an import’s NDJSON lines; one result per line',

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
   ApiError,
+  LOGGER,
   Outcome,
   isPlainObject,
   isValidCustomId,
@@ -10,6 +11,7 @@ import {
   validateDtoOrThrow,
 } from '@suite/api-kit';
 import { RequestContext } from '@suite/auth';
+import type { Logger } from 'pino';
 import { ChangeEvent, ChangeEvents } from '@suite/persistence';
 import { inTenant } from '../common/segment-events';
 import { SEGMENT_SETTINGS, SegmentSettings } from '../common/settings';
@@ -20,6 +22,7 @@ import { customerUpsertedChange } from '../segment-customers/customer-assignment
 import { customerCountKey, CustomerAssignmentsRepository } from '../segment-customers/customer-assignments.repository';
 import { CustomerAssignmentKeyDto } from '../segment-customers/dto/replace-customer-assignment.dto';
 import { SegmentsRepository } from '../segments/segments.repository';
+import { segmentNotFound } from '../visibility/segment-visibility.service';
 import type { CreateImportDto, ImportResponseDto } from './dto/import.dto';
 import type { ImportDocument } from './import.schema';
 import { ImportsRepository } from './imports.repository';
@@ -29,7 +32,7 @@ import { ImportsRepository } from './imports.repository';
  * a profile line, 10,000 lines stay well inside the gateway's five minutes (a longer part would be
  * cut off there while its lines went on being applied).
  */
-const MAX_LINES_PER_PART = 10_000;
+export const MAX_LINES_PER_PART = 10_000;
 /** Lines applied between two records of the import's progress. */
 const CHUNK = 100;
 
@@ -57,6 +60,7 @@ export class ImportsService {
     private readonly assignments: CustomerAssignmentsRepository,
     private readonly events: ChangeEvents,
     @Inject(SEGMENT_SETTINGS) private readonly settings: SegmentSettings,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   async create(ctx: RequestContext, body: CreateImportDto): Promise<Outcome<ImportResponseDto>> {
@@ -64,9 +68,7 @@ export class ImportsService {
     if (body.kind === 'profiles' && body.segmentId !== undefined) {
       throw ApiError.validation([{ field: 'segmentId', type: 'invalid_value', message: 'a profiles import names no segment' }]);
     }
-    if (body.kind === 'members' && !(await this.segments.exists(ctx.tenant, body.segmentId!))) {
-      throw ApiError.notFound(body.segmentId, `Segment with id '${body.segmentId}' not found.`);
-    }
+    if (body.kind === 'members' && !(await this.segments.exists(ctx.tenant, body.segmentId!))) throw segmentNotFound(body.segmentId!);
     const now = new Date();
     const doc: ImportDocument = { _id: newHexId(), kind: body.kind, nextLine: 1, applied: 0, failed: 0, createdAt: now, modifiedAt: now };
     if (body.kind === 'members') doc.segmentId = body.segmentId;
@@ -92,12 +94,9 @@ export class ImportsService {
    * result per line in order.
    */
   async lines(ctx: RequestContext, id: string, from: number | undefined, lines: string[]): Promise<Outcome<string>> {
-    if (lines.length > MAX_LINES_PER_PART) {
-      throw ApiError.validation([
-        { type: 'too_many_items', message: `a part carries at most ${MAX_LINES_PER_PART} lines; send the rest in further parts` },
-      ]);
-    }
     let job = await this.findWritable(ctx, id);
+    // Members of a segment deleted since the import began would be orphans.
+    if (job.kind === 'members' && !(await this.segments.exists(ctx.tenant, job.segmentId!))) throw segmentNotFound(job.segmentId!);
     const start = from ?? job.nextLine;
     if (start > job.nextLine) {
       throw ApiError.validation([
@@ -115,12 +114,14 @@ export class ImportsService {
       const chunkStart = start + i;
       const chunk = lines.slice(i, i + CHUNK);
       const chunkResults = await this.applyChunk(ctx, job, chunkStart, chunk);
-      const applied = chunkResults.filter((r) => r.code < 300).length;
-      const moved = await this.imports.advance(ctx.tenant, id, chunkStart, {
-        lines: chunk.length,
-        applied,
-        failed: chunk.length - applied,
-      });
+      // A line that failed on this side (5xx: the database out of reach…) is not the line's fault:
+      // the import stops before it, so the same part sent again applies it then.
+      const broken = chunkResults.findIndex((r) => r.code >= 500);
+      const done = broken === -1 ? chunkResults : chunkResults.slice(0, broken);
+      const applied = done.filter((r) => r.code < 300).length;
+      const moved =
+        done.length === 0 ||
+        (await this.imports.advance(ctx.tenant, id, chunkStart, { lines: done.length, applied, failed: done.length - applied }));
       if (!moved) {
         // Another upload of this import advanced it meanwhile: what this chunk wrote was exactly once anyway.
         for (let k = i; k < lines.length; k++) {
@@ -131,6 +132,10 @@ export class ImportsService {
             message: 'another upload of this import moved it on; ask for nextLine and resume',
           });
         }
+        break;
+      }
+      if (broken !== -1) {
+        results.push(...done, chunkResults[broken]);
         break;
       }
       results.push(...chunkResults);
@@ -155,7 +160,8 @@ export class ImportsService {
         if (r.applied) await this.profileWrites.evaluate(ctx, key);
         out.push(r.applied ? ok(line, r.created ? 201 : 204) : ok(line, 208));
       } catch (e) {
-        out.push(failed(line, e));
+        out.push(this.failed(ctx, line, e));
+        if (out[out.length - 1].code >= 500) break;
       }
     }
     return out;
@@ -187,7 +193,7 @@ export class ImportsService {
       const line = first + k;
       const p = parsed[k];
       if (!p.ok) {
-        out.push(failed(line, p.error));
+        out.push(this.failed(ctx, line, p.error));
         continue;
       }
       const countKey = customerCountKey(p.key.customerId, p.key.legalEntityId);
@@ -212,11 +218,20 @@ export class ImportsService {
         }
         out.push(r.applied ? ok(line, r.created ? 201 : 204) : ok(line, 208));
       } catch (e) {
-        out.push(failed(line, e));
+        out.push(this.failed(ctx, line, e));
+        if (out[out.length - 1].code >= 500) break;
       }
     }
     if (changes.length) await this.events.emitBatch(ctx, inTenant(ctx.tenant, ...changes));
     return out;
+  }
+
+  /** A line's failure as its result; one that is not the line's fault (5xx) is logged with its cause. */
+  private failed(ctx: RequestContext, line: number, e: unknown): LineResult {
+    const error = e instanceof ApiError ? e : ApiError.internal(e);
+    if (error.httpStatus >= 500)
+      this.logger.error({ err: e, tenant: ctx.tenant, line }, 'an import line failed on the service side; the import stops before it');
+    return failed(line, error);
   }
 
   private async find(ctx: RequestContext, id: string): Promise<ImportDocument> {
@@ -246,8 +261,7 @@ function ok(line: number, code: number): LineResult {
   return { line, code, status: code === 208 ? 'Already Reported' : reasonPhrase(code) };
 }
 
-function failed(line: number, e: unknown): LineResult {
-  const error = e instanceof ApiError ? e : ApiError.internal(e);
+function failed(line: number, error: ApiError): LineResult {
   const message =
     error.errorCode === 'validation_failed' && error.details.length ? error.details.map((d) => d.message).join('; ') : error.message;
   return { line, code: error.httpStatus, status: reasonPhrase(error.httpStatus), message };

@@ -1,9 +1,10 @@
 import { Injectable, StreamableFile } from '@nestjs/common';
-import { ApiError, isValidCustomId } from '@suite/api-kit';
+import { isValidCustomId } from '@suite/api-kit';
 import { RequestContext } from '@suite/auth';
 import { Readable } from 'node:stream';
 import { CustomerAssignmentsRepository } from '../segment-customers/customer-assignments.repository';
 import { SegmentsRepository } from '../segments/segments.repository';
+import { segmentNotFound } from '../visibility/segment-visibility.service';
 import type { MemberExportQueryDto } from './dto/export.dto';
 
 /** Members per cursor batch and per chunk written. */
@@ -31,7 +32,7 @@ export class MemberExport {
 
   async export(ctx: RequestContext, segmentId: string, query: MemberExportQueryDto): Promise<StreamableFile> {
     if (!isValidCustomId(segmentId) || !(await this.segments.exists(ctx.tenant, segmentId))) {
-      throw ApiError.notFound(segmentId, `Segment with id '${segmentId}' not found.`);
+      throw segmentNotFound(segmentId);
     }
     const format = query.format ?? 'ndjson';
     const [customerId, legalEntityId] = query.after?.split('/') ?? [];

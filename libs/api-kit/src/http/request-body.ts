@@ -60,7 +60,7 @@ export async function readJsonBody(raw: IncomingMessage): Promise<unknown> {
  * each line itself: one bad line is that line's problem, not the request's. `415` for another
  * media type, `413` beyond the suite's one body limit (HTTP-3): a longer stream is sent in parts.
  */
-export async function readNdjsonLines(raw: IncomingMessage): Promise<string[]> {
+export async function readNdjsonLines(raw: IncomingMessage, maxLines: number): Promise<string[]> {
   if (!hasBody(raw)) return [];
   const mediaType = mediaTypeOf(raw.headers['content-type']);
   if (mediaType !== 'application/x-ndjson') {
@@ -71,6 +71,15 @@ export async function readNdjsonLines(raw: IncomingMessage): Promise<string[]> {
   const declared = Number(raw.headers['content-length'] ?? 0);
   if (declared > BODY_LIMIT_BYTES) throw payloadTooLarge();
   const text = (await readLimited(raw, BODY_LIMIT_BYTES)).toString('utf8');
+  // Counted before splitting: 10 MiB of line breaks must not become ten million strings.
+  let breaks = 0;
+  for (let at = text.indexOf('\n'); at !== -1 && breaks <= maxLines; at = text.indexOf('\n', at + 1)) breaks++;
+  const count = breaks + (text.length > 0 && !text.endsWith('\n') ? 1 : 0);
+  if (count > maxLines) {
+    throw ApiError.validation([
+      { type: 'too_many_items', message: `a body carries at most ${maxLines} lines; send the rest in further requests` },
+    ]);
+  }
   const lines = text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
   return lines.map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));

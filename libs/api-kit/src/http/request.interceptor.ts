@@ -10,9 +10,10 @@ const NDJSON_BODY = 'suite:ndjsonBody';
 
 /**
  * The route takes `application/x-ndjson`: its body arrives as the lines' text (`string[]`, see
- * `readNdjsonLines`) instead of parsed JSON; everything else about ERR-10 is unchanged.
+ * `readNdjsonLines`) instead of parsed JSON, at most `maxLines` of them (a longer body is `400`
+ * before it is split); everything else about ERR-10 is unchanged.
  */
-export const NdjsonBody = (): MethodDecorator => SetMetadata(NDJSON_BODY, true);
+export const NdjsonBody = (options: { maxLines: number }): MethodDecorator => SetMetadata(NDJSON_BODY, options);
 
 /**
  * Request decoding, step 5 of ERR-10. Interceptors run after the guards and before the pipes, so
@@ -32,12 +33,12 @@ export class RequestDecodingInterceptor implements NestInterceptor {
       checkQuery(req);
       return next.handle();
     }
-    const ndjson = this.reflector.get<boolean | undefined>(NDJSON_BODY, context.getHandler()) === true;
+    const ndjson = this.reflector.get<{ maxLines: number } | undefined>(NDJSON_BODY, context.getHandler());
     return from(this.decode(req, ndjson)).pipe(switchMap(() => next.handle()));
   }
 
-  private async decode(req: FastifyRequest, ndjson: boolean): Promise<void> {
-    (req as { body: unknown }).body = ndjson ? await readNdjsonLines(req.raw) : await readJsonBody(req.raw);
+  private async decode(req: FastifyRequest, ndjson: { maxLines: number } | undefined): Promise<void> {
+    (req as { body: unknown }).body = ndjson ? await readNdjsonLines(req.raw, ndjson.maxLines) : await readJsonBody(req.raw);
     checkQuery(req);
   }
 }
