@@ -46,26 +46,40 @@ export class EvaluationSweep implements OnApplicationBootstrap, OnModuleDestroy 
     await this.passes.stop();
   }
 
-  /** One pass over the tenants with rules; answers how many profiles it evaluated. */
+  /**
+   * One pass over the tenants with rules; answers how many profiles it evaluated. A tenant or a
+   * profile that fails is logged and skipped: the others are not held up behind it.
+   */
   async sweep(before = new Date(Date.now() - GRACE_MS)): Promise<number> {
     let evaluated = 0;
+    let tenants: string[];
     try {
-      for (const tenant of await this.jobs.tenants()) {
-        const origin: EventOrigin = {
-          tenant,
-          requestId: 'profile-evaluation-sweep',
-          auth: { principalType: 'service', subject: 'customer-segment' },
-        };
-        for (const key of await this.profiles.evaluationsDue(tenant, before, PER_TENANT)) {
-          if (this.stopped) return evaluated;
-          await this.writes.evaluate(origin, key);
-          evaluated++;
-        }
-      }
-      if (evaluated) this.logger.warn({ profiles: evaluated }, 'evaluated profiles whose write lost its rule evaluation');
+      tenants = await this.jobs.tenants();
     } catch (err) {
       this.logger.warn({ err }, 'looking for profiles with a lost rule evaluation failed; the next pass retries');
+      return 0;
     }
+    for (const tenant of tenants) {
+      const origin: EventOrigin = {
+        tenant,
+        requestId: 'profile-evaluation-sweep',
+        auth: { principalType: 'service', subject: 'customer-segment' },
+      };
+      try {
+        for (const key of await this.profiles.evaluationsDue(tenant, before, PER_TENANT)) {
+          if (this.stopped) return evaluated;
+          try {
+            await this.writes.evaluate(origin, key);
+            evaluated++;
+          } catch (err) {
+            this.logger.warn({ err, tenant, profile: key }, 'a lost rule evaluation could not be repaired; the next pass retries');
+          }
+        }
+      } catch (err) {
+        this.logger.warn({ err, tenant }, 'looking for profiles with a lost rule evaluation failed; the next pass retries');
+      }
+    }
+    if (evaluated) this.logger.warn({ profiles: evaluated }, 'evaluated profiles whose write lost its rule evaluation');
     return evaluated;
   }
 }
