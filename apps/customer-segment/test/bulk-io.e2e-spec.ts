@@ -159,6 +159,14 @@ describe('bulk in and out (README "Bulk in and out", suite extension)', () => {
       const members = await call('GET', `${P}/segments/imp/customers?pageSize=100`, { headers });
       expect(members.body.map((a: { customer: { id: string } }) => a.customer.id).sort()).toEqual(['i-1', 'i-2', 'i-3', 'i-4']);
       expect(members.body.find((a: { customer: { id: string } }) => a.customer.id === 'i-3').metadata.version).toBe(1);
+
+      // A line is judged as a bulk element: `bulk` is a path word, not a customer; mixins are written.
+      const more = await sendLines(id, [{ customerId: 'bulk' }, { customerId: 'i-5', mixins: { crm: { tier: 'A' } } }]);
+      expect(ndjson(more.text).map((r) => [r.line, r.code])).toEqual([
+        [9, 400],
+        [10, 201],
+      ]);
+      expect((await call('GET', `${P}/segments/imp/customers/i-5`, { headers })).body.mixins).toEqual({ crm: { tier: 'A' } });
     });
 
     it('exactly once even when the progress was lost after the writes (the documents remember their line)', async () => {

@@ -1,15 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import {
-  ApiError,
-  LOGGER,
-  Outcome,
-  isPlainObject,
-  isValidCustomId,
-  newHexId,
-  parseJsonDocument,
-  reasonPhrase,
-  validateDtoOrThrow,
-} from '@suite/api-kit';
+import { ApiError, LOGGER, Outcome, isValidCustomId, newHexId, parseJsonDocument, reasonPhrase } from '@suite/api-kit';
 import { RequestContext } from '@suite/auth';
 import type { Logger } from 'pino';
 import { ChangeEvent, ChangeEvents } from '@suite/persistence';
@@ -20,7 +10,7 @@ import { ProfilesRepository } from '../profiles/profiles.repository';
 import { ProfilesService, parseBulkElement } from '../profiles/profiles.service';
 import { customerUpsertedChange } from '../segment-customers/customer-assignment.mapper';
 import { customerCountKey, CustomerAssignmentsRepository } from '../segment-customers/customer-assignments.repository';
-import { CustomerAssignmentKeyDto } from '../segment-customers/dto/replace-customer-assignment.dto';
+import { parseCustomerElement } from '../segment-customers/segment-customers.service';
 import { SegmentsRepository } from '../segments/segments.repository';
 import { segmentNotFound } from '../visibility/segment-visibility.service';
 import type { CreateImportDto, ImportResponseDto } from './dto/import.dto';
@@ -169,15 +159,10 @@ export class ImportsService {
 
   private async applyMembers(ctx: RequestContext, job: ImportDocument, first: number, chunk: string[]): Promise<LineResult[]> {
     const segmentId = job.segmentId!;
+    // A line is a `PUT /customers/bulk` element, judged by the same rules (ids, reserved ids, mixins).
     const parsed = chunk.map((text) => {
       try {
-        const item = parseLine(text);
-        if (!isPlainObject(item)) throw ApiError.validation([{ type: 'invalid_type', message: 'each line must be a JSON object' }]);
-        const value = validateDtoOrThrow(CustomerAssignmentKeyDto, item);
-        if (!isValidCustomId(value.customerId) || (value.legalEntityId !== undefined && !isValidCustomId(value.legalEntityId))) {
-          throw ApiError.validation([{ field: 'customerId', type: 'invalid_format', message: 'ids must follow ID-3' }]);
-        }
-        return { ok: true as const, key: { segmentId, customerId: value.customerId, legalEntityId: value.legalEntityId ?? null } };
+        return { ok: true as const, ...parseCustomerElement(parseLine(text), segmentId) };
       } catch (error) {
         return { ok: false as const, error };
       }
@@ -208,7 +193,7 @@ export class ImportsService {
         continue;
       }
       try {
-        const r = await this.assignments.upsertImported(ctx.tenant, p.key, new Date(), { job: job._id, line });
+        const r = await this.assignments.upsertImported(ctx.tenant, p.key, p.write, new Date(), { job: job._id, line });
         if (r.applied && r.value) {
           changes.push(customerUpsertedChange(r.value, r.created));
           if (r.created) {

@@ -188,11 +188,12 @@ export class CustomerAssignmentsRepository extends SegmentAssignmentsRepository<
   async upsertImported(
     tenant: string,
     key: CustomerKey,
+    write: CustomerAssignmentWrite,
     now: Date,
     marker: { job: string; line: number },
   ): Promise<{ applied: boolean; created: boolean; value?: CustomerAssignment }> {
     const model = await this.modelForWrite(tenant);
-    const update = this.upsertUpdate({}, now);
+    const update = this.upsertUpdate(write, now);
     update.$set.imported = marker;
     const filter = { ...this.keyFilter(key), $or: [{ 'imported.job': { $ne: marker.job } }, { 'imported.line': { $lt: marker.line } }] };
     try {

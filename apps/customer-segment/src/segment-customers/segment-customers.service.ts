@@ -315,7 +315,8 @@ function plainCustomerElement(item: unknown, segmentId: string): { key: Customer
 }
 
 /** A bulk element, judged exactly like a single body: its DTO through `validateDto` (BULK-3). */
-function parseCustomerElement(item: unknown, segmentId: string): { key: CustomerKey; write: CustomerAssignmentWrite } {
+/** One bulk element (or import line) of a segment's customers, judged as `PUT /customers/bulk` judges it. */
+export function parseCustomerElement(item: unknown, segmentId: string): { key: CustomerKey; write: CustomerAssignmentWrite } {
   const plain = plainCustomerElement(item, segmentId);
   if (plain) return plain;
   const value = bulkElement(BulkReplaceCustomerAssignmentDto, item);
