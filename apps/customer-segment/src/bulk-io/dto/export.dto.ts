@@ -1,5 +1,10 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
+import { CUSTOM_ID_PATTERN } from '@suite/api-kit';
 import { IsIn, IsOptional, Matches } from 'class-validator';
+
+/** One custom id (ID-3), or two joined by `/`: a member's key. */
+const ID = CUSTOM_ID_PATTERN.source.slice(1, -1);
+const MEMBER_KEY = new RegExp(`^${ID}(/${ID})?$`);
 
 /** `GET /segments/{segmentId}/member-export` (README "Bulk in and out"). */
 export class MemberExportQueryDto {
@@ -13,7 +18,7 @@ export class MemberExportQueryDto {
     example: 'c-100/le-1',
   })
   @IsOptional()
-  @Matches(/^[A-Za-z0-9_~-][A-Za-z0-9._~-]{0,127}(\/[A-Za-z0-9_~-][A-Za-z0-9._~-]{0,127})?$/, {
+  @Matches(MEMBER_KEY, {
     message: 'after must be a customerId, or customerId/legalEntityId',
   })
   after?: string;
